@@ -1,0 +1,107 @@
+import Fluent
+import Vapor
+
+/// The signed-in user's own account: roles, password, API tokens.
+struct AccountController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let account = routes.grouped("account")
+        account.get(use: show)
+        account.post("password", use: changePassword)
+        account.post("tokens", use: createToken)
+        account.post("tokens", ":tokenID", "revoke", use: revokeToken)
+    }
+
+    struct AccountView: Encodable {
+        struct RoleRow: Encodable { var role: String; var municipalities: String }
+        struct TokenRow: Encodable { var id: UUID; var name: String; var created: String; var lastUsed: String? }
+        var username: String; var displayName: String; var roles: [RoleRow]; var tokens: [TokenRow]
+        var newToken: String?; var passwordErrors: [String]
+    }
+
+    func view(_ req: Request, newToken: String? = nil, passwordErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let user = try req.requireUser()
+        try await req.authorize(.read, .ownAccount)
+        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
+        let stamp = { (d: Date) -> String in
+            let f = DateFormatter(); f.dateFormat = "dd.MM.yyyy HH:mm"; f.timeZone = TimeZone(identifier: "Europe/Oslo"); return f.string(from: d)
+        }
+        let v = AccountView(
+            username: user.username, displayName: user.displayName,
+            roles: user.principal.grants.map { g in
+                let scope: String
+                switch g.scope {
+                case .all: scope = req.t("account.all_municipalities")
+                case .municipalities(let s): scope = s.sorted().map { names[$0] ?? $0 }.joined(separator: ", ")
+                }
+                return .init(role: "role.\(g.role.rawValue)", municipalities: scope)
+            },
+            tokens: tokens.map { .init(id: $0.id!, name: $0.name, created: stamp($0.createdAt), lastUsed: $0.lastUsedAt.map(stamp)) },
+            newToken: newToken, passwordErrors: passwordErrors)
+        let res = try await req.page("Account/account", titleKey: "account.title", v).encodeResponse(for: req)
+        res.status = status
+        return res
+    }
+
+    func show(req: Request) async throws -> Response { try await view(req) }
+
+    struct PasswordForm: Content { var current: String?; var new: String?; var repeatNew: String? }
+
+    func changePassword(req: Request) async throws -> Response {
+        let me = try req.requireUser()
+        try await req.authorize(.update, .ownAccount)
+        let f = try req.content.decode(PasswordForm.self)
+        guard let user = try await User.find(me.id, on: req.db) else { throw Abort(.unauthorized) }
+        guard (try? await req.password.async.verify(f.current ?? "", created: user.passwordHash)) == true else {
+            return try await view(req, passwordErrors: [req.t("password.wrong_current")], status: .badRequest)
+        }
+        let new = f.new ?? ""
+        var problems = PasswordPolicy().problems(password: new, username: user.username).map { req.t($0.rawValue) }
+        if new != f.repeatNew { problems.append(req.t("password.mismatch")) }
+        guard problems.isEmpty else { return try await view(req, passwordErrors: problems, status: .badRequest) }
+        user.passwordHash = try await req.password.async.hash(new)
+        try await user.update(on: req.db)
+        // Other sessions of this user end when the password changes.
+        if let current = me.session?.id {
+            try await UserSession.query(on: req.db).filter(\.$user.$id == me.id).filter(\.$id != current).delete()
+        }
+        try await req.audit("password_changed", recordType: "user", recordID: me.id.uuidString, municipality: nil)
+        return req.redirect(to: "/account?notice=password_changed")
+    }
+
+    struct TokenForm: Content { var name: String? }
+
+    func createToken(req: Request) async throws -> Response {
+        let me = try req.requireUser()
+        try await req.authorize(.create, .ownAccount)
+        let name = (try req.content.decode(TokenForm.self).name ?? "").trimmingCharacters(in: .whitespaces)
+        let (token, _) = try await TokenIssuer.issue(for: me.id, name: name.isEmpty ? "API" : String(name.prefix(60)), on: req.db)
+        try await req.audit("token_created", recordType: "api_token", recordID: nil, municipality: nil)
+        // Shown once; only its hash is stored.
+        return try await view(req, newToken: token)
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        let me = try req.requireUser()
+        try await req.authorize(.update, .ownAccount)
+        guard let id = req.parameters.get("tokenID", as: UUID.self),
+              let t = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == me.id).first() else {
+            throw Abort(.notFound)
+        }
+        t.revokedAt = Date()
+        try await t.update(on: req.db)
+        try await req.audit("token_revoked", recordType: "api_token", recordID: id.uuidString, municipality: nil)
+        return req.redirect(to: "/account?notice=token_revoked")
+    }
+}
+
+/// Creates API tokens for the account page and the `token` command.
+enum TokenIssuer {
+    static func issue(for userID: UUID, name: String, on db: any Database) async throws -> (String, APIToken) {
+        let token = Secrets.token(prefix: "inb_")
+        let t = APIToken()
+        t.$user.id = userID; t.name = name; t.tokenHash = Secrets.sha256Hex(token); t.createdAt = Date()
+        try await t.create(on: db)
+        return (token, t)
+    }
+}

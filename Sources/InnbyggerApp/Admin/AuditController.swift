@@ -1,0 +1,91 @@
+import Fluent
+import Vapor
+
+/// The audit page for administrators: filter by user, record, municipality and period.
+struct AuditController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let audit = routes.grouped("admin", "audit")
+        audit.get(use: list)
+        audit.post("verify", use: verify)
+    }
+
+    struct Filter: Content {
+        var user: String?; var record: String?; var municipality: String?; var from: String?; var to: String?; var page: Int?
+    }
+
+    struct AuditView: Encodable {
+        struct Row: Encodable {
+            var seq: Int; var at: String; var user: String; var municipality: String; var action: String
+            var recordType: String; var recordID: String; var route: String
+        }
+        var rows: [Row]; var filter: Filter; var municipalities: [PersonsController.Option]
+        var page: Int; var nextPage: Int?; var previousPage: Int?; var verifyResult: String?; var verifyOK: Bool
+    }
+
+    static let pageSize = 50
+
+    func render(_ req: Request, verifyResult: String? = nil, verifyOK: Bool = true) async throws -> View {
+        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let f = try req.query.decode(Filter.self)
+        let q = AuditEntry.query(on: req.db)
+        // A system administrator also sees entries without a municipality (logins, tokens).
+        if req.may(.update, .tenancy) {
+            if let m = f.municipality, !m.isEmpty { q.filter(\.$municipality == m) }
+        } else {
+            if let m = f.municipality, !m.isEmpty {
+                guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
+                q.filter(\.$municipality == m)
+            } else {
+                q.filter(\.$municipality ~~ codes)
+            }
+        }
+        if let u = f.user?.trimmingCharacters(in: .whitespaces).lowercased(), !u.isEmpty {
+            let ids = try await User.query(on: req.db).filter(\.$username == u).all().compactMap { $0.id?.uuidString }
+            q.filter(\.$userID ~~ ids)
+        }
+        if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
+        if let s = f.from, !s.isEmpty {
+            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "from", message: "from must be a date") }
+            q.filter(\.$atMillis >= Self.millis(d))
+        }
+        if let s = f.to, !s.isEmpty {
+            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "to", message: "to must be a date") }
+            q.filter(\.$atMillis < Self.millis(d.adding(days: 1)))
+        }
+        let page = max(1, f.page ?? 1)
+        let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
+        let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
+            try await User.query(on: req.db).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
+        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let fmt = DateFormatter(); fmt.dateFormat = "dd.MM.yyyy HH:mm:ss"; fmt.timeZone = TimeZone(identifier: "Europe/Oslo")
+        return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
+            rows: rows.prefix(Self.pageSize).map {
+                .init(seq: $0.id!, at: fmt.string(from: Date(timeIntervalSince1970: Double($0.atMillis) / 1000)),
+                      user: $0.userID.flatMap { users[$0] } ?? "–", municipality: $0.municipality.flatMap { names[$0] } ?? "–",
+                      action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
+            },
+            filter: f, municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+            page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil,
+            verifyResult: verifyResult, verifyOK: verifyOK))
+    }
+
+    static func millis(_ d: LocalDate) -> Int64 {
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Europe/Oslo")!
+        let date = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+        return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    func list(req: Request) async throws -> View { try await render(req) }
+
+    func verify(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let (checked, problem) = try await AuditLog.verify(on: req.db)
+        if let problem {
+            return try await render(req, verifyResult: req.t("audit.broken", String(problem.sequence)), verifyOK: false)
+        }
+        return try await render(req, verifyResult: req.t("audit.intact", NorwegianFormat.grouped(checked)))
+    }
+}

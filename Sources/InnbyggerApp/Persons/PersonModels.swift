@@ -1,0 +1,121 @@
+import Fluent
+import Vapor
+
+/// A household (husstand) settled in a municipality.
+final class Household: Model, @unchecked Sendable {
+    static let schema = "households"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "municipality") var municipality: Municipality
+    @Field(key: "name") var name: String
+    @OptionalField(key: "address") var address: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Children(for: \.$household) var members: [Person]
+
+    init() {}
+}
+
+/// A settled person's file. Further sections (programme, Norwegian, housing …) hang off it.
+final class Person: Model, @unchecked Sendable {
+    static let schema = "persons"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "municipality") var municipality: Municipality
+    @OptionalParent(key: "household_id") var household: Household?
+    @Field(key: "given_name") var givenName: String
+    @Field(key: "family_name") var familyName: String
+    @Field(key: "birth_date") var birthDate: String
+    @Field(key: "sex") var sex: String
+    @Field(key: "citizenship") var citizenship: String
+    @Field(key: "residence_ground") var residenceGround: String
+    @OptionalField(key: "arrival_date") var arrivalDate: String?
+    @OptionalField(key: "settlement_date") var settlementDate: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Children(for: \.$person) var shares: [PersonShare]
+
+    init() {}
+
+    var fullName: String { "\(givenName) \(familyName)" }
+
+    /// Sectors the file is currently shared with (consent or legal basis not revoked).
+    var activeSectors: Set<Sector> {
+        Set(($shares.value ?? []).filter { $0.revokedAt == nil }.compactMap { Sector(rawValue: $0.sector) })
+    }
+
+    var resource: Resource { .personalData(municipality: $municipality.id, sharedWith: activeSectors) }
+}
+
+/// Sharing a person's file with a partner sector, on consent or a named legal basis.
+/// Revoking keeps the row (who shared what, when, on which basis stays documented).
+final class PersonShare: Model, @unchecked Sendable {
+    static let schema = "person_shares"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "person_id") var person: Person
+    @Field(key: "sector") var sector: String
+    @Field(key: "basis") var basis: String
+    @Field(key: "reference") var reference: String
+    @Field(key: "granted_at") var grantedAt: Date
+    @OptionalField(key: "granted_by") var grantedBy: UUID?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+    init(person: UUID, sector: Sector, basis: ShareBasis, reference: String, by: UUID?) {
+        self.$person.id = person; self.sector = sector.rawValue; self.basis = basis.rawValue
+        self.reference = reference; self.grantedAt = Date(); self.grantedBy = by
+    }
+}
+
+enum ShareBasis: String, CaseIterable, Codable { case consent, legalBasis = "legal_basis" }
+
+/// Residence grounds as listed in the rules-engine contract (integreringsloven §§ 8–9 and NIR).
+enum ResidenceGround: String, CaseIterable, Codable {
+    case refugee, resettlementRefugee = "resettlement_refugee", humanitarian, limitedPermit = "limited_permit"
+    case collectiveProtection = "collective_protection", familyReunification = "family_reunification"
+    case independentGround = "independent_ground", familyOfNorwegian = "family_of_norwegian"
+    case labourNonEEA = "labour_non_eea", labourEEA = "labour_eea", student, other
+}
+
+enum Sex: String, CaseIterable, Codable { case female, male, unspecified }
+
+struct CreatePersons: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(Household.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("name", .string, .required)
+            .field("address", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(Person.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("household_id", .uuid, .references(Household.schema, "id", onDelete: .setNull))
+            .field("given_name", .string, .required)
+            .field("family_name", .string, .required)
+            .field("birth_date", .string, .required)
+            .field("sex", .string, .required)
+            .field("citizenship", .string, .required)
+            .field("residence_ground", .string, .required)
+            .field("arrival_date", .string)
+            .field("settlement_date", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(PersonShare.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("sector", .string, .required)
+            .field("basis", .string, .required)
+            .field("reference", .string, .required)
+            .field("granted_at", .datetime, .required)
+            .field("granted_by", .uuid)
+            .field("revoked_at", .datetime)
+            .create()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema(PersonShare.schema).delete()
+        try await db.schema(Person.schema).delete()
+        try await db.schema(Household.schema).delete()
+    }
+}

@@ -1,0 +1,232 @@
+import Fluent
+import Vapor
+
+/// What a client sends to create or change a person. The HTML form uses the same field names.
+struct PersonInput: Content {
+    var municipality: String?
+    var householdId: UUID?
+    var givenName: String?
+    var familyName: String?
+    var birthDate: String?
+    var sex: String?
+    var citizenship: String?
+    var residenceGround: String?
+    var arrivalDate: String?
+    var settlementDate: String?
+
+    /// Checks every field at the edge and names the first one that is wrong.
+    func validated(today: LocalDate = .today) throws -> ValidPerson {
+        func required(_ v: String?, _ field: String, max: Int = 100) throws -> String {
+            let t = (v ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !t.isEmpty else { throw ValidationFailure(field: field, message: "\(field) is required") }
+            guard t.count <= max else { throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters") }
+            return t
+        }
+        func date(_ v: String?, _ field: String, required isRequired: Bool) throws -> LocalDate? {
+            let t = (v ?? "").trimmingCharacters(in: .whitespaces)
+            if t.isEmpty {
+                if isRequired { throw ValidationFailure(field: field, message: "\(field) is required") }
+                return nil
+            }
+            guard let d = LocalDate(parsing: t) else {
+                throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
+            }
+            return d
+        }
+        let m = try required(municipality, "municipality", max: 4)
+        guard Kommunenummer(m) != nil else { throw ValidationFailure(field: "municipality", message: "municipality must be a four-digit number") }
+        let birth = try date(birthDate, "birthDate", required: true)!
+        guard birth <= today else { throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future") }
+        guard birth.year >= 1900 else { throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900") }
+        let arrival = try date(arrivalDate, "arrivalDate", required: false)
+        let settlement = try date(settlementDate, "settlementDate", required: false)
+        if let a = arrival, a < birth { throw ValidationFailure(field: "arrivalDate", message: "arrivalDate is before birthDate") }
+        if let s = settlement, s < birth { throw ValidationFailure(field: "settlementDate", message: "settlementDate is before birthDate") }
+        let sexValue = try required(sex, "sex")
+        guard let sx = Sex(rawValue: sexValue) else {
+            throw ValidationFailure(field: "sex", message: "sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let groundValue = try required(residenceGround, "residenceGround")
+        guard let ground = ResidenceGround(rawValue: groundValue) else {
+            throw ValidationFailure(field: "residenceGround", message: "residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let c = try required(citizenship, "citizenship", max: 2).uppercased()
+        guard c.count == 2, c.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw ValidationFailure(field: "citizenship", message: "citizenship must be an ISO 3166 two-letter code")
+        }
+        return ValidPerson(municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
+                           familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
+                           citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement)
+    }
+}
+
+struct ValidPerson {
+    var municipality: String
+    var householdID: UUID?
+    var givenName: String
+    var familyName: String
+    var birthDate: LocalDate
+    var sex: Sex
+    var citizenship: String
+    var residenceGround: ResidenceGround
+    var arrivalDate: LocalDate?
+    var settlementDate: LocalDate?
+
+    func apply(to p: Person) {
+        p.$municipality.id = municipality; p.$household.id = householdID
+        p.givenName = givenName; p.familyName = familyName; p.birthDate = birthDate.iso
+        p.sex = sex.rawValue; p.citizenship = citizenship; p.residenceGround = residenceGround.rawValue
+        p.arrivalDate = arrivalDate?.iso; p.settlementDate = settlementDate?.iso
+    }
+}
+
+/// The person as the API returns it.
+struct PersonDTO: Content {
+    var id: UUID
+    var municipality: String
+    var householdId: UUID?
+    var givenName: String
+    var familyName: String
+    var birthDate: String
+    var sex: String
+    var citizenship: String
+    var residenceGround: String
+    var arrivalDate: String?
+    var settlementDate: String?
+    var sharedWith: [String]
+
+    init(_ p: Person) {
+        id = p.id!; municipality = p.$municipality.id; householdId = p.$household.id
+        givenName = p.givenName; familyName = p.familyName; birthDate = p.birthDate; sex = p.sex
+        citizenship = p.citizenship; residenceGround = p.residenceGround; arrivalDate = p.arrivalDate
+        settlementDate = p.settlementDate; sharedWith = p.activeSectors.map(\.rawValue).sorted()
+    }
+}
+
+struct PersonPageQuery: Content {
+    var q: String?
+    var municipality: String?
+    var page: Int?
+}
+
+/// Person files, shared by the pages and the API so both apply the same policy and audit.
+enum PersonService {
+    static let pageSize = 50
+
+    /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
+    static func list(_ req: Request, _ query: PersonPageQuery) async throws -> (persons: [Person], total: Int, municipalities: [String]) {
+        let user = try req.requireUser()
+        var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
+        if let m = query.municipality, !m.isEmpty {
+            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
+            codes = [m]
+        }
+        if codes.isEmpty { throw Abort(.forbidden, reason: "access denied") }
+        let q = Person.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        // Partners only ever get rows shared with their sector; the policy re-checks each row below.
+        if !user.principal.roles.contains(where: \.isIntegrationStaff) {
+            let sectors = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
+            let shared = try await PersonShare.query(on: req.db).filter(\.$sector ~~ sectors)
+                .filter(\.$revokedAt == nil).all().map { $0.$person.id }
+            q.filter(\.$id ~~ shared)
+        }
+        if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            q.group(.or) { $0.filter(\.$givenName, .custom(likeOperator(req)), "%\(text)%")
+                .filter(\.$familyName, .custom(likeOperator(req)), "%\(text)%") }
+        }
+        let total = try await q.count()
+        let page = max(1, query.page ?? 1)
+        let rows = try await q.sort(\.$familyName).sort(\.$givenName)
+            .range(((page - 1) * pageSize)..<(page * pageSize)).all()
+        let visible = rows.filter { req.may(.read, $0.resource) }
+        for m in Set(visible.map { $0.$municipality.id }).sorted() {
+            try await req.audit("list", recordType: "person", recordID: nil, municipality: m)
+        }
+        return (visible, total, codes)
+    }
+
+    /// Case-insensitive LIKE on both databases.
+    static func likeOperator(_ req: Request) -> String {
+        (req.db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+    }
+
+    /// One person, after the policy allows `action`; the access is audited.
+    static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Person {
+        guard let id, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).with(\.$household).first() else {
+            throw Abort(.notFound)
+        }
+        try await req.authorize(action, p.resource, recordType: "person", recordID: id.uuidString)
+        if action == .read {
+            try await req.audit("read", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
+        }
+        return p
+    }
+
+    static func create(_ req: Request, _ input: PersonInput) async throws -> Person {
+        let v = try input.validated()
+        try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
+        try await checkHousehold(req, v)
+        let p = Person()
+        v.apply(to: p)
+        try await p.create(on: req.db)
+        try await req.audit("create", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
+        try await p.$shares.load(on: req.db)
+        return p
+    }
+
+    static func update(_ req: Request, _ id: UUID?, _ input: PersonInput) async throws -> Person {
+        let p = try await find(req, id, for: .update)
+        let v = try input.validated()
+        // Moving a file to another municipality needs the right to create there too.
+        if v.municipality != p.$municipality.id {
+            try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
+        }
+        try await checkHousehold(req, v)
+        v.apply(to: p)
+        try await p.update(on: req.db)
+        try await req.audit("update", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
+        return p
+    }
+
+    static func delete(_ req: Request, _ id: UUID?) async throws {
+        let p = try await find(req, id, for: .delete)
+        let m = p.$municipality.id
+        try await p.delete(on: req.db)
+        try await req.audit("delete", recordType: "person", recordID: id?.uuidString, municipality: m)
+    }
+
+    /// A household must exist and belong to the same municipality.
+    static func checkHousehold(_ req: Request, _ v: ValidPerson) async throws {
+        guard let hid = v.householdID else { return }
+        guard let h = try await Household.find(hid, on: req.db), h.$municipality.id == v.municipality else {
+            throw ValidationFailure(field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
+        }
+    }
+
+    static func share(_ req: Request, _ id: UUID?, sector: String?, basis: String?, reference: String?) async throws -> Person {
+        let p = try await find(req, id, for: .update)
+        guard let s = sector.flatMap(Sector.init(rawValue:)), s != .integration else {
+            throw ValidationFailure(field: "sector", message: "sector must be a partner sector")
+        }
+        guard let b = basis.flatMap(ShareBasis.init(rawValue:)) else {
+            throw ValidationFailure(field: "basis", message: "basis must be consent or legal_basis")
+        }
+        let ref = (reference ?? "").trimmingCharacters(in: .whitespaces)
+        guard !ref.isEmpty, ref.count <= 200 else {
+            throw ValidationFailure(field: "reference", message: "reference (what the consent or legal basis is) is required")
+        }
+        if !p.activeSectors.contains(s) {
+            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(on: req.db)
+            try await req.audit("share_\(s.rawValue)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        }
+        return p
+    }
+
+    static func unshare(_ req: Request, _ id: UUID?, shareID: UUID?) async throws {
+        let p = try await find(req, id, for: .update)
+        guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else { throw Abort(.notFound) }
+        share.revokedAt = Date()
+        try await share.update(on: req.db)
+        try await req.audit("unshare_\(share.sector)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+    }
+}

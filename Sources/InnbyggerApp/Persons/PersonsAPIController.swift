@@ -1,0 +1,54 @@
+import Fluent
+import Vapor
+
+/// `/api/v1/persons` and `/api/v1/households`: the same services as the pages.
+struct PersonsAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let persons = routes.grouped("persons")
+        persons.get { req async throws -> PersonList in
+            let query = try req.query.decode(PersonPageQuery.self)
+            let r = try await PersonService.list(req, query)
+            return PersonList(items: r.persons.map(PersonDTO.init), total: r.total, page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
+        }
+        persons.post { req async throws -> Response in
+            let p = try await PersonService.create(req, try req.content.decode(PersonInput.self))
+            return try await PersonDTO(p).encodeResponse(status: .created, for: req)
+        }
+        persons.get(":personID") { req async throws -> PersonDTO in
+            PersonDTO(try await PersonService.find(req, req.parameters.get("personID", as: UUID.self)))
+        }
+        persons.put(":personID") { req async throws -> PersonDTO in
+            PersonDTO(try await PersonService.update(req, req.parameters.get("personID", as: UUID.self), try req.content.decode(PersonInput.self)))
+        }
+        persons.delete(":personID") { req async throws -> HTTPStatus in
+            try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
+            return .noContent
+        }
+
+        let households = routes.grouped("households")
+        households.get { req async throws -> [HouseholdDTO] in
+            try await HouseholdService.list(req).map(HouseholdDTO.init)
+        }
+        households.post { req async throws -> Response in
+            let h = try await HouseholdService.create(req, try req.content.decode(HouseholdInput.self))
+            return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
+        }
+        households.get(":householdID") { req async throws -> HouseholdDTO in
+            HouseholdDTO(try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self)))
+        }
+        households.put(":householdID") { req async throws -> HouseholdDTO in
+            HouseholdDTO(try await HouseholdService.update(req, req.parameters.get("householdID", as: UUID.self), try req.content.decode(HouseholdInput.self)))
+        }
+        households.delete(":householdID") { req async throws -> HTTPStatus in
+            try await HouseholdService.delete(req, req.parameters.get("householdID", as: UUID.self))
+            return .noContent
+        }
+    }
+}
+
+struct PersonList: Content {
+    var items: [PersonDTO]
+    var total: Int
+    var page: Int
+    var pageSize: Int
+}

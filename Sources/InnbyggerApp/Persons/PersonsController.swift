@@ -1,0 +1,227 @@
+import Fluent
+import Vapor
+
+/// The person and household pages.
+struct PersonsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let persons = routes.grouped("persons")
+        persons.get(use: list)
+        persons.get("new", use: newForm)
+        persons.post(use: create)
+        persons.get(":personID", use: show)
+        persons.get(":personID", "edit", use: editForm)
+        persons.post(":personID", use: update)
+        persons.post(":personID", "delete", use: delete)
+        persons.post(":personID", "shares", use: share)
+        persons.post(":personID", "shares", ":shareID", "revoke", use: unshare)
+
+        let households = routes.grouped("households")
+        households.get(use: listHouseholds)
+        households.get("new", use: newHousehold)
+        households.post(use: createHousehold)
+        households.get(":householdID", use: showHousehold)
+    }
+
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+
+    struct ListView: Encodable {
+        struct Row: Encodable { var id: UUID; var name: String; var birthDate: String; var municipality: String; var citizenship: String; var residenceGround: String }
+        var rows: [Row]; var total: Int; var q: String; var municipalities: [Option]
+        var page: Int; var previousPage: Int?; var nextPage: Int?; var canCreate: Bool
+    }
+
+    func municipalityNames(_ req: Request) async throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+    }
+
+    func list(req: Request) async throws -> View {
+        let query = try req.query.decode(PersonPageQuery.self)
+        let r = try await PersonService.list(req, query)
+        let names = try await municipalityNames(req)
+        let page = max(1, query.page ?? 1)
+        let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        return try await req.page("Persons/list", titleKey: "persons.title", ListView(
+            rows: r.persons.map { .init(id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate,
+                                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id, citizenship: $0.citizenship,
+                                        residenceGround: "ground.\($0.residenceGround)") },
+            total: r.total, q: query.q ?? "",
+            municipalities: r.municipalities.count > 1 || query.municipality != nil
+                ? (try await req.municipalities(where: .list) { .personalDataList(municipality: $0) })
+                    .map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
+            page: page, previousPage: page > 1 ? page - 1 : nil,
+            nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
+    }
+
+    struct FormView: Encodable {
+        var action: String; var input: PersonInput; var error: String?; var errorField: String?
+        var municipalities: [Option]; var sexes: [Option]; var grounds: [Option]; var households: [Option]
+        var isNew: Bool
+    }
+
+    func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool) async throws -> FormView {
+        let names = try await municipalityNames(req)
+        let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        let households = try await Household.query(on: req.db).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
+        return FormView(
+            action: action, input: input, error: error?.message, errorField: error?.field,
+            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            sexes: Sex.allCases.map { Option(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex) },
+            grounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround) },
+            households: households.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
+            isNew: isNew)
+    }
+
+    func newForm(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        var input = PersonInput()
+        input.municipality = codes.first
+        input.householdId = try? req.query.get(UUID.self, at: "household")
+        return try await req.page("Persons/form", titleKey: "persons.new", try await formView(req, action: "/persons", input: input, error: nil, isNew: true))
+    }
+
+    /// Re-shows the form with the user's input and the message when validation fails, so nothing typed is lost.
+    func formFailure(_ req: Request, action: String, input: PersonInput, error: ValidationFailure, isNew: Bool) async throws -> Response {
+        let view = try await req.page("Persons/form", titleKey: isNew ? "persons.new" : "persons.edit",
+                                      try await formView(req, action: action, input: input, error: error, isNew: isNew))
+        let res = try await view.encodeResponse(for: req)
+        res.status = .badRequest
+        return res
+    }
+
+    func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(PersonInput.self)
+        do {
+            let p = try await PersonService.create(req, input)
+            return req.redirect(to: "/persons/\(p.id!)?notice=created")
+        } catch let e as ValidationFailure {
+            return try await formFailure(req, action: "/persons", input: input, error: e, isNew: true)
+        }
+    }
+
+    struct ShowView: Encodable {
+        struct Share: Encodable { var id: UUID; var sector: String; var basis: String; var reference: String; var grantedAt: String }
+        var id: UUID; var name: String; var givenName: String; var familyName: String
+        var birthDate: String; var age: Int; var sex: String; var citizenship: String; var residenceGround: String
+        var arrivalDate: String?; var settlementDate: String?; var municipality: String
+        var household: String?; var householdId: UUID?
+        var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Option]
+    }
+
+    func show(req: Request) async throws -> View {
+        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+        let names = try await municipalityNames(req)
+        let birth = LocalDate(iso: p.birthDate)
+        let isoDay = { (d: Date) -> String in
+            let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Europe/Oslo")!, from: d)
+            return LocalDate(year: c.year!, month: c.month!, day: c.day!)!.iso
+        }
+        let canEdit = req.may(.update, p.resource)
+        return try await req.page("Persons/show", titleKey: "persons.file", ShowView(
+            id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
+            age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
+            residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate, settlementDate: p.settlementDate,
+            municipality: names[p.$municipality.id] ?? p.$municipality.id,
+            household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
+            shares: canEdit ? p.shares.filter { $0.revokedAt == nil }.map {
+                .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: isoDay($0.grantedAt))
+            } : [],
+            canEdit: canEdit, canDelete: req.may(.delete, p.resource),
+            sectors: Sector.allCases.filter { $0 != .integration }.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) }))
+    }
+
+    func editForm(req: Request) async throws -> View {
+        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self), for: .update)
+        let input = PersonInput(municipality: p.$municipality.id, householdId: p.$household.id, givenName: p.givenName,
+                                familyName: p.familyName, birthDate: p.birthDate, sex: p.sex, citizenship: p.citizenship,
+                                residenceGround: p.residenceGround, arrivalDate: p.arrivalDate, settlementDate: p.settlementDate)
+        return try await req.page("Persons/form", titleKey: "persons.edit", try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
+    }
+
+    func update(req: Request) async throws -> Response {
+        let id = req.parameters.get("personID", as: UUID.self)
+        let input = try req.content.decode(PersonInput.self)
+        do {
+            let p = try await PersonService.update(req, id, input)
+            return req.redirect(to: "/persons/\(p.id!)?notice=saved")
+        } catch let e as ValidationFailure {
+            return try await formFailure(req, action: "/persons/\(id?.uuidString ?? "")", input: input, error: e, isNew: false)
+        }
+    }
+
+    func delete(req: Request) async throws -> Response {
+        try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
+        return req.redirect(to: "/persons?notice=deleted")
+    }
+
+    struct ShareForm: Content { var sector: String?; var basis: String?; var reference: String? }
+
+    func share(req: Request) async throws -> Response {
+        let f = try req.content.decode(ShareForm.self)
+        let p = try await PersonService.share(req, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis, reference: f.reference)
+        return req.redirect(to: "/persons/\(p.id!)?notice=shared")
+    }
+
+    func unshare(req: Request) async throws -> Response {
+        let id = req.parameters.get("personID", as: UUID.self)
+        try await PersonService.unshare(req, id, shareID: req.parameters.get("shareID", as: UUID.self))
+        return req.redirect(to: "/persons/\(id!)?notice=unshared")
+    }
+
+    // MARK: Households
+
+    struct HouseholdsView: Encodable {
+        struct Row: Encodable { var id: UUID; var name: String; var municipality: String; var size: Int; var address: String? }
+        var rows: [Row]; var canCreate: Bool
+    }
+
+    func listHouseholds(req: Request) async throws -> View {
+        let rows = try await HouseholdService.list(req)
+        let names = try await municipalityNames(req)
+        let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        return try await req.page("Persons/households", titleKey: "households.title", HouseholdsView(
+            rows: rows.map { .init(id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "", size: $0.members.count, address: $0.address) },
+            canCreate: !creatable.isEmpty))
+    }
+
+    struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Option] }
+
+    func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws -> View {
+        let names = try await municipalityNames(req)
+        let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        return try await req.page("Persons/household-form", titleKey: "households.new", HouseholdFormView(
+            input: input, error: error?.message,
+            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) }))
+    }
+
+    func newHousehold(req: Request) async throws -> View {
+        try await householdForm(req, HouseholdInput(), nil)
+    }
+
+    func createHousehold(req: Request) async throws -> Response {
+        let input = try req.content.decode(HouseholdInput.self)
+        do {
+            let h = try await HouseholdService.create(req, input)
+            return req.redirect(to: "/households/\(h.id!)?notice=created")
+        } catch let e as ValidationFailure {
+            let res = try await householdForm(req, input, e).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+    }
+
+    struct HouseholdView: Encodable {
+        struct Member: Encodable { var id: UUID; var name: String; var birthDate: String }
+        var id: UUID; var name: String; var address: String?; var municipality: String; var members: [Member]; var canEdit: Bool
+    }
+
+    func showHousehold(req: Request) async throws -> View {
+        let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
+        let names = try await municipalityNames(req)
+        return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
+            id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
+            members: h.members.sorted { $0.birthDate < $1.birthDate }.map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate) },
+            canEdit: req.may(.update, HouseholdService.resource(h))))
+    }
+}

@@ -1,0 +1,94 @@
+import Fluent
+import Vapor
+
+/// The signed-in user for this request, with the policy's view of their grants.
+struct CurrentUser: Sendable {
+    let id: UUID
+    let username: String
+    let displayName: String
+    let principal: Principal
+    /// Set for browser sessions (carries the CSRF token); nil for API tokens.
+    let session: UserSession?
+}
+
+struct CurrentUserKey: StorageKey { typealias Value = CurrentUser }
+
+extension Request {
+    var currentUser: CurrentUser? {
+        get { storage[CurrentUserKey.self] }
+        set { storage[CurrentUserKey.self] = newValue }
+    }
+
+    /// The signed-in user, or 401.
+    func requireUser() throws -> CurrentUser {
+        guard let u = currentUser else { throw Abort(.unauthorized, reason: "login required") }
+        return u
+    }
+
+    /// The route pattern ("GET /persons/:personID"), never the concrete path, for logs, metrics and audit.
+    var routeLabel: String {
+        let path = route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
+        return "\(method.rawValue) \(path)"
+    }
+
+    /// Asks the policy. Refusals of personal data are audited, then answered with 403.
+    func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil) async throws {
+        let user = try requireUser()
+        let decision = AccessPolicy.decide(user.principal, action, resource)
+        guard case .deny = decision else { return }
+        if case .personalData(let m, _) = resource {
+            try await audit("denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
+        }
+        throw Abort(.forbidden, reason: "access denied")
+    }
+
+    /// Whether the policy allows it, without side effects (for showing or hiding links and buttons).
+    func may(_ action: Action, _ resource: Resource) -> Bool {
+        guard let user = currentUser else { return false }
+        return AccessPolicy.decide(user.principal, action, resource).isAllowed
+    }
+
+    /// Municipalities (codes) in which the policy allows `action` on the resource made for each.
+    func municipalities(where action: Action, _ resource: (String) -> Resource) async throws -> [String] {
+        let all = try await Municipality.query(on: db).sort(\.$name).all().compactMap(\.id)
+        return all.filter { may(action, resource($0)) }
+    }
+
+    /// Appends one audit entry for this request.
+    func audit(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
+        try await AuditLog(db: db, lock: application.auditLock).append(
+            userID: currentUser?.id.uuidString, municipality: municipality, action: action,
+            recordType: recordType, recordID: recordID, route: routeLabel)
+    }
+}
+
+/// Builds the policy's view of a user: each role assignment, widened by the active service
+/// agreements of the assignment's unit (a unit hosted by Gol that serves Hemsedal reaches both).
+enum PrincipalLoader {
+    static func load(userID: UUID, on db: any Database, today: LocalDate = .today) async throws -> Principal {
+        let assignments = try await RoleAssignment.query(on: db).filter(\.$user.$id == userID).all()
+        let unitIDs = assignments.compactMap { $0.$unit.id }
+        let agreements = unitIDs.isEmpty ? [] :
+            try await ServiceAgreement.query(on: db).filter(\.$unit.$id ~~ unitIDs).all()
+        let grants: [Grant] = assignments.compactMap { a in
+            guard let role = Role(rawValue: a.role) else { return nil }
+            if role == .systemAdmin { return Grant(role: role, scope: .all) }
+            var codes: Set<String> = [a.$municipality.id]
+            if let unit = a.$unit.id {
+                for ag in agreements where ag.$unit.id == unit && ag.isActive(on: today) { codes.insert(ag.$served.id) }
+            }
+            return Grant(role: role, scope: .municipalities(codes))
+        }
+        return Principal(userID: userID.uuidString, grants: grants)
+    }
+}
+
+extension LocalDate {
+    /// Today's date in Norway (the service's time zone), not UTC.
+    static var today: LocalDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
+        let c = cal.dateComponents([.year, .month, .day], from: Date())
+        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

@@ -1,0 +1,86 @@
+import Fluent
+import Vapor
+
+enum SessionCookie {
+    static let name = "innbygger_session"
+    /// Double-submit cookie that protects the login form before there is a session.
+    static let loginCSRF = "innbygger_login_csrf"
+
+    static func make(_ value: String, maxAge: Int?, secure: Bool) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+                          isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+}
+
+/// Resolves the browser session cookie to a user. Sessions are rows in the database, so any
+/// app process behind a load balancer can serve any user.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let token = req.cookies[SessionCookie.name]?.string, !token.isEmpty {
+            let now = Date()
+            let settings = req.application.settings
+            if let session = try await UserSession.query(on: req.db)
+                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first() {
+                let idle = now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
+                if session.expiresAt < now || idle || !session.user.isActive {
+                    try await session.delete(on: req.db)
+                } else {
+                    // Touch at most once a minute to keep writes low on busy pages.
+                    if now.timeIntervalSince(session.lastSeenAt) > 60 {
+                        session.lastSeenAt = now
+                        try await session.update(on: req.db)
+                    }
+                    let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.db)
+                    req.currentUser = CurrentUser(id: session.user.id!, username: session.user.username,
+                                                  displayName: session.user.displayName, principal: principal, session: session)
+                }
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Resolves `Authorization: Bearer …` to a user for the JSON API.
+struct BearerAuthenticator: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = req.headers.bearerAuthorization {
+            guard let token = try await APIToken.query(on: req.db)
+                .filter(\.$tokenHash == Secrets.sha256Hex(bearer.token)).filter(\.$revokedAt == nil)
+                .with(\.$user).first(), token.user.isActive else {
+                throw Abort(.unauthorized, reason: "invalid or revoked token")
+            }
+            let now = Date()
+            if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+                token.lastUsedAt = now
+                try await token.update(on: req.db)
+            }
+            let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.db)
+            req.currentUser = CurrentUser(id: token.user.id!, username: token.user.username,
+                                          displayName: token.user.displayName, principal: principal, session: nil)
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Refuses anonymous requests: pages redirect to the login form, the API answers 401.
+struct RequireUser: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.currentUser != nil else { throw Abort(.unauthorized, reason: "login required") }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Every state-changing request from a browser must carry the session's CSRF token,
+/// as the form field `_csrf` or the header `X-CSRF-Token`.
+struct CSRFProtection: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if ![.GET, .HEAD, .OPTIONS].contains(req.method) {
+            guard let expected = req.currentUser?.session?.csrfToken else {
+                throw Abort(.forbidden, reason: "csrf")
+            }
+            let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf"))
+            guard let sent, Secrets.equal(sent, expected) else { throw Abort(.forbidden, reason: "csrf") }
+        }
+        return try await next.respond(to: req)
+    }
+}

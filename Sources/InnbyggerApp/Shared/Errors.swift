@@ -1,0 +1,119 @@
+import Fluent
+import Vapor
+
+/// An error with a stable machine-readable code for API clients.
+struct APIError: AbortError {
+    var status: HTTPResponseStatus
+    var code: String
+    var reason: String
+    init(_ status: HTTPResponseStatus, _ code: String, _ reason: String) {
+        self.status = status; self.code = code; self.reason = reason
+    }
+}
+
+/// The JSON error body: `{"error": {"code": "…", "message": "…"}}`.
+struct ErrorBody: Content {
+    struct Detail: Content { var code: String; var message: String; var field: String? }
+    var error: Detail
+}
+
+/// Turns every error into a friendly page or a JSON error. Never a stack trace, never personal
+/// data in the log: only the route pattern and the error's type are logged for server errors.
+struct ErrorHandler: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: req)
+        } catch {
+            return await render(error, for: req)
+        }
+    }
+
+    static func classify(_ error: any Error) -> (HTTPResponseStatus, String, String, String?) {
+        switch error {
+        case let e as APIError:
+            return (e.status, e.code, e.reason, nil)
+        case let e as ValidationFailure:
+            return (.badRequest, "invalid_input", e.message, e.field)
+        case let e as DecodingError:
+            let (field, message) = describe(e)
+            return (.badRequest, "invalid_input", message, field)
+        case let e as AbortError:
+            let code: String
+            switch e.status {
+            case .unauthorized: code = "unauthorized"
+            case .forbidden: code = e.reason == "csrf" ? "csrf_failed" : "forbidden"
+            case .notFound: code = "not_found"
+            case .tooManyRequests: code = "too_many_requests"
+            case .unsupportedMediaType: code = "unsupported_media_type"
+            case .payloadTooLarge: code = "payload_too_large"
+            case .methodNotAllowed: code = "method_not_allowed"
+            default: code = e.status.code < 500 ? "bad_request" : "server_error"
+            }
+            let message = e.status.code < 500 ? e.reason : "internal error"
+            return (e.status, code, message, nil)
+        case FluentError.noResults:
+            return (.notFound, "not_found", "not found", nil)
+        default:
+            return (.internalServerError, "server_error", "internal error", nil)
+        }
+    }
+
+    static func describe(_ e: DecodingError) -> (String?, String) {
+        func path(_ ctx: DecodingError.Context) -> String { ctx.codingPath.map(\.stringValue).joined(separator: ".") }
+        switch e {
+        case .keyNotFound(let key, let ctx):
+            let p = (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            return (p, "\(p) is required")
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
+            return (path(ctx), "\(path(ctx)) has the wrong type")
+        case .dataCorrupted(let ctx):
+            let p = path(ctx)
+            return (p.isEmpty ? nil : p, p.isEmpty ? "the body is not valid JSON" : "\(p) is invalid: \(ctx.debugDescription)")
+        @unknown default:
+            return (nil, "invalid input")
+        }
+    }
+
+    func render(_ error: any Error, for req: Request) async -> Response {
+        let (status, code, message, field) = Self.classify(error)
+        if status.code >= 500 {
+            req.logger.error("server error", metadata: ["route": .string(req.routeLabel), "type": .string(String(describing: type(of: error)))])
+        }
+        let isAPI = req.url.path.hasPrefix("/api/")
+        if isAPI {
+            let res = Response(status: status)
+            try? res.content.encode(ErrorBody(error: .init(code: code, message: message, field: field)), as: .json)
+            if status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            return res
+        }
+        if status == .unauthorized {
+            let next = req.url.path.hasPrefix("/") && !req.url.path.hasPrefix("//") ? req.url.path : "/"
+            return req.redirect(to: "/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")")
+        }
+        do {
+            let key: String
+            switch status {
+            case .forbidden: key = code == "csrf_failed" ? "error.csrf" : "error.forbidden"
+            case .notFound: key = "error.not_found"
+            case .badRequest: key = "error.bad_request"
+            case .tooManyRequests: key = "error.too_many"
+            default: key = status.code >= 500 ? "error.server" : "error.bad_request"
+            }
+            let view = try await req.page("Shared/error", titleKey: key,
+                                          ErrorPage(status: Int(status.code), messageKey: key, detail: status.code < 500 && status != .forbidden ? message : nil))
+            let res = try await view.encodeResponse(for: req)
+            res.status = status
+            return res
+        } catch {
+            return Response(status: status, body: .init(string: "\(status.code) \(status.reasonPhrase)"))
+        }
+    }
+}
+
+struct ErrorPage: Encodable { var status: Int; var messageKey: String; var detail: String? }
+
+/// A validation failure at the edge, naming the field.
+struct ValidationFailure: Error {
+    var field: String
+    var message: String
+}

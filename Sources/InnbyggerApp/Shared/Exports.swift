@@ -1,0 +1,2 @@
+@_exported import InnbyggerCore
+@_exported import SQLKit

@@ -1,0 +1,92 @@
+import Vapor
+import Leaf
+
+/// Staff UI strings by language, from `Resources/Translations/<lang>.json`. Bokmål is the default.
+struct Translations: Sendable {
+    static let languages = ["nb", "en"]
+    static let defaultLanguage = "nb"
+    let tables: [String: [String: String]]
+
+    static func load(from directory: String) throws -> Translations {
+        var tables: [String: [String: String]] = [:]
+        for lang in languages {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent("Resources/Translations/\(lang).json")
+            let data = try Data(contentsOf: url)
+            tables[lang] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        return Translations(tables: tables)
+    }
+
+    /// Looks up a key; `{0}`, `{1}` … are replaced by the arguments. A missing key shows as itself
+    /// (the test suite checks that no template uses a missing key).
+    func text(_ key: String, _ lang: String, _ args: [String] = []) -> String {
+        var s = tables[lang]?[key] ?? tables[Self.defaultLanguage]?[key] ?? key
+        for (i, a) in args.enumerated() { s = s.replacingOccurrences(of: "{\(i)}", with: a) }
+        return s
+    }
+}
+
+struct TranslationsKey: StorageKey { typealias Value = Translations }
+
+extension Application {
+    var translations: Translations {
+        get { storage[TranslationsKey.self] ?? Translations(tables: [:]) }
+        set { storage[TranslationsKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The user's language: the `lang` cookie, else bokmål.
+    var language: String {
+        if let l = cookies["lang"]?.string, Translations.languages.contains(l) { return l }
+        return Translations.defaultLanguage
+    }
+
+    func t(_ key: String, _ args: String...) -> String { application.translations.text(key, language, args) }
+}
+
+/// `#t("key")` or `#t("key", arg1, …)` in templates.
+struct TranslateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let key = ctx.parameters.first?.string else { throw Abort(.internalServerError, reason: "#t needs a translation key") }
+        let args = ctx.parameters.dropFirst().map { $0.string ?? "" }
+        let lang = ctx.request?.language ?? Translations.defaultLanguage
+        let tr = ctx.application?.translations ?? Translations(tables: [:])
+        return .string(tr.text(key, lang, Array(args)))
+    }
+}
+
+/// `#tk("ground", value)`: translates the key `ground.<value>`, for enum values held in data.
+struct TranslateKeyTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard ctx.parameters.count == 2, let prefix = ctx.parameters[0].string, let value = ctx.parameters[1].string else {
+            throw Abort(.internalServerError, reason: "#tk needs a prefix and a value")
+        }
+        let lang = ctx.request?.language ?? Translations.defaultLanguage
+        return .string((ctx.application?.translations ?? Translations(tables: [:])).text(prefix + "." + value, lang))
+    }
+}
+
+/// `#dato("2025-01-31")` → `31.01.2025`; empty for a missing date.
+struct NorwegianDateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let s = ctx.parameters.first?.string, !s.isEmpty else { return .string("") }
+        return .string(LocalDate(iso: s)?.norwegian ?? s)
+    }
+}
+
+/// `#kr(123400)` (øre) → `kr 1 234`.
+struct KronerTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let n = ctx.parameters.first?.int else { return .string("") }
+        return .string(NorwegianFormat.kroner(ore: n))
+    }
+}
+
+/// `#num(1234)` → `1 234`.
+struct NumberTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let n = ctx.parameters.first?.int else { return .string("") }
+        return .string(NorwegianFormat.grouped(n))
+    }
+}

@@ -1,0 +1,82 @@
+import Fluent
+import Prometheus
+import Vapor
+
+/// Request counts and latencies by route pattern, in Prometheus format at `/metrics`.
+/// Labels carry the route pattern only, never ids or query strings.
+final class RequestMetrics: @unchecked Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+
+    func record(route: String, method: String, status: UInt, duration: Duration) {
+        registry.makeCounter(name: "http_requests_total",
+                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(name: "http_request_duration_seconds",
+                                       labels: [("method", method), ("route", route)], buckets: buckets).record(duration)
+    }
+}
+
+struct RequestMetricsKey: StorageKey { typealias Value = RequestMetrics }
+
+extension Application {
+    var requestMetrics: RequestMetrics {
+        if let m = storage[RequestMetricsKey.self] { return m }
+        let m = RequestMetrics(); storage[RequestMetricsKey.self] = m; return m
+    }
+}
+
+/// Logs one line per request (method, route pattern, status, time) and feeds the metrics.
+/// Replaces Vapor's logger, which writes concrete paths.
+struct RequestObserver: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let clock = ContinuousClock(), start = clock.now
+        let res = try await next.respond(to: req)
+        let elapsed = clock.now - start
+        let path = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
+        req.application.requestMetrics.record(route: path, method: req.method.rawValue, status: res.status.code, duration: elapsed)
+        req.logger.info("\(req.method.rawValue) \(path) \(res.status.code) \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)ms")
+        return res
+    }
+}
+
+/// Security headers on every response.
+struct SecurityHeaders: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: req)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                 value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        if req.url.path != "/metrics" && !req.url.path.hasPrefix("/css/") {
+            res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return res
+    }
+}
+
+struct OperationsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("healthz") { _ in "ok" }
+        routes.get("readyz") { req async throws -> Response in
+            do {
+                try await (req.db as! any SQLDatabase).raw("SELECT 1").run()
+                return Response(status: .ok, body: "ready")
+            } catch {
+                return Response(status: .serviceUnavailable, body: "database unreachable")
+            }
+        }
+        routes.get("metrics") { req -> Response in
+            let res = Response(status: .ok, body: .init(string: req.application.requestMetrics.registry.emitToString()))
+            res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
+            return res
+        }
+        routes.get("api", "openapi.yaml") { req async throws -> Response in
+            let path = req.application.directory.resourcesDirectory + "openapi.yaml"
+            let res = try await req.fileio.asyncStreamFile(at: path)
+            res.headers.contentType = HTTPMediaType(type: "application", subType: "yaml")
+            return res
+        }
+    }
+}

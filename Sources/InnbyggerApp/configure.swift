@@ -1,0 +1,80 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Sets up storage, views, middleware, routes and commands. Used by the executable and the tests.
+public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
+    app.settings = settings
+
+    // Storage: PostgreSQL when DATABASE_URL is set, otherwise an SQLite file under the data directory.
+    // SQL statements are logged only at trace level: bound values can hold personal data.
+    if let url = settings.databaseURL {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw ConfigurationError("DATABASE_URL must start with postgres:// (got another scheme)")
+        }
+        app.databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
+    } else if settings.inMemory {
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+    } else {
+        let dir = settings.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError("cannot create data directory \(dir)")
+        }
+        app.databases.use(.sqlite(.file(dir + "/innbygger.sqlite"), sqlLogLevel: .trace), as: .sqlite)
+    }
+    Migrations.all.forEach { app.migrations.add($0) }
+
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+
+    // Views and strings.
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["tk"] = TranslateKeyTag()
+    app.leaf.tags["dato"] = NorwegianDateTag()
+    app.leaf.tags["kr"] = KronerTag()
+    app.leaf.tags["num"] = NumberTag()
+    if !app.environment.isRelease { app.leaf.cache.isEnabled = false }
+    do {
+        app.translations = try Translations.load(from: app.directory.workingDirectory)
+    } catch {
+        throw ConfigurationError("cannot read Resources/Translations (start innbygger from the project directory)")
+    }
+
+    // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestObserver())
+    app.middleware.use(SecurityHeaders())
+    app.middleware.use(ErrorHandler())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.routes.defaultMaxBodySize = "2mb"
+
+    try routes(app)
+
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+enum Migrations {
+    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker()]
+}
+
+/// Migrates and, on an empty database, loads the demo (what `serve` does by itself).
+public func prepareDatabase(_ app: Application) async throws {
+    try await app.autoMigrate()
+    if app.settings.autoDemo, try await User.query(on: app.db).count() == 0 {
+        try await DemoData.load(on: app.db, app: app)
+        app.logger.notice("loaded demo data into an empty database")
+    }
+    app.isDemo = try await DemoData.isPresent(on: app.db)
+}

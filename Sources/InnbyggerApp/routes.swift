@@ -1,0 +1,24 @@
+import Vapor
+
+/// Every route. Pages and API both pass the authenticated groups below; what a user may do
+/// on a record is decided inside each handler by `req.authorize`, which asks `AccessPolicy`.
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+
+    // Browser pages: session cookie, then CSRF on every state-changing request.
+    let web = app.grouped(SessionAuthenticator())
+    try web.register(collection: AuthController())
+    web.get("lang", ":lang", use: AuthController.setLanguage)
+    let pages = web.grouped(RequireUser(), CSRFProtection())
+    pages.post("logout", use: AuthController.logout)
+    try pages.register(collection: OverviewController())
+    try pages.register(collection: PersonsController())
+    try pages.register(collection: AccountController())
+    try pages.register(collection: AdminController())
+    try pages.register(collection: AuditController())
+
+    // JSON API: bearer tokens only (no cookies, so no CSRF surface).
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireUser())
+    try api.register(collection: MetaAPIController())
+    try api.register(collection: PersonsAPIController())
+}

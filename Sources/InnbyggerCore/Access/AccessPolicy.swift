@@ -1,0 +1,127 @@
+/// What a user wants to do.
+public enum Action: String, Sendable, Codable, CaseIterable {
+    case list, read, create, update, delete
+}
+
+/// Where a grant applies: every municipality (system administration) or a set of municipality numbers.
+public enum Scope: Sendable, Equatable {
+    case all
+    case municipalities(Set<String>)
+
+    public func contains(_ municipality: String) -> Bool {
+        switch self {
+        case .all: true
+        case .municipalities(let s): s.contains(municipality)
+        }
+    }
+}
+
+/// One role held by a user, already widened by the service agreements of the user's unit:
+/// a case worker in Gol's integration service that also serves Hemsedal gets scope {3324, 3326}.
+public struct Grant: Sendable, Equatable {
+    public var role: Role
+    public var scope: Scope
+    public init(role: Role, scope: Scope) { self.role = role; self.scope = scope }
+}
+
+/// The user as the policy sees it.
+public struct Principal: Sendable {
+    public var userID: String
+    public var grants: [Grant]
+    public init(userID: String, grants: [Grant]) { self.userID = userID; self.grants = grants }
+
+    public var roles: Set<Role> { Set(grants.map(\.role)) }
+
+    /// Municipalities where the user holds any of `roles`.
+    public func municipalities(for roles: Set<Role>) -> Scope {
+        var codes: Set<String> = []
+        for g in grants where roles.contains(g.role) {
+            switch g.scope {
+            case .all: return .all
+            case .municipalities(let s): codes.formUnion(s)
+            }
+        }
+        return .municipalities(codes)
+    }
+}
+
+/// The things access is decided on. Records carry their municipality; person data carries the
+/// sectors it has been shared with (by consent or legal basis), which is all a partner may see.
+public enum Resource: Sendable, Equatable {
+    /// A person's file, or a household's, in a municipality.
+    case personalData(municipality: String, sharedWith: Set<Sector>)
+    /// The list of persons in a municipality (filtered per row for partners).
+    case personalDataList(municipality: String)
+    /// Counts and reports without names.
+    case aggregates(municipality: String)
+    /// The audit log of a municipality.
+    case auditLog(municipality: String)
+    /// Users and role assignments of a municipality.
+    case userAdministration(municipality: String)
+    /// Municipalities, service units and agreements across the whole service.
+    case tenancy
+    /// The signed-in user's own account (password, API tokens).
+    case ownAccount
+}
+
+public enum Decision: Sendable, Equatable {
+    case allow
+    case deny(String)
+    public var isAllowed: Bool { self == .allow }
+}
+
+/// The one place that decides access. Default deny: anything not allowed below is refused.
+///
+/// Grounds: GDPR art. 5 (1) c (data minimisation) and art. 32 (access control), integreringsloven § 41
+/// (the municipality processes only what it needs for its tasks), and the duty of confidentiality in
+/// forvaltningsloven § 13: partners see a person only when the file is shared with their sector.
+public enum AccessPolicy {
+    public static func decide(_ principal: Principal, _ action: Action, _ resource: Resource) -> Decision {
+        for grant in principal.grants where allows(grant, action, resource) { return .allow }
+        return .deny("no role allows \(action.rawValue) on \(resource.kind)")
+    }
+
+    static func allows(_ g: Grant, _ action: Action, _ resource: Resource) -> Bool {
+        switch resource {
+        case .ownAccount:
+            return true
+        case .tenancy:
+            return g.role == .systemAdmin || (action == .read || action == .list) && g.role == .municipalAdmin
+        case .userAdministration(let m):
+            return (g.role == .systemAdmin || g.role == .municipalAdmin) && g.scope.contains(m)
+        case .auditLog(let m):
+            return (g.role == .systemAdmin || g.role == .municipalAdmin) && g.scope.contains(m)
+                && (action == .read || action == .list)
+        case .aggregates(let m):
+            guard action == .read || action == .list, g.scope.contains(m) else { return false }
+            return [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor].contains(g.role)
+        case .personalDataList(let m):
+            guard action == .list, g.scope.contains(m) else { return false }
+            return g.role.isIntegrationStaff || g.role.partnerSector != nil
+        case .personalData(let m, let sharedWith):
+            guard g.scope.contains(m) else { return false }
+            if g.role.isIntegrationStaff {
+                // Deleting a person file is rare and irreversible: case workers only.
+                return action != .delete || g.role == .caseWorker
+            }
+            if let sector = g.role.partnerSector {
+                return action == .read && sharedWith.contains(sector)
+            }
+            return false
+        }
+    }
+}
+
+extension Resource {
+    public var kind: String {
+        switch self {
+        case .personalData: "personal_data"
+        case .personalDataList: "personal_data_list"
+        case .aggregates: "aggregates"
+        case .auditLog: "audit_log"
+        case .userAdministration: "user_administration"
+        case .tenancy: "tenancy"
+        case .ownAccount: "own_account"
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// A calendar date without time or time zone, as used in decisions and deadlines.
+///
+/// Legal deadlines in integreringsloven are counted in calendar days and months, so the
+/// domain never uses instants for them. ISO form `yyyy-MM-dd` on the wire, `dd.mm.åååå` to people.
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Creates a date, or nil when the combination does not exist (e.g. 2025-02-29).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses strictly `yyyy-MM-dd`.
+    public init?(iso: String) {
+        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// Parses the Norwegian form `dd.mm.åååå` that people type in forms.
+    public init?(norwegian: String) {
+        let parts = norwegian.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
+              let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// Accepts either ISO or Norwegian form; forms use `<input type=date>` (ISO) but people paste both.
+    public init?(parsing text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let d = LocalDate(iso: t) { self = d } else if let d = LocalDate(norwegian: t) { self = d } else { return nil }
+    }
+
+    public var iso: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    /// `dd.mm.åååå`, the staff UI's date format.
+    public var norwegian: String { "\(pad(day, 2)).\(pad(month, 2)).\(pad(year, 4))" }
+    public var description: String { iso }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public static func isLeapYear(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeapYear(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// "N months after D" in calendar months, clamped to the last day of a shorter month:
+    /// 2025-01-31 + 3 months = 2025-04-30. This is how the deadlines in integreringsloven are read.
+    public func adding(months: Int) -> LocalDate {
+        let total = (year * 12 + (month - 1)) + months
+        let y = total / 12, m = total % 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))!
+    }
+
+    public func adding(years: Int) -> LocalDate { adding(months: years * 12) }
+
+    /// Days since 0001-01-01 in the proleptic Gregorian calendar.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let m = month <= 2 ? month + 12 : month
+        return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + day - 307
+    }
+
+    public init(dayNumber n: Int) {
+        // Inverse of `dayNumber` (civil-from-days), kept exact with integer arithmetic.
+        var lo = 1, hi = 9999
+        while lo < hi { let mid = (lo + hi + 1) / 2; if LocalDate(year: mid, month: 1, day: 1)!.dayNumber <= n { lo = mid } else { hi = mid - 1 } }
+        var d = LocalDate(year: lo, month: 1, day: 1)!
+        var remaining = n - d.dayNumber
+        while remaining >= LocalDate.daysIn(month: d.month, year: d.year) {
+            remaining -= LocalDate.daysIn(month: d.month, year: d.year)
+            d = LocalDate(year: d.year, month: d.month + 1, day: 1)!
+        }
+        self.init(year: d.year, month: d.month, day: d.day + remaining)!
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+    public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
+
+    /// Whole years of age on `date` for someone born on `self` (a birthday on 29 February counts on 1 March in other years).
+    public func age(on date: LocalDate) -> Int {
+        var age = date.year - year
+        if (date.month, date.day) < (month, day) { age -= 1 }
+        return age
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let d = LocalDate(iso: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Expected a date as yyyy-MM-dd, got '\(s)'"))
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
+    }
+}
+
+private func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
