@@ -7,7 +7,7 @@ public struct PasswordPolicy: Sendable {
         self.minimumLength = minimumLength; self.maximumLength = maximumLength
     }
 
-    public enum Problem: String, Sendable, Equatable {
+    public enum Problem: String, Sendable, Equatable, CaseIterable {
         case tooShort = "password.too_short"
         case tooLong = "password.too_long"
         case sameAsUsername = "password.same_as_username"

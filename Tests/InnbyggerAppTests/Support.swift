@@ -1,0 +1,93 @@
+import Fluent
+import Testing
+import VaporTesting
+@testable import InnbyggerApp
+
+/// Runs `body` against a fresh app: in-memory SQLite, or the PostgreSQL in `DATABASE_URL`
+/// (emptied and migrated anew), with the demo loaded.
+func withDemoApp(_ body: (Application) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    // Keep test output readable; warnings and errors still show.
+    app.logger.logLevel = .warning
+    do {
+        var settings = Settings.testing()
+        settings.autoDemo = true
+        try await configure(app, settings: settings)
+        if settings.databaseURL != nil { try await app.autoRevert() }
+        try await prepareDatabase(app)
+        try await body(app)
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
+
+/// A cookie-keeping client for page tests.
+final class Browser {
+    let app: Application
+    var cookies: [String: String] = [:]
+    init(_ app: Application) { self.app = app }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        var headers = extra
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        var body: ByteBuffer? = nil
+        if let form {
+            headers.contentType = .urlEncodedForm
+            let encoded = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            body = ByteBuffer(string: encoded)
+        }
+        let res = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        for v in res.headers[.setCookie] {
+            let pair = v.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || v.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        return res
+    }
+
+    /// The CSRF token in a page's forms.
+    static func csrf(in html: String) -> String? {
+        guard let r = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        return String(html[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @discardableResult
+    func login(_ username: String, password: String = DemoData.password) async throws -> TestingHTTPResponse {
+        let page = try await send(.GET, "/login")
+        let token = try #require(Browser.csrf(in: page.body.string))
+        return try await send(.POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/"])
+    }
+
+    /// A CSRF token from any signed-in page.
+    func csrf() async throws -> String {
+        try #require(Browser.csrf(in: try await send(.GET, "/account").body.string))
+    }
+}
+
+func token(_ app: Application, for username: String) async throws -> String {
+    let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
+    return try await TokenIssuer.issue(for: user.id!, name: "test", on: app.db).0
+}
+
+func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
+    var headers = HTTPHeaders()
+    if let token { headers.bearerAuthorization = .init(token: token) }
+    var body: ByteBuffer? = nil
+    if let json { headers.contentType = .json; body = ByteBuffer(string: json) }
+    return try await app.testing().sendRequest(method, path, headers: headers, body: body)
+}
+
+/// A person in the given municipality (by its demo number).
+func person(in municipality: String, _ app: Application, sharedWith sector: Sector? = nil, notSharedWith other: Sector? = nil) async throws -> Person {
+    let all = try await Person.query(on: app.db).filter(\.$municipality.$id == municipality).with(\.$shares).all()
+    return try #require(all.first { p in
+        (sector.map { p.activeSectors.contains($0) } ?? true) && (other.map { !p.activeSectors.contains($0) } ?? true)
+    })
+}
+
+func auditCount(_ app: Application) async throws -> Int { try await AuditEntry.query(on: app.db).count() }

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import VaporTesting
+@testable import InnbyggerApp
+
+@Suite("Pages and translations", .serialized)
+struct ViewTests {
+    @Test("Every key used in a template or for an enum exists in both languages")
+    func translationsComplete() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let tr = try Translations.load(from: root.path)
+        var keys: Set<String> = []
+        let views = root.appendingPathComponent("Resources/Views")
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        #expect(files.count > 10)
+        for f in files {
+            let text = try String(contentsOf: f, encoding: .utf8)
+            var rest = Substring(text)
+            while let r = rest.range(of: "#t(\"") {
+                let key = rest[r.upperBound...].prefix { $0 != "\"" }
+                keys.insert(String(key)); rest = rest[r.upperBound...]
+            }
+        }
+        keys.formUnion(Role.allCases.map { "role.\($0.rawValue)" })
+        keys.formUnion(Sector.allCases.map { "sector.\($0.rawValue)" })
+        keys.formUnion(ResidenceGround.allCases.map { "ground.\($0.rawValue)" })
+        keys.formUnion(Sex.allCases.map { "sex.\($0.rawValue)" })
+        keys.formUnion(ShareBasis.allCases.map { "basis.\($0.rawValue)" })
+        keys.formUnion(Request.notices.map { "notice.\($0)" })
+        keys.formUnion(PasswordPolicy.Problem.allCases.map(\.rawValue))
+        for lang in Translations.languages {
+            for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
+        }
+        #expect(Set(tr.tables["nb"]!.keys) == Set(tr.tables["en"]!.keys))
+    }
+
+    @Test("Every demo role can log in and open the pages its navigation offers")
+    func rolesSeeTheirPages() async throws {
+        try await withDemoApp { app in
+            for (username, _, role, _, _) in DemoData.users {
+                let b = Browser(app)
+                #expect(try await b.login(username).status == .seeOther, "\(username)")
+                let home = try await b.send(.GET, "/")
+                #expect(home.status == .ok)
+                let html = home.body.string
+                #expect(html.contains("<html lang=\"nb\">"))
+                #expect(html.components(separatedBy: "<h1").count == 2, "one h1 on the start page for \(username)")
+                var rest = Substring(html)
+                var links: [String] = []
+                while let r = rest.range(of: "<li><a href=\"") {
+                    links.append(String(rest[r.upperBound...].prefix { $0 != "\"" })); rest = rest[r.upperBound...]
+                }
+                #expect(!links.isEmpty)
+                for link in links {
+                    let res = try await b.send(.GET, link)
+                    #expect(res.status == .ok, "\(username) (\(role)) \(link) → \(res.status)")
+                }
+            }
+        }
+    }
+
+    @Test("The language switch changes the page language")
+    func languageSwitch() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            let res = try await b.send(.GET, "/lang/en?back=/login")
+            #expect(res.status == .seeOther)
+            let page = try await b.send(.GET, "/login").body.string
+            #expect(page.contains("<html lang=\"en\">"))
+            #expect(page.contains("Log in"))
+            #expect(try await b.send(.GET, "/lang/xx").status == .notFound)
+            // An open redirect is not possible.
+            let evil = try await b.send(.GET, "/lang/nb?back=//evil.example")
+            #expect(evil.headers.first(name: .location) == "/")
+        }
+    }
+}

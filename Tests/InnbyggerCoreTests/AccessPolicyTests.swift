@@ -1,0 +1,69 @@
+import Testing
+@testable import InnbyggerCore
+
+private func user(_ role: Role, _ codes: String...) -> Principal {
+    Principal(userID: "u", grants: [Grant(role: role, scope: role == .systemAdmin ? .all : .municipalities(Set(codes)))])
+}
+
+@Suite("AccessPolicy")
+struct AccessPolicyTests {
+    static let elverumFile = Resource.personalData(municipality: "3420", sharedWith: [])
+    static let elverumSharedWithHealth = Resource.personalData(municipality: "3420", sharedWith: [.health])
+
+    /// (who, action, resource, allowed)
+    static let table: [(Principal, Action, Resource, Bool)] = [
+        // Integration staff work on files in their own municipalities only.
+        (user(.caseWorker, "3420"), .read, elverumFile, true),
+        (user(.caseWorker, "3420"), .update, elverumFile, true),
+        (user(.caseWorker, "3420"), .delete, elverumFile, true),
+        (user(.caseWorker, "3427"), .read, elverumFile, false),
+        (user(.caseWorker, "3324", "3326"), .read, .personalData(municipality: "3326", sharedWith: []), true),
+        (user(.programmeAdvisor, "3420"), .update, elverumFile, true),
+        (user(.programmeAdvisor, "3420"), .delete, elverumFile, false),
+        (user(.caseWorker, "3420"), .list, .personalDataList(municipality: "3420"), true),
+        (user(.caseWorker, "3420"), .list, .personalDataList(municipality: "3443"), false),
+        // Partners read only what is shared with their sector, and never write.
+        (user(.healthPartner, "3420"), .read, elverumSharedWithHealth, true),
+        (user(.healthPartner, "3420"), .read, elverumFile, false),
+        (user(.healthPartner, "3420"), .update, elverumSharedWithHealth, false),
+        (user(.navPartner, "3420"), .read, elverumSharedWithHealth, false),
+        (user(.healthPartner, "3427"), .read, elverumSharedWithHealth, false),
+        (user(.healthPartner, "3420"), .list, .personalDataList(municipality: "3420"), true),
+        // Leaders: aggregates only, never names.
+        (user(.leader, "3420"), .read, elverumFile, false),
+        (user(.leader, "3420"), .list, .personalDataList(municipality: "3420"), false),
+        (user(.leader, "3420"), .read, .aggregates(municipality: "3420"), true),
+        (user(.leader, "3420"), .read, .aggregates(municipality: "3427"), false),
+        (user(.leader, "3420"), .read, .auditLog(municipality: "3420"), false),
+        // Administrators: users and audit of their municipality; no person files.
+        (user(.municipalAdmin, "3420"), .read, elverumFile, false),
+        (user(.municipalAdmin, "3420"), .list, .auditLog(municipality: "3420"), true),
+        (user(.municipalAdmin, "3420"), .update, .auditLog(municipality: "3420"), false),
+        (user(.municipalAdmin, "3420"), .create, .userAdministration(municipality: "3420"), true),
+        (user(.municipalAdmin, "3420"), .create, .userAdministration(municipality: "3427"), false),
+        (user(.municipalAdmin, "3420"), .read, .tenancy, true),
+        (user(.municipalAdmin, "3420"), .update, .tenancy, false),
+        (user(.systemAdmin), .update, .tenancy, true),
+        (user(.systemAdmin), .list, .auditLog(municipality: "3427"), true),
+        (user(.systemAdmin), .read, elverumFile, false),
+        // Everyone has their own account; nobody without a grant has anything else.
+        (user(.volunteerCoordinator, "3420"), .update, .ownAccount, true),
+        (Principal(userID: "x", grants: []), .read, .aggregates(municipality: "3420"), false),
+        (Principal(userID: "x", grants: []), .read, elverumFile, false),
+    ]
+
+    @Test("Decisions", arguments: table.indices)
+    func decision(_ i: Int) {
+        let (who, action, resource, allowed) = Self.table[i]
+        #expect(AccessPolicy.decide(who, action, resource).isAllowed == allowed,
+                "\(who.grants.map(\.role)) \(action) \(resource)")
+    }
+
+    @Test("Several grants: any one that allows is enough")
+    func unionOfGrants() {
+        let p = Principal(userID: "u", grants: [Grant(role: .leader, scope: .municipalities(["3420"])),
+                                                Grant(role: .caseWorker, scope: .municipalities(["3427"]))])
+        #expect(AccessPolicy.decide(p, .read, .personalData(municipality: "3427", sharedWith: [])).isAllowed)
+        #expect(!AccessPolicy.decide(p, .read, .personalData(municipality: "3420", sharedWith: [])).isAllowed)
+    }
+}
