@@ -22,7 +22,9 @@ enum Entrypoint {
                 default:
                     break
                 }
-                try await app.execute()
+                // Like `app.execute()`, but errors are reported once, below, as one line on stderr.
+                try await app.startup()
+                try await app.running?.onStop.get()
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()

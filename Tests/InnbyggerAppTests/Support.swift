@@ -6,6 +6,19 @@ import VaporTesting
 /// Runs `body` against a fresh app: in-memory SQLite, or the PostgreSQL in `DATABASE_URL`
 /// (emptied and migrated anew), with the demo loaded.
 func withDemoApp(_ body: (Application) async throws -> Void) async throws {
+    // One PostgreSQL database serves every test, so those tests take turns; in-memory SQLite runs in parallel.
+    if Settings.testing().databaseURL != nil {
+        await sharedDatabaseLock.acquire()
+        do { try await runDemoApp(body) } catch { await sharedDatabaseLock.release(); throw error }
+        await sharedDatabaseLock.release()
+    } else {
+        try await runDemoApp(body)
+    }
+}
+
+let sharedDatabaseLock = SerialLock()
+
+private func runDemoApp(_ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     // Keep test output readable; warnings and errors still show.
     app.logger.logLevel = .warning

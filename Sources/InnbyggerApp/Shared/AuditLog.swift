@@ -61,12 +61,12 @@ actor SerialLock {
         return try await body()
     }
 
-    private func acquire() async {
+    func acquire() async {
         if !busy { busy = true; return }
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    private func release() {
+    func release() {
         if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
     }
 }
