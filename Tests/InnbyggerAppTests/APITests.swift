@@ -60,6 +60,11 @@ struct APITests {
             }
             #expect(try await api(app, .POST, "/api/v1/persons", token: t, json: "{not json").status == .badRequest)
             #expect(try await api(app, .GET, "/api/v1/persons?page=abc", token: t).status == .badRequest)
+            #expect(try await api(app, .GET, "/api/v1/persons?page=0", token: t).status == .badRequest)
+            #expect(try await api(app, .GET, "/api/v1/persons?q=\(String(repeating: "a", count: 101))", token: t).status == .badRequest)
+            let formFeed = try await api(app, .POST, "/api/v1/households", token: t, json: #"{"municipality":"3420","name":"\f"}"#)
+            #expect(formFeed.status == .badRequest)
+            #expect(try formFeed.content.decode(ErrorBody.self).error.field == "name")
             #expect(try await api(app, .GET, "/api/v1/persons/not-a-uuid", token: t).status == .notFound)
             #expect(try await Person.query(on: app.db).count() == before)
             // The same input, valid, is stored and read back.

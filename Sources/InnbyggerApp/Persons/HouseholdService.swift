@@ -7,13 +7,8 @@ struct HouseholdInput: Content {
     var address: String?
 
     func validated() throws -> (municipality: String, name: String, address: String?) {
-        let m = (municipality ?? "").trimmingCharacters(in: .whitespaces)
-        guard Kommunenummer(m) != nil else { throw ValidationFailure(field: "municipality", message: "municipality must be a four-digit number") }
-        let n = (name ?? "").trimmingCharacters(in: .whitespaces)
-        guard !n.isEmpty, n.count <= 100 else { throw ValidationFailure(field: "name", message: "name is required (at most 100 characters)") }
-        let a = (address ?? "").trimmingCharacters(in: .whitespaces)
-        guard a.count <= 200 else { throw ValidationFailure(field: "address", message: "address is longer than 200 characters") }
-        return (m, n, a.isEmpty ? nil : a)
+        (try Validate.municipality(municipality), try Validate.required(name, "name"),
+         try Validate.text(address, "address", max: 200, required: false))
     }
 }
 

@@ -14,27 +14,32 @@ struct PersonInput: Content {
     var arrivalDate: String?
     var settlementDate: String?
 
+    /// HTML forms send empty fields for "not given"; the JSON API must leave them out or send null.
+    func droppingEmptyFormFields() -> PersonInput {
+        var v = self
+        if arrivalDate?.trimmingCharacters(in: .whitespaces).isEmpty == true { v.arrivalDate = nil }
+        if settlementDate?.trimmingCharacters(in: .whitespaces).isEmpty == true { v.settlementDate = nil }
+        return v
+    }
+
     /// Checks every field at the edge and names the first one that is wrong.
     func validated(today: LocalDate = .today) throws -> ValidPerson {
         func required(_ v: String?, _ field: String, max: Int = 100) throws -> String {
-            let t = (v ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !t.isEmpty else { throw ValidationFailure(field: field, message: "\(field) is required") }
-            guard t.count <= max else { throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters") }
-            return t
+            try Validate.required(v, field, max: max)
         }
         func date(_ v: String?, _ field: String, required isRequired: Bool) throws -> LocalDate? {
-            let t = (v ?? "").trimmingCharacters(in: .whitespaces)
-            if t.isEmpty {
+            // Absent is allowed for optional dates; present but empty is not a date (forms drop empty fields first).
+            guard let v else {
                 if isRequired { throw ValidationFailure(field: field, message: "\(field) is required") }
                 return nil
             }
+            let t = v.trimmingCharacters(in: .whitespaces)
             guard let d = LocalDate(parsing: t) else {
                 throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
             }
             return d
         }
-        let m = try required(municipality, "municipality", max: 4)
-        guard Kommunenummer(m) != nil else { throw ValidationFailure(field: "municipality", message: "municipality must be a four-digit number") }
+        let m = try Validate.municipality(municipality)
         let birth = try date(birthDate, "birthDate", required: true)!
         guard birth <= today else { throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future") }
         guard birth.year >= 1900 else { throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900") }
@@ -107,6 +112,15 @@ struct PersonPageQuery: Content {
     var q: String?
     var municipality: String?
     var page: Int?
+
+    /// Rejects what the API contract calls invalid: long search text, a malformed municipality, pages outside 1…100 000.
+    func validated() throws -> PersonPageQuery {
+        var v = self
+        v.q = try Validate.text(q, "q", max: 100, required: false)
+        if let m = municipality { v.municipality = try Validate.municipality(m) }
+        if let p = page, !(1...100_000).contains(p) { throw ValidationFailure(field: "page", message: "page must be between 1 and 100000") }
+        return v
+    }
 }
 
 /// Person files, shared by the pages and the API so both apply the same policy and audit.
@@ -114,8 +128,9 @@ enum PersonService {
     static let pageSize = 50
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
-    static func list(_ req: Request, _ query: PersonPageQuery) async throws -> (persons: [Person], total: Int, municipalities: [String]) {
+    static func list(_ req: Request, _ unchecked: PersonPageQuery) async throws -> (persons: [Person], total: Int, municipalities: [String]) {
         let user = try req.requireUser()
+        let query = try unchecked.validated()
         var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
         if let m = query.municipality, !m.isEmpty {
             guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }

@@ -35,7 +35,8 @@ struct PersonsController: RouteCollection {
     }
 
     func list(req: Request) async throws -> View {
-        let query = try req.query.decode(PersonPageQuery.self)
+        var query = try req.query.decode(PersonPageQuery.self)
+        if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
         let r = try await PersonService.list(req, query)
         let names = try await municipalityNames(req)
         let page = max(1, query.page ?? 1)
@@ -90,7 +91,7 @@ struct PersonsController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(PersonInput.self)
+        let input = try req.content.decode(PersonInput.self).droppingEmptyFormFields()
         do {
             let p = try await PersonService.create(req, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=created")
@@ -140,7 +141,7 @@ struct PersonsController: RouteCollection {
 
     func update(req: Request) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
-        let input = try req.content.decode(PersonInput.self)
+        let input = try req.content.decode(PersonInput.self).droppingEmptyFormFields()
         do {
             let p = try await PersonService.update(req, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")
