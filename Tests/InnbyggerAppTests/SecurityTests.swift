@@ -142,9 +142,7 @@ struct AuditTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            for p in try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").limit(5).all() {
-                _ = try await b.send(.GET, "/persons/\(p.id!)")
-            }
+            try await b.openFiles(in: "3420", count: 5)
             let (checked, problem) = try await AuditLog.verify(on: app.db)
             #expect(problem == nil)
             #expect(checked == (try await auditCount(app)))
@@ -161,9 +159,7 @@ struct AuditTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            for p in try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").limit(5).all() {
-                _ = try await b.send(.GET, "/persons/\(p.id!)")
-            }
+            try await b.openFiles(in: "3420", count: 5)
             let n = try await auditCount(app)
             #expect(n >= 6)
             let sql = app.db as! any SQLDatabase

@@ -76,6 +76,13 @@ final class Browser {
         return try await send(.POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/"])
     }
 
+    /// Opens the first `count` person files of a municipality (each read is audited).
+    func openFiles(in municipality: String, count: Int) async throws {
+        for p in try await Person.query(on: app.db).filter(\.$municipality.$id == municipality).limit(count).all() {
+            _ = try await send(.GET, "/persons/\(p.id!)")
+        }
+    }
+
     /// A CSRF token from any signed-in page.
     func csrf() async throws -> String {
         try #require(Browser.csrf(in: try await send(.GET, "/account").body.string))

@@ -21,7 +21,7 @@ struct AccountController: RouteCollection {
     func view(_ req: Request, newToken: String? = nil, passwordErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         try await req.authorize(.read, .ownAccount)
-        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let names = try await Municipality.names(on: req.db)
         let tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
         let stamp = { (d: Date) -> String in
             let f = DateFormatter(); f.dateFormat = "dd.MM.yyyy HH:mm"; f.timeZone = TimeZone(identifier: "Europe/Oslo"); return f.string(from: d)

@@ -23,7 +23,7 @@ struct AdminController: RouteCollection {
     func usersView(_ req: Request, error: String? = nil) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let names = try await Municipality.names(on: req.db)
         let assignments = try await RoleAssignment.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$user).all()
         var byUser: [UUID: (User, [String])] = [:]
         for a in assignments {

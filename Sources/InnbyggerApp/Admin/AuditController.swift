@@ -58,7 +58,7 @@ struct AuditController: RouteCollection {
         let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
         let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
             try await User.query(on: req.db).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
-        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let names = try await Municipality.names(on: req.db)
         let fmt = DateFormatter(); fmt.dateFormat = "dd.MM.yyyy HH:mm:ss"; fmt.timeZone = TimeZone(identifier: "Europe/Oslo")
         return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
             rows: rows.prefix(Self.pageSize).map {

@@ -56,7 +56,7 @@ struct Statistics: Content {
             case .suppressed(let b): Count(key: key, count: nil, suppressedBelow: b)
             }
         }
-        let names = Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let names = try await Municipality.names(on: req.db)
         var out: [MunicipalityStats] = []
         for code in codes {
             // Only the columns needed for counting are read; no names leave the database.

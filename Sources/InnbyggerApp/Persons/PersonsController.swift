@@ -30,15 +30,11 @@ struct PersonsController: RouteCollection {
         var page: Int; var previousPage: Int?; var nextPage: Int?; var canCreate: Bool
     }
 
-    func municipalityNames(_ req: Request) async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await Municipality.query(on: req.db).all().map { ($0.id!, $0.name) })
-    }
-
     func list(req: Request) async throws -> View {
         var query = try req.query.decode(PersonPageQuery.self)
         if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
         let r = try await PersonService.list(req, query)
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         let page = max(1, query.page ?? 1)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page("Persons/list", titleKey: "persons.title", ListView(
@@ -60,7 +56,7 @@ struct PersonsController: RouteCollection {
     }
 
     func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool) async throws -> FormView {
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         let households = try await Household.query(on: req.db).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
         return FormView(
@@ -111,7 +107,7 @@ struct PersonsController: RouteCollection {
 
     func show(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         let birth = LocalDate(iso: p.birthDate)
         let isoDay = { (d: Date) -> String in
             let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Europe/Oslo")!, from: d)
@@ -178,7 +174,7 @@ struct PersonsController: RouteCollection {
 
     func listHouseholds(req: Request) async throws -> View {
         let rows = try await HouseholdService.list(req)
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page("Persons/households", titleKey: "households.title", HouseholdsView(
             rows: rows.map { .init(id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "", size: $0.members.count, address: $0.address) },
@@ -188,7 +184,7 @@ struct PersonsController: RouteCollection {
     struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Option] }
 
     func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws -> View {
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         return try await req.page("Persons/household-form", titleKey: "households.new", HouseholdFormView(
@@ -219,7 +215,7 @@ struct PersonsController: RouteCollection {
 
     func showHousehold(req: Request) async throws -> View {
         let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
-        let names = try await municipalityNames(req)
+        let names = try await Municipality.names(on: req.db)
         return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
             id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
             members: h.members.sorted { $0.birthDate < $1.birthDate }.map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate) },
