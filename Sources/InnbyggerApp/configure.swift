@@ -44,6 +44,13 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         throw ConfigurationError("cannot read Resources/Translations (start innbygger from the project directory)")
     }
 
+    do {
+        app.rulesEngine = RulesEngine(parameters: try RuleParameters.load(
+            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/rules.json")))
+    } catch {
+        throw ConfigurationError("cannot read Resources/Parameters/rules.json: \(error)")
+    }
+
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
     app.middleware = Middlewares()
     app.middleware.use(RequestObserver())

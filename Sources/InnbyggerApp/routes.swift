@@ -21,4 +21,5 @@ func routes(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireUser())
     try api.register(collection: MetaAPIController())
     try api.register(collection: PersonsAPIController())
+    try api.register(collection: RulesController())
 }
