@@ -48,6 +48,8 @@ struct APITests {
                 ("birthDate", "2025-02-30", "birthDate"), ("birthDate", "3000-01-01", "birthDate"), ("sex", "x", "sex"),
                 ("residenceGround", "tourist", "residenceGround"), ("citizenship", "Syria", "citizenship"),
                 ("municipality", "12", "municipality"), ("givenName", "  ", "givenName"), ("arrivalDate", "1980-01-01", "arrivalDate"),
+                ("nationalId", "12049010036", "nationalId"), ("nationalId", "120490 10026", "nationalId"), ("nationalId", "", "nationalId"),
+                ("educationLevel", "phd", "educationLevel"), ("permitDate", "1980-01-01", "permitDate"),
             ]
             for (field, value, named) in cases {
                 var body = base; body[field] = value

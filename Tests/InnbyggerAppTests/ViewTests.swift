@@ -28,6 +28,16 @@ struct ViewTests {
         keys.formUnion(ShareBasis.allCases.map { "basis.\($0.rawValue)" })
         keys.formUnion(Request.notices.map { "notice.\($0)" })
         keys.formUnion(PasswordPolicy.Problem.allCases.map(\.rawValue))
+        for rule in RulesEngine.ruleIDs where rule != "law_regime" {
+            keys.formUnion(["passed", "failed", "unknown"].map { "rule.\(rule).\($0)" })
+        }
+        keys.formUnion(Category.allCases.map { "category.\($0.rawValue)" })
+        keys.formUnion(LawRegime.allCases.map { "regime.\($0.rawValue)" })
+        keys.formUnion(DeadlineKind.allCases.map { "deadline.\($0.rawValue)" })
+        keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
+        keys.formUnion(["overdue", "soon", "later"].map { "status.\($0)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
+        keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",
+                        "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate"].map { "field.\($0)" })
         for lang in Translations.languages {
             for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
         }

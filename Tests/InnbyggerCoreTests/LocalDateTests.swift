@@ -80,3 +80,23 @@ struct FormatTests {
     @Test("Small counts are suppressed", arguments: [(0, DisclosureControl.Shown.exact(0)), (1, .suppressed(below: 5)), (4, .suppressed(below: 5)), (5, .exact(5)), (120, .exact(120))])
     func disclosure(_ n: Int, _ expected: DisclosureControl.Shown) { #expect(DisclosureControl().show(n) == expected) }
 }
+
+@Suite("National identity numbers")
+struct NationalIdentityNumberTests {
+    // Check digits for these were computed with a separate implementation of the mod-11 rule.
+    @Test("Valid fødselsnummer and D-nummer", arguments: [("12049010026", false), ("55049010027", true), ("31129910065", false), ("29020410181", false)])
+    func valid(_ s: String, _ isD: Bool) throws {
+        let n = try NationalIdentityNumber.check(s).get()
+        #expect(n.isDNumber == isD)
+        #expect(n.masked.hasSuffix("*****"))
+    }
+
+    @Test("Invalid numbers name the problem", arguments: [
+        ("1204901002", NationalIdentityNumber.Problem.length), ("120490 10026", .length), ("1204901002a", .notDigits), ("12049010036", .firstCheckDigit),
+        ("12049010025", .secondCheckDigit), ("12139010026", .date), ("32049010026", .date), ("00049010026", .date),
+    ])
+    func invalid(_ s: String, _ problem: NationalIdentityNumber.Problem) {
+        guard case .failure(let p) = NationalIdentityNumber.check(s) else { Issue.record("\(s) accepted"); return }
+        #expect(p == problem)
+    }
+}

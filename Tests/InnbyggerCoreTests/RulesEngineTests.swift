@@ -107,6 +107,9 @@ struct RulesCategoryTests {
             let e = engine.evaluate(c.facts, asOf: d(c.asOf))
             for check in e.introductionProgramme.checks + e.norwegianTraining.checks { #expect(!check.reference.isEmpty, "\(c.name) \(check.rule)") }
             if e.introductionProgramme.category == .undetermined { #expect(!e.introductionProgramme.missing.isEmpty, "\(c.name)") }
+            for check in e.introductionProgramme.checks + e.norwegianTraining.checks {
+                #expect(RulesEngine.ruleIDs.contains(check.rule), "\(check.rule) is not listed in RulesEngine.ruleIDs")
+            }
         }
     }
 

@@ -120,6 +120,11 @@ enum DemoData {
                     p.givenName = given; p.familyName = h.name; p.birthDate = birth; p.sex = sex.rawValue
                     p.citizenship = h.country; p.residenceGround = h.ground.rawValue
                     p.arrivalDate = arrivalDate.iso; p.settlementDate = arrivalDate.adding(days: 7).iso
+                    // Permit a few weeks before arrival; family immigrants come outside the settlement agreement.
+                    p.permitDate = arrivalDate.adding(days: h.ground == .collectiveProtection ? -10 : -35).iso
+                    p.settledByAgreement = h.ground != .familyReunification
+                    // No national id numbers in the demo: a valid-looking one could belong to a real person.
+                    p.educationLevel = EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
                     try await p.create(on: tx)
                     for s in shares[i] ?? [] {
                         try await PersonShare(person: p.id!, sector: s, basis: .consent,

@@ -29,6 +29,11 @@ final class Person: Model, @unchecked Sendable {
     @Field(key: "residence_ground") var residenceGround: String
     @OptionalField(key: "arrival_date") var arrivalDate: String?
     @OptionalField(key: "settlement_date") var settlementDate: String?
+    /// Fødselsnummer or D-nummer; nil while not yet assigned.
+    @OptionalField(key: "national_id") var nationalID: String?
+    @OptionalField(key: "permit_date") var permitDate: String?
+    @OptionalField(key: "settled_by_agreement") var settledByAgreement: Bool?
+    @OptionalField(key: "education_level") var educationLevel: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$person) var shares: [PersonShare]
@@ -43,6 +48,16 @@ final class Person: Model, @unchecked Sendable {
     }
 
     var resource: Resource { .personalData(municipality: $municipality.id, sharedWith: activeSectors) }
+
+    /// What the rules engine needs from the file.
+    var facts: PersonFacts? {
+        guard let birth = LocalDate(iso: birthDate), let ground = PersonFacts.ResidenceGround(rawValue: residenceGround) else { return nil }
+        return PersonFacts(birthDate: birth, citizenship: citizenship, residenceGround: ground,
+                           permitDate: permitDate.flatMap(LocalDate.init(iso:)), arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
+                           settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
+                           educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
+                           municipality: $municipality.id)
+    }
 }
 
 /// Sharing a person's file with a partner sector, on consent or a named legal basis.
@@ -76,6 +91,24 @@ enum ResidenceGround: String, CaseIterable, Codable {
 }
 
 enum Sex: String, CaseIterable, Codable { case female, male, unspecified }
+
+typealias EducationLevel = PersonFacts.EducationLevel
+
+/// The facts the rules engine needs: national id, permit date, settlement by agreement, education.
+struct AddPersonRuleFacts: AsyncMigration {
+    // SQLite alters one column per statement.
+    func prepare(on db: any Database) async throws {
+        try await db.schema(Person.schema).field("national_id", .string).update()
+        try await db.schema(Person.schema).field("permit_date", .string).update()
+        try await db.schema(Person.schema).field("settled_by_agreement", .bool).update()
+        try await db.schema(Person.schema).field("education_level", .string).update()
+    }
+    func revert(on db: any Database) async throws {
+        for f in ["education_level", "settled_by_agreement", "permit_date", "national_id"] {
+            try await db.schema(Person.schema).deleteField(.string(f)).update()
+        }
+    }
+}
 
 struct CreatePersons: AsyncMigration {
     func prepare(on db: any Database) async throws {

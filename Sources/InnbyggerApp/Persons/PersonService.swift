@@ -13,13 +13,29 @@ struct PersonInput: Content {
     var residenceGround: String?
     var arrivalDate: String?
     var settlementDate: String?
+    var nationalId: String?
+    var permitDate: String?
+    var settledByAgreement: Bool?
+    var educationLevel: String?
 
-    /// HTML forms send empty fields for "not given"; the JSON API must leave them out or send null.
-    func droppingEmptyFormFields() -> PersonInput {
-        var v = self
-        if arrivalDate?.trimmingCharacters(in: .whitespaces).isEmpty == true { v.arrivalDate = nil }
-        if settlementDate?.trimmingCharacters(in: .whitespaces).isEmpty == true { v.settlementDate = nil }
-        return v
+    /// Reads the HTML form: there an empty field means "not given", a select sends "" for unknown,
+    /// and a national id may be typed with spaces. The JSON API gets none of these allowances.
+    static func fromForm(_ req: Request) throws -> PersonInput {
+        let f = try req.content.decode([String: String].self)
+        func v(_ key: String) -> String? {
+            let t = f[key]?.trimmingCharacters(in: .whitespaces)
+            return t?.isEmpty == false ? t : nil
+        }
+        var householdID: UUID? = nil
+        if let h = v("householdId") {
+            guard let id = UUID(uuidString: h) else { throw ValidationFailure(field: "householdId", message: "householdId is not a household") }
+            householdID = id
+        }
+        return PersonInput(municipality: v("municipality"), householdId: householdID, givenName: f["givenName"], familyName: f["familyName"],
+                           birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"), residenceGround: v("residenceGround"),
+                           arrivalDate: v("arrivalDate"), settlementDate: v("settlementDate"),
+                           nationalId: v("nationalId")?.replacingOccurrences(of: " ", with: ""), permitDate: v("permitDate"),
+                           settledByAgreement: v("settledByAgreement").map { $0 == "true" }, educationLevel: v("educationLevel"))
     }
 
     /// Checks every field at the edge and names the first one that is wrong.
@@ -44,6 +60,23 @@ struct PersonInput: Content {
         guard birth <= today else { throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future") }
         guard birth.year >= 1900 else { throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900") }
         let arrival = try date(arrivalDate, "arrivalDate", required: false)
+        let permit = try date(permitDate, "permitDate", required: false)
+        if let p = permit, p < birth { throw ValidationFailure(field: "permitDate", message: "permitDate is before birthDate") }
+        var national: String? = nil
+        if let n = nationalId {
+            switch NationalIdentityNumber.check(n) {
+            case .success(let id): national = id.value
+            case .failure(let problem):
+                throw ValidationFailure(field: "nationalId", message: "nationalId is not a valid fødselsnummer or D-nummer (\(problem.rawValue)); leave it out while not yet assigned")
+            }
+        }
+        var education: EducationLevel? = nil
+        if let e = educationLevel {
+            guard let v = EducationLevel(rawValue: e) else {
+                throw ValidationFailure(field: "educationLevel", message: "educationLevel must be one of none, primary, upper_secondary, higher")
+            }
+            education = v
+        }
         let settlement = try date(settlementDate, "settlementDate", required: false)
         if let a = arrival, a < birth { throw ValidationFailure(field: "arrivalDate", message: "arrivalDate is before birthDate") }
         if let s = settlement, s < birth { throw ValidationFailure(field: "settlementDate", message: "settlementDate is before birthDate") }
@@ -61,7 +94,8 @@ struct PersonInput: Content {
         }
         return ValidPerson(municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
                            familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
-                           citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement)
+                           citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement,
+                           nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education)
     }
 }
 
@@ -76,12 +110,18 @@ struct ValidPerson {
     var residenceGround: ResidenceGround
     var arrivalDate: LocalDate?
     var settlementDate: LocalDate?
+    var nationalID: String?
+    var permitDate: LocalDate?
+    var settledByAgreement: Bool?
+    var educationLevel: EducationLevel?
 
     func apply(to p: Person) {
         p.$municipality.id = municipality; p.$household.id = householdID
         p.givenName = givenName; p.familyName = familyName; p.birthDate = birthDate.iso
         p.sex = sex.rawValue; p.citizenship = citizenship; p.residenceGround = residenceGround.rawValue
         p.arrivalDate = arrivalDate?.iso; p.settlementDate = settlementDate?.iso
+        p.nationalID = nationalID; p.permitDate = permitDate?.iso; p.settledByAgreement = settledByAgreement
+        p.educationLevel = educationLevel?.rawValue
     }
 }
 
@@ -98,13 +138,19 @@ struct PersonDTO: Content {
     var residenceGround: String
     var arrivalDate: String?
     var settlementDate: String?
+    var nationalId: String?
+    var permitDate: String?
+    var settledByAgreement: Bool?
+    var educationLevel: String?
     var sharedWith: [String]
 
-    init(_ p: Person) {
+    /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked.
+    init(_ p: Person, fullIdentity: Bool) {
         id = p.id!; municipality = p.$municipality.id; householdId = p.$household.id
         givenName = p.givenName; familyName = p.familyName; birthDate = p.birthDate; sex = p.sex
         citizenship = p.citizenship; residenceGround = p.residenceGround; arrivalDate = p.arrivalDate
         settlementDate = p.settlementDate; sharedWith = p.activeSectors.map(\.rawValue).sorted()
+        nationalId = fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }; permitDate = p.permitDate; settledByAgreement = p.settledByAgreement; educationLevel = p.educationLevel
     }
 }
 

@@ -8,17 +8,18 @@ struct PersonsAPIController: RouteCollection {
         persons.get { req async throws -> PersonList in
             let query = try req.query.decode(PersonPageQuery.self)
             let r = try await PersonService.list(req, query)
-            return PersonList(items: r.persons.map(PersonDTO.init), total: r.total, page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
+            return PersonList(items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total, page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
         }
         persons.post { req async throws -> Response in
             let p = try await PersonService.create(req, try req.content.decode(PersonInput.self))
-            return try await PersonDTO(p).encodeResponse(status: .created, for: req)
+            return try await PersonDTO(p, fullIdentity: true).encodeResponse(status: .created, for: req)
         }
         persons.get(":personID") { req async throws -> PersonDTO in
-            PersonDTO(try await PersonService.find(req, req.parameters.get("personID", as: UUID.self)))
+            let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+            return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
         }
         persons.put(":personID") { req async throws -> PersonDTO in
-            PersonDTO(try await PersonService.update(req, req.parameters.get("personID", as: UUID.self), try req.content.decode(PersonInput.self)))
+            PersonDTO(try await PersonService.update(req, req.parameters.get("personID", as: UUID.self), try req.content.decode(PersonInput.self)), fullIdentity: true)
         }
         persons.delete(":personID") { req async throws -> HTTPStatus in
             try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))

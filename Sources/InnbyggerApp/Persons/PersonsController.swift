@@ -52,6 +52,7 @@ struct PersonsController: RouteCollection {
     struct FormView: Encodable {
         var action: String; var input: PersonInput; var error: String?; var errorField: String?
         var municipalities: [Option]; var sexes: [Option]; var grounds: [Option]; var households: [Option]
+        var educations: [Option]; var agreement: [Option]
         var isNew: Bool
     }
 
@@ -65,6 +66,8 @@ struct PersonsController: RouteCollection {
             sexes: Sex.allCases.map { Option(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex) },
             grounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround) },
             households: households.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
+            educations: EducationLevel.allCases.map { Option(value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel) },
+            agreement: [("true", true), ("false", false)].map { Option(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1) },
             isNew: isNew)
     }
 
@@ -87,7 +90,10 @@ struct PersonsController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(PersonInput.self).droppingEmptyFormFields()
+        let input: PersonInput
+        do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
+            return try await formFailure(req, action: "/persons", input: PersonInput(), error: e, isNew: true)
+        }
         do {
             let p = try await PersonService.create(req, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=created")
@@ -103,6 +109,8 @@ struct PersonsController: RouteCollection {
         var arrivalDate: String?; var settlementDate: String?; var municipality: String
         var household: String?; var householdId: UUID?
         var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Option]
+        var nationalId: String?; var permitDate: String?; var settledByAgreement: String; var educationLevel: String
+        var rights: RightsPanel?
     }
 
     func show(req: Request) async throws -> View {
@@ -124,20 +132,30 @@ struct PersonsController: RouteCollection {
                 .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: isoDay($0.grantedAt))
             } : [],
             canEdit: canEdit, canDelete: req.may(.delete, p.resource),
-            sectors: Sector.allCases.filter { $0 != .integration }.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) }))
+            sectors: Sector.allCases.filter { $0 != .integration }.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) },
+            // Partners see the national id masked; the integration service sees it whole.
+            nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
+            settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
+            educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
+            rights: p.facts.map { RightsPanel(req.application.rulesEngine.evaluate($0, asOf: .today), asOf: .today, req: req) }))
     }
 
     func editForm(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self), for: .update)
         let input = PersonInput(municipality: p.$municipality.id, householdId: p.$household.id, givenName: p.givenName,
                                 familyName: p.familyName, birthDate: p.birthDate, sex: p.sex, citizenship: p.citizenship,
-                                residenceGround: p.residenceGround, arrivalDate: p.arrivalDate, settlementDate: p.settlementDate)
+                                residenceGround: p.residenceGround, arrivalDate: p.arrivalDate, settlementDate: p.settlementDate,
+                                nationalId: p.nationalID, permitDate: p.permitDate, settledByAgreement: p.settledByAgreement,
+                                educationLevel: p.educationLevel)
         return try await req.page("Persons/form", titleKey: "persons.edit", try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
     }
 
     func update(req: Request) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
-        let input = try req.content.decode(PersonInput.self).droppingEmptyFormFields()
+        let input: PersonInput
+        do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
+            return try await formFailure(req, action: "/persons/\(id?.uuidString ?? "")", input: PersonInput(), error: e, isNew: false)
+        }
         do {
             let p = try await PersonService.update(req, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")

@@ -44,9 +44,9 @@ public struct PersonFacts: Sendable, Equatable {
     }
 }
 
-public enum LawRegime: String, Sendable, Codable { case integreringsloven2021 = "integreringsloven_2021", introduksjonsloven2003 = "introduksjonsloven_2003", undetermined }
+public enum LawRegime: String, CaseIterable, Sendable, Codable { case integreringsloven2021 = "integreringsloven_2021", introduksjonsloven2003 = "introduksjonsloven_2003", undetermined }
 
-public enum Category: String, Sendable, Codable {
+public enum Category: String, CaseIterable, Sendable, Codable {
     case rightAndDuty = "right_and_duty", mayBeOffered = "may_be_offered", dutyOnly = "duty_only", rightOnly = "right_only"
     case notCovered = "not_covered", undetermined
 }
@@ -98,6 +98,12 @@ public struct Evaluation: Sendable, Equatable, Codable {
 /// tuberkuloseforskriften, the health guide and local service levels), from dated parameters.
 /// One implementation serves the person page, the worklist and `POST /api/v1/rules/evaluate`.
 public struct RulesEngine: Sendable {
+    /// Every `Check.rule` the engine can produce (the person page has a sentence for each).
+    public static let ruleIDs: Set<String> = [
+        "law_regime", "not_eea_or_nordic", "residence_ground", "age_at_permit", "settled_by_agreement", "within_window",
+        "reference_person_protection", "reference_person_under_5_years", "collective_protection_right_only", "limited_permit_from_renewal",
+    ]
+
     public var parameters: RuleParameters
     public init(parameters: RuleParameters) { self.parameters = parameters }
 

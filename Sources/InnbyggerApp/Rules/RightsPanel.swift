@@ -1,0 +1,43 @@
+import Vapor
+
+/// The person page's "rights and deadlines" panel: the engine's result, said in words with the legal source.
+struct RightsPanel: Encodable {
+    struct CheckRow: Encodable { var state: String; var stateKey: String; var text: String; var reference: String }
+    struct AssessmentView: Encodable {
+        var titleKey: String; var category: String; var categoryKey: String; var checks: [CheckRow]; var missing: [String]
+    }
+    struct DeadlineRow: Encodable { var kindKey: String; var due: String; var status: String; var statusKey: String; var reference: String }
+
+    var asOf: String
+    var regime: String
+    var assessments: [AssessmentView]
+    var deadlines: [DeadlineRow]
+    var undetermined: [String]
+
+    /// Deadlines due within this many days show as "soon" (the worklist's window).
+    static let soonDays = 14
+
+    init(_ e: Evaluation, asOf: LocalDate, req: Request) {
+        self.asOf = asOf.norwegian
+        regime = "regime.\(e.lawRegime.rawValue)"
+        func view(_ a: Assessment, _ title: String) -> AssessmentView {
+            AssessmentView(titleKey: title, category: a.category.rawValue, categoryKey: "category.\(a.category.rawValue)",
+                           checks: a.checks.filter { $0.rule != "law_regime" }.map { c in
+                               let state = c.passed.map { $0 ? "passed" : "failed" } ?? "unknown"
+                               // Dates in the values are shown as dd.mm.åååå.
+                               let values = c.values.map { LocalDate(iso: $0)?.norwegian ?? $0 }
+                               return CheckRow(state: state, stateKey: "check.\(state)",
+                                               text: req.application.translations.text("rule.\(c.rule).\(state)", req.language, values),
+                                               reference: c.reference)
+                           },
+                           missing: a.missing.map { "field.\($0)" })
+        }
+        assessments = [view(e.introductionProgramme, "rights.programme"), view(e.norwegianTraining, "rights.norwegian")]
+        deadlines = e.deadlines.map { d in
+            let days = asOf.days(until: d.due)
+            let status = days < 0 ? "overdue" : days <= Self.soonDays ? "soon" : "later"
+            return DeadlineRow(kindKey: "deadline.\(d.kind.rawValue)", due: d.due.iso, status: status, statusKey: "status.\(status)", reference: d.reference)
+        }
+        undetermined = Array(Set(e.undeterminedDeadlines.compactMap { $0.split(separator: ":").last.map { "field." + $0.trimmingCharacters(in: .whitespaces) } })).sorted()
+    }
+}
