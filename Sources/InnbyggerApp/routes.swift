@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     pages.post("logout", use: AuthController.logout)
     try pages.register(collection: OverviewController())
     try pages.register(collection: PersonsController())
+    try pages.register(collection: WorklistController())
     try pages.register(collection: AccountController())
     try pages.register(collection: AdminController())
     try pages.register(collection: AuditController())

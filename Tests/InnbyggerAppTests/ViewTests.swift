@@ -35,7 +35,7 @@ struct ViewTests {
         keys.formUnion(LawRegime.allCases.map { "regime.\($0.rawValue)" })
         keys.formUnion(DeadlineKind.allCases.map { "deadline.\($0.rawValue)" })
         keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
-        keys.formUnion(["overdue", "soon", "later"].map { "status.\($0)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
+        keys.formUnion(DeadlineStatus.allCases.map { "status.\($0.rawValue)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
         keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",
                         "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate"].map { "field.\($0)" })
         for lang in Translations.languages {

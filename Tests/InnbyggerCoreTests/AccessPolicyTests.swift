@@ -29,6 +29,14 @@ struct AccessPolicyTests {
         (user(.navPartner, "3420"), .read, elverumSharedWithHealth, false),
         (user(.healthPartner, "3427"), .read, elverumSharedWithHealth, false),
         (user(.healthPartner, "3420"), .list, .personalDataList(municipality: "3420"), true),
+        // Sector parts: partners record their own sector's events on files shared with them.
+        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), true),
+        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), false),
+        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health, .school], sector: .school), false),
+        (user(.schoolPartner, "3427"), .create, .sectorPart(municipality: "3420", sharedWith: [.school], sector: .school), false),
+        (user(.caseWorker, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), true),
+        (user(.leader, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), false),
+        (user(.caseWorker, "3420"), .delete, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), false),
         // Leaders: aggregates only, never names.
         (user(.leader, "3420"), .read, elverumFile, false),
         (user(.leader, "3420"), .list, .personalDataList(municipality: "3420"), false),

@@ -194,3 +194,22 @@ struct RulesDeadlineTests {
         #expect(kinds == Set(DeadlineKind.allCases))
     }
 }
+
+@Suite("Deadline status")
+struct DeadlineStatusTests {
+    static let due = Deadline(kind: .tbScreening, due: d("2025-03-10"), reference: "r", basis: "b")
+
+    @Test("Status on a date", arguments: [
+        ("2025-03-11", nil, DeadlineStatus.overdue), ("2025-03-10", nil, .soon), ("2025-02-24", nil, .soon),
+        ("2025-02-23", nil, .later), ("2025-04-01", "2025-03-20", .met), ("2025-01-01", "2025-01-01", .met),
+    ] as [(String, String?, DeadlineStatus)])
+    func status(_ asOf: String, _ event: String?, _ expected: DeadlineStatus) {
+        #expect(DeadlineStatus.of(Self.due, eventDate: event.map(d), asOf: d(asOf), soonDays: 14) == expected)
+    }
+
+    @Test("The grant's end is never 'met' by an event")
+    func grantEnd() {
+        let g = Deadline(kind: .integrationGrantEnd, due: d("2029-12-31"), reference: "r", basis: "b")
+        #expect(DeadlineStatus.of(g, eventDate: d("2025-01-01"), asOf: d("2025-06-01"), soonDays: 14) == .later)
+    }
+}

@@ -122,6 +122,7 @@ struct PersonsController: RouteCollection {
             return LocalDate(year: c.year!, month: c.month!, day: c.day!)!.iso
         }
         let canEdit = req.may(.update, p.resource)
+        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.db)[p.id!] ?? [:]
         return try await req.page("Persons/show", titleKey: "persons.file", ShowView(
             id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
             age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
@@ -137,7 +138,11 @@ struct PersonsController: RouteCollection {
             nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
             settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
             educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
-            rights: p.facts.map { RightsPanel(req.application.rulesEngine.evaluate($0, asOf: .today), asOf: .today, req: req) }))
+            rights: p.facts.map { facts in
+                RightsPanel(req.application.rulesEngine.evaluate(facts, asOf: .today), asOf: .today, req: req, events: events) { kind in
+                    req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
+                }
+            }))
     }
 
     func editForm(req: Request) async throws -> View {

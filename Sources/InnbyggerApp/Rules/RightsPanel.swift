@@ -6,7 +6,10 @@ struct RightsPanel: Encodable {
     struct AssessmentView: Encodable {
         var titleKey: String; var category: String; var categoryKey: String; var checks: [CheckRow]; var missing: [String]
     }
-    struct DeadlineRow: Encodable { var kindKey: String; var due: String; var status: String; var statusKey: String; var reference: String }
+    struct DeadlineRow: Encodable {
+        var kind: String; var kindKey: String; var due: String; var status: String; var statusKey: String; var reference: String
+        var eventDate: String?; var canRecord: Bool
+    }
 
     var asOf: String
     var regime: String
@@ -17,7 +20,7 @@ struct RightsPanel: Encodable {
     /// Deadlines due within this many days show as "soon" (the worklist's window).
     static let soonDays = 14
 
-    init(_ e: Evaluation, asOf: LocalDate, req: Request) {
+    init(_ e: Evaluation, asOf: LocalDate, req: Request, events: [DeadlineKind: LocalDate], canRecord: (DeadlineKind) -> Bool) {
         self.asOf = asOf.norwegian
         regime = "regime.\(e.lawRegime.rawValue)"
         func view(_ a: Assessment, _ title: String) -> AssessmentView {
@@ -34,9 +37,10 @@ struct RightsPanel: Encodable {
         }
         assessments = [view(e.introductionProgramme, "rights.programme"), view(e.norwegianTraining, "rights.norwegian")]
         deadlines = e.deadlines.map { d in
-            let days = asOf.days(until: d.due)
-            let status = days < 0 ? "overdue" : days <= Self.soonDays ? "soon" : "later"
-            return DeadlineRow(kindKey: "deadline.\(d.kind.rawValue)", due: d.due.iso, status: status, statusKey: "status.\(status)", reference: d.reference)
+            let status = DeadlineStatus.of(d, eventDate: events[d.kind], asOf: asOf, soonDays: Self.soonDays).rawValue
+            return DeadlineRow(kind: d.kind.rawValue, kindKey: "deadline.\(d.kind.rawValue)", due: d.due.iso, status: status,
+                               statusKey: "status.\(status)", reference: d.reference, eventDate: events[d.kind]?.iso,
+                               canRecord: d.kind.isMetByEvent && canRecord(d.kind))
         }
         undetermined = Array(Set(e.undeterminedDeadlines.compactMap { $0.split(separator: ":").last.map { "field." + $0.trimmingCharacters(in: .whitespaces) } })).sorted()
     }

@@ -46,6 +46,7 @@ extension Request {
         if currentUser != nil {
             add("/", "nav.overview")
             if try await !municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty {
+                add("/worklist", "nav.worklist")
                 add("/persons", "nav.persons")
                 add("/households", "nav.households")
             }

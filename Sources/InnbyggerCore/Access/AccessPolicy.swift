@@ -50,6 +50,8 @@ public struct Principal: Sendable {
 public enum Resource: Sendable, Equatable {
     /// A person's file, or a household's, in a municipality.
     case personalData(municipality: String, sharedWith: Set<Sector>)
+    /// One sector's part of a person's file (e.g. the TB screening date the health station records).
+    case sectorPart(municipality: String, sharedWith: Set<Sector>, sector: Sector)
     /// The list of persons in a municipality (filtered per row for partners).
     case personalDataList(municipality: String)
     /// Counts and reports without names.
@@ -98,6 +100,11 @@ public enum AccessPolicy {
         case .personalDataList(let m):
             guard action == .list, g.scope.contains(m) else { return false }
             return g.role.isIntegrationStaff || g.role.partnerSector != nil
+        case .sectorPart(let m, let sharedWith, let sector):
+            guard g.scope.contains(m), action != .delete else { return false }
+            if g.role.isIntegrationStaff { return true }
+            // A partner records its own sector's part, and only on files shared with that sector.
+            return g.role.partnerSector == sector && sharedWith.contains(sector)
         case .personalData(let m, let sharedWith):
             guard g.scope.contains(m) else { return false }
             if g.role.isIntegrationStaff {
@@ -116,6 +123,7 @@ extension Resource {
     public var kind: String {
         switch self {
         case .personalData: "personal_data"
+        case .sectorPart: "sector_part"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
         case .auditLog: "audit_log"

@@ -385,3 +385,32 @@ public struct RulesEngine: Sendable {
         return (out, undetermined)
     }
 }
+
+extension DeadlineKind {
+    /// The sector that records the event that meets this deadline.
+    public var sector: Sector {
+        switch self {
+        case .tbScreening, .healthExamination: .health
+        case .kindergartenStart: .kindergarten
+        case .schoolStart: .school
+        default: .integration
+        }
+    }
+
+    /// Deadlines that are met by an event (the grant's end is only a date).
+    public var isMetByEvent: Bool { self != .integrationGrantEnd }
+}
+
+/// Where a deadline stands on a date: met by its event, overdue, due soon, or later.
+public enum DeadlineStatus: String, Sendable, Codable, CaseIterable {
+    case met, overdue, soon, later
+
+    /// - Parameters:
+    ///   - eventDate: when the event that meets the deadline happened, if recorded.
+    ///   - soonDays: the worklist's "due within" window.
+    public static func of(_ d: Deadline, eventDate: LocalDate?, asOf: LocalDate, soonDays: Int) -> DeadlineStatus {
+        if eventDate != nil && d.kind.isMetByEvent { return .met }
+        let days = asOf.days(until: d.due)
+        return days < 0 ? .overdue : days <= soonDays ? .soon : .later
+    }
+}
