@@ -73,7 +73,7 @@ struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 enum Migrations {
-    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents()]
+    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal()]
 }
 
 /// Migrates and, on an empty database, loads the demo (what `serve` does by itself).

@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: OverviewController())
     try pages.register(collection: PersonsController())
     try pages.register(collection: WorklistController())
+    try pages.register(collection: JournalController())
     try pages.register(collection: AccountController())
     try pages.register(collection: AdminController())
     try pages.register(collection: AuditController())
@@ -23,4 +24,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: MetaAPIController())
     try api.register(collection: PersonsAPIController())
     try api.register(collection: RulesController())
+    try api.register(collection: JournalAPIController())
 }

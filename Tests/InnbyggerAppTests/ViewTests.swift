@@ -34,6 +34,7 @@ struct ViewTests {
         keys.formUnion(Category.allCases.map { "category.\($0.rawValue)" })
         keys.formUnion(LawRegime.allCases.map { "regime.\($0.rawValue)" })
         keys.formUnion(DeadlineKind.allCases.map { "deadline.\($0.rawValue)" })
+        keys.formUnion(JournalCategory.allCases.map { "journal.category.\($0.rawValue)" })
         keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
         keys.formUnion(DeadlineStatus.allCases.map { "status.\($0.rawValue)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
         keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",

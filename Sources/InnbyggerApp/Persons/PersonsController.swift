@@ -111,6 +111,8 @@ struct PersonsController: RouteCollection {
         var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Option]
         var nationalId: String?; var permitDate: String?; var settledByAgreement: String; var educationLevel: String
         var rights: RightsPanel?
+        struct Note: Encodable { var id: UUID; var date: String; var categoryKey: String; var sectorKey: String; var shared: Bool; var text: String; var edited: Bool; var canEdit: Bool }
+        var journal: [Note]; var canWriteJournal: Bool; var journalCategories: [Option]; var today: String
     }
 
     func show(req: Request) async throws -> View {
@@ -123,6 +125,11 @@ struct PersonsController: RouteCollection {
         }
         let canEdit = req.may(.update, p.resource)
         let events = try await DeadlineEvents.dates(for: [p.id!], on: req.db)[p.id!] ?? [:]
+        let notes = try await JournalService.visible(req, p)
+        let writingSector = JournalService.writingSector(req)
+        let canWriteJournal = writingSector.map {
+            req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
+        } ?? false
         return try await req.page("Persons/show", titleKey: "persons.file", ShowView(
             id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
             age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
@@ -142,7 +149,14 @@ struct PersonsController: RouteCollection {
                 RightsPanel(req.application.rulesEngine.evaluate(facts, asOf: .today), asOf: .today, req: req, events: events) { kind in
                     req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
                 }
-            }))
+            },
+            journal: notes.map { n in
+                .init(id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)", sectorKey: "sector.\(n.sector)", shared: n.shared,
+                      text: n.text, edited: !n.versions.isEmpty, canEdit: req.may(.update, n.resource(p)))
+            },
+            canWriteJournal: canWriteJournal,
+            journalCategories: JournalCategory.allCases.map { Option(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general) },
+            today: LocalDate.today.iso))
     }
 
     func editForm(req: Request) async throws -> View {

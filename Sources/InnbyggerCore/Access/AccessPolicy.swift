@@ -52,6 +52,9 @@ public enum Resource: Sendable, Equatable {
     case personalData(municipality: String, sharedWith: Set<Sector>)
     /// One sector's part of a person's file (e.g. the TB screening date the health station records).
     case sectorPart(municipality: String, sharedWith: Set<Sector>, sector: Sector)
+    /// A journal note on a person's file, written in `sector`; `shared` makes it visible to every
+    /// sector that may read the file, otherwise only the writing sector sees it.
+    case journalNote(municipality: String, sharedWith: Set<Sector>, sector: Sector, shared: Bool)
     /// The list of persons in a municipality (filtered per row for partners).
     case personalDataList(municipality: String)
     /// Counts and reports without names.
@@ -105,6 +108,14 @@ public enum AccessPolicy {
             if g.role.isIntegrationStaff { return true }
             // A partner records its own sector's part, and only on files shared with that sector.
             return g.role.partnerSector == sector && sharedWith.contains(sector)
+        case .journalNote(let m, let sharedWith, let sector, let shared):
+            guard g.scope.contains(m), action != .delete else { return false }
+            let own: Sector? = g.role.isIntegrationStaff ? .integration : g.role.partnerSector
+            guard let own else { return false }
+            // Partners reach a note only through a file shared with their sector.
+            if own != .integration && !sharedWith.contains(own) { return false }
+            if action == .read || action == .list { return own == sector || shared }
+            return own == sector
         case .personalData(let m, let sharedWith):
             guard g.scope.contains(m) else { return false }
             if g.role.isIntegrationStaff {
@@ -124,6 +135,7 @@ extension Resource {
         switch self {
         case .personalData: "personal_data"
         case .sectorPart: "sector_part"
+        case .journalNote: "journal_note"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
         case .auditLog: "audit_log"

@@ -1,0 +1,150 @@
+import Fluent
+import Vapor
+
+/// A dated note on a person's file. Visible to the writing sector only, unless shared; an edit
+/// keeps the earlier text as a version.
+final class JournalEntry: Model, @unchecked Sendable {
+    static let schema = "journal_entries"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "person_id") var person: Person
+    @Field(key: "date") var date: String
+    @Field(key: "category") var category: String
+    @Field(key: "sector") var sector: String
+    @Field(key: "shared") var shared: Bool
+    @Field(key: "text") var text: String
+    @OptionalField(key: "author_id") var authorID: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Children(for: \.$entry) var versions: [JournalVersion]
+
+    init() {}
+
+    func resource(_ p: Person) -> Resource {
+        .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: Sector(rawValue: sector) ?? .integration, shared: shared)
+    }
+}
+
+/// An earlier version of a note, kept when it is edited.
+final class JournalVersion: Model, @unchecked Sendable {
+    static let schema = "journal_versions"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "entry_id") var entry: JournalEntry
+    @Field(key: "date") var date: String
+    @Field(key: "category") var category: String
+    @Field(key: "shared") var shared: Bool
+    @Field(key: "text") var text: String
+    @OptionalField(key: "author_id") var authorID: UUID?
+    @Field(key: "replaced_at") var replacedAt: Date
+
+    init() {}
+}
+
+enum JournalCategory: String, CaseIterable, Codable {
+    case general, meeting, health, education, work, housing, family, economy, other
+}
+
+struct CreateJournal: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(JournalEntry.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("date", .string, .required)
+            .field("category", .string, .required)
+            .field("sector", .string, .required)
+            .field("shared", .bool, .required)
+            .field("text", .string, .required)
+            .field("author_id", .uuid)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(JournalVersion.schema)
+            .id()
+            .field("entry_id", .uuid, .required, .references(JournalEntry.schema, "id", onDelete: .cascade))
+            .field("date", .string, .required)
+            .field("category", .string, .required)
+            .field("shared", .bool, .required)
+            .field("text", .string, .required)
+            .field("author_id", .uuid)
+            .field("replaced_at", .datetime, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema(JournalVersion.schema).delete()
+        try await db.schema(JournalEntry.schema).delete()
+    }
+}
+
+struct JournalInput: Content {
+    var date: String?
+    var category: String?
+    var text: String?
+    var shared: Bool?
+
+    func validated() throws -> (LocalDate, JournalCategory, String, Bool) {
+        guard let d = date.flatMap(LocalDate.init(parsing:)) else { throw ValidationFailure(field: "date", message: "date must be a real date") }
+        guard d <= .today else { throw ValidationFailure(field: "date", message: "date cannot be in the future") }
+        guard let c = category.flatMap(JournalCategory.init(rawValue:)) else {
+            throw ValidationFailure(field: "category", message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        // Notes may hold line breaks, so only the ends are trimmed here.
+        let t = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !t.isEmpty else { throw ValidationFailure(field: "text", message: "text is required") }
+        guard t.count <= 10_000 else { throw ValidationFailure(field: "text", message: "text is longer than 10000 characters") }
+        return (d, c, t, shared ?? false)
+    }
+}
+
+/// Journal notes, with the sector rule applied per note.
+enum JournalService {
+    /// The user's own sector for writing: integration staff write in the integration sector.
+    static func writingSector(_ req: Request) -> Sector? {
+        guard let roles = req.currentUser?.principal.roles else { return nil }
+        if roles.contains(where: \.isIntegrationStaff) { return .integration }
+        return roles.compactMap(\.partnerSector).first
+    }
+
+    /// The notes on a file this user may read, newest first (the file read itself is audited by the caller).
+    static func visible(_ req: Request, _ p: Person) async throws -> [JournalEntry] {
+        try await JournalEntry.query(on: req.db).filter(\.$person.$id == p.id!).with(\.$versions)
+            .sort(\.$date, .descending).sort(\.$createdAt, .descending).all()
+            .filter { req.may(.read, $0.resource(p)) }
+    }
+
+    static func create(_ req: Request, personID: UUID?, _ input: JournalInput) async throws -> JournalEntry {
+        guard let id = personID, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).first() else { throw Abort(.notFound) }
+        guard let sector = writingSector(req) else { throw Abort(.forbidden, reason: "access denied") }
+        let (d, c, t, shared) = try input.validated()
+        let e = JournalEntry()
+        e.$person.id = id; e.date = d.iso; e.category = c.rawValue; e.sector = sector.rawValue; e.shared = shared; e.text = t
+        e.authorID = req.currentUser?.id
+        try await req.authorize(.create, e.resource(p), recordType: "person", recordID: id.uuidString)
+        try await e.create(on: req.db)
+        try await req.audit("journal_create", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
+        return e
+    }
+
+    static func find(_ req: Request, _ entryID: UUID?, for action: Action) async throws -> (JournalEntry, Person) {
+        guard let id = entryID, let e = try await JournalEntry.query(on: req.db).filter(\.$id == id).with(\.$versions).first(),
+              let p = try await Person.query(on: req.db).filter(\.$id == e.$person.id).with(\.$shares).first() else { throw Abort(.notFound) }
+        try await req.authorize(action, e.resource(p), recordType: "journal_entry", recordID: id.uuidString)
+        if action == .read {
+            try await req.audit("read", recordType: "journal_entry", recordID: id.uuidString, municipality: p.$municipality.id)
+        }
+        return (e, p)
+    }
+
+    static func update(_ req: Request, _ entryID: UUID?, _ input: JournalInput) async throws -> (JournalEntry, Person) {
+        let (e, p) = try await find(req, entryID, for: .update)
+        let (d, c, t, shared) = try input.validated()
+        let old = JournalVersion()
+        old.$entry.id = e.id!; old.date = e.date; old.category = e.category; old.shared = e.shared; old.text = e.text
+        old.authorID = e.authorID; old.replacedAt = Date()
+        try await req.db.transaction { tx in
+            try await old.create(on: tx)
+            e.date = d.iso; e.category = c.rawValue; e.shared = shared; e.text = t; e.authorID = req.currentUser?.id
+            try await e.update(on: tx)
+        }
+        try await req.audit("journal_update", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
+        return (e, p)
+    }
+}

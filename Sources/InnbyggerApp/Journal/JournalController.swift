@@ -1,0 +1,96 @@
+import Fluent
+import Vapor
+
+/// Journal pages (`/persons/:id/journal`, `/journal/:id/edit`) and API (`/api/v1/persons/{id}/journal`, `/api/v1/journal/{id}`).
+struct JournalController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("persons", ":personID", "journal", use: create)
+        routes.get("journal", ":entryID", "edit", use: editForm)
+        routes.post("journal", ":entryID", use: update)
+    }
+
+    /// HTML checkboxes send "on" or nothing.
+    static func formInput(_ req: Request) throws -> JournalInput {
+        let f = try req.content.decode([String: String].self)
+        return JournalInput(date: f["date"], category: f["category"], text: f["text"], shared: f["shared"] != nil)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let personID = req.parameters.get("personID", as: UUID.self)
+        let e = try await JournalService.create(req, personID: personID, try Self.formInput(req))
+        return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
+    }
+
+    struct EditView: Encodable {
+        struct Version: Encodable { var date: String; var category: String; var text: String; var replacedAt: String }
+        var id: UUID; var personID: UUID; var personName: String; var date: String; var category: String; var text: String; var shared: Bool
+        var categories: [PersonsController.Option]; var versions: [Version]; var error: String?
+    }
+
+    func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {
+        let fmt = DateFormatter(); fmt.dateFormat = "dd.MM.yyyy HH:mm"; fmt.timeZone = TimeZone(identifier: "Europe/Oslo")
+        return try await req.page("Journal/edit", titleKey: "journal.edit", EditView(
+            id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text, shared: e.shared,
+            categories: JournalCategory.allCases.map { .init(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0.rawValue == e.category) },
+            versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
+                .init(date: $0.date, category: "journal.category.\($0.category)", text: $0.text, replacedAt: fmt.string(from: $0.replacedAt))
+            }, error: error))
+    }
+
+    func editForm(req: Request) async throws -> View {
+        let (e, p) = try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .update)
+        return try await editView(req, e, p)
+    }
+
+    func update(req: Request) async throws -> Response {
+        let id = req.parameters.get("entryID", as: UUID.self)
+        do {
+            let (_, p) = try await JournalService.update(req, id, try Self.formInput(req))
+            return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
+        } catch let failure as ValidationFailure {
+            let (e, p) = try await JournalService.find(req, id, for: .update)
+            let res = try await editView(req, e, p, error: failure.message).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+    }
+}
+
+struct JournalAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("persons", ":personID", "journal", use: list)
+        routes.post("persons", ":personID", "journal", use: create)
+        routes.get("journal", ":entryID", use: show)
+        routes.put("journal", ":entryID", use: update)
+    }
+
+    struct EntryDTO: Content {
+        var id: UUID; var personId: UUID; var date: String; var category: String; var sector: String; var shared: Bool; var text: String
+        var edited: Bool
+        init(_ e: JournalEntry) {
+            id = e.id!; personId = e.$person.id; date = e.date; category = e.category; sector = e.sector; shared = e.shared; text = e.text
+            edited = !(e.$versions.value ?? []).isEmpty
+        }
+    }
+
+    func list(req: Request) async throws -> [EntryDTO] {
+        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+        return try await JournalService.visible(req, p).map(EntryDTO.init)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let e = try await JournalService.create(req, personID: req.parameters.get("personID", as: UUID.self), try req.content.decode(JournalInput.self))
+        e.$versions.value = []
+        return try await EntryDTO(e).encodeResponse(status: .created, for: req)
+    }
+
+    func show(req: Request) async throws -> EntryDTO {
+        EntryDTO(try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .read).0)
+    }
+
+    func update(req: Request) async throws -> EntryDTO {
+        let (e, _) = try await JournalService.update(req, req.parameters.get("entryID", as: UUID.self), try req.content.decode(JournalInput.self))
+        try await e.$versions.load(on: req.db)
+        return EntryDTO(e)
+    }
+}
