@@ -50,7 +50,7 @@ struct JournalTests {
             try await b.login("saksbehandler.elverum")
             let res = try await b.send(.POST, "/persons/\(p.id!)/journal", form: ["_csrf": try await b.csrf(), "date": LocalDate.today.iso, "category": "meeting", "text": "Første samtale"])
             #expect(res.status == .seeOther)
-            let entry = try #require(try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).first())
+            let entry = try #require(try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).filter(\.$text == "Første samtale").first())
             #expect(entry.sector == "integration")
             #expect(entry.shared == false)
             #expect(try await b.send(.GET, "/persons/\(p.id!)").body.string.contains("Første samtale"))

@@ -126,6 +126,7 @@ enum DemoData {
                     // No national id numbers in the demo: a valid-looking one could belong to a real person.
                     p.educationLevel = EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
                     try await p.create(on: tx)
+                    try await demoHistory(for: p, household: i, on: tx)
                     for s in shares[i] ?? [] {
                         try await PersonShare(person: p.id!, sector: s, basis: .consent,
                                               reference: "Samtykke signert ved bosetting", by: nil).create(on: tx)
@@ -133,6 +134,28 @@ enum DemoData {
                 }
             }
             try await DemoMarker().create(on: tx)
+        }
+    }
+
+    /// A few journal notes and recorded events, so the journal and the "met" deadlines show.
+    static func demoHistory(for p: Person, household i: Int, on db: any Database) async throws {
+        guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)), let birth = LocalDate(iso: p.birthDate),
+              birth.age(on: arrival) >= 18, i % 2 == 0 else { return }
+        let welcome = JournalEntry()
+        welcome.$person.id = p.id!; welcome.date = arrival.adding(days: 8).iso; welcome.category = JournalCategory.meeting.rawValue
+        welcome.sector = Sector.integration.rawValue; welcome.shared = true
+        welcome.text = "Velkomstsamtale med tolk. Gikk gjennom bolig, bankkonto og oppstart i introduksjonsprogram."
+        try await welcome.create(on: db)
+        let plan = JournalEntry()
+        plan.$person.id = p.id!; plan.date = arrival.adding(days: 30).iso; plan.category = JournalCategory.education.rawValue
+        plan.sector = Sector.integration.rawValue; plan.shared = false
+        plan.text = "Kompetansekartlegging gjennomført. Ønsker arbeid innen helse; aktuelt med språkpraksis."
+        try await plan.create(on: db)
+        // Events: TB screening and mapping done on time for every other adult.
+        for (kind, days) in [(DeadlineKind.tbScreening, 10), (.competenceMapping, 30)] {
+            let e = DeadlineEvent()
+            e.$person.id = p.id!; e.kind = kind.rawValue; e.date = arrival.adding(days: days).iso; e.sector = kind.sector.rawValue
+            if LocalDate(iso: e.date)! <= .today { try await e.create(on: db) }
         }
     }
 
