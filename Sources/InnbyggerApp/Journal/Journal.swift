@@ -81,8 +81,7 @@ struct JournalInput: Content {
     var shared: Bool?
 
     func validated() throws -> (LocalDate, JournalCategory, String, Bool) {
-        guard let d = date.flatMap(LocalDate.init(parsing:)) else { throw ValidationFailure(field: "date", message: "date must be a real date") }
-        guard d <= .today else { throw ValidationFailure(field: "date", message: "date cannot be in the future") }
+        let d = try Validate.pastDate(date, "date")
         guard let c = category.flatMap(JournalCategory.init(rawValue:)) else {
             throw ValidationFailure(field: "category", message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
         }

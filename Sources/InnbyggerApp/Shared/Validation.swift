@@ -20,6 +20,13 @@ enum Validate {
         try text(value, field, max: max, required: true)!
     }
 
+    /// A date something happened: a real date (ISO or dd.mm.åååå), not after today.
+    static func pastDate(_ value: String?, _ field: String) throws -> LocalDate {
+        guard let d = value.flatMap(LocalDate.init(parsing:)) else { throw ValidationFailure(field: field, message: "\(field) must be a real date") }
+        guard d <= .today else { throw ValidationFailure(field: field, message: "\(field) cannot be in the future") }
+        return d
+    }
+
     /// A four-digit kommunenummer.
     static func municipality(_ value: String?, _ field: String = "municipality") throws -> String {
         let m = (value ?? "").trimmingCharacters(in: .whitespaces)

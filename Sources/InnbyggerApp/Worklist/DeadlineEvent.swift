@@ -53,8 +53,7 @@ enum DeadlineEvents {
         }
         try await req.authorize(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
                                 recordType: "person", recordID: id.uuidString)
-        guard let d = date.flatMap(LocalDate.init(parsing:)) else { throw ValidationFailure(field: "date", message: "date must be a real date") }
-        guard d <= .today else { throw ValidationFailure(field: "date", message: "date cannot be in the future") }
+        let d = try Validate.pastDate(date, "date")
         if let birth = LocalDate(iso: p.birthDate), d < birth { throw ValidationFailure(field: "date", message: "date is before the person's birth") }
         let e = try await DeadlineEvent.query(on: req.db).filter(\.$person.$id == id).filter(\.$kind == k.rawValue).first() ?? DeadlineEvent()
         e.$person.id = id; e.kind = k.rawValue; e.date = d.iso; e.sector = k.sector.rawValue; e.recordedBy = req.currentUser?.id
