@@ -21,11 +21,8 @@ struct AccountController: RouteCollection {
     func view(_ req: Request, newToken: String? = nil, passwordErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         try await req.authorize(.read, .ownAccount)
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
-        let stamp = { (d: Date) -> String in
-            let f = DateFormatter(); f.dateFormat = "dd.MM.yyyy HH:mm"; f.timeZone = TimeZone(identifier: "Europe/Oslo"); return f.string(from: d)
-        }
         let v = AccountView(
             username: user.username, displayName: user.displayName,
             roles: user.principal.grants.map { g in
@@ -36,7 +33,7 @@ struct AccountController: RouteCollection {
                 }
                 return .init(role: "role.\(g.role.rawValue)", municipalities: scope)
             },
-            tokens: tokens.map { .init(id: $0.id!, name: $0.name, created: stamp($0.createdAt), lastUsed: $0.lastUsedAt.map(stamp)) },
+            tokens: tokens.map { .init(id: $0.id!, name: $0.name, created: Oslo.stamp($0.createdAt), lastUsed: $0.lastUsedAt.map { Oslo.stamp($0) }) },
             newToken: newToken, passwordErrors: passwordErrors)
         let res = try await req.page("Account/account", titleKey: "account.title", v).encodeResponse(for: req)
         res.status = status

@@ -23,7 +23,7 @@ struct AdminController: RouteCollection {
     func usersView(_ req: Request, error: String? = nil) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let assignments = try await RoleAssignment.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$user).all()
         var byUser: [UUID: (User, [String])] = [:]
         for a in assignments {
@@ -110,7 +110,7 @@ struct AdminController: RouteCollection {
 
     func tenancyView(_ req: Request, error: String? = nil) async throws -> View {
         try await req.authorize(.read, .tenancy)
-        let municipalities = try await Municipality.query(on: req.db).sort(\.$name).all()
+        let municipalities = try await req.allMunicipalities()
         let names = Dictionary(uniqueKeysWithValues: municipalities.map { ($0.id!, $0.name) })
         let units = try await ServiceUnit.query(on: req.db).sort(\.$name).all()
         let agreements = try await ServiceAgreement.query(on: req.db).with(\.$unit).all()

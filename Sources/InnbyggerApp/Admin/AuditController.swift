@@ -47,34 +47,27 @@ struct AuditController: RouteCollection {
         if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
         if let s = f.from, !s.isEmpty {
             guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "from", message: "from must be a date") }
-            q.filter(\.$atMillis >= Self.millis(d))
+            q.filter(\.$atMillis >= Oslo.startMillis(d))
         }
         if let s = f.to, !s.isEmpty {
             guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "to", message: "to must be a date") }
-            q.filter(\.$atMillis < Self.millis(d.adding(days: 1)))
+            q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }
         let page = max(1, f.page ?? 1)
         let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
         let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
         let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
             try await User.query(on: req.db).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
-        let names = try await Municipality.names(on: req.db)
-        let fmt = DateFormatter(); fmt.dateFormat = "dd.MM.yyyy HH:mm:ss"; fmt.timeZone = TimeZone(identifier: "Europe/Oslo")
+        let names = try await req.municipalityNames()
         return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
             rows: rows.prefix(Self.pageSize).map {
-                .init(seq: $0.id!, at: fmt.string(from: Date(timeIntervalSince1970: Double($0.atMillis) / 1000)),
+                .init(seq: $0.id!, at: Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true),
                       user: $0.userID.flatMap { users[$0] } ?? "–", municipality: $0.municipality.flatMap { names[$0] } ?? "–",
                       action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
             },
             filter: f, municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
             page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil,
             verifyResult: verifyResult, verifyOK: verifyOK))
-    }
-
-    static func millis(_ d: LocalDate) -> Int64 {
-        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Europe/Oslo")!
-        let date = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
-        return Int64(date.timeIntervalSince1970 * 1000)
     }
 
     func list(req: Request) async throws -> View { try await render(req) }

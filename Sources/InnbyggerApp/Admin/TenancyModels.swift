@@ -12,11 +12,6 @@ final class Municipality: Model, Content, @unchecked Sendable {
 
     init() {}
     init(code: String, name: String, county: String) { self.id = code; self.name = name; self.county = county }
-
-    /// Municipality names by number, for labelling pages.
-    static func names(on db: any Database) async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await query(on: db).all().map { ($0.id!, $0.name) })
-    }
 }
 
 /// A service unit (e.g. Integreringstjenesten, NAV, Helsestasjon) hosted by one municipality.

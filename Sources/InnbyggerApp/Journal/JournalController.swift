@@ -28,12 +28,11 @@ struct JournalController: RouteCollection {
     }
 
     func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {
-        let fmt = DateFormatter(); fmt.dateFormat = "dd.MM.yyyy HH:mm"; fmt.timeZone = TimeZone(identifier: "Europe/Oslo")
         return try await req.page("Journal/edit", titleKey: "journal.edit", EditView(
             id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text, shared: e.shared,
             categories: JournalCategory.allCases.map { .init(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0.rawValue == e.category) },
             versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
-                .init(date: $0.date, category: "journal.category.\($0.category)", text: $0.text, replacedAt: fmt.string(from: $0.replacedAt))
+                .init(date: $0.date, category: "journal.category.\($0.category)", text: $0.text, replacedAt: Oslo.stamp($0.replacedAt))
             }, error: error))
     }
 

@@ -56,7 +56,7 @@ struct Statistics: Content {
             case .suppressed(let b): Count(key: key, count: nil, suppressedBelow: b)
             }
         }
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         var out: [MunicipalityStats] = []
         for code in codes {
             // Only the columns needed for counting are read; no names leave the database.
@@ -102,6 +102,6 @@ struct MetaAPIController: RouteCollection {
 
     func municipalities(req: Request) async throws -> [MunicipalityDTO] {
         _ = try req.requireUser()
-        return try await Municipality.query(on: req.db).sort(\.$name).all().map { .init(code: $0.id!, name: $0.name, county: $0.county) }
+        return try await req.allMunicipalities().map { .init(code: $0.id!, name: $0.name, county: $0.county) }
     }
 }

@@ -34,7 +34,7 @@ struct PersonsController: RouteCollection {
         var query = try req.query.decode(PersonPageQuery.self)
         if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
         let r = try await PersonService.list(req, query)
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let page = max(1, query.page ?? 1)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page("Persons/list", titleKey: "persons.title", ListView(
@@ -57,7 +57,7 @@ struct PersonsController: RouteCollection {
     }
 
     func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool) async throws -> FormView {
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         let households = try await Household.query(on: req.db).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
         return FormView(
@@ -117,12 +117,8 @@ struct PersonsController: RouteCollection {
 
     func show(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let birth = LocalDate(iso: p.birthDate)
-        let isoDay = { (d: Date) -> String in
-            let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Europe/Oslo")!, from: d)
-            return LocalDate(year: c.year!, month: c.month!, day: c.day!)!.iso
-        }
         let canEdit = req.may(.update, p.resource)
         let events = try await DeadlineEvents.dates(for: [p.id!], on: req.db)[p.id!] ?? [:]
         let notes = try await JournalService.visible(req, p)
@@ -137,7 +133,7 @@ struct PersonsController: RouteCollection {
             municipality: names[p.$municipality.id] ?? p.$municipality.id,
             household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
             shares: canEdit ? p.shares.filter { $0.revokedAt == nil }.map {
-                .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: isoDay($0.grantedAt))
+                .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
             } : [],
             canEdit: canEdit, canDelete: req.may(.delete, p.resource),
             sectors: Sector.allCases.filter { $0 != .integration }.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) },
@@ -211,7 +207,7 @@ struct PersonsController: RouteCollection {
 
     func listHouseholds(req: Request) async throws -> View {
         let rows = try await HouseholdService.list(req)
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page("Persons/households", titleKey: "households.title", HouseholdsView(
             rows: rows.map { .init(id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "", size: $0.members.count, address: $0.address) },
@@ -221,7 +217,7 @@ struct PersonsController: RouteCollection {
     struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Option] }
 
     func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws -> View {
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         return try await req.page("Persons/household-form", titleKey: "households.new", HouseholdFormView(
@@ -252,7 +248,7 @@ struct PersonsController: RouteCollection {
 
     func showHousehold(req: Request) async throws -> View {
         let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
             id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
             members: h.members.sorted { $0.birthDate < $1.birthDate }.map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate) },

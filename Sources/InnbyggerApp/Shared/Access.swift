@@ -12,6 +12,7 @@ struct CurrentUser: Sendable {
 }
 
 struct CurrentUserKey: StorageKey { typealias Value = CurrentUser }
+struct MunicipalitiesKey: StorageKey { typealias Value = [Municipality] }
 
 extension Request {
     var currentUser: CurrentUser? {
@@ -25,11 +26,13 @@ extension Request {
         return u
     }
 
-    /// The route pattern ("GET /persons/:personID"), never the concrete path, for logs, metrics and audit.
-    var routeLabel: String {
-        let path = route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
-        return "\(method.rawValue) \(path)"
+    /// The route's path pattern ("/persons/:personID"), never the concrete path, for logs, metrics and audit.
+    var routePattern: String {
+        route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
     }
+
+    /// Method and pattern: "GET /persons/:personID".
+    var routeLabel: String { "\(method.rawValue) \(routePattern)" }
 
     /// Asks the policy. Refusals of personal data are audited, then answered with 403.
     func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil) async throws {
@@ -48,10 +51,22 @@ extension Request {
         return AccessPolicy.decide(user.principal, action, resource).isAllowed
     }
 
+    /// All municipalities by name, read once per request (pages ask for them many times: menu, filters, labels).
+    func allMunicipalities() async throws -> [Municipality] {
+        if let cached = storage[MunicipalitiesKey.self] { return cached }
+        let all = try await Municipality.query(on: db).sort(\.$name).all()
+        storage[MunicipalitiesKey.self] = all
+        return all
+    }
+
+    /// Municipality names by number, for labelling pages.
+    func municipalityNames() async throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try await allMunicipalities().map { ($0.id!, $0.name) })
+    }
+
     /// Municipalities (codes) in which the policy allows `action` on the resource made for each.
     func municipalities(where action: Action, _ resource: (String) -> Resource) async throws -> [String] {
-        let all = try await Municipality.query(on: db).sort(\.$name).all().compactMap(\.id)
-        return all.filter { may(action, resource($0)) }
+        try await allMunicipalities().compactMap(\.id).filter { may(action, resource($0)) }
     }
 
     /// Appends one audit entry for this request.
@@ -85,10 +100,5 @@ enum PrincipalLoader {
 
 extension LocalDate {
     /// Today's date in Norway (the service's time zone), not UTC.
-    static var today: LocalDate {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
-        let c = cal.dateComponents([.year, .month, .day], from: Date())
-        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
-    }
+    static var today: LocalDate { Oslo.day(Date()) }
 }

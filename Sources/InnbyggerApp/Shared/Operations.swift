@@ -33,7 +33,7 @@ struct RequestObserver: AsyncMiddleware {
         let clock = ContinuousClock(), start = clock.now
         let res = try await next.respond(to: req)
         let elapsed = clock.now - start
-        let path = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
+        let path = req.routePattern
         req.application.requestMetrics.record(route: path, method: req.method.rawValue, status: res.status.code, duration: elapsed)
         req.logger.info("\(req.method.rawValue) \(path) \(res.status.code) \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)ms")
         return res

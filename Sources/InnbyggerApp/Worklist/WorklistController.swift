@@ -64,7 +64,7 @@ struct WorklistController: RouteCollection {
     func page(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
         let items = try await Self.items(req, f)
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let rows = items.map { i in
             PageView.Row(personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)", kindKey: "deadline.\(i.deadline.kind.rawValue)",
                          due: i.deadline.due.iso, statusKey: "status.\(i.status.rawValue)", status: i.status.rawValue,
@@ -83,7 +83,7 @@ struct WorklistController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let f = try req.query.decode(Filter.self)
         let items = try await Self.items(req, f)
-        let names = try await Municipality.names(on: req.db)
+        let names = try await req.municipalityNames()
         let tr = req.application.translations, lang = req.language
         let body = CSV.document(
             header: ["person_id", "family_name", "given_name", "municipality", "deadline", "due", "status", "reference"],
