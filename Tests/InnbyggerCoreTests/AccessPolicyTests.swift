@@ -50,6 +50,21 @@ struct AccessPolicyTests {
         (user(.navPartner, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health, .nav], sector: .health, shared: false), false),
         (user(.leader, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false),
         (user(.caseWorker, "3427"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false),
+        // Settlement year: numbers read by leaders and staff, written by case workers and administrators.
+        (user(.leader, "3420"), .read, .settlementPlan(municipality: "3420"), true),
+        (user(.leader, "3420"), .update, .settlementPlan(municipality: "3420"), false),
+        (user(.caseWorker, "3420"), .create, .settlementPlan(municipality: "3420"), true),
+        (user(.caseWorker, "3420"), .delete, .settlementPlan(municipality: "3420"), false),
+        (user(.caseWorker, "3427"), .read, .settlementPlan(municipality: "3420"), false),
+        (user(.municipalAdmin, "3420"), .delete, .settlementPlan(municipality: "3420"), true),
+        (user(.healthPartner, "3420"), .read, .settlementPlan(municipality: "3420"), false),
+        // Municipal settings: administrators change them, integration staff read them.
+        (user(.municipalAdmin, "3420"), .update, .municipalSettings(municipality: "3420"), true),
+        (user(.municipalAdmin, "3427"), .update, .municipalSettings(municipality: "3420"), false),
+        (user(.caseWorker, "3420"), .read, .municipalSettings(municipality: "3420"), true),
+        (user(.caseWorker, "3420"), .update, .municipalSettings(municipality: "3420"), false),
+        (user(.systemAdmin), .update, .municipalSettings(municipality: "3420"), true),
+        (user(.housingPartner, "3420"), .read, .municipalSettings(municipality: "3420"), false),
         // Leaders: aggregates only, never names.
         (user(.leader, "3420"), .read, elverumFile, false),
         (user(.leader, "3420"), .list, .personalDataList(municipality: "3420"), false),

@@ -59,6 +59,10 @@ public enum Resource: Sendable, Equatable {
     case personalDataList(municipality: String)
     /// Counts and reports without names.
     case aggregates(municipality: String)
+    /// The settlement year: IMDi's request and the council's decision (numbers, no names).
+    case settlementPlan(municipality: String)
+    /// A municipality's own settings: answer deadlines, the arrival-checklist template.
+    case municipalSettings(municipality: String)
     /// The audit log of a municipality.
     case auditLog(municipality: String)
     /// Users and role assignments of a municipality.
@@ -100,6 +104,18 @@ public enum AccessPolicy {
         case .aggregates(let m):
             guard action == .read || action == .list, g.scope.contains(m) else { return false }
             return [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor].contains(g.role)
+        case .settlementPlan(let m):
+            guard g.scope.contains(m) else { return false }
+            switch action {
+            case .read, .list: return [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor].contains(g.role)
+            // The request and decision are registered by the settlement case workers or the administrator.
+            case .create, .update: return g.role == .caseWorker || g.role == .municipalAdmin
+            case .delete: return g.role == .municipalAdmin
+            }
+        case .municipalSettings(let m):
+            guard g.scope.contains(m) else { return false }
+            if g.role == .systemAdmin || g.role == .municipalAdmin { return true }
+            return (action == .read || action == .list) && g.role.isIntegrationStaff
         case .personalDataList(let m):
             guard action == .list, g.scope.contains(m) else { return false }
             return g.role.isIntegrationStaff || g.role.partnerSector != nil
@@ -138,6 +154,8 @@ extension Resource {
         case .journalNote: "journal_note"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
+        case .settlementPlan: "settlement_plan"
+        case .municipalSettings: "municipal_settings"
         case .auditLog: "audit_log"
         case .userAdministration: "user_administration"
         case .tenancy: "tenancy"
