@@ -34,6 +34,25 @@ final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "permit_date") var permitDate: String?
     @OptionalField(key: "settled_by_agreement") var settledByAgreement: Bool?
     @OptionalField(key: "education_level") var educationLevel: String?
+    /// The person's number in the immigration authorities' DUF system (12 digits).
+    @OptionalField(key: "duf_number") var dufNumber: String?
+    @OptionalField(key: "country_of_birth") var countryOfBirth: String?
+    /// JSON list of `LanguageSkill`.
+    @OptionalField(key: "languages") var languagesJSON: String?
+    /// The language an interpreter is needed in; nil when none is needed.
+    @OptionalField(key: "interpreter_language") var interpreterLanguage: String?
+    @OptionalField(key: "education_years") var educationYears: Int?
+    @OptionalField(key: "work_experience") var workExperience: String?
+    /// The person has reserved against research use of directly identifying data (registered with IMDi).
+    @OptionalField(key: "research_reservation") var researchReservation: Bool?
+    /// Relation to the household's main person.
+    @OptionalField(key: "relation") var relation: String?
+    /// For family immigrants: the person they joined (integreringsloven § 9 første ledd bokstav f).
+    @OptionalField(key: "reference_residence_ground") var referenceResidenceGround: String?
+    @OptionalField(key: "reference_settlement_date") var referenceSettlementDate: String?
+    @OptionalField(key: "family_application_date") var familyApplicationDate: String?
+    /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
+    @OptionalField(key: "advisor_id") var advisorID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$person) var shares: [PersonShare]
@@ -56,7 +75,21 @@ final class Person: Model, @unchecked Sendable {
                            permitDate: permitDate.flatMap(LocalDate.init(iso:)), arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
                            settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
                            educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
+                           referencePerson: referencePerson,
+                           familyApplicationDate: familyApplicationDate.flatMap(LocalDate.init(iso:)),
                            municipality: $municipality.id)
+    }
+
+    /// The family member the person joined, when any of it is on file.
+    var referencePerson: PersonFacts.ReferencePerson? {
+        let ground = referenceResidenceGround.flatMap(PersonFacts.ResidenceGround.init(rawValue:))
+        let settled = referenceSettlementDate.flatMap(LocalDate.init(iso:))
+        return ground == nil && settled == nil ? nil : .init(residenceGround: ground, settlementDate: settled)
+    }
+
+    var languages: [LanguageSkill] {
+        get { languagesJSON.flatMap { try? JSONDecoder().decode([LanguageSkill].self, from: Data($0.utf8)) } ?? [] }
+        set { languagesJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self) }
     }
 }
 
@@ -92,6 +125,17 @@ enum ResidenceGround: String, CaseIterable, Codable {
 
 enum Sex: String, CaseIterable, Codable { case female, male, unspecified }
 
+/// A household member's relation to the household's main person.
+enum Relation: String, CaseIterable, Codable { case main, spouse, partner, child, parent, other }
+
+/// A language the person speaks and how well.
+struct LanguageSkill: Codable, Equatable {
+    enum Level: String, CaseIterable, Codable { case motherTongue = "mother_tongue", fluent, good, basic }
+    /// ISO 639-1 or 639-3 code, lower case ("ar", "ti", "prs").
+    var code: String
+    var level: String
+}
+
 typealias EducationLevel = PersonFacts.EducationLevel
 
 /// The facts the rules engine needs: national id, permit date, settlement by agreement, education.
@@ -107,6 +151,23 @@ struct AddPersonRuleFacts: AsyncMigration {
         for f in ["education_level", "settled_by_agreement", "permit_date", "national_id"] {
             try await db.schema(Person.schema).deleteField(.string(f)).update()
         }
+    }
+}
+
+/// DUF number, birth country, languages, education years, work experience, research reservation,
+/// household relation, the family-immigration facts and the advisor.
+struct AddPersonDetails: AsyncMigration {
+    static let columns: [(String, DatabaseSchema.DataType)] = [
+        ("duf_number", .string), ("country_of_birth", .string), ("languages", .string), ("interpreter_language", .string),
+        ("education_years", .int), ("work_experience", .string), ("research_reservation", .bool), ("relation", .string),
+        ("reference_residence_ground", .string), ("reference_settlement_date", .string), ("family_application_date", .string),
+        ("advisor_id", .uuid),
+    ]
+    func prepare(on db: any Database) async throws {
+        for (name, type) in Self.columns { try await db.schema(Person.schema).field(.string(name), type).update() }
+    }
+    func revert(on db: any Database) async throws {
+        for (name, _) in Self.columns.reversed() { try await db.schema(Person.schema).deleteField(.string(name)).update() }
     }
 }
 

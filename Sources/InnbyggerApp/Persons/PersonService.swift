@@ -17,6 +17,18 @@ struct PersonInput: Content {
     var permitDate: String?
     var settledByAgreement: Bool?
     var educationLevel: String?
+    var dufNumber: String?
+    var countryOfBirth: String?
+    var languages: [LanguageSkill]?
+    var interpreterLanguage: String?
+    var educationYears: Int?
+    var workExperience: String?
+    var researchReservation: Bool?
+    var relation: String?
+    var referencePersonResidenceGround: String?
+    var referencePersonSettlementDate: String?
+    var familyApplicationDate: String?
+    var advisorId: UUID?
 
     /// Reads the HTML form: there an empty field means "not given", a select sends "" for unknown,
     /// and a national id may be typed with spaces. The JSON API gets none of these allowances.
@@ -26,16 +38,29 @@ struct PersonInput: Content {
             let t = f[key]?.trimmingCharacters(in: .whitespaces)
             return t?.isEmpty == false ? t : nil
         }
-        var householdID: UUID? = nil
-        if let h = v("householdId") {
-            guard let id = UUID(uuidString: h) else { throw ValidationFailure(field: "householdId", message: "householdId is not a household") }
-            householdID = id
+        func uuid(_ key: String, _ what: String) throws -> UUID? {
+            guard let text = v(key) else { return nil }
+            guard let id = UUID(uuidString: text) else { throw ValidationFailure(field: key, message: "\(key) is not \(what)") }
+            return id
         }
-        return PersonInput(municipality: v("municipality"), householdId: householdID, givenName: f["givenName"], familyName: f["familyName"],
+        var years: Int? = nil
+        if let y = v("educationYears") {
+            guard let n = Int(y) else { throw ValidationFailure(field: "educationYears", message: "educationYears must be a whole number") }
+            years = n
+        }
+        // Up to three language rows: language1/level1 … language3/level3.
+        let languages = (1...3).compactMap { i in v("language\(i)").map { LanguageSkill(code: $0.lowercased(), level: v("level\(i)") ?? "") } }
+        return PersonInput(municipality: v("municipality"), householdId: try uuid("householdId", "a household"), givenName: f["givenName"], familyName: f["familyName"],
                            birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"), residenceGround: v("residenceGround"),
                            arrivalDate: v("arrivalDate"), settlementDate: v("settlementDate"),
                            nationalId: v("nationalId")?.replacingOccurrences(of: " ", with: ""), permitDate: v("permitDate"),
-                           settledByAgreement: v("settledByAgreement").map { $0 == "true" }, educationLevel: v("educationLevel"))
+                           settledByAgreement: v("settledByAgreement").map { $0 == "true" }, educationLevel: v("educationLevel"),
+                           dufNumber: v("dufNumber")?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v("countryOfBirth"),
+                           languages: languages, interpreterLanguage: v("interpreterLanguage")?.lowercased(), educationYears: years,
+                           workExperience: v("workExperience"), researchReservation: v("researchReservation").map { $0 == "true" },
+                           relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
+                           referencePersonSettlementDate: v("referencePersonSettlementDate"), familyApplicationDate: v("familyApplicationDate"),
+                           advisorId: try uuid("advisorId", "a user"))
     }
 
     /// Checks every field at the edge and names the first one that is wrong.
@@ -88,14 +113,55 @@ struct PersonInput: Content {
         guard let ground = ResidenceGround(rawValue: groundValue) else {
             throw ValidationFailure(field: "residenceGround", message: "residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let c = try required(citizenship, "citizenship", max: 2).uppercased()
-        guard c.count == 2, c.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw ValidationFailure(field: "citizenship", message: "citizenship must be an ISO 3166 two-letter code")
+        let c = try Validate.country(citizenship, "citizenship")!
+        let birthCountry = try Validate.country(countryOfBirth, "countryOfBirth", required: false)
+        var duf: String? = nil
+        if let d = dufNumber {
+            guard d.count == 12, d.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw ValidationFailure(field: "dufNumber", message: "dufNumber must be the 12 digits of the DUF number")
+            }
+            duf = d
         }
+        var skills: [LanguageSkill] = []
+        for (i, l) in (languages ?? []).enumerated() {
+            let field = "languages[\(i)]"
+            let code = try Validate.languageCode(l.code, "\(field).code")!
+            guard LanguageSkill.Level(rawValue: l.level) != nil else {
+                throw ValidationFailure(field: "\(field).level", message: "\(field).level must be one of \(LanguageSkill.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !skills.contains(where: { $0.code == code }) else { throw ValidationFailure(field: "\(field).code", message: "language \(code) is listed twice") }
+            skills.append(LanguageSkill(code: code, level: l.level))
+        }
+        guard skills.count <= 10 else { throw ValidationFailure(field: "languages", message: "at most 10 languages") }
+        let interpreter = try Validate.languageCode(interpreterLanguage, "interpreterLanguage", required: false)
+        if let y = educationYears, !(0...30).contains(y) {
+            throw ValidationFailure(field: "educationYears", message: "educationYears must be between 0 and 30")
+        }
+        var rel: Relation? = nil
+        if let r = relation {
+            guard let v = Relation(rawValue: r) else {
+                throw ValidationFailure(field: "relation", message: "relation must be one of \(Relation.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            rel = v
+        }
+        var referenceGround: ResidenceGround? = nil
+        if let r = referencePersonResidenceGround {
+            guard let g = ResidenceGround(rawValue: r) else {
+                throw ValidationFailure(field: "referencePersonResidenceGround", message: "referencePersonResidenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            referenceGround = g
+        }
+        let referenceSettled = try date(referencePersonSettlementDate, "referencePersonSettlementDate", required: false)
+        let familyApplied = try date(familyApplicationDate, "familyApplicationDate", required: false)
+        if let d = familyApplied, d > today { throw ValidationFailure(field: "familyApplicationDate", message: "familyApplicationDate cannot be in the future") }
         return ValidPerson(municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
                            familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
                            citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement,
-                           nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education)
+                           nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education,
+                           dufNumber: duf, countryOfBirth: birthCountry, languages: skills, interpreterLanguage: interpreter,
+                           educationYears: educationYears, workExperience: try Validate.text(workExperience, "workExperience", max: 1000, required: false),
+                           researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
+                           referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId)
     }
 }
 
@@ -114,6 +180,18 @@ struct ValidPerson {
     var permitDate: LocalDate?
     var settledByAgreement: Bool?
     var educationLevel: EducationLevel?
+    var dufNumber: String?
+    var countryOfBirth: String?
+    var languages: [LanguageSkill]
+    var interpreterLanguage: String?
+    var educationYears: Int?
+    var workExperience: String?
+    var researchReservation: Bool?
+    var relation: Relation?
+    var referenceResidenceGround: ResidenceGround?
+    var referenceSettlementDate: LocalDate?
+    var familyApplicationDate: LocalDate?
+    var advisorID: UUID?
 
     func apply(to p: Person) {
         p.$municipality.id = municipality; p.$household.id = householdID
@@ -122,6 +200,11 @@ struct ValidPerson {
         p.arrivalDate = arrivalDate?.iso; p.settlementDate = settlementDate?.iso
         p.nationalID = nationalID; p.permitDate = permitDate?.iso; p.settledByAgreement = settledByAgreement
         p.educationLevel = educationLevel?.rawValue
+        p.dufNumber = dufNumber; p.countryOfBirth = countryOfBirth; p.languages = languages
+        p.interpreterLanguage = interpreterLanguage; p.educationYears = educationYears; p.workExperience = workExperience
+        p.researchReservation = researchReservation; p.relation = relation?.rawValue
+        p.referenceResidenceGround = referenceResidenceGround?.rawValue; p.referenceSettlementDate = referenceSettlementDate?.iso
+        p.familyApplicationDate = familyApplicationDate?.iso; p.advisorID = advisorID
     }
 }
 
@@ -142,6 +225,18 @@ struct PersonDTO: Content {
     var permitDate: String?
     var settledByAgreement: Bool?
     var educationLevel: String?
+    var dufNumber: String?
+    var countryOfBirth: String?
+    var languages: [LanguageSkill]
+    var interpreterLanguage: String?
+    var educationYears: Int?
+    var workExperience: String?
+    var researchReservation: Bool?
+    var relation: String?
+    var referencePersonResidenceGround: String?
+    var referencePersonSettlementDate: String?
+    var familyApplicationDate: String?
+    var advisorId: UUID?
     var sharedWith: [String]
 
     /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked.
@@ -150,7 +245,27 @@ struct PersonDTO: Content {
         givenName = p.givenName; familyName = p.familyName; birthDate = p.birthDate; sex = p.sex
         citizenship = p.citizenship; residenceGround = p.residenceGround; arrivalDate = p.arrivalDate
         settlementDate = p.settlementDate; sharedWith = p.activeSectors.map(\.rawValue).sorted()
-        nationalId = fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }; permitDate = p.permitDate; settledByAgreement = p.settledByAgreement; educationLevel = p.educationLevel
+        nationalId = fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
+        permitDate = p.permitDate; settledByAgreement = p.settledByAgreement; educationLevel = p.educationLevel
+        // Partners get the DUF number only with the full identity, like the national id.
+        dufNumber = fullIdentity ? p.dufNumber : nil; countryOfBirth = p.countryOfBirth; languages = p.languages
+        interpreterLanguage = p.interpreterLanguage; educationYears = p.educationYears; workExperience = p.workExperience
+        researchReservation = p.researchReservation; relation = p.relation
+        referencePersonResidenceGround = p.referenceResidenceGround; referencePersonSettlementDate = p.referenceSettlementDate
+        familyApplicationDate = p.familyApplicationDate; advisorId = p.advisorID
+    }
+
+    /// What goes back into the edit form.
+    var input: PersonInput {
+        PersonInput(municipality: municipality, householdId: householdId, givenName: givenName, familyName: familyName,
+                    birthDate: birthDate, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
+                    arrivalDate: arrivalDate, settlementDate: settlementDate, nationalId: nationalId, permitDate: permitDate,
+                    settledByAgreement: settledByAgreement, educationLevel: educationLevel, dufNumber: dufNumber,
+                    countryOfBirth: countryOfBirth, languages: languages, interpreterLanguage: interpreterLanguage,
+                    educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
+                    relation: relation, referencePersonResidenceGround: referencePersonResidenceGround,
+                    referencePersonSettlementDate: referencePersonSettlementDate, familyApplicationDate: familyApplicationDate,
+                    advisorId: advisorId)
     }
 }
 
@@ -166,6 +281,22 @@ struct PersonPageQuery: Content {
         if let m = municipality { v.municipality = try Validate.municipality(m) }
         if let p = page, !(1...100_000).contains(p) { throw ValidationFailure(field: "page", message: "page must be between 1 and 100000") }
         return v
+    }
+}
+
+/// The integration staff who can follow persons in a municipality (its own staff and staff of a host
+/// municipality serving it by agreement).
+enum Advisors {
+    static func available(in municipality: String, on db: any Database) async throws -> [User] {
+        let roles = Role.allCases.filter(\.isIntegrationStaff).map(\.rawValue)
+        let userIDs = Set(try await RoleAssignment.query(on: db).filter(\.$role ~~ roles).all().map { $0.$user.id })
+        guard !userIDs.isEmpty else { return [] }
+        var result: [User] = []
+        for user in try await User.query(on: db).filter(\.$id ~~ userIDs).filter(\.$isActive == true).sort(\.$displayName).all() {
+            let principal = try await PrincipalLoader.load(userID: user.id!, on: db)
+            if principal.grants.contains(where: { $0.role.isIntegrationStaff && $0.scope.contains(municipality) }) { result.append(user) }
+        }
+        return result
     }
 }
 
@@ -227,6 +358,7 @@ enum PersonService {
         let v = try input.validated()
         try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
         try await checkHousehold(req, v)
+        try await checkAdvisor(req, v)
         let p = Person()
         v.apply(to: p)
         try await p.create(on: req.db)
@@ -243,6 +375,7 @@ enum PersonService {
             try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
         }
         try await checkHousehold(req, v)
+        try await checkAdvisor(req, v)
         v.apply(to: p)
         try await p.update(on: req.db)
         try await req.audit("update", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
@@ -261,6 +394,14 @@ enum PersonService {
         guard let hid = v.householdID else { return }
         guard let h = try await Household.find(hid, on: req.db), h.$municipality.id == v.municipality else {
             throw ValidationFailure(field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
+        }
+    }
+
+    /// An advisor must be integration staff serving the person's municipality.
+    static func checkAdvisor(_ req: Request, _ v: ValidPerson) async throws {
+        guard let aid = v.advisorID else { return }
+        guard try await Advisors.available(in: v.municipality, on: req.db).contains(where: { $0.id == aid }) else {
+            throw ValidationFailure(field: "advisorId", message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
         }
     }
 

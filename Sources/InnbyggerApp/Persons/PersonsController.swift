@@ -53,6 +53,10 @@ struct PersonsController: RouteCollection {
         var action: String; var input: PersonInput; var error: String?; var errorField: String?
         var municipalities: [Option]; var sexes: [Option]; var grounds: [Option]; var households: [Option]
         var educations: [Option]; var agreement: [Option]
+        var relations: [Option]; var advisors: [Option]; var referenceGrounds: [Option]; var reservation: [Option]
+        /// Three language rows, filled from the input.
+        struct LanguageRow: Encodable { var index: Int; var code: String; var levels: [Option] }
+        var languageRows: [LanguageRow]
         var isNew: Bool
     }
 
@@ -68,7 +72,28 @@ struct PersonsController: RouteCollection {
             households: households.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
             educations: EducationLevel.allCases.map { Option(value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel) },
             agreement: [("true", true), ("false", false)].map { Option(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1) },
+            relations: Relation.allCases.map { Option(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation) },
+            advisors: try await advisorOptions(req, codes: codes, selected: input.advisorId),
+            referenceGrounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.referencePersonResidenceGround) },
+            reservation: [("true", true), ("false", false)].map { Option(value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1) },
+            languageRows: (0..<3).map { i in
+                let skill = (input.languages ?? []).indices.contains(i) ? input.languages![i] : nil
+                return .init(index: i + 1, code: skill?.code ?? "", levels: LanguageSkill.Level.allCases.map {
+                    Option(value: $0.rawValue, label: "language_level.\($0.rawValue)", selected: $0.rawValue == skill?.level) })
+            },
             isNew: isNew)
+    }
+
+    /// Staff who can follow persons in the municipalities the user works in, labelled with their name.
+    func advisorOptions(_ req: Request, codes: [String], selected: UUID?) async throws -> [Option] {
+        var seen: Set<UUID> = []
+        var options: [Option] = []
+        for code in codes {
+            for u in try await Advisors.available(in: code, on: req.db) where seen.insert(u.id!).inserted {
+                options.append(Option(value: u.id!.uuidString, label: u.displayName, selected: u.id == selected))
+            }
+        }
+        return options.sorted { $0.label < $1.label }
     }
 
     func newForm(req: Request) async throws -> View {
@@ -110,6 +135,12 @@ struct PersonsController: RouteCollection {
         var household: String?; var householdId: UUID?
         var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Option]
         var nationalId: String?; var permitDate: String?; var settledByAgreement: String; var educationLevel: String
+        var educationYears: Int?; var countryOfBirth: String?; var dufNumber: String?
+        struct Language: Encodable { var code: String; var level: String }
+        var languages: [Language]; var interpreterLanguage: String?; var researchReservation: String
+        var relation: String?; var advisor: String?; var workExperience: String?
+        struct FamilyImmigration: Encodable { var ground: String; var settlementDate: String?; var applicationDate: String? }
+        var familyImmigration: FamilyImmigration?
         var rights: RightsPanel?
         struct Note: Encodable { var id: UUID; var date: String; var categoryKey: String; var sectorKey: String; var shared: Bool; var text: String; var edited: Bool; var canEdit: Bool }
         var journal: [Note]; var canWriteJournal: Bool; var journalCategories: [Option]; var today: String
@@ -122,6 +153,8 @@ struct PersonsController: RouteCollection {
         let canEdit = req.may(.update, p.resource)
         let events = try await DeadlineEvents.dates(for: [p.id!], on: req.db)[p.id!] ?? [:]
         let notes = try await JournalService.visible(req, p)
+        var advisorName: String? = nil
+        if let a = p.advisorID { advisorName = try await User.find(a, on: req.db)?.displayName }
         let writingSector = JournalService.writingSector(req)
         let canWriteJournal = writingSector.map {
             req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
@@ -141,6 +174,13 @@ struct PersonsController: RouteCollection {
             nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
             settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
             educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
+            educationYears: p.educationYears, countryOfBirth: p.countryOfBirth, dufNumber: canEdit ? p.dufNumber : nil,
+            languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level)") },
+            interpreterLanguage: p.interpreterLanguage, researchReservation: "reservation.\(p.researchReservation ?? false)",
+            relation: p.relation.map { "relation.\($0)" }, advisor: advisorName, workExperience: canEdit ? p.workExperience : nil,
+            familyImmigration: p.residenceGround == ResidenceGround.familyReunification.rawValue || p.referencePerson != nil || p.familyApplicationDate != nil
+                ? .init(ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
+                        settlementDate: p.referenceSettlementDate, applicationDate: p.familyApplicationDate) : nil,
             rights: p.facts.map { facts in
                 RightsPanel(req.application.rulesEngine.evaluate(facts, asOf: .today), asOf: .today, req: req, events: events) { kind in
                     req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
@@ -157,11 +197,7 @@ struct PersonsController: RouteCollection {
 
     func editForm(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self), for: .update)
-        let input = PersonInput(municipality: p.$municipality.id, householdId: p.$household.id, givenName: p.givenName,
-                                familyName: p.familyName, birthDate: p.birthDate, sex: p.sex, citizenship: p.citizenship,
-                                residenceGround: p.residenceGround, arrivalDate: p.arrivalDate, settlementDate: p.settlementDate,
-                                nationalId: p.nationalID, permitDate: p.permitDate, settledByAgreement: p.settledByAgreement,
-                                educationLevel: p.educationLevel)
+        let input = PersonDTO(p, fullIdentity: true).input
         return try await req.page("Persons/form", titleKey: "persons.edit", try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
     }
 
@@ -242,16 +278,31 @@ struct PersonsController: RouteCollection {
     }
 
     struct HouseholdView: Encodable {
-        struct Member: Encodable { var id: UUID; var name: String; var birthDate: String }
+        struct Member: Encodable { var id: UUID; var name: String; var birthDate: String; var relation: String? }
+        struct Task: Encodable { var id: UUID; var title: String; var sectorKey: String; var due: String; var doneOn: String?; var status: String; var statusKey: String; var canMark: Bool }
         var id: UUID; var name: String; var address: String?; var municipality: String; var members: [Member]; var canEdit: Bool
+        var tasks: [Task]; var canCreateChecklist: Bool; var today: String
     }
 
     func showHousehold(req: Request) async throws -> View {
         let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
         let names = try await req.municipalityNames()
+        let resource = HouseholdService.resource(h)
+        let shared: Set<Sector>
+        if case .personalData(_, let s) = resource { shared = s } else { shared = [] }
+        let tasks = try await ArrivalChecklist.tasks(req, h)
+        let today = LocalDate.today
         return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
             id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
-            members: h.members.sorted { $0.birthDate < $1.birthDate }.map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate) },
-            canEdit: req.may(.update, HouseholdService.resource(h))))
+            members: h.members.sorted { ($0.relation == "main" ? 0 : 1, $0.birthDate) < ($1.relation == "main" ? 0 : 1, $1.birthDate) }
+                .map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate, relation: $0.relation.map { "relation.\($0)" }) },
+            canEdit: req.may(.update, resource),
+            tasks: tasks.map { t in
+                let status = ArrivalChecklist.status(t, today: today)
+                return .init(id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn, status: status,
+                             statusKey: "task.\(status)",
+                             canMark: req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration)))
+            },
+            canCreateChecklist: tasks.isEmpty && req.may(.update, resource), today: today.iso))
     }
 }

@@ -27,6 +27,44 @@ enum Validate {
         return d
     }
 
+    /// An ISO 3166-1 alpha-2 country code, upper-cased. Exactly two letters: the API gets no trimming (forms trim first).
+    static func country(_ value: String?, _ field: String, required: Bool = true) throws -> String? {
+        try code(value, field, lengths: 2...2, required: required, message: "an ISO 3166 two-letter code")?.uppercased()
+    }
+
+    /// An ISO 639-1 or 639-3 language code (two or three letters), lower-cased.
+    static func languageCode(_ value: String?, _ field: String, required: Bool = true) throws -> String? {
+        try code(value, field, lengths: 2...3, required: required, message: "an ISO 639 language code (two or three letters)")?.lowercased()
+    }
+
+    private static func code(_ value: String?, _ field: String, lengths: ClosedRange<Int>, required: Bool, message: String) throws -> String? {
+        guard let value else {
+            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            return nil
+        }
+        guard lengths.contains(value.count), value.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw ValidationFailure(field: field, message: "\(field) must be \(message)")
+        }
+        return value
+    }
+
+    /// An optional real date (ISO or dd.mm.åååå); absent stays nil, anything else must parse.
+    static func optionalDate(_ value: String?, _ field: String) throws -> LocalDate? {
+        guard let value else { return nil }
+        guard let d = LocalDate(parsing: value) else { throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)") }
+        return d
+    }
+
+    /// A whole number within `range`, or nil when absent.
+    static func number(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, required: Bool = false) throws -> Int? {
+        guard let value else {
+            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            return nil
+        }
+        guard range.contains(value) else { throw ValidationFailure(field: field, message: "\(field) must be between \(range.lowerBound) and \(range.upperBound)") }
+        return value
+    }
+
     /// A four-digit kommunenummer.
     static func municipality(_ value: String?, _ field: String = "municipality") throws -> String {
         let m = (value ?? "").trimmingCharacters(in: .whitespaces)

@@ -10,7 +10,8 @@ struct WorklistController: RouteCollection {
         routes.post("persons", ":personID", "events", use: recordEvent)
     }
 
-    struct Filter: Content { var kind: String?; var municipality: String? }
+    /// `who=mine` narrows the list to the persons the user follows as advisor ("Mine frister").
+    struct Filter: Content { var kind: String?; var municipality: String?; var who: String? }
 
     struct Item {
         var person: Person
@@ -32,8 +33,15 @@ struct WorklistController: RouteCollection {
             guard let v = DeadlineKind(rawValue: k) else { throw ValidationFailure(field: "kind", message: "unknown deadline kind") }
             kind = v
         }
-        let persons = try await Person.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$shares).all()
-            .filter { req.may(.read, $0.resource) }
+        let mine: Bool
+        switch f.who ?? "" {
+        case "": mine = false
+        case "mine": mine = true
+        default: throw ValidationFailure(field: "who", message: "who must be mine or left out")
+        }
+        let query = Person.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        if mine { query.filter(\.$advisorID == user.id) }
+        let persons = try await query.all().filter { req.may(.read, $0.resource) }
         let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: req.db)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
         let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
@@ -58,7 +66,7 @@ struct WorklistController: RouteCollection {
         struct Row: Encodable { var personID: UUID; var name: String; var kindKey: String; var due: String; var statusKey: String; var status: String; var municipality: String }
         struct Group: Encodable { var key: String; var rows: [Row] }
         var groups: [Group]; var kinds: [PersonsController.Option]; var municipalities: [PersonsController.Option]
-        var query: String; var total: Int
+        var query: String; var total: Int; var mine: Bool
     }
 
     func page(req: Request) async throws -> View {
@@ -71,13 +79,13 @@ struct WorklistController: RouteCollection {
                          municipality: names[i.person.$municipality.id] ?? "")
         }
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        var query = "?kind=\(f.kind ?? "")&municipality=\(f.municipality ?? "")"
+        var query = "?kind=\(f.kind ?? "")&municipality=\(f.municipality ?? "")&who=\(f.who ?? "")"
         query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
         return try await req.page("Worklist/worklist", titleKey: "worklist.title", PageView(
             groups: [DeadlineStatus.overdue, .soon, .later].map { s in .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue }) },
             kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map { .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind) },
             municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
-            query: query, total: rows.count))
+            query: query, total: rows.count, mine: f.who == "mine"))
     }
 
     func csv(req: Request) async throws -> Response {
