@@ -51,6 +51,13 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         throw ConfigurationError("cannot read Resources/Parameters/rules.json: \(error)")
     }
 
+    do {
+        app.settlementDefaults = try SettlementDefaults.load(
+            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/settlement.json"))
+    } catch {
+        throw ConfigurationError("cannot read Resources/Parameters/settlement.json: \(error)")
+    }
+
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
     app.middleware = Middlewares()
     app.middleware.use(RequestObserver())
@@ -73,7 +80,7 @@ struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 enum Migrations {
-    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal()]
+    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement()]
 }
 
 /// Migrates and, on an empty database, loads the demo (what `serve` does by itself).

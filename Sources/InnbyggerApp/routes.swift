@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: PersonsController())
     try pages.register(collection: WorklistController())
     try pages.register(collection: JournalController())
+    try pages.register(collection: SettlementController())
     try pages.register(collection: AccountController())
     try pages.register(collection: AdminController())
     try pages.register(collection: AuditController())
@@ -25,4 +26,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: PersonsAPIController())
     try api.register(collection: RulesController())
     try api.register(collection: JournalAPIController())
+    try api.register(collection: SettlementAPIController())
 }

@@ -103,9 +103,11 @@ enum DemoData {
                 try await ServiceAgreement(unit: units["3427"]![.adultEducation]!, served: served, validFrom: LocalDate(iso: "2023-08-01")!,
                                            reference: "Avtale om voksenopplæring, Tynset vertskommune").create(on: tx)
             }
+            var userIDs: [String: UUID] = [:]
             for (username, display, role, code, sector) in users {
                 let u = User(username: username, displayName: display, passwordHash: hash)
                 try await u.create(on: tx)
+                userIDs[username] = u.id
                 try await RoleAssignment(user: u.id!, role: role, municipality: code, unit: sector.flatMap { units[code]?[$0] }).create(on: tx)
             }
             for (i, h) in households.enumerated() {
@@ -114,6 +116,7 @@ enum DemoData {
                 household.$municipality.id = code; household.name = "Husstand \(h.name)"; household.address = address
                 try await household.create(on: tx)
                 let arrivalDate = LocalDate(iso: arrival)!
+                var adults = 0
                 for (given, birth, sex) in h.members {
                     let p = Person()
                     p.$municipality.id = code; p.$household.id = household.id
@@ -125,6 +128,17 @@ enum DemoData {
                     p.settledByAgreement = h.ground != .familyReunification
                     // No national id numbers in the demo: a valid-looking one could belong to a real person.
                     p.educationLevel = EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
+                    let adult = LocalDate(iso: birth)!.age(on: arrivalDate) >= 18
+                    if adult { adults += 1 }
+                    p.relation = (adult ? (adults == 1 ? Relation.main : .spouse) : (h.members.count == 1 ? .main : .child)).rawValue
+                    describe(p, country: h.country, adult: adult, seed: i)
+                    if adult, let advisor = advisors[code] { p.advisorID = userIDs[advisor] }
+                    if h.ground == .familyReunification {
+                        // The family member they joined: a refugee settled some years before.
+                        p.referenceResidenceGround = ResidenceGround.refugee.rawValue
+                        p.referenceSettlementDate = arrivalDate.adding(years: -3).iso
+                        p.familyApplicationDate = arrivalDate.adding(months: -14).iso
+                    }
                     try await p.create(on: tx)
                     try await demoHistory(for: p, household: i, on: tx)
                     for s in shares[i] ?? [] {
@@ -133,8 +147,39 @@ enum DemoData {
                     }
                 }
             }
+            try await DemoSettlement.load(on: tx, app: app, users: userIDs)
             try await DemoMarker().create(on: tx)
         }
+    }
+
+    /// Who follows the adults in each municipality ("Mine frister").
+    static let advisors: [String: String] = [
+        "3420": "veileder.elverum", "3443": "veileder.vestretoten", "3427": "saksbehandler.tynset",
+        "3324": "saksbehandler.gol", "3326": "saksbehandler.gol",
+    ]
+
+    /// Languages by country of origin, and the rest of the background a mapping records.
+    static let languages: [String: [LanguageSkill]] = [
+        "UA": [.init(code: "uk", level: "mother_tongue"), .init(code: "ru", level: "fluent")],
+        "SY": [.init(code: "ar", level: "mother_tongue")],
+        "ER": [.init(code: "ti", level: "mother_tongue"), .init(code: "ar", level: "basic")],
+        "CD": [.init(code: "ln", level: "mother_tongue"), .init(code: "fr", level: "fluent")],
+        "AF": [.init(code: "prs", level: "mother_tongue")],
+    ]
+
+    static func describe(_ p: Person, country: String, adult: Bool, seed: Int) {
+        p.countryOfBirth = country
+        var spoken = languages[country] ?? []
+        if adult && seed % 3 == 0 { spoken.append(.init(code: "en", level: "good")) }
+        p.languages = spoken
+        // Everyone needs an interpreter at first except a few adults who manage in English.
+        p.interpreterLanguage = adult && seed % 3 == 0 ? nil : spoken.first?.code
+        guard adult else { return }
+        let years = [6, 9, 12, 16, 0]
+        p.educationYears = years[seed % years.count]
+        p.workExperience = ["Butikkmedarbeider i 6 år.", "Sjåfør og mekaniker.", "Sykepleier, 10 år i sykehus.",
+                            "Lærer i barneskolen.", "Hjemmeværende med barn; noe jordbruk."][seed % 5]
+        p.researchReservation = seed == 6
     }
 
     /// A few journal notes and recorded events, so the journal and the "met" deadlines show.

@@ -45,7 +45,10 @@ extension Request {
         }
         if currentUser != nil {
             add("/", "nav.overview")
-            if try await !municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty {
+            let listsPersons = try await !municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty
+            let readsSettlement = try await !municipalities(where: .read, { .settlementPlan(municipality: $0) }).isEmpty
+            if listsPersons || readsSettlement { add("/settlement", "nav.settlement") }
+            if listsPersons {
                 add("/worklist", "nav.worklist")
                 add("/persons", "nav.persons")
                 add("/households", "nav.households")

@@ -1,0 +1,448 @@
+import Fluent
+import Vapor
+
+/// The settlement pages: the year's request, decision and progress; proposals from IMDi with the inter-sector
+/// assessment, the answer and the arrival; and each municipality's answer times and arrival-checklist template.
+struct SettlementController: RouteCollection {
+    typealias Option = PersonsController.Option
+
+    func boot(routes: any RoutesBuilder) throws {
+        let s = routes.grouped("settlement")
+        s.get(use: overview)
+        s.get("years", "new", use: newYear)
+        s.post("years", use: createYear)
+        s.get("years", ":yearID", "edit", use: editYear)
+        s.post("years", ":yearID", use: updateYear)
+        s.post("years", ":yearID", "delete", use: deleteYear)
+        s.get("incoming", "new", use: newIncoming)
+        s.post("incoming", use: createIncoming)
+        s.get("incoming", ":incomingID", use: showIncoming)
+        s.post("incoming", ":incomingID", "assessment", use: assess)
+        s.post("incoming", ":incomingID", "decision", use: decide)
+        s.post("incoming", ":incomingID", "arrival", use: arrive)
+        s.post("incoming", ":incomingID", "delete", use: deleteIncoming)
+        s.get("settings", use: settings)
+        s.post("settings", use: updateSettings)
+        s.post("checklist", use: addTemplateItem)
+        s.post("checklist", ":itemID", use: updateTemplateItem)
+        s.post("checklist", ":itemID", "delete", use: deleteTemplateItem)
+        routes.post("households", ":householdID", "checklist", use: createChecklist)
+        routes.post("households", ":householdID", "tasks", ":taskID", use: markTask)
+    }
+
+    // MARK: Overview
+
+    struct OverviewQuery: Content { var municipality: String?; var year: Int? }
+
+    struct OverviewView: Encodable {
+        struct YearRow: Encodable {
+            var id: UUID; var municipality: String; var year: Int; var requested: Int; var requestedMinors: Int
+            var decided: Int?; var decidedMinors: String; var decisionDate: String?; var decisionReference: String?
+            var counted: Int; var remaining: Int?; var familyReunified: Int; var notByAgreement: Int; var canEdit: Bool
+            var chart: SettlementChart; var months: [MonthRow]
+        }
+        struct MonthRow: Encodable { var label: String; var counted: Int; var cumulative: Int; var family: Int }
+        struct IncomingRow: Encodable {
+            var id: UUID; var label: String; var imdiReference: String; var municipality: String; var size: Int; var urgent: Bool
+            var answerDueAt: String; var answerDueISO: String; var clock: String; var clockText: String; var decision: String
+        }
+        var canReadYears: Bool; var years: [YearRow]; var canCreateYear: Bool
+        var canListIncoming: Bool; var incoming: [IncomingRow]; var canCreateIncoming: Bool
+        var municipalities: [Option]; var yearFilter: Int; var canEditSettings: Bool
+    }
+
+    func overview(req: Request) async throws -> View {
+        let q = try req.query.decode(OverviewQuery.self)
+        let municipality = q.municipality?.isEmpty == false ? q.municipality : nil
+        let names = try await req.municipalityNames()
+        let yearCodes = try await req.municipalities(where: .read) { .settlementPlan(municipality: $0) }
+        let listCodes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
+        guard !yearCodes.isEmpty || !listCodes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let currentYear = LocalDate.today.year
+        let year = q.year ?? currentYear
+        guard (2000...2100).contains(year) else { throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100") }
+        let months = (1...12).map { req.application.translations.text("month.\($0)", req.language) }
+
+        var yearRows: [OverviewView.YearRow] = []
+        if !yearCodes.isEmpty {
+            for y in try await SettlementYearService.list(req, municipality: municipality.flatMap { yearCodes.contains($0) ? $0 : nil })
+            where y.year == year {
+                let p = try await SettlementYearService.progress(req, y)
+                let cumulative = p.cumulative
+                yearRows.append(.init(
+                    id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id, year: y.year, requested: y.requested,
+                    requestedMinors: y.requestedMinors, decided: y.decided,
+                    decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
+                    decisionDate: y.decisionDate, decisionReference: y.decisionReference, counted: p.counted, remaining: p.remaining,
+                    familyReunified: p.familyReunified, notByAgreement: p.notByAgreement,
+                    canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
+                    chart: SettlementChart(p, monthLabels: months),
+                    months: (0..<12).map { .init(label: months[$0], counted: p.monthly[$0], cumulative: cumulative[$0], family: p.monthlyFamily[$0]) }))
+            }
+        }
+        var incomingRows: [OverviewView.IncomingRow] = []
+        if !listCodes.isEmpty {
+            let now = Date()
+            for h in try await IncomingService.list(req, municipality: municipality.flatMap { listCodes.contains($0) ? $0 : nil })
+            where h.householdID == nil || Oslo.day(h.receivedAt).year == year {
+                let clock = AnswerClock(h, now: now)
+                incomingRows.append(.init(
+                    id: h.id!, label: h.label, imdiReference: h.imdiReference, municipality: names[h.$municipality.id] ?? "",
+                    size: h.members.count, urgent: h.urgent, answerDueAt: Oslo.stamp(h.answerDueAt),
+                    answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
+                    clockText: Self.clockText(clock, req), decision: "decision.\(h.decision)"))
+            }
+        }
+        let creatableIncoming = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        let creatableYears = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
+        let settingsCodes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        let all = Set(yearCodes).union(listCodes).sorted()
+        return try await req.page("Settlement/overview", titleKey: "settlement.title", OverviewView(
+            canReadYears: !yearCodes.isEmpty, years: yearRows, canCreateYear: !creatableYears.isEmpty,
+            canListIncoming: !listCodes.isEmpty, incoming: incomingRows, canCreateIncoming: !creatableIncoming.isEmpty,
+            municipalities: all.count > 1 ? all.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
+            yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
+    }
+
+    /// "12 t 5 min igjen" / "over fristen med 3 t" in the user's language.
+    static func clockText(_ c: AnswerClock, _ req: Request) -> String {
+        let tr = req.application.translations, lang = req.language
+        if c.status == .answered { return tr.text("clock.answered", lang) }
+        let m = abs(c.minutesLeft)
+        let span = m >= 48 * 60 ? tr.text("clock.days", lang, ["\(m / (24 * 60))"]) : tr.text("clock.hours", lang, ["\(m / 60)", "\(m % 60)"])
+        return tr.text(c.minutesLeft < 0 ? "clock.overdue" : "clock.left", lang, [span])
+    }
+
+    // MARK: Settlement years
+
+    struct YearFormView: Encodable {
+        var action: String; var input: SettlementYearInput; var error: String?; var errorField: String?
+        var municipalities: [Option]; var minors: [Option]; var isNew: Bool; var id: UUID?; var canDelete: Bool
+    }
+
+    static func yearForm(_ req: Request, action: String, input: SettlementYearInput, error: ValidationFailure?, id: UUID?) async throws -> View {
+        let names = try await req.municipalityNames()
+        let codes = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        return try await req.page("Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year", YearFormView(
+            action: action, input: input, error: error?.message, errorField: error?.field,
+            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            minors: [("true", true), ("false", false)].map { Option(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1) },
+            isNew: id == nil, id: id,
+            canDelete: id != nil && input.municipality.map { req.may(.delete, .settlementPlan(municipality: $0)) } == true))
+    }
+
+    static func yearInput(_ req: Request) throws -> SettlementYearInput {
+        let f = try req.content.decode([String: String].self)
+        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func int(_ k: String) throws -> Int? {
+            guard let t = v(k) else { return nil }
+            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
+            return n
+        }
+        return SettlementYearInput(municipality: v("municipality"), year: try int("year"), requested: try int("requested"),
+                                   requestedMinors: try int("requestedMinors"), requestDate: v("requestDate"), decided: try int("decided"),
+                                   decidedMinors: v("decidedMinors").map { $0 == "true" }, decisionDate: v("decisionDate"),
+                                   decisionReference: v("decisionReference"), note: v("note"))
+    }
+
+    func newYear(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
+        var input = SettlementYearInput()
+        input.municipality = codes.first; input.year = LocalDate.today.year
+        return try await Self.yearForm(req, action: "/settlement/years", input: input, error: nil, id: nil)
+    }
+
+    /// Saves a year from the form; on a validation error the form comes back with what was typed.
+    func saveYear(_ req: Request, id: UUID?) async throws -> Response {
+        let action = id.map { "/settlement/years/\($0)" } ?? "/settlement/years"
+        var input = SettlementYearInput()
+        do {
+            input = try Self.yearInput(req)
+            let y = id == nil ? try await SettlementYearService.create(req, input) : try await SettlementYearService.update(req, id, input)
+            return req.redirect(to: "/settlement?year=\(y.year)&municipality=\(y.$municipality.id)&notice=saved")
+        } catch let e as ValidationFailure {
+            return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: e, id: id))
+        } catch let e as APIError where e.status == .conflict {
+            return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: ValidationFailure(field: "year", message: e.reason), id: id), status: .conflict)
+        }
+    }
+
+    static func failed(_ req: Request, _ view: View, status: HTTPResponseStatus = .badRequest) async throws -> Response {
+        let res = try await view.encodeResponse(for: req)
+        res.status = status
+        return res
+    }
+
+    func createYear(req: Request) async throws -> Response { try await saveYear(req, id: nil) }
+    func updateYear(req: Request) async throws -> Response {
+        let id = req.parameters.get("yearID", as: UUID.self)
+        _ = try await SettlementYearService.find(req, id, for: .update)
+        return try await saveYear(req, id: id)
+    }
+
+    func editYear(req: Request) async throws -> View {
+        let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self), for: .update)
+        let input = SettlementYearInput(municipality: y.$municipality.id, year: y.year, requested: y.requested, requestedMinors: y.requestedMinors,
+                                        requestDate: y.requestDate, decided: y.decided, decidedMinors: y.decidedMinors,
+                                        decisionDate: y.decisionDate, decisionReference: y.decisionReference, note: y.note)
+        return try await Self.yearForm(req, action: "/settlement/years/\(y.id!)", input: input, error: nil, id: y.id)
+    }
+
+    func deleteYear(req: Request) async throws -> Response {
+        try await SettlementYearService.delete(req, req.parameters.get("yearID", as: UUID.self))
+        return req.redirect(to: "/settlement?notice=deleted")
+    }
+
+    // MARK: Proposed households
+
+    static let memberRows = 8
+
+    struct IncomingFormView: Encodable {
+        struct MemberRow: Encodable {
+            var index: Int; var givenName: String; var familyName: String; var birthDate: String; var citizenship: String
+            var sexes: [Option]; var relations: [Option]; var grounds: [Option]
+        }
+        var input: IncomingInput; var error: String?; var errorField: String?; var municipalities: [Option]; var members: [MemberRow]
+    }
+
+    static func incomingForm(_ req: Request, _ input: IncomingInput, _ error: ValidationFailure?) async throws -> View {
+        let names = try await req.municipalityNames()
+        let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let given = input.members ?? []
+        return try await req.page("Settlement/incoming-form", titleKey: "incoming.new", IncomingFormView(
+            input: input, error: error?.message, errorField: error?.field,
+            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            members: (0..<memberRows).map { i in
+                let m = i < given.count ? given[i] : IncomingInput.Member()
+                return .init(index: i, givenName: m.givenName ?? "", familyName: m.familyName ?? "", birthDate: m.birthDate ?? "",
+                             citizenship: m.citizenship ?? "",
+                             sexes: Sex.allCases.map { Option(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex) },
+                             relations: Relation.allCases.map { Option(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil))) },
+                             grounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == (m.residenceGround ?? "refugee")) })
+            }))
+    }
+
+    /// Reads the form: member rows where nothing was typed are left out.
+    static func incomingInput(_ req: Request) throws -> IncomingInput {
+        let f = try req.content.decode([String: String].self)
+        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func int(_ k: String) throws -> Int? {
+            guard let t = v(k) else { return nil }
+            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
+            return n
+        }
+        let members = (0..<memberRows).compactMap { i -> IncomingInput.Member? in
+            guard v("m\(i).givenName") != nil || v("m\(i).familyName") != nil || v("m\(i).birthDate") != nil else { return nil }
+            return .init(givenName: v("m\(i).givenName"), familyName: v("m\(i).familyName"), birthDate: v("m\(i).birthDate"),
+                         sex: v("m\(i).sex"), relation: v("m\(i).relation"), citizenship: v("m\(i).citizenship"), residenceGround: v("m\(i).residenceGround"))
+        }
+        return IncomingInput(municipality: v("municipality"), imdiReference: v("imdiReference"), label: v("label"), urgent: f["urgent"] != nil,
+                             rooms: try int("rooms"), accessibleHousing: f["accessibleHousing"] != nil,
+                             kindergartenPlaces: try int("kindergartenPlaces"), schoolPlaces: try int("schoolPlaces"),
+                             healthNeeds: v("healthNeeds"), otherNeeds: v("otherNeeds"), expectedArrival: v("expectedArrival"), members: members)
+    }
+
+    func newIncoming(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        var input = IncomingInput()
+        input.municipality = codes.first
+        return try await Self.incomingForm(req, input, nil)
+    }
+
+    func createIncoming(req: Request) async throws -> Response {
+        var input = IncomingInput()
+        do {
+            input = try Self.incomingInput(req)
+            let h = try await IncomingService.create(req, input)
+            return req.redirect(to: "/settlement/incoming/\(h.id!)?notice=created")
+        } catch let e as ValidationFailure {
+            return try await Self.failed(req, Self.incomingForm(req, input, e))
+        }
+    }
+
+    struct IncomingView: Encodable {
+        struct Member: Encodable { var name: String; var birthDate: String; var age: Int; var sex: String; var relation: String; var citizenship: String; var ground: String }
+        struct Part: Encodable { var sector: String; var sectorKey: String; var status: String; var statusKey: String; var canAssess: Bool; var options: [Option] }
+        var id: UUID; var label: String; var imdiReference: String; var municipality: String; var urgent: Bool
+        var receivedAt: String; var answerDueAt: String; var answerDueISO: String; var clock: String; var clockText: String
+        var rooms: Int?; var accessibleHousing: Bool; var kindergartenPlaces: Int; var schoolPlaces: Int
+        var healthNeeds: String?; var otherNeeds: String?; var expectedArrival: String?
+        var members: [Member]; var parts: [Part]; var assessmentNote: String?
+        var decision: String; var decisionKey: String; var decisionReason: String?; var decidedAt: String?
+        var canDecide: Bool; var canArrive: Bool; var householdId: UUID?; var canDelete: Bool
+        var error: String?; var today: String
+    }
+
+    func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
+        let names = try await req.municipalityNames()
+        let clock = AnswerClock(h, now: Date())
+        let pending = h.decision == SettlementDecision.pending.rawValue
+        let today = LocalDate.today
+        return try await req.page("Settlement/incoming", titleKey: "incoming.one", IncomingView(
+            id: h.id!, label: h.label, imdiReference: h.imdiReference, municipality: names[h.$municipality.id] ?? "", urgent: h.urgent,
+            receivedAt: Oslo.stamp(h.receivedAt), answerDueAt: Oslo.stamp(h.answerDueAt),
+            answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue, clockText: Self.clockText(clock, req),
+            rooms: h.rooms, accessibleHousing: h.accessibleHousing, kindergartenPlaces: h.kindergartenPlaces, schoolPlaces: h.schoolPlaces,
+            healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival,
+            members: h.members.sorted { $0.birthDate < $1.birthDate }.map {
+                .init(name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate, age: LocalDate(iso: $0.birthDate)?.age(on: today) ?? 0,
+                      sex: "sex.\($0.sex)", relation: "relation.\($0.relation)", citizenship: $0.citizenship, ground: "ground.\($0.residenceGround)")
+            },
+            parts: [Sector.housing, .kindergarten, .school, .health].map { s in
+                let status = h.status(for: s) ?? "pending"
+                return .init(sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status, statusKey: "assessment.\(status)",
+                             canAssess: pending && req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: s)),
+                             options: AssessmentStatus.allCases.map { Option(value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status) })
+            },
+            assessmentNote: h.assessmentNote, decision: h.decision, decisionKey: "decision.\(h.decision)", decisionReason: h.decisionReason,
+            decidedAt: h.decidedAt.map { Oslo.stamp($0) },
+            canDecide: pending && req.may(.update, h.resource),
+            canArrive: h.decision == SettlementDecision.accepted.rawValue && h.householdID == nil && req.may(.create, .personalData(municipality: h.$municipality.id, sharedWith: [])),
+            householdId: req.may(.update, h.resource) ? h.householdID : nil, canDelete: req.may(.delete, h.resource),
+            error: error, today: today.iso))
+    }
+
+    func showIncoming(req: Request) async throws -> View {
+        try await incomingView(req, try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
+    }
+
+    /// Runs an action from the proposal page; a validation or state error re-shows the page with the message.
+    func onIncoming(_ req: Request, _ action: (UUID?) async throws -> String) async throws -> Response {
+        let id = req.parameters.get("incomingID", as: UUID.self)
+        do {
+            return req.redirect(to: try await action(id))
+        } catch let e as ValidationFailure {
+            return try await Self.failed(req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.message))
+        } catch let e as APIError where e.status == .conflict {
+            return try await Self.failed(req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.reason), status: .conflict)
+        }
+    }
+
+    func assess(req: Request) async throws -> Response {
+        try await onIncoming(req) { id in
+            let h = try await IncomingService.assess(req, id, try req.content.decode(AssessmentInput.self))
+            return "/settlement/incoming/\(h.id!)?notice=saved"
+        }
+    }
+
+    func decide(req: Request) async throws -> Response {
+        try await onIncoming(req) { id in
+            let h = try await IncomingService.decide(req, id, try req.content.decode(DecisionInput.self))
+            return "/settlement/incoming/\(h.id!)?notice=saved"
+        }
+    }
+
+    func arrive(req: Request) async throws -> Response {
+        try await onIncoming(req) { id in
+            let household = try await IncomingService.arrive(req, id, try req.content.decode(ArrivalInput.self))
+            return "/households/\(household.id!)?notice=created"
+        }
+    }
+
+    func deleteIncoming(req: Request) async throws -> Response {
+        try await IncomingService.delete(req, req.parameters.get("incomingID", as: UUID.self))
+        return req.redirect(to: "/settlement?notice=deleted")
+    }
+
+    // MARK: Settings and the checklist template
+
+    struct SettingsView: Encodable {
+        struct Item: Encodable { var id: UUID; var position: Int; var title: String; var sectors: [Option]; var offsetDays: Int }
+        var municipality: String; var municipalityName: String; var municipalities: [Option]
+        var answerHoursUrgent: Int; var answerHoursOrdinary: Int; var items: [Item]; var sectors: [Option]
+        var reference: String; var error: String?
+    }
+
+    func settingsView(_ req: Request, municipality requested: String?, error: String? = nil) async throws -> View {
+        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        guard let m = requested.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil) else {
+            throw Abort(.forbidden, reason: "access denied")
+        }
+        let names = try await req.municipalityNames()
+        let s = try await SettlementSettings.settings(for: m, req)
+        let items = try await SettlementSettings.template(for: m, req)
+        func sectors(_ selected: String?) -> [Option] {
+            Sector.allCases.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected) }
+        }
+        return try await req.page("Settlement/settings", titleKey: "settlement.settings", SettingsView(
+            municipality: m, municipalityName: names[m] ?? m,
+            municipalities: codes.count > 1 ? codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+            answerHoursUrgent: s.answerHoursUrgent, answerHoursOrdinary: s.answerHoursOrdinary,
+            items: items.map { .init(id: $0.id!, position: $0.position, title: $0.title, sectors: sectors($0.sector), offsetDays: $0.offsetDays) },
+            sectors: sectors("integration"), reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
+    }
+
+    func settings(req: Request) async throws -> View {
+        try await settingsView(req, municipality: try? req.query.get(String.self, at: "municipality"))
+    }
+
+    struct SettingsForm: Content { var municipality: String?; var answerHoursUrgent: String?; var answerHoursOrdinary: String? }
+
+    /// Runs a settings change; a validation error re-shows the page with the message.
+    func onSettings(_ req: Request, municipality: String?, _ action: () async throws -> Void) async throws -> Response {
+        do {
+            try await action()
+            return req.redirect(to: "/settlement/settings?municipality=\(municipality ?? "")&notice=saved")
+        } catch let e as ValidationFailure {
+            return try await Self.failed(req, settingsView(req, municipality: municipality, error: e.message))
+        }
+    }
+
+    static func formInt(_ text: String?, _ field: String) throws -> Int? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+        guard let n = Int(t) else { throw ValidationFailure(field: field, message: "\(field) must be a whole number") }
+        return n
+    }
+
+    func updateSettings(req: Request) async throws -> Response {
+        let f = try req.content.decode(SettingsForm.self)
+        let m = try Validate.municipality(f.municipality)
+        return try await onSettings(req, municipality: m) {
+            try await SettlementSettings.updateSettings(req, municipality: m, .init(
+                answerHoursUrgent: try Self.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
+                answerHoursOrdinary: try Self.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
+        }
+    }
+
+    struct ItemForm: Content { var municipality: String?; var title: String?; var sector: String?; var offsetDays: String?; var position: String? }
+
+    func itemInput(_ f: ItemForm) throws -> SettlementSettings.ItemInput {
+        .init(title: f.title, sector: f.sector, offsetDays: try Self.formInt(f.offsetDays, "offsetDays"), position: try Self.formInt(f.position, "position"))
+    }
+
+    func addTemplateItem(req: Request) async throws -> Response {
+        let f = try req.content.decode(ItemForm.self)
+        let m = try Validate.municipality(f.municipality)
+        return try await onSettings(req, municipality: m) { _ = try await SettlementSettings.addItem(req, municipality: m, try itemInput(f)) }
+    }
+
+    func updateTemplateItem(req: Request) async throws -> Response {
+        let f = try req.content.decode(ItemForm.self)
+        let item = try await SettlementSettings.findItem(req, req.parameters.get("itemID", as: UUID.self))
+        return try await onSettings(req, municipality: item.$municipality.id) { _ = try await SettlementSettings.updateItem(req, item.id, try itemInput(f)) }
+    }
+
+    func deleteTemplateItem(req: Request) async throws -> Response {
+        let m = try await SettlementSettings.deleteItem(req, req.parameters.get("itemID", as: UUID.self))
+        return req.redirect(to: "/settlement/settings?municipality=\(m)&notice=deleted")
+    }
+
+    // MARK: A household's arrival checklist
+
+    func createChecklist(req: Request) async throws -> Response {
+        let f = try req.content.decode(ArrivalInput.self)
+        let h = try await ArrivalChecklist.create(req, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
+        return req.redirect(to: "/households/\(h.id!)?notice=created#checklist")
+    }
+
+    func markTask(req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        let id = req.parameters.get("householdID", as: UUID.self)
+        // The form sends a date to tick a task off, or reopen=1 to open it again.
+        let done: String? = f["reopen"] != nil ? nil : (f["doneOn"] ?? "")
+        _ = try await ArrivalChecklist.mark(req, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
+        return req.redirect(to: "/households/\(id!)?notice=saved#checklist")
+    }
+}
