@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: WorklistController())
     try pages.register(collection: JournalController())
     try pages.register(collection: SettlementController())
+    try pages.register(collection: ImportController())
     try pages.register(collection: AccountController())
     try pages.register(collection: AdminController())
     try pages.register(collection: AuditController())
@@ -27,4 +28,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: RulesController())
     try api.register(collection: JournalAPIController())
     try api.register(collection: SettlementAPIController())
+    try api.register(collection: ImportAPIController())
 }

@@ -43,12 +43,12 @@ final class Browser {
     init(_ app: Application) { self.app = app }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+    func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers extra: HTTPHeaders = [:], bytes: String? = nil) async throws -> TestingHTTPResponse {
         var headers = extra
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
-        var body: ByteBuffer? = nil
+        var body: ByteBuffer? = bytes.map { ByteBuffer(string: $0) }
         if let form {
             headers.contentType = .urlEncodedForm
             let encoded = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")

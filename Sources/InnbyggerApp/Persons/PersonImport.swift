@@ -1,0 +1,326 @@
+import Fluent
+import Foundation
+import SwiftCSV
+import Vapor
+
+/// CSV import of households and persons, for moving off spreadsheets or another system.
+///
+/// All or nothing: the whole file is read and every row checked before anything is stored; one bad row
+/// means nothing is imported and every bad row and field is listed. The columns carry the API's field names
+/// (see `docs/import.md`); rows with the same `household` form one household.
+enum PersonImport {
+    static let maxRows = 5000
+    static let columns = ["household", "householdAddress", "relation", "givenName", "familyName", "birthDate", "sex", "citizenship",
+                          "countryOfBirth", "residenceGround", "nationalId", "dufNumber", "permitDate", "arrivalDate", "settlementDate",
+                          "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage"]
+    static let required = ["givenName", "familyName", "birthDate", "sex", "citizenship", "residenceGround"]
+
+    /// One problem: the data row (1 = first row after the header; 0 = the file itself), the column, what is wrong.
+    struct Problem: Content, Equatable {
+        var row: Int
+        var field: String?
+        var message: String
+    }
+
+    struct Row {
+        var line: Int
+        var household: String?
+        var householdAddress: String?
+        var person: ValidPerson
+    }
+
+    /// Reads and checks a whole file. Returns the valid rows, or every problem found.
+    static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<[Row], ImportFailure> {
+        let csv: EnumeratedCSV
+        do {
+            // The header only here; the rows are read raw below, so short rows are not padded silently.
+            csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
+        } catch {
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")]))
+        }
+        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var problems: [Problem] = []
+        let known = Dictionary(uniqueKeysWithValues: columns.map { ($0.lowercased(), $0) })
+        let names = header.map { known[$0.lowercased()] }
+        for (i, h) in header.enumerated() where names[i] == nil {
+            problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
+        }
+        for r in required where !names.contains(r) {
+            problems.append(Problem(row: 0, field: r, message: "the required column \(r) is missing"))
+        }
+        guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
+
+        var raw: [[String]] = []
+        do { try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { raw.append($0) } } catch {
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")]))
+        }
+        raw.removeAll { $0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        guard !raw.isEmpty else { return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")])) }
+        guard raw.count <= maxRows else {
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")]))
+        }
+
+        var rows: [Row] = []
+        var seenIDs: [String: Int] = [:]
+        for (index, fields) in raw.enumerated() {
+            let line = index + 1
+            // Missing trailing cells count as empty (spreadsheets and the parser drop them); extra cells are an error.
+            guard fields.count <= header.count else {
+                problems.append(Problem(row: line, field: nil, message: "the row has \(fields.count) values; the header has \(header.count)"))
+                continue
+            }
+            var values: [String: String] = [:]
+            for (i, v) in fields.enumerated() {
+                let t = v.trimmingCharacters(in: .whitespaces)
+                if !t.isEmpty, let name = names[i] { values[name] = t }
+            }
+            let (input, parseProblems) = personInput(values, municipality: municipality)
+            var rowProblems = parseProblems.map { Problem(row: line, field: $0.field, message: $0.message) }
+            rowProblems += allFailures(input, today: today).map { Problem(row: line, field: $0.field, message: $0.message) }
+            if let id = input.nationalId, !rowProblems.contains(where: { $0.field == "nationalId" }) {
+                if let first = seenIDs[id] {
+                    rowProblems.append(Problem(row: line, field: "nationalId", message: "the same national id as row \(first)"))
+                } else { seenIDs[id] = line }
+            }
+            let household = try? Validate.text(values["household"], "household", max: 100, required: false)
+            let address = try? Validate.text(values["householdAddress"], "householdAddress", max: 200, required: false)
+            if values["household"] != nil && household == nil { rowProblems.append(Problem(row: line, field: "household", message: "household is longer than 100 characters or has control characters")) }
+            if values["householdAddress"] != nil && address == nil { rowProblems.append(Problem(row: line, field: "householdAddress", message: "householdAddress is longer than 200 characters or has control characters")) }
+            if rowProblems.isEmpty, let valid = try? input.validated(today: today) {
+                rows.append(Row(line: line, household: household ?? nil, householdAddress: address ?? nil, person: valid))
+            }
+            problems += rowProblems
+        }
+        return problems.isEmpty ? .success(rows) : .failure(ImportFailure(problems: problems))
+    }
+
+    /// Turns the text cells into the API's input; cells that are not even the right kind (a number, yes/no,
+    /// a language list) are reported here and left out.
+    static func personInput(_ v: [String: String], municipality: String) -> (PersonInput, [ValidationFailure]) {
+        var problems: [ValidationFailure] = []
+        var input = PersonInput(municipality: municipality, givenName: v["givenName"], familyName: v["familyName"], birthDate: v["birthDate"],
+                                sex: v["sex"], citizenship: v["citizenship"], residenceGround: v["residenceGround"], arrivalDate: v["arrivalDate"],
+                                settlementDate: v["settlementDate"], nationalId: v["nationalId"]?.replacingOccurrences(of: " ", with: ""),
+                                permitDate: v["permitDate"], educationLevel: v["educationLevel"],
+                                dufNumber: v["dufNumber"]?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v["countryOfBirth"],
+                                interpreterLanguage: v["interpreterLanguage"], relation: v["relation"])
+        if let b = v["settledByAgreement"] {
+            switch b.lowercased() {
+            case "ja", "yes", "true", "1", "j": input.settledByAgreement = true
+            case "nei", "no", "false", "0", "n": input.settledByAgreement = false
+            default: problems.append(ValidationFailure(field: "settledByAgreement", message: "settledByAgreement must be ja or nei"))
+            }
+        }
+        if let y = v["educationYears"] {
+            if let n = Int(y) { input.educationYears = n } else { problems.append(ValidationFailure(field: "educationYears", message: "educationYears must be a whole number")) }
+        }
+        if let l = v["languages"] {
+            // "ar:mother_tongue | en:good" (a quoted cell may also use ; or , between languages)
+            var skills: [LanguageSkill] = []
+            for part in l.split(whereSeparator: { "|;,".contains($0) }) {
+                let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2 else {
+                    problems.append(ValidationFailure(field: "languages", message: "languages must be written code:level | code:level (e.g. ar:mother_tongue | en:good)"))
+                    skills = []; break
+                }
+                skills.append(LanguageSkill(code: pair[0], level: pair[1]))
+            }
+            input.languages = skills
+        }
+        return (input, problems)
+    }
+
+    /// Every field that fails, not only the first: after each failure the field is set aside (left out, or given
+    /// a harmless stand-in when required) and the row is checked again.
+    static func allFailures(_ input: PersonInput, today: LocalDate) -> [ValidationFailure] {
+        var probe = input
+        var found: [ValidationFailure] = []
+        for _ in 0..<30 {
+            do { _ = try probe.validated(today: today); return found } catch let f as ValidationFailure {
+                found.append(f)
+                guard setAside(f.field, in: &probe) else { return found }
+            } catch { return found }
+        }
+        return found
+    }
+
+    static func setAside(_ field: String?, in p: inout PersonInput) -> Bool {
+        switch field ?? "" {
+        case "givenName": p.givenName = "x"
+        case "familyName": p.familyName = "x"
+        case "birthDate": p.birthDate = "1900-01-01"
+        case "sex": p.sex = Sex.unspecified.rawValue
+        case "citizenship": p.citizenship = "XX"
+        case "residenceGround": p.residenceGround = ResidenceGround.other.rawValue
+        case "arrivalDate": p.arrivalDate = nil
+        case "settlementDate": p.settlementDate = nil
+        case "permitDate": p.permitDate = nil
+        case "nationalId": p.nationalId = nil
+        case "educationLevel": p.educationLevel = nil
+        case "dufNumber": p.dufNumber = nil
+        case "countryOfBirth": p.countryOfBirth = nil
+        case "interpreterLanguage": p.interpreterLanguage = nil
+        case "educationYears": p.educationYears = nil
+        case "relation": p.relation = nil
+        case let f where f.hasPrefix("languages"): p.languages = nil
+        default: return false
+        }
+        return true
+    }
+}
+
+/// Why an import stored nothing: every bad row and field.
+struct ImportFailure: Error, Content {
+    var problems: [PersonImport.Problem]
+}
+
+/// An import run: who, where, how far, and the outcome (kept so the progress page and the history can show it).
+final class ImportJob: Model, @unchecked Sendable {
+    static let schema = "import_jobs"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "municipality") var municipality: Municipality
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "filename") var filename: String
+    /// running, done or failed.
+    @Field(key: "status") var status: String
+    @Field(key: "total_rows") var totalRows: Int
+    @Field(key: "persons_created") var personsCreated: Int
+    @Field(key: "households_created") var householdsCreated: Int
+    /// JSON list of `PersonImport.Problem` when failed.
+    @OptionalField(key: "problems") var problemsJSON: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "finished_at") var finishedAt: Date?
+    init() {}
+
+    var problems: [PersonImport.Problem] {
+        problemsJSON.flatMap { try? JSONDecoder().decode([PersonImport.Problem].self, from: Data($0.utf8)) } ?? []
+    }
+}
+
+struct CreateImportJobs: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(ImportJob.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("user_id", .uuid, .required)
+            .field("filename", .string, .required)
+            .field("status", .string, .required)
+            .field("total_rows", .int, .required)
+            .field("persons_created", .int, .required)
+            .field("households_created", .int, .required)
+            .field("problems", .string)
+            .field("created_at", .datetime, .required)
+            .field("finished_at", .datetime)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema(ImportJob.schema).delete() }
+}
+
+/// Rows stored so far by running imports in this process, for the progress bar.
+actor ImportProgress {
+    private var stored: [UUID: Int] = [:]
+    func set(_ job: UUID, _ n: Int) { stored[job] = n }
+    func get(_ job: UUID) -> Int? { stored[job] }
+    func finish(_ job: UUID) { stored[job] = nil }
+}
+
+struct ImportProgressKey: StorageKey { typealias Value = ImportProgress }
+
+extension Application {
+    var importProgress: ImportProgress {
+        if let p = storage[ImportProgressKey.self] { return p }
+        let p = ImportProgress()
+        storage[ImportProgressKey.self] = p
+        return p
+    }
+}
+
+/// Runs imports for pages and API alike, after the policy allows creating person files in the municipality.
+enum ImportService {
+    /// Checks the file and records the job. A bad file ends here as a failed job with its problems; a good one
+    /// is stored by `store`, which the page runs in the background and the API waits for.
+    static func start(_ req: Request, municipality raw: String?, filename: String, text: String) async throws -> (ImportJob, [PersonImport.Row]) {
+        let user = try req.requireUser()
+        let municipality = try Validate.municipality(raw)
+        try await req.authorize(.create, .personalData(municipality: municipality, sharedWith: []), recordType: "import")
+        let job = ImportJob()
+        job.$municipality.id = municipality; job.userID = user.id; job.filename = String(filename.prefix(200)); job.createdAt = Date()
+        job.personsCreated = 0; job.householdsCreated = 0
+        var rows: [PersonImport.Row] = []
+        switch PersonImport.parse(text, municipality: municipality) {
+        case .success(let valid):
+            rows = valid
+            // A national id already on file in the service is a duplicate too.
+            let ids = valid.compactMap(\.person.nationalID)
+            if !ids.isEmpty {
+                let existing = Set(try await Person.query(on: req.db).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
+                let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
+                if !dupes.isEmpty {
+                    rows = []
+                    job.problemsJSON = encode(dupes.map { PersonImport.Problem(row: $0.line, field: "nationalId", message: "a person with this national id is already registered") })
+                }
+            }
+            job.totalRows = valid.count
+        case .failure(let f):
+            job.totalRows = 0
+            job.problemsJSON = encode(f.problems)
+        }
+        job.status = job.problemsJSON == nil ? "running" : "failed"
+        if job.status == "failed" { job.finishedAt = Date() }
+        try await job.create(on: req.db)
+        try await req.audit(job.status == "failed" ? "import_rejected" : "import_started", recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
+        return (job, rows)
+    }
+
+    static func encode(_ problems: [PersonImport.Problem]) -> String {
+        String(decoding: (try? JSONEncoder().encode(problems)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Stores every row in one transaction (all or nothing), then audits each created record.
+    static func store(_ job: ImportJob, _ rows: [PersonImport.Row], app: Application, route: String) async {
+        let db = app.db
+        let progress = app.importProgress
+        let jobID = job.id!
+        let municipality = job.$municipality.id
+        do {
+            let created = try await db.transaction { tx -> (households: [UUID], persons: [UUID]) in
+                var households: [String: UUID] = [:]
+                var persons: [UUID] = []
+                for (i, row) in rows.enumerated() {
+                    var person = row.person
+                    if let name = row.household {
+                        if households[name] == nil {
+                            let h = Household()
+                            h.$municipality.id = municipality; h.name = name; h.address = row.householdAddress
+                            try await h.create(on: tx)
+                            households[name] = h.id
+                        }
+                        person.householdID = households[name]
+                    }
+                    let p = Person()
+                    person.apply(to: p)
+                    try await p.create(on: tx)
+                    persons.append(p.id!)
+                    if i % 25 == 0 { await progress.set(jobID, i + 1) }
+                }
+                return (Array(households.values), persons)
+            }
+            await progress.set(jobID, rows.count)
+            let log = AuditLog(db: db, lock: app.auditLock)
+            for h in created.households {
+                try await log.append(userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: "household", recordID: h.uuidString, route: route)
+            }
+            for p in created.persons {
+                try await log.append(userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: "person", recordID: p.uuidString, route: route)
+            }
+            job.status = "done"; job.personsCreated = created.persons.count; job.householdsCreated = created.households.count
+        } catch {
+            job.status = "failed"
+            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
+            app.logger.error("import failed", metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
+        }
+        job.finishedAt = Date()
+        try? await job.update(on: db)
+        await progress.finish(jobID)
+    }
+}

@@ -1,0 +1,139 @@
+import Fluent
+import Testing
+import VaporTesting
+@testable import InnbyggerApp
+
+@Suite("Import", .serialized)
+struct ImportTests {
+    static let header = "household;householdAddress;relation;givenName;familyName;birthDate;sex;citizenship;residenceGround;nationalId;settledByAgreement;languages;educationYears"
+    static let good = """
+    \(header)
+    Husstand Import;Storgata 1;main;Amal;Import;12.04.1990;female;SO;refugee;12049010026;ja;so:mother_tongue | ar:basic;9
+    Husstand Import;Storgata 1;child;Sami;Import;2015-05-05;male;SO;refugee;;ja;so:mother_tongue;
+    ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;
+    """
+
+    @Test("A good file makes households from the household column; semicolons and dd.mm.åååå are read")
+    func parsesGoodFile() throws {
+        let rows = try PersonImport.parse(Self.good, municipality: "3420").get()
+        #expect(rows.count == 3)
+        #expect(rows[0].household == "Husstand Import")
+        #expect(rows[0].person.birthDate == LocalDate(iso: "1990-04-12"))
+        #expect(rows[0].person.languages.map(\.code) == ["so", "ar"])
+        #expect(rows[0].person.educationYears == 9)
+        #expect(rows[2].household == nil)
+        #expect(rows[2].person.settledByAgreement == false)
+    }
+
+    @Test("A bad file lists every bad row and field, several per row")
+    func listsEveryProblem() throws {
+        let bad = """
+        \(Self.header)
+        H;;main;Amal;Import;1990-02-30;female;Somalia;refugee;12049010036;kanskje;so:mother_tongue;ni
+        H;;main;Sami;Import;2015-05-05;male;SO;refugee;;ja;so;
+        ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;;;
+        ;;;Ola;Ok;1999-01-01;male;AF;refugee;;nei;;
+        """
+        guard case .failure(let f) = PersonImport.parse(bad, municipality: "3420") else { Issue.record("accepted a bad file"); return }
+        let row1 = Set(f.problems.filter { $0.row == 1 }.compactMap(\.field))
+        #expect(row1 == ["birthDate", "citizenship", "nationalId", "settledByAgreement", "educationYears"])
+        #expect(f.problems.contains { $0.row == 2 && $0.field == "languages" })
+        #expect(f.problems.contains { $0.row == 3 && $0.field == nil })  // too many values
+        #expect(!f.problems.contains { $0.row == 4 })
+    }
+
+    @Test("File-level problems: unknown and missing columns, empty file, broken quotes", arguments: [
+        ("givenName;familyName;shoeSize\nA;B;42", "shoeSize"),
+        ("givenName;familyName\nA;B", "birthDate"),
+        (header, nil),
+    ])
+    func fileProblems(_ text: String, _ field: String?) {
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        #expect(f.problems.allSatisfy { $0.row == 0 })
+        if let field { #expect(f.problems.contains { $0.field == field }) }
+    }
+
+    @Test("A quote left open swallows the rest of the file, which then fails its checks")
+    func brokenQuote() {
+        let text = "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A,B,1990-01-01,female,SO,refugee\nC,D,1990-01-01,male,SO,refugee"
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        #expect(!f.problems.isEmpty)
+    }
+
+    @Test("The API imports all or nothing, audits each record, and checks who may import")
+    func apiImport() async throws {
+        try await withDemoApp { app in
+            let cw = try await token(app, for: "saksbehandler.elverum")
+            func post(_ text: String, _ m: String = "3420", token: String? = nil, type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv")) async throws -> TestingHTTPResponse {
+                var h = HTTPHeaders(); h.bearerAuthorization = .init(token: token ?? cw); h.contentType = type
+                return try await app.testing().sendRequest(.POST, "/api/v1/imports/persons?municipality=\(m)", headers: h, body: ByteBuffer(string: text))
+            }
+            let before = try await Person.query(on: app.db).count()
+            let bad = try await post(Self.good + "\n;;;X;Y;2099-01-01;male;AF;refugee;;;;\n")
+            #expect(bad.status == .badRequest)
+            let rejected = try bad.content.decode(ImportAPIController.JobDTO.self)
+            #expect(rejected.status == "failed")
+            #expect(rejected.problems.contains { $0.row == 4 && $0.field == "birthDate" })
+            #expect(try await Person.query(on: app.db).count() == before)
+
+            let ok = try await post(Self.good)
+            #expect(ok.status == .created)
+            let job = try ok.content.decode(ImportAPIController.JobDTO.self)
+            #expect(job.personsCreated == 3 && job.householdsCreated == 1)
+            #expect(try await Person.query(on: app.db).count() == before + 3)
+            let household = try #require(try await Household.query(on: app.db).filter(\.$name == "Husstand Import").with(\.$members).first())
+            #expect(household.members.count == 2)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$route == "POST /api/v1/imports/persons").filter(\.$action == "create").count() == 4)
+            #expect(try await api(app, .GET, "/api/v1/imports/\(job.id)", token: cw).status == .ok)
+            // The same national id again is refused.
+            let again = try await post(Self.good)
+            #expect(again.status == .badRequest)
+            #expect(try again.content.decode(ImportAPIController.JobDTO.self).problems.contains { $0.field == "nationalId" })
+            // Partners, leaders and other municipalities may not import; the body must be CSV.
+            #expect(try await post(Self.good, token: try await token(app, for: "helse.elverum")).status == .forbidden)
+            #expect(try await post(Self.good, token: try await token(app, for: "leder.elverum")).status == .forbidden)
+            #expect(try await post(Self.good, "3427").status == .forbidden)
+            #expect(try await post(Self.good, "x").status == .badRequest)
+            #expect(try await post(Self.good, type: .json).status == .unsupportedMediaType)
+            #expect(try await api(app, .GET, "/api/v1/imports/\(job.id)", token: try await token(app, for: "saksbehandler.tynset")).status == .forbidden)
+        }
+    }
+
+    @Test("The page uploads a file, shows progress, then the outcome")
+    func page() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            #expect(try await b.send(.GET, "/import").status == .ok)
+            let boundary = "innbygger-test-boundary"
+            func multipart(_ csv: String) async throws -> TestingHTTPResponse {
+                let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(try await b.csrf())\r\n"
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"municipality\"\r\n\r\n3420\r\n"
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"personer.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+                var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+                return try await b.send(.POST, "/import", headers: h, bytes: body)
+            }
+            let rejected = try await multipart("givenName;familyName\nA;B")
+            #expect(rejected.status == .seeOther)
+            let failedPage = try await b.send(.GET, try #require(rejected.headers.first(name: .location))).body.string
+            #expect(failedPage.contains("birthDate"))
+            let res = try await multipart(Self.good)
+            #expect(res.status == .seeOther)
+            let location = try #require(res.headers.first(name: .location))
+            let id = try #require(UUID(uuidString: String(location.split(separator: "/").last!)))
+            // The background store finishes shortly; the page then shows the outcome.
+            var status = "running"
+            for _ in 0..<100 where status == "running" {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                status = try await ImportJob.find(id, on: app.db)?.status ?? "missing"
+            }
+            #expect(status == "done")
+            let page = try await b.send(.GET, location).body.string
+            #expect(page.contains("3 personer og 1 husstander"))
+            let partner = Browser(app)
+            try await partner.login("nav.elverum")
+            #expect(try await partner.send(.GET, "/import").status == .forbidden)
+            #expect(try await partner.send(.GET, location).status == .forbidden)
+        }
+    }
+}
