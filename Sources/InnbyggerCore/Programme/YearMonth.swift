@@ -1,0 +1,58 @@
+import Foundation
+
+/// A calendar month (`yyyy-MM` on the wire), the period the introduction benefit is paid for.
+public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    /// Nil unless 1 ≤ month ≤ 12 and the year is one `LocalDate` accepts.
+    public init?(year: Int, month: Int) {
+        guard LocalDate(year: year, month: month, day: 1) != nil else { return nil }
+        self.year = year; self.month = month
+    }
+
+    /// The month a date falls in.
+    public init(_ date: LocalDate) { year = date.year; month = date.month }
+
+    /// Parses strictly `yyyy-MM`.
+    public init?(iso: String) {
+        guard iso.count == 7, let d = LocalDate(iso: iso + "-01") else { return nil }
+        self.init(d)
+    }
+
+    public var firstDay: LocalDate { LocalDate(year: year, month: month, day: 1)! }
+    public var lastDay: LocalDate { LocalDate(year: year, month: month, day: numberOfDays)! }
+    public var numberOfDays: Int { LocalDate.daysIn(month: month, year: year) }
+    public var iso: String { String(firstDay.iso.prefix(7)) }
+    public var description: String { iso }
+
+    public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
+
+    public init(from decoder: any Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let m = YearMonth(iso: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Expected a month as yyyy-MM, got '\(s)'"))
+        }
+        self = m
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer(); try c.encode(iso)
+    }
+}
+
+/// Exact integer arithmetic for money: `a × b / c` rounded to the nearest integer, halves away from zero.
+/// Nil on overflow or when `c` is not positive, so a bad parameter cannot crash the service.
+func mulDivRounded(_ a: Int, _ b: Int, _ c: Int) -> Int? {
+    guard c > 0 else { return nil }
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    guard !overflow else { return nil }
+    let q = p / c, r = p % c
+    // |r| ≥ c/2  ⇔  2|r| ≥ c; |r| < c so 2|r| cannot overflow.
+    guard 2 * r.magnitude >= UInt(c) else { return q }
+    return p >= 0 ? q + 1 : q - 1
+}
+
+func checkedMultiply(_ a: Int, _ b: Int) -> Int? {
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? nil : p
+}
