@@ -52,6 +52,12 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     }
 
     do {
+        app.programmeParameters = try ProgrammeParameters.load(
+            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/programme.json"))
+    } catch {
+        throw ConfigurationError("cannot read Resources/Parameters/programme.json: \(error)")
+    }
+    do {
         app.settlementDefaults = try SettlementDefaults.load(
             from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/settlement.json"))
     } catch {

@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: MetaAPIController())
     try api.register(collection: PersonsAPIController())
     try api.register(collection: RulesController())
+    try api.register(collection: BenefitController())
     try api.register(collection: JournalAPIController())
     try api.register(collection: SettlementAPIController())
     try api.register(collection: ImportAPIController())
