@@ -16,7 +16,8 @@ func routes(_ app: Application) throws {
     try pages.register(collection: WorklistController())
     try pages.register(collection: JournalController())
     try pages.register(collection: SettlementController())
-    try pages.register(collection: ImportController())
+    // File uploads read a larger body before the CSRF check (the route allows the same).
+    try web.grouped(RequireUser(), CSRFProtection(maxBody: ImportController.maxUpload)).register(collection: ImportController())
     try pages.register(collection: AccountController())
     try pages.register(collection: AdminController())
     try pages.register(collection: AuditController())

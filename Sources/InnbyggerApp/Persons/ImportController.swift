@@ -3,10 +3,12 @@ import Vapor
 
 /// The import page (`/import`: upload, progress, result) and `POST /api/v1/imports/persons` (CSV body, answers when done).
 struct ImportController: RouteCollection {
+    /// Large files: up to 20 MB here (the service default is 2 MB).
+    static let maxUpload: ByteCount = "20mb"
+
     func boot(routes: any RoutesBuilder) throws {
         routes.get("import", use: form)
-        // Large files: up to 20 MB here (the service default is 2 MB).
-        routes.on(.POST, "import", body: .collect(maxSize: "20mb"), use: upload)
+        routes.on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
         routes.get("import", ":jobID", use: show)
     }
 
@@ -94,7 +96,7 @@ struct ImportAPIController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.POST, "imports", "persons", body: .collect(maxSize: "20mb")) { req async throws -> Response in
+        routes.on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
                 throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
             }

@@ -73,10 +73,18 @@ struct RequireUser: AsyncMiddleware {
 /// Every state-changing request from a browser must carry the session's CSRF token,
 /// as the form field `_csrf` or the header `X-CSRF-Token`.
 struct CSRFProtection: AsyncMiddleware {
+    /// The largest body read to find the token; routes taking uploads are grouped with a larger limit.
+    var maxBody: ByteCount? = nil
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if ![.GET, .HEAD, .OPTIONS].contains(req.method) {
             guard let expected = req.currentUser?.session?.csrfToken else {
                 throw Abort(.forbidden, reason: "csrf")
+            }
+            // Middleware runs before the route collects the body: a form that arrives in several packets
+            // must be read whole before its _csrf field can be found.
+            if req.headers.first(name: "X-CSRF-Token") == nil, req.body.data == nil {
+                _ = try await req.body.collect(max: (maxBody ?? req.application.routes.defaultMaxBodySize).value).get()
             }
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf"))
             guard let sent, Secrets.equal(sent, expected) else { throw Abort(.forbidden, reason: "csrf") }
