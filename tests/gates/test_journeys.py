@@ -1,17 +1,22 @@
 """Browser journeys with accessibility checks (WCAG 2.1 A and AA through axe-core) on every page visited.
 
 Each demo role logs in, opens every page its navigation offers, and logs out. A case worker submits
-forms; partners trying pages they may not see get a refusal page without data.
+forms; partners trying pages they may not see get a refusal page without data. Settlement: each role sees
+its part of /settlement; a case worker registers a year and a proposal from IMDi, housing assesses it, the
+case worker accepts it and registers the arrival into a household with its checklist; the municipal
+administrator edits the checklist template. The person form's languages, interpreter, relation, advisor,
+research reservation and family-immigration facts are saved and shown.
 """
 import os
 import re
+from datetime import date
 
 import axe_playwright_python
 import pytest
 from axe_selenium_python import Axe
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import BASE_URL, DEMO_PASSWORD
 
@@ -165,4 +170,266 @@ def test_english_switch(driver):
     check_page(driver, "English persons page")
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "a[lang='nb']"))
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nb"
+    logout(driver)
+
+
+# --- Settlement: years, proposals from IMDi, arrival checklist, settings; the person form's newer fields ---
+
+NEXT_YEAR = date.today().year + 1
+
+
+def fill_date(driver, element_id, iso):
+    """Types an ISO date into a date input. Chromium's date widget takes keys in the locale's field order,
+    so the input is turned into a text field first, as the person-form journey does; the server reads ISO."""
+    driver.execute_script("document.getElementById(arguments[0]).type='text'", element_id)
+    field = driver.find_element(By.ID, element_id)
+    field.clear()
+    field.send_keys(iso)
+
+
+def fill(driver, element_id, text):
+    field = driver.find_element(By.ID, element_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def choose(driver, element_id, value):
+    Select(driver.find_element(By.ID, element_id)).select_by_value(value)
+
+
+def submit(driver, form_selector="form.form"):
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"{form_selector} button[type=submit]"))
+
+
+def has(driver, selector):
+    return bool(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+@pytest.mark.parametrize("username, years, proposals", [
+    ("leder.elverum", True, False),
+    ("saksbehandler.elverum", True, True),
+    ("helse.elverum", False, True),
+])
+def test_settlement_overview_by_role(driver, username, years, proposals):
+    login(driver, username)
+    driver.get(BASE_URL + "/settlement")
+    assert "Feilkode" not in driver.page_source, f"{username}: /settlement shows an error"
+    check_page(driver, f"{username} settlement overview")
+    assert has(driver, "#years-h") == years, f"{username}: years section shown={not years}"
+    assert has(driver, "#incoming-h") == proposals, f"{username}: proposals section shown={not proposals}"
+    if years:
+        # The demo always holds the current year for Elverum, drawn as an SVG chart with a text alternative.
+        charts = driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='years-h'] figure.chart svg[role='img']")
+        assert charts, f"{username}: no settlement chart"
+        title_id = charts[0].get_attribute("aria-labelledby")
+        assert driver.find_element(By.ID, title_id).get_attribute("textContent").strip(), "chart title is empty"
+        assert charts[0].find_elements(By.CSS_SELECTOR, "rect.chart-bar"), "chart has no bars"
+        # The numbers behind the chart, in a table behind a disclosure: check it open too.
+        summary = driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='years-h'] details summary")
+        summary.click()
+        assert summary.find_element(By.XPATH, "..").get_attribute("open") is not None
+        check_page(driver, f"{username} settlement overview with the chart's table open")
+    if proposals:
+        assert driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='incoming-h'] table tbody a"), \
+            f"{username}: the demo proposals are not listed"
+    # Only the settlement case workers register years and proposals.
+    assert has(driver, "a[href='/settlement/years/new']") == (username == "saksbehandler.elverum")
+    assert has(driver, "a[href='/settlement/incoming/new']") == (username == "saksbehandler.elverum")
+    logout(driver)
+
+
+def test_case_worker_registers_settlement_year(driver):
+    login(driver, "saksbehandler.elverum")
+    driver.get(BASE_URL + "/settlement")
+    check_page(driver, "settlement overview")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "a[href='/settlement/years/new']"))
+    check_page(driver, "new settlement year form")
+    # More minors than persons requested: the form comes back with the error and what was typed.
+    fill(driver, "year", str(NEXT_YEAR))
+    fill(driver, "requested", "12")
+    fill(driver, "requestedMinors", "20")
+    fill_date(driver, "requestDate", f"{NEXT_YEAR - 1}-10-01")
+    fill(driver, "note", "Registrert i nettleseren")
+    submit(driver)
+    assert "/settlement/years" in driver.current_url
+    assert has(driver, ".alert--error"), "too many minors must show an error"
+    assert driver.find_element(By.ID, "requestedMinors").get_attribute("aria-invalid") == "true"
+    assert driver.find_element(By.ID, "year").get_attribute("value") == str(NEXT_YEAR)
+    assert driver.find_element(By.ID, "requested").get_attribute("value") == "12"
+    assert driver.find_element(By.ID, "requestedMinors").get_attribute("value") == "20"
+    assert driver.find_element(By.ID, "requestDate").get_attribute("value") == f"{NEXT_YEAR - 1}-10-01"
+    assert driver.find_element(By.ID, "note").get_attribute("value") == "Registrert i nettleseren"
+    check_page(driver, "settlement year form with error")
+    fill(driver, "requestedMinors", "2")
+    submit(driver)
+    assert re.search(rf"/settlement\?year={NEXT_YEAR}\b", driver.current_url), driver.current_url
+    assert str(NEXT_YEAR) in driver.find_element(By.TAG_NAME, "h1").text
+    headings = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='years-h'] h3")]
+    assert any(str(NEXT_YEAR) in h and "Elverum" in h for h in headings), headings
+    assert "herav 2 enslige mindreårige" in driver.page_source
+    check_page(driver, "settlement overview with the new year")
+    logout(driver)
+    # The municipal administrator removes the year again, so the journey can run on the same data twice.
+    login(driver, "admin.elverum")
+    driver.get(f"{BASE_URL}/settlement?year={NEXT_YEAR}")
+    check_page(driver, "admin settlement overview for next year")
+    click_and_wait(driver, driver.find_element(
+        By.CSS_SELECTOR, "section[aria-labelledby='years-h'] a[href^='/settlement/years/'][href$='/edit']"))
+    check_page(driver, "edit settlement year form")
+    assert driver.find_element(By.ID, "requested").get_attribute("value") == "12"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/delete'] button[type=submit]"))
+    assert "/settlement" in driver.current_url
+    check_page(driver, "settlement overview after deleting the year")
+    driver.get(f"{BASE_URL}/settlement?year={NEXT_YEAR}")
+    check_page(driver, "settlement overview for next year, empty")
+    assert not driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='years-h'] h3")
+    logout(driver)
+
+
+def test_proposal_from_assessment_to_arrival(driver):
+    reference = "IMDi-NETT-" + date.today().strftime("%Y%m%d")
+    label = "Familien Nettlesersen"
+    login(driver, "saksbehandler.elverum")
+    driver.get(BASE_URL + "/settlement")
+    check_page(driver, "settlement overview")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "a[href='/settlement/incoming/new']"))
+    check_page(driver, "new proposal form")
+    fill(driver, "imdiReference", reference)
+    fill(driver, "label", label)
+    fill(driver, "rooms", "2")
+    fill(driver, "healthNeeds", "Ingen kjente")
+    fill(driver, "m0-given", "Hawa")
+    fill(driver, "m0-family", "Nettlesersen")
+    fill_date(driver, "m0-birth", "1991-06-15")
+    choose(driver, "m0-sex", "female")
+    choose(driver, "m0-relation", "main")
+    fill(driver, "m0-citizenship", "SO")
+    choose(driver, "m0-ground", "resettlement_refugee")
+    submit(driver, "form[action='/settlement/incoming']")
+    match = re.search(r"/settlement/incoming/([0-9a-fA-F-]{36})", driver.current_url)
+    errors = driver.find_element(By.TAG_NAME, "main").text[:300]
+    assert match, f"no proposal page after saving: {driver.current_url}\n{errors}"
+    proposal = f"{BASE_URL}/settlement/incoming/{match.group(1)}"
+    assert label in driver.find_element(By.TAG_NAME, "h1").text
+    assert "Hawa Nettlesersen" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='members-h']").text
+    check_page(driver, "proposal page")
+    logout(driver)
+
+    # Housing records its part of the inter-sector assessment.
+    login(driver, "bolig.elverum")
+    driver.get(proposal)
+    check_page(driver, "proposal page for housing")
+    assert not has(driver, "#decision-accepted"), "housing must not answer IMDi"
+    assert not has(driver, "#status-health"), "housing records only its own sector"
+    choose(driver, "status-housing", "ok")
+    fill(driver, "note-housing", "Toromsleilighet ledig fra neste måned")
+    click_and_wait(driver, driver.find_element(
+        By.XPATH, "//select[@id='status-housing']/ancestor::form//button[@type='submit']"))
+    assert driver.current_url.startswith(proposal)
+    assert "Toromsleilighet ledig" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='assessment-h']").text
+    check_page(driver, "proposal page after the housing assessment")
+    logout(driver)
+
+    # The case worker answers yes, then registers the arrival.
+    login(driver, "saksbehandler.elverum")
+    driver.get(proposal)
+    assert "Har kapasitet" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='assessment-h']").text
+    check_page(driver, "proposal page with the assessment")
+    driver.find_element(By.ID, "decision-accepted").click()
+    submit(driver, "form[action$='/decision']")
+    assert driver.current_url.startswith(proposal)
+    assert "Ja, kommunen tar imot" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='answer-h']").text
+    check_page(driver, "accepted proposal page")
+    assert driver.find_element(By.ID, "arrivalDate").get_attribute("value") == date.today().isoformat()
+    submit(driver, "form[action$='/arrival']")
+    assert re.search(r"/households/[0-9a-fA-F-]{36}", driver.current_url), driver.current_url
+    assert label in driver.find_element(By.TAG_NAME, "h1").text
+    checklist = driver.find_element(By.ID, "checklist")
+    tasks = checklist.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert tasks, "the arrival made no checklist from the municipality's template"
+    assert "Hawa Nettlesersen" in driver.page_source
+    check_page(driver, "household page with the arrival checklist")
+    # Tick off the first task the case worker may mark.
+    done = checklist.find_elements(By.CSS_SELECTOR, "form[action*='/tasks/'] button[type=submit]")
+    if done:
+        click_and_wait(driver, done[0])
+        assert "#checklist" in driver.current_url or "/households/" in driver.current_url
+        check_page(driver, "household page after ticking off a task")
+    # The proposal now links to the household and can no longer be answered.
+    driver.get(proposal)
+    assert not has(driver, "#decision-accepted") and not has(driver, "form[action$='/arrival']")
+    check_page(driver, "proposal page after arrival")
+    logout(driver)
+
+
+def test_admin_edits_checklist_template(driver):
+    title = "Nettleser: avtal første legetime"
+    login(driver, "admin.elverum")
+    driver.get(BASE_URL + "/settlement")
+    check_page(driver, "admin settlement overview")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "a[href='/settlement/settings']"))
+    check_page(driver, "settlement settings")
+    fill(driver, "new-title", title)
+    choose(driver, "new-sector", "health")
+    fill(driver, "new-offset", "14")
+    submit(driver, "form[action='/settlement/checklist']")
+    assert "/settlement/settings" in driver.current_url
+    assert not has(driver, ".alert--error"), driver.find_element(By.TAG_NAME, "main").text
+    titles = driver.find_elements(By.CSS_SELECTOR, "input[id^='title-']")
+    added = [t for t in titles if t.get_attribute("value") == title]
+    assert added, "the new template item is not listed"
+    item = added[0].get_attribute("id")[len("title-"):]
+    assert Select(driver.find_element(By.ID, f"sector-{item}")).first_selected_option.get_attribute("value") == "health"
+    assert driver.find_element(By.ID, f"offset-{item}").get_attribute("value") == "14"
+    check_page(driver, "settlement settings with the new item")
+    # Remove it again, so other journeys' checklists stay as the demo made them.
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"form[action='/settlement/checklist/{item}/delete'] button"))
+    assert not has(driver, f"#title-{item}")
+    check_page(driver, "settlement settings after removing the item")
+    logout(driver)
+
+
+def test_person_form_languages_and_family_immigration(driver):
+    login(driver, "saksbehandler.elverum")
+    driver.get(BASE_URL + "/persons/new")
+    check_page(driver, "new person form")
+    fill(driver, "givenName", "Yonas")
+    fill(driver, "familyName", "Skjemaberg")
+    fill_date(driver, "birthDate", "1994-03-08")
+    choose(driver, "sex", "male")
+    fill(driver, "citizenship", "ER")
+    choose(driver, "residenceGround", "family_reunification")
+    fill(driver, "language1", "ti")
+    choose(driver, "level1", "mother_tongue")
+    fill(driver, "language2", "ar")
+    choose(driver, "level2", "basic")
+    fill(driver, "interpreterLanguage", "ti")
+    choose(driver, "referencePersonResidenceGround", "refugee")
+    fill_date(driver, "referencePersonSettlementDate", "2022-05-10")
+    fill_date(driver, "familyApplicationDate", "2024-01-15")
+    households = [o for o in Select(driver.find_element(By.ID, "householdId")).options if o.get_attribute("value")]
+    assert households, "no household to choose"
+    household = households[0].text.split(" (")[0]
+    Select(driver.find_element(By.ID, "householdId")).select_by_value(households[0].get_attribute("value"))
+    choose(driver, "relation", "spouse")
+    advisor = Select(driver.find_element(By.ID, "advisorId"))
+    assert any("Anders Bakken" in o.text for o in advisor.options), [o.text for o in advisor.options]
+    advisor.select_by_visible_text(next(o.text for o in advisor.options if "Anders Bakken" in o.text))
+    choose(driver, "researchReservation", "true")
+    submit(driver)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Yonas Skjemaberg", \
+        "\n".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".alert--error"))
+    text = driver.find_element(By.TAG_NAME, "main").text
+    for expected in ("ti (morsmål)", "ar (litt)", "Ja, reservert", "Anders Bakken", "Ektefelle", household):
+        assert expected in text, f"person page lacks {expected!r}"
+    assert "Familieinnvandring" in text, "no family-immigration facts on the person page"
+    check_page(driver, "person page with the new fields")
+    # The edit form shows what was saved.
+    driver.get(driver.current_url.split("?")[0] + "/edit")
+    check_page(driver, "edit person form")
+    assert driver.find_element(By.ID, "language1").get_attribute("value") == "ti"
+    assert Select(driver.find_element(By.ID, "level2")).first_selected_option.get_attribute("value") == "basic"
+    assert driver.find_element(By.ID, "interpreterLanguage").get_attribute("value") == "ti"
+    assert Select(driver.find_element(By.ID, "researchReservation")).first_selected_option.get_attribute("value") == "true"
+    assert driver.find_element(By.ID, "familyApplicationDate").get_attribute("value") == "2024-01-15"
     logout(driver)
