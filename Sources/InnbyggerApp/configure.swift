@@ -97,4 +97,5 @@ public func prepareDatabase(_ app: Application) async throws {
         app.logger.notice("loaded demo data into an empty database")
     }
     app.isDemo = try await DemoData.isPresent(on: app.db)
+    try await ImportService.closeInterrupted(on: app.db)
 }

@@ -99,6 +99,21 @@ struct ImportTests {
         }
     }
 
+    @Test("An import cut off by a server stop is closed as failed at the next start")
+    func interrupted() async throws {
+        try await withDemoApp { app in
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let job = ImportJob()
+            job.$municipality.id = "3420"; job.userID = user.id!; job.filename = "x.csv"; job.status = "running"
+            job.totalRows = 10; job.personsCreated = 0; job.householdsCreated = 0; job.createdAt = Date()
+            try await job.create(on: app.db)
+            try await ImportService.closeInterrupted(on: app.db)
+            let closed = try #require(try await ImportJob.find(job.id, on: app.db))
+            #expect(closed.status == "failed")
+            #expect(closed.problems.first?.message.contains("stopped") == true)
+        }
+    }
+
     @Test("The page uploads a file, shows progress, then the outcome")
     func page() async throws {
         try await withDemoApp { app in

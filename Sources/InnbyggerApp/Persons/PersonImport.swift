@@ -272,6 +272,16 @@ enum ImportService {
         return (job, rows)
     }
 
+    /// Imports still "running" when the server starts were cut off by a stop. Their transaction was rolled back
+    /// unless it had committed, so the job says to check the list before importing the file again.
+    static func closeInterrupted(on db: any Database) async throws {
+        for job in try await ImportJob.query(on: db).filter(\.$status == "running").all() {
+            job.status = "failed"; job.finishedAt = Date()
+            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the server stopped during the import; check the persons list before importing the file again")])
+            try await job.update(on: db)
+        }
+    }
+
     static func encode(_ problems: [PersonImport.Problem]) -> String {
         String(decoding: (try? JSONEncoder().encode(problems)) ?? Data(), as: UTF8.self)
     }
