@@ -64,6 +64,9 @@ struct FormatTests {
     ])
     func kroner(_ ore: Int, _ expected: String) { #expect(NorwegianFormat.kroner(ore: ore) == expected) }
 
+    @Test("Hours from minutes, decimal comma", arguments: [(450, "7,5"), (2250, "37,5"), (105, "1,75"), (60, "1"), (0, "0"), (5, "0,08"), (-90, "−1,5")])
+    func hours(_ minutes: Int, _ expected: String) { #expect(NorwegianFormat.hours(minutes: minutes) == expected) }
+
     @Test("Municipality numbers", arguments: [("3420", true), ("0301", true), ("342", false), ("34200", false), ("34a0", false), ("0000", false)])
     func kommunenummer(_ s: String, _ valid: Bool) { #expect((Kommunenummer(s) != nil) == valid) }
 
