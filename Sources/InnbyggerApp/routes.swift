@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: WorklistController())
     try pages.register(collection: JournalController())
     try pages.register(collection: SettlementController())
+    try pages.register(collection: ProgrammeController())
     // File uploads read a larger body before the CSRF check (the route allows the same).
     try web.grouped(RequireUser(), CSRFProtection(maxBody: ImportController.maxUpload)).register(collection: ImportController())
     try pages.register(collection: AccountController())
@@ -30,5 +31,6 @@ func routes(_ app: Application) throws {
     try api.register(collection: BenefitController())
     try api.register(collection: JournalAPIController())
     try api.register(collection: SettlementAPIController())
+    try api.register(collection: ProgrammeAPIController())
     try api.register(collection: ImportAPIController())
 }

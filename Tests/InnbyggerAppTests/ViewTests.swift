@@ -37,12 +37,35 @@ struct ViewTests {
         keys.formUnion(JournalCategory.allCases.map { "journal.category.\($0.rawValue)" })
         keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
         keys.formUnion(DeadlineStatus.allCases.map { "status.\($0.rawValue)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
+        keys.formUnion(Relation.allCases.map { "relation.\($0.rawValue)" } + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
+        keys.formUnion(MeasureKind.allCases.map { "measure.\($0.rawValue)" } + AbsenceKind.allCases.map { "absence.\($0.rawValue)" })
+        keys.formUnion(EndReason.allCases.map { "end_reason.\($0.rawValue)" } + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
+        keys.formUnion(FinalGoal.allCases.map { "goal.\($0.rawValue)" } + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })
+        keys.formUnion(NorwegianSkill.allCases.map { "skill.\($0.rawValue)" } + ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map { "content.\($0)" })
+        keys.formUnion(["mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended", "none"].map { "programme.status.\($0)" })
+        keys.formUnion(["decision", "education_background", "final_goal", "contract", "measures", "end_reason"].map { "nir.\($0)" })
+        keys.formUnion(AssessmentStatus.allCases.map { "assessment.\($0.rawValue)" } + SettlementDecision.allCases.map { "decision.\($0.rawValue)" })
         keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",
                         "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate"].map { "field.\($0)" })
         for lang in Translations.languages {
             for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
         }
         #expect(Set(tr.tables["nb"]!.keys) == Set(tr.tables["en"]!.keys))
+    }
+
+    /// Leaf reads `#tag(x):` as the start of a body, so text such as "#t(key): value" breaks a page at run time.
+    @Test("No template puts a colon right after a value tag")
+    func noColonAfterValueTags() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let views = root.appendingPathComponent("Resources/Views")
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        let pattern = try Regex(#"#(t|tk|dato|kr|num|count)\([^()]*(\([^()]*\)[^()]*)*\):"#)
+        for f in files {
+            let text = try String(contentsOf: f, encoding: .utf8)
+            for m in text.matches(of: pattern) {
+                Issue.record("\(f.lastPathComponent): \(text[m.range])")
+            }
+        }
     }
 
     @Test("Every demo role can log in and open the pages its navigation offers")

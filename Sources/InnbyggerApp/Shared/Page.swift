@@ -53,6 +53,7 @@ extension Request {
                 add("/persons", "nav.persons")
                 add("/households", "nav.households")
             }
+            if try await !municipalities(where: .update, { .personalData(municipality: $0, sharedWith: []) }).isEmpty { add("/programme", "nav.programme") }
             if try await !municipalities(where: .create, { .personalData(municipality: $0, sharedWith: []) }).isEmpty { add("/import", "nav.import") }
             if try await !municipalities(where: .read, { .aggregates(municipality: $0) }).isEmpty { add("/reports", "nav.reports") }
             if try await !municipalities(where: .list, { .userAdministration(municipality: $0) }).isEmpty { add("/admin/users", "nav.users") }

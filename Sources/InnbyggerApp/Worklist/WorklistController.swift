@@ -67,6 +67,27 @@ struct WorklistController: RouteCollection {
         struct Group: Encodable { var key: String; var rows: [Row] }
         var groups: [Group]; var kinds: [PersonsController.Option]; var municipalities: [PersonsController.Option]
         var query: String; var total: Int; var mine: Bool
+        /// Integration plans due for review (overdue or within the window), for integration staff.
+        var reviews: [Row]
+    }
+
+    /// Plan reviews due within the worklist's window, from the participations the user may change.
+    static func reviews(_ req: Request, _ f: Filter) async throws -> [PageView.Row] {
+        let user = try req.requireUser()
+        var codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
+        if let m = f.municipality, !m.isEmpty { codes = codes.filter { $0 == m } }
+        guard !codes.isEmpty, f.kind == nil || f.kind == "" else { return [] }
+        let names = try await req.municipalityNames()
+        let today = LocalDate.today
+        let parts = try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$person).with(\.$reviews).with(\.$leaves).all()
+        return parts.compactMap { part -> PageView.Row? in
+            if f.who == "mine" && part.person.advisorID != user.id { return nil }
+            let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters, today: today)
+            guard let due = facts.nextReview, today.days(until: due) <= RightsPanel.soonDays else { return nil }
+            let status = due < today ? "overdue" : "soon"
+            return PageView.Row(personID: part.person.id!, name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
+                                due: due.iso, statusKey: "status.\(status)", status: status, municipality: names[part.$municipality.id] ?? "")
+        }.sorted { $0.due < $1.due }
     }
 
     func page(req: Request) async throws -> View {
@@ -85,7 +106,7 @@ struct WorklistController: RouteCollection {
             groups: [DeadlineStatus.overdue, .soon, .later].map { s in .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue }) },
             kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map { .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind) },
             municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
-            query: query, total: rows.count, mine: f.who == "mine"))
+            query: query, total: rows.count, mine: f.who == "mine", reviews: try await Self.reviews(req, f)))
     }
 
     func csv(req: Request) async throws -> Response {

@@ -1,0 +1,243 @@
+import Fluent
+import Vapor
+
+/// The introduction-programme pages: a participant's programme (`/persons/:id/programme`), the participation
+/// certificate, and the municipality's lists (participants and caseload, payouts, data quality for NIR).
+struct ProgrammeController: RouteCollection {
+    typealias Option = PersonsController.Option
+
+    func boot(routes: any RoutesBuilder) throws {
+        let p = routes.grouped("persons", ":personID", "programme")
+        p.get(use: show)
+        p.post(use: save)
+        p.post("measures", use: addMeasure)
+        p.post("measures", ":measureID", "delete", use: removeMeasure)
+        p.post("leaves", use: addLeave)
+        p.post("attendance", use: addAttendance)
+        p.post("reviews", use: addReview)
+        p.post("ending", use: end)
+        p.post("outcomes", use: addOutcome)
+        p.get("certificate", use: certificate)
+        let lists = routes.grouped("programme")
+        lists.get(use: ProgrammeLists.overview)
+        lists.get("payouts", use: ProgrammeLists.payouts)
+        lists.get("payouts.csv", use: ProgrammeLists.payoutsCSV)
+        lists.get("data-quality", use: ProgrammeLists.dataQuality)
+        lists.get("nir.csv", use: ProgrammeLists.nirCSV)
+    }
+
+    struct PageView: Encodable {
+        struct Measure: Encodable { var id: UUID; var kindKey: String; var title: String?; var from: String; var to: String; var hours: String; var selfStudy: Bool }
+        struct Week: Encodable { var weekStart: String; var planned: String; var required: String }
+        struct Leave: Encodable { var from: String; var to: String; var reason: String }
+        struct Attendance: Encodable { var date: String; var periodKey: String; var present: String; var absence: String; var kindKey: String? }
+        struct Review: Encodable { var date: String; var note: String }
+        struct Benefit: Encodable { var month: String; var factor: String; var monthlyOre: Int; var deductionOre: Int; var netOre: Int; var requiresDecision: Bool }
+        struct Outcome: Encodable { var kindKey: String; var statusKey: String; var recordedOn: String }
+        struct Duration: Encodable { var groupKey: String; var minMonths: Int?; var maxMonths: Int; var maxExtension: Int; var reference: String; var plannedEnd: String? }
+        struct TargetRow: Encodable { var skill: String; var skillKey: String; var levels: [Option] }
+        var personID: UUID; var name: String; var exists: Bool; var statusKey: String; var regimeKey: String
+        var input: ParticipationInput; var error: String?; var errorField: String?
+        var goals: [Option]; var regimes: [Option]; var stopKinds: [Option]; var targets: [TargetRow]
+        var duration: Duration?; var measures: [Measure]; var shortWeeks: [Week]; var missingContent: [String]
+        var leaves: [Leave]; var attendance: [Attendance]; var holidayDays: String; var holidayWarning: Bool; var maxHoliday: Int
+        var reviews: [Review]; var nextReview: String?; var reviewOverdue: Bool
+        var benefits: [Benefit]; var endDate: String?; var endReasonKey: String?; var outcomes: [Outcome]
+        var measureKinds: [Option]; var absenceKinds: [Option]; var endReasons: [Option]; var outcomeStatuses: [Option]
+        var today: String; var canCertificate: Bool
+    }
+
+    static func input(_ part: Participation?) -> ParticipationInput {
+        guard let p = part else { return ParticipationInput() }
+        return ParticipationInput(lawRegime: p.lawRegime, mappingDate: p.mappingDate, mappingBy: p.mappingBy, mappingSummary: p.mappingSummary,
+                                  guidanceDate: p.guidanceDate, guidanceCentre: p.guidanceCentre, guidanceRecommendation: p.guidanceRecommendation,
+                                  decisionDate: p.decisionDate, startDate: p.startDate, finalGoal: p.finalGoal, plannedMonths: p.plannedMonths,
+                                  extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate,
+                                  contractSigned: p.contractSigned, norwegianTarget: p.norwegianTarget, livesWithParents: p.livesWithParents,
+                                  coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate)
+    }
+
+    func page(_ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil, message: String? = nil) async throws -> View {
+        let (person, part) = try await ProgrammeService.load(req, personID)
+        let today = LocalDate.today
+        let params = req.application.programmeParameters
+        let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
+        let input = override ?? Self.input(part)
+        let regime = part.map { LawRegime(rawValue: $0.lawRegime) ?? .integreringsloven2021 } ?? ProgrammeService.regime(req, person)
+        var duration: PageView.Duration? = nil
+        if let part, let decision = part.decisionDate.flatMap(LocalDate.init(iso:)),
+           let a = try? ProgrammeService.duration(req, person, regime: regime, goal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)), decision: decision) {
+            duration = .init(groupKey: "programme.group.\(a.group.rawValue)", minMonths: a.minMonths, maxMonths: a.maxMonths,
+                             maxExtension: a.maxExtensionMonths, reference: a.reference, plannedEnd: facts?.plannedEnd?.iso)
+        }
+        // Children under 18 in the household make parenting guidance mandatory.
+        var childUnder18 = false
+        if let hid = person.$household.id {
+            childUnder18 = try await Person.query(on: req.db).filter(\.$household.$id == hid).all()
+                .contains { $0.id != person.id && (LocalDate(iso: $0.birthDate)?.age(on: today) ?? 99) < 18 }
+        }
+        let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
+        let holiday = facts?.holidayDays(in: today.year) ?? 0
+        let next = facts?.nextReview
+        return try await req.page("Introduction/programme", titleKey: "programme.title", PageView(
+            personID: person.id!, name: person.fullName, exists: part != nil,
+            statusKey: "programme.status.\(facts?.status.rawValue ?? "none")", regimeKey: "regime.\(regime.rawValue)",
+            input: input, error: error?.message ?? message, errorField: error?.field,
+            goals: FinalGoal.allCases.map { Option(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal) },
+            regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map { Option(value: $0.rawValue, label: "regime.\($0.rawValue)", selected: $0.rawValue == (input.lawRegime ?? regime.rawValue)) },
+            stopKinds: ["temporary", "permanent"].map { Option(value: $0, label: "programme.stop.\($0)", selected: $0 == input.stopKind) },
+            targets: NorwegianSkill.allCases.map { s in
+                .init(skill: s.rawValue, skillKey: "skill.\(s.rawValue)",
+                      levels: CEFRLevel.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: input.norwegianTarget?[s.rawValue] == $0.rawValue) })
+            },
+            duration: duration,
+            measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
+                .init(id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from, to: $0.to, hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
+            },
+            shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
+                .init(weekStart: $0.weekStart.iso, planned: NorwegianFormat.hours(minutes: $0.plannedMinutes), required: NorwegianFormat.hours(minutes: $0.requiredMinutes))
+            },
+            missingContent: part?.decisionDate == nil ? [] : (facts?.missingContent(childUnder18: childUnder18) ?? []).map { "content.\($0)" },
+            leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map { .init(from: $0.from, to: $0.to, reason: $0.reason) },
+            attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
+                .init(date: $0.date, periodKey: "period.\($0.period)", present: NorwegianFormat.hours(minutes: $0.presentMinutes),
+                      absence: NorwegianFormat.hours(minutes: $0.absenceMinutes), kindKey: $0.absenceKind.map { "absence.\($0)" })
+            },
+            holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","), holidayWarning: holiday > Double(maxHoliday), maxHoliday: maxHoliday,
+            reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map { .init(date: $0.date, note: $0.note) },
+            nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false,
+            benefits: (facts?.benefitHistory ?? []).prefix(24).map {
+                .init(month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre, deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
+                      netOre: $0.netOre, requiresDecision: $0.requiresDecision)
+            },
+            endDate: part?.endDate, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
+            outcomes: (part?.outcomes ?? []).map { .init(kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)", recordedOn: $0.recordedOn) },
+            measureKinds: MeasureKind.allCases.map { Option(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) },
+            absenceKinds: AbsenceKind.allCases.map { Option(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false) },
+            endReasons: EndReason.allCases.map { Option(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false) },
+            outcomeStatuses: OutcomeStatus.allCases.map { Option(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false) },
+            today: today.iso, canCertificate: part?.endDate != nil))
+    }
+
+    func show(req: Request) async throws -> View {
+        try await page(req, req.parameters.get("personID", as: UUID.self))
+    }
+
+    /// Reads the main form: empty fields are "not given"; numbers must be whole; checkboxes send "on".
+    static func formInput(_ req: Request) throws -> ParticipationInput {
+        let f = try req.content.decode([String: String].self)
+        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func int(_ k: String) throws -> Int? {
+            guard let t = v(k) else { return nil }
+            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
+            return n
+        }
+        var target: [String: String] = [:]
+        for s in NorwegianSkill.allCases { if let l = v("target.\(s.rawValue)") { target[s.rawValue] = l } }
+        return ParticipationInput(lawRegime: v("lawRegime"), mappingDate: v("mappingDate"), mappingBy: v("mappingBy"), mappingSummary: v("mappingSummary"),
+                                  guidanceDate: v("guidanceDate"), guidanceCentre: v("guidanceCentre"), guidanceRecommendation: v("guidanceRecommendation"),
+                                  decisionDate: v("decisionDate"), startDate: v("startDate"), finalGoal: v("finalGoal"), plannedMonths: try int("plannedMonths"),
+                                  extensionMonths: try int("extensionMonths"), extensionReason: v("extensionReason"), planDate: v("planDate"),
+                                  contractSigned: v("contractSigned"), norwegianTarget: target, livesWithParents: f["livesWithParents"] != nil,
+                                  coupleWithoutChildren: f["coupleWithoutChildren"] != nil, stopKind: v("stopKind"), stopDate: v("stopDate"))
+    }
+
+    /// Runs a change; a validation or state error re-shows the page with the message (the main form keeps its input).
+    func run(_ req: Request, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void) async throws -> Response {
+        let id = req.parameters.get("personID", as: UUID.self)
+        do {
+            try await action(id)
+            return req.redirect(to: "/persons/\(id!)/programme?notice=saved")
+        } catch let e as ValidationFailure {
+            let res = try await page(req, id, input: input, error: e).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        } catch let e as APIError where e.status == .conflict {
+            let res = try await page(req, id, input: input, message: e.reason).encodeResponse(for: req)
+            res.status = .conflict
+            return res
+        }
+    }
+
+    func save(req: Request) async throws -> Response {
+        let input: ParticipationInput
+        do { input = try Self.formInput(req) } catch let e as ValidationFailure {
+            let res = try await page(req, req.parameters.get("personID", as: UUID.self), error: e).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+        return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req, id, input) }
+    }
+
+    /// Hours typed with a decimal comma or point.
+    static func hours(_ text: String?, _ field: String) throws -> Double? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else { throw ValidationFailure(field: field, message: "\(field) must be a number of hours") }
+        return h
+    }
+
+    func addMeasure(req: Request) async throws -> Response {
+        try await run(req) { id in
+            let f = try req.content.decode([String: String].self)
+            _ = try await ProgrammeService.addMeasure(req, id, MeasureInput(kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
+                                                                            weeklyHours: try Self.hours(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
+        }
+    }
+
+    func removeMeasure(req: Request) async throws -> Response {
+        try await run(req) { id in try await ProgrammeService.removeMeasure(req, id, measureID: req.parameters.get("measureID", as: UUID.self)) }
+    }
+
+    func addLeave(req: Request) async throws -> Response {
+        try await run(req) { id in _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self)) }
+    }
+
+    func addAttendance(req: Request) async throws -> Response {
+        try await run(req) { id in
+            let f = try req.content.decode([String: String].self)
+            _ = try await ProgrammeService.addAttendance(req, id, AttendanceInput(
+                date: f["date"], period: f["period"], presentHours: try Self.hours(f["presentHours"], "presentHours"),
+                absenceHours: try Self.hours(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 }))
+        }
+    }
+
+    func addReview(req: Request) async throws -> Response {
+        try await run(req) { id in _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self)) }
+    }
+
+    func end(req: Request) async throws -> Response {
+        try await run(req) { id in _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self)) }
+    }
+
+    func addOutcome(req: Request) async throws -> Response {
+        try await run(req) { id in _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self)) }
+    }
+
+    struct CertificateView: Encodable {
+        struct Line: Encodable { var kindKey: String; var title: String?; var from: String; var to: String; var hours: String }
+        var name: String; var birthDate: String; var municipality: String; var start: String; var end: String
+        var endReasonKey: String; var completed: Bool; var lines: [Line]; var totalHours: String; var issued: String; var goalKey: String?
+    }
+
+    /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or interruption.
+    func certificate(req: Request) async throws -> View {
+        let (person, part) = try await ProgrammeService.load(req, req.parameters.get("personID", as: UUID.self))
+        guard let part, let end = part.endDate, let start = part.startDate, let reason = part.endReason.flatMap(EndReason.init(rawValue:)) else {
+            throw Abort(.notFound, reason: "the programme has not ended")
+        }
+        let names = try await req.municipalityNames()
+        // Planned hours per measure within the programme period: whole weeks × weekly hours.
+        let lines = part.measures.sorted { $0.from < $1.from }.map { m -> (CertificateView.Line, Int) in
+            let from = max(m.from, start), to = min(m.to, end)
+            let weeks = max(0, (LocalDate(iso: from)!.days(until: LocalDate(iso: to)!) + 1 + 6) / 7)
+            let minutes = weeks * m.weeklyMinutes
+            return (.init(kindKey: "measure.\(m.kind)", title: m.title, from: from, to: to, hours: NorwegianFormat.hours(minutes: minutes)), minutes)
+        }
+        try await req.audit("certificate", recordType: "programme", recordID: person.id?.uuidString, municipality: person.$municipality.id)
+        return try await req.page("Introduction/certificate", titleKey: "certificate.title", CertificateView(
+            name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "", start: start, end: end,
+            endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
+            totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
+            goalKey: part.finalGoal.map { "goal.\($0)" }))
+    }
+}

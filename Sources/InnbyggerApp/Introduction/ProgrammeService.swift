@@ -1,0 +1,379 @@
+import Fluent
+import Vapor
+
+/// The decision, plan and contract fields as a client sends them. The page form uses the same names.
+struct ParticipationInput: Content {
+    var lawRegime: String?
+    var mappingDate: String?
+    var mappingBy: String?
+    var mappingSummary: String?
+    var guidanceDate: String?
+    var guidanceCentre: String?
+    var guidanceRecommendation: String?
+    var decisionDate: String?
+    var startDate: String?
+    var finalGoal: String?
+    var plannedMonths: Int?
+    var extensionMonths: Int?
+    var extensionReason: String?
+    var planDate: String?
+    var contractSigned: String?
+    var norwegianTarget: [String: String]?
+    var livesWithParents: Bool?
+    var coupleWithoutChildren: Bool?
+    var stopKind: String?
+    var stopDate: String?
+}
+
+struct EndingInput: Content { var endDate: String?; var endReason: String? }
+struct MeasureInput: Content { var kind: String?; var title: String?; var from: String?; var to: String?; var weeklyHours: Double?; var selfStudy: Bool? }
+struct LeaveInput: Content { var from: String?; var to: String?; var reason: String? }
+struct AttendanceInput: Content {
+    var date: String?; var period: String?; var presentHours: Double?; var absenceHours: Double?; var absenceKind: String?
+}
+struct ReviewInput: Content { var date: String?; var note: String? }
+struct OutcomeInput: Content { var kind: String?; var status: String?; var recordedOn: String? }
+
+/// Where a participant stands today.
+enum ParticipationStatus: String, Codable {
+    case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
+}
+
+/// The introduction programme on a person's file. Integration staff read and write it, as for the rest of the file;
+/// every read and change is audited against the person.
+enum ProgrammeService {
+    static func person(_ req: Request, _ id: UUID?, for action: Action) async throws -> Person {
+        try await PersonService.find(req, id, for: action)
+    }
+
+    /// The person and their programme (nil before anything is registered), after the policy allows `action`.
+    static func load(_ req: Request, _ personID: UUID?, for action: Action = .read) async throws -> (Person, Participation?) {
+        let p = try await person(req, personID, for: action)
+        // Partners may read a shared file, but the programme is the integration service's own record.
+        try await req.authorize(action == .read ? .update : action, p.resource, recordType: "programme", recordID: p.id?.uuidString)
+        let part = try await Participation.query(on: req.db).filter(\.$person.$id == p.id!)
+            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).first()
+        return (p, part)
+    }
+
+    static func regime(_ req: Request, _ p: Person) -> LawRegime {
+        let r = p.facts.map { req.application.rulesEngine.evaluate($0, asOf: .today).lawRegime } ?? .undetermined
+        return r == .undetermined ? .integreringsloven2021 : r
+    }
+
+    static func save(_ req: Request, _ personID: UUID?, _ input: ParticipationInput) async throws -> Participation {
+        let (p, existing) = try await load(req, personID, for: .update)
+        let part = existing ?? Participation()
+        if existing == nil {
+            part.$person.id = p.id!; part.extensionMonths = 0; part.livesWithParents = false; part.coupleWithoutChildren = false
+        }
+        part.$municipality.id = p.$municipality.id
+        let v = input
+        let regime: LawRegime
+        if let r = v.lawRegime {
+            guard let l = LawRegime(rawValue: r), l != .undetermined else {
+                throw ValidationFailure(field: "lawRegime", message: "lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
+            }
+            regime = l
+        } else { regime = Self.regime(req, p) }
+        let mapping = try Validate.optionalDate(v.mappingDate, "mappingDate")
+        let guidance = try Validate.optionalDate(v.guidanceDate, "guidanceDate")
+        let decision = try Validate.optionalDate(v.decisionDate, "decisionDate")
+        let start = try Validate.optionalDate(v.startDate, "startDate")
+        let plan = try Validate.optionalDate(v.planDate, "planDate")
+        let contract = try Validate.optionalDate(v.contractSigned, "contractSigned")
+        let stop = try Validate.optionalDate(v.stopDate, "stopDate")
+        for (d, f) in [(mapping, "mappingDate"), (guidance, "guidanceDate"), (decision, "decisionDate"), (plan, "planDate"), (contract, "contractSigned"), (stop, "stopDate")] {
+            if let d, d > .today { throw ValidationFailure(field: f, message: "\(f) cannot be in the future") }
+        }
+        // The mapping comes before the decision (integreringsloven § 10), and the start not before the decision.
+        if let m = mapping, let d = decision, m > d {
+            throw ValidationFailure(field: "mappingDate", message: "mappingDate must be on or before decisionDate (integreringsloven § 10: mapping before the decision)")
+        }
+        if let s = start, decision == nil { _ = s; throw ValidationFailure(field: "decisionDate", message: "decisionDate is required with a startDate") }
+        if let s = start, let d = decision, s < d { throw ValidationFailure(field: "startDate", message: "startDate must be on or after decisionDate") }
+        var goal: FinalGoal? = nil
+        if let g = v.finalGoal {
+            guard let f = FinalGoal(rawValue: g) else {
+                throw ValidationFailure(field: "finalGoal", message: "finalGoal must be one of \(FinalGoal.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            goal = f
+        }
+        let planned = try Validate.number(v.plannedMonths, "plannedMonths", 1...60)
+        let extensionMonths = try Validate.number(v.extensionMonths, "extensionMonths", 0...24) ?? 0
+        let extensionReason = try Validate.text(v.extensionReason, "extensionReason", max: 1000, required: false)
+        if extensionMonths > 0 && extensionReason == nil {
+            throw ValidationFailure(field: "extensionReason", message: "extensionReason is required with an extension (why the goal is expected to be reached with it)")
+        }
+        if let decision, planned != nil || extensionMonths > 0 {
+            let assessment = try duration(req, p, regime: regime, goal: goal, decision: decision)
+            if let planned, (try? assessment.plannedLengthCheck(months: planned))?.passed != true {
+                throw ValidationFailure(field: "plannedMonths", message: "plannedMonths must be within \(assessment.minMonths ?? 0)–\(assessment.maxMonths) months for this participant (\(assessment.reference))")
+            }
+            if extensionMonths > 0, (try? assessment.extensionCheck(requestedMonths: extensionMonths))?.passed != true {
+                throw ValidationFailure(field: "extensionMonths", message: "extensionMonths may be at most \(assessment.maxExtensionMonths) for this participant (\(assessment.reference))")
+            }
+        }
+        var target: [String: String] = [:]
+        for (skill, level) in v.norwegianTarget ?? [:] {
+            guard NorwegianSkill(rawValue: skill) != nil else { throw ValidationFailure(field: "norwegianTarget", message: "norwegianTarget: unknown skill \(skill); use reading, listening, writing, speaking") }
+            guard CEFRLevel(rawValue: level) != nil else { throw ValidationFailure(field: "norwegianTarget.\(skill)", message: "norwegianTarget.\(skill) must be A1, A2, B1, B2 or C1") }
+            target[skill] = level
+        }
+        var stopKind: String? = nil
+        if let k = v.stopKind {
+            guard ["temporary", "permanent"].contains(k) else { throw ValidationFailure(field: "stopKind", message: "stopKind must be temporary or permanent") }
+            guard stop != nil else { throw ValidationFailure(field: "stopDate", message: "stopDate is required with stopKind") }
+            stopKind = k
+        }
+        part.lawRegime = regime.rawValue
+        part.mappingDate = mapping?.iso; part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
+        part.mappingSummary = try Validate.text(v.mappingSummary, "mappingSummary", max: 4000, required: false)
+        part.guidanceDate = guidance?.iso; part.guidanceCentre = try Validate.text(v.guidanceCentre, "guidanceCentre", max: 200, required: false)
+        part.guidanceRecommendation = try Validate.text(v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false)
+        part.decisionDate = decision?.iso; part.startDate = start?.iso; part.finalGoal = goal?.rawValue
+        part.plannedMonths = planned; part.extensionMonths = extensionMonths; part.extensionReason = extensionReason
+        part.planDate = plan?.iso; part.contractSigned = contract?.iso; part.norwegianTarget = target
+        part.livesWithParents = v.livesWithParents ?? false; part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
+        part.stopKind = stopKind; part.stopDate = stopKind == nil ? nil : stop?.iso
+        if existing == nil { try await part.create(on: req.db) } else { try await part.update(on: req.db) }
+        try await req.audit(existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return part
+    }
+
+    static func duration(_ req: Request, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate) throws -> DurationAssessment {
+        let birth = LocalDate(iso: p.birthDate) ?? decision
+        do {
+            return try ProgrammeDuration(parameters: req.application.programmeParameters).assess(
+                lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
+                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decision)
+        } catch {
+            throw ValidationFailure(field: "decisionDate", message: "decisionDate: no duration rules are in force on \(decision.iso)")
+        }
+    }
+
+    /// Requires a registered programme, for the actions that hang off it.
+    static func existing(_ req: Request, _ personID: UUID?) async throws -> (Person, Participation) {
+        let (p, part) = try await load(req, personID, for: .update)
+        guard let part else { throw APIError(.conflict, "no_programme", "register the programme decision first") }
+        return (p, part)
+    }
+
+    /// Ending with its mandatory reason (integreringsloven § 18 a: the participation certificate follows).
+    static func end(_ req: Request, _ personID: UUID?, _ input: EndingInput) async throws -> Participation {
+        let (p, part) = try await existing(req, personID)
+        let end = try Validate.pastDate(input.endDate, "endDate")
+        guard let reason = input.endReason.flatMap(EndReason.init(rawValue:)) else {
+            throw ValidationFailure(field: "endReason", message: "endReason is required: one of \(EndReason.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let start = part.startDate.flatMap(LocalDate.init(iso:)) else { throw ValidationFailure(field: "endDate", message: "the programme has no start date") }
+        guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
+        part.endDate = end.iso; part.endReason = reason.rawValue
+        try await part.update(on: req.db)
+        try await req.audit("end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return part
+    }
+
+    static func hoursToMinutes(_ h: Double?, _ field: String, max: Double, required: Bool) throws -> Int? {
+        guard let h else {
+            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            return nil
+        }
+        guard h.isFinite, h >= 0, h <= max else { throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))") }
+        let m = (h * 60).rounded()
+        guard abs(h * 60 - m) < 1e-6 else { throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)") }
+        return Int(m)
+    }
+
+    static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws -> ProgrammeMeasure {
+        let (p, part) = try await existing(req, personID)
+        guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
+            throw ValidationFailure(field: "kind", message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let from = try Validate.optionalDate(input.from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
+        guard let to = try Validate.optionalDate(input.to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
+        guard to >= from else { throw ValidationFailure(field: "to", message: "to is before from") }
+        let m = ProgrammeMeasure()
+        m.$participation.id = part.id!; m.kind = kind.rawValue; m.title = try Validate.text(input.title, "title", max: 200, required: false)
+        m.from = from.iso; m.to = to.iso
+        m.weeklyMinutes = try hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
+        m.selfStudy = input.selfStudy ?? false
+        try await m.create(on: req.db)
+        try await req.audit("add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return m
+    }
+
+    static func removeMeasure(_ req: Request, _ personID: UUID?, measureID: UUID?) async throws {
+        let (p, part) = try await existing(req, personID)
+        guard let m = part.measures.first(where: { $0.id == measureID }) else { throw Abort(.notFound) }
+        try await m.delete(on: req.db)
+        try await req.audit("remove_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+    }
+
+    static func addLeave(_ req: Request, _ personID: UUID?, _ input: LeaveInput) async throws -> ProgrammeLeave {
+        let (p, part) = try await existing(req, personID)
+        guard let from = try Validate.optionalDate(input.from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
+        guard let to = try Validate.optionalDate(input.to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
+        guard to >= from else { throw ValidationFailure(field: "to", message: "to is before from") }
+        let l = ProgrammeLeave()
+        l.$participation.id = part.id!; l.from = from.iso; l.to = to.iso; l.reason = try Validate.required(input.reason, "reason", max: 500)
+        try await l.create(on: req.db)
+        try await req.audit("add_leave", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return l
+    }
+
+    static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws -> AttendanceEntry {
+        let (p, part) = try await existing(req, personID)
+        var date = try Validate.pastDate(input.date, "date")
+        let period = input.period ?? "day"
+        guard ["day", "week"].contains(period) else { throw ValidationFailure(field: "period", message: "period must be day or week") }
+        if period == "week" { date = date.weekStart }
+        let max: Double = period == "week" ? 60 : 12
+        let present = try hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
+        let absent = try hoursToMinutes(input.absenceHours, "absenceHours", max: max, required: false) ?? 0
+        var kind: AbsenceKind? = nil
+        if absent > 0 {
+            guard let k = input.absenceKind.flatMap(AbsenceKind.init(rawValue:)) else {
+                throw ValidationFailure(field: "absenceKind", message: "absenceKind is required with absence: one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = k
+        } else if input.absenceKind != nil && AbsenceKind(rawValue: input.absenceKind!) == nil {
+            throw ValidationFailure(field: "absenceKind", message: "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard present + absent > 0 else { throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0") }
+        if let start = part.startDate.flatMap(LocalDate.init(iso:)), date < start.weekStart {
+            throw ValidationFailure(field: "date", message: "date is before the programme started")
+        }
+        let e = AttendanceEntry()
+        e.$participation.id = part.id!; e.date = date.iso; e.period = period; e.presentMinutes = present; e.absenceMinutes = absent
+        e.absenceKind = kind?.rawValue
+        try await e.create(on: req.db)
+        try await req.audit("add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return e
+    }
+
+    static func addReview(_ req: Request, _ personID: UUID?, _ input: ReviewInput) async throws -> PlanReview {
+        let (p, part) = try await existing(req, personID)
+        let r = PlanReview()
+        r.$participation.id = part.id!; r.date = try Validate.pastDate(input.date, "date").iso
+        r.note = try Validate.required(input.note, "note", max: 4000)
+        try await r.create(on: req.db)
+        try await req.audit("add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return r
+    }
+
+    static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws -> ProgrammeOutcome {
+        let (p, part) = try await existing(req, personID)
+        guard let kind = input.kind, ["one_year", "five_year"].contains(kind) else {
+            throw ValidationFailure(field: "kind", message: "kind must be one_year or five_year")
+        }
+        guard let status = input.status.flatMap(OutcomeStatus.init(rawValue:)) else {
+            throw ValidationFailure(field: "status", message: "status must be one of \(OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if kind == "one_year" && part.endDate == nil { throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme") }
+        let o = ProgrammeOutcome()
+        o.$participation.id = part.id!; o.kind = kind; o.status = status.rawValue; o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn").iso
+        try await o.create(on: req.db)
+        try await req.audit("add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return o
+    }
+}
+
+/// Computed facts about a participation, shared by the pages, the API, the payout list and the worklist.
+struct ProgrammeFacts {
+    let part: Participation
+    let person: Person
+    let parameters: ProgrammeParameters
+    let today: LocalDate
+
+    var start: LocalDate? { part.startDate.flatMap(LocalDate.init(iso:)) }
+    var end: LocalDate? { part.endDate.flatMap(LocalDate.init(iso:)) }
+    var regime: LawRegime { LawRegime(rawValue: part.lawRegime) ?? .integreringsloven2021 }
+
+    var status: ParticipationStatus {
+        if let e = end, e <= today { return .ended }
+        if part.stopKind == "permanent", let s = part.stopDate.flatMap(LocalDate.init(iso:)), s <= today { return .stopped }
+        if (part.$leaves.value ?? []).contains(where: { LocalDate(iso: $0.from)! <= today && today <= LocalDate(iso: $0.to)! }) { return .onLeave }
+        if part.stopKind == "temporary" { return .stoppedTemporarily }
+        guard part.decisionDate != nil else { return .mapping }
+        if let s = start, s <= today { return .active }
+        return .decided
+    }
+
+    /// Counts on a caseload: decided and not ended or permanently stopped.
+    var isOpen: Bool { [.decided, .active, .onLeave, .stoppedTemporarily].contains(status) }
+
+    var plannedEnd: LocalDate? {
+        guard let s = start, let months = part.plannedMonths else { return nil }
+        return s.adding(months: months + part.extensionMonths).adding(days: -1)
+    }
+
+    /// The next plan review: the last review (or the plan date) + the review interval.
+    var nextReview: LocalDate? {
+        let last = ((part.$reviews.value ?? []).compactMap { LocalDate(iso: $0.date) } + [part.planDate.flatMap(LocalDate.init(iso:))].compactMap { $0 }).max()
+        guard let last, isOpen else { return nil }
+        let months = parameters.planReviewIntervalMonths.entry(on: today)?.value ?? 6
+        return last.adding(months: months)
+    }
+
+    var plannedMeasures: [PlannedMeasure] {
+        (part.$measures.value ?? []).compactMap { m in
+            guard let f = LocalDate(iso: m.from), let t = LocalDate(iso: m.to) else { return nil }
+            return PlannedMeasure(kind: m.kind, from: f, to: t, weeklyMinutes: m.weeklyMinutes, selfStudy: m.selfStudy)
+        }
+    }
+
+    /// Short weeks from the start (or today) through the planned end, at most a year ahead.
+    var shortWeeks: [WeekLoad] {
+        guard let s = start else { return [] }
+        let until = min(plannedEnd ?? s.adding(years: 1), end ?? s.adding(years: 5), today.adding(years: 1))
+        return FullTime.shortWeeks(plannedMeasures, from: max(s, today.adding(days: -28)), to: until, parameters: parameters)
+    }
+
+    func missingContent(childUnder18: Bool) -> [String] {
+        MandatoryContent.missing(kinds: Set((part.$measures.value ?? []).map(\.kind)), childUnder18: childUnder18,
+                                 collectiveProtection: person.residenceGround == ResidenceGround.collectiveProtection.rawValue)
+    }
+
+    /// Holiday taken in a calendar year, in working days of 7.5 hours.
+    func holidayDays(in year: Int) -> Double {
+        let minutes = (part.$attendance.value ?? []).filter { $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.hasPrefix("\(year)-") }
+            .reduce(0) { $0 + $1.absenceMinutes }
+        return Double(minutes) / 450
+    }
+
+    func invalidAbsenceMinutes(in month: YearMonth) -> Int {
+        (part.$attendance.value ?? []).filter { $0.absenceKind == AbsenceKind.invalid.rawValue && $0.date.hasPrefix(month.iso + "-") }
+            .reduce(0) { $0 + $1.absenceMinutes }
+    }
+
+    func benefit(for month: YearMonth) -> IntroductionBenefit.Result? {
+        guard let s = start, let birth = LocalDate(iso: person.birthDate) else { return nil }
+        // A permanent stop ends the payments like an ending does.
+        let stopped = part.stopKind == "permanent" ? part.stopDate.flatMap(LocalDate.init(iso:)) : nil
+        let last = [end, stopped].compactMap { $0 }.min()
+        return try? IntroductionBenefit(parameters: parameters).calculate(.init(
+            month: month, birthDate: birth, livesWithParents: part.livesWithParents,
+            coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
+            programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month)))
+    }
+
+    /// Every month from the start to this month (or the end), newest first.
+    var benefitHistory: [IntroductionBenefit.Result] {
+        guard let s = start else { return [] }
+        var out: [IntroductionBenefit.Result] = []
+        var m = YearMonth(s)
+        let last = YearMonth(min(end ?? today, today))
+        while m <= last {
+            if let r = benefit(for: m) { out.append(r) }
+            m = YearMonth(m.lastDay.adding(days: 1))
+        }
+        return out.reversed()
+    }
+
+    var nirSnapshot: NIRCompleteness.Snapshot {
+        .init(regime: regime, hasDecision: part.decisionDate != nil, hasFinalGoal: part.finalGoal != nil, hasContract: part.contractSigned != nil,
+              hasMeasures: !(part.$measures.value ?? []).isEmpty, hasEducationBackground: person.educationLevel != nil,
+              ended: end != nil, hasEndReason: part.endReason != nil)
+    }
+}
