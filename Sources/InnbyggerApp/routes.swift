@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: JournalController())
     try pages.register(collection: SettlementController())
     try pages.register(collection: ProgrammeController())
+    try pages.register(collection: NorwegianController())
     // File uploads read a larger body before the CSRF check (the route allows the same).
     try web.grouped(RequireUser(), CSRFProtection(maxBody: ImportController.maxUpload)).register(collection: ImportController())
     try pages.register(collection: AccountController())
@@ -32,5 +33,6 @@ func routes(_ app: Application) throws {
     try api.register(collection: JournalAPIController())
     try api.register(collection: SettlementAPIController())
     try api.register(collection: ProgrammeAPIController())
+    try api.register(collection: NorwegianAPIController())
     try api.register(collection: ImportAPIController())
 }

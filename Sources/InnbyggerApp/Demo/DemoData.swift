@@ -149,6 +149,7 @@ enum DemoData {
             }
             try await DemoSettlement.load(on: tx, app: app, users: userIDs)
             try await DemoProgramme.load(on: tx, parameters: app.programmeParameters, users: userIDs)
+            try await DemoProgramme.norwegian(on: tx)
             try await DemoMarker().create(on: tx)
         }
     }
