@@ -24,6 +24,8 @@ struct ProgrammeController: RouteCollection {
         lists.get("payouts.csv", use: ProgrammeLists.payoutsCSV)
         lists.get("data-quality", use: ProgrammeLists.dataQuality)
         lists.get("nir.csv", use: ProgrammeLists.nirCSV)
+        lists.get("attendance", use: GroupAttendance.page)
+        lists.post("attendance", use: GroupAttendance.save)
     }
 
     struct PageView: Encodable {

@@ -224,6 +224,14 @@ enum ProgrammeService {
 
     static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws -> AttendanceEntry {
         let (p, part) = try await existing(req, personID)
+        let e = try attendanceEntry(input, for: part)
+        try await e.create(on: req.db)
+        try await req.audit("add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return e
+    }
+
+    /// Checks one attendance entry (for a single entry, the group form and the CSV import alike); unsaved.
+    static func attendanceEntry(_ input: AttendanceInput, for part: Participation) throws -> AttendanceEntry {
         var date = try Validate.pastDate(input.date, "date")
         let period = input.period ?? "day"
         guard ["day", "week"].contains(period) else { throw ValidationFailure(field: "period", message: "period must be day or week") }
@@ -232,13 +240,14 @@ enum ProgrammeService {
         let present = try hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
         let absent = try hoursToMinutes(input.absenceHours, "absenceHours", max: max, required: false) ?? 0
         var kind: AbsenceKind? = nil
-        if absent > 0 {
-            guard let k = input.absenceKind.flatMap(AbsenceKind.init(rawValue:)) else {
-                throw ValidationFailure(field: "absenceKind", message: "absenceKind is required with absence: one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let k = input.absenceKind {
+            guard let v = AbsenceKind(rawValue: k) else {
+                throw ValidationFailure(field: "absenceKind", message: "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            kind = k
-        } else if input.absenceKind != nil && AbsenceKind(rawValue: input.absenceKind!) == nil {
-            throw ValidationFailure(field: "absenceKind", message: "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            kind = v
+        }
+        if absent > 0 && kind == nil {
+            throw ValidationFailure(field: "absenceKind", message: "absenceKind is required with absence: one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard present + absent > 0 else { throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0") }
         if let start = part.startDate.flatMap(LocalDate.init(iso:)), date < start.weekStart {
@@ -246,9 +255,7 @@ enum ProgrammeService {
         }
         let e = AttendanceEntry()
         e.$participation.id = part.id!; e.date = date.iso; e.period = period; e.presentMinutes = present; e.absenceMinutes = absent
-        e.absenceKind = kind?.rawValue
-        try await e.create(on: req.db)
-        try await req.audit("add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        e.absenceKind = absent > 0 ? kind?.rawValue : nil
         return e
     }
 

@@ -10,6 +10,8 @@ struct ImportController: RouteCollection {
         routes.get("import", use: form)
         routes.on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
         routes.get("import", ":jobID", use: show)
+        // Attendance files come through the same upload limit.
+        routes.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
     }
 
     struct FormView: Encodable {
@@ -82,7 +84,10 @@ struct ImportController: RouteCollection {
     }
 }
 
-/// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`.
+struct AttendanceImported: Content { var stored: Int; var problems: [PersonImport.Problem] }
+
+/// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`;
+/// `POST /api/v1/programme/attendance` with a `text/csv` body (all or nothing).
 struct ImportAPIController: RouteCollection {
     struct Query: Content { var municipality: String? }
 
@@ -107,6 +112,20 @@ struct ImportAPIController: RouteCollection {
             let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
+        }
+        routes.on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+            guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
+                throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
+            }
+            let q = try req.query.decode(Query.self)
+            if let m = q.municipality { _ = try Validate.municipality(m) }
+            guard let body = req.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
+                throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
+            }
+            switch try await GroupAttendance.fromCSV(req, text, municipality: q.municipality) {
+            case .success(let n): return try await AttendanceImported(stored: n, problems: []).encodeResponse(status: .created, for: req)
+            case .failure(let f): return try await AttendanceImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: req)
+            }
         }
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
             JobDTO(try await ImportController.find(req, req.parameters.get("jobID", as: UUID.self)))

@@ -31,49 +31,16 @@ enum PersonImport {
 
     /// Reads and checks a whole file. Returns the valid rows, or every problem found.
     static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<[Row], ImportFailure> {
-        let csv: EnumeratedCSV
-        do {
-            // The header only here; the rows are read raw below, so short rows are not padded silently.
-            csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
-        } catch {
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")]))
+        let table: CSVTable
+        switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
+        case .success(let t): table = t
+        case .failure(let f): return .failure(f)
         }
-        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
         var problems: [Problem] = []
-        let known = Dictionary(uniqueKeysWithValues: columns.map { ($0.lowercased(), $0) })
-        let names = header.map { known[$0.lowercased()] }
-        for (i, h) in header.enumerated() where names[i] == nil {
-            problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
-        }
-        for r in required where !names.contains(r) {
-            problems.append(Problem(row: 0, field: r, message: "the required column \(r) is missing"))
-        }
-        guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
-
-        var raw: [[String]] = []
-        do { try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { raw.append($0) } } catch {
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")]))
-        }
-        raw.removeAll { $0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
-        guard !raw.isEmpty else { return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")])) }
-        guard raw.count <= maxRows else {
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")]))
-        }
-
         var rows: [Row] = []
         var seenIDs: [String: Int] = [:]
-        for (index, fields) in raw.enumerated() {
-            let line = index + 1
-            // Missing trailing cells count as empty (spreadsheets and the parser drop them); extra cells are an error.
-            guard fields.count <= header.count else {
-                problems.append(Problem(row: line, field: nil, message: "the row has \(fields.count) values; the header has \(header.count)"))
-                continue
-            }
-            var values: [String: String] = [:]
-            for (i, v) in fields.enumerated() {
-                let t = v.trimmingCharacters(in: .whitespaces)
-                if !t.isEmpty, let name = names[i] { values[name] = t }
-            }
+        problems += table.problems
+        for (line, values) in table.rows {
             let (input, parseProblems) = personInput(values, municipality: municipality)
             var rowProblems = parseProblems.map { Problem(row: line, field: $0.field, message: $0.message) }
             rowProblems += allFailures(input, today: today).map { Problem(row: line, field: $0.field, message: $0.message) }
@@ -166,6 +133,56 @@ enum PersonImport {
         default: return false
         }
         return true
+    }
+}
+
+/// A CSV file read for an import: the header checked against the known columns, then every row as
+/// column → trimmed value (empty cells left out). Rows with more cells than the header are problems; missing
+/// trailing cells count as empty (spreadsheets and the parser drop them).
+struct CSVTable {
+    var rows: [(line: Int, values: [String: String])]
+    var problems: [PersonImport.Problem]
+
+    static func read(_ text: String, columns: [String], required: [String], maxRows: Int) -> Result<CSVTable, ImportFailure> {
+        typealias Problem = PersonImport.Problem
+        let broken = ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")])
+        let csv: EnumeratedCSV
+        do {
+            // The header only here; the rows are read raw below, so short rows are not padded silently.
+            csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
+        } catch { return .failure(broken) }
+        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var problems: [Problem] = []
+        let known = Dictionary(uniqueKeysWithValues: columns.map { ($0.lowercased(), $0) })
+        let names = header.map { known[$0.lowercased()] }
+        for (i, h) in header.enumerated() where names[i] == nil {
+            problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
+        }
+        for r in required where !names.contains(r) {
+            problems.append(Problem(row: 0, field: r, message: "the required column \(r) is missing"))
+        }
+        guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
+        var raw: [[String]] = []
+        do { try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { raw.append($0) } } catch { return .failure(broken) }
+        raw.removeAll { $0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        guard !raw.isEmpty else { return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")])) }
+        guard raw.count <= maxRows else {
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")]))
+        }
+        var table = CSVTable(rows: [], problems: [])
+        for (index, fields) in raw.enumerated() {
+            guard fields.count <= header.count else {
+                table.problems.append(Problem(row: index + 1, field: nil, message: "the row has \(fields.count) values; the header has \(header.count)"))
+                continue
+            }
+            var values: [String: String] = [:]
+            for (i, v) in fields.enumerated() {
+                let t = v.trimmingCharacters(in: .whitespaces)
+                if !t.isEmpty, let name = names[i] { values[name] = t }
+            }
+            table.rows.append((index + 1, values))
+        }
+        return .success(table)
     }
 }
 

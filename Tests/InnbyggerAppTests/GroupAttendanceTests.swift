@@ -1,0 +1,78 @@
+import Fluent
+import Testing
+import VaporTesting
+@testable import InnbyggerApp
+
+@Suite("Group attendance", .serialized)
+struct GroupAttendanceTests {
+    /// Two demo participants in Elverum who are in the programme this week with Norwegian training.
+    static func twoActive(_ app: Application) async throws -> [Participation] {
+        let week = LocalDate.today.weekStart.iso
+        let parts = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures).with(\.$person).all()
+            .filter { p in p.endDate == nil && (p.startDate ?? "9999") <= week && p.measures.contains { $0.kind == "norwegian" && $0.from <= week && $0.to >= week } }
+        #expect(parts.count >= 2)
+        return Array(parts.prefix(2))
+    }
+
+    @Test("One bad row stores nothing and keeps what was typed; then the whole week is stored")
+    func groupForm() async throws {
+        try await withDemoApp { app in
+            let parts = try await Self.twoActive(app)
+            let (a, b) = (parts[0].id!, parts[1].id!)
+            let browser = Browser(app)
+            try await browser.login("veileder.elverum")
+            let page = try await browser.send(.GET, "/programme/attendance?measure=norwegian")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("name=\"present.\(a)\""))
+            let before = try await AttendanceEntry.query(on: app.db).count()
+            var form = ["_csrf": try await browser.csrf(), "week": LocalDate.today.iso, "measure": "norwegian",
+                        "present.\(a)": "37,5", "present.\(b)": "30", "absence.\(b)": "7,5"]
+            let bad = try await browser.send(.POST, "/programme/attendance", form: form)
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("value=\"37,5\""))
+            #expect(try await AttendanceEntry.query(on: app.db).count() == before)
+            form["kind.\(b)"] = "sick_child"
+            let ok = try await browser.send(.POST, "/programme/attendance", form: form)
+            #expect(ok.status == .seeOther)
+            #expect(try await AttendanceEntry.query(on: app.db).count() == before + 2)
+            let entry = try #require(try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(\.$absenceKind == "sick_child").filter(\.$date == LocalDate.today.weekStart.iso).first())
+            #expect(entry.period == "week" && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
+            let partner = Browser(app)
+            try await partner.login("nav.elverum")
+            #expect(try await partner.send(.GET, "/programme/attendance").status == .forbidden)
+        }
+    }
+
+    @Test("Attendance from CSV: all or nothing, through the API and the page")
+    func csvImport() async throws {
+        try await withDemoApp { app in
+            let parts = try await Self.twoActive(app)
+            let day = LocalDate.today.weekStart.iso
+            let good = "personId;date;period;presentHours;absenceHours;absenceKind\n\(parts[0].$person.id);\(day);day;6;1,5;invalid\n\(parts[1].$person.id);\(day);day;7,5;;\n"
+            let cw = try await token(app, for: "veileder.elverum")
+            func post(_ text: String, token: String, type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv")) async throws -> TestingHTTPResponse {
+                var h = HTTPHeaders(); h.bearerAuthorization = .init(token: token); h.contentType = type
+                return try await app.testing().sendRequest(.POST, "/api/v1/programme/attendance", headers: h, body: ByteBuffer(string: text))
+            }
+            let before = try await AttendanceEntry.query(on: app.db).count()
+            let bad = try await post(good + "\(UUID());\(day);day;7,5;;\n", token: cw)
+            #expect(bad.status == .badRequest)
+            #expect(try bad.content.decode(AttendanceImported.self).problems.contains { $0.row == 3 && $0.field == "personId" })
+            #expect(try await AttendanceEntry.query(on: app.db).count() == before)
+            let ok = try await post(good, token: cw)
+            #expect(ok.status == .created)
+            #expect(try ok.content.decode(AttendanceImported.self).stored == 2)
+            #expect(try await post(good, token: try await token(app, for: "nav.elverum")).status == .forbidden)
+            #expect(try await post(good, token: cw, type: .json).status == .unsupportedMediaType)
+            // The page takes the same file.
+            let browser = Browser(app)
+            try await browser.login("veileder.elverum")
+            let boundary = "b-attendance"
+            let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(try await browser.csrf())\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n\(good)\r\n--\(boundary)--\r\n"
+            var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            #expect(try await browser.send(.POST, "/programme/attendance/import", headers: h, bytes: body).status == .seeOther)
+            #expect(try await AttendanceEntry.query(on: app.db).count() == before + 4)
+        }
+    }
+}
