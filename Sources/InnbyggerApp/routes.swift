@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: SettlementController())
     try pages.register(collection: ProgrammeController())
     try pages.register(collection: NorwegianController())
+    try pages.register(collection: ProgrammeSettingsController())
     // File uploads read a larger body before the CSRF check (the route allows the same).
     try web.grouped(RequireUser(), CSRFProtection(maxBody: ImportController.maxUpload)).register(collection: ImportController())
     try pages.register(collection: AccountController())

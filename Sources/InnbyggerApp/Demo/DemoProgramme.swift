@@ -18,8 +18,25 @@ enum DemoProgramme {
     static let family = ["Farah", "Osman", "Berhane", "Kidane", "Hnatiuk", "Moroz", "Warsame", "Jama", "Sadiq", "Nazari", "Hassan", "Tekle", "Abebe"]
     static let outcomes: [OutcomeStatus] = [.employed, .education, .employedAndEducation, .unemployedOrMeasure, .otherUnknown, .employed]
 
+    /// A qualification ladder in the spirit of Hemsedal's, and own measures such as its "flyktningeløft".
+    static let ladder = ["Kartlegging og norsk", "Språkpraksis", "Arbeidspraksis", "Arbeid med lønnstilskudd", "Ordinært arbeid eller utdanning"]
+    static let ownMeasures: [(String, MeasureKind)] = [("Flyktningeløftet – praksis i kommunal virksomhet", .workPractice),
+                                                       ("Sesongjobbkurs (reiseliv)", .tradeCourse)]
+
     static func load(on db: any Database, parameters: ProgrammeParameters, users: [String: UUID]) async throws {
         let today = LocalDate.today
+        for code in ["3420", "3326", "3324"] {
+            for (i, name) in ladder.enumerated() {
+                let phase = LadderPhase()
+                phase.$municipality.id = code; phase.position = i + 1; phase.name = name
+                try await phase.create(on: db)
+            }
+            for (name, kind) in ownMeasures {
+                let m = CatalogueMeasure()
+                m.$municipality.id = code; m.name = name; m.kind = kind.rawValue
+                try await m.create(on: db)
+            }
+        }
         // Elverum: 22 open participations for one advisor (above the recommended 20), one in mapping, every ending
         // reason once recently, and six who ended 14 months ago with their status one year on. Vestre Toten: a few.
         var plan: [(String, String, Stage)] = [("3420", "veileder.elverum", .mappingOnly), ("3420", "veileder.elverum", .activeHeavyAbsence)]
@@ -116,6 +133,7 @@ enum DemoProgramme {
         part.planDate = min(today, start.adding(days: 20)).iso
         part.contractSigned = i % 6 == 5 ? nil : part.planDate
         part.norwegianTarget = ["reading": "B1", "listening": "B1", "writing": "A2", "speaking": "B1"]
+        if p.$municipality.id == "3420" { part.ladderPhase = 1 + i % 4 }
         switch stage {
         case .stoppedTemporarily:
             part.stopKind = "temporary"; part.stopDate = today.adding(days: -12).iso

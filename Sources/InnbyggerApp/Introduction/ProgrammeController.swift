@@ -47,6 +47,8 @@ struct ProgrammeController: RouteCollection {
         var benefits: [Benefit]; var endDate: String?; var endReasonKey: String?; var outcomes: [Outcome]
         var measureKinds: [Option]; var absenceKinds: [Option]; var endReasons: [Option]; var outcomeStatuses: [Option]
         var today: String; var canCertificate: Bool
+        struct Phase: Encodable { var position: Int; var name: String; var state: String }
+        var phases: [Phase]; var catalogue: [Option]
     }
 
     static func input(_ part: Participation?) -> ParticipationInput {
@@ -79,6 +81,8 @@ struct ProgrammeController: RouteCollection {
                 .contains { $0.id != person.id && (LocalDate(iso: $0.birthDate)?.age(on: today) ?? 99) < 18 }
         }
         let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
+        let ladder = try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$position).all()
+        let catalogue = try await CatalogueMeasure.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$name).all()
         let holiday = facts?.holidayDays(in: today.year) ?? 0
         let next = facts?.nextReview
         return try await req.page("Introduction/programme", titleKey: "programme.title", PageView(
@@ -118,7 +122,12 @@ struct ProgrammeController: RouteCollection {
             absenceKinds: AbsenceKind.allCases.map { Option(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false) },
             endReasons: EndReason.allCases.map { Option(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false) },
             outcomeStatuses: OutcomeStatus.allCases.map { Option(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false) },
-            today: today.iso, canCertificate: part?.endDate != nil))
+            today: today.iso, canCertificate: part?.endDate != nil,
+            phases: ladder.map { l in
+                let current = part?.ladderPhase
+                return .init(position: l.position, name: l.name, state: current == nil ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
+            },
+            catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) }))
     }
 
     func show(req: Request) async throws -> View {

@@ -32,6 +32,8 @@ final class Participation: Model, @unchecked Sendable {
     @OptionalField(key: "stop_date") var stopDate: String?
     @OptionalField(key: "end_date") var endDate: String?
     @OptionalField(key: "end_reason") var endReason: String?
+    /// Position on the municipality's qualification ladder.
+    @OptionalField(key: "ladder_phase") var ladderPhase: Int?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$participation) var measures: [ProgrammeMeasure]
     @Children(for: \.$participation) var leaves: [ProgrammeLeave]

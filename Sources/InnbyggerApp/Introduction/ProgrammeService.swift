@@ -187,6 +187,16 @@ enum ProgrammeService {
 
     static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws -> ProgrammeMeasure {
         let (p, part) = try await existing(req, personID)
+        var input = input
+        // A measure from the municipality's own catalogue is filed under its built-in kind, with its name.
+        if let k = input.kind, k.hasPrefix("catalogue:") {
+            guard let id = UUID(uuidString: String(k.dropFirst("catalogue:".count))),
+                  let item = try await CatalogueMeasure.find(id, on: req.db), item.$municipality.id == p.$municipality.id else {
+                throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
+            }
+            input.kind = item.kind
+            if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
+        }
         guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
             throw ValidationFailure(field: "kind", message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -1,0 +1,151 @@
+import Fluent
+import Vapor
+
+/// A municipality's own qualification ladder (kvalifiseringstrapp, e.g. Hemsedal's): the phases a participant
+/// moves through towards work, shown as progress on the programme page.
+final class LadderPhase: Model, @unchecked Sendable {
+    static let schema = "ladder_phases"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "municipality") var municipality: Municipality
+    @Field(key: "position") var position: Int
+    @Field(key: "name") var name: String
+    init() {}
+}
+
+/// A measure the municipality adds to the built-in catalogue, filed under a built-in kind so the checks of
+/// mandatory content and full time treat it right (e.g. "Flyktningeløftet – praksis i kommunen" as work practice).
+final class CatalogueMeasure: Model, @unchecked Sendable {
+    static let schema = "catalogue_measures"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "municipality") var municipality: Municipality
+    @Field(key: "name") var name: String
+    @Field(key: "kind") var kind: String
+    init() {}
+}
+
+struct CreateProgrammeSettings: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(LadderPhase.schema).id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("position", .int, .required).field("name", .string, .required).create()
+        try await db.schema(CatalogueMeasure.schema).id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("name", .string, .required).field("kind", .string, .required).create()
+        try await db.schema(Participation.schema).field("ladder_phase", .int).update()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema(Participation.schema).deleteField("ladder_phase").update()
+        try await db.schema(CatalogueMeasure.schema).delete()
+        try await db.schema(LadderPhase.schema).delete()
+    }
+}
+
+/// `/programme/settings`: the administrator edits the ladder and the catalogue; integration staff use them.
+struct ProgrammeSettingsController: RouteCollection {
+    typealias Option = PersonsController.Option
+
+    func boot(routes: any RoutesBuilder) throws {
+        let s = routes.grouped("programme", "settings")
+        s.get(use: show)
+        s.post("phases", use: addPhase)
+        s.post("phases", ":phaseID", "delete", use: deletePhase)
+        s.post("measures", use: addMeasure)
+        s.post("measures", ":measureID", "delete", use: deleteMeasure)
+        routes.post("persons", ":personID", "programme", "phase", use: setPhase)
+    }
+
+    struct PageView: Encodable {
+        struct Phase: Encodable { var id: UUID; var position: Int; var name: String }
+        struct Measure: Encodable { var id: UUID; var name: String; var kindKey: String }
+        var municipality: String; var municipalityName: String; var municipalities: [Option]
+        var phases: [Phase]; var measures: [Measure]; var kinds: [Option]; var error: String?
+    }
+
+    static func municipality(_ req: Request, _ requested: String?) async throws -> String {
+        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        if let r = requested, !r.isEmpty {
+            _ = try Validate.municipality(r)
+            guard codes.contains(r) else { throw Abort(.forbidden, reason: "access denied") }
+            return r
+        }
+        guard let first = codes.first else { throw Abort(.forbidden, reason: "access denied") }
+        return first
+    }
+
+    func page(_ req: Request, _ requested: String?, error: String? = nil) async throws -> View {
+        let m = try await Self.municipality(req, requested)
+        let names = try await req.municipalityNames()
+        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        return try await req.page("Introduction/settings", titleKey: "programme_settings.title", PageView(
+            municipality: m, municipalityName: names[m] ?? m,
+            municipalities: codes.count > 1 ? codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+            phases: try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
+            measures: try await CatalogueMeasure.query(on: req.db).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
+            kinds: MeasureKind.allCases.map { Option(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
+    }
+
+    func show(req: Request) async throws -> View { try await page(req, try? req.query.get(String.self, at: "municipality")) }
+
+    struct Form: Content { var municipality: String?; var name: String?; var position: String?; var kind: String? }
+
+    func change(_ req: Request, _ action: (String, Form) async throws -> Void) async throws -> Response {
+        let f = try req.content.decode(Form.self)
+        let m = try await Self.municipality(req, f.municipality)
+        do {
+            try await action(m, f)
+            try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
+            return req.redirect(to: "/programme/settings?municipality=\(m)&notice=saved")
+        } catch let e as ValidationFailure {
+            let res = try await page(req, m, error: e.message).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+    }
+
+    func addPhase(req: Request) async throws -> Response {
+        try await change(req) { m, f in
+            let p = LadderPhase()
+            p.$municipality.id = m; p.name = try Validate.required(f.name, "name", max: 100)
+            let existing = try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == m).all()
+            p.position = try Validate.number(try SettlementController.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
+            try await p.create(on: req.db)
+        }
+    }
+
+    func addMeasure(req: Request) async throws -> Response {
+        try await change(req) { m, f in
+            guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else { throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind") }
+            let c = CatalogueMeasure()
+            c.$municipality.id = m; c.name = try Validate.required(f.name, "name", max: 200); c.kind = kind.rawValue
+            try await c.create(on: req.db)
+        }
+    }
+
+    func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String) async throws -> Response where M.IDValue == UUID {
+        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.db) else { throw Abort(.notFound) }
+        let m = municipality(row)
+        try await req.authorize(.update, .municipalSettings(municipality: m))
+        try await row.delete(on: req.db)
+        try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
+        return req.redirect(to: "/programme/settings?municipality=\(m)&notice=deleted")
+    }
+
+    func deletePhase(req: Request) async throws -> Response { try await delete(req, LadderPhase.self, "phaseID") { $0.$municipality.id } }
+    func deleteMeasure(req: Request) async throws -> Response { try await delete(req, CatalogueMeasure.self, "measureID") { $0.$municipality.id } }
+
+    /// Moves a participant to a phase of the municipality's ladder.
+    func setPhase(req: Request) async throws -> Response {
+        let id = req.parameters.get("personID", as: UUID.self)
+        let (p, part) = try await ProgrammeService.existing(req, id)
+        let position = try SettlementController.formInt(try req.content.get(String?.self, at: "phase"), "phase")
+        if let position {
+            guard try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
+                throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")
+            }
+        }
+        part.ladderPhase = position
+        try await part.update(on: req.db)
+        try await req.audit("set_phase", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return req.redirect(to: "/persons/\(p.id!)/programme?notice=saved")
+    }
+}
