@@ -57,22 +57,65 @@ struct GroupAttendanceTests {
             let before = try await AttendanceEntry.query(on: app.db).count()
             let bad = try await post(good + "\(UUID());\(day);day;7,5;;\n", token: cw)
             #expect(bad.status == .badRequest)
-            #expect(try bad.content.decode(AttendanceImported.self).problems.contains { $0.row == 3 && $0.field == "personId" })
+            #expect(try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "personId" })
             #expect(try await AttendanceEntry.query(on: app.db).count() == before)
             let ok = try await post(good, token: cw)
             #expect(ok.status == .created)
-            #expect(try ok.content.decode(AttendanceImported.self).stored == 2)
+            #expect(try ok.content.decode(RecordsImported.self).stored == 2)
             #expect(try await post(good, token: try await token(app, for: "nav.elverum")).status == .forbidden)
             #expect(try await post(good, token: cw, type: .json).status == .unsupportedMediaType)
             // The page takes the same file.
             let browser = Browser(app)
             try await browser.login("veileder.elverum")
-            let boundary = "b-attendance"
-            let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(try await browser.csrf())\r\n"
-                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n\(good)\r\n--\(boundary)--\r\n"
-            var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
-            #expect(try await browser.send(.POST, "/programme/attendance/import", headers: h, bytes: body).status == .seeOther)
+            #expect(try await browser.upload("/programme/attendance/import", csv: good).status == .seeOther)
             #expect(try await AttendanceEntry.query(on: app.db).count() == before + 4)
+        }
+    }
+}
+
+@Suite("Outcomes and deductions", .serialized)
+struct OutcomeImportTests {
+    @Test("Outcome statuses from CSV, all or nothing; refused for partners")
+    func outcomes() async throws {
+        try await withDemoApp { app in
+            let ended = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").filter(\.$endDate != nil).with(\.$outcomes).all()
+                .filter { $0.outcomes.isEmpty }
+            #expect(ended.count >= 2)
+            let today = LocalDate.today.iso
+            let good = "personId,kind,status,recordedOn\n\(ended[0].$person.id),one_year,employed,\(today)\n\(ended[1].$person.id),one_year,education,\(today)\n"
+            var h = HTTPHeaders(); h.bearerAuthorization = .init(token: try await token(app, for: "veileder.elverum")); h.contentType = HTTPMediaType(type: "text", subType: "csv")
+            let before = try await ProgrammeOutcome.query(on: app.db).count()
+            let bad = try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good + "\(ended[0].$person.id),one_year,retired,\(today)\n"))
+            #expect(bad.status == .badRequest)
+            #expect(try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "status" })
+            #expect(try await ProgrammeOutcome.query(on: app.db).count() == before)
+            let ok = try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good))
+            #expect(ok.status == .created)
+            #expect(try await ProgrammeOutcome.query(on: app.db).count() == before + 2)
+            h.bearerAuthorization = .init(token: try await token(app, for: "nav.elverum"))
+            #expect(try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good)).status == .forbidden)
+            // The page shows the problems of a bad file.
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            let page = try await b.upload("/programme/outcomes/import", csv: "personId,kind,status\nx,one_year,employed")
+            #expect(page.status == .badRequest)
+            #expect(page.body.string.contains("recordedOn"))
+        }
+    }
+
+    @Test("Another deduction counts in the month's benefit: 1 000 kr off May 2025")
+    func deduction() async throws {
+        try await withDemoApp { app in
+            let id = try await ProgrammeTests.participant(app)
+            let advisor = try await token(app, for: "veileder.elverum")
+            _ = try await api(app, .PUT, "/api/v1/persons/\(id)/programme", token: advisor, json: ProgrammeTests.decision)
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            #expect(try await b.send(.POST, "/persons/\(id)/programme/deductions", form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "1000", "reason": "Dagpenger"]).status == .seeOther)
+            #expect(try await b.send(.POST, "/persons/\(id)/programme/deductions", form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "-5", "reason": "x"]).status == .badRequest)
+            // May 2025: 2 169 333 øre, less 100 000 øre = 2 069 333.
+            let dto = try await api(app, .GET, "/api/v1/persons/\(id)/programme", token: advisor).content.decode(ProgrammeAPIController.ProgrammeDTO.self)
+            #expect(dto.benefit.first { $0.month == "2025-05" }?.netOre == 2_069_333)
         }
     }
 }

@@ -120,13 +120,8 @@ struct ImportTests {
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
             #expect(try await b.send(.GET, "/import").status == .ok)
-            let boundary = "innbygger-test-boundary"
             func multipart(_ csv: String) async throws -> TestingHTTPResponse {
-                let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(try await b.csrf())\r\n"
-                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"municipality\"\r\n\r\n3420\r\n"
-                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"personer.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
-                var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
-                return try await b.send(.POST, "/import", headers: h, bytes: body)
+                try await b.upload("/import", csv: csv, filename: "personer.csv", fields: ["municipality": "3420"])
             }
             let rejected = try await multipart("givenName;familyName\nA;B")
             #expect(rejected.status == .seeOther)

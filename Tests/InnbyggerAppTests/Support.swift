@@ -83,6 +83,19 @@ final class Browser {
         }
     }
 
+    /// Posts a file as a browser form does (multipart, with the CSRF token and any other fields).
+    @discardableResult
+    func upload(_ path: String, csv: String, filename: String = "file.csv", fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+        let boundary = "innbygger-test-boundary"
+        var body = ""
+        for (name, value) in ["_csrf": try await csrf()].merging(fields, uniquingKeysWith: { a, _ in a }) {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+        }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+        var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+        return try await send(.POST, path, headers: h, bytes: body)
+    }
+
     /// A CSRF token from any signed-in page.
     func csrf() async throws -> String {
         try #require(Browser.csrf(in: try await send(.GET, "/account").body.string))

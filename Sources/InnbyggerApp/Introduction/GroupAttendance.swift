@@ -1,15 +1,15 @@
 import Fluent
 import Vapor
 
-/// Attendance for a whole group at once (`/programme/attendance`): one week, everyone with a given measure that
+/// Records for many participants at once, all or nothing: attendance for a whole group (`/programme/attendance`): one week, everyone with a given measure that
 /// week, one row each; and the same from a CSV file. Both are all or nothing: a single bad row stores nothing and
-/// every bad row is named.
+/// every bad row is named. Outcomes (SSB status one and five years on) come in the same way from CSV.
 enum GroupAttendance {
     static let columns = ["personId", "nationalId", "date", "period", "presentHours", "absenceHours", "absenceKind"]
     static let maxRows = 5000
 
     /// Open participations in the municipalities where the user is integration staff.
-    static func participations(_ req: Request, municipality: String?) async throws -> [Participation] {
+    static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws -> [Participation] {
         var codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
         if let m = municipality, !m.isEmpty {
             _ = try Validate.municipality(m)
@@ -17,56 +17,80 @@ enum GroupAttendance {
             codes = [m]
         }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        return try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes).filter(\.$startDate != nil)
-            .with(\.$person).with(\.$measures).with(\.$leaves).all()
+        let q = Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
+        if startedOnly { q.filter(\.$startDate != nil) }
+        return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
     }
 
-    /// Checks every row against its participation; stores all in one transaction or none.
-    static func store(_ req: Request, _ rows: [(line: Int, part: Participation?, input: AttendanceInput)]) async throws -> Result<Int, ImportFailure> {
+    /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
+    /// and outcomes: `build` checks one row and returns its unsaved record.
+    static func store(_ req: Request, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)], action: String) async throws -> Result<Int, ImportFailure> {
         var problems: [PersonImport.Problem] = []
-        var entries: [(Participation, AttendanceEntry)] = []
+        var records: [(Participation, any Model)] = []
         for r in rows {
             guard let part = r.part else {
                 problems.append(.init(row: r.line, field: "personId", message: "no participant with this id in your municipalities")); continue
             }
-            do { entries.append((part, try ProgrammeService.attendanceEntry(r.input, for: part))) } catch let e as ValidationFailure {
+            do { records.append((part, try r.build(part))) } catch let e as ValidationFailure {
                 problems.append(.init(row: r.line, field: e.field, message: e.message))
             }
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
-        guard !entries.isEmpty else { return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")])) }
-        try await req.db.transaction { db in for (_, e) in entries { try await e.create(on: db) } }
-        for part in Dictionary(grouping: entries.map(\.0), by: { $0.id! }).values.compactMap(\.first) {
-            try await req.audit("add_attendance", recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
+        guard !records.isEmpty else { return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")])) }
+        try await req.db.transaction { db in for (_, r) in records { try await r.create(on: db) } }
+        for part in Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first) {
+            try await req.audit(action, recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
         }
-        return .success(entries.count)
+        return .success(records.count)
     }
 
-    /// Reads an attendance file: each row names the participant by person id or national id.
-    static func fromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<Int, ImportFailure> {
+    /// Finds the participant a CSV row names, by person id or national id, among those the user may change.
+    static func lookup(_ req: Request, municipality: String?) async throws -> ([String: String]) -> Participation? {
+        let parts = try await participations(req, municipality: municipality, startedOnly: false)
+        let byPerson = Dictionary(parts.map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byNationalID = Dictionary(parts.compactMap { p in p.person.nationalID.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+        return { v in
+            v["personId"].flatMap(UUID.init(uuidString:)).flatMap { byPerson[$0] } ?? v["nationalId"].flatMap { byNationalID[$0.replacingOccurrences(of: " ", with: "")] }
+        }
+    }
+
+    /// Reads a CSV of records for participants and stores them all or none.
+    static func fromCSV(_ req: Request, _ text: String, municipality: String?, columns: [String], required: [String], action: String,
+                        input: @escaping ([String: String]) throws -> (Participation) throws -> any Model) async throws -> Result<Int, ImportFailure> {
         let table: CSVTable
-        switch CSVTable.read(text, columns: columns, required: ["date"], maxRows: maxRows) {
+        switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
         case .success(let t): table = t
         case .failure(let f): return .failure(f)
         }
         guard table.problems.isEmpty else { return .failure(ImportFailure(problems: table.problems)) }
-        let parts = try await participations(req, municipality: municipality)
-        let byPerson = Dictionary(parts.map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let byNationalID = Dictionary(parts.compactMap { p in p.person.nationalID.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-        var rows: [(Int, Participation?, AttendanceInput)] = []
+        let find = try await lookup(req, municipality: municipality)
+        var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [PersonImport.Problem] = []
         for (line, v) in table.rows {
-            let part = v["personId"].flatMap(UUID.init(uuidString:)).flatMap { byPerson[$0] } ?? v["nationalId"].flatMap { byNationalID[$0.replacingOccurrences(of: " ", with: "")] }
-            do {
-                rows.append((line, part, AttendanceInput(date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
-                                                         presentHours: try ProgrammeController.hours(v["presentHours"], "presentHours"),
-                                                         absenceHours: try ProgrammeController.hours(v["absenceHours"], "absenceHours"), absenceKind: v["absenceKind"])))
-            } catch let e as ValidationFailure { problems.append(.init(row: line, field: e.field, message: e.message)) }
+            do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure { problems.append(.init(row: line, field: e.field, message: e.message)) }
         }
-        let stored = try await store(req, rows.map { (line: $0.0, part: $0.1, input: $0.2) })
+        let stored = try await store(req, rows, action: action)
         if case .failure(let f) = stored { return .failure(ImportFailure(problems: problems + f.problems)) }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
         return stored
+    }
+
+    static let outcomeColumns = ["personId", "nationalId", "kind", "status", "recordedOn"]
+
+    static func attendanceFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<Int, ImportFailure> {
+        try await fromCSV(req, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance") { v in
+            let input = AttendanceInput(date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
+                                        presentHours: try ProgrammeController.decimal(v["presentHours"], "presentHours"),
+                                        absenceHours: try ProgrammeController.decimal(v["absenceHours"], "absenceHours"), absenceKind: v["absenceKind"])
+            return { part in try ProgrammeService.attendanceEntry(input, for: part) }
+        }
+    }
+
+    static func outcomesFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<Int, ImportFailure> {
+        try await fromCSV(req, text, municipality: municipality, columns: outcomeColumns, required: ["kind", "status", "recordedOn"], action: "add_outcome") { v in
+            let input = OutcomeInput(kind: v["kind"], status: v["status"], recordedOn: v["recordedOn"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 })
+            return { part in try ProgrammeService.outcome(input, for: part) }
+        }
     }
 
     struct Query: Content { var week: String?; var measure: String?; var municipality: String? }
@@ -114,20 +138,21 @@ enum GroupAttendance {
         let q = Query(week: f["week"], measure: f["measure"], municipality: f["municipality"])
         guard let week = f["week"].flatMap(LocalDate.init(parsing:))?.weekStart else { throw ValidationFailure(field: "week", message: "week must be a date") }
         let parts = Dictionary(uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
-        var rows: [(line: Int, part: Participation?, input: AttendanceInput)] = []
+        var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [PersonImport.Problem] = []
         let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap { UUID(uuidString: String($0.split(separator: ".").last!)) }
         for (n, id) in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
             let present = f["present.\(id)"] ?? "", absence = f["absence.\(id)"] ?? ""
             if present.trimmingCharacters(in: .whitespaces).isEmpty && absence.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             do {
-                rows.append((n + 1, parts[id], AttendanceInput(date: week.iso, period: "week", presentHours: try ProgrammeController.hours(present, "presentHours"),
-                                                              absenceHours: try ProgrammeController.hours(absence, "absenceHours"),
-                                                              absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 })))
+                let input = AttendanceInput(date: week.iso, period: "week", presentHours: try ProgrammeController.decimal(present, "presentHours"),
+                                            absenceHours: try ProgrammeController.decimal(absence, "absenceHours"),
+                                            absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 })
+                rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
             } catch let e as ValidationFailure { problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.message)) }
         }
         if problems.isEmpty {
-            switch try await store(req, rows) {
+            switch try await store(req, rows, action: "add_attendance") {
             case .success(let n):
                 return req.redirect(to: "/programme/attendance?week=\(week.iso)&measure=\(q.measure ?? "")&municipality=\(q.municipality ?? "")&stored=\(n)")
             case .failure(let failure):
@@ -148,7 +173,7 @@ enum GroupAttendance {
     static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
         let text = u.file.flatMap { $0.data.getString(at: $0.data.readerIndex, length: $0.data.readableBytes, encoding: .utf8) } ?? ""
-        switch try await fromCSV(req, text, municipality: u.municipality) {
+        switch try await attendanceFromCSV(req, text, municipality: u.municipality) {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
         case .failure(let f):
@@ -156,5 +181,24 @@ enum GroupAttendance {
             res.status = .badRequest
             return res
         }
+    }
+}
+
+/// Outcomes from CSV: the page form on `/programme` and `POST /api/v1/programme/outcomes`.
+enum OutcomeImport {
+    struct ResultView: Encodable { var stored: Int?; var problems: [PersonImport.Problem] }
+
+    static func importFile(req: Request) async throws -> Response {
+        let u = try req.content.decode(GroupAttendance.Upload.self)
+        let text = u.file.flatMap { $0.data.getString(at: $0.data.readerIndex, length: $0.data.readableBytes, encoding: .utf8) } ?? ""
+        let result = try await GroupAttendance.outcomesFromCSV(req, text, municipality: u.municipality)
+        let view: ResultView
+        switch result {
+        case .success(let n): view = .init(stored: n, problems: [])
+        case .failure(let f): view = .init(stored: nil, problems: f.problems)
+        }
+        let res = try await req.page("Introduction/outcome-import", titleKey: "outcome_import.title", view).encodeResponse(for: req)
+        if case .failure = result { res.status = .badRequest }
+        return res
     }
 }

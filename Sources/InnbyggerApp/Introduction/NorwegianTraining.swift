@@ -219,7 +219,7 @@ struct NorwegianController: RouteCollection {
     func recordHours(req: Request) async throws -> Response {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await NorwegianService.recordHours(req, id, .init(month: f["month"], hours: try ProgrammeController.hours(f["hours"], "hours")))
+            _ = try await NorwegianService.recordHours(req, id, .init(month: f["month"], hours: try ProgrammeController.decimal(f["hours"], "hours")))
         }
     }
 

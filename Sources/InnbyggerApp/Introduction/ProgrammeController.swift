@@ -17,6 +17,7 @@ struct ProgrammeController: RouteCollection {
         p.post("reviews", use: addReview)
         p.post("ending", use: end)
         p.post("outcomes", use: addOutcome)
+        p.post("deductions", use: addDeduction)
         p.get("certificate", use: certificate)
         let lists = routes.grouped("programme")
         lists.get(use: ProgrammeLists.overview)
@@ -49,6 +50,8 @@ struct ProgrammeController: RouteCollection {
         var today: String; var canCertificate: Bool
         struct Phase: Encodable { var position: Int; var name: String; var state: String }
         var phases: [Phase]; var catalogue: [Option]
+        struct Deduction: Encodable { var month: String; var amountOre: Int; var reason: String }
+        var deductions: [Deduction]
     }
 
     static func input(_ part: Participation?) -> ParticipationInput {
@@ -127,7 +130,8 @@ struct ProgrammeController: RouteCollection {
                 let current = part?.ladderPhase
                 return .init(position: l.position, name: l.name, state: current == nil ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
             },
-            catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) }))
+            catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
+            deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) }))
     }
 
     func show(req: Request) async throws -> View {
@@ -180,10 +184,10 @@ struct ProgrammeController: RouteCollection {
         return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req, id, input) }
     }
 
-    /// Hours typed with a decimal comma or point.
-    static func hours(_ text: String?, _ field: String) throws -> Double? {
+    /// A number typed with a decimal comma or point (hours, kroner).
+    static func decimal(_ text: String?, _ field: String) throws -> Double? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else { throw ValidationFailure(field: field, message: "\(field) must be a number of hours") }
+        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else { throw ValidationFailure(field: field, message: "\(field) must be a number") }
         return h
     }
 
@@ -191,7 +195,7 @@ struct ProgrammeController: RouteCollection {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addMeasure(req, id, MeasureInput(kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
-                                                                            weeklyHours: try Self.hours(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
+                                                                            weeklyHours: try Self.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
         }
     }
 
@@ -207,8 +211,8 @@ struct ProgrammeController: RouteCollection {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addAttendance(req, id, AttendanceInput(
-                date: f["date"], period: f["period"], presentHours: try Self.hours(f["presentHours"], "presentHours"),
-                absenceHours: try Self.hours(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 }))
+                date: f["date"], period: f["period"], presentHours: try Self.decimal(f["presentHours"], "presentHours"),
+                absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 }))
         }
     }
 
@@ -222,6 +226,13 @@ struct ProgrammeController: RouteCollection {
 
     func addOutcome(req: Request) async throws -> Response {
         try await run(req) { id in _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self)) }
+    }
+
+    func addDeduction(req: Request) async throws -> Response {
+        try await run(req) { id in
+            let f = try req.content.decode([String: String].self)
+            _ = try await ProgrammeService.addDeduction(req, id, DeductionInput(month: f["month"], amount: try Self.decimal(f["amount"], "amount"), reason: f["reason"]))
+        }
     }
 
     struct CertificateView: Encodable {

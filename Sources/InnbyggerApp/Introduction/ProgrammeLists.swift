@@ -24,7 +24,7 @@ enum ProgrammeLists {
         }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let parts = try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
-            .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).all()
+            .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
         let today = LocalDate.today, params = req.application.programmeParameters
         for m in Set(parts.map { $0.$municipality.id }).sorted() {
             try await req.audit(action, recordType: "programme", recordID: nil, municipality: m)

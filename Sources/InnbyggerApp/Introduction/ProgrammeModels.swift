@@ -40,6 +40,7 @@ final class Participation: Model, @unchecked Sendable {
     @Children(for: \.$participation) var attendance: [AttendanceEntry]
     @Children(for: \.$participation) var reviews: [PlanReview]
     @Children(for: \.$participation) var outcomes: [ProgrammeOutcome]
+    @Children(for: \.$participation) var deductions: [BenefitDeduction]
     init() {}
 
     var norwegianTarget: [String: String] {
@@ -103,6 +104,26 @@ final class ProgrammeOutcome: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "recorded_on") var recordedOn: String
     init() {}
+}
+
+/// Another deduction from a month's benefit, in øre, with its reason.
+final class BenefitDeduction: Model, @unchecked Sendable {
+    static let schema = "benefit_deductions"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "participation_id") var participation: Participation
+    @Field(key: "month") var month: String
+    @Field(key: "amount_ore") var amountOre: Int
+    @Field(key: "reason") var reason: String
+    init() {}
+}
+
+struct CreateBenefitDeductions: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(BenefitDeduction.schema).id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("month", .string, .required).field("amount_ore", .int, .required).field("reason", .string, .required).create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema(BenefitDeduction.schema).delete() }
 }
 
 enum MeasureKind: String, CaseIterable, Codable {

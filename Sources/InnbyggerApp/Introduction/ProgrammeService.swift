@@ -31,6 +31,7 @@ struct LeaveInput: Content { var from: String?; var to: String?; var reason: Str
 struct AttendanceInput: Content {
     var date: String?; var period: String?; var presentHours: Double?; var absenceHours: Double?; var absenceKind: String?
 }
+struct DeductionInput: Content { var month: String?; var amount: Double?; var reason: String? }
 struct ReviewInput: Content { var date: String?; var note: String? }
 struct OutcomeInput: Content { var kind: String?; var status: String?; var recordedOn: String? }
 
@@ -52,7 +53,7 @@ enum ProgrammeService {
         // Partners may read a shared file, but the programme is the integration service's own record.
         try await req.authorize(action == .read ? .update : action, p.resource, recordType: "programme", recordID: p.id?.uuidString)
         let part = try await Participation.query(on: req.db).filter(\.$person.$id == p.id!)
-            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).first()
+            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).first()
         return (p, part)
     }
 
@@ -281,6 +282,14 @@ enum ProgrammeService {
 
     static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws -> ProgrammeOutcome {
         let (p, part) = try await existing(req, personID)
+        let o = try outcome(input, for: part)
+        try await o.create(on: req.db)
+        try await req.audit("add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return o
+    }
+
+    /// Checks one outcome (single entry and CSV import alike); unsaved.
+    static func outcome(_ input: OutcomeInput, for part: Participation) throws -> ProgrammeOutcome {
         guard let kind = input.kind, ["one_year", "five_year"].contains(kind) else {
             throw ValidationFailure(field: "kind", message: "kind must be one_year or five_year")
         }
@@ -290,9 +299,23 @@ enum ProgrammeService {
         if kind == "one_year" && part.endDate == nil { throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme") }
         let o = ProgrammeOutcome()
         o.$participation.id = part.id!; o.kind = kind; o.status = status.rawValue; o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn").iso
-        try await o.create(on: req.db)
-        try await req.audit("add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return o
+    }
+
+    /// Another deduction for a month (other public benefits, wages inside the programme, offset of an
+    /// overpayment; integreringsloven § 23). It counts in that month's benefit and the decision threshold.
+    static func addDeduction(_ req: Request, _ personID: UUID?, _ input: DeductionInput) async throws -> BenefitDeduction {
+        let (p, part) = try await existing(req, personID)
+        guard let m = input.month, let month = YearMonth(iso: m) else { throw ValidationFailure(field: "month", message: "month must be yyyy-MM") }
+        guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else { throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner") }
+        let ore = (kr * 100).rounded()
+        guard abs(kr * 100 - ore) < 1e-6 else { throw ValidationFailure(field: "amount", message: "amount must be in whole øre") }
+        let d = BenefitDeduction()
+        d.$participation.id = part.id!; d.month = month.iso; d.amountOre = Int(ore)
+        d.reason = try Validate.required(input.reason, "reason", max: 500)
+        try await d.create(on: req.db)
+        try await req.audit("add_deduction", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return d
     }
 }
 
@@ -372,7 +395,8 @@ struct ProgrammeFacts {
         return try? IntroductionBenefit(parameters: parameters).calculate(.init(
             month: month, birthDate: birth, livesWithParents: part.livesWithParents,
             coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
-            programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month)))
+            programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
+            otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month.iso }.reduce(0) { $0 + $1.amountOre }))
     }
 
     /// Every month from the start to this month (or the end), newest first.

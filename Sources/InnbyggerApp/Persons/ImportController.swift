@@ -12,6 +12,7 @@ struct ImportController: RouteCollection {
         routes.get("import", ":jobID", use: show)
         // Attendance files come through the same upload limit.
         routes.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
+        routes.on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
     }
 
     struct FormView: Encodable {
@@ -84,7 +85,25 @@ struct ImportController: RouteCollection {
     }
 }
 
-struct AttendanceImported: Content { var stored: Int; var problems: [PersonImport.Problem] }
+struct RecordsImported: Content { var stored: Int; var problems: [PersonImport.Problem] }
+
+extension ImportAPIController {
+    /// A `text/csv` body of records for participants, stored all or nothing: 201 with the count, or 400 with every problem.
+    static func bulk(_ req: Request, _ run: (String, String?) async throws -> Result<Int, ImportFailure>) async throws -> Response {
+        guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
+            throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
+        }
+        let q = try req.query.decode(Query.self)
+        if let m = q.municipality { _ = try Validate.municipality(m) }
+        guard let body = req.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
+            throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
+        }
+        switch try await run(text, q.municipality) {
+        case .success(let n): return try await RecordsImported(stored: n, problems: []).encodeResponse(status: .created, for: req)
+        case .failure(let f): return try await RecordsImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: req)
+        }
+    }
+}
 
 /// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`;
 /// `POST /api/v1/programme/attendance` with a `text/csv` body (all or nothing).
@@ -114,18 +133,10 @@ struct ImportAPIController: RouteCollection {
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
         }
         routes.on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
-            guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
-                throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
-            }
-            let q = try req.query.decode(Query.self)
-            if let m = q.municipality { _ = try Validate.municipality(m) }
-            guard let body = req.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
-                throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
-            }
-            switch try await GroupAttendance.fromCSV(req, text, municipality: q.municipality) {
-            case .success(let n): return try await AttendanceImported(stored: n, problems: []).encodeResponse(status: .created, for: req)
-            case .failure(let f): return try await AttendanceImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: req)
-            }
+            try await Self.bulk(req) { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
+        }
+        routes.on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+            try await Self.bulk(req) { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
         }
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
             JobDTO(try await ImportController.find(req, req.parameters.get("jobID", as: UUID.self)))
