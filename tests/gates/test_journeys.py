@@ -5,11 +5,18 @@ forms; partners trying pages they may not see get a refusal page without data. S
 its part of /settlement; a case worker registers a year and a proposal from IMDi, housing assesses it, the
 case worker accepts it and registers the arrival into a household with its checklist; the municipal
 administrator edits the checklist template. The person form's languages, interpreter, relation, advisor,
-research reservation and family-immigration facts are saved and shown.
+research reservation and family-immigration facts are saved and shown. Introduction programme: the
+programme advisor sees the participants with the caseload warning and the outcome share, the payout list for a
+month with its CSV, the data-quality list, a participant's programme and the plan reviews due on the worklist; on a
+new person the advisor registers mapping, decision and plan (first with the mapping after the decision), measures,
+attendance, a plan review, the ending, the certificate and the status one year on.
 """
+import csv
+import io
 import os
 import re
-from datetime import date
+import urllib.request
+from datetime import date, timedelta
 
 import axe_playwright_python
 import pytest
@@ -432,4 +439,257 @@ def test_person_form_languages_and_family_immigration(driver):
     assert driver.find_element(By.ID, "interpreterLanguage").get_attribute("value") == "ti"
     assert Select(driver.find_element(By.ID, "researchReservation")).first_selected_option.get_attribute("value") == "true"
     assert driver.find_element(By.ID, "familyApplicationDate").get_attribute("value") == "2024-01-15"
+    logout(driver)
+
+
+# --- Introduction programme: the advisor's lists, a participant's page, a programme from mapping to outcome ---
+
+ADVISOR = "veileder.elverum"
+ADVISOR_NAME = "Anders Bakken"
+
+
+def day(offset):
+    """An ISO date `offset` days from today, so the journeys' dates stay in the past whenever they run."""
+    return (date.today() + timedelta(days=offset)).isoformat()
+
+
+def check_shown(driver, label):
+    """check_page on a page that must not be the server's error page (which passes the accessibility checks too)."""
+    assert "Feilkode" not in driver.page_source, f"{label}: {driver.current_url} shows an error"
+    check_page(driver, label)
+
+
+def visit(driver, path, label):
+    driver.get(BASE_URL + path)
+    check_shown(driver, label)
+
+
+def login_advisor(driver):
+    login(driver, ADVISOR)
+    check_shown(driver, "programme advisor's start page")
+
+
+def programme_path(url):
+    """The path of a participant's programme page, or None when the URL is not one."""
+    match = re.search(r"/persons/[0-9a-fA-F-]{36}/programme$", url)
+    return match.group(0) if match else None
+
+
+def section(driver, heading_id):
+    return driver.find_element(By.CSS_SELECTOR, f"section[aria-labelledby='{heading_id}']")
+
+
+def table_cells(element):
+    """The text of each table body row's data cells, row by row."""
+    return [[td.text for td in row.find_elements(By.TAG_NAME, "td")]
+            for row in element.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+
+
+def first_column(driver):
+    """The first cell of every row in the page's tables: the names, on the programme lists."""
+    return [cells[0] for cells in table_cells(driver.find_element(By.TAG_NAME, "main"))]
+
+
+def h1_text(driver):
+    return driver.find_element(By.TAG_NAME, "h1").text
+
+
+def attribute(driver, element_id, name="value"):
+    return driver.find_element(By.ID, element_id).get_attribute(name)
+
+
+def errors_shown(driver):
+    return "\n".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".alert--error"))
+
+
+def get_with_session(driver, url):
+    """GETs a URL over HTTP with the browser's session cookies, for files the browser would download."""
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookies}), timeout=15) as res:
+        return res.status, res.headers.get("Content-Type", ""), res.read().decode("utf-8")
+
+
+def test_advisor_programme_overview(driver):
+    login_advisor(driver)
+    visit(driver, "/programme", "programme overview")
+    # The demo advisor follows more than the recommended 20 open participations.
+    caseload = section(driver, "caseload-h").find_elements(By.CSS_SELECTOR, "tbody tr")
+    over = [row.text for row in caseload if row.find_elements(By.CSS_SELECTOR, ".status--over")]
+    assert any(ADVISOR_NAME in text for text in over), f"no caseload warning for {ADVISOR_NAME}: {over}"
+    # SSB's outcome share: one row per cohort, with a share or the note that the cohort is too small to show.
+    cohorts = table_cells(section(driver, "outcomes-h"))
+    assert cohorts, "the demo's statuses one year on give no outcome share"
+    for cohort, _, share in cohorts:
+        assert re.fullmatch(r"\d{4}", cohort) and share, cohorts
+    first = section(driver, "participants-h").find_element(By.CSS_SELECTOR, "tbody a")
+    family, given = first.text.split(", ", 1)
+    click_and_wait(driver, first)
+    assert programme_path(driver.current_url), driver.current_url
+    check_shown(driver, "a participant's programme page")
+    assert f"{given} {family}" in h1_text(driver)
+    logout(driver)
+
+
+def assert_payout_csv_matches(driver, month):
+    """The CSV link carries the month; fetched over HTTP (not downloaded in the browser), it holds the page's lines."""
+    href = driver.find_element(By.CSS_SELECTOR, "a[href^='/programme/payouts.csv']").get_attribute("href")
+    assert f"month={month}" in href, href
+    status, kind, body = get_with_session(driver, href)
+    assert status == 200 and kind.startswith("text/csv"), (status, kind)
+    lines = list(csv.DictReader(io.StringIO(body)))
+    assert {line["month"] for line in lines} <= {month}, body[:300]
+    assert sorted(line["name"] for line in lines) == sorted(first_column(driver)), f"CSV for {month} differs from the page"
+
+
+def test_advisor_payout_list_by_month(driver):
+    login_advisor(driver)
+    visit(driver, "/programme/payouts", "payout list")
+    # This month by default (the server's day is Oslo's, so allow for midnight at a month's end).
+    this_month = attribute(driver, "month")
+    assert this_month in {(date.today() + timedelta(days=d)).strftime("%Y-%m") for d in (-1, 0, 1)}, this_month
+    assert attribute(driver, "month", "type") == "month"
+    assert this_month in h1_text(driver)
+    assert first_column(driver), "the demo has no payouts this month"
+    assert_payout_csv_matches(driver, this_month)
+    # The month filter: typed as yyyy-MM into the field turned to text, as for the date fields.
+    last_month = (date.fromisoformat(this_month + "-01") - timedelta(days=1)).strftime("%Y-%m")
+    fill_date(driver, "month", last_month)
+    submit(driver, "form[action='/programme/payouts']")
+    assert f"month={last_month}" in driver.current_url, driver.current_url
+    assert last_month in h1_text(driver)
+    check_shown(driver, "payout list for last month")
+    assert_payout_csv_matches(driver, last_month)
+    logout(driver)
+
+
+def test_advisor_data_quality_and_reviews_due(driver):
+    login_advisor(driver)
+    visit(driver, "/programme/data-quality", "NIR data-quality list")
+    assert first_column(driver), "the demo's data-quality list is empty"
+    visit(driver, "/worklist", "worklist with plan reviews")
+    assert has(driver, "#g-reviews"), "no plan reviews due on the advisor's worklist"
+    links = section(driver, "g-reviews").find_elements(By.CSS_SELECTOR, "tbody a")
+    assert links and all(programme_path(a.get_attribute("href")) for a in links)
+    logout(driver)
+
+
+# A participant of the journey's own, with higher education: 3–6 months for the final goal work (integreringsloven § 13).
+PARTICIPANT = ("Selam", "Programsen")
+MAPPED_BY = "Kari Kartlegger, integreringstjenesten"
+
+
+def create_participant(driver):
+    """Registers the person through /persons/new and returns the path of their programme page, opened from the file."""
+    visit(driver, "/persons/new", "new person form for a participant")
+    given, family = PARTICIPANT
+    fill(driver, "givenName", given)
+    fill(driver, "familyName", family)
+    fill_date(driver, "birthDate", "1992-09-14")
+    choose(driver, "sex", "female")
+    fill(driver, "citizenship", "ER")
+    choose(driver, "residenceGround", "refugee")
+    choose(driver, "educationLevel", "higher")
+    submit(driver)
+    assert h1_text(driver) == f"{given} {family}", errors_shown(driver)
+    check_shown(driver, "the participant's person page")
+    # The file's own link, not the navigation's "Introduksjonsprogram" that leads to /programme.
+    link = driver.find_element(By.CSS_SELECTOR, ".page-head a[href^='/persons/'][href$='/programme']")
+    assert link.text == "Introduksjonsprogram", link.text
+    click_and_wait(driver, link)
+    path = programme_path(driver.current_url)
+    assert path, driver.current_url
+    assert not has(driver, "#measures-h"), "a new person has no programme yet"
+    check_shown(driver, "programme page before registration")
+    return path
+
+
+def save_programme_part(driver, action, label):
+    """Submits the programme page's form that posts to …/programme<action>; the page comes back with the notice."""
+    submit(driver, f"form[action$='/programme{action}']")
+    assert "notice=saved" in driver.current_url, f"{label} not saved: {errors_shown(driver)}"
+    check_shown(driver, f"programme page after {label}")
+    assert has(driver, ".alert--success"), f"{label}: no notice"
+
+
+def register_programme(driver, programme):
+    """Mapping, decision and plan: first with the mapping after the decision (integreringsloven § 10), which is
+    refused with what was typed kept, then with the mapping before it."""
+    fill_date(driver, "mappingDate", day(-175))
+    fill(driver, "mappingBy", MAPPED_BY)
+    fill(driver, "mappingSummary", "Kartlagt med tolk: masterutdanning i økonomi, arbeidserfaring fra bank.")
+    choose(driver, "lawRegime", "integreringsloven_2021")
+    fill_date(driver, "decisionDate", day(-180))
+    fill_date(driver, "startDate", day(-170))
+    choose(driver, "finalGoal", "work")
+    fill(driver, "plannedMonths", "6")
+    fill_date(driver, "planDate", day(-160))
+    fill_date(driver, "contractSigned", day(-160))
+    submit(driver, f"form[action='{programme}']")
+    assert driver.current_url.endswith(programme), driver.current_url
+    assert has(driver, ".alert--error"), "a mapping after the decision must show an error"
+    assert attribute(driver, "mappingDate", "aria-invalid") == "true"
+    assert attribute(driver, "mappingBy") == MAPPED_BY
+    assert not has(driver, "#measures-h"), "the refused form must not register a programme"
+    check_shown(driver, "programme form with the mapping after the decision")
+    fill_date(driver, "mappingDate", day(-200))
+    save_programme_part(driver, "", "registering mapping, decision and plan")
+    assert (attribute(driver, "mappingBy"), attribute(driver, "plannedMonths")) == (MAPPED_BY, "6")
+    assert "3–6" in section(driver, "decision-h").find_element(By.CSS_SELECTOR, "p.hint").text
+
+
+def add_measure(driver, kind, hours):
+    choose(driver, "m-kind", kind)
+    fill_date(driver, "m-from", day(-170))
+    fill_date(driver, "m-to", day(12))
+    fill(driver, "m-hours", hours)
+    save_programme_part(driver, "/measures", f"adding the measure {kind}")
+
+
+def record_progress(driver):
+    """Two measures, a day of invalid absence and a plan review."""
+    add_measure(driver, "norwegian", "15")
+    add_measure(driver, "work_practice", "22,5")
+    measures = [(cells[0], cells[3]) for cells in table_cells(section(driver, "measures-h"))]
+    assert sorted(measures) == [("Arbeidspraksis", "22,5"), ("Norskopplæring", "15")], measures
+    fill_date(driver, "a-date", day(-7))
+    choose(driver, "a-period", "day")
+    fill(driver, "a-absence", "7,5")
+    choose(driver, "a-kind", "invalid")
+    save_programme_part(driver, "/attendance", "registering invalid absence")
+    attendance = [cells[3:] for cells in table_cells(section(driver, "attendance-h"))]
+    assert attendance == [["7,5", "Ugyldig fravær (trekk)"]], attendance
+    review = "Planen gjennomgått med deltaker og tolk; arbeidspraksisen fortsetter."
+    fill_date(driver, "r-date", day(-3))
+    fill(driver, "r-note", review)
+    save_programme_part(driver, "/reviews", "a plan review")
+    assert review in section(driver, "reviews-h").text
+
+
+def end_with_certificate_and_outcome(driver, programme):
+    fill_date(driver, "e-date", day(-2))
+    choose(driver, "e-reason", "completed_work")
+    save_programme_part(driver, "/ending", "ending the programme")
+    assert "Fullført – til arbeid" in section(driver, "ending-h").text
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"a[href='{programme}/certificate']"))
+    assert h1_text(driver) == "Deltakerbevis"
+    certificate = driver.find_element(By.TAG_NAME, "main").text
+    for expected in (" ".join(PARTICIPANT), "Norskopplæring", "Arbeidspraksis", "Gjennomført"):
+        assert expected in certificate, f"certificate lacks {expected!r}"
+    check_shown(driver, "participation certificate")
+    visit(driver, programme, "programme page after the certificate")
+    choose(driver, "o-kind", "one_year")
+    choose(driver, "o-status", "employed")
+    save_programme_part(driver, "/outcomes", "the status one year on")
+    assert "Status ett år etter avslutning – I arbeid" in section(driver, "ending-h").text
+
+
+def test_advisor_runs_a_programme(driver):
+    login_advisor(driver)
+    programme = create_participant(driver)
+    register_programme(driver, programme)
+    record_progress(driver)
+    end_with_certificate_and_outcome(driver, programme)
+    # Complete for NIR: the ended programme is off the data-quality list.
+    visit(driver, "/programme/data-quality", "NIR data-quality list after the programme")
+    assert ", ".join(reversed(PARTICIPANT)) not in first_column(driver)
     logout(driver)
