@@ -6,9 +6,10 @@ import VaporTesting
 @Suite("Introduction programme", .serialized)
 struct ProgrammeTests {
     /// A new participant in Elverum, born 1990, higher education, settled 2025-03-01.
-    static func participant(_ app: Application) async throws -> UUID {
+    static func participant(_ app: Application, nationalId: String? = "12049010026") async throws -> UUID {
         let cw = try await token(app, for: "saksbehandler.elverum")
-        let res = try await api(app, .POST, "/api/v1/persons", token: cw, json: #"{"municipality":"3420","givenName":"Test","familyName":"Deltaker","birthDate":"1990-01-15","sex":"female","citizenship":"SY","residenceGround":"refugee","settlementDate":"2025-03-01","settledByAgreement":true,"educationLevel":"primary","nationalId":"12049010026"}"#)
+        let id = nationalId.map { #","nationalId":"\#($0)""# } ?? ""
+        let res = try await api(app, .POST, "/api/v1/persons", token: cw, json: #"{"municipality":"3420","givenName":"Test","familyName":"Deltaker","birthDate":"1990-01-15","sex":"female","citizenship":"SY","residenceGround":"refugee","settlementDate":"2025-03-01","settledByAgreement":true,"educationLevel":"primary"\#(id)}"#)
         return try res.content.decode(PersonDTO.self).id
     }
 
@@ -25,6 +26,11 @@ struct ProgrammeTests {
             // Under 25 without upper secondary? No: 35 at the decision with primary school → "others without upper secondary", up to 24 months.
             #expect(dto.plannedEnd == "2027-04-30")
             #expect(dto.missingForNIR == ["measures"])
+            // The target as given; another participant without one gets IMDi's recommendation for primary school (B1).
+            #expect(dto.norwegianTarget == ["reading": "B1", "speaking": "B1"])
+            let other = try await Self.participant(app, nationalId: nil)
+            let defaulted = try await api(app, .PUT, "/api/v1/persons/\(other)/programme", token: advisor, json: #"{"decisionDate":"2025-04-20"}"#)
+            #expect(try defaulted.content.decode(ProgrammeAPIController.ProgrammeDTO.self).norwegianTarget == ["reading": "B1", "listening": "B1", "writing": "B1", "speaking": "B1"])
             // 15 hours of invalid absence on 10 June 2025. June 2025: G 130 160 kr, full rate 2 G = 26 032 000 øre a year,
             // monthly 2 169 333.33 → 2 169 333; deduction 15 × 26 032 000 / 1850 = 211 070.27 → 211 070; net 1 958 263.
             let att = try await api(app, .POST, "/api/v1/persons/\(id)/programme/attendance", token: advisor,

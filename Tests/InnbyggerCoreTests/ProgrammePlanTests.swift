@@ -61,3 +61,16 @@ struct ProgrammePlanTests {
         #expect(NIRCompleteness.missing(none) == ["decision"])
     }
 }
+
+@Suite("Recommended Norwegian targets")
+struct NorwegianTargetTests {
+    @Test("IMDi's recommendation by education (2023-12-20)", arguments: [
+        (PersonFacts.EducationLevel.none, "A2", "B1"), (.primary, "B1", "B1"), (.upperSecondary, "B1", "B2"), (.higher, "B1", "B2"),
+    ])
+    func byEducation(_ e: PersonFacts.EducationLevel, _ reading: String, _ speaking: String) {
+        let t = params.norwegianTarget(for: e, on: d("2025-01-01"))
+        #expect(t["reading"] == reading)
+        #expect(t["speaking"] == speaking)
+        #expect(params.norwegianTarget(for: e, on: d("2023-01-01")).isEmpty)  // before the recommendation
+    }
+}

@@ -134,6 +134,10 @@ enum ProgrammeService {
         part.guidanceRecommendation = try Validate.text(v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false)
         part.decisionDate = decision?.iso; part.startDate = start?.iso; part.finalGoal = goal?.rawValue
         part.plannedMonths = planned; part.extensionMonths = extensionMonths; part.extensionReason = extensionReason
+        // With no target chosen, the plan starts from IMDi's recommendation for the person's education.
+        if target.isEmpty {
+            target = req.application.programmeParameters.norwegianTarget(for: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), on: .today)
+        }
         part.planDate = plan?.iso; part.contractSigned = contract?.iso; part.norwegianTarget = target
         part.livesWithParents = v.livesWithParents ?? false; part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind; part.stopDate = stopKind == nil ? nil : stop?.iso

@@ -147,6 +147,15 @@ public struct ProgrammeParameters: Codable, Sendable {
     public var planReviewIntervalMonths: Dated<Int>
     /// Participants per programme advisor above which the caseload is flagged (local practice).
     public var caseloadWarningParticipants: Dated<Int>
+    /// IMDi's recommended Norwegian target per sub-skill, by education level (none, primary, upper_secondary,
+    /// higher); the plan starts from it and the advisor adjusts it.
+    public var norwegianTargetByEducation: Dated<[String: [String: String]]>?
+
+    /// The recommended target for an education level on a date, or empty when there is none.
+    public func norwegianTarget(for education: PersonFacts.EducationLevel?, on date: LocalDate) -> [String: String] {
+        guard let e = education else { return [:] }
+        return norwegianTargetByEducation?.entry(on: date)?.value[e.rawValue] ?? [:]
+    }
 
     /// The parameters of a law; `undetermined` is an input error.
     public func regime(_ law: LawRegime) throws(ProgrammeInputError) -> Regime {
