@@ -144,6 +144,12 @@ struct ProgrammeTests {
                                                                              "startDate": "2025-05-01", "finalGoal": "work", "plannedMonths": "12", "planDate": "2025-05-15", "livesWithParents": "on"]).status == .seeOther)
             #expect(try await Participation.query(on: app.db).filter(\.$person.$id == id).first()?.livesWithParents == true)
             #expect(try await b.send(.POST, "/persons/\(id)/programme/leaves", form: ["_csrf": try await b.csrf(), "from": "2025-07-01", "to": "2025-07-10", "reason": "Velferd"]).status == .seeOther)
+            // A smaller form's error is shown at that form, with what was typed kept and the field marked.
+            let badMeasure = try await b.send(.POST, "/persons/\(id)/programme/measures", form: ["_csrf": try await b.csrf(), "kind": "norwegian", "from": "2025-09-01", "to": "2025-09-30", "weeklyHours": "abc"])
+            #expect(badMeasure.status == .badRequest)
+            #expect(badMeasure.body.string.contains("id=\"error-measures\""))
+            #expect(badMeasure.body.string.contains("value=\"2025-09-01\""))
+            #expect(badMeasure.body.string.contains("aria-describedby=\"error-measures\""))
             #expect(try await b.send(.POST, "/persons/\(id)/programme/reviews", form: ["_csrf": try await b.csrf(), "date": "2025-11-15", "note": "Gjennomgått"]).status == .seeOther)
             #expect(try await b.send(.POST, "/persons/\(id)/programme/reviews", form: ["_csrf": try await b.csrf(), "date": "2025-11-15", "note": " "]).status == .badRequest)
             #expect(try await b.send(.POST, "/persons/\(id)/programme/attendance", form: ["_csrf": try await b.csrf(), "date": "2025-06-04", "period": "week", "presentHours": "30", "absenceHours": "7,5", "absenceKind": "holiday"]).status == .seeOther)

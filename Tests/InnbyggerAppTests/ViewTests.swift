@@ -42,7 +42,7 @@ struct ViewTests {
         keys.formUnion(EndReason.allCases.map { "end_reason.\($0.rawValue)" } + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
         keys.formUnion(FinalGoal.allCases.map { "goal.\($0.rawValue)" } + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })
         keys.formUnion(NorwegianSkill.allCases.map { "skill.\($0.rawValue)" } + ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map { "content.\($0)" })
-        keys.formUnion(["mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended", "none"].map { "programme.status.\($0)" })
+        keys.formUnion(["mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended", "past_planned_end", "none"].map { "programme.status.\($0)" })
         keys.formUnion(["decision", "education_background", "final_goal", "contract", "measures", "end_reason"].map { "nir.\($0)" })
         keys.formUnion(AssessmentStatus.allCases.map { "assessment.\($0.rawValue)" } + SettlementDecision.allCases.map { "decision.\($0.rawValue)" })
         keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",

@@ -60,7 +60,11 @@ enum DemoProgramme {
             // A few without education background: NIR needs it.
             p.educationLevel = i % 9 == 4 ? nil : EducationLevel.allCases[i % 4].rawValue
             p.advisorID = users[advisor]
-            let start = startDate(stage, today: today, index: i)
+            // Open programmes started recently enough to be within the participant's planned length.
+            let longest = (try? ProgrammeDuration(parameters: parameters).assess(
+                lawRegime: .integreringsloven2021, finalGoal: goal(i), ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: today),
+                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: today))?.maxMonths ?? 24
+            let start = startDate(stage, today: today, index: i, longest: longest)
             p.settlementDate = start.adding(months: -2).iso; p.arrivalDate = p.settlementDate
             p.permitDate = start.adding(months: -3).iso; p.settledByAgreement = true
             try await p.create(on: db)
@@ -68,13 +72,15 @@ enum DemoProgramme {
         }
     }
 
-    static func startDate(_ stage: Stage, today: LocalDate, index i: Int) -> LocalDate {
+    static func startDate(_ stage: Stage, today: LocalDate, index i: Int, longest: Int) -> LocalDate {
         switch stage {
         case .mappingOnly, .decided: return today.adding(days: 10)
         case .ended(_, let outcome): return today.adding(months: outcome == nil ? -14 : -26)
-        default: return today.adding(months: -(4 + i % 6)).adding(days: -(i % 20))
+        default: return today.adding(months: -max(1, min(4 + i % 6, longest - 2))).adding(days: -(i % 20))
         }
     }
+
+    static func goal(_ i: Int) -> FinalGoal? { i % 7 == 3 ? nil : [FinalGoal.work, .upperSecondaryCompletion, .higherEducation, .work][i % 4] }
 
     /// Norwegian training: hours for the last four months and a few test results for everyone whose file is shared
     /// with adult education, and for Elverum's participants in the programme.
@@ -123,7 +129,7 @@ enum DemoProgramme {
         part.guidanceDate = min(today, start.adding(days: -25)).iso; part.guidanceCentre = "Karrieresenteret i Innlandet"
         part.guidanceRecommendation = "Språkpraksis i helse og omsorg, deretter fagbrev."
         part.decisionDate = min(today.adding(days: -5), start.adding(days: -14)).iso; part.startDate = start.iso
-        part.finalGoal = i % 7 == 3 ? nil : [FinalGoal.work, .upperSecondaryCompletion, .higherEducation, .work][i % 4].rawValue
+        part.finalGoal = goal(i)?.rawValue
         // The longest ordinary length the rules allow this participant.
         let decided = LocalDate(iso: part.decisionDate!)!
         part.plannedMonths = (try? ProgrammeDuration(parameters: parameters).assess(

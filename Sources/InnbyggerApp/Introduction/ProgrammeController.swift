@@ -52,7 +52,11 @@ struct ProgrammeController: RouteCollection {
         var phases: [Phase]; var catalogue: [Option]
         struct Deduction: Encodable { var month: String; var amountOre: Int; var reason: String }
         var deductions: [Deduction]
+        /// When one of the smaller forms fails: which, the field, the message, and what was typed (kept in the form).
+        var subForm: String?; var subField: String?; var subError: String?; var posted: [String: String]
     }
+
+    struct SubFormError { var form: String; var failure: ValidationFailure; var posted: [String: String] }
 
     static func input(_ part: Participation?) -> ParticipationInput {
         guard let p = part else { return ParticipationInput() }
@@ -64,7 +68,8 @@ struct ProgrammeController: RouteCollection {
                                   coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate)
     }
 
-    func page(_ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil, message: String? = nil) async throws -> View {
+    func page(_ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil, message: String? = nil,
+              sub: SubFormError? = nil) async throws -> View {
         let (person, part) = try await ProgrammeService.load(req, personID)
         let today = LocalDate.today
         let params = req.application.programmeParameters
@@ -131,7 +136,8 @@ struct ProgrammeController: RouteCollection {
                 return .init(position: l.position, name: l.name, state: current == nil ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
             },
             catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
-            deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) }))
+            deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) },
+            subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message, posted: sub?.posted ?? [:]))
     }
 
     func show(req: Request) async throws -> View {
@@ -158,13 +164,22 @@ struct ProgrammeController: RouteCollection {
     }
 
     /// Runs a change; a validation or state error re-shows the page with the message (the main form keeps its input).
-    func run(_ req: Request, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void) async throws -> Response {
+    /// `form` names one of the smaller forms (measures, attendance …): its error is shown at that form with the input kept.
+    func run(_ req: Request, form: String? = nil, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
         do {
             try await action(id)
             return req.redirect(to: "/persons/\(id!)/programme?notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, id, input: input, error: e).encodeResponse(for: req)
+            let view: View
+            if let form {
+                var posted = (try? req.content.decode([String: String].self)) ?? [:]
+                posted["_csrf"] = nil
+                view = try await page(req, id, input: input, sub: SubFormError(form: form, failure: e, posted: posted))
+            } else {
+                view = try await page(req, id, input: input, error: e)
+            }
+            let res = try await view.encodeResponse(for: req)
             res.status = .badRequest
             return res
         } catch let e as APIError where e.status == .conflict {
@@ -192,7 +207,7 @@ struct ProgrammeController: RouteCollection {
     }
 
     func addMeasure(req: Request) async throws -> Response {
-        try await run(req) { id in
+        try await run(req, form: "measures") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addMeasure(req, id, MeasureInput(kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
                                                                             weeklyHours: try Self.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
@@ -204,11 +219,11 @@ struct ProgrammeController: RouteCollection {
     }
 
     func addLeave(req: Request) async throws -> Response {
-        try await run(req) { id in _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self)) }
+        try await run(req, form: "leaves") { id in _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self)) }
     }
 
     func addAttendance(req: Request) async throws -> Response {
-        try await run(req) { id in
+        try await run(req, form: "attendance") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addAttendance(req, id, AttendanceInput(
                 date: f["date"], period: f["period"], presentHours: try Self.decimal(f["presentHours"], "presentHours"),
@@ -217,19 +232,19 @@ struct ProgrammeController: RouteCollection {
     }
 
     func addReview(req: Request) async throws -> Response {
-        try await run(req) { id in _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self)) }
+        try await run(req, form: "reviews") { id in _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self)) }
     }
 
     func end(req: Request) async throws -> Response {
-        try await run(req) { id in _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self)) }
+        try await run(req, form: "ending") { id in _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self)) }
     }
 
     func addOutcome(req: Request) async throws -> Response {
-        try await run(req) { id in _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self)) }
+        try await run(req, form: "outcomes") { id in _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self)) }
     }
 
     func addDeduction(req: Request) async throws -> Response {
-        try await run(req) { id in
+        try await run(req, form: "deductions") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addDeduction(req, id, DeductionInput(month: f["month"], amount: try Self.decimal(f["amount"], "amount"), reason: f["reason"]))
         }
@@ -238,7 +253,7 @@ struct ProgrammeController: RouteCollection {
     struct CertificateView: Encodable {
         struct Line: Encodable { var kindKey: String; var title: String?; var from: String; var to: String; var hours: String }
         var name: String; var birthDate: String; var municipality: String; var start: String; var end: String
-        var endReasonKey: String; var completed: Bool; var lines: [Line]; var totalHours: String; var issued: String; var goalKey: String?
+        var endReasonKey: String; var completed: Bool; var lines: [Line]; var totalHours: String; var issued: String; var goalKey: String?; var personID: UUID
     }
 
     /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or interruption.
@@ -260,6 +275,6 @@ struct ProgrammeController: RouteCollection {
             name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "", start: start, end: end,
             endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
             totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
-            goalKey: part.finalGoal.map { "goal.\($0)" }))
+            goalKey: part.finalGoal.map { "goal.\($0)" }, personID: person.id!))
     }
 }

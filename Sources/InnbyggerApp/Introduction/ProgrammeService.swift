@@ -38,6 +38,8 @@ struct OutcomeInput: Content { var kind: String?; var status: String?; var recor
 /// Where a participant stands today.
 enum ParticipationStatus: String, Codable {
     case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
+    /// In the programme after its planned end (with any extension) and no ending registered: needs an ending or an extension.
+    case pastPlannedEnd = "past_planned_end"
 }
 
 /// The introduction programme on a person's file. Integration staff read and write it, as for the rest of the file;
@@ -340,12 +342,12 @@ struct ProgrammeFacts {
         if (part.$leaves.value ?? []).contains(where: { LocalDate(iso: $0.from)! <= today && today <= LocalDate(iso: $0.to)! }) { return .onLeave }
         if part.stopKind == "temporary" { return .stoppedTemporarily }
         guard part.decisionDate != nil else { return .mapping }
-        if let s = start, s <= today { return .active }
+        if let s = start, s <= today { return (plannedEnd.map { $0 < today } ?? false) ? .pastPlannedEnd : .active }
         return .decided
     }
 
     /// Counts on a caseload: decided and not ended or permanently stopped.
-    var isOpen: Bool { [.decided, .active, .onLeave, .stoppedTemporarily].contains(status) }
+    var isOpen: Bool { [.decided, .active, .onLeave, .stoppedTemporarily, .pastPlannedEnd].contains(status) }
 
     var plannedEnd: LocalDate? {
         guard let s = start, let months = part.plannedMonths else { return nil }
@@ -395,7 +397,8 @@ struct ProgrammeFacts {
         guard let s = start, let birth = LocalDate(iso: person.birthDate) else { return nil }
         // A permanent stop ends the payments like an ending does.
         let stopped = part.stopKind == "permanent" ? part.stopDate.flatMap(LocalDate.init(iso:)) : nil
-        let last = [end, stopped].compactMap { $0 }.min()
+        // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.
+        let last = [end, stopped, plannedEnd].compactMap { $0 }.min()
         return try? IntroductionBenefit(parameters: parameters).calculate(.init(
             month: month, birthDate: birth, livesWithParents: part.livesWithParents,
             coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
