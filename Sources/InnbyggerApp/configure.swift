@@ -86,7 +86,7 @@ struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 enum Migrations {
-    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement(), CreateImportJobs(), CreateProgramme(), CreateNorwegianTraining(), CreateProgrammeSettings(), CreateBenefitDeductions()]
+    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement(), CreateImportJobs(), CreateProgramme(), CreateNorwegianTraining(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure()]
 }
 
 /// Migrates and, on an empty database, loads the demo (what `serve` does by itself).

@@ -37,6 +37,9 @@ struct GroupAttendanceTests {
             #expect(try await AttendanceEntry.query(on: app.db).count() == before + 2)
             let entry = try #require(try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(\.$absenceKind == "sick_child").filter(\.$date == LocalDate.today.weekStart.iso).first())
             #expect(entry.period == "week" && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
+            // With the measure filter, the entry belongs to the participant's Norwegian measure that week.
+            let measure = try #require(parts[1].measures.first { $0.id == entry.measureID })
+            #expect(measure.kind == "norwegian")
             let partner = Browser(app)
             try await partner.login("nav.elverum")
             #expect(try await partner.send(.GET, "/programme/attendance").status == .forbidden)
@@ -55,6 +58,8 @@ struct GroupAttendanceTests {
                 return try await app.testing().sendRequest(.POST, "/api/v1/programme/attendance", headers: h, body: ByteBuffer(string: text))
             }
             let before = try await AttendanceEntry.query(on: app.db).count()
+            let wrongMeasure = try await post("personId;date;absenceHours;absenceKind;measure\n\(parts[0].$person.id);\(day);1;invalid;trade_course\n", token: cw)
+            #expect(try wrongMeasure.content.decode(RecordsImported.self).problems.first?.field == "measure")
             let bad = try await post(good + "\(UUID());\(day);day;7,5;;\n", token: cw)
             #expect(bad.status == .badRequest)
             #expect(try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "personId" })

@@ -26,6 +26,11 @@ struct ProgrammeTests {
             // Under 25 without upper secondary? No: 35 at the decision with primary school → "others without upper secondary", up to 24 months.
             #expect(dto.plannedEnd == "2027-04-30")
             #expect(dto.missingForNIR == ["measures"])
+            // The programme's dates meet the mapping, guidance, decision and start deadlines.
+            let events = try await DeadlineEvents.dates(for: [id], on: app.db)[id] ?? [:]
+            #expect(events[.competenceMapping] == LocalDate(iso: "2025-04-01"))
+            #expect(events[.careerGuidance] == LocalDate(iso: "2025-04-10"))
+            #expect(events[.programmeStart] == LocalDate(iso: "2025-05-01"))
             // The target as given; another participant without one gets IMDi's recommendation for primary school (B1).
             #expect(dto.norwegianTarget == ["reading": "B1", "speaking": "B1"])
             let other = try await Self.participant(app, nationalId: nil)

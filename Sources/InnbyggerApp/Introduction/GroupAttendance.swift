@@ -5,7 +5,7 @@ import Vapor
 /// week, one row each; and the same from a CSV file. Both are all or nothing: a single bad row stores nothing and
 /// every bad row is named. Outcomes (SSB status one and five years on) come in the same way from CSV.
 enum GroupAttendance {
-    static let columns = ["personId", "nationalId", "date", "period", "presentHours", "absenceHours", "absenceKind"]
+    static let columns = ["personId", "nationalId", "date", "period", "presentHours", "absenceHours", "absenceKind", "measure"]
     static let maxRows = 5000
 
     /// Open participations in the municipalities where the user is integration staff.
@@ -82,7 +82,19 @@ enum GroupAttendance {
             let input = AttendanceInput(date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
                                         presentHours: try ProgrammeController.decimal(v["presentHours"], "presentHours"),
                                         absenceHours: try ProgrammeController.decimal(v["absenceHours"], "absenceHours"), absenceKind: v["absenceKind"])
-            return { part in try ProgrammeService.attendanceEntry(input, for: part) }
+            // The optional `measure` column names a measure kind; the entry goes to the participant's measure of that kind then.
+            return { part in
+                var i = input
+                if let kind = v["measure"] {
+                    guard MeasureKind(rawValue: kind) != nil else { throw ValidationFailure(field: "measure", message: "measure must be a measure kind") }
+                    let day = i.date.flatMap(LocalDate.init(iso:))?.iso ?? ""
+                    guard let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day }) else {
+                        throw ValidationFailure(field: "measure", message: "the participant has no \(kind) measure on that date")
+                    }
+                    i.measureId = m.id
+                }
+                return try ProgrammeService.attendanceEntry(i, for: part)
+            }
         }
     }
 
@@ -145,9 +157,11 @@ enum GroupAttendance {
             let present = f["present.\(id)"] ?? "", absence = f["absence.\(id)"] ?? ""
             if present.trimmingCharacters(in: .whitespaces).isEmpty && absence.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             do {
+                // With a measure chosen, the entry is for the participant's measure of that kind that week.
+                let measure = q.measure.flatMap { k in parts[id]?.measures.first { $0.kind == k && $0.from <= week.adding(days: 6).iso && $0.to >= week.iso } }
                 let input = AttendanceInput(date: week.iso, period: "week", presentHours: try ProgrammeController.decimal(present, "presentHours"),
                                             absenceHours: try ProgrammeController.decimal(absence, "absenceHours"),
-                                            absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 })
+                                            absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
                 rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
             } catch let e as ValidationFailure { problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.message)) }
         }

@@ -5,7 +5,7 @@ import Vapor
 struct ProgrammeAPIController: RouteCollection {
     struct ProgrammeDTO: Content {
         struct Measure: Content { var id: UUID; var kind: String; var title: String?; var from: String; var to: String; var weeklyMinutes: Int; var selfStudy: Bool }
-        struct Attendance: Content { var date: String; var period: String; var presentMinutes: Int; var absenceMinutes: Int; var absenceKind: String? }
+        struct Attendance: Content { var date: String; var period: String; var presentMinutes: Int; var absenceMinutes: Int; var absenceKind: String?; var measureId: UUID? }
         struct Month: Content { var month: String; var factor: String; var monthlyOre: Int; var absenceDeductionOre: Int; var netOre: Int; var requiresDecision: Bool }
         var personId: UUID; var status: String; var lawRegime: String
         var mappingDate: String?; var guidanceDate: String?; var decisionDate: String?; var startDate: String?; var finalGoal: String?
@@ -22,7 +22,7 @@ struct ProgrammeAPIController: RouteCollection {
             contractSigned = p.contractSigned; norwegianTarget = p.norwegianTarget; stopKind = p.stopKind; stopDate = p.stopDate
             endDate = p.endDate; endReason = p.endReason; nextReview = f.nextReview?.iso
             measures = p.measures.sorted { $0.from < $1.from }.map { .init(id: $0.id!, kind: $0.kind, title: $0.title, from: $0.from, to: $0.to, weeklyMinutes: $0.weeklyMinutes, selfStudy: $0.selfStudy) }
-            attendance = p.attendance.sorted { $0.date < $1.date }.map { .init(date: $0.date, period: $0.period, presentMinutes: $0.presentMinutes, absenceMinutes: $0.absenceMinutes, absenceKind: $0.absenceKind) }
+            attendance = p.attendance.sorted { $0.date < $1.date }.map { .init(date: $0.date, period: $0.period, presentMinutes: $0.presentMinutes, absenceMinutes: $0.absenceMinutes, absenceKind: $0.absenceKind, measureId: $0.measureID) }
             benefit = f.benefitHistory.map { .init(month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre, absenceDeductionOre: $0.absenceDeductionOre, netOre: $0.netOre, requiresDecision: $0.requiresDecision) }
             shortWeeks = f.shortWeeks; missingForNIR = NIRCompleteness.missing(f.nirSnapshot)
         }

@@ -33,7 +33,7 @@ struct ProgrammeController: RouteCollection {
         struct Measure: Encodable { var id: UUID; var kindKey: String; var title: String?; var from: String; var to: String; var hours: String; var selfStudy: Bool }
         struct Week: Encodable { var weekStart: String; var planned: String; var required: String }
         struct Leave: Encodable { var from: String; var to: String; var reason: String }
-        struct Attendance: Encodable { var date: String; var periodKey: String; var present: String; var absence: String; var kindKey: String? }
+        struct Attendance: Encodable { var date: String; var periodKey: String; var present: String; var absence: String; var kindKey: String?; var measureKey: String?; var measureTitle: String? }
         struct Review: Encodable { var date: String; var note: String }
         struct Benefit: Encodable { var month: String; var factor: String; var monthlyOre: Int; var deductionOre: Int; var netOre: Int; var requiresDecision: Bool }
         struct Outcome: Encodable { var kindKey: String; var statusKey: String; var recordedOn: String }
@@ -52,6 +52,7 @@ struct ProgrammeController: RouteCollection {
         var phases: [Phase]; var catalogue: [Option]
         struct Deduction: Encodable { var month: String; var amountOre: Int; var reason: String }
         var deductions: [Deduction]
+        var measureOptions: [Option]
         /// When one of the smaller forms fails: which, the field, the message, and what was typed (kept in the form).
         var subForm: String?; var subField: String?; var subError: String?; var posted: [String: String]
     }
@@ -89,6 +90,7 @@ struct ProgrammeController: RouteCollection {
                 .contains { $0.id != person.id && (LocalDate(iso: $0.birthDate)?.age(on: today) ?? 99) < 18 }
         }
         let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
+        let measuresByID = Dictionary(uniqueKeysWithValues: (part?.measures ?? []).map { ($0.id!, $0) })
         let ladder = try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$position).all()
         let catalogue = try await CatalogueMeasure.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$name).all()
         let holiday = facts?.holidayDays(in: today.year) ?? 0
@@ -115,7 +117,8 @@ struct ProgrammeController: RouteCollection {
             leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map { .init(from: $0.from, to: $0.to, reason: $0.reason) },
             attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                 .init(date: $0.date, periodKey: "period.\($0.period)", present: NorwegianFormat.hours(minutes: $0.presentMinutes),
-                      absence: NorwegianFormat.hours(minutes: $0.absenceMinutes), kindKey: $0.absenceKind.map { "absence.\($0)" })
+                      absence: NorwegianFormat.hours(minutes: $0.absenceMinutes), kindKey: $0.absenceKind.map { "absence.\($0)" },
+                      measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind)" }, measureTitle: measuresByID[$0.measureID ?? UUID()]?.title)
             },
             holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","), holidayWarning: holiday > Double(maxHoliday), maxHoliday: maxHoliday,
             reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map { .init(date: $0.date, note: $0.note) },
@@ -137,6 +140,10 @@ struct ProgrammeController: RouteCollection {
             },
             catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
             deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) },
+            measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
+                let label = req.application.translations.text("measure.\(m.kind)", req.language) + (m.title.map { " – \($0)" } ?? "")
+                return Option(value: m.id!.uuidString, label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))", selected: false)
+            },
             subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message, posted: sub?.posted ?? [:]))
     }
 
@@ -227,7 +234,11 @@ struct ProgrammeController: RouteCollection {
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addAttendance(req, id, AttendanceInput(
                 date: f["date"], period: f["period"], presentHours: try Self.decimal(f["presentHours"], "presentHours"),
-                absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 }))
+                absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
+                measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
+                    guard let u = UUID(uuidString: text) else { throw ValidationFailure(field: "measureId", message: "measureId is not a measure") }
+                    return u
+                }))
         }
     }
 

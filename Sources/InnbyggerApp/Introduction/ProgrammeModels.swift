@@ -83,7 +83,16 @@ final class AttendanceEntry: Model, @unchecked Sendable {
     @Field(key: "present_minutes") var presentMinutes: Int
     @Field(key: "absence_minutes") var absenceMinutes: Int
     @OptionalField(key: "absence_kind") var absenceKind: String?
+    /// The measure the entry is for, when given (attendance per measure).
+    @OptionalField(key: "measure_id") var measureID: UUID?
     init() {}
+}
+
+struct AddAttendanceMeasure: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(AttendanceEntry.schema).field("measure_id", .uuid).update()
+    }
+    func revert(on db: any Database) async throws { try await db.schema(AttendanceEntry.schema).deleteField("measure_id").update() }
 }
 
 final class PlanReview: Model, @unchecked Sendable {

@@ -30,6 +30,7 @@ struct MeasureInput: Content { var kind: String?; var title: String?; var from: 
 struct LeaveInput: Content { var from: String?; var to: String?; var reason: String? }
 struct AttendanceInput: Content {
     var date: String?; var period: String?; var presentHours: Double?; var absenceHours: Double?; var absenceKind: String?
+    var measureId: UUID? = nil
 }
 struct DeductionInput: Content { var month: String?; var amount: Double?; var reason: String? }
 struct ReviewInput: Content { var date: String?; var note: String? }
@@ -144,6 +145,10 @@ enum ProgrammeService {
         part.livesWithParents = v.livesWithParents ?? false; part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind; part.stopDate = stopKind == nil ? nil : stop?.iso
         if existing == nil { try await part.create(on: req.db) } else { try await part.update(on: req.db) }
+        // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
+        try await DeadlineEvents.sync([.competenceMapping: part.mappingDate, .careerGuidance: part.guidanceDate,
+                                       .programmeDecision: part.decisionDate, .programmeStart: part.startDate.flatMap { LocalDate(iso: $0)! <= .today ? $0 : nil }],
+                                      personID: p.id!, by: req.currentUser?.id, on: req.db)
         try await req.audit(existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return part
     }
@@ -270,9 +275,17 @@ enum ProgrammeService {
         if let start = part.startDate.flatMap(LocalDate.init(iso:)), date < start.weekStart {
             throw ValidationFailure(field: "date", message: "date is before the programme started")
         }
+        if let m = input.measureId {
+            guard let measure = (part.$measures.value ?? []).first(where: { $0.id == m }) else {
+                throw ValidationFailure(field: "measureId", message: "measureId is not one of the participant's measures")
+            }
+            guard measure.from <= date.adding(days: period == "week" ? 6 : 0).iso, measure.to >= date.iso else {
+                throw ValidationFailure(field: "measureId", message: "the measure does not run on that date")
+            }
+        }
         let e = AttendanceEntry()
         e.$participation.id = part.id!; e.date = date.iso; e.period = period; e.presentMinutes = present; e.absenceMinutes = absent
-        e.absenceKind = absent > 0 ? kind?.rawValue : nil
+        e.absenceKind = absent > 0 ? kind?.rawValue : nil; e.measureID = input.measureId
         return e
     }
 

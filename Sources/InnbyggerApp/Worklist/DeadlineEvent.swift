@@ -43,6 +43,18 @@ enum DeadlineEvents {
         return out
     }
 
+    /// Sets the events the programme's own dates stand for (mapping, guidance, decision, start), so the deadlines
+    /// computed by the rules turn "met" from the programme page alone. A date taken away removes its event.
+    static func sync(_ dates: [DeadlineKind: String?], personID: UUID, by user: UUID?, on db: any Database) async throws {
+        for (kind, date) in dates {
+            let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(\.$kind == kind.rawValue).first()
+            guard let date else { try await existing?.delete(on: db); continue }
+            let e = existing ?? DeadlineEvent()
+            e.$person.id = personID; e.kind = kind.rawValue; e.date = date; e.sector = kind.sector.rawValue; e.recordedBy = user
+            try await e.save(on: db)
+        }
+    }
+
     /// Records (or corrects) when the event happened. Partners may record their own sector's events.
     static func record(_ req: Request, personID: UUID?, kind: String?, date: String?) async throws -> Person {
         guard let id = personID, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).first() else {
