@@ -8,7 +8,11 @@ struct NorwegianTests {
     @Test("Adult education records hours and tests on files shared with it; progress against the target")
     func adultEducation() async throws {
         try await withDemoApp { app in
-            let shared = try await person(in: "3427", app, sharedWith: .adultEducation)
+            // A new file in Tynset shared with adult education (the demo's shared files already have results).
+            let created = try await api(app, .POST, "/api/v1/persons", token: try await token(app, for: "saksbehandler.tynset"),
+                                        json: #"{"municipality":"3427","givenName":"Norsk","familyName":"Elev","birthDate":"1990-01-15","sex":"female","citizenship":"ER","residenceGround":"refugee","settlementDate":"2025-03-01","educationLevel":"primary"}"#)
+            let shared = try #require(try await Person.find(try created.content.decode(PersonDTO.self).id, on: app.db))
+            try await PersonShare(person: shared.id!, sector: .adultEducation, basis: .consent, reference: "test", by: nil).create(on: app.db)
             let partner = try await token(app, for: "voksenopplaering.tynset")
             let month = YearMonth(LocalDate.today).iso
             let hours = try await api(app, .POST, "/api/v1/persons/\(shared.id!)/norwegian/hours", token: partner, json: #"{"month":"\#(month)","hours":62.5}"#)
@@ -38,6 +42,9 @@ struct NorwegianTests {
             #expect(try await api(app, .POST, "/api/v1/persons/\(health.id!)/norwegian/tests", token: try await token(app, for: "helse.elverum"),
                                   json: #"{"kind":"citizenship","passed":true,"date":"\#(LocalDate.today.iso)"}"#).status == .forbidden)
             #expect(try await api(app, .GET, "/api/v1/persons/\(shared.id!)/norwegian", token: try await token(app, for: "saksbehandler.elverum")).status == .forbidden)
+            // Health reads the shared file, but not its Norwegian results.
+            #expect(try await api(app, .GET, "/api/v1/persons/\(health.id!)", token: try await token(app, for: "helse.elverum")).status == .ok)
+            #expect(try await api(app, .GET, "/api/v1/persons/\(health.id!)/norwegian", token: try await token(app, for: "helse.elverum")).status == .forbidden)
             // The page shows it and lets the partner record.
             let b = Browser(app)
             try await b.login("voksenopplaering.tynset")

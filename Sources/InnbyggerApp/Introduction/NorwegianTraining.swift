@@ -63,14 +63,16 @@ struct LanguageTestInput: Content { var kind: String?; var skill: String?; var l
 enum NorwegianService {
     static let levels = ["below_a1"] + CEFRLevel.allCases.map(\.rawValue)
 
-    /// The person, after the policy allows `action` on the adult-education part of the file (reading needs the file).
+    /// The person, after the policy allows `action` on the adult-education part of the file: the integration service,
+    /// and adult education on files shared with it. Other partners do not see Norwegian results (data minimisation).
     static func person(_ req: Request, _ id: UUID?, for action: Action) async throws -> Person {
         let p = try await PersonService.find(req, id, for: .read)
-        if action != .read {
-            try await req.authorize(action, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: .adultEducation),
-                                    recordType: "norwegian", recordID: p.id?.uuidString)
-        }
+        try await req.authorize(action, part(p), recordType: "norwegian", recordID: p.id?.uuidString)
         return p
+    }
+
+    static func part(_ p: Person) -> Resource {
+        .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: .adultEducation)
     }
 
     static func saveDecision(_ req: Request, _ id: UUID?, _ input: NorwegianDecisionInput) async throws -> Person {
@@ -189,7 +191,7 @@ struct NorwegianController: RouteCollection {
                 return .init(label: label, result: result, date: t.date)
             },
             months: s.hours.sorted { $0.key > $1.key }.map { .init(month: $0.key, hours: NorwegianFormat.hours(minutes: $0.value)) },
-            canRecord: req.may(.update, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: .adultEducation)),
+            canRecord: req.may(.update, NorwegianService.part(p)),
             error: error, today: LocalDate.today.iso, thisMonth: YearMonth(.today).iso, levels: NorwegianService.levels,
             skillOptions: NorwegianSkill.allCases.map { .init(value: $0.rawValue, label: "skill.\($0.rawValue)", selected: false) }))
     }

@@ -143,6 +143,7 @@ struct PersonsController: RouteCollection {
         var familyImmigration: FamilyImmigration?
         var rights: RightsPanel?
         struct Note: Encodable { var id: UUID; var date: String; var categoryKey: String; var sectorKey: String; var shared: Bool; var text: String; var edited: Bool; var canEdit: Bool }
+        var canSeeNorwegian: Bool
         var journal: [Note]; var canWriteJournal: Bool; var journalCategories: [Option]; var today: String
     }
 
@@ -186,6 +187,7 @@ struct PersonsController: RouteCollection {
                     req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
                 }
             },
+            canSeeNorwegian: req.may(.read, NorwegianService.part(p)),
             journal: notes.map { n in
                 .init(id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)", sectorKey: "sector.\(n.sector)", shared: n.shared,
                       text: n.text, edited: !n.versions.isEmpty, canEdit: req.may(.update, n.resource(p)))
