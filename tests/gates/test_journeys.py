@@ -656,7 +656,7 @@ def record_progress(driver):
     fill(driver, "a-absence", "7,5")
     choose(driver, "a-kind", "invalid")
     save_programme_part(driver, "/attendance", "registering invalid absence")
-    attendance = [cells[3:] for cells in table_cells(section(driver, "attendance-h"))]
+    attendance = [cells[4:] for cells in table_cells(section(driver, "attendance-h"))]
     assert attendance == [["7,5", "Ugyldig fravær (trekk)"]], attendance
     review = "Planen gjennomgått med deltaker og tolk; arbeidspraksisen fortsetter."
     fill_date(driver, "r-date", day(-3))

@@ -106,6 +106,11 @@ enum NorwegianService {
     static func addTest(_ req: Request, _ id: UUID?, _ input: LanguageTestInput) async throws -> Person {
         let p = try await person(req, id, for: .create)
         let date = try Validate.pastDate(input.date, "date")
+        // Skill and level are checked whenever given, also where the kind of test does not use them.
+        if let s = input.skill, NorwegianSkill(rawValue: s) == nil {
+            throw ValidationFailure(field: "skill", message: "skill must be reading, listening, writing or speaking")
+        }
+        if let l = input.level, !levels.contains(l) { throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1") }
         let t = LanguageTest()
         t.$person.id = p.id!; t.date = date.iso
         switch input.kind {
