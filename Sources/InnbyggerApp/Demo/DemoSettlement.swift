@@ -15,16 +15,7 @@ enum DemoSettlement {
 
     static func load(on db: any Database, app: Application, users: [String: UUID]) async throws {
         let d = app.settlementDefaults
-        for (code, _, _) in DemoData.municipalities {
-            let s = MunicipalSettings()
-            s.id = code; s.answerHoursUrgent = d.answerHours.urgent.value; s.answerHoursOrdinary = d.answerHours.ordinary.value
-            try await s.create(on: db)
-            for (i, item) in d.arrivalChecklist.items.enumerated() {
-                let t = ChecklistTemplateItem()
-                t.$municipality.id = code; t.position = i + 1; t.title = item.title; t.sector = item.sector; t.offsetDays = item.offsetDays
-                try await t.create(on: db)
-            }
-        }
+        for (code, _, _) in DemoData.municipalities { _ = try await SettlementSettings.seed(code, from: d, on: db) }
         let thisYear = LocalDate.today.year
         var rows = years
         // Keep a current year in the demo whenever it is loaded.

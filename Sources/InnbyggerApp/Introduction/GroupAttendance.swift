@@ -10,13 +10,7 @@ enum GroupAttendance {
 
     /// Open participations in the municipalities where the user is integration staff.
     static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws -> [Participation] {
-        var codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
-        if let m = municipality, !m.isEmpty {
-            _ = try Validate.municipality(m)
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
-        }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let codes = try await req.scope(where: .update, requested: municipality) { .personalData(municipality: $0, sharedWith: []) }
         let q = Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
         return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
@@ -186,7 +180,7 @@ enum GroupAttendance {
 
     static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
-        let text = u.file.flatMap { $0.data.getString(at: $0.data.readerIndex, length: $0.data.readableBytes, encoding: .utf8) } ?? ""
+        let text = u.file?.utf8Text ?? ""
         switch try await attendanceFromCSV(req, text, municipality: u.municipality) {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
@@ -204,7 +198,7 @@ enum OutcomeImport {
 
     static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(GroupAttendance.Upload.self)
-        let text = u.file.flatMap { $0.data.getString(at: $0.data.readerIndex, length: $0.data.readableBytes, encoding: .utf8) } ?? ""
+        let text = u.file?.utf8Text ?? ""
         let result = try await GroupAttendance.outcomesFromCSV(req, text, municipality: u.municipality)
         let view: ResultView
         switch result {

@@ -16,13 +16,7 @@ enum ProgrammeLists {
 
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
     static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (rows: [Row], codes: [String]) {
-        var codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
-        if let m = f.municipality, !m.isEmpty {
-            _ = try Validate.municipality(m)
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
-        }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let codes = try await req.scope(where: .update, requested: f.municipality) { .personalData(municipality: $0, sharedWith: []) }
         let parts = try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
             .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
         let today = LocalDate.today, params = req.application.programmeParameters

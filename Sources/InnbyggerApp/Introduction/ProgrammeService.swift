@@ -212,9 +212,7 @@ enum ProgrammeService {
         guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
             throw ValidationFailure(field: "kind", message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let from = try Validate.optionalDate(input.from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
-        guard let to = try Validate.optionalDate(input.to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
-        guard to >= from else { throw ValidationFailure(field: "to", message: "to is before from") }
+        let (from, to) = try Validate.period(input.from, input.to)
         let m = ProgrammeMeasure()
         m.$participation.id = part.id!; m.kind = kind.rawValue; m.title = try Validate.text(input.title, "title", max: 200, required: false)
         m.from = from.iso; m.to = to.iso
@@ -234,9 +232,7 @@ enum ProgrammeService {
 
     static func addLeave(_ req: Request, _ personID: UUID?, _ input: LeaveInput) async throws -> ProgrammeLeave {
         let (p, part) = try await existing(req, personID)
-        guard let from = try Validate.optionalDate(input.from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
-        guard let to = try Validate.optionalDate(input.to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
-        guard to >= from else { throw ValidationFailure(field: "to", message: "to is before from") }
+        let (from, to) = try Validate.period(input.from, input.to)
         let l = ProgrammeLeave()
         l.$participation.id = part.id!; l.from = from.iso; l.to = to.iso; l.reason = try Validate.required(input.reason, "reason", max: 500)
         try await l.create(on: req.db)

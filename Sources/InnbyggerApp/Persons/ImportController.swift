@@ -44,7 +44,7 @@ struct ImportController: RouteCollection {
             res.status = .badRequest
             return res
         }
-        guard let text = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes, encoding: .utf8) else {
+        guard let text = file.utf8Text else {
             let res = try await formView(req, error: req.application.translations.text("import.not_utf8", req.language)).encodeResponse(for: req)
             res.status = .badRequest
             return res
@@ -87,17 +87,30 @@ struct ImportController: RouteCollection {
 
 struct RecordsImported: Content { var stored: Int; var problems: [PersonImport.Problem] }
 
+extension File {
+    /// The uploaded file as text, or nil when it is not UTF-8.
+    var utf8Text: String? { data.getString(at: data.readerIndex, length: data.readableBytes, encoding: .utf8) }
+}
+
+extension Request {
+    /// The body of an import request: `text/csv` (else 415) in UTF-8 (else 400).
+    func csvBody() throws -> String {
+        guard headers.contentType?.type == "text", headers.contentType?.subType == "csv" else {
+            throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
+        }
+        guard let body = body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
+            throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
+        }
+        return text
+    }
+}
+
 extension ImportAPIController {
     /// A `text/csv` body of records for participants, stored all or nothing: 201 with the count, or 400 with every problem.
     static func bulk(_ req: Request, _ run: (String, String?) async throws -> Result<Int, ImportFailure>) async throws -> Response {
-        guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
-            throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
-        }
+        let text = try req.csvBody()
         let q = try req.query.decode(Query.self)
         if let m = q.municipality { _ = try Validate.municipality(m) }
-        guard let body = req.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
-            throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
-        }
         switch try await run(text, q.municipality) {
         case .success(let n): return try await RecordsImported(stored: n, problems: []).encodeResponse(status: .created, for: req)
         case .failure(let f): return try await RecordsImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: req)
@@ -121,13 +134,8 @@ struct ImportAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
-            guard req.headers.contentType?.type == "text", req.headers.contentType?.subType == "csv" else {
-                throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
-            }
+            let text = try req.csvBody()
             let q = try req.query.decode(Query.self)
-            guard let body = req.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
-                throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
-            }
             let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)

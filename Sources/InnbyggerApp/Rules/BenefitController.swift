@@ -81,14 +81,7 @@ struct BenefitController: RouteCollection {
         }
         let start = try date(programme.start, "programme.start", required: true)!
         let end = try date(programme.end, "programme.end", required: false)
-        let hours = b.invalidAbsenceHours ?? 0
-        guard hours.isFinite, (0...744).contains(hours) else {
-            throw ValidationFailure(field: "invalidAbsenceHours", message: "invalidAbsenceHours must be between 0 and 744")
-        }
-        let minutes = (hours * 60).rounded()
-        guard abs(hours * 60 - minutes) < 1e-6 else {
-            throw ValidationFailure(field: "invalidAbsenceHours", message: "invalidAbsenceHours must be whole minutes (e.g. 7.5 or 0.75)")
-        }
+        let minutes = try ProgrammeService.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
         let other = b.otherDeductionsOre ?? 0
         guard (0...100_000_000).contains(other) else {
             throw ValidationFailure(field: "otherDeductionsOre", message: "otherDeductionsOre must be between 0 and 100000000")
@@ -96,6 +89,6 @@ struct BenefitController: RouteCollection {
         return IntroductionBenefit.Input(month: month, birthDate: birth, livesWithParents: participant.livesWithParents ?? false,
                                          coupleWithoutChildrenBothParticipants: participant.coupleWithoutChildrenBothParticipants ?? false,
                                          lawRegime: regime, programmeStart: start, programmeEnd: end,
-                                         invalidAbsenceMinutes: Int(minutes), otherDeductionsOre: other)
+                                         invalidAbsenceMinutes: minutes, otherDeductionsOre: other)
     }
 }

@@ -6,18 +6,20 @@ import Vapor
 enum SettlementSettings {
     static func settings(for municipality: String, _ req: Request) async throws -> MunicipalSettings {
         if let s = try await MunicipalSettings.find(municipality, on: req.db) { return s }
-        let d = req.application.settlementDefaults
+        return try await req.db.transaction { db in try await seed(municipality, from: req.application.settlementDefaults, on: db) }
+    }
+
+    /// Gives a municipality the service defaults: answer times and the checklist template.
+    static func seed(_ municipality: String, from d: SettlementDefaults, on db: any Database) async throws -> MunicipalSettings {
         let s = MunicipalSettings()
         s.id = municipality
         s.answerHoursUrgent = d.answerHours.urgent.value
         s.answerHoursOrdinary = d.answerHours.ordinary.value
-        try await req.db.transaction { db in
-            try await s.create(on: db)
-            for (i, item) in d.arrivalChecklist.items.enumerated() {
-                let t = ChecklistTemplateItem()
-                t.$municipality.id = municipality; t.position = i + 1; t.title = item.title; t.sector = item.sector; t.offsetDays = item.offsetDays
-                try await t.create(on: db)
-            }
+        try await s.create(on: db)
+        for (i, item) in d.arrivalChecklist.items.enumerated() {
+            let t = ChecklistTemplateItem()
+            t.$municipality.id = municipality; t.position = i + 1; t.title = item.title; t.sector = item.sector; t.offsetDays = item.offsetDays
+            try await t.create(on: db)
         }
         return s
     }

@@ -121,12 +121,7 @@ struct ArrivalInput: Content { var arrivalDate: String? }
 /// their part of the assessment. Every read and change is audited as personal data.
 enum IncomingService {
     static func list(_ req: Request, municipality: String? = nil) async throws -> [IncomingHousehold] {
-        var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        if let m = municipality, !m.isEmpty {
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
-        }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let codes = try await req.scope(where: .list, requested: municipality) { .personalDataList(municipality: $0) }
         // Unanswered first, the most pressing at the top; then the answered, newest first.
         let rows = try await IncomingHousehold.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$members).all()
             .filter { req.may(.read, $0.resource) }

@@ -68,12 +68,7 @@ struct SettlementYearDTO: Content {
 /// Settlement years: numbers, not names, so reads are not audited as personal data; changes are.
 enum SettlementYearService {
     static func list(_ req: Request, municipality: String? = nil) async throws -> [SettlementYear] {
-        var codes = try await req.municipalities(where: .list) { .settlementPlan(municipality: $0) }
-        if let m = municipality, !m.isEmpty {
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
-        }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let codes = try await req.scope(where: .list, requested: municipality) { .settlementPlan(municipality: $0) }
         return try await SettlementYear.query(on: req.db).filter(\.$municipality.$id ~~ codes)
             .sort(\.$year, .descending).sort(\.$municipality.$id).all()
     }

@@ -69,6 +69,19 @@ extension Request {
         try await allMunicipalities().compactMap(\.id).filter { may(action, resource($0)) }
     }
 
+    /// The municipalities a list covers: those where the policy allows `action`, narrowed to `requested` when one is
+    /// asked for (a malformed number is 400, one outside the user's reach 403). Refused when none is left.
+    func scope(where action: Action, requested: String?, _ resource: (String) -> Resource) async throws -> [String] {
+        var codes = try await municipalities(where: action, resource)
+        if let m = requested, !m.isEmpty {
+            _ = try Validate.municipality(m)
+            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
+            codes = [m]
+        }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        return codes
+    }
+
     /// Appends one audit entry for this request.
     func audit(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
         try await AuditLog(db: db, lock: application.auditLock).append(

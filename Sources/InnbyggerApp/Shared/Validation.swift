@@ -55,6 +55,14 @@ enum Validate {
         return d
     }
 
+    /// A required period `from`–`to` (both real dates, `to` not before `from`).
+    static func period(_ from: String?, _ to: String?) throws -> (LocalDate, LocalDate) {
+        guard let f = try optionalDate(from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
+        guard let t = try optionalDate(to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
+        guard t >= f else { throw ValidationFailure(field: "to", message: "to is before from") }
+        return (f, t)
+    }
+
     /// A whole number within `range`, or nil when absent.
     static func number(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, required: Bool = false) throws -> Int? {
         guard let value else {
