@@ -14,18 +14,33 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw ConfigurationError("DATABASE_URL must start with postgres:// (got another scheme)")
         }
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
+        // Writers wait for their turn in-process (`Writes`), so a few connections per core serve reads alongside.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     } else if settings.inMemory {
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     } else {
         let dir = settings.dataDirectory
+        let file = dir + "/innbygger.sqlite"
+        // Personal data: only the service's own user may enter the directory or read the file.
+        let fm = FileManager.default
         do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            if !fm.fileExists(atPath: dir) {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            if !fm.fileExists(atPath: file) {
+                _ = fm.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
         } catch {
             throw ConfigurationError("cannot create data directory \(dir)")
         }
-        app.databases.use(.sqlite(.file(dir + "/innbygger.sqlite"), sqlLogLevel: .trace), as: .sqlite)
+        app.databases.use(.sqlite(.file(file), sqlLogLevel: .trace), as: .sqlite)
     }
+    if settings.databaseURL == nil {
+        // Write-ahead log: readers and the one writer do not block each other, and a killed process loses only
+        // what was not committed. The mode is kept in the file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode = WAL").run()
+    }
+    app.auditLog = AuditLog(key: try AuditKey.load(settings))
     Migrations.all.forEach { app.migrations.add($0) }
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
@@ -69,6 +84,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.middleware.use(RequestObserver())
     app.middleware.use(SecurityHeaders())
     app.middleware.use(ErrorHandler())
+    app.middleware.use(WriteTransaction())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "2mb"
 
@@ -86,7 +102,7 @@ struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 enum Migrations {
-    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement(), CreateImportJobs(), CreateProgramme(), CreateNorwegianTraining(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure()]
+    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement(), CreateImportJobs(), CreateProgramme(), CreateNorwegianTraining(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(), ProtectAuditEntries(), AddSecurityFields()]
 }
 
 /// Migrates and, on an empty database, loads the demo (what `serve` does by itself).
@@ -97,5 +113,5 @@ public func prepareDatabase(_ app: Application) async throws {
         app.logger.notice("loaded demo data into an empty database")
     }
     app.isDemo = try await DemoData.isPresent(on: app.db)
-    try await ImportService.closeInterrupted(on: app.db)
+    try await ImportService.closeInterrupted(app)
 }

@@ -124,7 +124,14 @@ struct AccessTests {
             #expect(try await api(app, .GET, "/api/v1/persons/\(notShared.id!)", token: t).status == .forbidden)
             let list = try await api(app, .GET, "/api/v1/persons", token: t).content.decode(PersonList.self)
             #expect(!list.items.isEmpty)
-            #expect(list.items.allSatisfy { $0.sharedWith.contains("nav") })
+            for item in list.items {
+                let shares = try await PersonShare.query(on: app.db).filter(\.$person.$id == item.id).filter(\.$revokedAt == nil).all()
+                #expect(shares.contains { $0.sector == "nav" })
+                // A partner's API response carries only what its pages show.
+                #expect(item.sharedWith == nil && item.householdId == nil && item.workExperience == nil && item.advisorId == nil)
+            }
+            let raw = try await api(app, .GET, "/api/v1/persons/\(shared.id!)", token: t).body.string
+            for key in ["sharedWith", "householdId", "workExperience", "advisorId"] { #expect(!raw.contains("\"\(key)\""), "\(key)") }
             // Partners read; they do not change the file.
             let body = #"{"municipality":"3420","givenName":"X","familyName":"Y","birthDate":"1990-01-01","sex":"male","citizenship":"SY","residenceGround":"refugee"}"#
             #expect(try await api(app, .PUT, "/api/v1/persons/\(shared.id!)", token: t, json: body).status == .forbidden)
@@ -170,14 +177,37 @@ struct AccessTests {
                 "role": "system_admin", "municipality": "3420", "unit": ""])
             #expect(res.status == .forbidden)
             #expect(try await User.query(on: app.db).filter(\.$username == "ny.sysadmin").count() == 0)
-            // … but can create a case worker in the own municipality, who can then log in.
+            // … but can create a case worker in the own municipality, who can then log in — and read person files only
+            // once a second person (the municipality's leader) has approved the role.
             let ok = try await admin.send(.POST, "/admin/users", form: [
                 "_csrf": try await admin.csrf(), "username": "ny.saksbehandler", "displayName": "Ny", "password": "Et langt passord 2026",
                 "role": "case_worker", "municipality": "3420", "unit": ""])
             #expect(ok.status == .seeOther)
+            #expect(ok.headers.first(name: .location) == "/admin/users?notice=pending")
             let newUser = Browser(app)
             #expect(try await newUser.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
-            #expect(try await newUser.send(.GET, "/persons").status == .ok)
+            #expect(try await newUser.send(.GET, "/persons").status == .forbidden)
+            let created = try #require(try await User.query(on: app.db).filter(\.$username == "ny.saksbehandler").first())
+            let grant = try #require(try await RoleAssignment.query(on: app.db).filter(\.$user.$id == created.id!).first())
+            #expect(grant.pending)
+            // The administrator who asked cannot approve it (and has no approvals page).
+            #expect(try await admin.send(.GET, "/admin/approvals").status == .forbidden)
+            #expect(try await admin.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await admin.csrf()]).status == .forbidden)
+            // The leader of another municipality cannot either.
+            let tynset = Browser(app)
+            try await tynset.login("leder.tynset")
+            #expect(try await tynset.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await tynset.csrf()]).status == .forbidden)
+            let leader = Browser(app)
+            try await leader.login("leder.elverum")
+            let list = try await leader.send(.GET, "/admin/approvals")
+            #expect(list.status == .ok)
+            #expect(list.body.string.contains("ny.saksbehandler"))
+            #expect(try await leader.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await leader.csrf()]).status == .seeOther)
+            #expect(try await RoleAssignment.find(grant.id, on: app.db)?.pending == false)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "role_approved").filter(\.$recordID == grant.id!.uuidString).count() == 1)
+            let approved = Browser(app)
+            #expect(try await approved.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
+            #expect(try await approved.send(.GET, "/persons").status == .ok)
             // … but not in another municipality.
             let other = try await admin.send(.POST, "/admin/users", form: [
                 "_csrf": try await admin.csrf(), "username": "tynset.ny", "displayName": "Ny", "password": "Et langt passord 2026",

@@ -107,7 +107,7 @@ struct ImportTests {
             job.$municipality.id = "3420"; job.userID = user.id!; job.filename = "x.csv"; job.status = "running"
             job.totalRows = 10; job.personsCreated = 0; job.householdsCreated = 0; job.createdAt = Date()
             try await job.create(on: app.db)
-            try await ImportService.closeInterrupted(on: app.db)
+            try await ImportService.closeInterrupted(app)
             let closed = try #require(try await ImportJob.find(job.id, on: app.db))
             #expect(closed.status == "failed")
             #expect(closed.problems.first?.message.contains("stopped") == true)

@@ -143,13 +143,14 @@ struct AuditTests {
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
             try await b.openFiles(in: "3420", count: 5)
-            let (checked, problem) = try await AuditLog.verify(on: app.db)
+            let (checked, problem) = try await app.auditLog.verify(on: app.db)
             #expect(problem == nil)
             #expect(checked == (try await auditCount(app)))
             #expect(checked >= 6)
             let sql = app.db as! any SQLDatabase
+            try await dropAuditProtection(app)
             try await sql.update("audit_entries").set("record_id", to: "someone-else").where("seq", .equal, 3).run()
-            let (_, broken) = try await AuditLog.verify(on: app.db)
+            let (_, broken) = try await app.auditLog.verify(on: app.db)
             #expect(broken == .contentAltered(sequence: 3))
         }
     }
@@ -163,10 +164,11 @@ struct AuditTests {
             let n = try await auditCount(app)
             #expect(n >= 6)
             let sql = app.db as! any SQLDatabase
+            try await dropAuditProtection(app)
             try await sql.delete(from: "audit_entries").where("seq", .equal, n).run()
-            #expect(try await AuditLog.verify(on: app.db).problem == .truncated(expectedLast: n))
+            #expect(try await app.auditLog.verify(on: app.db).problem == .truncated(expectedLast: n))
             try await sql.delete(from: "audit_entries").where("seq", .equal, 2).run()
-            let problem = try await AuditLog.verify(on: app.db).problem
+            let problem = try await app.auditLog.verify(on: app.db).problem
             #expect(problem == .gap(expected: 2, found: 3), "\(String(describing: problem))")
         }
     }

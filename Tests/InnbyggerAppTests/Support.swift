@@ -124,3 +124,9 @@ func person(in municipality: String, _ app: Application, sharedWith sector: Sect
 }
 
 func auditCount(_ app: Application) async throws -> Int { try await AuditEntry.query(on: app.db).count() }
+
+/// What an attacker with the database owner's rights could do first: drop the triggers that keep audit rows
+/// append-only. The keyed chain must still reveal what they do next.
+func dropAuditProtection(_ app: Application) async throws {
+    try await ProtectAuditEntries().revert(on: app.db)
+}

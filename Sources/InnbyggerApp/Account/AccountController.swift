@@ -22,7 +22,7 @@ struct AccountController: RouteCollection {
         let user = try req.requireUser()
         try await req.authorize(.read, .ownAccount)
         let names = try await req.municipalityNames()
-        let tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
+        let tokens = try await APIToken.query(on: req.store).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
         let v = AccountView(
             username: user.username, displayName: user.displayName,
             roles: user.principal.grants.map { g in
@@ -48,7 +48,7 @@ struct AccountController: RouteCollection {
         let me = try req.requireUser()
         try await req.authorize(.update, .ownAccount)
         let f = try req.content.decode(PasswordForm.self)
-        guard let user = try await User.find(me.id, on: req.db) else { throw Abort(.unauthorized) }
+        guard let user = try await User.find(me.id, on: req.store) else { throw Abort(.unauthorized) }
         guard (try? await req.password.async.verify(f.current ?? "", created: user.passwordHash)) == true else {
             return try await view(req, passwordErrors: [req.t("password.wrong_current")], status: .badRequest)
         }
@@ -57,10 +57,10 @@ struct AccountController: RouteCollection {
         if new != f.repeatNew { problems.append(req.t("password.mismatch")) }
         guard problems.isEmpty else { return try await view(req, passwordErrors: problems, status: .badRequest) }
         user.passwordHash = try await req.password.async.hash(new)
-        try await user.update(on: req.db)
+        try await user.update(on: req.store)
         // Other sessions of this user end when the password changes.
         if let current = me.session?.id {
-            try await UserSession.query(on: req.db).filter(\.$user.$id == me.id).filter(\.$id != current).delete()
+            try await UserSession.query(on: req.store).filter(\.$user.$id == me.id).filter(\.$id != current).delete()
         }
         try await req.audit("password_changed", recordType: "user", recordID: me.id.uuidString, municipality: nil)
         return req.redirect(to: "/account?notice=password_changed")
@@ -72,7 +72,7 @@ struct AccountController: RouteCollection {
         let me = try req.requireUser()
         try await req.authorize(.create, .ownAccount)
         let name = (try req.content.decode(TokenForm.self).name ?? "").trimmingCharacters(in: .whitespaces)
-        let (token, _) = try await TokenIssuer.issue(for: me.id, name: name.isEmpty ? "API" : String(name.prefix(60)), on: req.db)
+        let (token, _) = try await TokenIssuer.issue(for: me.id, name: name.isEmpty ? "API" : String(name.prefix(60)), on: req.store)
         try await req.audit("token_created", recordType: "api_token", recordID: nil, municipality: nil)
         // Shown once; only its hash is stored.
         return try await view(req, newToken: token)
@@ -82,11 +82,11 @@ struct AccountController: RouteCollection {
         let me = try req.requireUser()
         try await req.authorize(.update, .ownAccount)
         guard let id = req.parameters.get("tokenID", as: UUID.self),
-              let t = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == me.id).first() else {
+              let t = try await APIToken.query(on: req.store).filter(\.$id == id).filter(\.$user.$id == me.id).first() else {
             throw Abort(.notFound)
         }
         t.revokedAt = Date()
-        try await t.update(on: req.db)
+        try await t.update(on: req.store)
         try await req.audit("token_revoked", recordType: "api_token", recordID: id.uuidString, municipality: nil)
         return req.redirect(to: "/account?notice=token_revoked")
     }

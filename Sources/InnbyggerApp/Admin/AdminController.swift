@@ -8,6 +8,10 @@ struct AdminController: RouteCollection {
         admin.get("users", use: users)
         admin.post("users", use: createUser)
         admin.post("users", ":userID", "deactivate", use: deactivate)
+        admin.post("users", ":userID", "reactivate", use: reactivate)
+        admin.get("approvals", use: approvals)
+        admin.post("approvals", ":assignmentID", "approve", use: approve)
+        admin.post("approvals", ":assignmentID", "reject", use: reject)
         admin.get("tenancy", use: tenancy)
         admin.post("tenancy", "agreements", use: createAgreement)
     }
@@ -24,13 +28,18 @@ struct AdminController: RouteCollection {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
-        let assignments = try await RoleAssignment.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$user).all()
+        let assignments = try await RoleAssignment.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$user).all()
         var byUser: [UUID: (User, [String])] = [:]
-        for a in assignments {
-            let label = req.t("role.\(a.role)") + " – " + (names[a.$municipality.id] ?? a.$municipality.id)
+        let seesSystem = req.may(.update, .tenancy)
+        // System roles are not scoped to a municipality: only system administrators see (and change) them.
+        let hidden = Set(assignments.filter { Role(rawValue: $0.role)?.isSystemRole == true }.map { $0.$user.id })
+        for a in assignments where seesSystem || !hidden.contains(a.$user.id) {
+            var label = req.t("role.\(a.role)")
+            if Role(rawValue: a.role)?.isSystemRole != true { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id) }
+            if a.pending { label += " (" + req.t("users.pending") + ")" }
             byUser[a.$user.id, default: (a.user, [])].1.append(label)
         }
-        let units = try await ServiceUnit.query(on: req.db).filter(\.$host.$id ~~ codes).sort(\.$name).all()
+        let units = try await ServiceUnit.query(on: req.store).filter(\.$host.$id ~~ codes).sort(\.$name).all()
         let assignable = Role.allCases.filter { $0 != .systemAdmin || req.may(.update, .tenancy) }
         return try await req.page("Admin/users", titleKey: "users.title", UsersView(
             rows: byUser.values.sorted { $0.0.username < $1.0.username }.map {
@@ -70,35 +79,125 @@ struct AdminController: RouteCollection {
         guard problems.isEmpty else { return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " ")) }
         var unitID: UUID? = nil
         if let u = f.unit, !u.isEmpty {
-            guard let id = UUID(uuidString: u), let unit = try await ServiceUnit.find(id, on: req.db), unit.$host.id == m else {
+            guard let id = UUID(uuidString: u), let unit = try await ServiceUnit.find(id, on: req.store), unit.$host.id == m else {
                 return try await fail(req.t("users.bad_unit"))
             }
             unitID = unit.id
         }
-        if try await User.query(on: req.db).filter(\.$username == username).first() != nil {
+        if try await User.query(on: req.store).filter(\.$username == username).first() != nil {
             return try await fail(req.t("users.taken"))
         }
         let user = User(username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
         let unit = unitID
-        try await req.db.transaction { tx in
-            try await user.create(on: tx)
-            try await RoleAssignment(user: user.id!, role: role, municipality: m, unit: unit).create(on: tx)
-        }
+        // A role that opens person files takes effect only when a second person approves it.
+        let pending = role.readsPersonalData
+        let assignment = RoleAssignment(
+            user: UUID(), role: role, municipality: m, unit: unit, pending: pending, requestedBy: req.currentUser?.id)
+        try await user.create(on: req.store)
+        assignment.$user.id = user.id!
+        try await assignment.create(on: req.store)
         try await req.audit("create", recordType: "user", recordID: user.id?.uuidString, municipality: m)
-        return req.redirect(to: "/admin/users?notice=created")
+        if pending {
+            try await req.audit("role_requested", recordType: "role_assignment", recordID: assignment.id?.uuidString, municipality: m)
+        }
+        return req.redirect(to: "/admin/users?notice=\(pending ? "pending" : "created")")
+    }
+
+    /// Who may change a user's status: a system administrator is changed only by a system administrator; anyone else
+    /// by an administrator of every municipality where the user holds a role.
+    func authorizeStatusChange(_ req: Request, _ id: UUID) async throws -> [RoleAssignment] {
+        let assignments = try await RoleAssignment.query(on: req.store).filter(\.$user.$id == id).all()
+        if assignments.contains(where: { Role(rawValue: $0.role)?.isSystemRole == true }) {
+            try await req.authorize(.update, .tenancy)
+        }
+        for a in assignments where Role(rawValue: a.role)?.isSystemRole != true {
+            try await req.authorize(.update, .userAdministration(municipality: a.$municipality.id))
+        }
+        if assignments.isEmpty { try await req.authorize(.update, .tenancy) }
+        return assignments
     }
 
     func deactivate(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db) else { throw Abort(.notFound) }
-        let codes = try await RoleAssignment.query(on: req.db).filter(\.$user.$id == id).all().map { $0.$municipality.id }
-        // May deactivate only users whose every role lies in municipalities the admin administers.
-        for c in Set(codes) { try await req.authorize(.update, .userAdministration(municipality: c)) }
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store) else { throw Abort(.notFound) }
+        let assignments = try await authorizeStatusChange(req, id)
         guard id != req.currentUser?.id else { throw APIError(.badRequest, "self", "you cannot deactivate yourself") }
+        if assignments.contains(where: { Role(rawValue: $0.role)?.isSystemRole == true }) {
+            let admins = try await RoleAssignment.query(on: req.store).filter(\.$role == Role.systemAdmin.rawValue)
+                .filter(\.$pending == false).with(\.$user).all()
+            let others = Set(admins.filter { $0.user.isActive && $0.$user.id != id }.map { $0.$user.id })
+            guard !others.isEmpty else {
+                throw APIError(.conflict, "last_system_admin", "the last active system administrator cannot be deactivated")
+            }
+        }
         user.isActive = false
-        try await user.update(on: req.db)
-        try await UserSession.query(on: req.db).filter(\.$user.$id == id).delete()
-        try await req.audit("deactivate", recordType: "user", recordID: id.uuidString, municipality: codes.first)
+        try await user.update(on: req.store)
+        try await UserSession.query(on: req.store).filter(\.$user.$id == id).delete()
+        try await APIToken.query(on: req.store).filter(\.$user.$id == id).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+        try await req.audit("deactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id)
         return req.redirect(to: "/admin/users?notice=saved")
+    }
+
+    func reactivate(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store) else { throw Abort(.notFound) }
+        let assignments = try await authorizeStatusChange(req, id)
+        user.isActive = true
+        try await user.update(on: req.store)
+        try await req.audit("reactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id)
+        return req.redirect(to: "/admin/users?notice=saved")
+    }
+
+    struct ApprovalsView: Encodable {
+        struct Row: Encodable {
+            var id: UUID; var username: String; var displayName: String; var role: String; var municipality: String
+            var requestedBy: String; var own: Bool
+        }
+        var rows: [Row]
+    }
+
+    /// Roles that read personal data, waiting for the second person: the municipality's leader or a system administrator.
+    func approvals(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .update) { .roleApproval(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let names = try await req.municipalityNames()
+        let pending = try await RoleAssignment.query(on: req.store).filter(\.$pending == true)
+            .filter(\.$municipality.$id ~~ codes).with(\.$user).all()
+        let requesterIDs = Array(Set(pending.compactMap(\.requestedBy)))
+        let requesters = requesterIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
+            try await User.query(on: req.store).filter(\.$id ~~ requesterIDs).all().map { ($0.id!, $0.username) })
+        return try await req.page("Admin/approvals", titleKey: "approvals.title", ApprovalsView(rows: pending.map {
+            .init(id: $0.id!, username: $0.user.username, displayName: $0.user.displayName, role: "role.\($0.role)",
+                  municipality: names[$0.$municipality.id] ?? $0.$municipality.id,
+                  requestedBy: $0.requestedBy.flatMap { requesters[$0] } ?? "–", own: $0.requestedBy == req.currentUser?.id)
+        }))
+    }
+
+    func pendingAssignment(_ req: Request) async throws -> RoleAssignment {
+        guard let id = req.parameters.get("assignmentID", as: UUID.self),
+              let a = try await RoleAssignment.find(id, on: req.store), a.pending else { throw Abort(.notFound) }
+        try await req.authorize(.update, .roleApproval(municipality: a.$municipality.id))
+        // Four eyes: whoever asked for the grant cannot be the one who approves it.
+        guard a.requestedBy != req.currentUser?.id else {
+            throw APIError(.forbidden, "same_person", "a grant is approved by someone other than the person who asked for it")
+        }
+        return a
+    }
+
+    func approve(req: Request) async throws -> Response {
+        let a = try await pendingAssignment(req)
+        a.pending = false
+        a.approvedBy = req.currentUser?.id
+        a.approvedAt = Date()
+        try await a.update(on: req.store)
+        try await req.audit("role_approved", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id)
+        return req.redirect(to: "/admin/approvals?notice=saved")
+    }
+
+    func reject(req: Request) async throws -> Response {
+        let a = try await pendingAssignment(req)
+        try await a.delete(on: req.store)
+        try await req.audit("role_rejected", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id)
+        return req.redirect(to: "/admin/approvals?notice=saved")
     }
 
     struct TenancyView: Encodable {
@@ -112,8 +211,8 @@ struct AdminController: RouteCollection {
         try await req.authorize(.read, .tenancy)
         let municipalities = try await req.allMunicipalities()
         let names = Dictionary(uniqueKeysWithValues: municipalities.map { ($0.id!, $0.name) })
-        let units = try await ServiceUnit.query(on: req.db).sort(\.$name).all()
-        let agreements = try await ServiceAgreement.query(on: req.db).with(\.$unit).all()
+        let units = try await ServiceUnit.query(on: req.store).sort(\.$name).all()
+        let agreements = try await ServiceAgreement.query(on: req.store).with(\.$unit).all()
         return try await req.page("Admin/tenancy", titleKey: "tenancy.title", TenancyView(
             municipalities: municipalities.map { m in
                 .init(code: m.id!, name: m.name, county: m.county, units: units.filter { $0.$host.id == m.id }.map(\.name))
@@ -137,15 +236,15 @@ struct AdminController: RouteCollection {
         func fail(_ m: String) async throws -> Response {
             let res = try await tenancyView(req, error: m).encodeResponse(for: req); res.status = .badRequest; return res
         }
-        guard let uid = f.unit.flatMap(UUID.init(uuidString:)), let unit = try await ServiceUnit.find(uid, on: req.db) else { return try await fail(req.t("tenancy.bad_unit")) }
-        guard let served = f.served, try await Municipality.find(served, on: req.db) != nil, served != unit.$host.id else { return try await fail(req.t("tenancy.bad_served")) }
+        guard let uid = f.unit.flatMap(UUID.init(uuidString:)), let unit = try await ServiceUnit.find(uid, on: req.store) else { return try await fail(req.t("tenancy.bad_unit")) }
+        guard let served = f.served, try await Municipality.find(served, on: req.store) != nil, served != unit.$host.id else { return try await fail(req.t("tenancy.bad_served")) }
         guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else { return try await fail(req.t("tenancy.bad_date")) }
         let ref = (f.reference ?? "").trimmingCharacters(in: .whitespaces)
         guard !ref.isEmpty, ref.count <= 200 else { return try await fail(req.t("tenancy.bad_reference")) }
-        if try await ServiceAgreement.query(on: req.db).filter(\.$unit.$id == uid).filter(\.$served.$id == served).first() != nil {
+        if try await ServiceAgreement.query(on: req.store).filter(\.$unit.$id == uid).filter(\.$served.$id == served).first() != nil {
             return try await fail(req.t("tenancy.exists"))
         }
-        try await ServiceAgreement(unit: uid, served: served, validFrom: from, reference: ref).create(on: req.db)
+        try await ServiceAgreement(unit: uid, served: served, validFrom: from, reference: ref).create(on: req.store)
         try await req.audit("create", recordType: "service_agreement", recordID: nil, municipality: served)
         return req.redirect(to: "/admin/tenancy?notice=created")
     }

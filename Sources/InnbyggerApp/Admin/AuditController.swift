@@ -28,7 +28,8 @@ struct AuditController: RouteCollection {
         let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let f = try req.query.decode(Filter.self)
-        let q = AuditEntry.query(on: req.db)
+        let page = try Validate.page(f.page)
+        let q = AuditEntry.query(on: req.store)
         // A system administrator also sees entries without a municipality (logins, tokens).
         if req.may(.update, .tenancy) {
             if let m = f.municipality, !m.isEmpty { q.filter(\.$municipality == m) }
@@ -41,7 +42,7 @@ struct AuditController: RouteCollection {
             }
         }
         if let u = f.user?.trimmingCharacters(in: .whitespaces).lowercased(), !u.isEmpty {
-            let ids = try await User.query(on: req.db).filter(\.$username == u).all().compactMap { $0.id?.uuidString }
+            let ids = try await User.query(on: req.store).filter(\.$username == u).all().compactMap { $0.id?.uuidString }
             q.filter(\.$userID ~~ ids)
         }
         if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
@@ -53,11 +54,10 @@ struct AuditController: RouteCollection {
             guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "to", message: "to must be a date") }
             q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }
-        let page = max(1, f.page ?? 1)
         let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
         let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
         let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await User.query(on: req.db).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
+            try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
         let names = try await req.municipalityNames()
         return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
             rows: rows.prefix(Self.pageSize).map {
@@ -75,7 +75,7 @@ struct AuditController: RouteCollection {
     func verify(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let (checked, problem) = try await AuditLog.verify(on: req.db)
+        let (checked, problem) = try await req.application.auditLog.verify(on: req.store)
         if let problem {
             return try await render(req, verifyResult: req.t("audit.broken", String(problem.sequence)), verifyOK: false)
         }

@@ -27,10 +27,20 @@ final class RoleAssignment: Model, @unchecked Sendable {
     @Field(key: "role") var role: String
     @Parent(key: "municipality") var municipality: Municipality
     @OptionalParent(key: "unit_id") var unit: ServiceUnit?
+    /// A role that reads personal data waits for a second person's approval; until then it grants nothing.
+    @Field(key: "pending") var pending: Bool
+    @OptionalField(key: "requested_by") var requestedBy: UUID?
+    @OptionalField(key: "approved_by") var approvedBy: UUID?
+    @OptionalField(key: "approved_at") var approvedAt: Date?
 
     init() {}
-    init(user: UUID, role: Role, municipality: String, unit: UUID?) {
-        self.$user.id = user; self.role = role.rawValue; self.$municipality.id = municipality; self.$unit.id = unit
+    init(user: UUID, role: Role, municipality: String, unit: UUID?, pending: Bool = false, requestedBy: UUID? = nil) {
+        self.$user.id = user
+        self.role = role.rawValue
+        self.$municipality.id = municipality
+        self.$unit.id = unit
+        self.pending = pending
+        self.requestedBy = requestedBy
     }
 }
 
@@ -70,9 +80,16 @@ final class LoginAttempt: Model, @unchecked Sendable {
     @Field(key: "username") var username: String
     @Field(key: "succeeded") var succeeded: Bool
     @Field(key: "at") var at: Date
+    /// The client's address, for the per-source limit (one client cannot lock out every username).
+    @OptionalField(key: "source") var source: String?
 
     init() {}
-    init(username: String, succeeded: Bool, at: Date) { self.username = username; self.succeeded = succeeded; self.at = at }
+    init(username: String, succeeded: Bool, at: Date, source: String? = nil) {
+        self.username = username
+        self.succeeded = succeeded
+        self.at = at
+        self.source = source
+    }
 }
 
 struct CreateUsers: AsyncMigration {
@@ -124,5 +141,35 @@ struct CreateUsers: AsyncMigration {
         for s in [LoginAttempt.schema, APIToken.schema, UserSession.schema, RoleAssignment.schema, User.schema] {
             try await db.schema(s).delete()
         }
+    }
+}
+
+/// Issue #9's schema: login attempts keep their source, role grants their approval, persons the import that made them.
+struct AddSecurityFields: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(LoginAttempt.schema).field("source", .string).update()
+        try await db.schema(RoleAssignment.schema).field("pending", .bool, .required, .sql(.default(false))).update()
+        try await db.schema(RoleAssignment.schema).field("requested_by", .uuid).update()
+        try await db.schema(RoleAssignment.schema).field("approved_by", .uuid).update()
+        try await db.schema(RoleAssignment.schema).field("approved_at", .datetime).update()
+        try await db.schema(Person.schema).field("import_job", .uuid).update()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "login_attempts_username_at").on(LoginAttempt.schema).column("username")
+            .column("at").run()
+        try await sql.create(index: "login_attempts_source_at").on(LoginAttempt.schema).column("source").column("at")
+            .run()
+        try await sql.create(index: "persons_import_job").on(Person.schema).column("import_job").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for index in ["login_attempts_username_at", "login_attempts_source_at", "persons_import_job"] {
+            try await sql.drop(index: index).run()
+        }
+        try await db.schema(Person.schema).deleteField("import_job").update()
+        for f in ["approved_at", "approved_by", "requested_by", "pending"] {
+            try await db.schema(RoleAssignment.schema).deleteField(.string(f)).update()
+        }
+        try await db.schema(LoginAttempt.schema).deleteField("source").update()
     }
 }

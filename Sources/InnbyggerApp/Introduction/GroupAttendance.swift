@@ -11,7 +11,7 @@ enum GroupAttendance {
     /// Open participations in the municipalities where the user is integration staff.
     static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws -> [Participation] {
         let codes = try await req.scope(where: .update, requested: municipality) { .personalData(municipality: $0, sharedWith: []) }
-        let q = Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
+        let q = Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
         return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
     }
@@ -31,7 +31,7 @@ enum GroupAttendance {
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
         guard !records.isEmpty else { return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")])) }
-        try await req.db.transaction { db in for (_, r) in records { try await r.create(on: db) } }
+        try await req.write { db in for (_, r) in records { try await r.create(on: db) } }
         for part in Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first) {
             try await req.audit(action, recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
         }
@@ -124,6 +124,10 @@ enum GroupAttendance {
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
+        // The page lists participants by name: a list read, audited per municipality shown.
+        for m in Set(parts.map { $0.person.$municipality.id }).sorted() {
+            try await req.audit("list", recordType: "participation", recordID: nil, municipality: m)
+        }
         return try await req.page("Introduction/attendance", titleKey: "attendance.title", PageView(
             week: week.iso,
             measures: MeasureKind.allCases.map { .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind) },

@@ -66,8 +66,11 @@ enum NorwegianService {
     /// The person, after the policy allows `action` on the adult-education part of the file: the integration service,
     /// and adult education on files shared with it. Other partners do not see Norwegian results (data minimisation).
     static func person(_ req: Request, _ id: UUID?, for action: Action) async throws -> Person {
-        let p = try await PersonService.find(req, id, for: .read)
+        let p = try await PersonService.find(req, id, for: .read, audited: false)
         try await req.authorize(action, part(p), recordType: "norwegian", recordID: p.id?.uuidString)
+        if req.method == .GET {
+            try await req.audit("read", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        }
         return p
     }
 
@@ -82,9 +85,9 @@ enum NorwegianService {
         let reason = try Validate.text(input.exemptReason, "exemptReason", max: 1000, required: false)
         var exemptDate: LocalDate? = nil
         if reason != nil { exemptDate = try Validate.pastDate(input.exemptDate, "exemptDate") }
-        let t = try await NorwegianTraining.query(on: req.db).filter(\.$person.$id == p.id!).first() ?? NorwegianTraining()
+        let t = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first() ?? NorwegianTraining()
         t.$person.id = p.id!; t.decisionDate = decision?.iso; t.exemptReason = reason; t.exemptDate = exemptDate?.iso
-        try await t.save(on: req.db)
+        try await t.save(on: req.store)
         try await req.audit("update", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
@@ -96,9 +99,9 @@ enum NorwegianService {
             throw ValidationFailure(field: "month", message: "month must be yyyy-MM, not in the future")
         }
         let minutes = try ProgrammeService.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
-        let row = try await NorwegianHours.query(on: req.db).filter(\.$person.$id == p.id!).filter(\.$month == month.iso).first() ?? NorwegianHours()
+        let row = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month.iso).first() ?? NorwegianHours()
         row.$person.id = p.id!; row.month = month.iso; row.minutes = minutes
-        try await row.save(on: req.db)
+        try await row.save(on: req.store)
         try await req.audit("record_hours", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
@@ -126,7 +129,7 @@ enum NorwegianService {
         default:
             throw ValidationFailure(field: "kind", message: "kind must be norwegian, social_studies or citizenship")
         }
-        try await t.create(on: req.db)
+        try await t.create(on: req.store)
         try await req.audit("add_test", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
@@ -142,10 +145,10 @@ enum NorwegianService {
     /// Best level per skill against the programme's Norwegian target, hours taken, and the completion deadline
     /// from the rules engine.
     static func summary(_ req: Request, _ p: Person) async throws -> Summary {
-        let t = try await NorwegianTraining.query(on: req.db).filter(\.$person.$id == p.id!).first()
-        let hours = try await NorwegianHours.query(on: req.db).filter(\.$person.$id == p.id!).sort(\.$month).all()
-        let tests = try await LanguageTest.query(on: req.db).filter(\.$person.$id == p.id!).sort(\.$date).all()
-        let target = try await Participation.query(on: req.db).filter(\.$person.$id == p.id!).first()?.norwegianTarget ?? [:]
+        let t = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
+        let hours = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$month).all()
+        let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$date).all()
+        let target = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!).first()?.norwegianTarget ?? [:]
         let rank = { (l: String?) in l.flatMap { levels.firstIndex(of: $0) } ?? -1 }
         let deadline = p.facts.flatMap { f in req.application.rulesEngine.evaluate(f, asOf: .today).deadlines.first { $0.kind == .norwegianCompletion } }
         let total = hours.reduce(0) { $0 + $1.minutes }
@@ -247,11 +250,11 @@ struct NorwegianAPIController: RouteCollection {
             return try await NorwegianService.summary(req, p)
         }
         n.post("hours") { req async throws -> NorwegianService.Summary in
-            let p = try await NorwegianService.recordHours(req, req.parameters.get("personID", as: UUID.self), try req.content.decode(NorwegianHoursInput.self))
+            let p = try await NorwegianService.recordHours(req, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
             return try await NorwegianService.summary(req, p)
         }
         n.post("tests") { req async throws -> Response in
-            let p = try await NorwegianService.addTest(req, req.parameters.get("personID", as: UUID.self), try req.content.decode(LanguageTestInput.self))
+            let p = try await NorwegianService.addTest(req, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
             return try await NorwegianService.summary(req, p).encodeResponse(status: .created, for: req)
         }
     }

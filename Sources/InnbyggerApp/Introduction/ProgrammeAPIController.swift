@@ -42,17 +42,17 @@ struct ProgrammeAPIController: RouteCollection {
         }
         p.put { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.save(req, id, try req.content.decode(ParticipationInput.self))
+            _ = try await ProgrammeService.save(req, id, try req.json(ParticipationInput.self))
             return try await Self.dto(req, id)
         }
         p.post("attendance") { req async throws -> Response in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.addAttendance(req, id, try req.content.decode(AttendanceInput.self))
+            _ = try await ProgrammeService.addAttendance(req, id, try req.json(AttendanceInput.self))
             return try await Self.dto(req, id).encodeResponse(status: .created, for: req)
         }
         p.post("ending") { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self))
+            _ = try await ProgrammeService.end(req, id, try req.json(EndingInput.self))
             return try await Self.dto(req, id)
         }
         routes.get("programme", "payouts") { req async throws -> ProgrammeLists.Payouts in

@@ -86,13 +86,13 @@ struct ProgrammeController: RouteCollection {
         // Children under 18 in the household make parenting guidance mandatory.
         var childUnder18 = false
         if let hid = person.$household.id {
-            childUnder18 = try await Person.query(on: req.db).filter(\.$household.$id == hid).all()
+            childUnder18 = try await Person.query(on: req.store).filter(\.$household.$id == hid).all()
                 .contains { $0.id != person.id && (LocalDate(iso: $0.birthDate)?.age(on: today) ?? 99) < 18 }
         }
         let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
         let measuresByID = Dictionary(uniqueKeysWithValues: (part?.measures ?? []).map { ($0.id!, $0) })
-        let ladder = try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$position).all()
-        let catalogue = try await CatalogueMeasure.query(on: req.db).filter(\.$municipality.$id == person.$municipality.id).sort(\.$name).all()
+        let ladder = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == person.$municipality.id).sort(\.$position).all()
+        let catalogue = try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == person.$municipality.id).sort(\.$name).all()
         let holiday = facts?.holidayDays(in: today.year) ?? 0
         let next = facts?.nextReview
         return try await req.page("Introduction/programme", titleKey: "programme.title", PageView(

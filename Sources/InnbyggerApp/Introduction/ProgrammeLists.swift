@@ -17,7 +17,7 @@ enum ProgrammeLists {
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
     static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (rows: [Row], codes: [String]) {
         let codes = try await req.scope(where: .update, requested: f.municipality) { .personalData(municipality: $0, sharedWith: []) }
-        let parts = try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes)
+        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
         let today = LocalDate.today, params = req.application.programmeParameters
         for m in Set(parts.map { $0.$municipality.id }).sorted() {
@@ -51,7 +51,7 @@ enum ProgrammeLists {
         let today = LocalDate.today
         let limit = req.application.programmeParameters.caseloadWarningParticipants.entry(on: today)?.value ?? 20
         let advisorIDs = Set(rows.compactMap(\.person.advisorID))
-        let advisors = advisorIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: req.db).filter(\.$id ~~ advisorIDs).all().map { ($0.id!, $0.displayName) })
+        let advisors = advisorIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: req.store).filter(\.$id ~~ advisorIDs).all().map { ($0.id!, $0.displayName) })
         let none = req.application.translations.text("programme.no_advisor", req.language)
         let open = rows.filter(\.facts.isOpen)
         var counts: [String: Int] = [:]

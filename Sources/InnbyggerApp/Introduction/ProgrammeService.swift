@@ -55,7 +55,7 @@ enum ProgrammeService {
         let p = try await person(req, personID, for: action)
         // Partners may read a shared file, but the programme is the integration service's own record.
         try await req.authorize(action == .read ? .update : action, p.resource, recordType: "programme", recordID: p.id?.uuidString)
-        let part = try await Participation.query(on: req.db).filter(\.$person.$id == p.id!)
+        let part = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!)
             .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).first()
         return (p, part)
     }
@@ -144,11 +144,11 @@ enum ProgrammeService {
         part.planDate = plan?.iso; part.contractSigned = contract?.iso; part.norwegianTarget = target
         part.livesWithParents = v.livesWithParents ?? false; part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind; part.stopDate = stopKind == nil ? nil : stop?.iso
-        if existing == nil { try await part.create(on: req.db) } else { try await part.update(on: req.db) }
+        if existing == nil { try await part.create(on: req.store) } else { try await part.update(on: req.store) }
         // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
         try await DeadlineEvents.sync([.competenceMapping: part.mappingDate, .careerGuidance: part.guidanceDate,
                                        .programmeDecision: part.decisionDate, .programmeStart: part.startDate.flatMap { LocalDate(iso: $0)! <= .today ? $0 : nil }],
-                                      personID: p.id!, by: req.currentUser?.id, on: req.db)
+                                      personID: p.id!, by: req.currentUser?.id, on: req.store)
         try await req.audit(existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return part
     }
@@ -181,7 +181,7 @@ enum ProgrammeService {
         guard let start = part.startDate.flatMap(LocalDate.init(iso:)) else { throw ValidationFailure(field: "endDate", message: "the programme has no start date") }
         guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
         part.endDate = end.iso; part.endReason = reason.rawValue
-        try await part.update(on: req.db)
+        try await part.update(on: req.store)
         try await req.audit("end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return part
     }
@@ -203,7 +203,7 @@ enum ProgrammeService {
         // A measure from the municipality's own catalogue is filed under its built-in kind, with its name.
         if let k = input.kind, k.hasPrefix("catalogue:") {
             guard let id = UUID(uuidString: String(k.dropFirst("catalogue:".count))),
-                  let item = try await CatalogueMeasure.find(id, on: req.db), item.$municipality.id == p.$municipality.id else {
+                  let item = try await CatalogueMeasure.find(id, on: req.store), item.$municipality.id == p.$municipality.id else {
                 throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
             }
             input.kind = item.kind
@@ -218,7 +218,7 @@ enum ProgrammeService {
         m.from = from.iso; m.to = to.iso
         m.weeklyMinutes = try hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
         m.selfStudy = input.selfStudy ?? false
-        try await m.create(on: req.db)
+        try await m.create(on: req.store)
         try await req.audit("add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return m
     }
@@ -226,7 +226,7 @@ enum ProgrammeService {
     static func removeMeasure(_ req: Request, _ personID: UUID?, measureID: UUID?) async throws {
         let (p, part) = try await existing(req, personID)
         guard let m = part.measures.first(where: { $0.id == measureID }) else { throw Abort(.notFound) }
-        try await m.delete(on: req.db)
+        try await m.delete(on: req.store)
         try await req.audit("remove_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
     }
 
@@ -235,7 +235,7 @@ enum ProgrammeService {
         let (from, to) = try Validate.period(input.from, input.to)
         let l = ProgrammeLeave()
         l.$participation.id = part.id!; l.from = from.iso; l.to = to.iso; l.reason = try Validate.required(input.reason, "reason", max: 500)
-        try await l.create(on: req.db)
+        try await l.create(on: req.store)
         try await req.audit("add_leave", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return l
     }
@@ -243,7 +243,7 @@ enum ProgrammeService {
     static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws -> AttendanceEntry {
         let (p, part) = try await existing(req, personID)
         let e = try attendanceEntry(input, for: part)
-        try await e.create(on: req.db)
+        try await e.create(on: req.store)
         try await req.audit("add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return e
     }
@@ -290,7 +290,7 @@ enum ProgrammeService {
         let r = PlanReview()
         r.$participation.id = part.id!; r.date = try Validate.pastDate(input.date, "date").iso
         r.note = try Validate.required(input.note, "note", max: 4000)
-        try await r.create(on: req.db)
+        try await r.create(on: req.store)
         try await req.audit("add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return r
     }
@@ -298,7 +298,7 @@ enum ProgrammeService {
     static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws -> ProgrammeOutcome {
         let (p, part) = try await existing(req, personID)
         let o = try outcome(input, for: part)
-        try await o.create(on: req.db)
+        try await o.create(on: req.store)
         try await req.audit("add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return o
     }
@@ -328,7 +328,7 @@ enum ProgrammeService {
         let d = BenefitDeduction()
         d.$participation.id = part.id!; d.month = month.iso; d.amountOre = Int(ore)
         d.reason = try Validate.required(input.reason, "reason", max: 500)
-        try await d.create(on: req.db)
+        try await d.create(on: req.store)
         try await req.audit("add_deduction", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return d
     }

@@ -79,8 +79,8 @@ struct ProgrammeSettingsController: RouteCollection {
         return try await req.page("Introduction/settings", titleKey: "programme_settings.title", PageView(
             municipality: m, municipalityName: names[m] ?? m,
             municipalities: codes.count > 1 ? codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
-            phases: try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
-            measures: try await CatalogueMeasure.query(on: req.db).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
+            phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
+            measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
             kinds: MeasureKind.allCases.map { Option(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
     }
 
@@ -106,9 +106,9 @@ struct ProgrammeSettingsController: RouteCollection {
         try await change(req) { m, f in
             let p = LadderPhase()
             p.$municipality.id = m; p.name = try Validate.required(f.name, "name", max: 100)
-            let existing = try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == m).all()
+            let existing = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).all()
             p.position = try Validate.number(try SettlementController.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
-            try await p.create(on: req.db)
+            try await p.create(on: req.store)
         }
     }
 
@@ -117,15 +117,15 @@ struct ProgrammeSettingsController: RouteCollection {
             guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else { throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind") }
             let c = CatalogueMeasure()
             c.$municipality.id = m; c.name = try Validate.required(f.name, "name", max: 200); c.kind = kind.rawValue
-            try await c.create(on: req.db)
+            try await c.create(on: req.store)
         }
     }
 
     func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String) async throws -> Response where M.IDValue == UUID {
-        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.store) else { throw Abort(.notFound) }
         let m = municipality(row)
         try await req.authorize(.update, .municipalSettings(municipality: m))
-        try await row.delete(on: req.db)
+        try await row.delete(on: req.store)
         try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
         return req.redirect(to: "/programme/settings?municipality=\(m)&notice=deleted")
     }
@@ -139,12 +139,12 @@ struct ProgrammeSettingsController: RouteCollection {
         let (p, part) = try await ProgrammeService.existing(req, id)
         let position = try SettlementController.formInt(try req.content.get(String?.self, at: "phase"), "phase")
         if let position {
-            guard try await LadderPhase.query(on: req.db).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
+            guard try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
                 throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")
             }
         }
         part.ladderPhase = position
-        try await part.update(on: req.db)
+        try await part.update(on: req.store)
         try await req.audit("set_phase", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return req.redirect(to: "/persons/\(p.id!)/programme?notice=saved")
     }

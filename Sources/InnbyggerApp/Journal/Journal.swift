@@ -104,29 +104,30 @@ enum JournalService {
 
     /// The notes on a file this user may read, newest first (the file read itself is audited by the caller).
     static func visible(_ req: Request, _ p: Person) async throws -> [JournalEntry] {
-        try await JournalEntry.query(on: req.db).filter(\.$person.$id == p.id!).with(\.$versions)
+        try await JournalEntry.query(on: req.store).filter(\.$person.$id == p.id!).with(\.$versions)
             .sort(\.$date, .descending).sort(\.$createdAt, .descending).all()
             .filter { req.may(.read, $0.resource(p)) }
     }
 
     static func create(_ req: Request, personID: UUID?, _ input: JournalInput) async throws -> JournalEntry {
-        guard let id = personID, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).first() else { throw Abort(.notFound) }
+        guard let id = personID, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first() else { throw Abort(.notFound) }
         guard let sector = writingSector(req) else { throw Abort(.forbidden, reason: "access denied") }
         let (d, c, t, shared) = try input.validated()
         let e = JournalEntry()
         e.$person.id = id; e.date = d.iso; e.category = c.rawValue; e.sector = sector.rawValue; e.shared = shared; e.text = t
         e.authorID = req.currentUser?.id
         try await req.authorize(.create, e.resource(p), recordType: "person", recordID: id.uuidString)
-        try await e.create(on: req.db)
+        try await e.create(on: req.store)
         try await req.audit("journal_create", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
         return e
     }
 
     static func find(_ req: Request, _ entryID: UUID?, for action: Action) async throws -> (JournalEntry, Person) {
-        guard let id = entryID, let e = try await JournalEntry.query(on: req.db).filter(\.$id == id).with(\.$versions).first(),
-              let p = try await Person.query(on: req.db).filter(\.$id == e.$person.id).with(\.$shares).first() else { throw Abort(.notFound) }
+        guard let id = entryID, let e = try await JournalEntry.query(on: req.store).filter(\.$id == id).with(\.$versions).first(),
+              let p = try await Person.query(on: req.store).filter(\.$id == e.$person.id).with(\.$shares).first() else { throw Abort(.notFound) }
         try await req.authorize(action, e.resource(p), recordType: "journal_entry", recordID: id.uuidString)
-        if action == .read {
+        // The edit form shows the note and its versions: a read, too.
+        if action == .read || req.method == .GET {
             try await req.audit("read", recordType: "journal_entry", recordID: id.uuidString, municipality: p.$municipality.id)
         }
         return (e, p)
@@ -138,7 +139,7 @@ enum JournalService {
         let old = JournalVersion()
         old.$entry.id = e.id!; old.date = e.date; old.category = e.category; old.shared = e.shared; old.text = e.text
         old.authorID = e.authorID; old.replacedAt = Date()
-        try await req.db.transaction { tx in
+        try await req.write { tx in
             try await old.create(on: tx)
             e.date = d.iso; e.category = c.rawValue; e.shared = shared; e.text = t; e.authorID = req.currentUser?.id
             try await e.update(on: tx)

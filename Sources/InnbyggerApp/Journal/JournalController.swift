@@ -78,7 +78,7 @@ struct JournalAPIController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let e = try await JournalService.create(req, personID: req.parameters.get("personID", as: UUID.self), try req.content.decode(JournalInput.self))
+        let e = try await JournalService.create(req, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
         e.$versions.value = []
         return try await EntryDTO(e).encodeResponse(status: .created, for: req)
     }
@@ -88,8 +88,8 @@ struct JournalAPIController: RouteCollection {
     }
 
     func update(req: Request) async throws -> EntryDTO {
-        let (e, _) = try await JournalService.update(req, req.parameters.get("entryID", as: UUID.self), try req.content.decode(JournalInput.self))
-        try await e.$versions.load(on: req.db)
+        let (e, _) = try await JournalService.update(req, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
+        try await e.$versions.load(on: req.store)
         return EntryDTO(e)
     }
 }

@@ -60,9 +60,9 @@ struct Statistics: Content {
         var out: [MunicipalityStats] = []
         for code in codes {
             // Only the columns needed for counting are read; no names leave the database.
-            let persons = try await Person.query(on: req.db).filter(\.$municipality.$id == code)
+            let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == code)
                 .field(\.$id).field(\.$residenceGround).field(\.$citizenship).all()
-            let households = try await Household.query(on: req.db).filter(\.$municipality.$id == code).count()
+            let households = try await Household.query(on: req.store).filter(\.$municipality.$id == code).count()
             let grounds = Dictionary(grouping: persons, by: \.residenceGround).mapValues(\.count)
             let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
             out.append(MunicipalityStats(

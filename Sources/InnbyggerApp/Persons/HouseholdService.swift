@@ -36,7 +36,7 @@ enum HouseholdService {
     static func list(_ req: Request) async throws -> [Household] {
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let rows = try await Household.query(on: req.db).filter(\.$municipality.$id ~~ codes)
+        let rows = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
         let visible = rows.filter { req.may(.read, resource($0)) }
         for m in Set(visible.map { $0.$municipality.id }).sorted() {
@@ -46,7 +46,7 @@ enum HouseholdService {
     }
 
     static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Household {
-        guard let id, let h = try await Household.query(on: req.db).filter(\.$id == id)
+        guard let id, let h = try await Household.query(on: req.store).filter(\.$id == id)
             .with(\.$members, { $0.with(\.$shares) }).first() else { throw Abort(.notFound) }
         try await req.authorize(action, resource(h), recordType: "household", recordID: id.uuidString)
         if action == .read {
@@ -60,7 +60,7 @@ enum HouseholdService {
         try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "household")
         let h = Household()
         h.$municipality.id = v.municipality; h.name = v.name; h.address = v.address
-        try await h.create(on: req.db)
+        try await h.create(on: req.store)
         h.$members.value = []
         try await req.audit("create", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
@@ -73,7 +73,7 @@ enum HouseholdService {
             throw ValidationFailure(field: "municipality", message: "a household cannot move municipality; move its members instead")
         }
         h.name = v.name; h.address = v.address
-        try await h.update(on: req.db)
+        try await h.update(on: req.store)
         try await req.audit("update", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
@@ -81,7 +81,7 @@ enum HouseholdService {
     static func delete(_ req: Request, _ id: UUID?) async throws {
         let h = try await find(req, id, for: .delete)
         let m = h.$municipality.id
-        try await h.delete(on: req.db)
+        try await h.delete(on: req.store)
         try await req.audit("delete", recordType: "household", recordID: id?.uuidString, municipality: m)
     }
 }

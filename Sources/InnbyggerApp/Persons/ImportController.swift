@@ -25,7 +25,7 @@ struct ImportController: RouteCollection {
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
         let user = try req.requireUser()
-        let jobs = try await ImportJob.query(on: req.db).filter(\.$userID == user.id).sort(\.$createdAt, .descending).limit(10).all()
+        let jobs = try await ImportJob.query(on: req.store).filter(\.$userID == user.id).sort(\.$createdAt, .descending).limit(10).all()
         return try await req.page("Persons/import", titleKey: "import.title", FormView(
             municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: false) },
             columns: PersonImport.columns, required: PersonImport.required,
@@ -65,7 +65,7 @@ struct ImportController: RouteCollection {
     }
 
     static func find(_ req: Request, _ id: UUID?) async throws -> ImportJob {
-        guard let id, let job = try await ImportJob.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id, let job = try await ImportJob.find(id, on: req.store) else { throw Abort(.notFound) }
         // The person who ran it, or anyone who may create files in the municipality, may follow it.
         guard job.userID == req.currentUser?.id || req.may(.create, .personalData(municipality: job.$municipality.id, sharedWith: [])) else {
             throw Abort(.forbidden, reason: "access denied")
@@ -133,13 +133,14 @@ struct ImportAPIController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
+        // Its own writes: the job commits before the rows are stored, so it can be followed (and reconciled after a stop).
         routes.on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             let text = try req.csvBody()
             let q = try req.query.decode(Query.self)
             let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
-        }
+        }.ownWrites()
         routes.on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             try await Self.bulk(req) { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
         }

@@ -270,7 +270,7 @@ enum ImportService {
             // A national id already on file in the service is a duplicate too.
             let ids = valid.compactMap(\.person.nationalID)
             if !ids.isEmpty {
-                let existing = Set(try await Person.query(on: req.db).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
+                let existing = Set(try await Person.query(on: req.store).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
                 let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
                 if !dupes.isEmpty {
                     rows = []
@@ -284,18 +284,37 @@ enum ImportService {
         }
         job.status = job.problemsJSON == nil ? "running" : "failed"
         if job.status == "failed" { job.finishedAt = Date() }
-        try await job.create(on: req.db)
-        try await req.audit(job.status == "failed" ? "import_rejected" : "import_started", recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
+        let action = job.status == "failed" ? "import_rejected" : "import_started"
+        try await req.write { tx in
+            try await job.create(on: tx)
+            try await req.audit(action, recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
+        }
         return (job, rows)
     }
 
-    /// Imports still "running" when the server starts were cut off by a stop. Their transaction was rolled back
-    /// unless it had committed, so the job says to check the list before importing the file again.
-    static func closeInterrupted(on db: any Database) async throws {
-        for job in try await ImportJob.query(on: db).filter(\.$status == "running").all() {
-            job.status = "failed"; job.finishedAt = Date()
-            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the server stopped during the import; check the persons list before importing the file again")])
-            try await job.update(on: db)
+    /// Imports still "running" when the server starts were cut off by a stop. A job's rows commit together with its
+    /// status, so such a job stored nothing; it is reconciled with the files that carry its id all the same, and
+    /// reported as it truly ended.
+    static func closeInterrupted(_ app: Application) async throws {
+        for job in try await ImportJob.query(on: app.db).filter(\.$status == "running").all() {
+            let jobID = job.id!
+            try await app.write { tx in
+                let persons = try await Person.query(on: tx).filter(\.$importJob == jobID).count()
+                job.finishedAt = Date()
+                if persons > 0 {
+                    job.status = "done"
+                    job.personsCreated = persons
+                    job.householdsCreated = try await Household.query(on: tx).join(Person.self, on: \Person.$household.$id == \Household.$id)
+                        .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
+                } else {
+                    job.status = "failed"
+                    job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the server stopped during the import; nothing was stored, so the file can be imported again")])
+                }
+                try await job.update(on: tx)
+                try await app.auditLog.append([AuditDraft(
+                    userID: nil, municipality: job.$municipality.id, action: "import_\(job.status)", recordType: "import",
+                    recordID: jobID.uuidString, route: "startup")], on: tx)
+            }
         }
     }
 
@@ -303,51 +322,71 @@ enum ImportService {
         String(decoding: (try? JSONEncoder().encode(problems)) ?? Data(), as: UTF8.self)
     }
 
-    /// Stores every row in one transaction (all or nothing), then audits each created record.
+    /// Stores every row, the audit entry of every created record and the job's outcome in one transaction: all of it
+    /// or none of it.
     static func store(_ job: ImportJob, _ rows: [PersonImport.Row], app: Application, route: String) async {
-        let db = app.db
         let progress = app.importProgress
         let jobID = job.id!
         let municipality = job.$municipality.id
+        let log = app.auditLog
         do {
-            let created = try await db.transaction { tx -> (households: [UUID], persons: [UUID]) in
+            try await app.write { tx in
                 var households: [String: UUID] = [:]
-                var persons: [UUID] = []
+                var drafts: [AuditDraft] = []
+                drafts.reserveCapacity(rows.count + 1)
+                func created(_ type: String, _ id: UUID?) {
+                    drafts.append(AuditDraft(
+                        userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: type,
+                        recordID: id?.uuidString, route: route))
+                }
+                var persons = 0
                 for (i, row) in rows.enumerated() {
                     var person = row.person
                     if let name = row.household {
                         if households[name] == nil {
                             let h = Household()
-                            h.$municipality.id = municipality; h.name = name; h.address = row.householdAddress
+                            h.$municipality.id = municipality
+                            h.name = name
+                            h.address = row.householdAddress
                             try await h.create(on: tx)
                             households[name] = h.id
+                            created("household", h.id)
                         }
                         person.householdID = households[name]
                     }
                     let p = Person()
                     person.apply(to: p)
+                    p.importJob = jobID
                     try await p.create(on: tx)
-                    persons.append(p.id!)
+                    created("person", p.id)
+                    persons += 1
                     if i % 25 == 0 { await progress.set(jobID, i + 1) }
                 }
-                return (Array(households.values), persons)
+                job.status = "done"
+                job.personsCreated = persons
+                job.householdsCreated = households.count
+                job.finishedAt = Date()
+                try await job.update(on: tx)
+                drafts.append(AuditDraft(
+                    userID: job.userID.uuidString, municipality: municipality, action: "import_done", recordType: "import",
+                    recordID: jobID.uuidString, route: route))
+                try await log.append(drafts, on: tx)
             }
             await progress.set(jobID, rows.count)
-            let log = AuditLog(db: db, lock: app.auditLock)
-            for h in created.households {
-                try await log.append(userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: "household", recordID: h.uuidString, route: route)
-            }
-            for p in created.persons {
-                try await log.append(userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: "person", recordID: p.uuidString, route: route)
-            }
-            job.status = "done"; job.personsCreated = created.persons.count; job.householdsCreated = created.households.count
         } catch {
-            job.status = "failed"
-            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
             app.logger.error("import failed", metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
+            job.status = "failed"
+            job.personsCreated = 0
+            job.householdsCreated = 0
+            job.finishedAt = Date()
+            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
+            try? await app.write { tx in
+                try await job.update(on: tx)
+                try await log.append([AuditDraft(
+                    userID: job.userID.uuidString, municipality: municipality, action: "import_failed", recordType: "import",
+                    recordID: jobID.uuidString, route: route)], on: tx)
+            }
         }
-        job.finishedAt = Date()
-        try? await job.update(on: db)
         await progress.finish(jobID)
     }
 }

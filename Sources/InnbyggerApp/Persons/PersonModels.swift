@@ -53,6 +53,8 @@ final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "family_application_date") var familyApplicationDate: String?
     /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
     @OptionalField(key: "advisor_id") var advisorID: UUID?
+    /// The CSV import that created the file, so an interrupted import can be reconciled with what was stored.
+    @OptionalField(key: "import_job") var importJob: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$person) var shares: [PersonShare]

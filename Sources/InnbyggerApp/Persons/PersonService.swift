@@ -237,22 +237,28 @@ struct PersonDTO: Content {
     var referencePersonSettlementDate: String?
     var familyApplicationDate: String?
     var advisorId: UUID?
-    var sharedWith: [String]
+    /// The sectors the file is shared with; only for the integration service (it would tell a partner which other
+    /// services — health, for one — are involved).
+    var sharedWith: [String]?
 
-    /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked.
+    /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked and
+    /// nothing that their pages do not show either (household, work experience, advisor, other sectors' shares).
     init(_ p: Person, fullIdentity: Bool) {
-        id = p.id!; municipality = p.$municipality.id; householdId = p.$household.id
+        id = p.id!; municipality = p.$municipality.id; householdId = fullIdentity ? p.$household.id : nil
         givenName = p.givenName; familyName = p.familyName; birthDate = p.birthDate; sex = p.sex
         citizenship = p.citizenship; residenceGround = p.residenceGround; arrivalDate = p.arrivalDate
-        settlementDate = p.settlementDate; sharedWith = p.activeSectors.map(\.rawValue).sorted()
+        settlementDate = p.settlementDate
+        sharedWith = fullIdentity ? p.activeSectors.map(\.rawValue).sorted() : nil
         nationalId = fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
         permitDate = p.permitDate; settledByAgreement = p.settledByAgreement; educationLevel = p.educationLevel
         // Partners get the DUF number only with the full identity, like the national id.
         dufNumber = fullIdentity ? p.dufNumber : nil; countryOfBirth = p.countryOfBirth; languages = p.languages
-        interpreterLanguage = p.interpreterLanguage; educationYears = p.educationYears; workExperience = p.workExperience
+        interpreterLanguage = p.interpreterLanguage; educationYears = p.educationYears
+        workExperience = fullIdentity ? p.workExperience : nil
         researchReservation = p.researchReservation; relation = p.relation
         referencePersonResidenceGround = p.referenceResidenceGround; referencePersonSettlementDate = p.referenceSettlementDate
-        familyApplicationDate = p.familyApplicationDate; advisorId = p.advisorID
+        familyApplicationDate = p.familyApplicationDate
+        advisorId = fullIdentity ? p.advisorID : nil
     }
 
     /// What goes back into the edit form.
@@ -279,7 +285,7 @@ struct PersonPageQuery: Content {
         var v = self
         v.q = try Validate.text(q, "q", max: 100, required: false)
         if let m = municipality { v.municipality = try Validate.municipality(m) }
-        if let p = page, !(1...100_000).contains(p) { throw ValidationFailure(field: "page", message: "page must be between 1 and 100000") }
+        v.page = try Validate.page(page)
         return v
     }
 }
@@ -314,11 +320,11 @@ enum PersonService {
             codes = [m]
         }
         if codes.isEmpty { throw Abort(.forbidden, reason: "access denied") }
-        let q = Person.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        let q = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         // Partners only ever get rows shared with their sector; the policy re-checks each row below.
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
             let sectors = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
-            let shared = try await PersonShare.query(on: req.db).filter(\.$sector ~~ sectors)
+            let shared = try await PersonShare.query(on: req.store).filter(\.$sector ~~ sectors)
                 .filter(\.$revokedAt == nil).all().map { $0.$person.id }
             q.filter(\.$id ~~ shared)
         }
@@ -327,7 +333,7 @@ enum PersonService {
                 .filter(\.$familyName, .custom(likeOperator(req)), "%\(text)%") }
         }
         let total = try await q.count()
-        let page = max(1, query.page ?? 1)
+        let page = query.page ?? 1
         let rows = try await q.sort(\.$familyName).sort(\.$givenName)
             .range(((page - 1) * pageSize)..<(page * pageSize)).all()
         let visible = rows.filter { req.may(.read, $0.resource) }
@@ -339,16 +345,18 @@ enum PersonService {
 
     /// Case-insensitive LIKE on both databases.
     static func likeOperator(_ req: Request) -> String {
-        (req.db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+        (req.store as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
     }
 
-    /// One person, after the policy allows `action`; the access is audited.
-    static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Person {
-        guard let id, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).with(\.$household).first() else {
+    /// One person, after the policy allows `action`. Every page or response that shows the file (a read, or the edit
+    /// form of an update) is audited as a read; `audited: false` leaves that to a caller that checks a part of the file
+    /// first, so that a refused part is not logged as a successful read.
+    static func find(_ req: Request, _ id: UUID?, for action: Action = .read, audited: Bool = true) async throws -> Person {
+        guard let id, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).with(\.$household).first() else {
             throw Abort(.notFound)
         }
         try await req.authorize(action, p.resource, recordType: "person", recordID: id.uuidString)
-        if action == .read {
+        if audited, action == .read || req.method == .GET {
             try await req.audit("read", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
         }
         return p
@@ -361,9 +369,9 @@ enum PersonService {
         try await checkAdvisor(req, v)
         let p = Person()
         v.apply(to: p)
-        try await p.create(on: req.db)
+        try await p.create(on: req.store)
         try await req.audit("create", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
-        try await p.$shares.load(on: req.db)
+        try await p.$shares.load(on: req.store)
         return p
     }
 
@@ -377,7 +385,7 @@ enum PersonService {
         try await checkHousehold(req, v)
         try await checkAdvisor(req, v)
         v.apply(to: p)
-        try await p.update(on: req.db)
+        try await p.update(on: req.store)
         try await req.audit("update", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
         return p
     }
@@ -385,14 +393,14 @@ enum PersonService {
     static func delete(_ req: Request, _ id: UUID?) async throws {
         let p = try await find(req, id, for: .delete)
         let m = p.$municipality.id
-        try await p.delete(on: req.db)
+        try await p.delete(on: req.store)
         try await req.audit("delete", recordType: "person", recordID: id?.uuidString, municipality: m)
     }
 
     /// A household must exist and belong to the same municipality.
     static func checkHousehold(_ req: Request, _ v: ValidPerson) async throws {
         guard let hid = v.householdID else { return }
-        guard let h = try await Household.find(hid, on: req.db), h.$municipality.id == v.municipality else {
+        guard let h = try await Household.find(hid, on: req.store), h.$municipality.id == v.municipality else {
             throw ValidationFailure(field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
         }
     }
@@ -400,7 +408,7 @@ enum PersonService {
     /// An advisor must be integration staff serving the person's municipality.
     static func checkAdvisor(_ req: Request, _ v: ValidPerson) async throws {
         guard let aid = v.advisorID else { return }
-        guard try await Advisors.available(in: v.municipality, on: req.db).contains(where: { $0.id == aid }) else {
+        guard try await Advisors.available(in: v.municipality, on: req.store).contains(where: { $0.id == aid }) else {
             throw ValidationFailure(field: "advisorId", message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
         }
     }
@@ -418,7 +426,7 @@ enum PersonService {
             throw ValidationFailure(field: "reference", message: "reference (what the consent or legal basis is) is required")
         }
         if !p.activeSectors.contains(s) {
-            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(on: req.db)
+            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(on: req.store)
             try await req.audit("share_\(s.rawValue)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
         return p
@@ -428,7 +436,7 @@ enum PersonService {
         let p = try await find(req, id, for: .update)
         guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else { throw Abort(.notFound) }
         share.revokedAt = Date()
-        try await share.update(on: req.db)
+        try await share.update(on: req.store)
         try await req.audit("unshare_\(share.sector)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
     }
 }

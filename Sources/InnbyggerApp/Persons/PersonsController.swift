@@ -35,7 +35,7 @@ struct PersonsController: RouteCollection {
         if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
         let r = try await PersonService.list(req, query)
         let names = try await req.municipalityNames()
-        let page = max(1, query.page ?? 1)
+        let page = try Validate.page(query.page)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page("Persons/list", titleKey: "persons.title", ListView(
             rows: r.persons.map { .init(id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate,
@@ -63,7 +63,11 @@ struct PersonsController: RouteCollection {
     func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool) async throws -> FormView {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
-        let households = try await Household.query(on: req.db).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
+        let households = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
+        // The household choice names families: a list read.
+        for m in Set(households.map { $0.$municipality.id }).sorted() {
+            try await req.audit("list", recordType: "household", recordID: nil, municipality: m)
+        }
         return FormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
             municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
@@ -89,7 +93,7 @@ struct PersonsController: RouteCollection {
         var seen: Set<UUID> = []
         var options: [Option] = []
         for code in codes {
-            for u in try await Advisors.available(in: code, on: req.db) where seen.insert(u.id!).inserted {
+            for u in try await Advisors.available(in: code, on: req.store) where seen.insert(u.id!).inserted {
                 options.append(Option(value: u.id!.uuidString, label: u.displayName, selected: u.id == selected))
             }
         }
@@ -152,10 +156,10 @@ struct PersonsController: RouteCollection {
         let names = try await req.municipalityNames()
         let birth = LocalDate(iso: p.birthDate)
         let canEdit = req.may(.update, p.resource)
-        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.db)[p.id!] ?? [:]
+        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.store)[p.id!] ?? [:]
         let notes = try await JournalService.visible(req, p)
         var advisorName: String? = nil
-        if let a = p.advisorID { advisorName = try await User.find(a, on: req.db)?.displayName }
+        if let a = p.advisorID { advisorName = try await User.find(a, on: req.store)?.displayName }
         let writingSector = JournalService.writingSector(req)
         let canWriteJournal = writingSector.map {
             req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))

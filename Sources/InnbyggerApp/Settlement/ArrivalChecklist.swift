@@ -5,8 +5,8 @@ import Vapor
 /// defaults (`Resources/Parameters/settlement.json`) the first time they are needed, then edits its own copy.
 enum SettlementSettings {
     static func settings(for municipality: String, _ req: Request) async throws -> MunicipalSettings {
-        if let s = try await MunicipalSettings.find(municipality, on: req.db) { return s }
-        return try await req.db.transaction { db in try await seed(municipality, from: req.application.settlementDefaults, on: db) }
+        if let s = try await MunicipalSettings.find(municipality, on: req.store) { return s }
+        return try await req.write { db in try await seed(municipality, from: req.application.settlementDefaults, on: db) }
     }
 
     /// Gives a municipality the service defaults: answer times and the checklist template.
@@ -26,7 +26,7 @@ enum SettlementSettings {
 
     static func template(for municipality: String, _ req: Request) async throws -> [ChecklistTemplateItem] {
         _ = try await settings(for: municipality, req)
-        return try await ChecklistTemplateItem.query(on: req.db).filter(\.$municipality.$id == municipality)
+        return try await ChecklistTemplateItem.query(on: req.store).filter(\.$municipality.$id == municipality)
             .sort(\.$position).sort(\.$title).all()
     }
 
@@ -37,7 +37,7 @@ enum SettlementSettings {
         let s = try await settings(for: municipality, req)
         s.answerHoursUrgent = try Validate.number(input.answerHoursUrgent, "answerHoursUrgent", 1...720, required: true)!
         s.answerHoursOrdinary = try Validate.number(input.answerHoursOrdinary, "answerHoursOrdinary", 1...2160, required: true)!
-        try await s.update(on: req.db)
+        try await s.update(on: req.store)
         try await req.audit("update", recordType: "municipal_settings", recordID: municipality, municipality: municipality)
     }
 
@@ -59,13 +59,13 @@ enum SettlementSettings {
         let t = ChecklistTemplateItem()
         t.$municipality.id = municipality; t.title = v.title; t.sector = v.sector.rawValue; t.offsetDays = v.offset
         t.position = v.position ?? ((existing.map(\.position).max() ?? 0) + 1)
-        try await t.create(on: req.db)
+        try await t.create(on: req.store)
         try await req.audit("create", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: municipality)
         return t
     }
 
     static func findItem(_ req: Request, _ id: UUID?) async throws -> ChecklistTemplateItem {
-        guard let id, let t = try await ChecklistTemplateItem.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id, let t = try await ChecklistTemplateItem.find(id, on: req.store) else { throw Abort(.notFound) }
         try await req.authorize(.update, .municipalSettings(municipality: t.$municipality.id))
         return t
     }
@@ -75,14 +75,14 @@ enum SettlementSettings {
         let v = try validItem(input)
         t.title = v.title; t.sector = v.sector.rawValue; t.offsetDays = v.offset
         if let p = v.position { t.position = p }
-        try await t.update(on: req.db)
+        try await t.update(on: req.store)
         try await req.audit("update", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: t.$municipality.id)
         return t
     }
 
     static func deleteItem(_ req: Request, _ id: UUID?) async throws -> String {
         let t = try await findItem(req, id)
-        try await t.delete(on: req.db)
+        try await t.delete(on: req.store)
         try await req.audit("delete", recordType: "checklist_template", recordID: id?.uuidString, municipality: t.$municipality.id)
         return t.$municipality.id
     }
@@ -119,7 +119,7 @@ enum ArrivalChecklist {
     }
 
     static func tasks(_ req: Request, _ h: Household) async throws -> [ArrivalTask] {
-        try await ArrivalTask.query(on: req.db).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position).all()
+        try await ArrivalTask.query(on: req.store).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position).all()
     }
 
     /// Makes the checklist for a household registered without a proposal (once).
@@ -128,16 +128,16 @@ enum ArrivalChecklist {
         let day = try Validate.pastDate(arrival, "arrivalDate")
         guard try await tasks(req, h).isEmpty else { throw APIError(.conflict, "checklist_exists", "the household already has a checklist") }
         let template = try await SettlementSettings.template(for: h.$municipality.id, req)
-        try await req.db.transaction { db in try await generate(for: h, arrival: day, template: template, on: db) }
+        try await req.write { db in try await generate(for: h, arrival: day, template: template, on: db) }
         try await req.audit("create_checklist", recordType: "household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
         return h
     }
 
     /// Marks a task done on a date, or open again with no date.
     static func mark(_ req: Request, householdID: UUID?, taskID: UUID?, _ input: TaskInput) async throws -> ArrivalTask {
-        guard let householdID, let h = try await Household.query(on: req.db).filter(\.$id == householdID)
+        guard let householdID, let h = try await Household.query(on: req.store).filter(\.$id == householdID)
             .with(\.$members, { $0.with(\.$shares) }).first() else { throw Abort(.notFound) }
-        guard let taskID, let t = try await ArrivalTask.find(taskID, on: req.db), t.$household.id == householdID else { throw Abort(.notFound) }
+        guard let taskID, let t = try await ArrivalTask.find(taskID, on: req.store), t.$household.id == householdID else { throw Abort(.notFound) }
         let shared: Set<Sector>
         if case .personalData(_, let s) = HouseholdService.resource(h) { shared = s } else { shared = [] }
         try await req.authorize(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration),
@@ -145,7 +145,7 @@ enum ArrivalChecklist {
         let done = input.doneOn.map { _ in () } == nil ? nil : try Validate.pastDate(input.doneOn, "doneOn")
         t.doneOn = done?.iso
         t.doneBy = done == nil ? nil : req.currentUser?.id
-        try await t.update(on: req.db)
+        try await t.update(on: req.store)
         try await req.audit(done == nil ? "reopen_task" : "complete_task", recordType: "household", recordID: householdID.uuidString, municipality: h.$municipality.id)
         return t
     }

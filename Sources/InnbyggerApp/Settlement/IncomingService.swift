@@ -123,7 +123,7 @@ enum IncomingService {
     static func list(_ req: Request, municipality: String? = nil) async throws -> [IncomingHousehold] {
         let codes = try await req.scope(where: .list, requested: municipality) { .personalDataList(municipality: $0) }
         // Unanswered first, the most pressing at the top; then the answered, newest first.
-        let rows = try await IncomingHousehold.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$members).all()
+        let rows = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$members).all()
             .filter { req.may(.read, $0.resource) }
             .sorted { a, b in
                 let pa = a.decision == SettlementDecision.pending.rawValue, pb = b.decision == SettlementDecision.pending.rawValue
@@ -137,7 +137,7 @@ enum IncomingService {
     }
 
     static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> IncomingHousehold {
-        guard let id, let h = try await IncomingHousehold.query(on: req.db).filter(\.$id == id).with(\.$members).first() else {
+        guard let id, let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first() else {
             throw Abort(.notFound)
         }
         try await req.authorize(action, h.resource, recordType: "incoming_household", recordID: id.uuidString)
@@ -159,11 +159,11 @@ enum IncomingService {
         for s in IncomingHousehold.assessingSectors { h.setStatus(AssessmentStatus.pending.rawValue, for: s) }
         h.decision = SettlementDecision.pending.rawValue
         apply(v, to: h)
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await h.create(on: db)
             try await replaceMembers(h, v.members, on: db)
         }
-        try await h.$members.load(on: req.db)
+        try await h.$members.load(on: req.store)
         try await req.audit("create", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
@@ -179,18 +179,18 @@ enum IncomingService {
             throw APIError(.conflict, "already_answered", "the proposal is answered and can no longer change")
         }
         apply(v, to: h)
-        try await req.db.transaction { db in
+        try await req.write { db in
             try await h.update(on: db)
             try await replaceMembers(h, v.members, on: db)
         }
-        try await h.$members.load(on: req.db)
+        try await h.$members.load(on: req.store)
         try await req.audit("update", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
     static func delete(_ req: Request, _ id: UUID?) async throws {
         let h = try await find(req, id, for: .delete)
-        try await h.delete(on: req.db)
+        try await h.delete(on: req.store)
         try await req.audit("delete", recordType: "incoming_household", recordID: id?.uuidString, municipality: h.$municipality.id)
     }
 
@@ -213,7 +213,7 @@ enum IncomingService {
 
     /// One sector's part of the inter-sector assessment (capacity for housing, kindergarten, school, health).
     static func assess(_ req: Request, _ id: UUID?, _ input: AssessmentInput) async throws -> IncomingHousehold {
-        guard let id, let h = try await IncomingHousehold.query(on: req.db).filter(\.$id == id).with(\.$members).first() else {
+        guard let id, let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first() else {
             throw Abort(.notFound)
         }
         guard let sector = input.sector.flatMap(Sector.init(rawValue:)), IncomingHousehold.assessingSectors.contains(sector) else {
@@ -234,7 +234,7 @@ enum IncomingService {
             let line = "[\(sector.rawValue)] \(note)"
             h.assessmentNote = [h.assessmentNote, line].compactMap { $0 }.joined(separator: "\n")
         }
-        try await h.update(on: req.db)
+        try await h.update(on: req.store)
         try await req.audit("assess_\(sector.rawValue)", recordType: "incoming_household", recordID: id.uuidString, municipality: h.$municipality.id)
         return h
     }
@@ -255,7 +255,7 @@ enum IncomingService {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")
         }
         h.decision = decision.rawValue; h.decisionReason = reason; h.decidedAt = Date()
-        try await h.update(on: req.db)
+        try await h.update(on: req.store)
         try await req.audit("decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
         return h
     }
@@ -272,7 +272,7 @@ enum IncomingService {
         guard h.householdID == nil else { throw APIError(.conflict, "already_arrived", "the household has already arrived") }
         let template = try await SettlementSettings.template(for: h.$municipality.id, req)
         let household = Household()
-        let created: [UUID] = try await req.db.transaction { db in
+        let created: [UUID] = try await req.write { db in
             var created: [UUID] = []
             household.$municipality.id = h.$municipality.id; household.name = h.label
             try await household.create(on: db)

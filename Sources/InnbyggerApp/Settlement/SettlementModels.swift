@@ -59,7 +59,12 @@ final class IncomingHousehold: Model, @unchecked Sendable {
     /// Partners of the assessing sectors read the proposal; that is the legal basis of the assessment.
     static let assessingSectors: Set<Sector> = [.housing, .kindergarten, .school, .health]
 
-    var resource: Resource { .personalData(municipality: $municipality.id, sharedWith: Self.assessingSectors) }
+    /// The assessment is the partners' only basis for reading the proposal, so it ends with the answer to IMDi (or
+    /// the arrival): after that a partner reads a member only through a person file shared with its sector.
+    var resource: Resource {
+        let open = decision == "pending" && householdID == nil
+        return .personalData(municipality: $municipality.id, sharedWith: open ? Self.assessingSectors : [])
+    }
 
     func status(for sector: Sector) -> String? {
         switch sector {

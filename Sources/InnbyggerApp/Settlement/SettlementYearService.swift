@@ -69,12 +69,12 @@ struct SettlementYearDTO: Content {
 enum SettlementYearService {
     static func list(_ req: Request, municipality: String? = nil) async throws -> [SettlementYear] {
         let codes = try await req.scope(where: .list, requested: municipality) { .settlementPlan(municipality: $0) }
-        return try await SettlementYear.query(on: req.db).filter(\.$municipality.$id ~~ codes)
+        return try await SettlementYear.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .sort(\.$year, .descending).sort(\.$municipality.$id).all()
     }
 
     static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> SettlementYear {
-        guard let id, let y = try await SettlementYear.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id, let y = try await SettlementYear.find(id, on: req.store) else { throw Abort(.notFound) }
         try await req.authorize(action, .settlementPlan(municipality: y.$municipality.id))
         return y
     }
@@ -85,7 +85,7 @@ enum SettlementYearService {
         try await ensureUnique(req, v, except: nil)
         let y = SettlementYear()
         v.apply(to: y)
-        try await y.create(on: req.db)
+        try await y.create(on: req.store)
         try await req.audit("create", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
@@ -98,19 +98,19 @@ enum SettlementYearService {
         }
         try await ensureUnique(req, v, except: y.id)
         v.apply(to: y)
-        try await y.update(on: req.db)
+        try await y.update(on: req.store)
         try await req.audit("update", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
 
     static func delete(_ req: Request, _ id: UUID?) async throws {
         let y = try await find(req, id, for: .delete)
-        try await y.delete(on: req.db)
+        try await y.delete(on: req.store)
         try await req.audit("delete", recordType: "settlement_year", recordID: id?.uuidString, municipality: y.$municipality.id)
     }
 
     static func ensureUnique(_ req: Request, _ v: SettlementYearInput.Valid, except: UUID?) async throws {
-        let q = SettlementYear.query(on: req.db).filter(\.$municipality.$id == v.municipality).filter(\.$year == v.year)
+        let q = SettlementYear.query(on: req.store).filter(\.$municipality.$id == v.municipality).filter(\.$year == v.year)
         if let except { q.filter(\.$id != except) }
         if try await q.first() != nil {
             throw APIError(.conflict, "conflict", "the settlement year \(v.year) is already registered for \(v.municipality)")
@@ -119,7 +119,7 @@ enum SettlementYearService {
 
     /// Counts the year's settlements from the person files (aggregates only: no names leave this function).
     static func progress(_ req: Request, _ y: SettlementYear) async throws -> SettlementProgress {
-        let persons = try await Person.query(on: req.db).filter(\.$municipality.$id == y.$municipality.id)
+        let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == y.$municipality.id)
             .filter(\.$settlementDate >= "\(y.year)-01-01").filter(\.$settlementDate <= "\(y.year)-12-31").all()
         return SettlementProgress(year: y.year, decided: y.decided, settlements: persons.compactMap { p in
             p.settlementDate.flatMap(LocalDate.init(iso:)).map {

@@ -34,15 +34,27 @@ extension Request {
     /// Method and pattern: "GET /persons/:personID".
     var routeLabel: String { "\(method.rawValue) \(routePattern)" }
 
-    /// Asks the policy. Refusals of personal data are audited, then answered with 403.
+    /// Asks the policy. Refusals of personal data are audited (also when the request's write is rolled back), then
+    /// answered with 403.
     func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil) async throws {
         let user = try requireUser()
         let decision = AccessPolicy.decide(user.principal, action, resource)
         guard case .deny = decision else { return }
-        if case .personalData(let m, _) = resource {
-            try await audit("denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
+        if let m = resource.personalDataMunicipality {
+            try await auditRefusal("denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
         }
         throw Abort(.forbidden, reason: "access denied")
+    }
+
+    /// A refusal is kept whatever happens to the request's transaction: inside a write it is written after the
+    /// write ends (committed or rolled back), otherwise at once.
+    func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
+        let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
+        if let unit = storage[WriteUnitKey.self] {
+            unit.refusals.withLockedValue { $0.append(draft) }
+        } else {
+            try await application.audit([draft])
+        }
     }
 
     /// Whether the policy allows it, without side effects (for showing or hiding links and buttons).
@@ -54,7 +66,7 @@ extension Request {
     /// All municipalities by name, read once per request (pages ask for them many times: menu, filters, labels).
     func allMunicipalities() async throws -> [Municipality] {
         if let cached = storage[MunicipalitiesKey.self] { return cached }
-        let all = try await Municipality.query(on: db).sort(\.$name).all()
+        let all = try await Municipality.query(on: store).sort(\.$name).all()
         storage[MunicipalitiesKey.self] = all
         return all
     }
@@ -82,11 +94,18 @@ extension Request {
         return codes
     }
 
-    /// Appends one audit entry for this request.
+    func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: String?) -> AuditDraft {
+        AuditDraft(
+            userID: currentUser?.id.uuidString, municipality: municipality, action: action, recordType: recordType,
+            recordID: recordID, route: routeLabel)
+    }
+
+    /// Appends one audit entry for this request: inside the request's write transaction when there is one (so it
+    /// commits with the record), else in a write of its own, before the data leaves the server.
     func audit(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
-        try await AuditLog(db: db, lock: application.auditLock).append(
-            userID: currentUser?.id.uuidString, municipality: municipality, action: action,
-            recordType: recordType, recordID: recordID, route: routeLabel)
+        let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
+        let log = application.auditLog
+        try await write { tx in try await log.append([draft], on: tx) }
     }
 }
 
@@ -94,7 +113,9 @@ extension Request {
 /// agreements of the assignment's unit (a unit hosted by Gol that serves Hemsedal reaches both).
 enum PrincipalLoader {
     static func load(userID: UUID, on db: any Database, today: LocalDate = .today) async throws -> Principal {
-        let assignments = try await RoleAssignment.query(on: db).filter(\.$user.$id == userID).all()
+        // A grant still waiting for its second approval gives nothing.
+        let assignments = try await RoleAssignment.query(on: db).filter(\.$user.$id == userID)
+            .filter(\.$pending == false).all()
         let unitIDs = assignments.compactMap { $0.$unit.id }
         let agreements = unitIDs.isEmpty ? [] :
             try await ServiceAgreement.query(on: db).filter(\.$unit.$id ~~ unitIDs).all()
@@ -114,4 +135,15 @@ enum PrincipalLoader {
 extension LocalDate {
     /// Today's date in Norway (the service's time zone), not UTC.
     static var today: LocalDate { Oslo.day(Date()) }
+}
+
+extension Resource {
+    /// The municipality of a resource that holds personal data (a file, a part of it, a note): refusals of these are
+    /// audited.
+    var personalDataMunicipality: String? {
+        switch self {
+        case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _): m
+        default: nil
+        }
+    }
 }

@@ -1,81 +1,250 @@
 import Fluent
 import Vapor
 
-/// Writes the append-only, hash-chained audit log. Every read and write of personal data goes
-/// through `Request.audit`, before the data leaves the server (fail closed: no log, no data).
-struct AuditLog {
-    let db: any Database
-    let lock: SerialLock
+/// One audit entry before it is chained: who did what to which record, through which route. Never names.
+struct AuditDraft: Sendable {
+    var userID: String?
+    var municipality: String?
+    var action: String
+    var recordType: String
+    var recordID: String?
+    var route: String
+    var at: Date = Date()
+}
 
-    private struct Head: Decodable { let last_seq: Int; let last_hash: String }
+/// The append-only, keyed hash chain. Each entry's MAC is HMAC-SHA256 over its canonical form (which holds the
+/// previous entry's MAC) with a key kept outside the database, so someone who can write to the database cannot
+/// recompute the chain after altering, inserting or removing entries.
+///
+/// Appends happen only inside a write transaction (`Writes.run`): the record and its audit entries commit
+/// together or not at all.
+struct AuditLog: Sendable {
+    let key: SymmetricKey
 
-    func append(userID: String?, municipality: String?, action: String, recordType: String,
-                recordID: String?, route: String) async throws {
-        try await lock.run {
-            try await db.transaction { tx in
-                let sql = tx as! any SQLDatabase
-                guard let head = try await sql.select().columns("last_seq", "last_hash").from("audit_head")
-                    .where("id", .equal, 1).for(.update).first(decoding: Head.self) else {
-                    throw Abort(.internalServerError, reason: "audit head missing")
-                }
-                let record = AuditRecord(
-                    sequence: head.last_seq + 1, atMillis: Int64(Date().timeIntervalSince1970 * 1000),
-                    userID: userID, municipality: municipality, action: action, recordType: recordType,
-                    recordID: recordID, route: route, previousHash: head.last_hash)
-                let hash = Secrets.sha256Hex(record.canonical)
-                try await AuditEntry(record, hash: hash).create(on: tx)
-                try await sql.update("audit_head").set("last_seq", to: record.sequence).set("last_hash", to: hash)
-                    .where("id", .equal, 1).run()
-            }
+    private struct Head: Decodable {
+        let last_seq: Int
+        let last_hash: String
+    }
+
+    func mac(_ canonical: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(canonical.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Appends entries in order. `tx` must be the transaction of a `Writes.run`, which holds the chain head.
+    func append(_ drafts: [AuditDraft], on tx: any Database) async throws {
+        guard !drafts.isEmpty else { return }
+        let sql = tx as! any SQLDatabase
+        guard
+            let head = try await sql.select().columns("last_seq", "last_hash").from("audit_head")
+                .where("id", .equal, 1).first(decoding: Head.self)
+        else {
+            throw Abort(.internalServerError, reason: "audit head missing")
         }
+        var sequence = head.last_seq
+        var previous = head.last_hash
+        var rows: [AuditEntry] = []
+        rows.reserveCapacity(drafts.count)
+        for d in drafts {
+            sequence += 1
+            let record = AuditRecord(
+                sequence: sequence, atMillis: Int64(d.at.timeIntervalSince1970 * 1000), userID: d.userID,
+                municipality: d.municipality, action: d.action, recordType: d.recordType, recordID: d.recordID,
+                route: d.route, previousHash: previous)
+            previous = mac(record.canonical)
+            rows.append(AuditEntry(record, hash: previous))
+        }
+        // Bulk insert in chunks (an import audits thousands of records in its one transaction).
+        for chunk in stride(from: 0, to: rows.count, by: 500) {
+            try await rows[chunk..<min(chunk + 500, rows.count)].create(on: tx)
+        }
+        try await sql.update("audit_head").set("last_seq", to: sequence).set("last_hash", to: previous)
+            .where("id", .equal, 1).run()
+    }
+
+    /// The newest entry's sequence and MAC: what an operator keeps outside the system (`innbygger audit anchor`).
+    static func anchor(on db: any Database) async throws -> (sequence: Int, mac: String)? {
+        guard let last = try await AuditEntry.query(on: db).sort(\.$id, .descending).first(), let seq = last.id else {
+            return nil
+        }
+        return (seq, last.hash)
     }
 
     /// Walks the chain in pages and returns the first break, plus how many entries held.
-    static func verify(on db: any Database) async throws -> (checked: Int, problem: AuditChain.Break?) {
-        var verifier = AuditChain.Verifier(hash: Secrets.sha256Hex)
+    func verify(on db: any Database) async throws -> (checked: Int, problem: AuditChain.Break?) {
+        var verifier = AuditChain.Verifier(hash: mac)
         var after = 0
         while true {
             let page = try await AuditEntry.query(on: db).filter(\.$id > after).sort(\.$id).limit(1000).all()
             guard let last = page.last?.id else { break }
             for entry in page {
-                if let problem = verifier.check(entry.record, storedHash: entry.hash) { return (verifier.checked, problem) }
+                if let problem = verifier.check(entry.record, storedHash: entry.hash) {
+                    return (verifier.checked, problem)
+                }
             }
             after = last
         }
         // The head row records the last sequence written; fewer rows means the tail was cut off.
-        let head = try await (db as! any SQLDatabase).select().column("last_seq").from("audit_head")
+        let head =
+            try await (db as! any SQLDatabase).select().column("last_seq").from("audit_head")
             .where("id", .equal, 1).first()?.decode(column: "last_seq", as: Int.self) ?? 0
         return (verifier.checked, head > verifier.checked ? .truncated(expectedLast: head) : nil)
     }
 }
 
-/// Serialises audit appends inside one process (SQLite has one writer; on PostgreSQL the head
-/// row lock does the same across processes).
+/// Where the chain's key comes from: `INNBYGGER_AUDIT_KEY` (at least 32 bytes, hex or base64), else the file
+/// `audit.key` in the data directory, created with mode 0600 on first start. Tests on an in-memory database
+/// get a fresh random key.
+enum AuditKey {
+    static let fileName = "audit.key"
+
+    static func load(_ settings: Settings) throws -> SymmetricKey {
+        if let text = settings.auditKey {
+            guard let bytes = decode(text), bytes.count >= 32 else {
+                throw ConfigurationError("INNBYGGER_AUDIT_KEY must be at least 32 bytes, as hex or base64")
+            }
+            return SymmetricKey(data: bytes)
+        }
+        if settings.inMemory { return SymmetricKey(size: .bits256) }
+        let path = settings.dataDirectory + "/" + fileName
+        let fm = FileManager.default
+        if let data = fm.contents(atPath: path) {
+            guard let text = String(data: data, encoding: .utf8), let bytes = decode(text), bytes.count >= 32 else {
+                throw ConfigurationError("\(path) does not hold an audit key (64 hex digits)")
+            }
+            return SymmetricKey(data: bytes)
+        }
+        let key = SymmetricKey(size: .bits256)
+        let hex = key.withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        guard fm.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw ConfigurationError("cannot write the audit key to \(path)")
+        }
+        return key
+    }
+
+    static func decode(_ raw: String) -> [UInt8]? {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count % 2 == 0, text.allSatisfy(\.isHexDigit) {
+            var bytes: [UInt8] = []
+            var index = text.startIndex
+            while index < text.endIndex {
+                let next = text.index(index, offsetBy: 2)
+                guard let b = UInt8(text[index..<next], radix: 16) else { return nil }
+                bytes.append(b)
+                index = next
+            }
+            return bytes
+        }
+        return Data(base64Encoded: text).map { [UInt8]($0) }
+    }
+}
+
+/// Serialises write transactions inside one process (SQLite has one writer; on PostgreSQL the head row lock
+/// does the same across processes, and waiting here keeps waiting writers from holding pooled connections).
 actor SerialLock {
     private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: [(id: UInt64, resume: CheckedContinuation<Bool, Never>)] = []
+    private var nextID: UInt64 = 0
 
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
+    /// Runs `body` holding the lock. Throws `DatabaseSaturated` when the lock is not had within `timeout`.
+    func run<T: Sendable>(timeout: Duration? = nil, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard await acquire(timeout: timeout) else { throw DatabaseSaturated() }
         defer { release() }
         return try await body()
     }
 
     func acquire() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { waiters.append($0) }
+        _ = await acquire(timeout: nil)
+    }
+
+    /// True when the lock was had; false when `timeout` passed first.
+    func acquire(timeout: Duration?) async -> Bool {
+        if !busy {
+            busy = true
+            return true
+        }
+        nextID += 1
+        let id = nextID
+        if let timeout {
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.expire(id)
+            }
+        }
+        return await withCheckedContinuation { waiters.append((id, $0)) }
+    }
+
+    private func expire(_ id: UInt64) {
+        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: i).resume.resume(returning: false)
     }
 
     func release() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume.resume(returning: true)
+        }
     }
 }
 
-struct AuditLockKey: StorageKey { typealias Value = SerialLock }
+/// The database could not take the write in time: answered 503 with `Retry-After`, nothing stored.
+struct DatabaseSaturated: Error {}
+
+/// Every audited write goes through `run`: one transaction that first takes the audit chain's head (SQLite: the
+/// write lock, as `BEGIN IMMEDIATE` would; PostgreSQL: the head row, `FOR UPDATE`), then runs the body, whose
+/// records and audit entries commit together or not at all.
+enum Writes {
+    /// How long a write waits for its turn before it is answered 503.
+    static let lockTimeout: Duration = .seconds(10)
+
+    static func run<T: Sendable>(
+        on db: any Database, lock: SerialLock, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        try await lock.run(timeout: lockTimeout) {
+            try await db.transaction { tx in
+                let sql = tx as! any SQLDatabase
+                if sql.dialect.name == "sqlite" {
+                    // Wait (up to 5 s) rather than fail when another process holds the lock, then take the write
+                    // lock before anything is read, so the transaction never has to upgrade a read lock.
+                    try await sql.raw("PRAGMA busy_timeout = 5000").run()
+                    try await sql.raw("UPDATE audit_head SET last_seq = last_seq WHERE id = 1").run()
+                } else {
+                    try await sql.raw("SELECT last_seq FROM audit_head WHERE id = 1 FOR UPDATE").run()
+                }
+                return try await body(tx)
+            }
+        }
+    }
+}
+
+struct WriteLockKey: StorageKey { typealias Value = SerialLock }
+struct AuditLogKey: StorageKey { typealias Value = AuditLog }
 
 extension Application {
-    var auditLock: SerialLock {
-        if let l = storage[AuditLockKey.self] { return l }
-        let l = SerialLock(); storage[AuditLockKey.self] = l; return l
+    var writeLock: SerialLock {
+        if let l = storage[WriteLockKey.self] { return l }
+        let l = SerialLock()
+        storage[WriteLockKey.self] = l
+        return l
+    }
+
+    var auditLog: AuditLog {
+        get {
+            guard let log = storage[AuditLogKey.self] else { fatalError("configure() sets the audit key") }
+            return log
+        }
+        set { storage[AuditLogKey.self] = newValue }
+    }
+
+    /// A write outside a request (commands, background jobs), with its audit entries.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await Writes.run(on: db, lock: writeLock, body)
+    }
+
+    /// Appends entries in a write of their own (logins, commands).
+    func audit(_ drafts: [AuditDraft]) async throws {
+        let log = auditLog
+        try await write { tx in try await log.append(drafts, on: tx) }
     }
 }

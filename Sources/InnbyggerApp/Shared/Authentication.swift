@@ -19,18 +19,18 @@ struct SessionAuthenticator: AsyncMiddleware {
         if let token = req.cookies[SessionCookie.name]?.string, !token.isEmpty {
             let now = Date()
             let settings = req.application.settings
-            if let session = try await UserSession.query(on: req.db)
+            if let session = try await UserSession.query(on: req.store)
                 .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first() {
                 let idle = now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
                 if session.expiresAt < now || idle || !session.user.isActive {
-                    try await session.delete(on: req.db)
+                    try await session.delete(on: req.store)
                 } else {
                     // Touch at most once a minute to keep writes low on busy pages.
                     if now.timeIntervalSince(session.lastSeenAt) > 60 {
                         session.lastSeenAt = now
-                        try await session.update(on: req.db)
+                        try await session.update(on: req.store)
                     }
-                    let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.db)
+                    let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.store)
                     req.currentUser = CurrentUser(id: session.user.id!, username: session.user.username,
                                                   displayName: session.user.displayName, principal: principal, session: session)
                 }
@@ -44,7 +44,7 @@ struct SessionAuthenticator: AsyncMiddleware {
 struct BearerAuthenticator: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = req.headers.bearerAuthorization {
-            guard let token = try await APIToken.query(on: req.db)
+            guard let token = try await APIToken.query(on: req.store)
                 .filter(\.$tokenHash == Secrets.sha256Hex(bearer.token)).filter(\.$revokedAt == nil)
                 .with(\.$user).first(), token.user.isActive else {
                 throw Abort(.unauthorized, reason: "invalid or revoked token")
@@ -52,9 +52,9 @@ struct BearerAuthenticator: AsyncMiddleware {
             let now = Date()
             if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
                 token.lastUsedAt = now
-                try await token.update(on: req.db)
+                try await token.update(on: req.store)
             }
-            let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.db)
+            let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.store)
             req.currentUser = CurrentUser(id: token.user.id!, username: token.user.username,
                                           displayName: token.user.displayName, principal: principal, session: nil)
         }

@@ -1,4 +1,6 @@
 import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
 import Vapor
 
 /// An error with a stable machine-readable code for API clients.
@@ -53,8 +55,26 @@ struct ErrorHandler: AsyncMiddleware {
             return (e.status, code, message, nil)
         case FluentError.noResults:
             return (.notFound, "not_found", "not found", nil)
+        case _ where isSaturation(error):
+            return (.serviceUnavailable, "busy", "the database is busy; nothing was stored, try again shortly", nil)
         default:
             return (.internalServerError, "server_error", "internal error", nil)
+        }
+    }
+
+    /// The database could not take the request in time (a writer waited too long, SQLite stayed locked, PostgreSQL
+    /// gave up on a lock or a connection): the client may retry, as the write was rolled back.
+    static func isSaturation(_ error: any Error) -> Bool {
+        switch error {
+        case is DatabaseSaturated, is ConnectionPoolTimeoutError:
+            return true
+        case let e as SQLiteError:
+            return [.busy, .locked].contains(e.reason)
+        case let e as PSQLError:
+            // serialization_failure, deadlock_detected, lock_not_available, too_many_connections
+            return ["40001", "40P01", "55P03", "53300"].contains(e.serverInfo?[.sqlState] ?? "")
+        default:
+            return false
         }
     }
 
@@ -80,8 +100,9 @@ struct ErrorHandler: AsyncMiddleware {
             req.logger.error("server error", metadata: ["route": .string(req.routeLabel), "type": .string(String(describing: type(of: error)))])
         }
         let isAPI = req.url.path.hasPrefix("/api/")
+        let retry: HTTPHeaders = status == .serviceUnavailable ? ["Retry-After": "2"] : [:]
         if isAPI {
-            let res = Response(status: status)
+            let res = Response(status: status, headers: retry)
             try? res.content.encode(ErrorBody(error: .init(code: code, message: message, field: field)), as: .json)
             if status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             return res
@@ -97,12 +118,14 @@ struct ErrorHandler: AsyncMiddleware {
             case .notFound: key = "error.not_found"
             case .badRequest: key = "error.bad_request"
             case .tooManyRequests: key = "error.too_many"
+            case .serviceUnavailable: key = "error.busy"
             default: key = status.code >= 500 ? "error.server" : "error.bad_request"
             }
             let view = try await req.page("Shared/error", titleKey: key,
                                           ErrorPage(status: Int(status.code), messageKey: key, detail: status.code < 500 && status != .forbidden ? message : nil))
             let res = try await view.encodeResponse(for: req)
             res.status = status
+            res.headers.add(contentsOf: retry)
             return res
         } catch {
             return Response(status: status, body: .init(string: "\(status.code) \(status.reasonPhrase)"))

@@ -61,7 +61,7 @@ struct OperationsController: RouteCollection {
         routes.get("healthz") { _ in "ok" }
         routes.get("readyz") { req async throws -> Response in
             do {
-                try await (req.db as! any SQLDatabase).raw("SELECT 1").run()
+                try await (req.store as! any SQLDatabase).raw("SELECT 1").run()
                 return Response(status: .ok, body: "ready")
             } catch {
                 return Response(status: .serviceUnavailable, body: "database unreachable")

@@ -59,6 +59,9 @@ extension Request {
             if try await !municipalities(where: .list, { .userAdministration(municipality: $0) }).isEmpty { add("/admin/users", "nav.users") }
             if may(.read, .tenancy) { add("/admin/tenancy", "nav.tenancy") }
             if try await !municipalities(where: .list, { .auditLog(municipality: $0) }).isEmpty { add("/admin/audit", "nav.audit") }
+            if try await !municipalities(where: .update, { .roleApproval(municipality: $0) }).isEmpty {
+                add("/admin/approvals", "nav.approvals")
+            }
             add("/account", "nav.account")
         }
         let notice = (try? query.get(String.self, at: "notice")).flatMap { k in
@@ -70,5 +73,5 @@ extension Request {
     }
 
     /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.
-    static let notices: Set<String> = ["saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed", "logged_out"]
+    static let notices: Set<String> = ["pending", "saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed", "logged_out"]
 }

@@ -19,8 +19,13 @@ public struct Settings: Sendable {
     /// Login throttling: this many failures for one username within the window locks it for the window.
     public var loginMaxFailures: Int = 5
     public var loginWindow: TimeInterval = 15 * 60
+    /// Failures from one client address within the window, across all usernames, before it is refused too.
+    public var loginMaxFailuresPerSource: Int = 50
     /// Load the demo into an empty database when serving.
     public var autoDemo: Bool = true
+    /// The audit chain's key (`INNBYGGER_AUDIT_KEY`, hex or base64); nil means the file `audit.key` in the data
+    /// directory, made on first start.
+    public var auditKey: String?
 
     public init(databaseURL: String?, dataDirectory: String) {
         self.databaseURL = databaseURL; self.dataDirectory = dataDirectory
@@ -31,6 +36,7 @@ public struct Settings: Sendable {
         var s = Settings(databaseURL: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
                          dataDirectory: env["INNBYGGER_DATA_DIR"] ?? "./data")
         s.secureCookies = env["INNBYGGER_SECURE_COOKIES"] == "1"
+        s.auditKey = env["INNBYGGER_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let c = env["INNBYGGER_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(c) { s.bcryptCost = c }
         // Demo data is loaded automatically only on the embedded database, unless asked for.
         s.autoDemo = env["INNBYGGER_DEMO"].map { $0 == "1" } ?? (s.databaseURL == nil)

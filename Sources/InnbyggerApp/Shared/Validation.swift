@@ -73,10 +73,39 @@ enum Validate {
         return value
     }
 
+    /// The highest page any list offers; larger numbers are refused at the edge, so `(page - 1) * size` never
+    /// overflows and no request can ask the database to skip billions of rows.
+    static let maxPage = 100_000
+
+    /// A page number from the query: absent is page 1; outside 1…`maxPage` is a 400 naming the field.
+    static func page(_ value: Int?, _ field: String = "page") throws -> Int {
+        try number(value, field, 1...maxPage) ?? 1
+    }
+
     /// A four-digit kommunenummer.
     static func municipality(_ value: String?, _ field: String = "municipality") throws -> String {
         let m = (value ?? "").trimmingCharacters(in: .whitespaces)
         guard Kommunenummer(m) != nil else { throw ValidationFailure(field: field, message: "\(field) must be a four-digit municipality number") }
         return m
+    }
+}
+
+extension Request {
+    /// Decodes a JSON API body and refuses any top-level field the resource does not have, naming it: a typo such
+    /// as `decisonDate` must not pass as "field left out" and clear the stored value. Other content types (forms)
+    /// decode as before.
+    func json<T: Decodable>(_ type: T.Type) throws -> T {
+        let value = try content.decode(T.self)
+        guard headers.contentType == .json, let buffer = body.data,
+            let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any]
+        else {
+            return value
+        }
+        // The input types are plain structs whose stored properties are their JSON keys.
+        let known = Set(Mirror(reflecting: value).children.compactMap(\.label))
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ValidationFailure(field: unknown, message: "\(unknown) is not a field of this resource")
+        }
+        return value
     }
 }

@@ -57,7 +57,7 @@ enum DeadlineEvents {
 
     /// Records (or corrects) when the event happened. Partners may record their own sector's events.
     static func record(_ req: Request, personID: UUID?, kind: String?, date: String?) async throws -> Person {
-        guard let id = personID, let p = try await Person.query(on: req.db).filter(\.$id == id).with(\.$shares).first() else {
+        guard let id = personID, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first() else {
             throw Abort(.notFound)
         }
         guard let k = kind.flatMap(DeadlineKind.init(rawValue:)), k.isMetByEvent else {
@@ -67,9 +67,9 @@ enum DeadlineEvents {
                                 recordType: "person", recordID: id.uuidString)
         let d = try Validate.pastDate(date, "date")
         if let birth = LocalDate(iso: p.birthDate), d < birth { throw ValidationFailure(field: "date", message: "date is before the person's birth") }
-        let e = try await DeadlineEvent.query(on: req.db).filter(\.$person.$id == id).filter(\.$kind == k.rawValue).first() ?? DeadlineEvent()
+        let e = try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k.rawValue).first() ?? DeadlineEvent()
         e.$person.id = id; e.kind = k.rawValue; e.date = d.iso; e.sector = k.sector.rawValue; e.recordedBy = req.currentUser?.id
-        try await e.save(on: req.db)
+        try await e.save(on: req.store)
         try await req.audit("record_\(k.rawValue)", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
         return p
     }

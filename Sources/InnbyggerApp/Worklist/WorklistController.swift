@@ -39,10 +39,10 @@ struct WorklistController: RouteCollection {
         case "mine": mine = true
         default: throw ValidationFailure(field: "who", message: "who must be mine or left out")
         }
-        let query = Person.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        let query = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         if mine { query.filter(\.$advisorID == user.id) }
         let persons = try await query.all().filter { req.may(.read, $0.resource) }
-        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: req.db)
+        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: req.store)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
         let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
         let today = LocalDate.today
@@ -79,7 +79,7 @@ struct WorklistController: RouteCollection {
         guard !codes.isEmpty, f.kind == nil || f.kind == "" else { return [] }
         let names = try await req.municipalityNames()
         let today = LocalDate.today
-        let parts = try await Participation.query(on: req.db).filter(\.$municipality.$id ~~ codes).with(\.$person).with(\.$reviews).with(\.$leaves).all()
+        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person).with(\.$reviews).with(\.$leaves).all()
         return parts.compactMap { part -> PageView.Row? in
             if f.who == "mine" && part.person.advisorID != user.id { return nil }
             let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters, today: today)

@@ -67,6 +67,9 @@ public enum Resource: Sendable, Equatable {
     case auditLog(municipality: String)
     /// Users and role assignments of a municipality.
     case userAdministration(municipality: String)
+    /// A role that reads personal data, granted by an administrator and waiting for a second person's approval:
+    /// the municipality's leader or a system administrator (four-eyes principle for access to special-category data).
+    case roleApproval(municipality: String)
     /// Municipalities, service units and agreements across the whole service.
     case tenancy
     /// The signed-in user's own account (password, API tokens).
@@ -98,6 +101,8 @@ public enum AccessPolicy {
             return g.role == .systemAdmin || (action == .read || action == .list) && g.role == .municipalAdmin
         case .userAdministration(let m):
             return (g.role == .systemAdmin || g.role == .municipalAdmin) && g.scope.contains(m)
+        case .roleApproval(let m):
+            return (g.role == .systemAdmin || g.role == .leader) && g.scope.contains(m)
         case .auditLog(let m):
             return (g.role == .systemAdmin || g.role == .municipalAdmin) && g.scope.contains(m)
                 && (action == .read || action == .list)
@@ -158,6 +163,7 @@ extension Resource {
         case .municipalSettings: "municipal_settings"
         case .auditLog: "audit_log"
         case .userAdministration: "user_administration"
+        case .roleApproval: "role_approval"
         case .tenancy: "tenancy"
         case .ownAccount: "own_account"
         }

@@ -43,4 +43,10 @@ public enum Role: String, CaseIterable, Codable, Sendable {
 
     /// Staff of the integration service itself, who hold the full person file.
     public var isIntegrationStaff: Bool { self == .caseWorker || self == .programmeAdvisor }
+
+    /// Roles that open person files: granting one needs a second person's approval.
+    public var readsPersonalData: Bool { isIntegrationStaff || partnerSector != nil }
+
+    /// Roles over the whole service, not a municipality: their assignment row's municipality means nothing.
+    public var isSystemRole: Bool { self == .systemAdmin }
 }
