@@ -73,6 +73,13 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         throw ConfigurationError("cannot read Resources/Parameters/programme.json: \(error)")
     }
     do {
+        let text = try String(contentsOfFile: app.directory.resourcesDirectory + "Parameters/common-passwords.txt", encoding: .utf8)
+        app.passwordPolicy = PasswordPolicy(common: Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { $0.lowercased() }))
+    } catch {
+        throw ConfigurationError("cannot read Resources/Parameters/common-passwords.txt: \(error)")
+    }
+    do {
         app.settlementDefaults = try SettlementDefaults.load(
             from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/settlement.json"))
     } catch {

@@ -105,7 +105,9 @@ struct APITests {
             let p = try await person(in: "3420", app)
             let t = try await token(app, for: "saksbehandler.elverum")
             _ = try await api(app, .GET, "/api/v1/persons/\(p.id!)", token: t)
-            let metrics = try await app.testing().sendRequest(.GET, "/metrics").body.string
+            #expect(try await app.testing().sendRequest(.GET, "/metrics").status == .unauthorized)
+            #expect(try await api(app, .GET, "/metrics", token: "wrong-token-1234567").status == .unauthorized)
+            let metrics = try await api(app, .GET, "/metrics", token: app.settings.metricsToken).body.string
             #expect(metrics.contains("http_requests_total"))
             #expect(metrics.contains("route=\"/login\""))
             #expect(metrics.contains("route=\"/api/v1/persons/:personID\""))

@@ -53,15 +53,19 @@ struct AccountController: RouteCollection {
             return try await view(req, passwordErrors: [req.t("password.wrong_current")], status: .badRequest)
         }
         let new = f.new ?? ""
-        var problems = PasswordPolicy().problems(password: new, username: user.username).map { req.t($0.rawValue) }
+        var problems = req.application.passwordPolicy.problems(
+            password: new, username: user.username, names: user.displayName.split(separator: " ").map(String.init)
+        ).map { req.t($0.rawValue) }
         if new != f.repeatNew { problems.append(req.t("password.mismatch")) }
         guard problems.isEmpty else { return try await view(req, passwordErrors: problems, status: .badRequest) }
         user.passwordHash = try await req.password.async.hash(new)
         try await user.update(on: req.store)
-        // Other sessions of this user end when the password changes.
+        // Other sessions and every API token of this user end when the password changes.
         if let current = me.session?.id {
             try await UserSession.query(on: req.store).filter(\.$user.$id == me.id).filter(\.$id != current).delete()
         }
+        try await APIToken.query(on: req.store).filter(\.$user.$id == me.id).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
         try await req.audit("password_changed", recordType: "user", recordID: me.id.uuidString, municipality: nil)
         return req.redirect(to: "/account?notice=password_changed")
     }

@@ -111,7 +111,9 @@ struct AuthController: RouteCollection {
         let lang = req.parameters.get("lang") ?? ""
         guard Translations.languages.contains(lang) else { throw Abort(.notFound) }
         let res = req.redirect(to: safeNext(try? req.query.get(String.self, at: "back"), req.application))
-        res.cookies["lang"] = HTTPCookies.Value(string: lang, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+        res.cookies["lang"] = HTTPCookies.Value(
+            string: lang, maxAge: 365 * 24 * 3600, path: "/", isSecure: req.application.settings.secureCookies,
+            isHTTPOnly: true, sameSite: .lax)
         return res
     }
 }

@@ -75,7 +75,7 @@ struct AdminController: RouteCollection {
         guard !display.isEmpty, display.count <= 100 else { return try await fail(req.t("users.bad_display_name")) }
         guard let role = f.role.flatMap(Role.init(rawValue:)) else { return try await fail(req.t("users.bad_role")) }
         if role == .systemAdmin { try await req.authorize(.update, .tenancy) }
-        let problems = PasswordPolicy().problems(password: f.password ?? "", username: username)
+        let problems = req.application.passwordPolicy.problems(password: f.password ?? "", username: username, names: display.split(separator: " ").map(String.init))
         guard problems.isEmpty else { return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " ")) }
         var unitID: UUID? = nil
         if let u = f.unit, !u.isEmpty {

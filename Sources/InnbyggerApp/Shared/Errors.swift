@@ -99,7 +99,7 @@ struct ErrorHandler: AsyncMiddleware {
         if status.code >= 500 {
             req.logger.error("server error", metadata: ["route": .string(req.routeLabel), "type": .string(String(describing: type(of: error)))])
         }
-        let isAPI = req.url.path.hasPrefix("/api/")
+        let isAPI = req.url.path.hasPrefix("/api/") || req.url.path == "/metrics"
         let retry: HTTPHeaders = status == .serviceUnavailable ? ["Retry-After": "2"] : [:]
         if isAPI {
             let res = Response(status: status, headers: retry)

@@ -49,8 +49,11 @@ struct SecurityHeaders: AsyncMiddleware {
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         res.headers.replaceOrAdd(name: "Content-Security-Policy",
                                  value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-        if req.url.path != "/metrics" && !req.url.path.hasPrefix("/css/") {
+        if !req.url.path.hasPrefix("/css/") {
             res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        if req.application.settings.hsts {
+            res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
         }
         return res
     }
@@ -68,6 +71,10 @@ struct OperationsController: RouteCollection {
             }
         }
         routes.get("metrics") { req -> Response in
+            guard let expected = req.application.settings.metricsToken else { throw Abort(.notFound) }
+            guard let sent = req.headers.bearerAuthorization?.token, Secrets.equal(sent, expected) else {
+                throw Abort(.unauthorized, reason: "metrics token required")
+            }
             let res = Response(status: .ok, body: .init(string: req.application.requestMetrics.registry.emitToString()))
             res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
             return res

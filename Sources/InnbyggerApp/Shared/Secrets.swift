@@ -25,3 +25,13 @@ enum Secrets {
         return diff == 0
     }
 }
+
+struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+
+extension Application {
+    /// The password rules with the shipped list of common passwords.
+    var passwordPolicy: PasswordPolicy {
+        get { storage[PasswordPolicyKey.self] ?? PasswordPolicy() }
+        set { storage[PasswordPolicyKey.self] = newValue }
+    }
+}

@@ -26,6 +26,11 @@ public struct Settings: Sendable {
     /// The audit chain's key (`INNBYGGER_AUDIT_KEY`, hex or base64); nil means the file `audit.key` in the data
     /// directory, made on first start.
     public var auditKey: String?
+    /// `/metrics` answers only requests with `Authorization: Bearer <this>` (`INNBYGGER_METRICS_TOKEN`); unset, it
+    /// is closed (404), so request counts by route are never public.
+    public var metricsToken: String?
+    /// Send `Strict-Transport-Security` (`INNBYGGER_HSTS=1`); only behind TLS.
+    public var hsts: Bool = false
 
     public init(databaseURL: String?, dataDirectory: String) {
         self.databaseURL = databaseURL; self.dataDirectory = dataDirectory
@@ -37,6 +42,8 @@ public struct Settings: Sendable {
                          dataDirectory: env["INNBYGGER_DATA_DIR"] ?? "./data")
         s.secureCookies = env["INNBYGGER_SECURE_COOKIES"] == "1"
         s.auditKey = env["INNBYGGER_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        s.metricsToken = env["INNBYGGER_METRICS_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
+        s.hsts = env["INNBYGGER_HSTS"] == "1"
         if let c = env["INNBYGGER_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(c) { s.bcryptCost = c }
         // Demo data is loaded automatically only on the embedded database, unless asked for.
         s.autoDemo = env["INNBYGGER_DEMO"].map { $0 == "1" } ?? (s.databaseURL == nil)
@@ -49,6 +56,7 @@ public struct Settings: Sendable {
                          dataDirectory: "./data")
         s.inMemory = s.databaseURL == nil
         s.bcryptCost = 4
+        s.metricsToken = "metrics-token-for-tests"
         return s
     }
 }
