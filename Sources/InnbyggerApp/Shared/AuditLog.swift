@@ -115,6 +115,11 @@ enum AuditKey {
         }
         let key = SymmetricKey(size: .bits256)
         let hex = key.withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        // On PostgreSQL nothing else may have made the data directory yet.
+        if !fm.fileExists(atPath: settings.dataDirectory) {
+            try? fm.createDirectory(
+                atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         guard fm.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {
             throw ConfigurationError("cannot write the audit key to \(path)")
