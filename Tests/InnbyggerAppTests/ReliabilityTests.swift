@@ -177,7 +177,11 @@ struct ReliabilityTests {
             // At most the allowed number of wrong passwords were tried; the rest were refused untried.
             #expect(statuses.filter { $0 == .unauthorized }.count <= app.settings.loginMaxFailures)
             #expect(statuses.filter { $0 == .tooManyRequests }.count >= 30 - app.settings.loginMaxFailures)
-            #expect(try await attempt("veileder.elverum", DemoData.password) == .tooManyRequests)
+            // Throttled guesses are not held against the username; only the ones tried count. With all the allowed
+            // failures spent, the right password waits too; when the race left fewer tried, it may still log in.
+            let tried = statuses.filter { $0 == .unauthorized }.count
+            let right = try await attempt("veileder.elverum", DemoData.password)
+            #expect(right == (tried == app.settings.loginMaxFailures ? .tooManyRequests : .seeOther))
             // One source spraying many usernames reaches its own limit, and then even a right password waits.
             var settings = app.settings
             settings.loginMaxFailuresPerSource = 12
