@@ -64,8 +64,7 @@ struct AccountController: RouteCollection {
         if let current = me.session?.id {
             try await UserSession.query(on: req.store).filter(\.$user.$id == me.id).filter(\.$id != current).delete()
         }
-        try await APIToken.query(on: req.store).filter(\.$user.$id == me.id).filter(\.$revokedAt == nil)
-            .set(\.$revokedAt, to: Date()).update()
+        try await TokenIssuer.revokeAll(for: me.id, on: req.store)
         try await req.audit("password_changed", recordType: "user", recordID: me.id.uuidString, municipality: nil)
         return req.redirect(to: "/account?notice=password_changed")
     }
@@ -104,5 +103,11 @@ enum TokenIssuer {
         t.$user.id = userID; t.name = name; t.tokenHash = Secrets.sha256Hex(token); t.createdAt = Date()
         try await t.create(on: db)
         return (token, t)
+    }
+
+    /// Ends every API token of a user (deactivation, password change).
+    static func revokeAll(for userID: UUID, on db: any Database) async throws {
+        try await APIToken.query(on: db).filter(\.$user.$id == userID).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
     }
 }

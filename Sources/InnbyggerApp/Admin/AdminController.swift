@@ -32,10 +32,10 @@ struct AdminController: RouteCollection {
         var byUser: [UUID: (User, [String])] = [:]
         let seesSystem = req.may(.update, .tenancy)
         // System roles are not scoped to a municipality: only system administrators see (and change) them.
-        let hidden = Set(assignments.filter { Role(rawValue: $0.role)?.isSystemRole == true }.map { $0.$user.id })
+        let hidden = Set(assignments.filter(\.isSystemRole).map { $0.$user.id })
         for a in assignments where seesSystem || !hidden.contains(a.$user.id) {
             var label = req.t("role.\(a.role)")
-            if Role(rawValue: a.role)?.isSystemRole != true { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id) }
+            if !a.isSystemRole { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id) }
             if a.pending { label += " (" + req.t("users.pending") + ")" }
             byUser[a.$user.id, default: (a.user, [])].1.append(label)
         }
@@ -88,13 +88,11 @@ struct AdminController: RouteCollection {
             return try await fail(req.t("users.taken"))
         }
         let user = User(username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
-        let unit = unitID
         // A role that opens person files takes effect only when a second person approves it.
         let pending = role.readsPersonalData
-        let assignment = RoleAssignment(
-            user: UUID(), role: role, municipality: m, unit: unit, pending: pending, requestedBy: req.currentUser?.id)
         try await user.create(on: req.store)
-        assignment.$user.id = user.id!
+        let assignment = RoleAssignment(
+            user: user.id!, role: role, municipality: m, unit: unitID, pending: pending, requestedBy: req.currentUser?.id)
         try await assignment.create(on: req.store)
         try await req.audit("create", recordType: "user", recordID: user.id?.uuidString, municipality: m)
         if pending {
@@ -107,10 +105,10 @@ struct AdminController: RouteCollection {
     /// by an administrator of every municipality where the user holds a role.
     func authorizeStatusChange(_ req: Request, _ id: UUID) async throws -> [RoleAssignment] {
         let assignments = try await RoleAssignment.query(on: req.store).filter(\.$user.$id == id).all()
-        if assignments.contains(where: { Role(rawValue: $0.role)?.isSystemRole == true }) {
+        if assignments.contains(where: \.isSystemRole) {
             try await req.authorize(.update, .tenancy)
         }
-        for a in assignments where Role(rawValue: a.role)?.isSystemRole != true {
+        for a in assignments where !a.isSystemRole {
             try await req.authorize(.update, .userAdministration(municipality: a.$municipality.id))
         }
         if assignments.isEmpty { try await req.authorize(.update, .tenancy) }
@@ -121,19 +119,18 @@ struct AdminController: RouteCollection {
         guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store) else { throw Abort(.notFound) }
         let assignments = try await authorizeStatusChange(req, id)
         guard id != req.currentUser?.id else { throw APIError(.badRequest, "self", "you cannot deactivate yourself") }
-        if assignments.contains(where: { Role(rawValue: $0.role)?.isSystemRole == true }) {
-            let admins = try await RoleAssignment.query(on: req.store).filter(\.$role == Role.systemAdmin.rawValue)
-                .filter(\.$pending == false).with(\.$user).all()
-            let others = Set(admins.filter { $0.user.isActive && $0.$user.id != id }.map { $0.$user.id })
-            guard !others.isEmpty else {
+        if assignments.contains(where: \.isSystemRole) {
+            let others = try await RoleAssignment.query(on: req.store).join(User.self, on: \RoleAssignment.$user.$id == \User.$id)
+                .filter(\.$role == Role.systemAdmin.rawValue).filter(\.$pending == false)
+                .filter(User.self, \.$isActive == true).filter(User.self, \.$id != id).count()
+            guard others > 0 else {
                 throw APIError(.conflict, "last_system_admin", "the last active system administrator cannot be deactivated")
             }
         }
         user.isActive = false
         try await user.update(on: req.store)
         try await UserSession.query(on: req.store).filter(\.$user.$id == id).delete()
-        try await APIToken.query(on: req.store).filter(\.$user.$id == id).filter(\.$revokedAt == nil)
-            .set(\.$revokedAt, to: Date()).update()
+        try await TokenIssuer.revokeAll(for: id, on: req.store)
         try await req.audit("deactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id)
         return req.redirect(to: "/admin/users?notice=saved")
     }

@@ -34,6 +34,9 @@ final class RoleAssignment: Model, @unchecked Sendable {
     @OptionalField(key: "approved_at") var approvedAt: Date?
 
     init() {}
+    /// A system role: its row's municipality means nothing.
+    var isSystemRole: Bool { Role(rawValue: role)?.isSystemRole == true }
+
     init(user: UUID, role: Role, municipality: String, unit: UUID?, pending: Bool = false, requestedBy: UUID? = nil) {
         self.$user.id = user
         self.role = role.rawValue

@@ -31,9 +31,13 @@ enum GroupAttendance {
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
         guard !records.isEmpty else { return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")])) }
-        try await req.write { db in for (_, r) in records { try await r.create(on: db) } }
-        for part in Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first) {
-            try await req.audit(action, recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
+        // The rows and one entry per participation commit together.
+        let participations = Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first)
+        try await req.write { db in
+            for (_, r) in records { try await r.create(on: db) }
+            for part in participations {
+                try await req.audit(action, recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
+            }
         }
         return .success(records.count)
     }
@@ -125,9 +129,7 @@ enum GroupAttendance {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
         // The page lists participants by name: a list read, audited per municipality shown.
-        for m in Set(parts.map { $0.person.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "participation", recordID: nil, municipality: m)
-        }
+        try await req.auditList("participation", municipalities: parts.map { $0.person.$municipality.id })
         return try await req.page("Introduction/attendance", titleKey: "attendance.title", PageView(
             week: week.iso,
             measures: MeasureKind.allCases.map { .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind) },

@@ -39,9 +39,7 @@ enum HouseholdService {
         let rows = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
         let visible = rows.filter { req.may(.read, resource($0)) }
-        for m in Set(visible.map { $0.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "household", recordID: nil, municipality: m)
-        }
+        try await req.auditList("household", municipalities: visible.map { $0.$municipality.id })
         return visible
     }
 

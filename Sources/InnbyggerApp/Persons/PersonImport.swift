@@ -329,16 +329,16 @@ enum ImportService {
         let jobID = job.id!
         let municipality = job.$municipality.id
         let log = app.auditLog
+        let user = job.userID.uuidString
+        func draft(_ action: String, _ type: String, _ id: UUID?) -> AuditDraft {
+            AuditDraft(userID: user, municipality: municipality, action: action, recordType: type, recordID: id?.uuidString, route: route)
+        }
         do {
             try await app.write { tx in
                 var households: [String: UUID] = [:]
                 var drafts: [AuditDraft] = []
                 drafts.reserveCapacity(rows.count + 1)
-                func created(_ type: String, _ id: UUID?) {
-                    drafts.append(AuditDraft(
-                        userID: job.userID.uuidString, municipality: municipality, action: "create", recordType: type,
-                        recordID: id?.uuidString, route: route))
-                }
+                func created(_ type: String, _ id: UUID?) { drafts.append(draft("create", type, id)) }
                 var persons = 0
                 for (i, row) in rows.enumerated() {
                     var person = row.person
@@ -367,9 +367,7 @@ enum ImportService {
                 job.householdsCreated = households.count
                 job.finishedAt = Date()
                 try await job.update(on: tx)
-                drafts.append(AuditDraft(
-                    userID: job.userID.uuidString, municipality: municipality, action: "import_done", recordType: "import",
-                    recordID: jobID.uuidString, route: route))
+                drafts.append(draft("import_done", "import", jobID))
                 try await log.append(drafts, on: tx)
             }
             await progress.set(jobID, rows.count)
@@ -382,9 +380,7 @@ enum ImportService {
             job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
             try? await app.write { tx in
                 try await job.update(on: tx)
-                try await log.append([AuditDraft(
-                    userID: job.userID.uuidString, municipality: municipality, action: "import_failed", recordType: "import",
-                    recordID: jobID.uuidString, route: route)], on: tx)
+                try await log.append([draft("import_failed", "import", jobID)], on: tx)
             }
         }
         await progress.finish(jobID)

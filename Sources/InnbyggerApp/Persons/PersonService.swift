@@ -337,9 +337,7 @@ enum PersonService {
         let rows = try await q.sort(\.$familyName).sort(\.$givenName)
             .range(((page - 1) * pageSize)..<(page * pageSize)).all()
         let visible = rows.filter { req.may(.read, $0.resource) }
-        for m in Set(visible.map { $0.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "person", recordID: nil, municipality: m)
-        }
+        try await req.auditList("person", municipalities: visible.map { $0.$municipality.id })
         return (visible, total, codes)
     }
 

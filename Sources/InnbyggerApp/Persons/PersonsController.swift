@@ -65,9 +65,7 @@ struct PersonsController: RouteCollection {
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         let households = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
         // The household choice names families: a list read.
-        for m in Set(households.map { $0.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "household", recordID: nil, municipality: m)
-        }
+        try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
             municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },

@@ -130,9 +130,7 @@ enum IncomingService {
                 if pa != pb { return pa }
                 return pa ? a.answerDueAt < b.answerDueAt : a.receivedAt > b.receivedAt
             }
-        for m in Set(rows.map { $0.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "incoming_household", recordID: nil, municipality: m)
-        }
+        try await req.auditList("incoming_household", municipalities: rows.map { $0.$municipality.id })
         return rows
     }
 

@@ -100,6 +100,16 @@ extension Request {
             recordID: recordID, route: routeLabel)
     }
 
+    /// A list read: one entry per municipality whose rows the list shows, appended together.
+    func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws where Codes.Element == String {
+        let drafts = Set(municipalities).sorted().map {
+            auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
+        }
+        guard !drafts.isEmpty else { return }
+        let log = application.auditLog
+        try await write { tx in try await log.append(drafts, on: tx) }
+    }
+
     /// Appends one audit entry for this request: inside the request's write transaction when there is one (so it
     /// commits with the record), else in a write of its own, before the data leaves the server.
     func audit(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {

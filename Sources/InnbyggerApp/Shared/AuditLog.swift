@@ -27,7 +27,7 @@ struct AuditLog: Sendable {
     }
 
     func mac(_ canonical: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(canonical.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Secrets.hex(HMAC<SHA256>.authenticationCode(for: Data(canonical.utf8), using: key))
     }
 
     /// Appends entries in order. `tx` must be the transaction of a `Writes.run`, which holds the chain head.
@@ -114,7 +114,7 @@ enum AuditKey {
             return SymmetricKey(data: bytes)
         }
         let key = SymmetricKey(size: .bits256)
-        let hex = key.withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        let hex = key.withUnsafeBytes { Secrets.hex($0) }
         // On PostgreSQL nothing else may have made the data directory yet.
         if !fm.fileExists(atPath: settings.dataDirectory) {
             try? fm.createDirectory(

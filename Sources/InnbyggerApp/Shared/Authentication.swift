@@ -23,12 +23,13 @@ struct SessionAuthenticator: AsyncMiddleware {
                 .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first() {
                 let idle = now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
                 if session.expiresAt < now || idle || !session.user.isActive {
-                    try await session.delete(on: req.store)
+                    try await req.write { tx in try await session.delete(on: tx) }
                 } else {
                     // Touch at most once a minute to keep writes low on busy pages.
                     if now.timeIntervalSince(session.lastSeenAt) > 60 {
                         session.lastSeenAt = now
-                        try await session.update(on: req.store)
+                        // Through the one write path, so that it waits its turn like every other write.
+                        try await req.write { tx in try await session.update(on: tx) }
                     }
                     let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.store)
                     req.currentUser = CurrentUser(id: session.user.id!, username: session.user.username,
@@ -52,7 +53,7 @@ struct BearerAuthenticator: AsyncMiddleware {
             let now = Date()
             if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
                 token.lastUsedAt = now
-                try await token.update(on: req.store)
+                try await req.write { tx in try await token.update(on: tx) }
             }
             let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.store)
             req.currentUser = CurrentUser(id: token.user.id!, username: token.user.username,

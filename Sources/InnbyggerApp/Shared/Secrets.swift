@@ -13,7 +13,12 @@ enum Secrets {
     }
 
     static func sha256Hex(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(s.utf8)))
+    }
+
+    /// Lowercase hex of bytes (digests, MACs, keys).
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Constant-time comparison for CSRF tokens.

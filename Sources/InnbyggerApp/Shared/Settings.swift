@@ -58,7 +58,7 @@ public struct Settings: Sendable {
         s.bcryptCost = 4
         s.metricsToken = "metrics-token-for-tests"
         // A fresh key per test app: tests never write a key file into the working directory.
-        s.auditKey = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        s.auditKey = Secrets.hex([UInt8].random(count: 32))
         return s
     }
 }

@@ -56,9 +56,7 @@ struct WorklistController: RouteCollection {
                 if status != .met && d.kind.isMetByEvent { out.append(Item(person: p, deadline: d, status: status)) }
             }
         }
-        for m in Set(out.map { $0.person.$municipality.id }).sorted() {
-            try await req.audit("list", recordType: "worklist", recordID: nil, municipality: m)
-        }
+        try await req.auditList("worklist", municipalities: out.map { $0.person.$municipality.id })
         return out.sorted { ($0.deadline.due, $0.person.familyName) < ($1.deadline.due, $1.person.familyName) }
     }
 
