@@ -91,6 +91,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.middleware.use(RequestObserver())
     app.middleware.use(SecurityHeaders())
     app.middleware.use(ErrorHandler())
+    app.middleware.use(RequestLimits())
     app.middleware.use(WriteTransaction())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "2mb"

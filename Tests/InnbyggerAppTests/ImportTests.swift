@@ -53,11 +53,23 @@ struct ImportTests {
         if let field { #expect(f.problems.contains { $0.field == field }) }
     }
 
-    @Test("A quote left open swallows the rest of the file, which then fails its checks")
+    @Test("A quote left open is reported as such, with the line it opens on")
     func brokenQuote() {
         let text = "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A,B,1990-01-01,female,SO,refugee\nC,D,1990-01-01,male,SO,refugee"
         guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
-        #expect(!f.problems.isEmpty)
+        #expect(f.problems.count == 1)
+        #expect(f.problems.first?.message == "the quote opened on line 2 of the file is never closed")
+        // Doubled quotes inside a quoted cell are escapes, not an open quote.
+        let fine = "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A \"\"Sam\"\"\",B,1990-01-01,female,SO,refugee"
+        #expect((try? PersonImport.parse(fine, municipality: "3420").get())?.first?.person.givenName == "A \"Sam\"")
+    }
+
+    @Test("A column named twice is refused, whatever its case")
+    func duplicateColumns() {
+        let text = "givenName;familyName;birthDate;sex;citizenship;residenceGround;GivenName\nA;B;1990-01-01;female;SO;refugee;C"
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        #expect(f.problems.map(\.message) == ["the column givenName appears more than once"])
+        #expect(f.problems.first?.row == 0)
     }
 
     @Test("The API imports all or nothing, audits each record, and checks who may import")
@@ -111,6 +123,28 @@ struct ImportTests {
             let closed = try #require(try await ImportJob.find(job.id, on: app.db))
             #expect(closed.status == "failed")
             #expect(closed.problems.first?.message.contains("stopped") == true)
+        }
+    }
+
+    @Test("A running job's page shows its progress bar, and the script that reloads it is served")
+    func runningJobPage() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let job = ImportJob()
+            job.$municipality.id = "3420"; job.userID = user.id!; job.filename = "stor.csv"; job.status = "running"
+            job.totalRows = 5000; job.personsCreated = 0; job.householdsCreated = 0; job.createdAt = Date()
+            try await job.create(on: app.db)
+            let page = try await b.send(.GET, "/import/\(job.id!)").body.string
+            #expect(page.contains("<progress id=\"progress\" max=\"5000\""))
+            let scripts = page.components(separatedBy: "<script src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            #expect(scripts == ["/js/reload-while-running.js"])
+            for src in scripts {
+                let res = try await app.testing().sendRequest(.GET, src)
+                #expect(res.status == .ok, "\(src)")
+                #expect(res.headers.contentType?.subType == "javascript", "\(src)")
+            }
         }
     }
 

@@ -693,3 +693,32 @@ def test_advisor_runs_a_programme(driver):
     visit(driver, "/programme/data-quality", "NIR data-quality list after the programme")
     assert ", ".join(reversed(PARTICIPANT)) not in first_column(driver)
     logout(driver)
+
+
+def test_import_progress_page_follows_itself(driver, tmp_path):
+    """A case worker imports 5 000 persons from a file: the job page shows the progress bar while the rows are
+    stored, its script loads and reloads the page by itself, and the page ends with the outcome."""
+    rows = ["household;givenName;familyName;birthDate;sex;citizenship;residenceGround"]
+    for i in range(5000):
+        rows.append(f"Husstand Import {i // 4};Navn{i};Importert;1990-01-{1 + i % 28:02d};female;SY;refugee")
+    path = tmp_path / "import-5000.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    login(driver, "saksbehandler.elverum")
+    driver.get(BASE_URL + "/import")
+    check_page(driver, "import form")
+    Select(driver.find_element(By.ID, "municipality")).select_by_value("3420")
+    driver.find_element(By.ID, "file").send_keys(str(path))
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"))
+    assert "/import/" in driver.current_url
+    if driver.find_elements(By.ID, "import-progress"):
+        check_page(driver, "import job while running")
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(e => e.name.endsWith('/js/reload-while-running.js')).map(e => e.responseStatus || 200)")
+        assert loaded == [200], f"the progress page's script did not load: {loaded}"
+    # No click: the script reloads the page until the job is done.
+    WebDriverWait(driver, 180).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".alert--success"))
+    assert not driver.find_elements(By.ID, "import-progress")
+    assert "5000" in driver.find_element(By.CSS_SELECTOR, ".alert--success").text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    check_page(driver, "import job done")
+    logout(driver)

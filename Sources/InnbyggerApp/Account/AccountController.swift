@@ -74,8 +74,8 @@ struct AccountController: RouteCollection {
     func createToken(req: Request) async throws -> Response {
         let me = try req.requireUser()
         try await req.authorize(.create, .ownAccount)
-        let name = (try req.content.decode(TokenForm.self).name ?? "").trimmingCharacters(in: .whitespaces)
-        let (token, _) = try await TokenIssuer.issue(for: me.id, name: name.isEmpty ? "API" : String(name.prefix(60)), on: req.store)
+        let name = try Validate.text(try req.content.decode(TokenForm.self).name, "name", max: 60, required: false)
+        let (token, _) = try await TokenIssuer.issue(for: me.id, name: name ?? "API", on: req.store)
         try await req.audit("token_created", recordType: "api_token", recordID: nil, municipality: nil)
         // Shown once; only its hash is stored.
         return try await view(req, newToken: token)

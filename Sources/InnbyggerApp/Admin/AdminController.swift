@@ -6,14 +6,14 @@ struct AdminController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin")
         admin.get("users", use: users)
-        admin.post("users", use: createUser)
-        admin.post("users", ":userID", "deactivate", use: deactivate)
-        admin.post("users", ":userID", "reactivate", use: reactivate)
+        admin.gated(.create, .userAdministration).post("users", use: createUser)
+        admin.gated(.update, .userAdministration).post("users", ":userID", "deactivate", use: deactivate)
+        admin.gated(.update, .userAdministration).post("users", ":userID", "reactivate", use: reactivate)
         admin.get("approvals", use: approvals)
-        admin.post("approvals", ":assignmentID", "approve", use: approve)
-        admin.post("approvals", ":assignmentID", "reject", use: reject)
+        admin.gated(.update, .roleApproval).post("approvals", ":assignmentID", "approve", use: approve)
+        admin.gated(.update, .roleApproval).post("approvals", ":assignmentID", "reject", use: reject)
         admin.get("tenancy", use: tenancy)
-        admin.post("tenancy", "agreements", use: createAgreement)
+        admin.gated(.update, .tenancy).post("tenancy", "agreements", use: createAgreement)
     }
 
     typealias Option = PersonsController.Option
@@ -71,8 +71,9 @@ struct AdminController: RouteCollection {
               username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }) else {
             return try await fail(req.t("users.bad_username"))
         }
-        let display = (f.displayName ?? "").trimmingCharacters(in: .whitespaces)
-        guard !display.isEmpty, display.count <= 100 else { return try await fail(req.t("users.bad_display_name")) }
+        guard let display = try? Validate.required(f.displayName, "displayName", max: 100) else {
+            return try await fail(req.t("users.bad_display_name"))
+        }
         guard let role = f.role.flatMap(Role.init(rawValue:)) else { return try await fail(req.t("users.bad_role")) }
         if role == .systemAdmin { try await req.authorize(.update, .tenancy) }
         let problems = req.application.passwordPolicy.problems(password: f.password ?? "", username: username, names: display.split(separator: " ").map(String.init))
@@ -236,8 +237,9 @@ struct AdminController: RouteCollection {
         guard let uid = f.unit.flatMap(UUID.init(uuidString:)), let unit = try await ServiceUnit.find(uid, on: req.store) else { return try await fail(req.t("tenancy.bad_unit")) }
         guard let served = f.served, try await Municipality.find(served, on: req.store) != nil, served != unit.$host.id else { return try await fail(req.t("tenancy.bad_served")) }
         guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else { return try await fail(req.t("tenancy.bad_date")) }
-        let ref = (f.reference ?? "").trimmingCharacters(in: .whitespaces)
-        guard !ref.isEmpty, ref.count <= 200 else { return try await fail(req.t("tenancy.bad_reference")) }
+        guard let ref = try? Validate.required(f.reference, "reference", max: 200) else {
+            return try await fail(req.t("tenancy.bad_reference"))
+        }
         if try await ServiceAgreement.query(on: req.store).filter(\.$unit.$id == uid).filter(\.$served.$id == served).first() != nil {
             return try await fail(req.t("tenancy.exists"))
         }

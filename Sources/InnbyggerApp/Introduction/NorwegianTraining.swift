@@ -172,9 +172,9 @@ struct NorwegianController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let n = routes.grouped("persons", ":personID", "norwegian")
         n.get(use: show)
-        n.post(use: saveDecision)
-        n.post("hours", use: recordHours)
-        n.post("tests", use: addTest)
+        n.gated(.update, .sectorPart).post(use: saveDecision)
+        n.gated(.update, .sectorPart).post("hours", use: recordHours)
+        n.gated(.create, .sectorPart).post("tests", use: addTest)
     }
 
     struct PageView: Encodable {
@@ -249,11 +249,11 @@ struct NorwegianAPIController: RouteCollection {
             let p = try await NorwegianService.person(req, req.parameters.get("personID", as: UUID.self), for: .read)
             return try await NorwegianService.summary(req, p)
         }
-        n.post("hours") { req async throws -> NorwegianService.Summary in
+        n.gated(.update, .sectorPart).post("hours") { req async throws -> NorwegianService.Summary in
             let p = try await NorwegianService.recordHours(req, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
             return try await NorwegianService.summary(req, p)
         }
-        n.post("tests") { req async throws -> Response in
+        n.gated(.create, .sectorPart).post("tests") { req async throws -> Response in
             let p = try await NorwegianService.addTest(req, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
             return try await NorwegianService.summary(req, p).encodeResponse(status: .created, for: req)
         }

@@ -9,15 +9,17 @@ struct ProgrammeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("persons", ":personID", "programme")
         p.get(use: show)
-        p.post(use: save)
-        p.post("measures", use: addMeasure)
-        p.post("measures", ":measureID", "delete", use: removeMeasure)
-        p.post("leaves", use: addLeave)
-        p.post("attendance", use: addAttendance)
-        p.post("reviews", use: addReview)
-        p.post("ending", use: end)
-        p.post("outcomes", use: addOutcome)
-        p.post("deductions", use: addDeduction)
+        // Every change to a programme is an update of the person's file.
+        let change = p.gated(.update, .personalData)
+        change.post(use: save)
+        change.post("measures", use: addMeasure)
+        change.post("measures", ":measureID", "delete", use: removeMeasure)
+        change.post("leaves", use: addLeave)
+        change.post("attendance", use: addAttendance)
+        change.post("reviews", use: addReview)
+        change.post("ending", use: end)
+        change.post("outcomes", use: addOutcome)
+        change.post("deductions", use: addDeduction)
         p.get("certificate", use: certificate)
         let lists = routes.grouped("programme")
         lists.get(use: ProgrammeLists.overview)
@@ -26,7 +28,7 @@ struct ProgrammeController: RouteCollection {
         lists.get("data-quality", use: ProgrammeLists.dataQuality)
         lists.get("nir.csv", use: ProgrammeLists.nirCSV)
         lists.get("attendance", use: GroupAttendance.page)
-        lists.post("attendance", use: GroupAttendance.save)
+        lists.gated(.update, .personalData).post("attendance", use: GroupAttendance.save)
     }
 
     struct PageView: Encodable {

@@ -132,9 +132,9 @@ enum ProgrammeService {
         }
         part.lawRegime = regime.rawValue
         part.mappingDate = mapping?.iso; part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
-        part.mappingSummary = try Validate.text(v.mappingSummary, "mappingSummary", max: 4000, required: false)
+        part.mappingSummary = try Validate.text(v.mappingSummary, "mappingSummary", max: 4000, required: false, multiline: true)
         part.guidanceDate = guidance?.iso; part.guidanceCentre = try Validate.text(v.guidanceCentre, "guidanceCentre", max: 200, required: false)
-        part.guidanceRecommendation = try Validate.text(v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false)
+        part.guidanceRecommendation = try Validate.text(v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false, multiline: true)
         part.decisionDate = decision?.iso; part.startDate = start?.iso; part.finalGoal = goal?.rawValue
         part.plannedMonths = planned; part.extensionMonths = extensionMonths; part.extensionReason = extensionReason
         // With no target chosen, the plan starts from IMDi's recommendation for the person's education.
@@ -289,7 +289,7 @@ enum ProgrammeService {
         let (p, part) = try await existing(req, personID)
         let r = PlanReview()
         r.$participation.id = part.id!; r.date = try Validate.pastDate(input.date, "date").iso
-        r.note = try Validate.required(input.note, "note", max: 4000)
+        r.note = try Validate.required(input.note, "note", max: 4000, multiline: true)
         try await r.create(on: req.store)
         try await req.audit("add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return r

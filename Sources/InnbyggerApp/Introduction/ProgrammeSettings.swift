@@ -47,11 +47,11 @@ struct ProgrammeSettingsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let s = routes.grouped("programme", "settings")
         s.get(use: show)
-        s.post("phases", use: addPhase)
-        s.post("phases", ":phaseID", "delete", use: deletePhase)
-        s.post("measures", use: addMeasure)
-        s.post("measures", ":measureID", "delete", use: deleteMeasure)
-        routes.post("persons", ":personID", "programme", "phase", use: setPhase)
+        s.gated(.update, .municipalSettings).post("phases", use: addPhase)
+        s.gated(.update, .municipalSettings).post("phases", ":phaseID", "delete", use: deletePhase)
+        s.gated(.update, .municipalSettings).post("measures", use: addMeasure)
+        s.gated(.update, .municipalSettings).post("measures", ":measureID", "delete", use: deleteMeasure)
+        routes.gated(.update, .personalData).post("persons", ":personID", "programme", "phase", use: setPhase)
     }
 
     struct PageView: Encodable {

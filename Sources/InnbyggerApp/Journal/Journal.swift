@@ -85,10 +85,8 @@ struct JournalInput: Content {
         guard let c = category.flatMap(JournalCategory.init(rawValue:)) else {
             throw ValidationFailure(field: "category", message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        // Notes may hold line breaks, so only the ends are trimmed here.
-        let t = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !t.isEmpty else { throw ValidationFailure(field: "text", message: "text is required") }
-        guard t.count <= 10_000 else { throw ValidationFailure(field: "text", message: "text is longer than 10000 characters") }
+        // Notes may hold line breaks.
+        let t = try Validate.required(text, "text", max: 10_000, multiline: true)
         return (d, c, t, shared ?? false)
     }
 }

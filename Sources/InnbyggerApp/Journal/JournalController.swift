@@ -4,9 +4,9 @@ import Vapor
 /// Journal pages (`/persons/:id/journal`, `/journal/:id/edit`) and API (`/api/v1/persons/{id}/journal`, `/api/v1/journal/{id}`).
 struct JournalController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("persons", ":personID", "journal", use: create)
+        routes.gated(.create, .journalNote).post("persons", ":personID", "journal", use: create)
         routes.get("journal", ":entryID", "edit", use: editForm)
-        routes.post("journal", ":entryID", use: update)
+        routes.gated(.update, .journalNote).post("journal", ":entryID", use: update)
     }
 
     /// HTML checkboxes send "on" or nothing.
@@ -58,9 +58,9 @@ struct JournalController: RouteCollection {
 struct JournalAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("persons", ":personID", "journal", use: list)
-        routes.post("persons", ":personID", "journal", use: create)
+        routes.gated(.create, .journalNote).post("persons", ":personID", "journal", use: create)
         routes.get("journal", ":entryID", use: show)
-        routes.put("journal", ":entryID", use: update)
+        routes.gated(.update, .journalNote).put("journal", ":entryID", use: update)
     }
 
     struct EntryDTO: Content {

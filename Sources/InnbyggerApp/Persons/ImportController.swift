@@ -8,11 +8,11 @@ struct ImportController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("import", use: form)
-        routes.on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
+        routes.gated(.create, .personalData).on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
         routes.get("import", ":jobID", use: show)
         // Attendance files come through the same upload limit.
-        routes.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
-        routes.on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
+        routes.gated(.update, .personalData).on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
+        routes.gated(.update, .personalData).on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
     }
 
     struct FormView: Encodable {
@@ -134,17 +134,17 @@ struct ImportAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         // Its own writes: the job commits before the rows are stored, so it can be followed (and reconciled after a stop).
-        routes.on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.create, .personalData).on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             let text = try req.csvBody()
             let q = try req.query.decode(Query.self)
             let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
         }.ownWrites()
-        routes.on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.update, .personalData).on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             try await Self.bulk(req) { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
         }
-        routes.on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.update, .personalData).on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             try await Self.bulk(req) { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
         }
         routes.get("imports", ":jobID") { req async throws -> JobDTO in

@@ -145,7 +145,11 @@ struct CSVTable {
 
     static func read(_ text: String, columns: [String], required: [String], maxRows: Int) -> Result<CSVTable, ImportFailure> {
         typealias Problem = PersonImport.Problem
-        let broken = ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV (a quote is not closed)")])
+        let broken = ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV")])
+        if let line = unclosedQuoteLine(text) {
+            let message = "the quote opened on line \(line) of the file is never closed"
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: message)]))
+        }
         let csv: EnumeratedCSV
         do {
             // The header only here; the rows are read raw below, so short rows are not padded silently.
@@ -157,6 +161,10 @@ struct CSVTable {
         let names = header.map { known[$0.lowercased()] }
         for (i, h) in header.enumerated() where names[i] == nil {
             problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
+        }
+        var seen: Set<String> = []
+        for name in names.compactMap({ $0 }) where !seen.insert(name).inserted {
+            problems.append(Problem(row: 0, field: name, message: "the column \(name) appears more than once"))
         }
         for r in required where !names.contains(r) {
             problems.append(Problem(row: 0, field: r, message: "the required column \(r) is missing"))
@@ -183,6 +191,18 @@ struct CSVTable {
             table.rows.append((index + 1, values))
         }
         return .success(table)
+    }
+
+    /// The file line (1 = the header) where a quoted cell opens and never closes, if one does. A doubled quote inside
+    /// a quoted cell is an escaped quote, which this count handles by toggling twice.
+    static func unclosedQuoteLine(_ text: String) -> Int? {
+        var line = 1
+        var openedOn: Int? = nil
+        for c in text.unicodeScalars {
+            if c == "\"" { openedOn = openedOn == nil ? line : nil }
+            if c == "\n" { line += 1 }
+        }
+        return openedOn
     }
 }
 

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Vapor
 
 /// What a client sends to create or change a person. The HTML form uses the same field names.
@@ -159,7 +160,7 @@ struct PersonInput: Content {
                            citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement,
                            nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education,
                            dufNumber: duf, countryOfBirth: birthCountry, languages: skills, interpreterLanguage: interpreter,
-                           educationYears: educationYears, workExperience: try Validate.text(workExperience, "workExperience", max: 1000, required: false),
+                           educationYears: educationYears, workExperience: try Validate.text(workExperience, "workExperience", max: 1000, required: false, multiline: true),
                            researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
                            referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId)
     }
@@ -329,8 +330,9 @@ enum PersonService {
             q.filter(\.$id ~~ shared)
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            q.group(.or) { $0.filter(\.$givenName, .custom(likeOperator(req)), "%\(text)%")
-                .filter(\.$familyName, .custom(likeOperator(req)), "%\(text)%") }
+            let pattern = "%\(Search.escapeLike(text))%"
+            q.group(.or) { $0.filter(Search.like("given_name", in: Person.schema, pattern, on: req.store))
+                .filter(Search.like("family_name", in: Person.schema, pattern, on: req.store)) }
         }
         let total = try await q.count()
         let page = query.page ?? 1
@@ -339,11 +341,6 @@ enum PersonService {
         let visible = rows.filter { req.may(.read, $0.resource) }
         try await req.auditList("person", municipalities: visible.map { $0.$municipality.id })
         return (visible, total, codes)
-    }
-
-    /// Case-insensitive LIKE on both databases.
-    static func likeOperator(_ req: Request) -> String {
-        (req.store as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
     }
 
     /// One person, after the policy allows `action`. Every page or response that shows the file (a read, or the edit
@@ -419,8 +416,7 @@ enum PersonService {
         guard let b = basis.flatMap(ShareBasis.init(rawValue:)) else {
             throw ValidationFailure(field: "basis", message: "basis must be consent or legal_basis")
         }
-        let ref = (reference ?? "").trimmingCharacters(in: .whitespaces)
-        guard !ref.isEmpty, ref.count <= 200 else {
+        guard let ref = try Validate.text(reference, "reference", max: 200, required: false) else {
             throw ValidationFailure(field: "reference", message: "reference (what the consent or legal basis is) is required")
         }
         if !p.activeSectors.contains(s) {

@@ -10,7 +10,7 @@ struct PersonsAPIController: RouteCollection {
             let r = try await PersonService.list(req, query)
             return PersonList(items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total, page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
         }
-        persons.post { req async throws -> Response in
+        persons.gated(.create, .personalData).post { req async throws -> Response in
             let p = try await PersonService.create(req, try req.json(PersonInput.self))
             return try await PersonDTO(p, fullIdentity: true).encodeResponse(status: .created, for: req)
         }
@@ -18,10 +18,10 @@ struct PersonsAPIController: RouteCollection {
             let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
             return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
         }
-        persons.put(":personID") { req async throws -> PersonDTO in
+        persons.gated(.update, .personalData).put(":personID") { req async throws -> PersonDTO in
             PersonDTO(try await PersonService.update(req, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)), fullIdentity: true)
         }
-        persons.delete(":personID") { req async throws -> HTTPStatus in
+        persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
             try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
             return .noContent
         }
@@ -30,17 +30,17 @@ struct PersonsAPIController: RouteCollection {
         households.get { req async throws -> [HouseholdDTO] in
             try await HouseholdService.list(req).map(HouseholdDTO.init)
         }
-        households.post { req async throws -> Response in
+        households.gated(.create, .personalData).post { req async throws -> Response in
             let h = try await HouseholdService.create(req, try req.json(HouseholdInput.self))
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
         households.get(":householdID") { req async throws -> HouseholdDTO in
             HouseholdDTO(try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self)))
         }
-        households.put(":householdID") { req async throws -> HouseholdDTO in
+        households.gated(.update, .personalData).put(":householdID") { req async throws -> HouseholdDTO in
             HouseholdDTO(try await HouseholdService.update(req, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
         }
-        households.delete(":householdID") { req async throws -> HTTPStatus in
+        households.gated(.delete, .personalData).delete(":householdID") { req async throws -> HTTPStatus in
             try await HouseholdService.delete(req, req.parameters.get("householdID", as: UUID.self))
             return .noContent
         }

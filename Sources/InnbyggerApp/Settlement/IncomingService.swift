@@ -63,8 +63,8 @@ struct IncomingInput: Content {
                      rooms: try Validate.number(rooms, "rooms", 0...20), accessibleHousing: accessibleHousing ?? false,
                      kindergartenPlaces: try Validate.number(kindergartenPlaces, "kindergartenPlaces", 0...20) ?? 0,
                      schoolPlaces: try Validate.number(schoolPlaces, "schoolPlaces", 0...20) ?? 0,
-                     healthNeeds: try Validate.text(healthNeeds, "healthNeeds", max: 1000, required: false),
-                     otherNeeds: try Validate.text(otherNeeds, "otherNeeds", max: 1000, required: false),
+                     healthNeeds: try Validate.text(healthNeeds, "healthNeeds", max: 1000, required: false, multiline: true),
+                     otherNeeds: try Validate.text(otherNeeds, "otherNeeds", max: 1000, required: false, multiline: true),
                      expectedArrival: try Validate.optionalDate(expectedArrival, "expectedArrival"), members: valid)
     }
 }
@@ -220,7 +220,7 @@ enum IncomingService {
         guard let status = input.status.flatMap(AssessmentStatus.init(rawValue:)) else {
             throw ValidationFailure(field: "status", message: "status must be one of pending, ok, concern")
         }
-        let note = try Validate.text(input.note, "note", max: 1000, required: false)
+        let note = try Validate.text(input.note, "note", max: 1000, required: false, multiline: true)
         try await req.authorize(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: sector),
                                 recordType: "incoming_household", recordID: id.uuidString)
         guard h.decision == SettlementDecision.pending.rawValue else {
@@ -243,7 +243,7 @@ enum IncomingService {
         guard let decision = input.decision.flatMap(SettlementDecision.init(rawValue:)), decision != .pending else {
             throw ValidationFailure(field: "decision", message: "decision must be accepted or declined")
         }
-        let reason = try Validate.text(input.reason, "reason", max: 1000, required: false)
+        let reason = try Validate.text(input.reason, "reason", max: 1000, required: false, multiline: true)
         let concerns = IncomingHousehold.assessingSectors.contains { h.status(for: $0) == AssessmentStatus.concern.rawValue }
         if reason == nil && (decision == .declined || concerns) {
             throw ValidationFailure(field: "reason", message: decision == .declined

@@ -43,7 +43,7 @@ struct SettlementYearInput: Content {
         return Valid(municipality: m, year: year, requested: requested, requestedMinors: minors, requestDate: requestDay,
                      decided: decided, decidedMinors: decidedMinors, decisionDate: decisionDay,
                      decisionReference: try Validate.text(decisionReference, "decisionReference", max: 100, required: false),
-                     note: try Validate.text(note, "note", max: 1000, required: false))
+                     note: try Validate.text(note, "note", max: 1000, required: false, multiline: true))
     }
 }
 

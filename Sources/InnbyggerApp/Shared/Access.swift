@@ -157,3 +157,28 @@ extension Resource {
         }
     }
 }
+
+/// Refuses a write before its body is read when the user could not do `action` on any record of `kind`
+/// (`AccessPolicy.mayEver`): 403 before 400, and the refusal of personal data is audited like any other.
+struct Gate: AsyncMiddleware {
+    let action: Action
+    let kind: ResourceKind
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let user = try req.requireUser()
+        guard AccessPolicy.mayEver(user.principal, action, kind) else {
+            if kind.isPersonal {
+                try await req.auditRefusal("denied_\(action.rawValue)", recordType: kind.rawValue, recordID: nil, municipality: nil)
+            }
+            throw Abort(.forbidden, reason: "access denied")
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+extension RoutesBuilder {
+    /// The routes registered on the result pass `Gate(action, kind)` first.
+    func gated(_ action: Action, _ kind: ResourceKind) -> any RoutesBuilder {
+        grouped(Gate(action: action, kind: kind))
+    }
+}

@@ -39,6 +39,9 @@ struct ErrorHandler: AsyncMiddleware {
         case let e as DecodingError:
             let (field, message) = describe(e)
             return (.badRequest, "invalid_input", message, field)
+        // Vapor says 422 for a missing or unreadable body; the contract says 400 for every invalid input.
+        case let e as AbortError where e.status == .unprocessableEntity:
+            return (.badRequest, "invalid_input", "the body is missing or cannot be read", nil)
         case let e as AbortError:
             let code: String
             switch e.status {
@@ -49,6 +52,7 @@ struct ErrorHandler: AsyncMiddleware {
             case .unsupportedMediaType: code = "unsupported_media_type"
             case .payloadTooLarge: code = "payload_too_large"
             case .methodNotAllowed: code = "method_not_allowed"
+            case .uriTooLong: code = "uri_too_long"
             default: code = e.status.code < 500 ? "bad_request" : "server_error"
             }
             let message = e.status.code < 500 ? e.reason : "internal error"

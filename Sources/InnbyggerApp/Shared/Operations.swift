@@ -87,3 +87,29 @@ struct OperationsController: RouteCollection {
         }
     }
 }
+
+/// Refuses requests whose target no route could serve, before a file lookup or a handler sees them (the file system
+/// would otherwise fail on the name with a 500): a path over 2 KiB or path and query over 8 KiB is 414; a NUL or other
+/// control character in the path is 400; a path segment longer than any file name can be is 404.
+struct RequestLimits: AsyncMiddleware {
+    static let maxTarget = 8192
+    static let maxPath = 2048
+    static let maxSegment = 255
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let raw = req.url.path
+        guard req.url.string.utf8.count <= Self.maxTarget, raw.utf8.count <= Self.maxPath else {
+            throw Abort(.uriTooLong, reason: "the address is too long")
+        }
+        guard let path = raw.removingPercentEncoding,
+            !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw Abort(.badRequest, reason: "the address contains characters no page has")
+        }
+        // No page or file has a name this long, and the file system would refuse to look it up (ENAMETOOLONG).
+        guard !raw.split(separator: "/").contains(where: { $0.utf8.count > Self.maxSegment }) else {
+            throw Abort(.notFound)
+        }
+        return try await next.respond(to: req)
+    }
+}

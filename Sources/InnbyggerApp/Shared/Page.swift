@@ -69,7 +69,7 @@ extension Request {
         }
         return Layout(lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
                       user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
-                      demo: application.isDemo, path: path, notice: notice)
+                      demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
     }
 
     /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.

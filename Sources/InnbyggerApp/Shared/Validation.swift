@@ -1,23 +1,31 @@
+import Fluent
+import FluentSQL
+import InnbyggerCore
 import Vapor
 
 /// Edge validation shared by every input type, so pages and API reject the same things.
 enum Validate {
-    /// Trims white space; rejects control characters (form feeds, NUL …) and over-long text.
-    static func text(_ value: String?, _ field: String, max: Int, required: Bool) throws -> String? {
-        let t = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
+    /// Trims white space, then applies the free-text rule (`FreeText`: control characters and direction overrides
+    /// refused, invisible zero-width characters stripped) and the length limit. `multiline` keeps line breaks.
+    static func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) throws -> String? {
+        let t: String
+        switch FreeText.clean((value ?? "").trimmingCharacters(in: .whitespacesAndNewlines), multiline: multiline) {
+        case .success(let clean): t = clean.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .failure(.controlCharacter):
+            throw ValidationFailure(field: field, message: "\(field) contains control characters")
+        case .failure(.directionOverride):
+            throw ValidationFailure(field: field, message: "\(field) contains invisible characters that change the text direction")
+        }
         if t.isEmpty {
             if required { throw ValidationFailure(field: field, message: "\(field) is required") }
             return nil
         }
         guard t.count <= max else { throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters") }
-        guard !t.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
-            throw ValidationFailure(field: field, message: "\(field) contains control characters")
-        }
         return t
     }
 
-    static func required(_ value: String?, _ field: String, max: Int = 100) throws -> String {
-        try text(value, field, max: max, required: true)!
+    static func required(_ value: String?, _ field: String, max: Int = 100, multiline: Bool = false) throws -> String {
+        try text(value, field, max: max, required: true, multiline: multiline)!
     }
 
     /// A date something happened: a real date (ISO or dd.mm.åååå), not after today.
@@ -107,5 +115,25 @@ extension Request {
             throw ValidationFailure(field: unknown, message: "\(unknown) is not a field of this resource")
         }
         return value
+    }
+}
+
+/// Search by part of a text: what the user typed is matched literally, so `%` and `_` find themselves.
+enum Search {
+    /// Escapes LIKE's wildcards and the escape character itself with `\`.
+    static func escapeLike(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// `column LIKE pattern ESCAPE '\'`, case-insensitive for ASCII on SQLite and fully on PostgreSQL (ILIKE).
+    /// SQLite has no default escape character, so the clause is spelled out on both.
+    static func like(_ column: String, in table: String, _ pattern: String, on db: any Database) -> DatabaseQuery.Filter {
+        let op = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+        return .sql(embed: "\(ident: table).\(ident: column) \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\'")
     }
 }

@@ -7,7 +7,7 @@ struct WorklistController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("worklist", use: page)
         routes.get("worklist.csv", use: csv)
-        routes.post("persons", ":personID", "events", use: recordEvent)
+        routes.gated(.create, .sectorPart).post("persons", ":personID", "events", use: recordEvent)
     }
 
     /// `who=mine` narrows the list to the persons the user follows as advisor ("Mine frister").

@@ -169,3 +169,62 @@ extension Resource {
         }
     }
 }
+
+/// Kinds of record for the check made before a request's body is read (see `AccessPolicy.mayEver`).
+public enum ResourceKind: String, Sendable, CaseIterable {
+    case personalData = "personal_data"
+    case sectorPart = "sector_part"
+    case journalNote = "journal_note"
+    case settlementPlan = "settlement_plan"
+    case municipalSettings = "municipal_settings"
+    case userAdministration = "user_administration"
+    case roleApproval = "role_approval"
+    case tenancy
+
+    /// Kinds that hold personal data, whose refusals the audit log keeps.
+    public var isPersonal: Bool { self == .personalData || self == .sectorPart || self == .journalNote }
+
+    /// Every variant of the kind in municipality `m`, with the widest sharing: if none of them allows an action,
+    /// no record of the kind does (the policy only ever narrows by sharing and sector).
+    public func widest(in m: String) -> [Resource] {
+        let all = Set(Sector.allCases)
+        switch self {
+        case .personalData:
+            return [.personalData(municipality: m, sharedWith: all)]
+        case .sectorPart:
+            return Sector.allCases.map { .sectorPart(municipality: m, sharedWith: all, sector: $0) }
+        case .journalNote:
+            return Sector.allCases.flatMap { s in
+                [true, false].map { .journalNote(municipality: m, sharedWith: all, sector: s, shared: $0) }
+            }
+        case .settlementPlan:
+            return [.settlementPlan(municipality: m)]
+        case .municipalSettings:
+            return [.municipalSettings(municipality: m)]
+        case .userAdministration:
+            return [.userAdministration(municipality: m)]
+        case .roleApproval:
+            return [.roleApproval(municipality: m)]
+        case .tenancy:
+            return [.tenancy]
+        }
+    }
+}
+
+extension AccessPolicy {
+    /// Whether some record of `kind` in some municipality the user holds a role in could allow `action`. Checked
+    /// before the body is read, so a caller without the right is refused (403) rather than told what is wrong with
+    /// the input (400): validation comes after authorization. The record's own check still follows.
+    public static func mayEver(_ principal: Principal, _ action: Action, _ kind: ResourceKind) -> Bool {
+        for g in principal.grants {
+            let places: [String]
+            switch g.scope {
+            // Any number stands for "every municipality" here, as the scope contains them all.
+            case .all: places = ["0000"]
+            case .municipalities(let s): places = Array(s)
+            }
+            for m in places where kind.widest(in: m).contains(where: { allows(g, action, $0) }) { return true }
+        }
+        return false
+    }
+}
