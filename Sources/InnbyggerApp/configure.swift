@@ -41,7 +41,9 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode = WAL").run()
     }
     app.auditLog = AuditLog(key: try AuditKey.load(settings))
-    Migrations.all.forEach { app.migrations.add($0) }
+    app.features = Features.all
+    Migrations.kernel.forEach { app.migrations.add($0) }
+    for feature in app.features { feature.migrations.forEach { app.migrations.add($0) } }
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
@@ -54,24 +56,11 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["num"] = NumberTag()
     if !app.environment.isRelease { app.leaf.cache.isEnabled = false }
     do {
-        app.translations = try Translations.load(from: app.directory.workingDirectory)
+        app.translations = try Translations.load(from: app.directory.workingDirectory, features: app.features.map(\.id))
     } catch {
-        throw ConfigurationError("cannot read Resources/Translations (start innbygger from the project directory)")
+        throw ConfigurationError("cannot read Resources/Translations (start innbygger from the project directory): \(error)")
     }
 
-    do {
-        app.rulesEngine = RulesEngine(parameters: try RuleParameters.load(
-            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/rules.json")))
-    } catch {
-        throw ConfigurationError("cannot read Resources/Parameters/rules.json: \(error)")
-    }
-
-    do {
-        app.programmeParameters = try ProgrammeParameters.load(
-            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/programme.json"))
-    } catch {
-        throw ConfigurationError("cannot read Resources/Parameters/programme.json: \(error)")
-    }
     do {
         let text = try String(contentsOfFile: app.directory.resourcesDirectory + "Parameters/common-passwords.txt", encoding: .utf8)
         app.passwordPolicy = PasswordPolicy(common: Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -79,12 +68,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     } catch {
         throw ConfigurationError("cannot read Resources/Parameters/common-passwords.txt: \(error)")
     }
-    do {
-        app.settlementDefaults = try SettlementDefaults.load(
-            from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/settlement.json"))
-    } catch {
-        throw ConfigurationError("cannot read Resources/Parameters/settlement.json: \(error)")
-    }
+    for feature in app.features { try feature.configure(app) }
 
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
     app.middleware = Middlewares()
@@ -100,8 +84,9 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
-    app.asyncCommands.use(TokenCommand(), as: "token")
-    app.asyncCommands.use(AuditCommand(), as: "audit")
+    for feature in app.features {
+        for (name, command) in feature.commands { app.asyncCommands.use(command, as: name) }
+    }
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -109,8 +94,30 @@ struct ConfigurationError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// The composition root: every feature of the application, in the order their migrations and demo data run.
+/// Adding a feature is one line here (see `docs/adding-a-feature.md`).
+enum Features {
+    static let all: [any Feature] = [
+        OperationsFeature(),
+        AccountFeature(),
+        AdminFeature(),
+        OverviewFeature(),
+        PersonsFeature(),
+        RulesFeature(),
+        WorklistFeature(),
+        JournalFeature(),
+        SettlementFeature(),
+        ProgrammeFeature(),
+        NorwegianFeature(),
+    ]
+}
+
 enum Migrations {
-    static let all: [any Migration] = [CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(), CreateDeadlineEvents(), CreateJournal(), AddPersonDetails(), CreateSettlement(), CreateImportJobs(), CreateProgramme(), CreateNorwegianTraining(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(), ProtectAuditEntries(), AddSecurityFields()]
+    /// The kernel's tables (tenancy, users, audit, the person and household record), before any feature's.
+    static let kernel: [any Migration] = [
+        CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(),
+        AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(),
+    ]
 }
 
 /// Migrates and, on an empty database, loads the demo (what `serve` does by itself).

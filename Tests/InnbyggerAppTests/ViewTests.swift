@@ -8,7 +8,7 @@ struct ViewTests {
     @Test("Every key used in a template or for an enum exists in both languages")
     func translationsComplete() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let tr = try Translations.load(from: root.path)
+        let tr = try Translations.load(from: root.path, features: Features.all.map(\.id))
         var keys: Set<String> = []
         let views = root.appendingPathComponent("Resources/Views")
         let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
@@ -51,6 +51,32 @@ struct ViewTests {
             for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
         }
         #expect(Set(tr.tables["nb"]!.keys) == Set(tr.tables["en"]!.keys))
+    }
+
+    @Test("Translation files: the kernel's and one per feature, the same in every language, no key in two files")
+    func translationFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let known = Set(["kernel"] + Features.all.map(\.id))
+        var filesByLanguage: [String: Set<String>] = [:]
+        for lang in Translations.languages {
+            let dir = root.appendingPathComponent("Resources/Translations/\(lang)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            #expect(names.allSatisfy { $0.hasSuffix(".json") }, "\(lang): \(names)")
+            let files = Set(names.map { String($0.dropLast(5)) })
+            #expect(files.isSubset(of: known), "\(lang) has files of no feature: \(files.subtracting(known).sorted())")
+            filesByLanguage[lang] = files
+        }
+        #expect(filesByLanguage["nb"] == filesByLanguage["en"])
+        // A key in two files is refused at load, naming both.
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tr-\(UUID())")
+        for lang in Translations.languages {
+            let dir = tmp.appendingPathComponent("Resources/Translations/\(lang)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(#"{"a.b": "x"}"#.utf8).write(to: dir.appendingPathComponent("kernel.json"))
+            try Data(#"{"a.b": "y"}"#.utf8).write(to: dir.appendingPathComponent("journal.json"))
+        }
+        #expect(throws: Translations.DuplicateKey.self) { try Translations.load(from: tmp.path, features: ["journal"]) }
+        try? FileManager.default.removeItem(at: tmp)
     }
 
     /// Leaf reads `#tag(x):` as the start of a body, so text such as "#t(key): value" breaks a page at run time.

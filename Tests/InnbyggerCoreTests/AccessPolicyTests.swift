@@ -37,6 +37,15 @@ struct AccessPolicyTests {
         (user(.caseWorker, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), true),
         (user(.leader, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), false),
         (user(.caseWorker, "3420"), .delete, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), false),
+        // The programme is the integration service's own record: partners never see it, even on a shared file.
+        (user(.programmeAdvisor, "3420"), .read, .programme(municipality: "3420"), true),
+        (user(.programmeAdvisor, "3420"), .update, .programme(municipality: "3420"), true),
+        (user(.caseWorker, "3420"), .list, .programme(municipality: "3420"), true),
+        (user(.caseWorker, "3427"), .read, .programme(municipality: "3420"), false),
+        (user(.navPartner, "3420"), .read, .programme(municipality: "3420"), false),
+        (user(.adultEducationPartner, "3420"), .read, .programme(municipality: "3420"), false),
+        (user(.leader, "3420"), .read, .programme(municipality: "3420"), false),
+        (user(.municipalAdmin, "3420"), .read, .programme(municipality: "3420"), false),
         // Journal notes stay in the writing sector unless shared.
         (user(.caseWorker, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: false), true),
         (user(.caseWorker, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: false), false),

@@ -20,6 +20,7 @@ struct MayEverTests {
                     [true, false].map { .journalNote(municipality: m, sharedWith: s, sector: sector, shared: $0) }
                 }
             }
+        case .programme: return [.programme(municipality: m)]
         case .settlementPlan: return [.settlementPlan(municipality: m)]
         case .municipalSettings: return [.municipalSettings(municipality: m)]
         case .userAdministration: return [.userAdministration(municipality: m)]

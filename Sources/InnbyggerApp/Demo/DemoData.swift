@@ -110,6 +110,7 @@ enum DemoData {
                 userIDs[username] = u.id
                 try await RoleAssignment(user: u.id!, role: role, municipality: code, unit: sector.flatMap { units[code]?[$0] }).create(on: tx)
             }
+            var made: [(index: Int, members: [Person])] = []
             for (i, h) in households.enumerated() {
                 let (code, arrival, address) = placements[i]
                 let household = Household()
@@ -117,6 +118,7 @@ enum DemoData {
                 try await household.create(on: tx)
                 let arrivalDate = LocalDate(iso: arrival)!
                 var adults = 0
+                var members: [Person] = []
                 for (given, birth, sex) in h.members {
                     let p = Person()
                     p.$municipality.id = code; p.$household.id = household.id
@@ -140,16 +142,17 @@ enum DemoData {
                         p.familyApplicationDate = arrivalDate.adding(months: -14).iso
                     }
                     try await p.create(on: tx)
-                    try await demoHistory(for: p, household: i, on: tx)
+                    members.append(p)
                     for s in shares[i] ?? [] {
                         try await PersonShare(person: p.id!, sector: s, basis: .consent,
                                               reference: "Samtykke signert ved bosetting", by: nil).create(on: tx)
                     }
                 }
+                made.append((i, members))
             }
-            try await DemoSettlement.load(on: tx, app: app, users: userIDs)
-            try await DemoProgramme.load(on: tx, parameters: app.programmeParameters, users: userIDs)
-            try await DemoProgramme.norwegian(on: tx)
+            // Each feature adds its records on top, in the order of the features list.
+            let demo = DemoContext(app: app, db: tx, users: userIDs, households: made)
+            for feature in app.features { try await feature.seedDemo(demo) }
             try await DemoMarker().create(on: tx)
         }
     }
@@ -184,25 +187,15 @@ enum DemoData {
         p.researchReservation = seed == 6
     }
 
-    /// A few journal notes and recorded events, so the journal and the "met" deadlines show.
-    static func demoHistory(for p: Person, household i: Int, on db: any Database) async throws {
-        guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)), let birth = LocalDate(iso: p.birthDate),
-              birth.age(on: arrival) >= 18, i % 2 == 0 else { return }
-        let welcome = JournalEntry()
-        welcome.$person.id = p.id!; welcome.date = arrival.adding(days: 8).iso; welcome.category = JournalCategory.meeting.rawValue
-        welcome.sector = Sector.integration.rawValue; welcome.shared = true
-        welcome.text = "Velkomstsamtale med tolk. Gikk gjennom bolig, bankkonto og oppstart i introduksjonsprogram."
-        try await welcome.create(on: db)
-        let plan = JournalEntry()
-        plan.$person.id = p.id!; plan.date = arrival.adding(days: 30).iso; plan.category = JournalCategory.education.rawValue
-        plan.sector = Sector.integration.rawValue; plan.shared = false
-        plan.text = "Kompetansekartlegging gjennomført. Ønsker arbeid innen helse; aktuelt med språkpraksis."
-        try await plan.create(on: db)
-        // Events: TB screening and mapping done on time for every other adult.
-        for (kind, days) in [(DeadlineKind.tbScreening, 10), (.competenceMapping, 30)] {
-            let e = DeadlineEvent()
-            e.$person.id = p.id!; e.kind = kind.rawValue; e.date = arrival.adding(days: days).iso; e.sector = kind.sector.rawValue
-            if LocalDate(iso: e.date)! <= .today { try await e.create(on: db) }
+    /// The adults of every other demo household, at arrival: they have journal notes and met deadlines, so the
+    /// journal and the "met" deadlines show.
+    static func followed(_ demo: DemoContext) -> [(person: Person, arrival: LocalDate)] {
+        demo.households.filter { $0.index % 2 == 0 }.flatMap { h in
+            h.members.compactMap { p -> (Person, LocalDate)? in
+                guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)), let birth = LocalDate(iso: p.birthDate),
+                      birth.age(on: arrival) >= 18 else { return nil }
+                return (p, arrival)
+            }
         }
     }
 

@@ -10,7 +10,7 @@ enum GroupAttendance {
 
     /// Open participations in the municipalities where the user is integration staff.
     static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws -> [Participation] {
-        let codes = try await req.scope(where: .update, requested: municipality) { .personalData(municipality: $0, sharedWith: []) }
+        let codes = try await req.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
         let q = Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
         return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
@@ -127,7 +127,7 @@ enum GroupAttendance {
             return kind.map { k in p.measures.contains { $0.kind == k.rawValue && $0.from <= end.iso && $0.to >= week.iso } } ?? true
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
-        let codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
+        let codes = try await req.municipalities(where: .update) { .programme(municipality: $0) }
         // The page lists participants by name: a list read, audited per municipality shown.
         try await req.auditList("participation", municipalities: parts.map { $0.person.$municipality.id })
         return try await req.page("Introduction/attendance", titleKey: "attendance.title", PageView(

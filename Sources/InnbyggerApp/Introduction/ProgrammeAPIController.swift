@@ -40,17 +40,17 @@ struct ProgrammeAPIController: RouteCollection {
             // The read is audited with the person file.
             try await Self.dto(req, req.parameters.get("personID", as: UUID.self))
         }
-        p.gated(.update, .personalData).put { req async throws -> ProgrammeDTO in
+        p.gated(.update, .programme).put { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
             _ = try await ProgrammeService.save(req, id, try req.json(ParticipationInput.self))
             return try await Self.dto(req, id)
         }
-        p.gated(.update, .personalData).post("attendance") { req async throws -> Response in
+        p.gated(.update, .programme).post("attendance") { req async throws -> Response in
             let id = req.parameters.get("personID", as: UUID.self)
             _ = try await ProgrammeService.addAttendance(req, id, try req.json(AttendanceInput.self))
             return try await Self.dto(req, id).encodeResponse(status: .created, for: req)
         }
-        p.gated(.update, .personalData).post("ending") { req async throws -> ProgrammeDTO in
+        p.gated(.update, .programme).post("ending") { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
             _ = try await ProgrammeService.end(req, id, try req.json(EndingInput.self))
             return try await Self.dto(req, id)

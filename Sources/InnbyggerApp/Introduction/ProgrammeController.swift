@@ -10,7 +10,7 @@ struct ProgrammeController: RouteCollection {
         let p = routes.grouped("persons", ":personID", "programme")
         p.get(use: show)
         // Every change to a programme is an update of the person's file.
-        let change = p.gated(.update, .personalData)
+        let change = p.gated(.update, .programme)
         change.post(use: save)
         change.post("measures", use: addMeasure)
         change.post("measures", ":measureID", "delete", use: removeMeasure)
@@ -28,7 +28,7 @@ struct ProgrammeController: RouteCollection {
         lists.get("data-quality", use: ProgrammeLists.dataQuality)
         lists.get("nir.csv", use: ProgrammeLists.nirCSV)
         lists.get("attendance", use: GroupAttendance.page)
-        lists.gated(.update, .personalData).post("attendance", use: GroupAttendance.save)
+        lists.gated(.update, .programme).post("attendance", use: GroupAttendance.save)
     }
 
     struct PageView: Encodable {

@@ -16,7 +16,7 @@ enum ProgrammeLists {
 
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
     static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (rows: [Row], codes: [String]) {
-        let codes = try await req.scope(where: .update, requested: f.municipality) { .personalData(municipality: $0, sharedWith: []) }
+        let codes = try await req.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
         let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
         let today = LocalDate.today, params = req.application.programmeParameters
@@ -29,7 +29,7 @@ enum ProgrammeLists {
 
     static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws -> [Option] {
         let names = try await req.municipalityNames()
-        let all = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
+        let all = try await req.municipalities(where: .list) { .programme(municipality: $0) }
         return all.count > 1 ? all.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == selected) } : []
     }
 

@@ -52,9 +52,14 @@ enum ProgrammeService {
 
     /// The person and their programme (nil before anything is registered), after the policy allows `action`.
     static func load(_ req: Request, _ personID: UUID?, for action: Action = .read) async throws -> (Person, Participation?) {
-        let p = try await person(req, personID, for: action)
-        // Partners may read a shared file, but the programme is the integration service's own record.
-        try await req.authorize(action == .read ? .update : action, p.resource, recordType: "programme", recordID: p.id?.uuidString)
+        // Partners may read a shared file, but the programme is the integration service's own record: the file is
+        // found first and its read audited only once the programme is allowed, so a refusal is not logged as a read.
+        let p = try await PersonService.find(req, personID, for: .read, audited: false)
+        try await req.authorize(action, .programme(municipality: p.$municipality.id), recordType: "programme",
+                                recordID: p.id?.uuidString)
+        if req.method == .GET {
+            try await req.audit("read", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        }
         let part = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!)
             .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).first()
         return (p, part)

@@ -51,7 +51,7 @@ struct ProgrammeSettingsController: RouteCollection {
         s.gated(.update, .municipalSettings).post("phases", ":phaseID", "delete", use: deletePhase)
         s.gated(.update, .municipalSettings).post("measures", use: addMeasure)
         s.gated(.update, .municipalSettings).post("measures", ":measureID", "delete", use: deleteMeasure)
-        routes.gated(.update, .personalData).post("persons", ":personID", "programme", "phase", use: setPhase)
+        routes.gated(.update, .programme).post("persons", ":personID", "programme", "phase", use: setPhase)
     }
 
     struct PageView: Encodable {

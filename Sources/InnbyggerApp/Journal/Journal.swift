@@ -146,3 +146,40 @@ enum JournalService {
         return (e, p)
     }
 }
+
+/// The person page's journal: the notes this user may read, and the form for a new note in the user's own sector.
+struct JournalSection: PersonSection {
+    let order = 500
+
+    struct Model: Encodable {
+        struct Note: Encodable {
+            var id: UUID; var date: String; var categoryKey: String; var sectorKey: String; var shared: Bool
+            var text: String; var edited: Bool; var canEdit: Bool
+        }
+        var id: UUID
+        var journal: [Note]
+        var canWriteJournal: Bool
+        var journalCategories: [PersonsController.Option]
+        var today: String
+    }
+
+    func render(_ req: Request, _ p: Person) async throws -> String? {
+        guard req.may(.read, p.resource) else { return nil }
+        let notes = try await JournalService.visible(req, p)
+        let canWrite = JournalService.writingSector(req).map {
+            req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
+        } ?? false
+        let model = Model(
+            id: p.id!,
+            journal: notes.map { n in
+                .init(id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)", sectorKey: "sector.\(n.sector)",
+                      shared: n.shared, text: n.text, edited: !n.versions.isEmpty, canEdit: req.may(.update, n.resource(p)))
+            },
+            canWriteJournal: canWrite,
+            journalCategories: JournalCategory.allCases.map {
+                PersonsController.Option(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general)
+            },
+            today: LocalDate.today.iso)
+        return try await req.section("Journal/section", model)
+    }
+}

@@ -11,8 +11,8 @@ struct ImportController: RouteCollection {
         routes.gated(.create, .personalData).on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
         routes.get("import", ":jobID", use: show)
         // Attendance files come through the same upload limit.
-        routes.gated(.update, .personalData).on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
-        routes.gated(.update, .personalData).on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
+        routes.gated(.update, .programme).on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
+        routes.gated(.update, .programme).on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
     }
 
     struct FormView: Encodable {
@@ -141,10 +141,10 @@ struct ImportAPIController: RouteCollection {
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
         }.ownWrites()
-        routes.gated(.update, .personalData).on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.update, .programme).on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             try await Self.bulk(req) { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
         }
-        routes.gated(.update, .personalData).on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.update, .programme).on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
             try await Self.bulk(req) { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
         }
         routes.get("imports", ":jobID") { req async throws -> JobDTO in

@@ -143,10 +143,9 @@ struct PersonsController: RouteCollection {
         var relation: String?; var advisor: String?; var workExperience: String?
         struct FamilyImmigration: Encodable { var ground: String; var settlementDate: String?; var applicationDate: String? }
         var familyImmigration: FamilyImmigration?
-        var rights: RightsPanel?
-        struct Note: Encodable { var id: UUID; var date: String; var categoryKey: String; var sectorKey: String; var shared: Bool; var text: String; var edited: Bool; var canEdit: Bool }
-        var canSeeNorwegian: Bool
-        var journal: [Note]; var canWriteJournal: Bool; var journalCategories: [Option]; var today: String
+        /// Buttons to the features' own pages for this person, and the features' sections, rendered by each.
+        var links: [PersonLink]
+        var sections: [String]
     }
 
     func show(req: Request) async throws -> View {
@@ -154,14 +153,14 @@ struct PersonsController: RouteCollection {
         let names = try await req.municipalityNames()
         let birth = LocalDate(iso: p.birthDate)
         let canEdit = req.may(.update, p.resource)
-        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.store)[p.id!] ?? [:]
-        let notes = try await JournalService.visible(req, p)
         var advisorName: String? = nil
         if let a = p.advisorID { advisorName = try await User.find(a, on: req.store)?.displayName }
-        let writingSector = JournalService.writingSector(req)
-        let canWriteJournal = writingSector.map {
-            req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
-        } ?? false
+        let features = req.application.features
+        var sections: [String] = []
+        for section in features.flatMap(\.personSections).sorted(by: { $0.order < $1.order }) {
+            if let html = try await section.render(req, p) { sections.append(html) }
+        }
+        let links = features.flatMap { $0.personLinks(req, p) }.sorted { $0.order < $1.order }
         return try await req.page("Persons/show", titleKey: "persons.file", ShowView(
             id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
             age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
@@ -184,19 +183,7 @@ struct PersonsController: RouteCollection {
             familyImmigration: p.residenceGround == ResidenceGround.familyReunification.rawValue || p.referencePerson != nil || p.familyApplicationDate != nil
                 ? .init(ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
                         settlementDate: p.referenceSettlementDate, applicationDate: p.familyApplicationDate) : nil,
-            rights: p.facts.map { facts in
-                RightsPanel(req.application.rulesEngine.evaluate(facts, asOf: .today), asOf: .today, req: req, events: events) { kind in
-                    req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
-                }
-            },
-            canSeeNorwegian: req.may(.read, NorwegianService.part(p)),
-            journal: notes.map { n in
-                .init(id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)", sectorKey: "sector.\(n.sector)", shared: n.shared,
-                      text: n.text, edited: !n.versions.isEmpty, canEdit: req.may(.update, n.resource(p)))
-            },
-            canWriteJournal: canWriteJournal,
-            journalCategories: JournalCategory.allCases.map { Option(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general) },
-            today: LocalDate.today.iso))
+            links: links, sections: sections))
     }
 
     func editForm(req: Request) async throws -> View {

@@ -45,3 +45,25 @@ struct RightsPanel: Encodable {
         undetermined = Array(Set(e.undeterminedDeadlines.compactMap { $0.split(separator: ":").last.map { "field." + $0.trimmingCharacters(in: .whitespaces) } })).sorted()
     }
 }
+
+/// The person page's section with the rights panel. Shown to whoever may read the file (the file read itself is
+/// audited by the person page); recording a met deadline is offered per sector part.
+struct RightsSection: PersonSection {
+    let order = 100
+
+    struct Model: Encodable {
+        var id: UUID
+        var rights: RightsPanel
+    }
+
+    func render(_ req: Request, _ p: Person) async throws -> String? {
+        guard req.may(.read, p.resource), let facts = p.facts else { return nil }
+        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.store)[p.id!] ?? [:]
+        let today = LocalDate.today
+        let panel = RightsPanel(req.application.rulesEngine.evaluate(facts, asOf: today), asOf: today, req: req,
+                                events: events) { kind in
+            req.may(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
+        }
+        return try await req.section("Rules/section", Model(id: p.id!, rights: panel))
+    }
+}

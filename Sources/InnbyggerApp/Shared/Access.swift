@@ -152,7 +152,7 @@ extension Resource {
     /// audited.
     var personalDataMunicipality: String? {
         switch self {
-        case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _): m
+        case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _), .programme(let m): m
         default: nil
         }
     }

@@ -1,18 +1,37 @@
 import Vapor
 import Leaf
 
-/// Staff UI strings by language, from `Resources/Translations/<lang>.json`. Bokmål is the default.
+/// Staff UI strings by language: `Resources/Translations/<lang>/kernel.json` and one file per feature
+/// (`<lang>/<feature id>.json`), merged at load. Bokmål is the default.
 struct Translations: Sendable {
     static let languages = ["nb", "en"]
     static let defaultLanguage = "nb"
     let tables: [String: [String: String]]
 
-    static func load(from directory: String) throws -> Translations {
+    struct DuplicateKey: Error, CustomStringConvertible {
+        var key: String
+        var files: (String, String)
+        var description: String { "the key \(key) is in both \(files.0) and \(files.1)" }
+    }
+
+    /// Files are "kernel" and the features' ids, each optional but the kernel's; a key defined in two files is an
+    /// error, so one feature cannot silently change another's text.
+    static func load(from directory: String, features: [String]) throws -> Translations {
         var tables: [String: [String: String]] = [:]
         for lang in languages {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent("Resources/Translations/\(lang).json")
-            let data = try Data(contentsOf: url)
-            tables[lang] = try JSONDecoder().decode([String: String].self, from: data)
+            var table: [String: String] = [:]
+            var owner: [String: String] = [:]
+            for file in ["kernel"] + features {
+                let url = URL(fileURLWithPath: directory).appendingPathComponent("Resources/Translations/\(lang)/\(file).json")
+                guard file == "kernel" || FileManager.default.fileExists(atPath: url.path) else { continue }
+                let part = try JSONDecoder().decode([String: String].self, from: try Data(contentsOf: url))
+                for (key, text) in part {
+                    if let first = owner[key] { throw DuplicateKey(key: key, files: ("\(lang)/\(first).json", "\(lang)/\(file).json")) }
+                    owner[key] = file
+                    table[key] = text
+                }
+            }
+            tables[lang] = table
         }
         return Translations(tables: tables)
     }

@@ -20,6 +20,7 @@ struct Page<Data: Encodable>: Encodable {
 }
 
 struct DemoFlagKey: StorageKey { typealias Value = Bool }
+struct NavigationKey: StorageKey { typealias Value = [NavEntry] }
 
 extension Application {
     /// True when the database holds the demo; shown as a banner on every page.
@@ -37,32 +38,10 @@ extension Request {
     }
 
     func makeLayout(titleKey: String) async throws -> Layout {
-        var nav: [Layout.NavItem] = []
         let path = url.path
-        func add(_ href: String, _ key: String) {
-            let current = href == "/" ? path == "/" : path.hasPrefix(href)
-            nav.append(.init(href: href, key: key, current: current))
-        }
-        if currentUser != nil {
-            add("/", "nav.overview")
-            let listsPersons = try await !municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty
-            let readsSettlement = try await !municipalities(where: .read, { .settlementPlan(municipality: $0) }).isEmpty
-            if listsPersons || readsSettlement { add("/settlement", "nav.settlement") }
-            if listsPersons {
-                add("/worklist", "nav.worklist")
-                add("/persons", "nav.persons")
-                add("/households", "nav.households")
-            }
-            if try await !municipalities(where: .update, { .personalData(municipality: $0, sharedWith: []) }).isEmpty { add("/programme", "nav.programme") }
-            if try await !municipalities(where: .create, { .personalData(municipality: $0, sharedWith: []) }).isEmpty { add("/import", "nav.import") }
-            if try await !municipalities(where: .read, { .aggregates(municipality: $0) }).isEmpty { add("/reports", "nav.reports") }
-            if try await !municipalities(where: .list, { .userAdministration(municipality: $0) }).isEmpty { add("/admin/users", "nav.users") }
-            if may(.read, .tenancy) { add("/admin/tenancy", "nav.tenancy") }
-            if try await !municipalities(where: .list, { .auditLog(municipality: $0) }).isEmpty { add("/admin/audit", "nav.audit") }
-            if try await !municipalities(where: .update, { .roleApproval(municipality: $0) }).isEmpty {
-                add("/admin/approvals", "nav.approvals")
-            }
-            add("/account", "nav.account")
+        let nav = try await navigation().map { entry in
+            Layout.NavItem(href: entry.href, key: entry.key,
+                           current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
         }
         let notice = (try? query.get(String.self, at: "notice")).flatMap { k in
             Self.notices.contains(k) ? "notice.\(k)" : nil
@@ -70,6 +49,18 @@ extension Request {
         return Layout(lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
                       user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
                       demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
+    }
+
+    /// The menu: every feature's entries the user may follow, in their order. Asked once per request (a page and
+    /// its sections share it).
+    func navigation() async throws -> [NavEntry] {
+        guard currentUser != nil else { return [] }
+        if let cached = storage[NavigationKey.self] { return cached }
+        var entries: [NavEntry] = []
+        for feature in application.features { entries += try await feature.navigation(self) }
+        let sorted = entries.sorted { $0.order < $1.order }
+        storage[NavigationKey.self] = sorted
+        return sorted
     }
 
     /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.

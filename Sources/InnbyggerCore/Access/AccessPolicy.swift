@@ -52,6 +52,9 @@ public enum Resource: Sendable, Equatable {
     case personalData(municipality: String, sharedWith: Set<Sector>)
     /// One sector's part of a person's file (e.g. the TB screening date the health station records).
     case sectorPart(municipality: String, sharedWith: Set<Sector>, sector: Sector)
+    /// The introduction programme on a person's file (integreringsloven kap. 4): the integration service's own record,
+    /// which partners do not see even on a file shared with them.
+    case programme(municipality: String)
     /// A journal note on a person's file, written in `sector`; `shared` makes it visible to every
     /// sector that may read the file, otherwise only the writing sector sees it.
     case journalNote(municipality: String, sharedWith: Set<Sector>, sector: Sector, shared: Bool)
@@ -93,10 +96,32 @@ public enum AccessPolicy {
         return .deny("no role allows \(action.rawValue) on \(resource.kind)")
     }
 
+    /// One grant against one resource: each family of resources has its own small rule below.
     static func allows(_ g: Grant, _ action: Action, _ resource: Resource) -> Bool {
         switch resource {
         case .ownAccount:
             return true
+        case .tenancy, .userAdministration, .roleApproval, .auditLog:
+            return administration(g, action, resource)
+        case .aggregates, .settlementPlan, .municipalSettings:
+            return municipal(g, action, resource)
+        case .personalData(let m, let sharedWith):
+            return personFile(g, action, municipality: m, sharedWith: sharedWith)
+        case .personalDataList(let m):
+            guard action == .list, g.scope.contains(m) else { return false }
+            return g.role.isIntegrationStaff || g.role.partnerSector != nil
+        case .sectorPart(let m, let sharedWith, let sector):
+            return sectorPart(g, action, municipality: m, sharedWith: sharedWith, sector: sector)
+        case .programme(let m):
+            return programme(g, action, municipality: m)
+        case .journalNote(let m, let sharedWith, let sector, let shared):
+            return journalNote(g, action, municipality: m, sharedWith: sharedWith, sector: sector, shared: shared)
+        }
+    }
+
+    /// Accounts, roles, the audit log and the service's municipalities: administrators, and leaders for approvals.
+    static func administration(_ g: Grant, _ action: Action, _ resource: Resource) -> Bool {
+        switch resource {
         case .tenancy:
             return g.role == .systemAdmin || (action == .read || action == .list) && g.role == .municipalAdmin
         case .userAdministration(let m):
@@ -106,13 +131,22 @@ public enum AccessPolicy {
         case .auditLog(let m):
             return (g.role == .systemAdmin || g.role == .municipalAdmin) && g.scope.contains(m)
                 && (action == .read || action == .list)
+        default:
+            return false
+        }
+    }
+
+    /// A municipality's numbers and settings, without names.
+    static func municipal(_ g: Grant, _ action: Action, _ resource: Resource) -> Bool {
+        let reads = action == .read || action == .list
+        let overview: Set<Role> = [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor]
+        switch resource {
         case .aggregates(let m):
-            guard action == .read || action == .list, g.scope.contains(m) else { return false }
-            return [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor].contains(g.role)
+            return reads && g.scope.contains(m) && overview.contains(g.role)
         case .settlementPlan(let m):
             guard g.scope.contains(m) else { return false }
             switch action {
-            case .read, .list: return [.leader, .municipalAdmin, .caseWorker, .programmeAdvisor].contains(g.role)
+            case .read, .list: return overview.contains(g.role)
             // The request and decision are registered by the settlement case workers or the administrator.
             case .create, .update: return g.role == .caseWorker || g.role == .municipalAdmin
             case .delete: return g.role == .municipalAdmin
@@ -120,34 +154,52 @@ public enum AccessPolicy {
         case .municipalSettings(let m):
             guard g.scope.contains(m) else { return false }
             if g.role == .systemAdmin || g.role == .municipalAdmin { return true }
-            return (action == .read || action == .list) && g.role.isIntegrationStaff
-        case .personalDataList(let m):
-            guard action == .list, g.scope.contains(m) else { return false }
-            return g.role.isIntegrationStaff || g.role.partnerSector != nil
-        case .sectorPart(let m, let sharedWith, let sector):
-            guard g.scope.contains(m), action != .delete else { return false }
-            if g.role.isIntegrationStaff { return true }
-            // A partner records its own sector's part, and only on files shared with that sector.
-            return g.role.partnerSector == sector && sharedWith.contains(sector)
-        case .journalNote(let m, let sharedWith, let sector, let shared):
-            guard g.scope.contains(m), action != .delete else { return false }
-            let own: Sector? = g.role.isIntegrationStaff ? .integration : g.role.partnerSector
-            guard let own else { return false }
-            // Partners reach a note only through a file shared with their sector.
-            if own != .integration && !sharedWith.contains(own) { return false }
-            if action == .read || action == .list { return own == sector || shared }
-            return own == sector
-        case .personalData(let m, let sharedWith):
-            guard g.scope.contains(m) else { return false }
-            if g.role.isIntegrationStaff {
-                // Deleting a person file is rare and irreversible: case workers only.
-                return action != .delete || g.role == .caseWorker
-            }
-            if let sector = g.role.partnerSector {
-                return action == .read && sharedWith.contains(sector)
-            }
+            return reads && g.role.isIntegrationStaff
+        default:
             return false
         }
+    }
+
+    /// A person's or household's file: integration staff in full, partners read what is shared with their sector.
+    static func personFile(_ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>) -> Bool {
+        guard g.scope.contains(m) else { return false }
+        if g.role.isIntegrationStaff {
+            // Deleting a person file is rare and irreversible: case workers only.
+            return action != .delete || g.role == .caseWorker
+        }
+        if let sector = g.role.partnerSector {
+            return action == .read && sharedWith.contains(sector)
+        }
+        return false
+    }
+
+    /// One sector's part of a file: integration staff, and the partner of that sector on files shared with it.
+    static func sectorPart(_ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector)
+        -> Bool
+    {
+        guard g.scope.contains(m), action != .delete else { return false }
+        if g.role.isIntegrationStaff { return true }
+        // A partner records its own sector's part, and only on files shared with that sector.
+        return g.role.partnerSector == sector && sharedWith.contains(sector)
+    }
+
+    /// The introduction programme: integration staff only, whatever the file is shared with.
+    static func programme(_ g: Grant, _ action: Action, municipality m: String) -> Bool {
+        guard g.scope.contains(m), g.role.isIntegrationStaff else { return false }
+        return action != .delete || g.role == .caseWorker
+    }
+
+    /// A journal note: written in one sector, read there or, when shared, by every sector that may read the file.
+    static func journalNote(
+        _ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector, shared: Bool
+    ) -> Bool {
+        guard g.scope.contains(m), action != .delete else { return false }
+        let own: Sector? = g.role.isIntegrationStaff ? .integration : g.role.partnerSector
+        guard let own else { return false }
+        // Partners reach a note only through a file shared with their sector.
+        if own != .integration && !sharedWith.contains(own) { return false }
+        if action == .read || action == .list { return own == sector || shared }
+        return own == sector
     }
 }
 
@@ -157,6 +209,7 @@ extension Resource {
         case .personalData: "personal_data"
         case .sectorPart: "sector_part"
         case .journalNote: "journal_note"
+        case .programme: "programme"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
         case .settlementPlan: "settlement_plan"
@@ -175,6 +228,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case personalData = "personal_data"
     case sectorPart = "sector_part"
     case journalNote = "journal_note"
+    case programme
     case settlementPlan = "settlement_plan"
     case municipalSettings = "municipal_settings"
     case userAdministration = "user_administration"
@@ -182,7 +236,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case tenancy
 
     /// Kinds that hold personal data, whose refusals the audit log keeps.
-    public var isPersonal: Bool { self == .personalData || self == .sectorPart || self == .journalNote }
+    public var isPersonal: Bool { [.personalData, .sectorPart, .journalNote, .programme].contains(self) }
 
     /// Every variant of the kind in municipality `m`, with the widest sharing: if none of them allows an action,
     /// no record of the kind does (the policy only ever narrows by sharing and sector).
@@ -197,6 +251,8 @@ public enum ResourceKind: String, Sendable, CaseIterable {
             return Sector.allCases.flatMap { s in
                 [true, false].map { .journalNote(municipality: m, sharedWith: all, sector: s, shared: $0) }
             }
+        case .programme:
+            return [.programme(municipality: m)]
         case .settlementPlan:
             return [.settlementPlan(municipality: m)]
         case .municipalSettings:

@@ -1,0 +1,19 @@
+import Vapor
+
+/// Logging in and out, the language switch, and the signed-in user's own account (password, API tokens).
+struct AccountFeature: Feature {
+    let id = "account"
+
+    func routes(_ routes: FeatureRoutes) throws {
+        try routes.open.register(collection: AuthController())
+        routes.open.get("lang", ":lang", use: AuthController.setLanguage)
+        routes.pages.post("logout", use: AuthController.logout)
+        try routes.pages.register(collection: AccountController())
+    }
+
+    func navigation(_ req: Request) async throws -> [NavEntry] {
+        [NavEntry(order: 900, href: "/account", key: "nav.account")]
+    }
+
+    var commands: [(name: String, command: any AsyncCommand)] { [("token", TokenCommand())] }
+}

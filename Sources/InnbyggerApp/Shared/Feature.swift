@@ -1,0 +1,108 @@
+import Fluent
+import Vapor
+
+/// What one feature contributes to the application.
+///
+/// The composition root lists the features (`Features.all` in `configure.swift`); configuration, routes, the menu,
+/// the person page, the demo, the commands and the translation loader go through that list and name no feature's
+/// types. Every member has a default of "nothing", so a feature states only what it has. Adding a feature is a new
+/// folder and one line in the list (see `docs/adding-a-feature.md`).
+protocol Feature: Sendable {
+    /// Lower-case name; the feature's strings are in `Resources/Translations/<lang>/<id>.json`.
+    var id: String { get }
+    /// Schema changes in the order they run: after the kernel's, and after those of the features listed before.
+    var migrations: [any Migration] { get }
+    /// Reads the feature's parameter files and sets up its services, once at start.
+    func configure(_ app: Application) throws
+    /// Registers the feature's pages and API operations.
+    func routes(_ routes: FeatureRoutes) throws
+    /// Menu entries the user may follow (checked against the policy); the menu sorts them by `order`.
+    func navigation(_ req: Request) async throws -> [NavEntry]
+    /// Sections of the person page, each loading its own data behind its own policy check.
+    var personSections: [any PersonSection] { get }
+    /// Buttons at the top of the person page that lead to the feature's own pages for the person.
+    func personLinks(_ req: Request, _ person: Person) -> [PersonLink]
+    /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
+    func seedDemo(_ demo: DemoContext) async throws
+    /// `innbygger <name>` commands.
+    var commands: [(name: String, command: any AsyncCommand)] { get }
+}
+
+extension Feature {
+    var migrations: [any Migration] { [] }
+    func configure(_ app: Application) throws {}
+    func routes(_ routes: FeatureRoutes) throws {}
+    func navigation(_ req: Request) async throws -> [NavEntry] { [] }
+    var personSections: [any PersonSection] { [] }
+    func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
+    func seedDemo(_ demo: DemoContext) async throws {}
+    var commands: [(name: String, command: any AsyncCommand)] { [] }
+}
+
+/// Where a feature registers routes. The groups carry authentication and CSRF; what a user may do on a record is
+/// decided in the handlers (`req.authorize`) and, for writes, first by `gated(_:_:)`.
+struct FeatureRoutes {
+    /// Without any authentication: health checks and metrics.
+    let root: any RoutesBuilder
+    /// Browser routes that need no login (the login form, the language switch); the session is read if present.
+    let open: any RoutesBuilder
+    /// Signed-in pages: session cookie, then CSRF on every state-changing request.
+    let pages: any RoutesBuilder
+    /// Signed-in pages that upload a file: the CSRF check reads the larger body the route allows.
+    let uploads: any RoutesBuilder
+    /// The JSON API under `/api/v1`: bearer tokens only, so no CSRF surface.
+    let api: any RoutesBuilder
+}
+
+/// One menu entry. `order` keeps the menu stable whatever the order of the features list.
+struct NavEntry: Sendable {
+    var order: Int
+    var href: String
+    var key: String
+}
+
+/// A button on the person page to another page about the same person.
+struct PersonLink: Encodable, Sendable {
+    var order: Int
+    var href: String
+    var key: String
+}
+
+/// One section of the person page. It loads what it shows, checks the policy for it itself and renders its own
+/// partial; nil when the user may not see it. The person page only lists sections.
+protocol PersonSection: Sendable {
+    /// Position on the page, lower first; the person's own sections (basic facts 0, sharing 800, deletion 900) leave
+    /// room between them.
+    var order: Int { get }
+    func render(_ req: Request, _ person: Person) async throws -> String?
+}
+
+extension Request {
+    /// Renders a section's partial with the page's layout (language, CSRF token) and the section's data.
+    func section<D: Encodable>(_ template: String, _ data: D) async throws -> String {
+        let layout = try await makeLayout(titleKey: "")
+        let view = try await self.view.render(template, Page(layout: layout, data: data))
+        return String(buffer: view.data)
+    }
+}
+
+/// What the kernel's demo made, for the features' demo data to build on.
+struct DemoContext {
+    let app: Application
+    /// The demo's transaction: the whole demo commits or none of it.
+    let db: any Database
+    /// Demo users by username.
+    let users: [String: UUID]
+    /// The demo households' persons, by the household's position in the demo's list.
+    let households: [(index: Int, members: [Person])]
+}
+
+struct FeaturesKey: StorageKey { typealias Value = [any Feature] }
+
+extension Application {
+    /// The features of this application, as the composition root listed them.
+    var features: [any Feature] {
+        get { storage[FeaturesKey.self] ?? [] }
+        set { storage[FeaturesKey.self] = newValue }
+    }
+}
