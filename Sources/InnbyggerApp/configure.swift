@@ -89,11 +89,6 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     }
 }
 
-struct ConfigurationError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
 /// The composition root: every feature of the application, in the order their migrations and demo data run.
 /// Adding a feature is one line here (see `docs/adding-a-feature.md`).
 enum Features {

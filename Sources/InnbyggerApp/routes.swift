@@ -11,7 +11,7 @@ func routes(_ app: Application) throws {
         open: web,
         pages: web.grouped(RequireUser(), CSRFProtection()),
         // File uploads read a larger body before the CSRF check (the route allows the same).
-        uploads: web.grouped(RequireUser(), CSRFProtection(maxBody: ImportController.maxUpload)),
+        uploads: web.grouped(RequireUser(), CSRFProtection(maxBody: Uploads.maxSize)),
         // JSON API: bearer tokens only (no cookies, so no CSRF surface).
         api: app.grouped("api", "v1").grouped(BearerAuthenticator(), RequireUser()))
     for feature in app.features { try feature.routes(routes) }

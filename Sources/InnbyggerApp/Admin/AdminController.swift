@@ -16,11 +16,10 @@ struct AdminController: RouteCollection {
         admin.gated(.update, .tenancy).post("tenancy", "agreements", use: createAgreement)
     }
 
-    typealias Option = PersonsController.Option
 
     struct UsersView: Encodable {
         struct Row: Encodable { var id: UUID; var username: String; var displayName: String; var active: Bool; var roles: [String] }
-        var rows: [Row]; var roles: [Option]; var municipalities: [Option]; var units: [Option]
+        var rows: [Row]; var roles: [Choice]; var municipalities: [Choice]; var units: [Choice]
         var error: String?; var passwordHint: String
     }
 
@@ -45,9 +44,9 @@ struct AdminController: RouteCollection {
             rows: byUser.values.sorted { $0.0.username < $1.0.username }.map {
                 .init(id: $0.0.id!, username: $0.0.username, displayName: $0.0.displayName, active: $0.0.isActive, roles: $0.1.sorted())
             },
-            roles: assignable.map { Option(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
-            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: false) },
-            units: units.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
+            roles: assignable.map { Choice(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
+            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: false) },
+            units: units.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
             error: error, passwordHint: req.t("password.rules", String(PasswordPolicy().minimumLength))))
     }
 
@@ -202,7 +201,7 @@ struct AdminController: RouteCollection {
         struct MunicipalityRow: Encodable { var code: String; var name: String; var county: String; var units: [String] }
         struct AgreementRow: Encodable { var unit: String; var host: String; var served: String; var from: String; var to: String?; var reference: String }
         var municipalities: [MunicipalityRow]; var agreements: [AgreementRow]; var canEdit: Bool
-        var unitOptions: [Option]; var municipalityOptions: [Option]; var error: String?
+        var unitOptions: [Choice]; var municipalityOptions: [Choice]; var error: String?
     }
 
     func tenancyView(_ req: Request, error: String? = nil) async throws -> View {
@@ -220,8 +219,8 @@ struct AdminController: RouteCollection {
                       from: $0.validFrom, to: $0.validTo, reference: $0.reference)
             },
             canEdit: req.may(.update, .tenancy),
-            unitOptions: units.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
-            municipalityOptions: municipalities.map { Option(value: $0.id!, label: $0.name, selected: false) }, error: error))
+            unitOptions: units.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
+            municipalityOptions: municipalities.map { Choice(value: $0.id!, label: $0.name, selected: false) }, error: error))
     }
 
     func tenancy(req: Request) async throws -> View { try await tenancyView(req) }

@@ -18,7 +18,7 @@ struct AuditController: RouteCollection {
             var seq: Int; var at: String; var user: String; var municipality: String; var action: String
             var recordType: String; var recordID: String; var route: String
         }
-        var rows: [Row]; var filter: Filter; var municipalities: [PersonsController.Option]
+        var rows: [Row]; var filter: Filter; var municipalities: [Choice]
         var page: Int; var nextPage: Int?; var previousPage: Int?; var verifyResult: String?; var verifyOK: Bool
     }
 

@@ -19,7 +19,7 @@ enum GroupAttendance {
     /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
     /// and outcomes: `build` checks one row and returns its unsaved record.
     static func store(_ req: Request, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)], action: String) async throws -> Result<Int, ImportFailure> {
-        var problems: [PersonImport.Problem] = []
+        var problems: [ImportProblem] = []
         var records: [(Participation, any Model)] = []
         for r in rows {
             guard let part = r.part else {
@@ -63,7 +63,7 @@ enum GroupAttendance {
         guard table.problems.isEmpty else { return .failure(ImportFailure(problems: table.problems)) }
         let find = try await lookup(req, municipality: municipality)
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
-        var problems: [PersonImport.Problem] = []
+        var problems: [ImportProblem] = []
         for (line, v) in table.rows {
             do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure { problems.append(.init(row: line, field: e.field, message: e.message)) }
         }
@@ -106,9 +106,9 @@ enum GroupAttendance {
     struct Query: Content { var week: String?; var measure: String?; var municipality: String? }
 
     struct PageView: Encodable {
-        struct Row: Encodable { var id: UUID; var name: String; var present: String; var absence: String; var kinds: [PersonsController.Option]; var problem: String? }
-        var week: String; var measures: [PersonsController.Option]; var municipalities: [PersonsController.Option]; var measure: String
-        var rows: [Row]; var problems: [PersonImport.Problem]; var stored: Int?; var municipality: String
+        struct Row: Encodable { var id: UUID; var name: String; var present: String; var absence: String; var kinds: [Choice]; var problem: String? }
+        var week: String; var measures: [Choice]; var municipalities: [Choice]; var measure: String
+        var rows: [Row]; var problems: [ImportProblem]; var stored: Int?; var municipality: String
     }
 
     static func page(req: Request) async throws -> View {
@@ -116,7 +116,7 @@ enum GroupAttendance {
         return try await render(req, q, form: [:], problems: [], stored: (try? req.query.get(Int.self, at: "stored")))
     }
 
-    static func render(_ req: Request, _ q: Query, form: [String: String], problems: [PersonImport.Problem], stored: Int?) async throws -> View {
+    static func render(_ req: Request, _ q: Query, form: [String: String], problems: [ImportProblem], stored: Int?) async throws -> View {
         let week = (q.week.flatMap(LocalDate.init(parsing:)) ?? .today).weekStart
         let kind = q.measure.flatMap { $0.isEmpty ? nil : MeasureKind(rawValue: $0) }
         let end = week.adding(days: 6)
@@ -151,7 +151,7 @@ enum GroupAttendance {
         guard let week = f["week"].flatMap(LocalDate.init(parsing:))?.weekStart else { throw ValidationFailure(field: "week", message: "week must be a date") }
         let parts = Dictionary(uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
-        var problems: [PersonImport.Problem] = []
+        var problems: [ImportProblem] = []
         let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap { UUID(uuidString: String($0.split(separator: ".").last!)) }
         for (n, id) in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
             let present = f["present.\(id)"] ?? "", absence = f["absence.\(id)"] ?? ""
@@ -200,7 +200,7 @@ enum GroupAttendance {
 
 /// Outcomes from CSV: the page form on `/programme` and `POST /api/v1/programme/outcomes`.
 enum OutcomeImport {
-    struct ResultView: Encodable { var stored: Int?; var problems: [PersonImport.Problem] }
+    struct ResultView: Encodable { var stored: Int?; var problems: [ImportProblem] }
 
     static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(GroupAttendance.Upload.self)

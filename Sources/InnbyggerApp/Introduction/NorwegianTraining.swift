@@ -98,7 +98,7 @@ enum NorwegianService {
         guard let m = input.month, let month = YearMonth(iso: m), month <= YearMonth(.today) else {
             throw ValidationFailure(field: "month", message: "month must be yyyy-MM, not in the future")
         }
-        let minutes = try ProgrammeService.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
+        let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
         let row = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month.iso).first() ?? NorwegianHours()
         row.$person.id = p.id!; row.month = month.iso; row.minutes = minutes
         try await row.save(on: req.store)
@@ -183,7 +183,7 @@ struct NorwegianController: RouteCollection {
         struct Month: Encodable { var month: String; var hours: String }
         var personID: UUID; var name: String; var summary: NorwegianService.Summary; var skills: [Skill]; var tests: [Test]
         var months: [Month]; var canRecord: Bool; var error: String?; var today: String; var thisMonth: String
-        var levels: [String]; var skillOptions: [PersonsController.Option]
+        var levels: [String]; var skillOptions: [Choice]
     }
 
     func page(_ req: Request, _ id: UUID?, error: String? = nil) async throws -> View {

@@ -4,7 +4,6 @@ import Vapor
 /// The introduction-programme pages: a participant's programme (`/persons/:id/programme`), the participation
 /// certificate, and the municipality's lists (participants and caseload, payouts, data quality for NIR).
 struct ProgrammeController: RouteCollection {
-    typealias Option = PersonsController.Option
 
     func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("persons", ":personID", "programme")
@@ -40,21 +39,21 @@ struct ProgrammeController: RouteCollection {
         struct Benefit: Encodable { var month: String; var factor: String; var monthlyOre: Int; var deductionOre: Int; var netOre: Int; var requiresDecision: Bool }
         struct Outcome: Encodable { var kindKey: String; var statusKey: String; var recordedOn: String }
         struct Duration: Encodable { var groupKey: String; var minMonths: Int?; var maxMonths: Int; var maxExtension: Int; var reference: String; var plannedEnd: String? }
-        struct TargetRow: Encodable { var skill: String; var skillKey: String; var levels: [Option] }
+        struct TargetRow: Encodable { var skill: String; var skillKey: String; var levels: [Choice] }
         var personID: UUID; var name: String; var exists: Bool; var statusKey: String; var regimeKey: String
         var input: ParticipationInput; var error: String?; var errorField: String?
-        var goals: [Option]; var regimes: [Option]; var stopKinds: [Option]; var targets: [TargetRow]
+        var goals: [Choice]; var regimes: [Choice]; var stopKinds: [Choice]; var targets: [TargetRow]
         var duration: Duration?; var measures: [Measure]; var shortWeeks: [Week]; var missingContent: [String]
         var leaves: [Leave]; var attendance: [Attendance]; var holidayDays: String; var holidayWarning: Bool; var maxHoliday: Int
         var reviews: [Review]; var nextReview: String?; var reviewOverdue: Bool
         var benefits: [Benefit]; var endDate: String?; var endReasonKey: String?; var outcomes: [Outcome]
-        var measureKinds: [Option]; var absenceKinds: [Option]; var endReasons: [Option]; var outcomeStatuses: [Option]
+        var measureKinds: [Choice]; var absenceKinds: [Choice]; var endReasons: [Choice]; var outcomeStatuses: [Choice]
         var today: String; var canCertificate: Bool
         struct Phase: Encodable { var position: Int; var name: String; var state: String }
-        var phases: [Phase]; var catalogue: [Option]
+        var phases: [Phase]; var catalogue: [Choice]
         struct Deduction: Encodable { var month: String; var amountOre: Int; var reason: String }
         var deductions: [Deduction]
-        var measureOptions: [Option]
+        var measureOptions: [Choice]
         /// When one of the smaller forms fails: which, the field, the message, and what was typed (kept in the form).
         var subForm: String?; var subField: String?; var subError: String?; var posted: [String: String]
     }
@@ -101,12 +100,12 @@ struct ProgrammeController: RouteCollection {
             personID: person.id!, name: person.fullName, exists: part != nil,
             statusKey: "programme.status.\(facts?.status.rawValue ?? "none")", regimeKey: "regime.\(regime.rawValue)",
             input: input, error: error?.message ?? message, errorField: error?.field,
-            goals: FinalGoal.allCases.map { Option(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal) },
-            regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map { Option(value: $0.rawValue, label: "regime.\($0.rawValue)", selected: $0.rawValue == (input.lawRegime ?? regime.rawValue)) },
-            stopKinds: ["temporary", "permanent"].map { Option(value: $0, label: "programme.stop.\($0)", selected: $0 == input.stopKind) },
+            goals: FinalGoal.allCases.map { Choice(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal) },
+            regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map { Choice(value: $0.rawValue, label: "regime.\($0.rawValue)", selected: $0.rawValue == (input.lawRegime ?? regime.rawValue)) },
+            stopKinds: ["temporary", "permanent"].map { Choice(value: $0, label: "programme.stop.\($0)", selected: $0 == input.stopKind) },
             targets: NorwegianSkill.allCases.map { s in
                 .init(skill: s.rawValue, skillKey: "skill.\(s.rawValue)",
-                      levels: CEFRLevel.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: input.norwegianTarget?[s.rawValue] == $0.rawValue) })
+                      levels: CEFRLevel.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: input.norwegianTarget?[s.rawValue] == $0.rawValue) })
             },
             duration: duration,
             measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
@@ -131,20 +130,20 @@ struct ProgrammeController: RouteCollection {
             },
             endDate: part?.endDate, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
             outcomes: (part?.outcomes ?? []).map { .init(kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)", recordedOn: $0.recordedOn) },
-            measureKinds: MeasureKind.allCases.map { Option(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) },
-            absenceKinds: AbsenceKind.allCases.map { Option(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false) },
-            endReasons: EndReason.allCases.map { Option(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false) },
-            outcomeStatuses: OutcomeStatus.allCases.map { Option(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false) },
+            measureKinds: MeasureKind.allCases.map { Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) },
+            absenceKinds: AbsenceKind.allCases.map { Choice(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false) },
+            endReasons: EndReason.allCases.map { Choice(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false) },
+            outcomeStatuses: OutcomeStatus.allCases.map { Choice(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false) },
             today: today.iso, canCertificate: part?.endDate != nil,
             phases: ladder.map { l in
                 let current = part?.ladderPhase
                 return .init(position: l.position, name: l.name, state: current == nil ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
             },
-            catalogue: catalogue.map { Option(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
+            catalogue: catalogue.map { Choice(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
             deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) },
             measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
                 let label = req.application.translations.text("measure.\(m.kind)", req.language) + (m.title.map { " – \($0)" } ?? "")
-                return Option(value: m.id!.uuidString, label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))", selected: false)
+                return Choice(value: m.id!.uuidString, label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))", selected: false)
             },
             subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message, posted: sub?.posted ?? [:]))
     }

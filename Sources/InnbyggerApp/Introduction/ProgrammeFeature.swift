@@ -23,12 +23,27 @@ struct ProgrammeFeature: Feature {
         try routes.pages.register(collection: ProgrammeController())
         try routes.pages.register(collection: ProgrammeSettingsController())
         try routes.api.register(collection: ProgrammeAPIController())
+        // Attendance and outcome files, from the lists' pages and as `text/csv` API bodies (all or nothing).
+        let upload = routes.uploads.gated(.update, .programme)
+        upload.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Uploads.maxSize),
+                  use: GroupAttendance.importFile)
+        upload.on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Uploads.maxSize),
+                  use: OutcomeImport.importFile)
+        let api = routes.api.gated(.update, .programme)
+        api.on(.POST, "programme", "attendance", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+            try await req.bulkImport { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
+        }
+        api.on(.POST, "programme", "outcomes", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+            try await req.bulkImport { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
+        }
     }
 
     func navigation(_ req: Request) async throws -> [NavEntry] {
         guard try await !req.municipalities(where: .list, { .programme(municipality: $0) }).isEmpty else { return [] }
         return [NavEntry(order: 500, href: "/programme", key: "nav.programme")]
     }
+
+    var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
 
     func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
         guard req.may(.read, .programme(municipality: person.$municipality.id)) else { return [] }
@@ -37,6 +52,35 @@ struct ProgrammeFeature: Feature {
 
     func seedDemo(_ demo: DemoContext) async throws {
         try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
+    }
+}
+
+/// Integration plans due for review (overdue or within the worklist's window), for the staff who follow the
+/// programme (integreringsloven § 15: the plan is reviewed regularly).
+struct PlanReviewsDue: DeadlineSource {
+    let id = "reviews"
+    let titleKey = "worklist.reviews"
+
+    func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
+        let user = try req.requireUser()
+        var codes = try await req.municipalities(where: .list) { .programme(municipality: $0) }
+        if let m = filter.municipality { codes = codes.filter { $0 == m } }
+        guard !codes.isEmpty, filter.kind == nil else { return [] }
+        let names = try await req.municipalityNames()
+        let today = LocalDate.today
+        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
+            .with(\.$reviews).with(\.$leaves).all()
+        return parts.compactMap { part -> DueRow? in
+            if filter.mine && part.person.advisorID != user.id { return nil }
+            let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters,
+                                       today: today)
+            guard let due = facts.nextReview, today.days(until: due) <= Deadlines.soonDays else { return nil }
+            let status = due < today ? "overdue" : "soon"
+            return DueRow(href: "/persons/\(part.person.id!)/programme",
+                          name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
+                          due: due.iso, status: status, statusKey: "status.\(status)",
+                          municipality: names[part.$municipality.id] ?? "")
+        }.sorted { $0.due < $1.due }
     }
 }
 

@@ -4,7 +4,6 @@ import Vapor
 /// The municipality's programme lists: participants and caseload per advisor, the monthly payout list for payroll,
 /// and the data-quality list for NIR. Integration staff only; every list and export is audited.
 enum ProgrammeLists {
-    typealias Option = PersonsController.Option
 
     struct Filter: Content { var municipality: String?; var month: String? }
 
@@ -27,10 +26,10 @@ enum ProgrammeLists {
                     .sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }, codes)
     }
 
-    static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws -> [Option] {
+    static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws -> [Choice] {
         let names = try await req.municipalityNames()
         let all = try await req.municipalities(where: .list) { .programme(municipality: $0) }
-        return all.count > 1 ? all.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == selected) } : []
+        return all.count > 1 ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == selected) } : []
     }
 
     // MARK: Participants and caseload
@@ -42,7 +41,7 @@ enum ProgrammeLists {
         }
         struct Caseload: Encodable { var advisor: String; var count: Int; var over: Bool }
         struct Outcome: Encodable { var cohort: Int; var withStatus: Int; var inWorkOrEducation: Int; var percent: Int? }
-        var participants: [Participant]; var caseload: [Caseload]; var limit: Int; var municipalities: [Option]; var outcomes: [Outcome]
+        var participants: [Participant]; var caseload: [Caseload]; var limit: Int; var municipalities: [Choice]; var outcomes: [Outcome]
     }
 
     static func overview(req: Request) async throws -> View {
@@ -111,7 +110,7 @@ enum ProgrammeLists {
                        totalDeductionsOre: lines.reduce(0) { $0 + $1.absenceDeductionOre + $1.otherDeductionsOre })
     }
 
-    struct PayoutsView: Encodable { var payouts: Payouts; var municipalities: [Option]; var query: String; var decisions: Int }
+    struct PayoutsView: Encodable { var payouts: Payouts; var municipalities: [Choice]; var query: String; var decisions: Int }
 
     static func payouts(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
@@ -144,7 +143,7 @@ enum ProgrammeLists {
 
     struct QualityView: Encodable {
         struct Row: Encodable { var personID: UUID; var name: String; var statusKey: String; var missing: [String] }
-        var rows: [Row]; var total: Int; var municipalities: [Option]
+        var rows: [Row]; var total: Int; var municipalities: [Choice]
     }
 
     static func missing(_ r: Row) -> [String] { NIRCompleteness.missing(r.facts.nirSnapshot) }

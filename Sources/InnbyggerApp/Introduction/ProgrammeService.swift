@@ -191,17 +191,6 @@ enum ProgrammeService {
         return part
     }
 
-    static func hoursToMinutes(_ h: Double?, _ field: String, max: Double, required: Bool) throws -> Int? {
-        guard let h else {
-            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
-            return nil
-        }
-        guard h.isFinite, h >= 0, h <= max else { throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))") }
-        let m = (h * 60).rounded()
-        guard abs(h * 60 - m) < 1e-6 else { throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)") }
-        return Int(m)
-    }
-
     static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws -> ProgrammeMeasure {
         let (p, part) = try await existing(req, personID)
         var input = input
@@ -221,7 +210,7 @@ enum ProgrammeService {
         let m = ProgrammeMeasure()
         m.$participation.id = part.id!; m.kind = kind.rawValue; m.title = try Validate.text(input.title, "title", max: 200, required: false)
         m.from = from.iso; m.to = to.iso
-        m.weeklyMinutes = try hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
+        m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
         m.selfStudy = input.selfStudy ?? false
         try await m.create(on: req.store)
         try await req.audit("add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
@@ -260,8 +249,8 @@ enum ProgrammeService {
         guard ["day", "week"].contains(period) else { throw ValidationFailure(field: "period", message: "period must be day or week") }
         if period == "week" { date = date.weekStart }
         let max: Double = period == "week" ? 60 : 12
-        let present = try hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
-        let absent = try hoursToMinutes(input.absenceHours, "absenceHours", max: max, required: false) ?? 0
+        let present = try Validate.hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
+        let absent = try Validate.hoursToMinutes(input.absenceHours, "absenceHours", max: max, required: false) ?? 0
         var kind: AbsenceKind? = nil
         if let k = input.absenceKind {
             guard let v = AbsenceKind(rawValue: k) else {

@@ -42,7 +42,6 @@ struct CreateProgrammeSettings: AsyncMigration {
 
 /// `/programme/settings`: the administrator edits the ladder and the catalogue; integration staff use them.
 struct ProgrammeSettingsController: RouteCollection {
-    typealias Option = PersonsController.Option
 
     func boot(routes: any RoutesBuilder) throws {
         let s = routes.grouped("programme", "settings")
@@ -57,8 +56,8 @@ struct ProgrammeSettingsController: RouteCollection {
     struct PageView: Encodable {
         struct Phase: Encodable { var id: UUID; var position: Int; var name: String }
         struct Measure: Encodable { var id: UUID; var name: String; var kindKey: String }
-        var municipality: String; var municipalityName: String; var municipalities: [Option]
-        var phases: [Phase]; var measures: [Measure]; var kinds: [Option]; var error: String?
+        var municipality: String; var municipalityName: String; var municipalities: [Choice]
+        var phases: [Phase]; var measures: [Measure]; var kinds: [Choice]; var error: String?
     }
 
     static func municipality(_ req: Request, _ requested: String?) async throws -> String {
@@ -78,10 +77,10 @@ struct ProgrammeSettingsController: RouteCollection {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
         return try await req.page("Introduction/settings", titleKey: "programme_settings.title", PageView(
             municipality: m, municipalityName: names[m] ?? m,
-            municipalities: codes.count > 1 ? codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+            municipalities: codes.count > 1 ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
             phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
             measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
-            kinds: MeasureKind.allCases.map { Option(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
+            kinds: MeasureKind.allCases.map { Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
     }
 
     func show(req: Request) async throws -> View { try await page(req, try? req.query.get(String.self, at: "municipality")) }
@@ -107,7 +106,7 @@ struct ProgrammeSettingsController: RouteCollection {
             let p = LadderPhase()
             p.$municipality.id = m; p.name = try Validate.required(f.name, "name", max: 100)
             let existing = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).all()
-            p.position = try Validate.number(try SettlementController.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
+            p.position = try Validate.number(try Validate.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
             try await p.create(on: req.store)
         }
     }
@@ -137,7 +136,7 @@ struct ProgrammeSettingsController: RouteCollection {
     func setPhase(req: Request) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
         let (p, part) = try await ProgrammeService.existing(req, id)
-        let position = try SettlementController.formInt(try req.content.get(String?.self, at: "phase"), "phase")
+        let position = try Validate.formInt(try req.content.get(String?.self, at: "phase"), "phase")
         if let position {
             guard try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
                 throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")

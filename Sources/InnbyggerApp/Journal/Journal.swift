@@ -159,7 +159,7 @@ struct JournalSection: PersonSection {
         var id: UUID
         var journal: [Note]
         var canWriteJournal: Bool
-        var journalCategories: [PersonsController.Option]
+        var journalCategories: [Choice]
         var today: String
     }
 
@@ -177,7 +177,7 @@ struct JournalSection: PersonSection {
             },
             canWriteJournal: canWrite,
             journalCategories: JournalCategory.allCases.map {
-                PersonsController.Option(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general)
+                Choice(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general)
             },
             today: LocalDate.today.iso)
         return try await req.section("Journal/section", model)

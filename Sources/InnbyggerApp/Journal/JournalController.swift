@@ -24,7 +24,7 @@ struct JournalController: RouteCollection {
     struct EditView: Encodable {
         struct Version: Encodable { var date: String; var category: String; var text: String; var replacedAt: String }
         var id: UUID; var personID: UUID; var personName: String; var date: String; var category: String; var text: String; var shared: Bool
-        var categories: [PersonsController.Option]; var versions: [Version]; var error: String?
+        var categories: [Choice]; var versions: [Version]; var error: String?
     }
 
     func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {

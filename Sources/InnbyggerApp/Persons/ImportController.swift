@@ -3,21 +3,15 @@ import Vapor
 
 /// The import page (`/import`: upload, progress, result) and `POST /api/v1/imports/persons` (CSV body, answers when done).
 struct ImportController: RouteCollection {
-    /// Large files: up to 20 MB here (the service default is 2 MB).
-    static let maxUpload: ByteCount = "20mb"
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("import", use: form)
-        routes.gated(.create, .personalData).on(.POST, "import", body: .collect(maxSize: Self.maxUpload), use: upload)
+        routes.gated(.create, .personalData).on(.POST, "import", body: .collect(maxSize: Uploads.maxSize), use: upload)
         routes.get("import", ":jobID", use: show)
-        // Attendance files come through the same upload limit.
-        routes.gated(.update, .programme).on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Self.maxUpload), use: GroupAttendance.importFile)
-        routes.gated(.update, .programme).on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Self.maxUpload), use: OutcomeImport.importFile)
     }
 
     struct FormView: Encodable {
         struct Job: Encodable { var id: UUID; var filename: String; var status: String; var createdAt: String; var persons: Int }
-        var municipalities: [PersonsController.Option]; var columns: [String]; var required: [String]; var jobs: [Job]; var error: String?
+        var municipalities: [Choice]; var columns: [String]; var required: [String]; var jobs: [Job]; var error: String?
     }
 
     func formView(_ req: Request, error: String? = nil) async throws -> View {
@@ -61,7 +55,7 @@ struct ImportController: RouteCollection {
     struct JobView: Encodable {
         var id: UUID; var filename: String; var status: String; var statusKey: String; var municipality: String
         var total: Int; var stored: Int; var persons: Int; var households: Int
-        var problems: [PersonImport.Problem]; var running: Bool; var createdAt: String
+        var problems: [ImportProblem]; var running: Bool; var createdAt: String
     }
 
     static func find(_ req: Request, _ id: UUID?) async throws -> ImportJob {
@@ -85,47 +79,15 @@ struct ImportController: RouteCollection {
     }
 }
 
-struct RecordsImported: Content { var stored: Int; var problems: [PersonImport.Problem] }
 
-extension File {
-    /// The uploaded file as text, or nil when it is not UTF-8.
-    var utf8Text: String? { data.getString(at: data.readerIndex, length: data.readableBytes, encoding: .utf8) }
-}
 
-extension Request {
-    /// The body of an import request: `text/csv` (else 415) in UTF-8 (else 400).
-    func csvBody() throws -> String {
-        guard headers.contentType?.type == "text", headers.contentType?.subType == "csv" else {
-            throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
-        }
-        guard let body = body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
-            throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
-        }
-        return text
-    }
-}
 
-extension ImportAPIController {
-    /// A `text/csv` body of records for participants, stored all or nothing: 201 with the count, or 400 with every problem.
-    static func bulk(_ req: Request, _ run: (String, String?) async throws -> Result<Int, ImportFailure>) async throws -> Response {
-        let text = try req.csvBody()
-        let q = try req.query.decode(Query.self)
-        if let m = q.municipality { _ = try Validate.municipality(m) }
-        switch try await run(text, q.municipality) {
-        case .success(let n): return try await RecordsImported(stored: n, problems: []).encodeResponse(status: .created, for: req)
-        case .failure(let f): return try await RecordsImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: req)
-        }
-    }
-}
 
-/// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`;
-/// `POST /api/v1/programme/attendance` with a `text/csv` body (all or nothing).
+/// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`.
 struct ImportAPIController: RouteCollection {
-    struct Query: Content { var municipality: String? }
-
     struct JobDTO: Content {
         var id: UUID; var municipality: String; var status: String; var totalRows: Int; var personsCreated: Int
-        var householdsCreated: Int; var problems: [PersonImport.Problem]
+        var householdsCreated: Int; var problems: [ImportProblem]
         init(_ j: ImportJob) {
             id = j.id!; municipality = j.$municipality.id; status = j.status; totalRows = j.totalRows
             personsCreated = j.personsCreated; householdsCreated = j.householdsCreated; problems = j.problems
@@ -134,19 +96,13 @@ struct ImportAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         // Its own writes: the job commits before the rows are stored, so it can be followed (and reconciled after a stop).
-        routes.gated(.create, .personalData).on(.POST, "imports", "persons", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
+        routes.gated(.create, .personalData).on(.POST, "imports", "persons", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
             let text = try req.csvBody()
-            let q = try req.query.decode(Query.self)
+            let q = try req.query.decode(ImportQuery.self)
             let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
         }.ownWrites()
-        routes.gated(.update, .programme).on(.POST, "programme", "attendance", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
-            try await Self.bulk(req) { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
-        }
-        routes.gated(.update, .programme).on(.POST, "programme", "outcomes", body: .collect(maxSize: ImportController.maxUpload)) { req async throws -> Response in
-            try await Self.bulk(req) { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
-        }
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
             JobDTO(try await ImportController.find(req, req.parameters.get("jobID", as: UUID.self)))
         }

@@ -15,12 +15,7 @@ enum PersonImport {
                           "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage"]
     static let required = ["givenName", "familyName", "birthDate", "sex", "citizenship", "residenceGround"]
 
-    /// One problem: the data row (1 = first row after the header; 0 = the file itself), the column, what is wrong.
-    struct Problem: Content, Equatable {
-        var row: Int
-        var field: String?
-        var message: String
-    }
+    typealias Problem = ImportProblem
 
     struct Row {
         var line: Int
@@ -136,81 +131,6 @@ enum PersonImport {
     }
 }
 
-/// A CSV file read for an import: the header checked against the known columns, then every row as
-/// column → trimmed value (empty cells left out). Rows with more cells than the header are problems; missing
-/// trailing cells count as empty (spreadsheets and the parser drop them).
-struct CSVTable {
-    var rows: [(line: Int, values: [String: String])]
-    var problems: [PersonImport.Problem]
-
-    static func read(_ text: String, columns: [String], required: [String], maxRows: Int) -> Result<CSVTable, ImportFailure> {
-        typealias Problem = PersonImport.Problem
-        let broken = ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV")])
-        if let line = unclosedQuoteLine(text) {
-            let message = "the quote opened on line \(line) of the file is never closed"
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: message)]))
-        }
-        let csv: EnumeratedCSV
-        do {
-            // The header only here; the rows are read raw below, so short rows are not padded silently.
-            csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
-        } catch { return .failure(broken) }
-        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
-        var problems: [Problem] = []
-        let known = Dictionary(uniqueKeysWithValues: columns.map { ($0.lowercased(), $0) })
-        let names = header.map { known[$0.lowercased()] }
-        for (i, h) in header.enumerated() where names[i] == nil {
-            problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
-        }
-        var seen: Set<String> = []
-        for name in names.compactMap({ $0 }) where !seen.insert(name).inserted {
-            problems.append(Problem(row: 0, field: name, message: "the column \(name) appears more than once"))
-        }
-        for r in required where !names.contains(r) {
-            problems.append(Problem(row: 0, field: r, message: "the required column \(r) is missing"))
-        }
-        guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
-        var raw: [[String]] = []
-        do { try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { raw.append($0) } } catch { return .failure(broken) }
-        raw.removeAll { $0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
-        guard !raw.isEmpty else { return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")])) }
-        guard raw.count <= maxRows else {
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")]))
-        }
-        var table = CSVTable(rows: [], problems: [])
-        for (index, fields) in raw.enumerated() {
-            guard fields.count <= header.count else {
-                table.problems.append(Problem(row: index + 1, field: nil, message: "the row has \(fields.count) values; the header has \(header.count)"))
-                continue
-            }
-            var values: [String: String] = [:]
-            for (i, v) in fields.enumerated() {
-                let t = v.trimmingCharacters(in: .whitespaces)
-                if !t.isEmpty, let name = names[i] { values[name] = t }
-            }
-            table.rows.append((index + 1, values))
-        }
-        return .success(table)
-    }
-
-    /// The file line (1 = the header) where a quoted cell opens and never closes, if one does. A doubled quote inside
-    /// a quoted cell is an escaped quote, which this count handles by toggling twice.
-    static func unclosedQuoteLine(_ text: String) -> Int? {
-        var line = 1
-        var openedOn: Int? = nil
-        for c in text.unicodeScalars {
-            if c == "\"" { openedOn = openedOn == nil ? line : nil }
-            if c == "\n" { line += 1 }
-        }
-        return openedOn
-    }
-}
-
-/// Why an import stored nothing: every bad row and field.
-struct ImportFailure: Error, Content {
-    var problems: [PersonImport.Problem]
-}
-
 /// An import run: who, where, how far, and the outcome (kept so the progress page and the history can show it).
 final class ImportJob: Model, @unchecked Sendable {
     static let schema = "import_jobs"
@@ -223,14 +143,14 @@ final class ImportJob: Model, @unchecked Sendable {
     @Field(key: "total_rows") var totalRows: Int
     @Field(key: "persons_created") var personsCreated: Int
     @Field(key: "households_created") var householdsCreated: Int
-    /// JSON list of `PersonImport.Problem` when failed.
+    /// JSON list of `ImportProblem` when failed.
     @OptionalField(key: "problems") var problemsJSON: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "finished_at") var finishedAt: Date?
     init() {}
 
-    var problems: [PersonImport.Problem] {
-        problemsJSON.flatMap { try? JSONDecoder().decode([PersonImport.Problem].self, from: Data($0.utf8)) } ?? []
+    var problems: [ImportProblem] {
+        problemsJSON.flatMap { try? JSONDecoder().decode([ImportProblem].self, from: Data($0.utf8)) } ?? []
     }
 }
 
@@ -294,7 +214,7 @@ enum ImportService {
                 let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
                 if !dupes.isEmpty {
                     rows = []
-                    job.problemsJSON = encode(dupes.map { PersonImport.Problem(row: $0.line, field: "nationalId", message: "a person with this national id is already registered") })
+                    job.problemsJSON = encode(dupes.map { ImportProblem(row: $0.line, field: "nationalId", message: "a person with this national id is already registered") })
                 }
             }
             job.totalRows = valid.count
@@ -328,7 +248,7 @@ enum ImportService {
                         .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
                 } else {
                     job.status = "failed"
-                    job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the server stopped during the import; nothing was stored, so the file can be imported again")])
+                    job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the server stopped during the import; nothing was stored, so the file can be imported again")])
                 }
                 try await job.update(on: tx)
                 try await app.auditLog.append([AuditDraft(
@@ -338,7 +258,7 @@ enum ImportService {
         }
     }
 
-    static func encode(_ problems: [PersonImport.Problem]) -> String {
+    static func encode(_ problems: [ImportProblem]) -> String {
         String(decoding: (try? JSONEncoder().encode(problems)) ?? Data(), as: UTF8.self)
     }
 
@@ -397,7 +317,7 @@ enum ImportService {
             job.personsCreated = 0
             job.householdsCreated = 0
             job.finishedAt = Date()
-            job.problemsJSON = encode([PersonImport.Problem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
+            job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
             try? await app.write { tx in
                 try await job.update(on: tx)
                 try await log.append([draft("import_failed", "import", jobID)], on: tx)

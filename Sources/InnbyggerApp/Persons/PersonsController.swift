@@ -22,11 +22,9 @@ struct PersonsController: RouteCollection {
         households.get(":householdID", use: showHousehold)
     }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-
     struct ListView: Encodable {
         struct Row: Encodable { var id: UUID; var name: String; var birthDate: String; var municipality: String; var citizenship: String; var residenceGround: String }
-        var rows: [Row]; var total: Int; var q: String; var municipalities: [Option]
+        var rows: [Row]; var total: Int; var q: String; var municipalities: [Choice]
         var page: Int; var previousPage: Int?; var nextPage: Int?; var canCreate: Bool
     }
 
@@ -44,18 +42,18 @@ struct PersonsController: RouteCollection {
             total: r.total, q: query.q ?? "",
             municipalities: r.municipalities.count > 1 || query.municipality != nil
                 ? (try await req.municipalities(where: .list) { .personalDataList(municipality: $0) })
-                    .map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
+                    .map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
             page: page, previousPage: page > 1 ? page - 1 : nil,
             nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
     }
 
     struct FormView: Encodable {
         var action: String; var input: PersonInput; var error: String?; var errorField: String?
-        var municipalities: [Option]; var sexes: [Option]; var grounds: [Option]; var households: [Option]
-        var educations: [Option]; var agreement: [Option]
-        var relations: [Option]; var advisors: [Option]; var referenceGrounds: [Option]; var reservation: [Option]
+        var municipalities: [Choice]; var sexes: [Choice]; var grounds: [Choice]; var households: [Choice]
+        var educations: [Choice]; var agreement: [Choice]
+        var relations: [Choice]; var advisors: [Choice]; var referenceGrounds: [Choice]; var reservation: [Choice]
         /// Three language rows, filled from the input.
-        struct LanguageRow: Encodable { var index: Int; var code: String; var levels: [Option] }
+        struct LanguageRow: Encodable { var index: Int; var code: String; var levels: [Choice] }
         var languageRows: [LanguageRow]
         var isNew: Bool
     }
@@ -68,31 +66,31 @@ struct PersonsController: RouteCollection {
         try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
-            sexes: Sex.allCases.map { Option(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex) },
-            grounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround) },
-            households: households.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
-            educations: EducationLevel.allCases.map { Option(value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel) },
-            agreement: [("true", true), ("false", false)].map { Option(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1) },
-            relations: Relation.allCases.map { Option(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation) },
+            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            sexes: Sex.allCases.map { Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex) },
+            grounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround) },
+            households: households.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
+            educations: EducationLevel.allCases.map { Choice(value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel) },
+            agreement: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1) },
+            relations: Relation.allCases.map { Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation) },
             advisors: try await advisorOptions(req, codes: codes, selected: input.advisorId),
-            referenceGrounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.referencePersonResidenceGround) },
-            reservation: [("true", true), ("false", false)].map { Option(value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1) },
+            referenceGrounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.referencePersonResidenceGround) },
+            reservation: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1) },
             languageRows: (0..<3).map { i in
                 let skill = (input.languages ?? []).indices.contains(i) ? input.languages![i] : nil
                 return .init(index: i + 1, code: skill?.code ?? "", levels: LanguageSkill.Level.allCases.map {
-                    Option(value: $0.rawValue, label: "language_level.\($0.rawValue)", selected: $0.rawValue == skill?.level) })
+                    Choice(value: $0.rawValue, label: "language_level.\($0.rawValue)", selected: $0.rawValue == skill?.level) })
             },
             isNew: isNew)
     }
 
     /// Staff who can follow persons in the municipalities the user works in, labelled with their name.
-    func advisorOptions(_ req: Request, codes: [String], selected: UUID?) async throws -> [Option] {
+    func advisorOptions(_ req: Request, codes: [String], selected: UUID?) async throws -> [Choice] {
         var seen: Set<UUID> = []
-        var options: [Option] = []
+        var options: [Choice] = []
         for code in codes {
             for u in try await Advisors.available(in: code, on: req.store) where seen.insert(u.id!).inserted {
-                options.append(Option(value: u.id!.uuidString, label: u.displayName, selected: u.id == selected))
+                options.append(Choice(value: u.id!.uuidString, label: u.displayName, selected: u.id == selected))
             }
         }
         return options.sorted { $0.label < $1.label }
@@ -135,7 +133,7 @@ struct PersonsController: RouteCollection {
         var birthDate: String; var age: Int; var sex: String; var citizenship: String; var residenceGround: String
         var arrivalDate: String?; var settlementDate: String?; var municipality: String
         var household: String?; var householdId: UUID?
-        var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Option]
+        var shares: [Share]; var canEdit: Bool; var canDelete: Bool; var sectors: [Choice]
         var nationalId: String?; var permitDate: String?; var settledByAgreement: String; var educationLevel: String
         var educationYears: Int?; var countryOfBirth: String?; var dufNumber: String?
         struct Language: Encodable { var code: String; var level: String }
@@ -171,7 +169,7 @@ struct PersonsController: RouteCollection {
                 .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
             } : [],
             canEdit: canEdit, canDelete: req.may(.delete, p.resource),
-            sectors: Sector.allCases.filter { $0 != .integration }.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) },
+            sectors: Sector.allCases.filter { $0 != .integration }.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) },
             // Partners see the national id masked; the integration service sees it whole.
             nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
             settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
@@ -241,7 +239,7 @@ struct PersonsController: RouteCollection {
             canCreate: !creatable.isEmpty))
     }
 
-    struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Option] }
+    struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Choice] }
 
     func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws -> View {
         let names = try await req.municipalityNames()
@@ -249,7 +247,7 @@ struct PersonsController: RouteCollection {
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         return try await req.page("Persons/household-form", titleKey: "households.new", HouseholdFormView(
             input: input, error: error?.message,
-            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) }))
+            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) }))
     }
 
     func newHousehold(req: Request) async throws -> View {
@@ -270,30 +268,23 @@ struct PersonsController: RouteCollection {
 
     struct HouseholdView: Encodable {
         struct Member: Encodable { var id: UUID; var name: String; var birthDate: String; var relation: String? }
-        struct Task: Encodable { var id: UUID; var title: String; var sectorKey: String; var due: String; var doneOn: String?; var status: String; var statusKey: String; var canMark: Bool }
         var id: UUID; var name: String; var address: String?; var municipality: String; var members: [Member]; var canEdit: Bool
-        var tasks: [Task]; var canCreateChecklist: Bool; var today: String
+        /// The features' sections (the arrival checklist …), rendered by each.
+        var sections: [String]
     }
 
     func showHousehold(req: Request) async throws -> View {
         let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
         let names = try await req.municipalityNames()
         let resource = HouseholdService.resource(h)
-        let shared: Set<Sector>
-        if case .personalData(_, let s) = resource { shared = s } else { shared = [] }
-        let tasks = try await ArrivalChecklist.tasks(req, h)
-        let today = LocalDate.today
+        var sections: [String] = []
+        for section in req.application.features.flatMap(\.householdSections).sorted(by: { $0.order < $1.order }) {
+            if let html = try await section.render(req, h) { sections.append(html) }
+        }
         return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
             id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
             members: h.members.sorted { ($0.relation == "main" ? 0 : 1, $0.birthDate) < ($1.relation == "main" ? 0 : 1, $1.birthDate) }
                 .map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate, relation: $0.relation.map { "relation.\($0)" }) },
-            canEdit: req.may(.update, resource),
-            tasks: tasks.map { t in
-                let status = ArrivalChecklist.status(t, today: today)
-                return .init(id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn, status: status,
-                             statusKey: "task.\(status)",
-                             canMark: req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration)))
-            },
-            canCreateChecklist: tasks.isEmpty && req.may(.update, resource), today: today.iso))
+            canEdit: req.may(.update, resource), sections: sections))
     }
 }

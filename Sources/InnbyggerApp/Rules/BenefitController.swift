@@ -81,7 +81,7 @@ struct BenefitController: RouteCollection {
         }
         let start = try date(programme.start, "programme.start", required: true)!
         let end = try date(programme.end, "programme.end", required: false)
-        let minutes = try ProgrammeService.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
+        let minutes = try Validate.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
         let other = b.otherDeductionsOre ?? 0
         guard (0...100_000_000).contains(other) else {
             throw ValidationFailure(field: "otherDeductionsOre", message: "otherDeductionsOre must be between 0 and 100000000")

@@ -17,9 +17,6 @@ struct RightsPanel: Encodable {
     var deadlines: [DeadlineRow]
     var undetermined: [String]
 
-    /// Deadlines due within this many days show as "soon" (the worklist's window).
-    static let soonDays = 14
-
     init(_ e: Evaluation, asOf: LocalDate, req: Request, events: [DeadlineKind: LocalDate], canRecord: (DeadlineKind) -> Bool) {
         self.asOf = asOf.norwegian
         regime = "regime.\(e.lawRegime.rawValue)"
@@ -37,7 +34,7 @@ struct RightsPanel: Encodable {
         }
         assessments = [view(e.introductionProgramme, "rights.programme"), view(e.norwegianTraining, "rights.norwegian")]
         deadlines = e.deadlines.map { d in
-            let status = DeadlineStatus.of(d, eventDate: events[d.kind], asOf: asOf, soonDays: Self.soonDays).rawValue
+            let status = DeadlineStatus.of(d, eventDate: events[d.kind], asOf: asOf, soonDays: Deadlines.soonDays).rawValue
             return DeadlineRow(kind: d.kind.rawValue, kindKey: "deadline.\(d.kind.rawValue)", due: d.due.iso, status: status,
                                statusKey: "status.\(status)", reference: d.reference, eventDate: events[d.kind]?.iso,
                                canRecord: d.kind.isMetByEvent && canRecord(d.kind))

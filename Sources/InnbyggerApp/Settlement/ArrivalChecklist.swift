@@ -150,3 +150,40 @@ enum ArrivalChecklist {
         return t
     }
 }
+
+/// The household page's arrival checklist: the tasks with their owners and due dates, marked by the sector that
+/// owns each, or the form that starts the checklist.
+struct ChecklistSection: HouseholdSection {
+    let order = 100
+
+    struct Model: Encodable {
+        struct Task: Encodable {
+            var id: UUID; var title: String; var sectorKey: String; var due: String; var doneOn: String?
+            var status: String; var statusKey: String; var canMark: Bool
+        }
+        var id: UUID
+        var tasks: [Task]
+        var canCreateChecklist: Bool
+        var today: String
+    }
+
+    func render(_ req: Request, _ h: Household) async throws -> String? {
+        let resource = HouseholdService.resource(h)
+        guard req.may(.read, resource) else { return nil }
+        let shared: Set<Sector>
+        if case .personalData(_, let s) = resource { shared = s } else { shared = [] }
+        let tasks = try await ArrivalChecklist.tasks(req, h)
+        let today = LocalDate.today
+        let rows = tasks.map { t in
+            let status = ArrivalChecklist.status(t, today: today)
+            let sector = Sector(rawValue: t.sector) ?? .integration
+            return Model.Task(
+                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn, status: status,
+                statusKey: "task.\(status)",
+                canMark: req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: sector)))
+        }
+        let model = Model(id: h.id!, tasks: rows, canCreateChecklist: tasks.isEmpty && req.may(.update, resource),
+                          today: today.iso)
+        return try await req.section("Settlement/household-checklist", model)
+    }
+}

@@ -4,7 +4,6 @@ import Vapor
 /// The settlement pages: the year's request, decision and progress; proposals from IMDi with the inter-sector
 /// assessment, the answer and the arrival; and each municipality's answer times and arrival-checklist template.
 struct SettlementController: RouteCollection {
-    typealias Option = PersonsController.Option
 
     func boot(routes: any RoutesBuilder) throws {
         let s = routes.grouped("settlement")
@@ -48,7 +47,7 @@ struct SettlementController: RouteCollection {
         }
         var canReadYears: Bool; var years: [YearRow]; var canCreateYear: Bool
         var canListIncoming: Bool; var incoming: [IncomingRow]; var canCreateIncoming: Bool
-        var municipalities: [Option]; var yearFilter: Int; var canEditSettings: Bool
+        var municipalities: [Choice]; var yearFilter: Int; var canEditSettings: Bool
     }
 
     func overview(req: Request) async throws -> View {
@@ -100,7 +99,7 @@ struct SettlementController: RouteCollection {
         return try await req.page("Settlement/overview", titleKey: "settlement.title", OverviewView(
             canReadYears: !yearCodes.isEmpty, years: yearRows, canCreateYear: !creatableYears.isEmpty,
             canListIncoming: !listCodes.isEmpty, incoming: incomingRows, canCreateIncoming: !creatableIncoming.isEmpty,
-            municipalities: all.count > 1 ? all.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
+            municipalities: all.count > 1 ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
             yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
     }
 
@@ -117,7 +116,7 @@ struct SettlementController: RouteCollection {
 
     struct YearFormView: Encodable {
         var action: String; var input: SettlementYearInput; var error: String?; var errorField: String?
-        var municipalities: [Option]; var minors: [Option]; var isNew: Bool; var id: UUID?; var canDelete: Bool
+        var municipalities: [Choice]; var minors: [Choice]; var isNew: Bool; var id: UUID?; var canDelete: Bool
     }
 
     static func yearForm(_ req: Request, action: String, input: SettlementYearInput, error: ValidationFailure?, id: UUID?) async throws -> View {
@@ -126,8 +125,8 @@ struct SettlementController: RouteCollection {
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         return try await req.page("Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year", YearFormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
-            minors: [("true", true), ("false", false)].map { Option(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1) },
+            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            minors: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1) },
             isNew: id == nil, id: id,
             canDelete: id != nil && input.municipality.map { req.may(.delete, .settlementPlan(municipality: $0)) } == true))
     }
@@ -201,9 +200,9 @@ struct SettlementController: RouteCollection {
     struct IncomingFormView: Encodable {
         struct MemberRow: Encodable {
             var index: Int; var givenName: String; var familyName: String; var birthDate: String; var citizenship: String
-            var sexes: [Option]; var relations: [Option]; var grounds: [Option]
+            var sexes: [Choice]; var relations: [Choice]; var grounds: [Choice]
         }
-        var input: IncomingInput; var error: String?; var errorField: String?; var municipalities: [Option]; var members: [MemberRow]
+        var input: IncomingInput; var error: String?; var errorField: String?; var municipalities: [Choice]; var members: [MemberRow]
     }
 
     static func incomingForm(_ req: Request, _ input: IncomingInput, _ error: ValidationFailure?) async throws -> View {
@@ -213,14 +212,14 @@ struct SettlementController: RouteCollection {
         let given = input.members ?? []
         return try await req.page("Settlement/incoming-form", titleKey: "incoming.new", IncomingFormView(
             input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
             members: (0..<memberRows).map { i in
                 let m = i < given.count ? given[i] : IncomingInput.Member()
                 return .init(index: i, givenName: m.givenName ?? "", familyName: m.familyName ?? "", birthDate: m.birthDate ?? "",
                              citizenship: m.citizenship ?? "",
-                             sexes: Sex.allCases.map { Option(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex) },
-                             relations: Relation.allCases.map { Option(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil))) },
-                             grounds: ResidenceGround.allCases.map { Option(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == (m.residenceGround ?? "refugee")) })
+                             sexes: Sex.allCases.map { Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex) },
+                             relations: Relation.allCases.map { Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil))) },
+                             grounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == (m.residenceGround ?? "refugee")) })
             }))
     }
 
@@ -264,7 +263,7 @@ struct SettlementController: RouteCollection {
 
     struct IncomingView: Encodable {
         struct Member: Encodable { var name: String; var birthDate: String; var age: Int; var sex: String; var relation: String; var citizenship: String; var ground: String }
-        struct Part: Encodable { var sector: String; var sectorKey: String; var status: String; var statusKey: String; var canAssess: Bool; var options: [Option] }
+        struct Part: Encodable { var sector: String; var sectorKey: String; var status: String; var statusKey: String; var canAssess: Bool; var options: [Choice] }
         var id: UUID; var label: String; var imdiReference: String; var municipality: String; var urgent: Bool
         var receivedAt: String; var answerDueAt: String; var answerDueISO: String; var clock: String; var clockText: String
         var rooms: Int?; var accessibleHousing: Bool; var kindergartenPlaces: Int; var schoolPlaces: Int
@@ -294,7 +293,7 @@ struct SettlementController: RouteCollection {
                 let status = h.status(for: s) ?? "pending"
                 return .init(sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status, statusKey: "assessment.\(status)",
                              canAssess: pending && req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: s)),
-                             options: AssessmentStatus.allCases.map { Option(value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status) })
+                             options: AssessmentStatus.allCases.map { Choice(value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status) })
             },
             assessmentNote: h.assessmentNote, decision: h.decision, decisionKey: "decision.\(h.decision)", decisionReason: h.decisionReason,
             decidedAt: h.decidedAt.map { Oslo.stamp($0) },
@@ -349,9 +348,9 @@ struct SettlementController: RouteCollection {
     // MARK: Settings and the checklist template
 
     struct SettingsView: Encodable {
-        struct Item: Encodable { var id: UUID; var position: Int; var title: String; var sectors: [Option]; var offsetDays: Int }
-        var municipality: String; var municipalityName: String; var municipalities: [Option]
-        var answerHoursUrgent: Int; var answerHoursOrdinary: Int; var items: [Item]; var sectors: [Option]
+        struct Item: Encodable { var id: UUID; var position: Int; var title: String; var sectors: [Choice]; var offsetDays: Int }
+        var municipality: String; var municipalityName: String; var municipalities: [Choice]
+        var answerHoursUrgent: Int; var answerHoursOrdinary: Int; var items: [Item]; var sectors: [Choice]
         var reference: String; var error: String?
     }
 
@@ -363,12 +362,12 @@ struct SettlementController: RouteCollection {
         let names = try await req.municipalityNames()
         let s = try await SettlementSettings.settings(for: m, req)
         let items = try await SettlementSettings.template(for: m, req)
-        func sectors(_ selected: String?) -> [Option] {
-            Sector.allCases.map { Option(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected) }
+        func sectors(_ selected: String?) -> [Choice] {
+            Sector.allCases.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected) }
         }
         return try await req.page("Settlement/settings", titleKey: "settlement.settings", SettingsView(
             municipality: m, municipalityName: names[m] ?? m,
-            municipalities: codes.count > 1 ? codes.map { Option(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+            municipalities: codes.count > 1 ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
             answerHoursUrgent: s.answerHoursUrgent, answerHoursOrdinary: s.answerHoursOrdinary,
             items: items.map { .init(id: $0.id!, position: $0.position, title: $0.title, sectors: sectors($0.sector), offsetDays: $0.offsetDays) },
             sectors: sectors("integration"), reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
@@ -390,26 +389,20 @@ struct SettlementController: RouteCollection {
         }
     }
 
-    static func formInt(_ text: String?, _ field: String) throws -> Int? {
-        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let n = Int(t) else { throw ValidationFailure(field: field, message: "\(field) must be a whole number") }
-        return n
-    }
-
     func updateSettings(req: Request) async throws -> Response {
         let f = try req.content.decode(SettingsForm.self)
         let m = try Validate.municipality(f.municipality)
         return try await onSettings(req, municipality: m) {
             try await SettlementSettings.updateSettings(req, municipality: m, .init(
-                answerHoursUrgent: try Self.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
-                answerHoursOrdinary: try Self.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
+                answerHoursUrgent: try Validate.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
+                answerHoursOrdinary: try Validate.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
         }
     }
 
     struct ItemForm: Content { var municipality: String?; var title: String?; var sector: String?; var offsetDays: String?; var position: String? }
 
     func itemInput(_ f: ItemForm) throws -> SettlementSettings.ItemInput {
-        .init(title: f.title, sector: f.sector, offsetDays: try Self.formInt(f.offsetDays, "offsetDays"), position: try Self.formInt(f.position, "position"))
+        .init(title: f.title, sector: f.sector, offsetDays: try Validate.formInt(f.offsetDays, "offsetDays"), position: try Validate.formInt(f.position, "position"))
     }
 
     func addTemplateItem(req: Request) async throws -> Response {

@@ -28,6 +28,8 @@ struct SettlementFeature: Feature {
         return lists || reads ? [NavEntry(order: 100, href: "/settlement", key: "nav.settlement")] : []
     }
 
+    var householdSections: [any HouseholdSection] { [ChecklistSection()] }
+
     func seedDemo(_ demo: DemoContext) async throws {
         try await DemoSettlement.load(on: demo.db, app: demo.app, users: demo.users)
     }

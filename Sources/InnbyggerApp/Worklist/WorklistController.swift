@@ -52,7 +52,7 @@ struct WorklistController: RouteCollection {
             for d in req.application.rulesEngine.evaluate(facts, asOf: today).deadlines {
                 if let kind, d.kind != kind { continue }
                 if !staff && !sectors.contains(d.kind.sector) { continue }
-                let status = DeadlineStatus.of(d, eventDate: events[p.id!]?[d.kind], asOf: today, soonDays: RightsPanel.soonDays)
+                let status = DeadlineStatus.of(d, eventDate: events[p.id!]?[d.kind], asOf: today, soonDays: Deadlines.soonDays)
                 if status != .met && d.kind.isMetByEvent { out.append(Item(person: p, deadline: d, status: status)) }
             }
         }
@@ -63,29 +63,11 @@ struct WorklistController: RouteCollection {
     struct PageView: Encodable {
         struct Row: Encodable { var personID: UUID; var name: String; var kindKey: String; var due: String; var statusKey: String; var status: String; var municipality: String }
         struct Group: Encodable { var key: String; var rows: [Row] }
-        var groups: [Group]; var kinds: [PersonsController.Option]; var municipalities: [PersonsController.Option]
+        var groups: [Group]; var kinds: [Choice]; var municipalities: [Choice]
         var query: String; var total: Int; var mine: Bool
-        /// Integration plans due for review (overdue or within the window), for integration staff.
-        var reviews: [Row]
-    }
-
-    /// Plan reviews due within the worklist's window, from the participations the user may change.
-    static func reviews(_ req: Request, _ f: Filter) async throws -> [PageView.Row] {
-        let user = try req.requireUser()
-        var codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
-        if let m = f.municipality, !m.isEmpty { codes = codes.filter { $0 == m } }
-        guard !codes.isEmpty, f.kind == nil || f.kind == "" else { return [] }
-        let names = try await req.municipalityNames()
-        let today = LocalDate.today
-        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person).with(\.$reviews).with(\.$leaves).all()
-        return parts.compactMap { part -> PageView.Row? in
-            if f.who == "mine" && part.person.advisorID != user.id { return nil }
-            let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters, today: today)
-            guard let due = facts.nextReview, today.days(until: due) <= RightsPanel.soonDays else { return nil }
-            let status = due < today ? "overdue" : "soon"
-            return PageView.Row(personID: part.person.id!, name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
-                                due: due.iso, statusKey: "status.\(status)", status: status, municipality: names[part.$municipality.id] ?? "")
-        }.sorted { $0.due < $1.due }
+        /// The features' own tables (plan reviews due …), each filled behind its own policy check.
+        struct Table: Encodable { var id: String; var titleKey: String; var rows: [DueRow] }
+        var tables: [Table]
     }
 
     func page(req: Request) async throws -> View {
@@ -104,7 +86,19 @@ struct WorklistController: RouteCollection {
             groups: [DeadlineStatus.overdue, .soon, .later].map { s in .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue }) },
             kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map { .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind) },
             municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
-            query: query, total: rows.count, mine: f.who == "mine", reviews: try await Self.reviews(req, f)))
+            query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
+    }
+
+    /// The deadline sources' tables, those with rows.
+    static func tables(_ req: Request, _ f: Filter) async throws -> [PageView.Table] {
+        let filter = WorklistFilter(kind: f.kind.flatMap { $0.isEmpty ? nil : $0 },
+                                    municipality: f.municipality.flatMap { $0.isEmpty ? nil : $0 }, mine: f.who == "mine")
+        var out: [PageView.Table] = []
+        for source in req.application.features.flatMap(\.deadlineSources) {
+            let rows = try await source.due(req, filter)
+            if !rows.isEmpty { out.append(.init(id: source.id, titleKey: source.titleKey, rows: rows)) }
+        }
+        return out
     }
 
     func csv(req: Request) async throws -> Response {

@@ -24,6 +24,25 @@ enum Validate {
         return t
     }
 
+    /// An optional whole number typed in a form (empty is nil).
+    static func formInt(_ text: String?, _ field: String) throws -> Int? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+        guard let n = Int(t) else { throw ValidationFailure(field: field, message: "\(field) must be a whole number") }
+        return n
+    }
+
+    /// Hours (decimals allowed, e.g. 7.5) as whole minutes, between 0 and `max`.
+    static func hoursToMinutes(_ h: Double?, _ field: String, max: Double, required: Bool) throws -> Int? {
+        guard let h else {
+            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            return nil
+        }
+        guard h.isFinite, h >= 0, h <= max else { throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))") }
+        let m = (h * 60).rounded()
+        guard abs(h * 60 - m) < 1e-6 else { throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)") }
+        return Int(m)
+    }
+
     static func required(_ value: String?, _ field: String, max: Int = 100, multiline: Bool = false) throws -> String {
         try text(value, field, max: max, required: true, multiline: multiline)!
     }

@@ -93,3 +93,20 @@ struct CSRFProtection: AsyncMiddleware {
         return try await next.respond(to: req)
     }
 }
+
+/// Creates API tokens for the account page and the `token` command.
+enum TokenIssuer {
+    static func issue(for userID: UUID, name: String, on db: any Database) async throws -> (String, APIToken) {
+        let token = Secrets.token(prefix: "inb_")
+        let t = APIToken()
+        t.$user.id = userID; t.name = name; t.tokenHash = Secrets.sha256Hex(token); t.createdAt = Date()
+        try await t.create(on: db)
+        return (token, t)
+    }
+
+    /// Ends every API token of a user (deactivation, password change).
+    static func revokeAll(for userID: UUID, on db: any Database) async throws {
+        try await APIToken.query(on: db).filter(\.$user.$id == userID).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+    }
+}

@@ -22,6 +22,11 @@ protocol Feature: Sendable {
     var personSections: [any PersonSection] { get }
     /// Buttons at the top of the person page that lead to the feature's own pages for the person.
     func personLinks(_ req: Request, _ person: Person) -> [PersonLink]
+    /// Sections of the household page, like the person page's.
+    var householdSections: [any HouseholdSection] { get }
+    /// Tables of the worklist with what falls due in the feature's own records (the legal deadlines are the
+    /// worklist's own).
+    var deadlineSources: [any DeadlineSource] { get }
     /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
     func seedDemo(_ demo: DemoContext) async throws
     /// `innbygger <name>` commands.
@@ -35,6 +40,8 @@ extension Feature {
     func navigation(_ req: Request) async throws -> [NavEntry] { [] }
     var personSections: [any PersonSection] { [] }
     func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
+    var householdSections: [any HouseholdSection] { [] }
+    var deadlineSources: [any DeadlineSource] { [] }
     func seedDemo(_ demo: DemoContext) async throws {}
     var commands: [(name: String, command: any AsyncCommand)] { [] }
 }
@@ -75,6 +82,46 @@ protocol PersonSection: Sendable {
     /// room between them.
     var order: Int { get }
     func render(_ req: Request, _ person: Person) async throws -> String?
+}
+
+/// One section of the household page (see `PersonSection`).
+protocol HouseholdSection: Sendable {
+    var order: Int { get }
+    func render(_ req: Request, _ household: Household) async throws -> String?
+}
+
+/// What the worklist asks every deadline source: the user's filter.
+struct WorklistFilter: Sendable {
+    /// A deadline kind asked for; a source whose rows have no kind shows nothing when one is set.
+    var kind: String?
+    /// One municipality, or nil for every municipality the user may see.
+    var municipality: String?
+    /// Only the persons the user follows as advisor.
+    var mine: Bool
+}
+
+/// A row of a worklist table: who, what, when, how urgent, and where to act on it.
+struct DueRow: Encodable, Sendable {
+    var href: String
+    var name: String
+    var kindKey: String
+    var due: String
+    var status: String
+    var statusKey: String
+    var municipality: String
+}
+
+/// A table of the worklist, filled by a feature from its own records behind its own policy check.
+protocol DeadlineSource: Sendable {
+    /// Names the table (`g-<id>` on the page).
+    var id: String { get }
+    var titleKey: String { get }
+    func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow]
+}
+
+enum Deadlines {
+    /// Deadlines due within this many days show as "soon" (the worklist's window and the person page's).
+    static let soonDays = 14
 }
 
 extension Request {

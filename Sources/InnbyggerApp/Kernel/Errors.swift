@@ -144,3 +144,9 @@ struct ValidationFailure: Error {
     var field: String
     var message: String
 }
+
+/// A start-up problem: a missing parameter file, a bad setting.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -66,3 +66,6 @@ extension Request {
     /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.
     static let notices: Set<String> = ["pending", "saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed", "logged_out"]
 }
+
+/// One choice of a select or a filter: the value sent, the translation key or text shown, whether it is chosen.
+struct Choice: Encodable { var value: String; var label: String; var selected: Bool }
