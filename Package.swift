@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The feature targets, each a folder under Sources/ (see docs/adding-a-feature.md).
+let features = ["Account", "Admin", "Overview", "Persons", "Rules", "Worklist", "Journal", "Settlement", "Programme"]
+
 let package = Package(
     name: "Innbygger",
     platforms: [.macOS(.v13)],
@@ -20,9 +23,10 @@ let package = Package(
     targets: [
         // Pure domain rules: no Vapor, no database.
         .target(name: "InnbyggerCore"),
-        // The Vapor shell, organised by feature.
+        // What every feature shares: tenancy, users, sessions, the policy glue, the audit writer, the person and
+        // household record and its guarded load, forms, pages, localisation, CSV, and the feature contract.
         .target(
-            name: "InnbyggerApp",
+            name: "InnbyggerKernel",
             dependencies: [
                 "InnbyggerCore",
                 .product(name: "Vapor", package: "vapor"),
@@ -36,6 +40,25 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+    ] + features.map { name in
+        // One target per feature, depending only on the core and the kernel: no feature imports another.
+        .target(
+            name: name,
+            dependencies: [
+                "InnbyggerCore",
+                "InnbyggerKernel",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        )
+    } + [
+        // The composition root: the features list, configuration and routes.
+        .target(
+            name: "InnbyggerApp",
+            dependencies: ["InnbyggerCore", "InnbyggerKernel"] + features.map { .target(name: $0) },
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "innbygger",
             dependencies: ["InnbyggerApp"],
@@ -44,8 +67,7 @@ let package = Package(
         .testTarget(name: "InnbyggerCoreTests", dependencies: ["InnbyggerCore"]),
         .testTarget(
             name: "InnbyggerAppTests",
-            dependencies: [
-                "InnbyggerApp",
+            dependencies: ["InnbyggerApp", "InnbyggerKernel"] + features.map { .target(name: $0) } + [
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

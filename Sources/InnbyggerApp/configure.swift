@@ -1,8 +1,19 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import InnbyggerCore
+import InnbyggerKernel
 import Leaf
 import Vapor
+import Account
+import Admin
+import Journal
+import Overview
+import Persons
+import Programme
+import Rules
+import Settlement
+import Worklist
 
 /// Sets up storage, views, middleware, routes and commands. Used by the executable and the tests.
 public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
@@ -68,6 +79,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     } catch {
         throw ConfigurationError("cannot read Resources/Parameters/common-passwords.txt: \(error)")
     }
+    try Parameters.load(app)
     for feature in app.features { try feature.configure(app) }
 
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
@@ -91,8 +103,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
 /// The composition root: every feature of the application, in the order their migrations and demo data run.
 /// Adding a feature is one line here (see `docs/adding-a-feature.md`).
-enum Features {
-    static let all: [any Feature] = [
+package enum Features {
+    package static let all: [any Feature] = [
         OperationsFeature(),
         AccountFeature(),
         AdminFeature(),
@@ -107,11 +119,11 @@ enum Features {
     ]
 }
 
-enum Migrations {
+package enum Migrations {
     /// The kernel's tables (tenancy, users, audit, the person and household record), before any feature's.
-    static let kernel: [any Migration] = [
+    package static let kernel: [any Migration] = [
         CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(),
-        AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(),
+        AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(), CreateDeadlineEvents(),
     ]
 }
 
@@ -123,5 +135,5 @@ public func prepareDatabase(_ app: Application) async throws {
         app.logger.notice("loaded demo data into an empty database")
     }
     app.isDemo = try await DemoData.isPresent(on: app.db)
-    try await ImportService.closeInterrupted(app)
+    for feature in app.features { try await feature.start(app) }
 }

@@ -1,9 +1,11 @@
+import InnbyggerCore
+import InnbyggerKernel
 import Vapor
 
 /// Every route, contributed by the features. Pages and API both pass the authenticated groups below; what a user may
 /// do on a record is decided inside each handler by `req.authorize`, which asks `AccessPolicy`, and for writes first
 /// by `gated(_:_:)`.
-func routes(_ app: Application) throws {
+package func routes(_ app: Application) throws {
     // Browser pages: session cookie, then CSRF on every state-changing request.
     let web = app.grouped(SessionAuthenticator())
     let routes = FeatureRoutes(

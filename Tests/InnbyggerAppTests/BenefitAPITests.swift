@@ -1,6 +1,17 @@
 import Testing
 import VaporTesting
 @testable import InnbyggerApp
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Account
+@testable import Admin
+@testable import Journal
+@testable import Overview
+@testable import Persons
+@testable import Programme
+@testable import Rules
+@testable import Settlement
+@testable import Worklist
 
 /// The public benefit contract against values computed by hand from G and the rules (not from the code).
 @Suite("Introduction benefit API")

@@ -5,6 +5,16 @@ import VaporTesting
 
 @testable import InnbyggerApp
 @testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Account
+@testable import Admin
+@testable import Journal
+@testable import Overview
+@testable import Persons
+@testable import Programme
+@testable import Rules
+@testable import Settlement
+@testable import Worklist
 
 /// Issue #9, the low items: what arrives at the edge that no page or field expects.
 @Suite("Edge input (#9)", .serialized)

@@ -4,6 +4,16 @@ import Testing
 import VaporTesting
 @testable import InnbyggerApp
 @testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Account
+@testable import Admin
+@testable import Journal
+@testable import Overview
+@testable import Persons
+@testable import Programme
+@testable import Rules
+@testable import Settlement
+@testable import Worklist
 
 private let personBody = #"{"municipality":"3420","givenName":"Sam","familyName":"Samtidig","birthDate":"1990-01-01","sex":"female","citizenship":"SY","residenceGround":"refugee"}"#
 

@@ -2,6 +2,17 @@ import Fluent
 import Testing
 import VaporTesting
 @testable import InnbyggerApp
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Account
+@testable import Admin
+@testable import Journal
+@testable import Overview
+@testable import Persons
+@testable import Programme
+@testable import Rules
+@testable import Settlement
+@testable import Worklist
 
 /// Runs `body` against a fresh app: in-memory SQLite, or the PostgreSQL in `DATABASE_URL`
 /// (emptied and migrated anew), with the demo loaded.

@@ -2,6 +2,17 @@ import Foundation
 import Testing
 import VaporTesting
 @testable import InnbyggerApp
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Account
+@testable import Admin
+@testable import Journal
+@testable import Overview
+@testable import Persons
+@testable import Programme
+@testable import Rules
+@testable import Settlement
+@testable import Worklist
 
 @Suite("Pages and translations", .serialized)
 struct ViewTests {
@@ -37,7 +48,7 @@ struct ViewTests {
         keys.formUnion(JournalCategory.allCases.map { "journal.category.\($0.rawValue)" })
         keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
         keys.formUnion(DeadlineStatus.allCases.map { "status.\($0.rawValue)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
-        keys.formUnion(Relation.allCases.map { "relation.\($0.rawValue)" } + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
+        keys.formUnion(FamilyRelation.allCases.map { "relation.\($0.rawValue)" } + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
         keys.formUnion(MeasureKind.allCases.map { "measure.\($0.rawValue)" } + AbsenceKind.allCases.map { "absence.\($0.rawValue)" })
         keys.formUnion(EndReason.allCases.map { "end_reason.\($0.rawValue)" } + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
         keys.formUnion(FinalGoal.allCases.map { "goal.\($0.rawValue)" } + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })

@@ -1,0 +1,86 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// The audit page for administrators: filter by user, record, municipality and period.
+package struct AuditController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        let audit = routes.grouped("admin", "audit")
+        audit.get(use: list)
+        audit.post("verify", use: verify)
+    }
+
+    package struct Filter: Content {
+        package var user: String?; package var record: String?; package var municipality: String?; package var from: String?; package var to: String?; package var page: Int?
+    }
+
+    package struct AuditView: Encodable {
+        package struct Row: Encodable {
+            package var seq: Int; package var at: String; package var user: String; package var municipality: String; package var action: String
+            package var recordType: String; package var recordID: String; package var route: String
+        }
+        package var rows: [Row]; package var filter: Filter; package var municipalities: [Choice]
+        package var page: Int; package var nextPage: Int?; package var previousPage: Int?; package var verifyResult: String?; package var verifyOK: Bool
+    }
+
+    package static let pageSize = 50
+
+    package func render(_ req: Request, verifyResult: String? = nil, verifyOK: Bool = true) async throws -> View {
+        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let f = try req.query.decode(Filter.self)
+        let page = try Validate.page(f.page)
+        let q = AuditEntry.query(on: req.store)
+        // A system administrator also sees entries without a municipality (logins, tokens).
+        if req.may(.update, .tenancy) {
+            if let m = f.municipality, !m.isEmpty { q.filter(\.$municipality == m) }
+        } else {
+            if let m = f.municipality, !m.isEmpty {
+                guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
+                q.filter(\.$municipality == m)
+            } else {
+                q.filter(\.$municipality ~~ codes)
+            }
+        }
+        if let u = f.user?.trimmingCharacters(in: .whitespaces).lowercased(), !u.isEmpty {
+            let ids = try await User.query(on: req.store).filter(\.$username == u).all().compactMap { $0.id?.uuidString }
+            q.filter(\.$userID ~~ ids)
+        }
+        if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
+        if let s = f.from, !s.isEmpty {
+            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "from", message: "from must be a date") }
+            q.filter(\.$atMillis >= Oslo.startMillis(d))
+        }
+        if let s = f.to, !s.isEmpty {
+            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "to", message: "to must be a date") }
+            q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
+        }
+        let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
+        let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
+            try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
+        let names = try await req.municipalityNames()
+        return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
+            rows: rows.prefix(Self.pageSize).map {
+                .init(seq: $0.id!, at: Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true),
+                      user: $0.userID.flatMap { users[$0] } ?? "–", municipality: $0.municipality.flatMap { names[$0] } ?? "–",
+                      action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
+            },
+            filter: f, municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+            page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil,
+            verifyResult: verifyResult, verifyOK: verifyOK))
+    }
+
+    package func list(req: Request) async throws -> View { try await render(req) }
+
+    package func verify(req: Request) async throws -> View {
+        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let (checked, problem) = try await req.application.auditLog.verify(on: req.store)
+        if let problem {
+            return try await render(req, verifyResult: req.t("audit.broken", String(problem.sequence)), verifyOK: false)
+        }
+        return try await render(req, verifyResult: req.t("audit.intact", NorwegianFormat.grouped(checked)))
+    }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import Vapor
+
+/// The date a deadline's event happened (mapping done, TB screening taken, school started …).
+/// Recording it turns the deadline "met" on the person page and takes it off the worklist.
+package final class DeadlineEvent: Model, @unchecked Sendable {
+    package static let schema = "deadline_events"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "person_id") package var person: Person
+    @Field(key: "kind") package var kind: String
+    @Field(key: "date") package var date: String
+    @Field(key: "sector") package var sector: String
+    @OptionalField(key: "recorded_by") package var recordedBy: UUID?
+    @Timestamp(key: "recorded_at", on: .create) package var recordedAt: Date?
+
+    package init() {}
+}
+
+package struct CreateDeadlineEvents: AsyncMigration {
+    package init() {}
+
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(DeadlineEvent.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("kind", .string, .required)
+            .field("date", .string, .required)
+            .field("sector", .string, .required)
+            .field("recorded_by", .uuid)
+            .field("recorded_at", .datetime)
+            .unique(on: "person_id", "kind")
+            .create()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema(DeadlineEvent.schema).delete() }
+}
+
+package enum DeadlineEvents {
+    /// Event dates for the given persons, by person and kind.
+    package static func dates(for personIDs: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind: LocalDate]] {
+        guard !personIDs.isEmpty else { return [:] }
+        var out: [UUID: [DeadlineKind: LocalDate]] = [:]
+        for e in try await DeadlineEvent.query(on: db).filter(\.$person.$id ~~ personIDs).all() {
+            if let k = DeadlineKind(rawValue: e.kind), let d = LocalDate(iso: e.date) { out[e.$person.id, default: [:]][k] = d }
+        }
+        return out
+    }
+
+    /// Sets the events the programme's own dates stand for (mapping, guidance, decision, start), so the deadlines
+    /// computed by the rules turn "met" from the programme page alone. A date taken away removes its event.
+    package static func sync(_ dates: [DeadlineKind: String?], personID: UUID, by user: UUID?, on db: any Database) async throws {
+        for (kind, date) in dates {
+            let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(\.$kind == kind.rawValue).first()
+            guard let date else { try await existing?.delete(on: db); continue }
+            let e = existing ?? DeadlineEvent()
+            e.$person.id = personID; e.kind = kind.rawValue; e.date = date; e.sector = kind.sector.rawValue; e.recordedBy = user
+            try await e.save(on: db)
+        }
+    }
+
+    /// Records (or corrects) when the event happened. Partners may record their own sector's events.
+    package static func record(_ req: Request, personID: UUID?, kind: String?, date: String?) async throws -> Person {
+        guard let id = personID, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first() else {
+            throw Abort(.notFound)
+        }
+        guard let k = kind.flatMap(DeadlineKind.init(rawValue:)), k.isMetByEvent else {
+            throw ValidationFailure(field: "kind", message: "kind must be a deadline that an event meets")
+        }
+        try await req.authorize(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
+                                recordType: "person", recordID: id.uuidString)
+        let d = try Validate.pastDate(date, "date")
+        if let birth = LocalDate(iso: p.birthDate), d < birth { throw ValidationFailure(field: "date", message: "date is before the person's birth") }
+        let e = try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k.rawValue).first() ?? DeadlineEvent()
+        e.$person.id = id; e.kind = k.rawValue; e.date = d.iso; e.sector = k.sector.rawValue; e.recordedBy = req.currentUser?.id
+        try await e.save(on: req.store)
+        try await req.audit("record_\(k.rawValue)", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
+        return p
+    }
+}

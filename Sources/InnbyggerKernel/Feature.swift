@@ -1,0 +1,201 @@
+import Fluent
+import Vapor
+
+/// What one feature contributes to the application.
+///
+/// The composition root lists the features (`Features.all` in `configure.swift`); configuration, routes, the menu,
+/// the person page, the demo, the commands and the translation loader go through that list and name no feature's
+/// types. Every member has a default of "nothing", so a feature states only what it has. Adding a feature is a new
+/// folder and one line in the list (see `docs/adding-a-feature.md`).
+package protocol Feature: Sendable {
+    /// Lower-case name; the feature's strings are in `Resources/Translations/<lang>/<id>.json`.
+    var id: String { get }
+    /// Schema changes in the order they run: after the kernel's, and after those of the features listed before.
+    var migrations: [any Migration] { get }
+    /// Reads the feature's parameter files and sets up its services, once at start.
+    func configure(_ app: Application) throws
+    /// Registers the feature's pages and API operations.
+    func routes(_ routes: FeatureRoutes) throws
+    /// Menu entries the user may follow (checked against the policy); the menu sorts them by `order`.
+    func navigation(_ req: Request) async throws -> [NavEntry]
+    /// Sections of the person page, each loading its own data behind its own policy check.
+    var personSections: [any PersonSection] { get }
+    /// Buttons at the top of the person page that lead to the feature's own pages for the person.
+    func personLinks(_ req: Request, _ person: Person) -> [PersonLink]
+    /// Sections of the household page, like the person page's.
+    var householdSections: [any HouseholdSection] { get }
+    /// Tables of the worklist with what falls due in the feature's own records (the legal deadlines are the
+    /// worklist's own).
+    var deadlineSources: [any DeadlineSource] { get }
+    /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
+    func seedDemo(_ demo: DemoContext) async throws
+    /// `innbygger <name>` commands.
+    var commands: [(name: String, command: any AsyncCommand)] { get }
+    /// Runs once the database is migrated (and the demo loaded), before the server takes requests.
+    func start(_ app: Application) async throws
+}
+
+extension Feature {
+    package var migrations: [any Migration] { [] }
+    package func configure(_ app: Application) throws {}
+    package func routes(_ routes: FeatureRoutes) throws {}
+    package func navigation(_ req: Request) async throws -> [NavEntry] { [] }
+    package var personSections: [any PersonSection] { [] }
+    package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
+    package var householdSections: [any HouseholdSection] { [] }
+    package var deadlineSources: [any DeadlineSource] { [] }
+    package func seedDemo(_ demo: DemoContext) async throws {}
+    package var commands: [(name: String, command: any AsyncCommand)] { [] }
+    package func start(_ app: Application) async throws {}
+}
+
+/// Where a feature registers routes. The groups carry authentication and CSRF; what a user may do on a record is
+/// decided in the handlers (`req.authorize`) and, for writes, first by `gated(_:_:)`.
+package struct FeatureRoutes {
+    /// Without any authentication: health checks and metrics.
+    package let root: any RoutesBuilder
+    /// Browser routes that need no login (the login form, the language switch); the session is read if present.
+    package let open: any RoutesBuilder
+    /// Signed-in pages: session cookie, then CSRF on every state-changing request.
+    package let pages: any RoutesBuilder
+    /// Signed-in pages that upload a file: the CSRF check reads the larger body the route allows.
+    package let uploads: any RoutesBuilder
+    /// The JSON API under `/api/v1`: bearer tokens only, so no CSRF surface.
+    package let api: any RoutesBuilder
+
+    package init(root: any RoutesBuilder, open: any RoutesBuilder, pages: any RoutesBuilder, uploads: any RoutesBuilder, api: any RoutesBuilder) {
+        self.root = root
+        self.open = open
+        self.pages = pages
+        self.uploads = uploads
+        self.api = api
+    }
+}
+
+/// One menu entry. `order` keeps the menu stable whatever the order of the features list.
+package struct NavEntry: Sendable {
+    package var order: Int
+    package var href: String
+    package var key: String
+
+    package init(order: Int, href: String, key: String) {
+        self.order = order
+        self.href = href
+        self.key = key
+    }
+}
+
+/// A button on the person page to another page about the same person.
+package struct PersonLink: Encodable, Sendable {
+    package var order: Int
+    package var href: String
+    package var key: String
+
+    package init(order: Int, href: String, key: String) {
+        self.order = order
+        self.href = href
+        self.key = key
+    }
+}
+
+/// One section of the person page. It loads what it shows, checks the policy for it itself and renders its own
+/// partial; nil when the user may not see it. The person page only lists sections.
+package protocol PersonSection: Sendable {
+    /// Position on the page, lower first; the person's own sections (basic facts 0, sharing 800, deletion 900) leave
+    /// room between them.
+    var order: Int { get }
+    func render(_ req: Request, _ person: Person) async throws -> String?
+}
+
+/// One section of the household page (see `PersonSection`).
+package protocol HouseholdSection: Sendable {
+    var order: Int { get }
+    func render(_ req: Request, _ household: Household) async throws -> String?
+}
+
+/// What the worklist asks every deadline source: the user's filter.
+package struct WorklistFilter: Sendable {
+    /// A deadline kind asked for; a source whose rows have no kind shows nothing when one is set.
+    package var kind: String?
+    /// One municipality, or nil for every municipality the user may see.
+    package var municipality: String?
+    /// Only the persons the user follows as advisor.
+    package var mine: Bool
+
+    package init(kind: String? = nil, municipality: String? = nil, mine: Bool) {
+        self.kind = kind
+        self.municipality = municipality
+        self.mine = mine
+    }
+}
+
+/// A row of a worklist table: who, what, when, how urgent, and where to act on it.
+package struct DueRow: Encodable, Sendable {
+    package var href: String
+    package var name: String
+    package var kindKey: String
+    package var due: String
+    package var status: String
+    package var statusKey: String
+    package var municipality: String
+
+    package init(href: String, name: String, kindKey: String, due: String, status: String, statusKey: String, municipality: String) {
+        self.href = href
+        self.name = name
+        self.kindKey = kindKey
+        self.due = due
+        self.status = status
+        self.statusKey = statusKey
+        self.municipality = municipality
+    }
+}
+
+/// A table of the worklist, filled by a feature from its own records behind its own policy check.
+package protocol DeadlineSource: Sendable {
+    /// Names the table (`g-<id>` on the page).
+    var id: String { get }
+    var titleKey: String { get }
+    func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow]
+}
+
+package enum Deadlines {
+    /// Deadlines due within this many days show as "soon" (the worklist's window and the person page's).
+    package static let soonDays = 14
+}
+
+extension Request {
+    /// Renders a section's partial with the page's layout (language, CSRF token) and the section's data.
+    package func section<D: Encodable>(_ template: String, _ data: D) async throws -> String {
+        let layout = try await makeLayout(titleKey: "")
+        let view = try await self.view.render(template, Page(layout: layout, data: data))
+        return String(buffer: view.data)
+    }
+}
+
+/// What the kernel's demo made, for the features' demo data to build on.
+package struct DemoContext {
+    package let app: Application
+    /// The demo's transaction: the whole demo commits or none of it.
+    package let db: any Database
+    /// Demo users by username.
+    package let users: [String: UUID]
+    /// The demo households' persons, by the household's position in the demo's list.
+    package let households: [(index: Int, members: [Person])]
+
+    package init(app: Application, db: any Database, users: [String: UUID], households: [(index: Int, members: [Person])]) {
+        self.app = app
+        self.db = db
+        self.users = users
+        self.households = households
+    }
+}
+
+package struct FeaturesKey: StorageKey { package typealias Value = [any Feature] }
+
+extension Application {
+    /// The features of this application, as the composition root listed them.
+    package var features: [any Feature] {
+        get { storage[FeaturesKey.self] ?? [] }
+        set { storage[FeaturesKey.self] = newValue }
+    }
+}

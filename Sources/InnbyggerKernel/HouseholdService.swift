@@ -1,0 +1,91 @@
+import Fluent
+import Vapor
+
+package struct HouseholdInput: Content {
+    package var municipality: String?
+    package var name: String?
+    package var address: String?
+
+    package func validated() throws -> (municipality: String, name: String, address: String?) {
+        (try Validate.municipality(municipality), try Validate.required(name, "name"),
+         try Validate.text(address, "address", max: 200, required: false))
+    }
+
+    package init(municipality: String? = nil, name: String? = nil, address: String? = nil) {
+        self.municipality = municipality
+        self.name = name
+        self.address = address
+    }
+}
+
+package struct HouseholdDTO: Content {
+    package var id: UUID
+    package var municipality: String
+    package var name: String
+    package var address: String?
+    package var memberIds: [UUID]
+    package init(_ h: Household) {
+        id = h.id!; municipality = h.$municipality.id; name = h.name; address = h.address
+        memberIds = (h.$members.value ?? []).compactMap(\.id)
+    }
+}
+
+/// Households are personal data: only integration staff handle them, as the policy decides.
+package enum HouseholdService {
+    /// A household's resource: shared with a sector only if every member is.
+    package static func resource(_ h: Household) -> Resource {
+        let members = h.$members.value ?? []
+        let shared = members.isEmpty ? [] : members.map(\.activeSectors).reduce(Set(Sector.allCases)) { $0.intersection($1) }
+        return .personalData(municipality: h.$municipality.id, sharedWith: shared)
+    }
+
+    package static func list(_ req: Request) async throws -> [Household] {
+        let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let rows = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+            .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
+        let visible = rows.filter { req.may(.read, resource($0)) }
+        try await req.auditList("household", municipalities: visible.map { $0.$municipality.id })
+        return visible
+    }
+
+    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Household {
+        guard let id, let h = try await Household.query(on: req.store).filter(\.$id == id)
+            .with(\.$members, { $0.with(\.$shares) }).first() else { throw Abort(.notFound) }
+        try await req.authorize(action, resource(h), recordType: "household", recordID: id.uuidString)
+        if action == .read {
+            try await req.audit("read", recordType: "household", recordID: id.uuidString, municipality: h.$municipality.id)
+        }
+        return h
+    }
+
+    package static func create(_ req: Request, _ input: HouseholdInput) async throws -> Household {
+        let v = try input.validated()
+        try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "household")
+        let h = Household()
+        h.$municipality.id = v.municipality; h.name = v.name; h.address = v.address
+        try await h.create(on: req.store)
+        h.$members.value = []
+        try await req.audit("create", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
+        return h
+    }
+
+    package static func update(_ req: Request, _ id: UUID?, _ input: HouseholdInput) async throws -> Household {
+        let h = try await find(req, id, for: .update)
+        let v = try input.validated()
+        guard v.municipality == h.$municipality.id else {
+            throw ValidationFailure(field: "municipality", message: "a household cannot move municipality; move its members instead")
+        }
+        h.name = v.name; h.address = v.address
+        try await h.update(on: req.store)
+        try await req.audit("update", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
+        return h
+    }
+
+    package static func delete(_ req: Request, _ id: UUID?) async throws {
+        let h = try await find(req, id, for: .delete)
+        let m = h.$municipality.id
+        try await h.delete(on: req.store)
+        try await req.audit("delete", recordType: "household", recordID: id?.uuidString, municipality: m)
+    }
+}

@@ -1,0 +1,108 @@
+import Vapor
+
+/// What every page's layout needs: the user, navigation allowed by the policy, CSRF token, language.
+package struct Layout: Encodable {
+    package struct NavItem: Encodable {
+        package var href: String
+        package var key: String
+        package var current: Bool
+
+        package init(href: String, key: String, current: Bool) {
+            self.href = href
+            self.key = key
+            self.current = current
+        }
+    }
+    package var lang: String
+    package var otherLang: String
+    package var titleKey: String
+    package var user: String?
+    package var nav: [NavItem]
+    package var csrf: String?
+    package var demo: Bool
+    package var path: String
+    package var notice: String?
+
+    package init(lang: String, otherLang: String, titleKey: String, user: String? = nil, nav: [NavItem], csrf: String? = nil, demo: Bool, path: String, notice: String? = nil) {
+        self.lang = lang
+        self.otherLang = otherLang
+        self.titleKey = titleKey
+        self.user = user
+        self.nav = nav
+        self.csrf = csrf
+        self.demo = demo
+        self.path = path
+        self.notice = notice
+    }
+}
+
+package struct Page<Data: Encodable>: Encodable {
+    package var layout: Layout
+    package var data: Data
+
+    package init(layout: Layout, data: Data) {
+        self.layout = layout
+        self.data = data
+    }
+}
+
+package struct DemoFlagKey: StorageKey { package typealias Value = Bool }
+package struct NavigationKey: StorageKey { package typealias Value = [NavEntry] }
+
+extension Application {
+    /// True when the database holds the demo; shown as a banner on every page.
+    package var isDemo: Bool {
+        get { storage[DemoFlagKey.self] ?? false }
+        set { storage[DemoFlagKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// Renders `Resources/Views/<template>.leaf` inside the common layout.
+    package func page<D: Encodable>(_ template: String, titleKey: String, _ data: D) async throws -> View {
+        let layout = try await makeLayout(titleKey: titleKey)
+        return try await view.render(template, Page(layout: layout, data: data))
+    }
+
+    package func makeLayout(titleKey: String) async throws -> Layout {
+        let path = url.path
+        let nav = try await navigation().map { entry in
+            Layout.NavItem(href: entry.href, key: entry.key,
+                           current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
+        }
+        let notice = (try? query.get(String.self, at: "notice")).flatMap { k in
+            Self.notices.contains(k) ? "notice.\(k)" : nil
+        }
+        return Layout(lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
+                      user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
+                      demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
+    }
+
+    /// The menu: every feature's entries the user may follow, in their order. Asked once per request (a page and
+    /// its sections share it).
+    package func navigation() async throws -> [NavEntry] {
+        guard currentUser != nil else { return [] }
+        if let cached = storage[NavigationKey.self] { return cached }
+        var entries: [NavEntry] = []
+        for feature in application.features { entries += try await feature.navigation(self) }
+        let sorted = entries.sorted { $0.order < $1.order }
+        storage[NavigationKey.self] = sorted
+        return sorted
+    }
+
+    /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.
+    package static let notices: Set<String> = ["pending", "saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed", "logged_out"]
+}
+
+/// One choice of a select or a filter: the value sent, the translation key or text shown, whether it is chosen.
+package struct Choice: Encodable {
+    package var value: String
+    package var label: String
+    package var selected: Bool
+
+    package init(value: String, label: String, selected: Bool) {
+        self.value = value
+        self.label = label
+        self.selected = selected
+    }
+}

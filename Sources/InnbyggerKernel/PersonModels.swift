@@ -1,0 +1,228 @@
+import Fluent
+import Vapor
+
+/// A household (husstand) settled in a municipality.
+package final class Household: Model, @unchecked Sendable {
+    package static let schema = "households"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "name") package var name: String
+    @OptionalField(key: "address") package var address: String?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
+    @Children(for: \.$household) package var members: [Person]
+
+    package init() {}
+}
+
+/// A settled person's file. Further sections (programme, Norwegian, housing …) hang off it.
+package final class Person: Model, @unchecked Sendable {
+    package static let schema = "persons"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @OptionalParent(key: "household_id") package var household: Household?
+    @Field(key: "given_name") package var givenName: String
+    @Field(key: "family_name") package var familyName: String
+    @Field(key: "birth_date") package var birthDate: String
+    @Field(key: "sex") package var sex: String
+    @Field(key: "citizenship") package var citizenship: String
+    @Field(key: "residence_ground") package var residenceGround: String
+    @OptionalField(key: "arrival_date") package var arrivalDate: String?
+    @OptionalField(key: "settlement_date") package var settlementDate: String?
+    /// Fødselsnummer or D-nummer; nil while not yet assigned.
+    @OptionalField(key: "national_id") package var nationalID: String?
+    @OptionalField(key: "permit_date") package var permitDate: String?
+    @OptionalField(key: "settled_by_agreement") package var settledByAgreement: Bool?
+    @OptionalField(key: "education_level") package var educationLevel: String?
+    /// The person's number in the immigration authorities' DUF system (12 digits).
+    @OptionalField(key: "duf_number") package var dufNumber: String?
+    @OptionalField(key: "country_of_birth") package var countryOfBirth: String?
+    /// JSON list of `LanguageSkill`.
+    @OptionalField(key: "languages") package var languagesJSON: String?
+    /// The language an interpreter is needed in; nil when none is needed.
+    @OptionalField(key: "interpreter_language") package var interpreterLanguage: String?
+    @OptionalField(key: "education_years") package var educationYears: Int?
+    @OptionalField(key: "work_experience") package var workExperience: String?
+    /// The person has reserved against research use of directly identifying data (registered with IMDi).
+    @OptionalField(key: "research_reservation") package var researchReservation: Bool?
+    /// FamilyRelation to the household's main person.
+    @OptionalField(key: "relation") package var relation: String?
+    /// For family immigrants: the person they joined (integreringsloven § 9 første ledd bokstav f).
+    @OptionalField(key: "reference_residence_ground") package var referenceResidenceGround: String?
+    @OptionalField(key: "reference_settlement_date") package var referenceSettlementDate: String?
+    @OptionalField(key: "family_application_date") package var familyApplicationDate: String?
+    /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
+    @OptionalField(key: "advisor_id") package var advisorID: UUID?
+    /// The CSV import that created the file, so an interrupted import can be reconciled with what was stored.
+    @OptionalField(key: "import_job") package var importJob: UUID?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
+    @Children(for: \.$person) package var shares: [PersonShare]
+
+    package init() {}
+
+    package var fullName: String { "\(givenName) \(familyName)" }
+
+    /// Sectors the file is currently shared with (consent or legal basis not revoked).
+    package var activeSectors: Set<Sector> {
+        Set(($shares.value ?? []).filter { $0.revokedAt == nil }.compactMap { Sector(rawValue: $0.sector) })
+    }
+
+    package var resource: Resource { .personalData(municipality: $municipality.id, sharedWith: activeSectors) }
+
+    /// What the rules engine needs from the file.
+    package var facts: PersonFacts? {
+        guard let birth = LocalDate(iso: birthDate), let ground = PersonFacts.ResidenceGround(rawValue: residenceGround) else { return nil }
+        return PersonFacts(birthDate: birth, citizenship: citizenship, residenceGround: ground,
+                           permitDate: permitDate.flatMap(LocalDate.init(iso:)), arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
+                           settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
+                           educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
+                           referencePerson: referencePerson,
+                           familyApplicationDate: familyApplicationDate.flatMap(LocalDate.init(iso:)),
+                           municipality: $municipality.id)
+    }
+
+    /// The family member the person joined, when any of it is on file.
+    package var referencePerson: PersonFacts.ReferencePerson? {
+        let ground = referenceResidenceGround.flatMap(PersonFacts.ResidenceGround.init(rawValue:))
+        let settled = referenceSettlementDate.flatMap(LocalDate.init(iso:))
+        return ground == nil && settled == nil ? nil : .init(residenceGround: ground, settlementDate: settled)
+    }
+
+    package var languages: [LanguageSkill] {
+        get { languagesJSON.flatMap { try? JSONDecoder().decode([LanguageSkill].self, from: Data($0.utf8)) } ?? [] }
+        set { languagesJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self) }
+    }
+}
+
+/// Sharing a person's file with a partner sector, on consent or a named legal basis.
+/// Revoking keeps the row (who shared what, when, on which basis stays documented).
+package final class PersonShare: Model, @unchecked Sendable {
+    package static let schema = "person_shares"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "person_id") package var person: Person
+    @Field(key: "sector") package var sector: String
+    @Field(key: "basis") package var basis: String
+    @Field(key: "reference") package var reference: String
+    @Field(key: "granted_at") package var grantedAt: Date
+    @OptionalField(key: "granted_by") package var grantedBy: UUID?
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
+
+    package init() {}
+    package init(person: UUID, sector: Sector, basis: ShareBasis, reference: String, by: UUID?) {
+        self.$person.id = person; self.sector = sector.rawValue; self.basis = basis.rawValue
+        self.reference = reference; self.grantedAt = Date(); self.grantedBy = by
+    }
+}
+
+package enum ShareBasis: String, CaseIterable, Codable { case consent, legalBasis = "legal_basis" }
+
+/// Residence grounds as listed in the rules-engine contract (integreringsloven §§ 8–9 and NIR).
+package enum ResidenceGround: String, CaseIterable, Codable {
+    case refugee, resettlementRefugee = "resettlement_refugee", humanitarian, limitedPermit = "limited_permit"
+    case collectiveProtection = "collective_protection", familyReunification = "family_reunification"
+    case independentGround = "independent_ground", familyOfNorwegian = "family_of_norwegian"
+    case labourNonEEA = "labour_non_eea", labourEEA = "labour_eea", student, other
+}
+
+package enum Sex: String, CaseIterable, Codable { case female, male, unspecified }
+
+/// A household member's relation to the household's main person.
+package enum FamilyRelation: String, CaseIterable, Codable { case main, spouse, partner, child, parent, other }
+
+/// A language the person speaks and how well.
+package struct LanguageSkill: Codable, Equatable {
+    package enum Level: String, CaseIterable, Codable { case motherTongue = "mother_tongue", fluent, good, basic }
+    /// ISO 639-1 or 639-3 code, lower case ("ar", "ti", "prs").
+    package var code: String
+    package var level: String
+
+    package init(code: String, level: String) {
+        self.code = code
+        self.level = level
+    }
+}
+
+package typealias EducationLevel = PersonFacts.EducationLevel
+
+/// The facts the rules engine needs: national id, permit date, settlement by agreement, education.
+package struct AddPersonRuleFacts: AsyncMigration {
+    package init() {}
+
+    // SQLite alters one column per statement.
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(Person.schema).field("national_id", .string).update()
+        try await db.schema(Person.schema).field("permit_date", .string).update()
+        try await db.schema(Person.schema).field("settled_by_agreement", .bool).update()
+        try await db.schema(Person.schema).field("education_level", .string).update()
+    }
+    package func revert(on db: any Database) async throws {
+        for f in ["education_level", "settled_by_agreement", "permit_date", "national_id"] {
+            try await db.schema(Person.schema).deleteField(.string(f)).update()
+        }
+    }
+}
+
+/// DUF number, birth country, languages, education years, work experience, research reservation,
+/// household relation, the family-immigration facts and the advisor.
+package struct AddPersonDetails: AsyncMigration {
+    package init() {}
+
+    package static let columns: [(String, DatabaseSchema.DataType)] = [
+        ("duf_number", .string), ("country_of_birth", .string), ("languages", .string), ("interpreter_language", .string),
+        ("education_years", .int), ("work_experience", .string), ("research_reservation", .bool), ("relation", .string),
+        ("reference_residence_ground", .string), ("reference_settlement_date", .string), ("family_application_date", .string),
+        ("advisor_id", .uuid),
+    ]
+    package func prepare(on db: any Database) async throws {
+        for (name, type) in Self.columns { try await db.schema(Person.schema).field(.string(name), type).update() }
+    }
+    package func revert(on db: any Database) async throws {
+        for (name, _) in Self.columns.reversed() { try await db.schema(Person.schema).deleteField(.string(name)).update() }
+    }
+}
+
+package struct CreatePersons: AsyncMigration {
+    package init() {}
+
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(Household.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("name", .string, .required)
+            .field("address", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(Person.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("household_id", .uuid, .references(Household.schema, "id", onDelete: .setNull))
+            .field("given_name", .string, .required)
+            .field("family_name", .string, .required)
+            .field("birth_date", .string, .required)
+            .field("sex", .string, .required)
+            .field("citizenship", .string, .required)
+            .field("residence_ground", .string, .required)
+            .field("arrival_date", .string)
+            .field("settlement_date", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(PersonShare.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("sector", .string, .required)
+            .field("basis", .string, .required)
+            .field("reference", .string, .required)
+            .field("granted_at", .datetime, .required)
+            .field("granted_by", .uuid)
+            .field("revoked_at", .datetime)
+            .create()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(PersonShare.schema).delete()
+        try await db.schema(Person.schema).delete()
+        try await db.schema(Household.schema).delete()
+    }
+}

@@ -1,0 +1,71 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+
+/// The write a request is inside: its transaction, and the refusals to keep whatever becomes of it.
+package final class WriteUnit: Sendable {
+    package let tx: any Database
+    package let refusals = NIOLockedValueBox<[AuditDraft]>([])
+    package init(tx: any Database) { self.tx = tx }
+}
+
+package struct WriteUnitKey: StorageKey { package typealias Value = WriteUnit }
+
+extension Request {
+    /// The database this request reads and writes: inside a write, its transaction (so that everything the handler
+    /// does commits with its audit entries), otherwise the pool. Handlers use this, never Fluent's `db`.
+    package var store: any Database { storage[WriteUnitKey.self]?.tx ?? db }
+
+    /// Runs `body` in this request's write transaction, beginning one when there is none yet. Refusals noted
+    /// during the write are appended after it ends, committed or not.
+    package func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if let unit = storage[WriteUnitKey.self] { return try await body(unit.tx) }
+        let app = application
+        var refusals: [AuditDraft] = []
+        do {
+            let result = try await Writes.run(on: db, lock: app.writeLock) { tx in
+                let unit = WriteUnit(tx: tx)
+                self.storage[WriteUnitKey.self] = unit
+                defer { self.storage[WriteUnitKey.self] = nil }
+                do {
+                    let value = try await body(tx)
+                    refusals = unit.refusals.withLockedValue { $0 }
+                    return value
+                } catch {
+                    refusals = unit.refusals.withLockedValue { $0 }
+                    throw error
+                }
+            }
+            if !refusals.isEmpty { try await app.audit(refusals) }
+            return result
+        } catch {
+            if !refusals.isEmpty { try? await app.audit(refusals) }
+            throw error
+        }
+    }
+}
+
+extension Route {
+    /// Marks a route whose handler opens its own writes (login hashes passwords outside the write lock; imports
+    /// commit their job before storing rows in the background).
+    @discardableResult
+    package func ownWrites() -> Route {
+        userInfo["ownWrites"] = true
+        return self
+    }
+
+    package var hasOwnWrites: Bool { userInfo["ownWrites"] as? Bool == true }
+}
+
+/// Every state-changing request (POST, PUT, PATCH, DELETE) runs in one write transaction: what the handler stores
+/// and the audit entries it appends commit together, or — on any error — nothing is stored.
+package struct WriteTransaction: AsyncMiddleware {
+    package init() {}
+
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard [.POST, .PUT, .PATCH, .DELETE].contains(req.method), let route = req.route, !route.hasOwnWrites else {
+            return try await next.respond(to: req)
+        }
+        return try await req.write { _ in try await next.respond(to: req) }
+    }
+}

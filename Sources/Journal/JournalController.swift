@@ -1,0 +1,97 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// Journal pages (`/persons/:id/journal`, `/journal/:id/edit`) and API (`/api/v1/persons/{id}/journal`, `/api/v1/journal/{id}`).
+package struct JournalController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.gated(.create, .journalNote).post("persons", ":personID", "journal", use: create)
+        routes.get("journal", ":entryID", "edit", use: editForm)
+        routes.gated(.update, .journalNote).post("journal", ":entryID", use: update)
+    }
+
+    /// HTML checkboxes send "on" or nothing.
+    package static func formInput(_ req: Request) throws -> JournalInput {
+        let f = try req.content.decode([String: String].self)
+        return JournalInput(date: f["date"], category: f["category"], text: f["text"], shared: f["shared"] != nil)
+    }
+
+    package func create(req: Request) async throws -> Response {
+        let personID = req.parameters.get("personID", as: UUID.self)
+        let e = try await JournalService.create(req, personID: personID, try Self.formInput(req))
+        return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
+    }
+
+    package struct EditView: Encodable {
+        package struct Version: Encodable { var date: String; var category: String; var text: String; var replacedAt: String }
+        package var id: UUID; package var personID: UUID; package var personName: String; package var date: String; package var category: String; package var text: String; package var shared: Bool
+        package var categories: [Choice]; package var versions: [Version]; package var error: String?
+    }
+
+    package func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {
+        return try await req.page("Journal/edit", titleKey: "journal.edit", EditView(
+            id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text, shared: e.shared,
+            categories: JournalCategory.allCases.map { .init(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0.rawValue == e.category) },
+            versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
+                .init(date: $0.date, category: "journal.category.\($0.category)", text: $0.text, replacedAt: Oslo.stamp($0.replacedAt))
+            }, error: error))
+    }
+
+    package func editForm(req: Request) async throws -> View {
+        let (e, p) = try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .update)
+        return try await editView(req, e, p)
+    }
+
+    package func update(req: Request) async throws -> Response {
+        let id = req.parameters.get("entryID", as: UUID.self)
+        do {
+            let (_, p) = try await JournalService.update(req, id, try Self.formInput(req))
+            return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
+        } catch let failure as ValidationFailure {
+            let (e, p) = try await JournalService.find(req, id, for: .update)
+            let res = try await editView(req, e, p, error: failure.message).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+    }
+}
+
+package struct JournalAPIController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get("persons", ":personID", "journal", use: list)
+        routes.gated(.create, .journalNote).post("persons", ":personID", "journal", use: create)
+        routes.get("journal", ":entryID", use: show)
+        routes.gated(.update, .journalNote).put("journal", ":entryID", use: update)
+    }
+
+    package struct EntryDTO: Content {
+        package var id: UUID; package var personId: UUID; package var date: String; package var category: String; package var sector: String; package var shared: Bool; package var text: String
+        package var edited: Bool
+        package init(_ e: JournalEntry) {
+            id = e.id!; personId = e.$person.id; date = e.date; category = e.category; sector = e.sector; shared = e.shared; text = e.text
+            edited = !(e.$versions.value ?? []).isEmpty
+        }
+    }
+
+    package func list(req: Request) async throws -> [EntryDTO] {
+        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+        return try await JournalService.visible(req, p).map(EntryDTO.init)
+    }
+
+    package func create(req: Request) async throws -> Response {
+        let e = try await JournalService.create(req, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
+        e.$versions.value = []
+        return try await EntryDTO(e).encodeResponse(status: .created, for: req)
+    }
+
+    package func show(req: Request) async throws -> EntryDTO {
+        EntryDTO(try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .read).0)
+    }
+
+    package func update(req: Request) async throws -> EntryDTO {
+        let (e, _) = try await JournalService.update(req, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
+        try await e.$versions.load(on: req.store)
+        return EntryDTO(e)
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// Journal notes on a person's file, each in its writer's sector and shared only when marked so.
+package struct JournalFeature: Feature {
+    package init() {}
+
+    package let id = "journal"
+
+    package var migrations: [any Migration] { [CreateJournal()] }
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.pages.register(collection: JournalController())
+        try routes.api.register(collection: JournalAPIController())
+    }
+
+    package var personSections: [any PersonSection] { [JournalSection()] }
+
+    /// A welcome meeting and the mapping, for the adults the demo follows.
+    package func seedDemo(_ demo: DemoContext) async throws {
+        for (p, arrival) in DemoData.followed(demo) {
+            let welcome = JournalEntry()
+            welcome.$person.id = p.id!
+            welcome.date = arrival.adding(days: 8).iso
+            welcome.category = JournalCategory.meeting.rawValue
+            welcome.sector = Sector.integration.rawValue
+            welcome.shared = true
+            welcome.text = "Velkomstsamtale med tolk. Gikk gjennom bolig, bankkonto og oppstart i introduksjonsprogram."
+            try await welcome.create(on: demo.db)
+            let plan = JournalEntry()
+            plan.$person.id = p.id!
+            plan.date = arrival.adding(days: 30).iso
+            plan.category = JournalCategory.education.rawValue
+            plan.sector = Sector.integration.rawValue
+            plan.shared = false
+            plan.text = "Kompetansekartlegging gjennomført. Ønsker arbeid innen helse; aktuelt med språkpraksis."
+            try await plan.create(on: demo.db)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// The start page and the aggregate reports (no names: leaders and politicians see these).
+package struct OverviewController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+        routes.get("reports", use: reports)
+    }
+
+    package struct HomeView: Encodable {
+        package struct Card: Encodable { var href: String; var titleKey: String; var textKey: String }
+        package var displayName: String; package var cards: [Card]
+    }
+
+    package func home(req: Request) async throws -> View {
+        let user = try req.requireUser()
+        let layout = try await req.makeLayout(titleKey: "home.title")
+        let cards = layout.nav.filter { $0.href != "/" }.map {
+            HomeView.Card(href: $0.href, titleKey: $0.key, textKey: $0.key + ".text")
+        }
+        return try await req.view.render("Overview/home", Page(layout: layout, data: HomeView(displayName: user.displayName, cards: cards)))
+    }
+
+    package func reports(req: Request) async throws -> View {
+        let stats = try await Statistics.overview(req)
+        return try await req.page("Overview/reports", titleKey: "reports.title", stats)
+    }
+}
+
+/// Counts per municipality, with small numbers suppressed.
+package struct Statistics: Content {
+    package struct Count: Content {
+        package var key: String
+        package var count: Int?
+        package var suppressedBelow: Int?
+    }
+    package struct MunicipalityStats: Content {
+        package var code: String
+        package var name: String
+        package var persons: Count
+        package var households: Count
+        package var byResidenceGround: [Count]
+        package var byCitizenship: [Count]
+    }
+    package var municipalities: [MunicipalityStats]
+    package var disclosureThreshold: Int
+
+    package static func overview(_ req: Request) async throws -> Statistics {
+        let codes = try await req.municipalities(where: .read) { .aggregates(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        let control = DisclosureControl()
+        func count(_ key: String, _ n: Int) -> Count {
+            switch control.show(n) {
+            case .exact(let v): Count(key: key, count: v, suppressedBelow: nil)
+            case .suppressed(let b): Count(key: key, count: nil, suppressedBelow: b)
+            }
+        }
+        let names = try await req.municipalityNames()
+        var out: [MunicipalityStats] = []
+        for code in codes {
+            // Only the columns needed for counting are read; no names leave the database.
+            let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == code)
+                .field(\.$id).field(\.$residenceGround).field(\.$citizenship).all()
+            let households = try await Household.query(on: req.store).filter(\.$municipality.$id == code).count()
+            let grounds = Dictionary(grouping: persons, by: \.residenceGround).mapValues(\.count)
+            let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
+            out.append(MunicipalityStats(
+                code: code, name: names[code] ?? code, persons: count("persons", persons.count), households: count("households", households),
+                byResidenceGround: grounds.sorted { $0.key < $1.key }.map { count($0.key, $0.value) },
+                byCitizenship: citizenships.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.map { count($0.key, $0.value) }))
+        }
+        return Statistics(municipalities: out, disclosureThreshold: control.threshold)
+    }
+}
+
+/// Small API resources that hold no personal data about residents.
+package struct MetaAPIController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get("me", use: me)
+        routes.get("municipalities", use: municipalities)
+        routes.get("statistics", "overview") { req in try await Statistics.overview(req) }
+    }
+
+    package struct Me: Content {
+        package struct RoleDTO: Content { var role: String; var municipalities: [String]? ; var allMunicipalities: Bool }
+        package var id: UUID; package var username: String; package var displayName: String; package var roles: [RoleDTO]
+    }
+
+    package func me(req: Request) async throws -> Me {
+        let u = try req.requireUser()
+        try await req.authorize(.read, .ownAccount)
+        return Me(id: u.id, username: u.username, displayName: u.displayName, roles: u.principal.grants.map {
+            switch $0.scope {
+            case .all: Me.RoleDTO(role: $0.role.rawValue, municipalities: nil, allMunicipalities: true)
+            case .municipalities(let s): Me.RoleDTO(role: $0.role.rawValue, municipalities: s.sorted(), allMunicipalities: false)
+            }
+        })
+    }
+
+    package struct MunicipalityDTO: Content { var code: String; var name: String; var county: String }
+
+    package func municipalities(req: Request) async throws -> [MunicipalityDTO] {
+        _ = try req.requireUser()
+        return try await req.allMunicipalities().map { .init(code: $0.id!, name: $0.name, county: $0.county) }
+    }
+}

@@ -1,0 +1,330 @@
+import Fluent
+import Foundation
+import InnbyggerCore
+import InnbyggerKernel
+import SwiftCSV
+import Vapor
+
+/// CSV import of households and persons, for moving off spreadsheets or another system.
+///
+/// All or nothing: the whole file is read and every row checked before anything is stored; one bad row
+/// means nothing is imported and every bad row and field is listed. The columns carry the API's field names
+/// (see `docs/import.md`); rows with the same `household` form one household.
+package enum PersonImport {
+    package static let maxRows = 5000
+    package static let columns = ["household", "householdAddress", "relation", "givenName", "familyName", "birthDate", "sex", "citizenship",
+                          "countryOfBirth", "residenceGround", "nationalId", "dufNumber", "permitDate", "arrivalDate", "settlementDate",
+                          "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage"]
+    package static let required = ["givenName", "familyName", "birthDate", "sex", "citizenship", "residenceGround"]
+
+    package typealias Problem = ImportProblem
+
+    package struct Row {
+        package var line: Int
+        package var household: String?
+        package var householdAddress: String?
+        package var person: ValidPerson
+    }
+
+    /// Reads and checks a whole file. Returns the valid rows, or every problem found.
+    package static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<[Row], ImportFailure> {
+        let table: CSVTable
+        switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
+        case .success(let t): table = t
+        case .failure(let f): return .failure(f)
+        }
+        var problems: [Problem] = []
+        var rows: [Row] = []
+        var seenIDs: [String: Int] = [:]
+        problems += table.problems
+        for (line, values) in table.rows {
+            let (input, parseProblems) = personInput(values, municipality: municipality)
+            var rowProblems = parseProblems.map { Problem(row: line, field: $0.field, message: $0.message) }
+            rowProblems += allFailures(input, today: today).map { Problem(row: line, field: $0.field, message: $0.message) }
+            if let id = input.nationalId, !rowProblems.contains(where: { $0.field == "nationalId" }) {
+                if let first = seenIDs[id] {
+                    rowProblems.append(Problem(row: line, field: "nationalId", message: "the same national id as row \(first)"))
+                } else { seenIDs[id] = line }
+            }
+            let household = try? Validate.text(values["household"], "household", max: 100, required: false)
+            let address = try? Validate.text(values["householdAddress"], "householdAddress", max: 200, required: false)
+            if values["household"] != nil && household == nil { rowProblems.append(Problem(row: line, field: "household", message: "household is longer than 100 characters or has control characters")) }
+            if values["householdAddress"] != nil && address == nil { rowProblems.append(Problem(row: line, field: "householdAddress", message: "householdAddress is longer than 200 characters or has control characters")) }
+            if rowProblems.isEmpty, let valid = try? input.validated(today: today) {
+                rows.append(Row(line: line, household: household ?? nil, householdAddress: address ?? nil, person: valid))
+            }
+            problems += rowProblems
+        }
+        return problems.isEmpty ? .success(rows) : .failure(ImportFailure(problems: problems))
+    }
+
+    /// Turns the text cells into the API's input; cells that are not even the right kind (a number, yes/no,
+    /// a language list) are reported here and left out.
+    package static func personInput(_ v: [String: String], municipality: String) -> (PersonInput, [ValidationFailure]) {
+        var problems: [ValidationFailure] = []
+        var input = PersonInput(municipality: municipality, givenName: v["givenName"], familyName: v["familyName"], birthDate: v["birthDate"],
+                                sex: v["sex"], citizenship: v["citizenship"], residenceGround: v["residenceGround"], arrivalDate: v["arrivalDate"],
+                                settlementDate: v["settlementDate"], nationalId: v["nationalId"]?.replacingOccurrences(of: " ", with: ""),
+                                permitDate: v["permitDate"], educationLevel: v["educationLevel"],
+                                dufNumber: v["dufNumber"]?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v["countryOfBirth"],
+                                interpreterLanguage: v["interpreterLanguage"], relation: v["relation"])
+        if let b = v["settledByAgreement"] {
+            switch b.lowercased() {
+            case "ja", "yes", "true", "1", "j": input.settledByAgreement = true
+            case "nei", "no", "false", "0", "n": input.settledByAgreement = false
+            default: problems.append(ValidationFailure(field: "settledByAgreement", message: "settledByAgreement must be ja or nei"))
+            }
+        }
+        if let y = v["educationYears"] {
+            if let n = Int(y) { input.educationYears = n } else { problems.append(ValidationFailure(field: "educationYears", message: "educationYears must be a whole number")) }
+        }
+        if let l = v["languages"] {
+            // "ar:mother_tongue | en:good" (a quoted cell may also use ; or , between languages)
+            var skills: [LanguageSkill] = []
+            for part in l.split(whereSeparator: { "|;,".contains($0) }) {
+                let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2 else {
+                    problems.append(ValidationFailure(field: "languages", message: "languages must be written code:level | code:level (e.g. ar:mother_tongue | en:good)"))
+                    skills = []; break
+                }
+                skills.append(LanguageSkill(code: pair[0], level: pair[1]))
+            }
+            input.languages = skills
+        }
+        return (input, problems)
+    }
+
+    /// Every field that fails, not only the first: after each failure the field is set aside (left out, or given
+    /// a harmless stand-in when required) and the row is checked again.
+    package static func allFailures(_ input: PersonInput, today: LocalDate) -> [ValidationFailure] {
+        var probe = input
+        var found: [ValidationFailure] = []
+        for _ in 0..<30 {
+            do { _ = try probe.validated(today: today); return found } catch let f as ValidationFailure {
+                found.append(f)
+                guard setAside(f.field, in: &probe) else { return found }
+            } catch { return found }
+        }
+        return found
+    }
+
+    package static func setAside(_ field: String?, in p: inout PersonInput) -> Bool {
+        switch field ?? "" {
+        case "givenName": p.givenName = "x"
+        case "familyName": p.familyName = "x"
+        case "birthDate": p.birthDate = "1900-01-01"
+        case "sex": p.sex = Sex.unspecified.rawValue
+        case "citizenship": p.citizenship = "XX"
+        case "residenceGround": p.residenceGround = ResidenceGround.other.rawValue
+        case "arrivalDate": p.arrivalDate = nil
+        case "settlementDate": p.settlementDate = nil
+        case "permitDate": p.permitDate = nil
+        case "nationalId": p.nationalId = nil
+        case "educationLevel": p.educationLevel = nil
+        case "dufNumber": p.dufNumber = nil
+        case "countryOfBirth": p.countryOfBirth = nil
+        case "interpreterLanguage": p.interpreterLanguage = nil
+        case "educationYears": p.educationYears = nil
+        case "relation": p.relation = nil
+        case let f where f.hasPrefix("languages"): p.languages = nil
+        default: return false
+        }
+        return true
+    }
+}
+
+/// An import run: who, where, how far, and the outcome (kept so the progress page and the history can show it).
+package final class ImportJob: Model, @unchecked Sendable {
+    package static let schema = "import_jobs"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "user_id") package var userID: UUID
+    @Field(key: "filename") package var filename: String
+    /// running, done or failed.
+    @Field(key: "status") package var status: String
+    @Field(key: "total_rows") package var totalRows: Int
+    @Field(key: "persons_created") package var personsCreated: Int
+    @Field(key: "households_created") package var householdsCreated: Int
+    /// JSON list of `ImportProblem` when failed.
+    @OptionalField(key: "problems") package var problemsJSON: String?
+    @Field(key: "created_at") package var createdAt: Date
+    @OptionalField(key: "finished_at") package var finishedAt: Date?
+    package init() {}
+
+    package var problems: [ImportProblem] {
+        problemsJSON.flatMap { try? JSONDecoder().decode([ImportProblem].self, from: Data($0.utf8)) } ?? []
+    }
+}
+
+package struct CreateImportJobs: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(ImportJob.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("user_id", .uuid, .required)
+            .field("filename", .string, .required)
+            .field("status", .string, .required)
+            .field("total_rows", .int, .required)
+            .field("persons_created", .int, .required)
+            .field("households_created", .int, .required)
+            .field("problems", .string)
+            .field("created_at", .datetime, .required)
+            .field("finished_at", .datetime)
+            .create()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema(ImportJob.schema).delete() }
+}
+
+/// Rows stored so far by running imports in this process, for the progress bar.
+package actor ImportProgress {
+    private var stored: [UUID: Int] = [:]
+    package func set(_ job: UUID, _ n: Int) { stored[job] = n }
+    package func get(_ job: UUID) -> Int? { stored[job] }
+    package func finish(_ job: UUID) { stored[job] = nil }
+}
+
+package struct ImportProgressKey: StorageKey { package typealias Value = ImportProgress }
+
+extension Application {
+    package var importProgress: ImportProgress {
+        if let p = storage[ImportProgressKey.self] { return p }
+        let p = ImportProgress()
+        storage[ImportProgressKey.self] = p
+        return p
+    }
+}
+
+/// Runs imports for pages and API alike, after the policy allows creating person files in the municipality.
+package enum ImportService {
+    /// Checks the file and records the job. A bad file ends here as a failed job with its problems; a good one
+    /// is stored by `store`, which the page runs in the background and the API waits for.
+    package static func start(_ req: Request, municipality raw: String?, filename: String, text: String) async throws -> (ImportJob, [PersonImport.Row]) {
+        let user = try req.requireUser()
+        let municipality = try Validate.municipality(raw)
+        try await req.authorize(.create, .personalData(municipality: municipality, sharedWith: []), recordType: "import")
+        let job = ImportJob()
+        job.$municipality.id = municipality; job.userID = user.id; job.filename = String(filename.prefix(200)); job.createdAt = Date()
+        job.personsCreated = 0; job.householdsCreated = 0
+        var rows: [PersonImport.Row] = []
+        switch PersonImport.parse(text, municipality: municipality) {
+        case .success(let valid):
+            rows = valid
+            // A national id already on file in the service is a duplicate too.
+            let ids = valid.compactMap(\.person.nationalID)
+            if !ids.isEmpty {
+                let existing = Set(try await Person.query(on: req.store).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
+                let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
+                if !dupes.isEmpty {
+                    rows = []
+                    job.problemsJSON = encode(dupes.map { ImportProblem(row: $0.line, field: "nationalId", message: "a person with this national id is already registered") })
+                }
+            }
+            job.totalRows = valid.count
+        case .failure(let f):
+            job.totalRows = 0
+            job.problemsJSON = encode(f.problems)
+        }
+        job.status = job.problemsJSON == nil ? "running" : "failed"
+        if job.status == "failed" { job.finishedAt = Date() }
+        let action = job.status == "failed" ? "import_rejected" : "import_started"
+        try await req.write { tx in
+            try await job.create(on: tx)
+            try await req.audit(action, recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
+        }
+        return (job, rows)
+    }
+
+    /// Imports still "running" when the server starts were cut off by a stop. A job's rows commit together with its
+    /// status, so such a job stored nothing; it is reconciled with the files that carry its id all the same, and
+    /// reported as it truly ended.
+    package static func closeInterrupted(_ app: Application) async throws {
+        for job in try await ImportJob.query(on: app.db).filter(\.$status == "running").all() {
+            let jobID = job.id!
+            try await app.write { tx in
+                let persons = try await Person.query(on: tx).filter(\.$importJob == jobID).count()
+                job.finishedAt = Date()
+                if persons > 0 {
+                    job.status = "done"
+                    job.personsCreated = persons
+                    job.householdsCreated = try await Household.query(on: tx).join(Person.self, on: \Person.$household.$id == \Household.$id)
+                        .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
+                } else {
+                    job.status = "failed"
+                    job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the server stopped during the import; nothing was stored, so the file can be imported again")])
+                }
+                try await job.update(on: tx)
+                try await app.auditLog.append([AuditDraft(
+                    userID: nil, municipality: job.$municipality.id, action: "import_\(job.status)", recordType: "import",
+                    recordID: jobID.uuidString, route: "startup")], on: tx)
+            }
+        }
+    }
+
+    package static func encode(_ problems: [ImportProblem]) -> String {
+        String(decoding: (try? JSONEncoder().encode(problems)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Stores every row, the audit entry of every created record and the job's outcome in one transaction: all of it
+    /// or none of it.
+    package static func store(_ job: ImportJob, _ rows: [PersonImport.Row], app: Application, route: String) async {
+        let progress = app.importProgress
+        let jobID = job.id!
+        let municipality = job.$municipality.id
+        let log = app.auditLog
+        let user = job.userID.uuidString
+        func draft(_ action: String, _ type: String, _ id: UUID?) -> AuditDraft {
+            AuditDraft(userID: user, municipality: municipality, action: action, recordType: type, recordID: id?.uuidString, route: route)
+        }
+        do {
+            try await app.write { tx in
+                var households: [String: UUID] = [:]
+                var drafts: [AuditDraft] = []
+                drafts.reserveCapacity(rows.count + 1)
+                func created(_ type: String, _ id: UUID?) { drafts.append(draft("create", type, id)) }
+                var persons = 0
+                for (i, row) in rows.enumerated() {
+                    var person = row.person
+                    if let name = row.household {
+                        if households[name] == nil {
+                            let h = Household()
+                            h.$municipality.id = municipality
+                            h.name = name
+                            h.address = row.householdAddress
+                            try await h.create(on: tx)
+                            households[name] = h.id
+                            created("household", h.id)
+                        }
+                        person.householdID = households[name]
+                    }
+                    let p = Person()
+                    person.apply(to: p)
+                    p.importJob = jobID
+                    try await p.create(on: tx)
+                    created("person", p.id)
+                    persons += 1
+                    if i % 25 == 0 { await progress.set(jobID, i + 1) }
+                }
+                job.status = "done"
+                job.personsCreated = persons
+                job.householdsCreated = households.count
+                job.finishedAt = Date()
+                try await job.update(on: tx)
+                drafts.append(draft("import_done", "import", jobID))
+                try await log.append(drafts, on: tx)
+            }
+            await progress.set(jobID, rows.count)
+        } catch {
+            app.logger.error("import failed", metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
+            job.status = "failed"
+            job.personsCreated = 0
+            job.householdsCreated = 0
+            job.finishedAt = Date()
+            job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
+            try? await app.write { tx in
+                try await job.update(on: tx)
+                try await log.append([draft("import_failed", "import", jobID)], on: tx)
+            }
+        }
+        await progress.finish(jobID)
+    }
+}

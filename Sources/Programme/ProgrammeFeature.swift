@@ -1,0 +1,103 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// The introduction programme (integreringsloven kap. 4): mapping, decision, plan, measures, attendance, benefit and
+/// payouts, reviews, ending and outcomes; the municipality's lists and settings.
+package struct ProgrammeFeature: Feature {
+    package init() {}
+
+    package let id = "programme"
+
+    package var migrations: [any Migration] {
+        [CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure()]
+    }
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.pages.register(collection: ProgrammeController())
+        try routes.pages.register(collection: ProgrammeSettingsController())
+        try routes.api.register(collection: ProgrammeAPIController())
+        // Attendance and outcome files, from the lists' pages and as `text/csv` API bodies (all or nothing).
+        let upload = routes.uploads.gated(.update, .programme)
+        upload.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Uploads.maxSize),
+                  use: GroupAttendance.importFile)
+        upload.on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Uploads.maxSize),
+                  use: OutcomeImport.importFile)
+        let api = routes.api.gated(.update, .programme)
+        api.on(.POST, "programme", "attendance", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+            try await req.bulkImport { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
+        }
+        api.on(.POST, "programme", "outcomes", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+            try await req.bulkImport { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
+        }
+    }
+
+    package func navigation(_ req: Request) async throws -> [NavEntry] {
+        guard try await !req.municipalities(where: .list, { .programme(municipality: $0) }).isEmpty else { return [] }
+        return [NavEntry(order: 500, href: "/programme", key: "nav.programme")]
+    }
+
+    package var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
+
+    package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
+        guard req.may(.read, .programme(municipality: person.$municipality.id)) else { return [] }
+        return [PersonLink(order: 20, href: "/persons/\(person.id!)/programme", key: "persons.programme")]
+    }
+
+    package func seedDemo(_ demo: DemoContext) async throws {
+        try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
+    }
+}
+
+/// Integration plans due for review (overdue or within the worklist's window), for the staff who follow the
+/// programme (integreringsloven § 15: the plan is reviewed regularly).
+package struct PlanReviewsDue: DeadlineSource {
+    package let id = "reviews"
+    package let titleKey = "worklist.reviews"
+
+    package func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
+        let user = try req.requireUser()
+        var codes = try await req.municipalities(where: .list) { .programme(municipality: $0) }
+        if let m = filter.municipality { codes = codes.filter { $0 == m } }
+        guard !codes.isEmpty, filter.kind == nil else { return [] }
+        let names = try await req.municipalityNames()
+        let today = LocalDate.today
+        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
+            .with(\.$reviews).with(\.$leaves).all()
+        return parts.compactMap { part -> DueRow? in
+            if filter.mine && part.person.advisorID != user.id { return nil }
+            let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters,
+                                       today: today)
+            guard let due = facts.nextReview, today.days(until: due) <= Deadlines.soonDays else { return nil }
+            let status = due < today ? "overdue" : "soon"
+            return DueRow(href: "/persons/\(part.person.id!)/programme",
+                          name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
+                          due: due.iso, status: status, statusKey: "status.\(status)",
+                          municipality: names[part.$municipality.id] ?? "")
+        }.sorted { $0.due < $1.due }
+    }
+}
+
+/// Norwegian and social studies training (integreringsloven kap. 6): the right and duty, hours, tests and exemptions.
+package struct NorwegianFeature: Feature {
+    package init() {}
+
+    package let id = "norwegian"
+
+    package var migrations: [any Migration] { [CreateNorwegianTraining()] }
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.pages.register(collection: NorwegianController())
+        try routes.api.register(collection: NorwegianAPIController())
+    }
+
+    package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
+        guard req.may(.read, NorwegianService.part(person)) else { return [] }
+        return [PersonLink(order: 10, href: "/persons/\(person.id!)/norwegian", key: "persons.norwegian")]
+    }
+
+    package func seedDemo(_ demo: DemoContext) async throws {
+        try await DemoProgramme.norwegian(on: demo.db)
+    }
+}

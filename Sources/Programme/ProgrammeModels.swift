@@ -1,0 +1,214 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// A person's introduction programme: mapping, career guidance, the decision, the plan and contract, and the end.
+/// One per person. The municipality is the person's, copied here so lists can be scoped without a join.
+package final class Participation: Model, @unchecked Sendable {
+    package static let schema = "participations"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "person_id") package var person: Person
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "law_regime") package var lawRegime: String
+    @OptionalField(key: "mapping_date") package var mappingDate: String?
+    @OptionalField(key: "mapping_by") package var mappingBy: String?
+    @OptionalField(key: "mapping_summary") package var mappingSummary: String?
+    @OptionalField(key: "guidance_date") package var guidanceDate: String?
+    @OptionalField(key: "guidance_centre") package var guidanceCentre: String?
+    @OptionalField(key: "guidance_recommendation") package var guidanceRecommendation: String?
+    @OptionalField(key: "decision_date") package var decisionDate: String?
+    @OptionalField(key: "start_date") package var startDate: String?
+    @OptionalField(key: "final_goal") package var finalGoal: String?
+    @OptionalField(key: "planned_months") package var plannedMonths: Int?
+    @Field(key: "extension_months") package var extensionMonths: Int
+    @OptionalField(key: "extension_reason") package var extensionReason: String?
+    @OptionalField(key: "plan_date") package var planDate: String?
+    @OptionalField(key: "contract_signed") package var contractSigned: String?
+    /// Norwegian target per sub-skill, JSON: {"reading":"B1", …}.
+    @OptionalField(key: "norwegian_target") package var norwegianTargetJSON: String?
+    @Field(key: "lives_with_parents") package var livesWithParents: Bool
+    @Field(key: "couple_without_children") package var coupleWithoutChildren: Bool
+    /// temporary or permanent (integreringsloven § 18 / § 30: stans).
+    @OptionalField(key: "stop_kind") package var stopKind: String?
+    @OptionalField(key: "stop_date") package var stopDate: String?
+    @OptionalField(key: "end_date") package var endDate: String?
+    @OptionalField(key: "end_reason") package var endReason: String?
+    /// Position on the municipality's qualification ladder.
+    @OptionalField(key: "ladder_phase") package var ladderPhase: Int?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
+    @Children(for: \.$participation) package var measures: [ProgrammeMeasure]
+    @Children(for: \.$participation) package var leaves: [ProgrammeLeave]
+    @Children(for: \.$participation) package var attendance: [AttendanceEntry]
+    @Children(for: \.$participation) package var reviews: [PlanReview]
+    @Children(for: \.$participation) package var outcomes: [ProgrammeOutcome]
+    @Children(for: \.$participation) package var deductions: [BenefitDeduction]
+    package init() {}
+
+    package var norwegianTarget: [String: String] {
+        get { norwegianTargetJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
+        set { norwegianTargetJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self) }
+    }
+}
+
+package final class ProgrammeMeasure: Model, @unchecked Sendable {
+    package static let schema = "programme_measures"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "kind") package var kind: String
+    @OptionalField(key: "title") package var title: String?
+    @Field(key: "from_date") package var from: String
+    @Field(key: "to_date") package var to: String
+    @Field(key: "weekly_minutes") package var weeklyMinutes: Int
+    @Field(key: "self_study") package var selfStudy: Bool
+    package init() {}
+}
+
+package final class ProgrammeLeave: Model, @unchecked Sendable {
+    package static let schema = "programme_leaves"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "from_date") package var from: String
+    @Field(key: "to_date") package var to: String
+    @Field(key: "reason") package var reason: String
+    package init() {}
+}
+
+/// Attendance for a day, or for a week entered on its Monday. Absence is valid (with its kind) or invalid;
+/// invalid absence reduces the benefit of the month the entry's date falls in.
+package final class AttendanceEntry: Model, @unchecked Sendable {
+    package static let schema = "attendance_entries"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "date") package var date: String
+    @Field(key: "period") package var period: String
+    @Field(key: "present_minutes") package var presentMinutes: Int
+    @Field(key: "absence_minutes") package var absenceMinutes: Int
+    @OptionalField(key: "absence_kind") package var absenceKind: String?
+    /// The measure the entry is for, when given (attendance per measure).
+    @OptionalField(key: "measure_id") package var measureID: UUID?
+    package init() {}
+}
+
+package struct AddAttendanceMeasure: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(AttendanceEntry.schema).field("measure_id", .uuid).update()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema(AttendanceEntry.schema).deleteField("measure_id").update() }
+}
+
+package final class PlanReview: Model, @unchecked Sendable {
+    package static let schema = "plan_reviews"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "date") package var date: String
+    @Field(key: "note") package var note: String
+    package init() {}
+}
+
+/// Status one year after the programme ended, or five years after settlement (SSB's categories).
+package final class ProgrammeOutcome: Model, @unchecked Sendable {
+    package static let schema = "programme_outcomes"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "kind") package var kind: String
+    @Field(key: "status") package var status: String
+    @Field(key: "recorded_on") package var recordedOn: String
+    package init() {}
+}
+
+/// Another deduction from a month's benefit, in øre, with its reason.
+package final class BenefitDeduction: Model, @unchecked Sendable {
+    package static let schema = "benefit_deductions"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "participation_id") package var participation: Participation
+    @Field(key: "month") package var month: String
+    @Field(key: "amount_ore") package var amountOre: Int
+    @Field(key: "reason") package var reason: String
+    package init() {}
+}
+
+package struct CreateBenefitDeductions: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(BenefitDeduction.schema).id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("month", .string, .required).field("amount_ore", .int, .required).field("reason", .string, .required).create()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema(BenefitDeduction.schema).delete() }
+}
+
+package enum MeasureKind: String, CaseIterable, Codable {
+    case norwegian, socialStudies = "social_studies", lifeSkills = "life_skills", parentingGuidance = "parenting_guidance"
+    case languagePractice = "language_practice", workPractice = "work_practice", primarySchool = "primary_school"
+    case upperSecondary = "upper_secondary", tradeCourse = "trade_course", jobSeeking = "job_seeking"
+    case higherEducation = "higher_education", health, other
+}
+
+package enum AbsenceKind: String, CaseIterable, Codable {
+    case ownIllnessSelfCertified = "own_illness_self_certified", ownIllnessDoctor = "own_illness_doctor", sickChild = "sick_child"
+    case pregnancy, birth, welfare, holiday, invalid
+    /// Only invalid absence reduces the benefit (integreringsloven § 20 and integreringsforskriften).
+    package var reducesBenefit: Bool { self == .invalid }
+}
+
+package enum EndReason: String, CaseIterable, Codable {
+    case completedWork = "completed_work", completedEducation = "completed_education", completedBoth = "completed_both"
+    case moved, illness, parentalLeave = "parental_leave", ownChoice = "own_choice", other
+    package var isCompleted: Bool { self == .completedWork || self == .completedEducation || self == .completedBoth }
+}
+
+package enum NorwegianSkill: String, CaseIterable, Codable { case reading, listening, writing, speaking }
+package enum CEFRLevel: String, CaseIterable, Codable { case a1 = "A1", a2 = "A2", b1 = "B1", b2 = "B2", c1 = "C1" }
+
+package struct CreateProgramme: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(Participation.schema)
+            .id()
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("law_regime", .string, .required)
+            .field("mapping_date", .string).field("mapping_by", .string).field("mapping_summary", .string)
+            .field("guidance_date", .string).field("guidance_centre", .string).field("guidance_recommendation", .string)
+            .field("decision_date", .string).field("start_date", .string).field("final_goal", .string)
+            .field("planned_months", .int).field("extension_months", .int, .required).field("extension_reason", .string)
+            .field("plan_date", .string).field("contract_signed", .string).field("norwegian_target", .string)
+            .field("lives_with_parents", .bool, .required).field("couple_without_children", .bool, .required)
+            .field("stop_kind", .string).field("stop_date", .string).field("end_date", .string).field("end_reason", .string)
+            .field("updated_at", .datetime)
+            .unique(on: "person_id")
+            .create()
+        try await db.schema(ProgrammeMeasure.schema)
+            .id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("kind", .string, .required).field("title", .string)
+            .field("from_date", .string, .required).field("to_date", .string, .required)
+            .field("weekly_minutes", .int, .required).field("self_study", .bool, .required)
+            .create()
+        try await db.schema(ProgrammeLeave.schema)
+            .id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("from_date", .string, .required).field("to_date", .string, .required).field("reason", .string, .required)
+            .create()
+        try await db.schema(AttendanceEntry.schema)
+            .id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("date", .string, .required).field("period", .string, .required)
+            .field("present_minutes", .int, .required).field("absence_minutes", .int, .required).field("absence_kind", .string)
+            .create()
+        try await db.schema(PlanReview.schema)
+            .id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("date", .string, .required).field("note", .string, .required)
+            .create()
+        try await db.schema(ProgrammeOutcome.schema)
+            .id()
+            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("kind", .string, .required).field("status", .string, .required).field("recorded_on", .string, .required)
+            .create()
+    }
+    package func revert(on db: any Database) async throws {
+        for s in [ProgrammeOutcome.schema, PlanReview.schema, AttendanceEntry.schema, ProgrammeLeave.schema, ProgrammeMeasure.schema, Participation.schema] {
+            try await db.schema(s).delete()
+        }
+    }
+}

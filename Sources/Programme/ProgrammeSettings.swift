@@ -1,0 +1,152 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// A municipality's own qualification ladder (kvalifiseringstrapp, e.g. Hemsedal's): the phases a participant
+/// moves through towards work, shown as progress on the programme page.
+package final class LadderPhase: Model, @unchecked Sendable {
+    package static let schema = "ladder_phases"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "position") package var position: Int
+    @Field(key: "name") package var name: String
+    package init() {}
+}
+
+/// A measure the municipality adds to the built-in catalogue, filed under a built-in kind so the checks of
+/// mandatory content and full time treat it right (e.g. "Flyktningeløftet – praksis i kommunen" as work practice).
+package final class CatalogueMeasure: Model, @unchecked Sendable {
+    package static let schema = "catalogue_measures"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "name") package var name: String
+    @Field(key: "kind") package var kind: String
+    package init() {}
+}
+
+package struct CreateProgrammeSettings: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(LadderPhase.schema).id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("position", .int, .required).field("name", .string, .required).create()
+        try await db.schema(CatalogueMeasure.schema).id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("name", .string, .required).field("kind", .string, .required).create()
+        try await db.schema(Participation.schema).field("ladder_phase", .int).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(Participation.schema).deleteField("ladder_phase").update()
+        try await db.schema(CatalogueMeasure.schema).delete()
+        try await db.schema(LadderPhase.schema).delete()
+    }
+}
+
+/// `/programme/settings`: the administrator edits the ladder and the catalogue; integration staff use them.
+package struct ProgrammeSettingsController: RouteCollection {
+
+    package func boot(routes: any RoutesBuilder) throws {
+        let s = routes.grouped("programme", "settings")
+        s.get(use: show)
+        s.gated(.update, .municipalSettings).post("phases", use: addPhase)
+        s.gated(.update, .municipalSettings).post("phases", ":phaseID", "delete", use: deletePhase)
+        s.gated(.update, .municipalSettings).post("measures", use: addMeasure)
+        s.gated(.update, .municipalSettings).post("measures", ":measureID", "delete", use: deleteMeasure)
+        routes.gated(.update, .programme).post("persons", ":personID", "programme", "phase", use: setPhase)
+    }
+
+    package struct PageView: Encodable {
+        package struct Phase: Encodable { var id: UUID; var position: Int; var name: String }
+        package struct Measure: Encodable { var id: UUID; var name: String; var kindKey: String }
+        package var municipality: String; package var municipalityName: String; package var municipalities: [Choice]
+        package var phases: [Phase]; package var measures: [Measure]; package var kinds: [Choice]; package var error: String?
+    }
+
+    package static func municipality(_ req: Request, _ requested: String?) async throws -> String {
+        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        if let r = requested, !r.isEmpty {
+            _ = try Validate.municipality(r)
+            guard codes.contains(r) else { throw Abort(.forbidden, reason: "access denied") }
+            return r
+        }
+        guard let first = codes.first else { throw Abort(.forbidden, reason: "access denied") }
+        return first
+    }
+
+    package func page(_ req: Request, _ requested: String?, error: String? = nil) async throws -> View {
+        let m = try await Self.municipality(req, requested)
+        let names = try await req.municipalityNames()
+        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+        return try await req.page("Introduction/settings", titleKey: "programme_settings.title", PageView(
+            municipality: m, municipalityName: names[m] ?? m,
+            municipalities: codes.count > 1 ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+            phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
+            measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
+            kinds: MeasureKind.allCases.map { Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
+    }
+
+    package func show(req: Request) async throws -> View { try await page(req, try? req.query.get(String.self, at: "municipality")) }
+
+    package struct Form: Content { var municipality: String?; var name: String?; var position: String?; var kind: String? }
+
+    package func change(_ req: Request, _ action: (String, Form) async throws -> Void) async throws -> Response {
+        let f = try req.content.decode(Form.self)
+        let m = try await Self.municipality(req, f.municipality)
+        do {
+            try await action(m, f)
+            try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
+            return req.redirect(to: "/programme/settings?municipality=\(m)&notice=saved")
+        } catch let e as ValidationFailure {
+            let res = try await page(req, m, error: e.message).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
+        }
+    }
+
+    package func addPhase(req: Request) async throws -> Response {
+        try await change(req) { m, f in
+            let p = LadderPhase()
+            p.$municipality.id = m; p.name = try Validate.required(f.name, "name", max: 100)
+            let existing = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).all()
+            p.position = try Validate.number(try Validate.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
+            try await p.create(on: req.store)
+        }
+    }
+
+    package func addMeasure(req: Request) async throws -> Response {
+        try await change(req) { m, f in
+            guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else { throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind") }
+            let c = CatalogueMeasure()
+            c.$municipality.id = m; c.name = try Validate.required(f.name, "name", max: 200); c.kind = kind.rawValue
+            try await c.create(on: req.store)
+        }
+    }
+
+    package func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String) async throws -> Response where M.IDValue == UUID {
+        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.store) else { throw Abort(.notFound) }
+        let m = municipality(row)
+        try await req.authorize(.update, .municipalSettings(municipality: m))
+        try await row.delete(on: req.store)
+        try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
+        return req.redirect(to: "/programme/settings?municipality=\(m)&notice=deleted")
+    }
+
+    package func deletePhase(req: Request) async throws -> Response { try await delete(req, LadderPhase.self, "phaseID") { $0.$municipality.id } }
+    package func deleteMeasure(req: Request) async throws -> Response { try await delete(req, CatalogueMeasure.self, "measureID") { $0.$municipality.id } }
+
+    /// Moves a participant to a phase of the municipality's ladder.
+    package func setPhase(req: Request) async throws -> Response {
+        let id = req.parameters.get("personID", as: UUID.self)
+        let (p, part) = try await ProgrammeService.existing(req, id)
+        let position = try Validate.formInt(try req.content.get(String?.self, at: "phase"), "phase")
+        if let position {
+            guard try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
+                throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")
+            }
+        }
+        part.ladderPhase = position
+        try await part.update(on: req.store)
+        try await req.audit("set_phase", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return req.redirect(to: "/persons/\(p.id!)/programme?notice=saved")
+    }
+}

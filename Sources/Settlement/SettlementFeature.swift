@@ -1,0 +1,40 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// Settlement: IMDi's yearly request and the council's decision, proposals with the inter-sector assessment, the
+/// answer and the arrival with its checklist.
+package struct SettlementFeature: Feature {
+    package init() {}
+
+    package let id = "settlement"
+
+    package var migrations: [any Migration] { [CreateSettlement()] }
+
+    package func configure(_ app: Application) throws {
+        do {
+            app.settlementDefaults = try SettlementDefaults.load(
+                from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/settlement.json"))
+        } catch {
+            throw ConfigurationError("cannot read Resources/Parameters/settlement.json: \(error)")
+        }
+    }
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.pages.register(collection: SettlementController())
+        try routes.api.register(collection: SettlementAPIController())
+    }
+
+    package func navigation(_ req: Request) async throws -> [NavEntry] {
+        let lists = try await !req.municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty
+        let reads = try await !req.municipalities(where: .read, { .settlementPlan(municipality: $0) }).isEmpty
+        return lists || reads ? [NavEntry(order: 100, href: "/settlement", key: "nav.settlement")] : []
+    }
+
+    package var householdSections: [any HouseholdSection] { [ChecklistSection()] }
+
+    package func seedDemo(_ demo: DemoContext) async throws {
+        try await DemoSettlement.load(on: demo.db, app: demo.app, users: demo.users)
+    }
+}

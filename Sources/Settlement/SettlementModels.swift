@@ -1,0 +1,258 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// One municipality's settlement year: IMDi's request and the council's decision (numbers only, no names).
+package final class SettlementYear: Model, @unchecked Sendable {
+    package static let schema = "settlement_years"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "year") package var year: Int
+    @Field(key: "requested") package var requested: Int
+    @Field(key: "requested_minors") package var requestedMinors: Int
+    @OptionalField(key: "request_date") package var requestDate: String?
+    @OptionalField(key: "decided") package var decided: Int?
+    @OptionalField(key: "decided_minors") package var decidedMinors: Bool?
+    @OptionalField(key: "decision_date") package var decisionDate: String?
+    @OptionalField(key: "decision_reference") package var decisionReference: String?
+    @OptionalField(key: "note") package var note: String?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
+
+    package init() {}
+}
+
+/// A household IMDi proposes for settlement, before it arrives. The inter-sector group (housing, kindergarten,
+/// school, health) assesses capacity; the integration service answers IMDi by accepting or declining.
+package final class IncomingHousehold: Model, @unchecked Sendable {
+    package static let schema = "incoming_households"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "imdi_reference") package var imdiReference: String
+    @Field(key: "label") package var label: String
+    @Field(key: "received_at") package var receivedAt: Date
+    @Field(key: "urgent") package var urgent: Bool
+    /// When IMDi must have the answer: received + the municipality's answer time for this urgency.
+    @Field(key: "answer_due_at") package var answerDueAt: Date
+    @OptionalField(key: "rooms") package var rooms: Int?
+    @Field(key: "accessible_housing") package var accessibleHousing: Bool
+    @Field(key: "kindergarten_places") package var kindergartenPlaces: Int
+    @Field(key: "school_places") package var schoolPlaces: Int
+    @OptionalField(key: "health_needs") package var healthNeeds: String?
+    @OptionalField(key: "other_needs") package var otherNeeds: String?
+    @OptionalField(key: "expected_arrival") package var expectedArrival: String?
+    /// The inter-sector assessment, one status per sector: pending, ok or concern.
+    @Field(key: "housing_status") package var housingStatus: String
+    @Field(key: "kindergarten_status") package var kindergartenStatus: String
+    @Field(key: "school_status") package var schoolStatus: String
+    @Field(key: "health_status") package var healthStatus: String
+    @OptionalField(key: "assessment_note") package var assessmentNote: String?
+    /// pending, accepted or declined.
+    @Field(key: "decision") package var decision: String
+    @OptionalField(key: "decision_reason") package var decisionReason: String?
+    @OptionalField(key: "decided_at") package var decidedAt: Date?
+    /// The household created when the family arrived.
+    @OptionalField(key: "household_id") package var householdID: UUID?
+    @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
+    @Children(for: \.$incoming) package var members: [IncomingMember]
+
+    package init() {}
+
+    /// Partners of the assessing sectors read the proposal; that is the legal basis of the assessment.
+    package static let assessingSectors: Set<Sector> = [.housing, .kindergarten, .school, .health]
+
+    /// The assessment is the partners' only basis for reading the proposal, so it ends with the answer to IMDi (or
+    /// the arrival): after that a partner reads a member only through a person file shared with its sector.
+    package var resource: Resource {
+        let open = decision == "pending" && householdID == nil
+        return .personalData(municipality: $municipality.id, sharedWith: open ? Self.assessingSectors : [])
+    }
+
+    package func status(for sector: Sector) -> String? {
+        switch sector {
+        case .housing: housingStatus
+        case .kindergarten: kindergartenStatus
+        case .school: schoolStatus
+        case .health: healthStatus
+        default: nil
+        }
+    }
+
+    package func setStatus(_ value: String, for sector: Sector) {
+        switch sector {
+        case .housing: housingStatus = value
+        case .kindergarten: kindergartenStatus = value
+        case .school: schoolStatus = value
+        case .health: healthStatus = value
+        default: break
+        }
+    }
+}
+
+/// A person in a proposed household, as far as IMDi's proposal tells.
+package final class IncomingMember: Model, @unchecked Sendable {
+    package static let schema = "incoming_members"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "incoming_id") package var incoming: IncomingHousehold
+    @Field(key: "given_name") package var givenName: String
+    @Field(key: "family_name") package var familyName: String
+    @Field(key: "birth_date") package var birthDate: String
+    @Field(key: "sex") package var sex: String
+    @Field(key: "relation") package var relation: String
+    @Field(key: "citizenship") package var citizenship: String
+    @Field(key: "residence_ground") package var residenceGround: String
+    package init() {}
+}
+
+/// A municipality's own settlement settings: how fast it answers IMDi.
+package final class MunicipalSettings: Model, @unchecked Sendable {
+    package static let schema = "municipal_settings"
+    @ID(custom: "municipality", generatedBy: .user) package var id: String?
+    @Field(key: "answer_hours_urgent") package var answerHoursUrgent: Int
+    @Field(key: "answer_hours_ordinary") package var answerHoursOrdinary: Int
+    package init() {}
+}
+
+/// One line of a municipality's arrival-checklist template.
+package final class ChecklistTemplateItem: Model, @unchecked Sendable {
+    package static let schema = "checklist_template_items"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "municipality") package var municipality: Municipality
+    @Field(key: "position") package var position: Int
+    @Field(key: "title") package var title: String
+    @Field(key: "sector") package var sector: String
+    /// Days relative to the arrival date; negative means before arrival.
+    @Field(key: "offset_days") package var offsetDays: Int
+    package init() {}
+}
+
+/// One task of a household's arrival checklist, generated from the template on arrival.
+package final class ArrivalTask: Model, @unchecked Sendable {
+    package static let schema = "arrival_tasks"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "household_id") package var household: Household
+    @Field(key: "position") package var position: Int
+    @Field(key: "title") package var title: String
+    @Field(key: "sector") package var sector: String
+    @Field(key: "due") package var due: String
+    @OptionalField(key: "done_on") package var doneOn: String?
+    @OptionalField(key: "done_by") package var doneBy: UUID?
+    package init() {}
+}
+
+package enum AssessmentStatus: String, CaseIterable, Codable { case pending, ok, concern }
+package enum SettlementDecision: String, CaseIterable, Codable { case pending, accepted, declined }
+
+package struct CreateSettlement: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(SettlementYear.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("year", .int, .required)
+            .field("requested", .int, .required)
+            .field("requested_minors", .int, .required)
+            .field("request_date", .string)
+            .field("decided", .int)
+            .field("decided_minors", .bool)
+            .field("decision_date", .string)
+            .field("decision_reference", .string)
+            .field("note", .string)
+            .field("updated_at", .datetime)
+            .unique(on: "municipality", "year")
+            .create()
+        try await db.schema(IncomingHousehold.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("imdi_reference", .string, .required)
+            .field("label", .string, .required)
+            .field("received_at", .datetime, .required)
+            .field("urgent", .bool, .required)
+            .field("answer_due_at", .datetime, .required)
+            .field("rooms", .int)
+            .field("accessible_housing", .bool, .required)
+            .field("kindergarten_places", .int, .required)
+            .field("school_places", .int, .required)
+            .field("health_needs", .string)
+            .field("other_needs", .string)
+            .field("expected_arrival", .string)
+            .field("housing_status", .string, .required)
+            .field("kindergarten_status", .string, .required)
+            .field("school_status", .string, .required)
+            .field("health_status", .string, .required)
+            .field("assessment_note", .string)
+            .field("decision", .string, .required)
+            .field("decision_reason", .string)
+            .field("decided_at", .datetime)
+            .field("household_id", .uuid, .references(Household.schema, "id", onDelete: .setNull))
+            .field("updated_at", .datetime)
+            .create()
+        try await db.schema(IncomingMember.schema)
+            .id()
+            .field("incoming_id", .uuid, .required, .references(IncomingHousehold.schema, "id", onDelete: .cascade))
+            .field("given_name", .string, .required)
+            .field("family_name", .string, .required)
+            .field("birth_date", .string, .required)
+            .field("sex", .string, .required)
+            .field("relation", .string, .required)
+            .field("citizenship", .string, .required)
+            .field("residence_ground", .string, .required)
+            .create()
+        try await db.schema(MunicipalSettings.schema)
+            .field("municipality", .string, .identifier(auto: false), .references(Municipality.schema, "code"))
+            .field("answer_hours_urgent", .int, .required)
+            .field("answer_hours_ordinary", .int, .required)
+            .create()
+        try await db.schema(ChecklistTemplateItem.schema)
+            .id()
+            .field("municipality", .string, .required, .references(Municipality.schema, "code"))
+            .field("position", .int, .required)
+            .field("title", .string, .required)
+            .field("sector", .string, .required)
+            .field("offset_days", .int, .required)
+            .create()
+        try await db.schema(ArrivalTask.schema)
+            .id()
+            .field("household_id", .uuid, .required, .references(Household.schema, "id", onDelete: .cascade))
+            .field("position", .int, .required)
+            .field("title", .string, .required)
+            .field("sector", .string, .required)
+            .field("due", .string, .required)
+            .field("done_on", .string)
+            .field("done_by", .uuid)
+            .create()
+    }
+    package func revert(on db: any Database) async throws {
+        for s in [ArrivalTask.schema, ChecklistTemplateItem.schema, MunicipalSettings.schema, IncomingMember.schema,
+                  IncomingHousehold.schema, SettlementYear.schema] {
+            try await db.schema(s).delete()
+        }
+    }
+}
+
+/// Defaults every municipality starts from (`Resources/Parameters/settlement.json`): answer times and the
+/// arrival-checklist template. Local service levels, not law; each municipality changes its own.
+package struct SettlementDefaults: Codable {
+    package struct Sourced: Codable { var value: Int; var reference: String }
+    package struct AnswerHours: Codable { var urgent: Sourced; var ordinary: Sourced }
+    package struct TemplateItem: Codable { var title: String; var sector: String; var offsetDays: Int }
+    package struct Checklist: Codable { var reference: String; var items: [TemplateItem] }
+    package var answerHours: AnswerHours
+    package var arrivalChecklist: Checklist
+
+    package static func load(from url: URL) throws -> SettlementDefaults {
+        let d = try JSONDecoder().decode(SettlementDefaults.self, from: Data(contentsOf: url))
+        for item in d.arrivalChecklist.items where Sector(rawValue: item.sector) == nil {
+            throw ConfigurationError("settlement.json: unknown sector \(item.sector)")
+        }
+        return d
+    }
+}
+
+package struct SettlementDefaultsKey: StorageKey { package typealias Value = SettlementDefaults }
+
+extension Application {
+    package var settlementDefaults: SettlementDefaults {
+        get { storage[SettlementDefaultsKey.self]! }
+        set { storage[SettlementDefaultsKey.self] = newValue }
+    }
+}

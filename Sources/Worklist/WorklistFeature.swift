@@ -1,0 +1,34 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// "Mine frister": the open deadlines of the persons a user follows, and the dates they were met.
+package struct WorklistFeature: Feature {
+    package init() {}
+
+    package let id = "worklist"
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.pages.register(collection: WorklistController())
+    }
+
+    package func navigation(_ req: Request) async throws -> [NavEntry] {
+        guard try await !req.municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty else { return [] }
+        return [NavEntry(order: 200, href: "/worklist", key: "nav.worklist")]
+    }
+
+    /// TB screening and mapping met on time by the adults the demo follows (those already past).
+    package func seedDemo(_ demo: DemoContext) async throws {
+        for (p, arrival) in DemoData.followed(demo) {
+            for (kind, days) in [(DeadlineKind.tbScreening, 10), (.competenceMapping, 30)] {
+                let e = DeadlineEvent()
+                e.$person.id = p.id!
+                e.kind = kind.rawValue
+                e.date = arrival.adding(days: days).iso
+                e.sector = kind.sector.rawValue
+                if LocalDate(iso: e.date)! <= .today { try await e.create(on: demo.db) }
+            }
+        }
+    }
+}
