@@ -8,7 +8,7 @@ let package = Package(
     name: "Innbygger",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "innbygger", targets: ["innbygger"]),
+        .executable(name: "innbygger", targets: ["innbygger"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", exact: "4.122.3"),
@@ -40,36 +40,37 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-    ] + features.map { name in
-        // One target per feature, depending only on the core and the kernel: no feature imports another.
-        .target(
-            name: name,
-            dependencies: [
-                "InnbyggerCore",
-                "InnbyggerKernel",
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Fluent", package: "fluent"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        )
-    } + [
-        // The composition root: the features list, configuration and routes.
-        .target(
-            name: "InnbyggerApp",
-            dependencies: ["InnbyggerCore", "InnbyggerKernel"] + features.map { .target(name: $0) },
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .executableTarget(
-            name: "innbygger",
-            dependencies: ["InnbyggerApp"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .testTarget(name: "InnbyggerCoreTests", dependencies: ["InnbyggerCore"]),
-        .testTarget(
-            name: "InnbyggerAppTests",
-            dependencies: ["InnbyggerApp", "InnbyggerKernel"] + features.map { .target(name: $0) } + [
-                .product(name: "VaporTesting", package: "vapor"),
-            ]
-        ),
     ]
+        + features.map { name in
+            // One target per feature, depending only on the core and the kernel: no feature imports another.
+            .target(
+                name: name,
+                dependencies: [
+                    "InnbyggerCore",
+                    "InnbyggerKernel",
+                    .product(name: "Vapor", package: "vapor"),
+                    .product(name: "Fluent", package: "fluent"),
+                ],
+                swiftSettings: [.swiftLanguageMode(.v5)]
+            )
+        } + [
+            // The composition root: the features list, configuration and routes.
+            .target(
+                name: "InnbyggerApp",
+                dependencies: ["InnbyggerCore", "InnbyggerKernel"] + features.map { .target(name: $0) },
+                swiftSettings: [.swiftLanguageMode(.v5)]
+            ),
+            .executableTarget(
+                name: "innbygger",
+                dependencies: ["InnbyggerApp"],
+                swiftSettings: [.swiftLanguageMode(.v5)]
+            ),
+            .testTarget(name: "InnbyggerCoreTests", dependencies: ["InnbyggerCore"]),
+            .testTarget(
+                name: "InnbyggerAppTests",
+                dependencies: ["InnbyggerApp", "InnbyggerKernel"] + features.map { .target(name: $0) } + [
+                    .product(name: "VaporTesting", package: "vapor")
+                ]
+            ),
+        ]
 )

@@ -14,17 +14,32 @@ package struct AccountController: RouteCollection {
     }
 
     package struct AccountView: Encodable {
-        package struct RoleRow: Encodable { var role: String; var municipalities: String }
-        package struct TokenRow: Encodable { var id: UUID; var name: String; var created: String; var lastUsed: String? }
-        package var username: String; package var displayName: String; package var roles: [RoleRow]; package var tokens: [TokenRow]
-        package var newToken: String?; package var passwordErrors: [String]
+        package struct RoleRow: Encodable {
+            var role: String
+            var municipalities: String
+        }
+        package struct TokenRow: Encodable {
+            var id: UUID
+            var name: String
+            var created: String
+            var lastUsed: String?
+        }
+        package var username: String
+        package var displayName: String
+        package var roles: [RoleRow]
+        package var tokens: [TokenRow]
+        package var newToken: String?
+        package var passwordErrors: [String]
     }
 
-    package func view(_ req: Request, newToken: String? = nil, passwordErrors: [String] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package func view(
+        _ req: Request, newToken: String? = nil, passwordErrors: [String] = [], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let user = try req.requireUser()
         try await req.authorize(.read, .ownAccount)
         let names = try await req.municipalityNames()
-        let tokens = try await APIToken.query(on: req.store).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil).sort(\.$createdAt).all()
+        let tokens = try await APIToken.query(on: req.store).filter(\.$user.$id == user.id).filter(\.$revokedAt == nil)
+            .sort(\.$createdAt).all()
         let v = AccountView(
             username: user.username, displayName: user.displayName,
             roles: user.principal.grants.map { g in
@@ -35,7 +50,11 @@ package struct AccountController: RouteCollection {
                 }
                 return .init(role: "role.\(g.role.rawValue)", municipalities: scope)
             },
-            tokens: tokens.map { .init(id: $0.id!, name: $0.name, created: Oslo.stamp($0.createdAt), lastUsed: $0.lastUsedAt.map { Oslo.stamp($0) }) },
+            tokens: tokens.map {
+                .init(
+                    id: $0.id!, name: $0.name, created: Oslo.stamp($0.createdAt),
+                    lastUsed: $0.lastUsedAt.map { Oslo.stamp($0) })
+            },
             newToken: newToken, passwordErrors: passwordErrors)
         let res = try await req.page("Account/account", titleKey: "account.title", v).encodeResponse(for: req)
         res.status = status
@@ -44,7 +63,11 @@ package struct AccountController: RouteCollection {
 
     package func show(req: Request) async throws -> Response { try await view(req) }
 
-    package struct PasswordForm: Content { var current: String?; var new: String?; var repeatNew: String? }
+    package struct PasswordForm: Content {
+        var current: String?
+        var new: String?
+        var repeatNew: String?
+    }
 
     package func changePassword(req: Request) async throws -> Response {
         let me = try req.requireUser()
@@ -87,7 +110,8 @@ package struct AccountController: RouteCollection {
         let me = try req.requireUser()
         try await req.authorize(.update, .ownAccount)
         guard let id = req.parameters.get("tokenID", as: UUID.self),
-              let t = try await APIToken.query(on: req.store).filter(\.$id == id).filter(\.$user.$id == me.id).first() else {
+            let t = try await APIToken.query(on: req.store).filter(\.$id == id).filter(\.$user.$id == me.id).first()
+        else {
             throw Abort(.notFound)
         }
         t.revokedAt = Date()

@@ -10,7 +10,12 @@ package struct AuthController: RouteCollection {
         routes.post("login", use: login).ownWrites()
     }
 
-    package struct LoginView: Encodable { var csrf: String; var next: String; var error: String?; var username: String }
+    package struct LoginView: Encodable {
+        var csrf: String
+        var next: String
+        var error: String?
+        var username: String
+    }
 
     /// Only paths of this application's own pages, so neither the login form nor the language switch can redirect
     /// off-site or smuggle a header into `Location` (see `InternalPath`).
@@ -18,22 +23,33 @@ package struct AuthController: RouteCollection {
         InternalPath.page(s, in: app) ?? "/"
     }
 
-    package func render(_ req: Request, next: String, error: String?, username: String, status: HTTPResponseStatus) async throws -> Response {
+    package func render(_ req: Request, next: String, error: String?, username: String, status: HTTPResponseStatus)
+        async throws -> Response
+    {
         let token = Secrets.token(prefix: "")
-        let view = try await req.page("Account/login", titleKey: "login.title",
-                                      LoginView(csrf: token, next: next, error: error, username: username))
+        let view = try await req.page(
+            "Account/login", titleKey: "login.title",
+            LoginView(csrf: token, next: next, error: error, username: username))
         let res = try await view.encodeResponse(for: req)
         res.status = status
-        res.cookies[SessionCookie.loginCSRF] = SessionCookie.make(token, maxAge: 3600, secure: req.application.settings.secureCookies)
+        res.cookies[SessionCookie.loginCSRF] = SessionCookie.make(
+            token, maxAge: 3600, secure: req.application.settings.secureCookies)
         return res
     }
 
     package func form(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: "/") }
-        return try await render(req, next: Self.safeNext(try? req.query.get(String.self, at: "next"), req.application), error: nil, username: "", status: .ok)
+        return try await render(
+            req, next: Self.safeNext(try? req.query.get(String.self, at: "next"), req.application), error: nil,
+            username: "", status: .ok)
     }
 
-    package struct LoginForm: Content { var username: String?; var password: String?; var _csrf: String?; var next: String? }
+    package struct LoginForm: Content {
+        var username: String?
+        var password: String?
+        var _csrf: String?
+        var next: String?
+    }
 
     package func login(req: Request) async throws -> Response {
         let f = try req.content.decode(LoginForm.self)
@@ -74,7 +90,8 @@ package struct AuthController: RouteCollection {
         let ok = (try? await req.password.async.verify(password, created: hash)) ?? false
         guard ok, let user, user.isActive, !username.isEmpty else {
             try await req.audit("login_failed", recordType: "user", recordID: user?.id?.uuidString, municipality: nil)
-            return try await render(req, next: next, error: req.t("login.failed"), username: username, status: .unauthorized)
+            return try await render(
+                req, next: next, error: req.t("login.failed"), username: username, status: .unauthorized)
         }
         let token = Secrets.token(prefix: "")
         let session = UserSession()
@@ -101,10 +118,12 @@ package struct AuthController: RouteCollection {
     package static func logout(req: Request) async throws -> Response {
         if let s = req.currentUser?.session {
             try await s.delete(on: req.store)
-            try await req.audit("logout", recordType: "user", recordID: req.currentUser?.id.uuidString, municipality: nil)
+            try await req.audit(
+                "logout", recordType: "user", recordID: req.currentUser?.id.uuidString, municipality: nil)
         }
         let res = req.redirect(to: "/login?notice=logged_out")
-        res.cookies[SessionCookie.name] = SessionCookie.make("", maxAge: 0, secure: req.application.settings.secureCookies)
+        res.cookies[SessionCookie.name] = SessionCookie.make(
+            "", maxAge: 0, secure: req.application.settings.secureCookies)
         return res
     }
 

@@ -18,18 +18,29 @@ package struct AdminController: RouteCollection {
         admin.gated(.update, .tenancy).post("tenancy", "agreements", use: createAgreement)
     }
 
-
     package struct UsersView: Encodable {
-        package struct Row: Encodable { var id: UUID; var username: String; var displayName: String; var active: Bool; var roles: [String] }
-        package var rows: [Row]; package var roles: [Choice]; package var municipalities: [Choice]; package var units: [Choice]
-        package var error: String?; package var passwordHint: String
+        package struct Row: Encodable {
+            var id: UUID
+            var username: String
+            var displayName: String
+            var active: Bool
+            var roles: [String]
+        }
+        package var rows: [Row]
+        package var roles: [Choice]
+        package var municipalities: [Choice]
+        package var units: [Choice]
+        package var error: String?
+        package var passwordHint: String
     }
 
     package func usersView(_ req: Request, error: String? = nil) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
-        let assignments = try await RoleAssignment.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$user).all()
+        let assignments = try await RoleAssignment.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(
+            \.$user
+        ).all()
         var byUser: [UUID: (User, [String])] = [:]
         let seesSystem = req.may(.update, .tenancy)
         // System roles are not scoped to a municipality: only system administrators see (and change) them.
@@ -42,20 +53,31 @@ package struct AdminController: RouteCollection {
         }
         let units = try await ServiceUnit.query(on: req.store).filter(\.$host.$id ~~ codes).sort(\.$name).all()
         let assignable = Role.allCases.filter { $0 != .systemAdmin || req.may(.update, .tenancy) }
-        return try await req.page("Admin/users", titleKey: "users.title", UsersView(
-            rows: byUser.values.sorted { $0.0.username < $1.0.username }.map {
-                .init(id: $0.0.id!, username: $0.0.username, displayName: $0.0.displayName, active: $0.0.isActive, roles: $0.1.sorted())
-            },
-            roles: assignable.map { Choice(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
-            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: false) },
-            units: units.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
-            error: error, passwordHint: req.t("password.rules", String(PasswordPolicy().minimumLength))))
+        return try await req.page(
+            "Admin/users", titleKey: "users.title",
+            UsersView(
+                rows: byUser.values.sorted { $0.0.username < $1.0.username }.map {
+                    .init(
+                        id: $0.0.id!, username: $0.0.username, displayName: $0.0.displayName, active: $0.0.isActive,
+                        roles: $0.1.sorted())
+                },
+                roles: assignable.map { Choice(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
+                municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: false) },
+                units: units.map {
+                    Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
+                },
+                error: error, passwordHint: req.t("password.rules", String(PasswordPolicy().minimumLength))))
     }
 
     package func users(req: Request) async throws -> View { try await usersView(req) }
 
     package struct NewUser: Content {
-        package var username: String?; package var displayName: String?; package var password: String?; package var role: String?; package var municipality: String?; package var unit: String?
+        package var username: String?
+        package var displayName: String?
+        package var password: String?
+        package var role: String?
+        package var municipality: String?
+        package var unit: String?
     }
 
     package func createUser(req: Request) async throws -> Response {
@@ -69,7 +91,8 @@ package struct AdminController: RouteCollection {
         }
         let username = (f.username ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard username.count >= 3, username.count <= 60,
-              username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }) else {
+            username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) })
+        else {
             return try await fail(req.t("users.bad_username"))
         }
         guard let display = try? Validate.required(f.displayName, "displayName", max: 100) else {
@@ -77,11 +100,16 @@ package struct AdminController: RouteCollection {
         }
         guard let role = f.role.flatMap(Role.init(rawValue:)) else { return try await fail(req.t("users.bad_role")) }
         if role == .systemAdmin { try await req.authorize(.update, .tenancy) }
-        let problems = req.application.passwordPolicy.problems(password: f.password ?? "", username: username, names: display.split(separator: " ").map(String.init))
-        guard problems.isEmpty else { return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " ")) }
+        let problems = req.application.passwordPolicy.problems(
+            password: f.password ?? "", username: username, names: display.split(separator: " ").map(String.init))
+        guard problems.isEmpty else {
+            return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " "))
+        }
         var unitID: UUID? = nil
         if let u = f.unit, !u.isEmpty {
-            guard let id = UUID(uuidString: u), let unit = try await ServiceUnit.find(id, on: req.store), unit.$host.id == m else {
+            guard let id = UUID(uuidString: u), let unit = try await ServiceUnit.find(id, on: req.store),
+                unit.$host.id == m
+            else {
                 return try await fail(req.t("users.bad_unit"))
             }
             unitID = unit.id
@@ -89,16 +117,19 @@ package struct AdminController: RouteCollection {
         if try await User.query(on: req.store).filter(\.$username == username).first() != nil {
             return try await fail(req.t("users.taken"))
         }
-        let user = User(username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
+        let user = User(
+            username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
         // A role that opens person files takes effect only when a second person approves it.
         let pending = role.readsPersonalData
         try await user.create(on: req.store)
         let assignment = RoleAssignment(
-            user: user.id!, role: role, municipality: m, unit: unitID, pending: pending, requestedBy: req.currentUser?.id)
+            user: user.id!, role: role, municipality: m, unit: unitID, pending: pending,
+            requestedBy: req.currentUser?.id)
         try await assignment.create(on: req.store)
         try await req.audit("create", recordType: "user", recordID: user.id?.uuidString, municipality: m)
         if pending {
-            try await req.audit("role_requested", recordType: "role_assignment", recordID: assignment.id?.uuidString, municipality: m)
+            try await req.audit(
+                "role_requested", recordType: "role_assignment", recordID: assignment.id?.uuidString, municipality: m)
         }
         return req.redirect(to: "/admin/users?notice=\(pending ? "pending" : "created")")
     }
@@ -118,43 +149,58 @@ package struct AdminController: RouteCollection {
     }
 
     package func deactivate(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store)
+        else { throw Abort(.notFound) }
         let assignments = try await authorizeStatusChange(req, id)
         guard id != req.currentUser?.id else { throw APIError(.badRequest, "self", "you cannot deactivate yourself") }
         if assignments.contains(where: \.isSystemRole) {
-            let others = try await RoleAssignment.query(on: req.store).join(User.self, on: \RoleAssignment.$user.$id == \User.$id)
-                .filter(\.$role == Role.systemAdmin.rawValue).filter(\.$pending == false)
-                .filter(User.self, \.$isActive == true).filter(User.self, \.$id != id).count()
+            let others = try await RoleAssignment.query(on: req.store).join(
+                User.self, on: \RoleAssignment.$user.$id == \User.$id
+            )
+            .filter(\.$role == Role.systemAdmin.rawValue).filter(\.$pending == false)
+            .filter(User.self, \.$isActive == true).filter(User.self, \.$id != id).count()
             guard others > 0 else {
-                throw APIError(.conflict, "last_system_admin", "the last active system administrator cannot be deactivated")
+                throw APIError(
+                    .conflict, "last_system_admin", "the last active system administrator cannot be deactivated")
             }
         }
         user.isActive = false
         try await user.update(on: req.store)
         try await UserSession.query(on: req.store).filter(\.$user.$id == id).delete()
         try await TokenIssuer.revokeAll(for: id, on: req.store)
-        try await req.audit("deactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id)
+        try await req.audit(
+            "deactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id
+        )
         return req.redirect(to: "/admin/users?notice=saved")
     }
 
     package func reactivate(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store)
+        else { throw Abort(.notFound) }
         let assignments = try await authorizeStatusChange(req, id)
         user.isActive = true
         try await user.update(on: req.store)
-        try await req.audit("reactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id)
+        try await req.audit(
+            "reactivate", recordType: "user", recordID: id.uuidString, municipality: assignments.first?.$municipality.id
+        )
         return req.redirect(to: "/admin/users?notice=saved")
     }
 
     package struct ApprovalsView: Encodable {
         package struct Row: Encodable {
-            package var id: UUID; package var username: String; package var displayName: String; package var role: String; package var municipality: String
-            package var requestedBy: String; package var own: Bool
+            package var id: UUID
+            package var username: String
+            package var displayName: String
+            package var role: String
+            package var municipality: String
+            package var requestedBy: String
+            package var own: Bool
         }
         package var rows: [Row]
     }
 
-    /// Roles that read personal data, waiting for the second person: the municipality's leader or a system administrator.
+    /// Roles that read personal data, waiting for the second person: the municipality's leader or a system
+    /// administrator.
     package func approvals(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .update) { .roleApproval(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
@@ -162,22 +208,36 @@ package struct AdminController: RouteCollection {
         let pending = try await RoleAssignment.query(on: req.store).filter(\.$pending == true)
             .filter(\.$municipality.$id ~~ codes).with(\.$user).all()
         let requesterIDs = Array(Set(pending.compactMap(\.requestedBy)))
-        let requesters = requesterIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await User.query(on: req.store).filter(\.$id ~~ requesterIDs).all().map { ($0.id!, $0.username) })
-        return try await req.page("Admin/approvals", titleKey: "approvals.title", ApprovalsView(rows: pending.map {
-            .init(id: $0.id!, username: $0.user.username, displayName: $0.user.displayName, role: "role.\($0.role)",
-                  municipality: names[$0.$municipality.id] ?? $0.$municipality.id,
-                  requestedBy: $0.requestedBy.flatMap { requesters[$0] } ?? "–", own: $0.requestedBy == req.currentUser?.id)
-        }))
+        let requesters =
+            requesterIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues:
+                    try await User.query(on: req.store).filter(\.$id ~~ requesterIDs).all().map {
+                        ($0.id!, $0.username)
+                    })
+        return try await req.page(
+            "Admin/approvals", titleKey: "approvals.title",
+            ApprovalsView(
+                rows: pending.map {
+                    .init(
+                        id: $0.id!, username: $0.user.username, displayName: $0.user.displayName,
+                        role: "role.\($0.role)",
+                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id,
+                        requestedBy: $0.requestedBy.flatMap { requesters[$0] } ?? "–",
+                        own: $0.requestedBy == req.currentUser?.id)
+                }))
     }
 
     package func pendingAssignment(_ req: Request) async throws -> RoleAssignment {
         guard let id = req.parameters.get("assignmentID", as: UUID.self),
-              let a = try await RoleAssignment.find(id, on: req.store), a.pending else { throw Abort(.notFound) }
+            let a = try await RoleAssignment.find(id, on: req.store), a.pending
+        else { throw Abort(.notFound) }
         try await req.authorize(.update, .roleApproval(municipality: a.$municipality.id))
         // Four eyes: whoever asked for the grant cannot be the one who approves it.
         guard a.requestedBy != req.currentUser?.id else {
-            throw APIError(.forbidden, "same_person", "a grant is approved by someone other than the person who asked for it")
+            throw APIError(
+                .forbidden, "same_person", "a grant is approved by someone other than the person who asked for it")
         }
         return a
     }
@@ -188,22 +248,42 @@ package struct AdminController: RouteCollection {
         a.approvedBy = req.currentUser?.id
         a.approvedAt = Date()
         try await a.update(on: req.store)
-        try await req.audit("role_approved", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id)
+        try await req.audit(
+            "role_approved", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id
+        )
         return req.redirect(to: "/admin/approvals?notice=saved")
     }
 
     package func reject(req: Request) async throws -> Response {
         let a = try await pendingAssignment(req)
         try await a.delete(on: req.store)
-        try await req.audit("role_rejected", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id)
+        try await req.audit(
+            "role_rejected", recordType: "role_assignment", recordID: a.id?.uuidString, municipality: a.$municipality.id
+        )
         return req.redirect(to: "/admin/approvals?notice=saved")
     }
 
     package struct TenancyView: Encodable {
-        package struct MunicipalityRow: Encodable { var code: String; var name: String; var county: String; var units: [String] }
-        package struct AgreementRow: Encodable { var unit: String; var host: String; var served: String; var from: String; var to: String?; var reference: String }
-        package var municipalities: [MunicipalityRow]; package var agreements: [AgreementRow]; package var canEdit: Bool
-        package var unitOptions: [Choice]; package var municipalityOptions: [Choice]; package var error: String?
+        package struct MunicipalityRow: Encodable {
+            var code: String
+            var name: String
+            var county: String
+            var units: [String]
+        }
+        package struct AgreementRow: Encodable {
+            var unit: String
+            var host: String
+            var served: String
+            var from: String
+            var to: String?
+            var reference: String
+        }
+        package var municipalities: [MunicipalityRow]
+        package var agreements: [AgreementRow]
+        package var canEdit: Bool
+        package var unitOptions: [Choice]
+        package var municipalityOptions: [Choice]
+        package var error: String?
     }
 
     package func tenancyView(_ req: Request, error: String? = nil) async throws -> View {
@@ -212,36 +292,59 @@ package struct AdminController: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: municipalities.map { ($0.id!, $0.name) })
         let units = try await ServiceUnit.query(on: req.store).sort(\.$name).all()
         let agreements = try await ServiceAgreement.query(on: req.store).with(\.$unit).all()
-        return try await req.page("Admin/tenancy", titleKey: "tenancy.title", TenancyView(
-            municipalities: municipalities.map { m in
-                .init(code: m.id!, name: m.name, county: m.county, units: units.filter { $0.$host.id == m.id }.map(\.name))
-            },
-            agreements: agreements.map {
-                .init(unit: $0.unit.name, host: names[$0.unit.$host.id] ?? "", served: names[$0.$served.id] ?? $0.$served.id,
-                      from: $0.validFrom, to: $0.validTo, reference: $0.reference)
-            },
-            canEdit: req.may(.update, .tenancy),
-            unitOptions: units.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false) },
-            municipalityOptions: municipalities.map { Choice(value: $0.id!, label: $0.name, selected: false) }, error: error))
+        return try await req.page(
+            "Admin/tenancy", titleKey: "tenancy.title",
+            TenancyView(
+                municipalities: municipalities.map { m in
+                    .init(
+                        code: m.id!, name: m.name, county: m.county,
+                        units: units.filter { $0.$host.id == m.id }.map(\.name))
+                },
+                agreements: agreements.map {
+                    .init(
+                        unit: $0.unit.name, host: names[$0.unit.$host.id] ?? "",
+                        served: names[$0.$served.id] ?? $0.$served.id,
+                        from: $0.validFrom, to: $0.validTo, reference: $0.reference)
+                },
+                canEdit: req.may(.update, .tenancy),
+                unitOptions: units.map {
+                    Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
+                },
+                municipalityOptions: municipalities.map { Choice(value: $0.id!, label: $0.name, selected: false) },
+                error: error))
     }
 
     package func tenancy(req: Request) async throws -> View { try await tenancyView(req) }
 
-    package struct NewAgreement: Content { var unit: String?; var served: String?; var validFrom: String?; var reference: String? }
+    package struct NewAgreement: Content {
+        var unit: String?
+        var served: String?
+        var validFrom: String?
+        var reference: String?
+    }
 
     package func createAgreement(req: Request) async throws -> Response {
         try await req.authorize(.update, .tenancy)
         let f = try req.content.decode(NewAgreement.self)
         func fail(_ m: String) async throws -> Response {
-            let res = try await tenancyView(req, error: m).encodeResponse(for: req); res.status = .badRequest; return res
+            let res = try await tenancyView(req, error: m).encodeResponse(for: req)
+            res.status = .badRequest
+            return res
         }
-        guard let uid = f.unit.flatMap(UUID.init(uuidString:)), let unit = try await ServiceUnit.find(uid, on: req.store) else { return try await fail(req.t("tenancy.bad_unit")) }
-        guard let served = f.served, try await Municipality.find(served, on: req.store) != nil, served != unit.$host.id else { return try await fail(req.t("tenancy.bad_served")) }
-        guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else { return try await fail(req.t("tenancy.bad_date")) }
+        guard let uid = f.unit.flatMap(UUID.init(uuidString:)),
+            let unit = try await ServiceUnit.find(uid, on: req.store)
+        else { return try await fail(req.t("tenancy.bad_unit")) }
+        guard let served = f.served, try await Municipality.find(served, on: req.store) != nil, served != unit.$host.id
+        else { return try await fail(req.t("tenancy.bad_served")) }
+        guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else {
+            return try await fail(req.t("tenancy.bad_date"))
+        }
         guard let ref = try? Validate.required(f.reference, "reference", max: 200) else {
             return try await fail(req.t("tenancy.bad_reference"))
         }
-        if try await ServiceAgreement.query(on: req.store).filter(\.$unit.$id == uid).filter(\.$served.$id == served).first() != nil {
+        if try await ServiceAgreement.query(on: req.store).filter(\.$unit.$id == uid).filter(\.$served.$id == served)
+            .first() != nil
+        {
             return try await fail(req.t("tenancy.exists"))
         }
         try await ServiceAgreement(unit: uid, served: served, validFrom: from, reference: ref).create(on: req.store)

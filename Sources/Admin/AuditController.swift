@@ -12,16 +12,33 @@ package struct AuditController: RouteCollection {
     }
 
     package struct Filter: Content {
-        package var user: String?; package var record: String?; package var municipality: String?; package var from: String?; package var to: String?; package var page: Int?
+        package var user: String?
+        package var record: String?
+        package var municipality: String?
+        package var from: String?
+        package var to: String?
+        package var page: Int?
     }
 
     package struct AuditView: Encodable {
         package struct Row: Encodable {
-            package var seq: Int; package var at: String; package var user: String; package var municipality: String; package var action: String
-            package var recordType: String; package var recordID: String; package var route: String
+            package var seq: Int
+            package var at: String
+            package var user: String
+            package var municipality: String
+            package var action: String
+            package var recordType: String
+            package var recordID: String
+            package var route: String
         }
-        package var rows: [Row]; package var filter: Filter; package var municipalities: [Choice]
-        package var page: Int; package var nextPage: Int?; package var previousPage: Int?; package var verifyResult: String?; package var verifyOK: Bool
+        package var rows: [Row]
+        package var filter: Filter
+        package var municipalities: [Choice]
+        package var page: Int
+        package var nextPage: Int?
+        package var previousPage: Int?
+        package var verifyResult: String?
+        package var verifyOK: Bool
     }
 
     package static let pageSize = 50
@@ -44,32 +61,52 @@ package struct AuditController: RouteCollection {
             }
         }
         if let u = f.user?.trimmingCharacters(in: .whitespaces).lowercased(), !u.isEmpty {
-            let ids = try await User.query(on: req.store).filter(\.$username == u).all().compactMap { $0.id?.uuidString }
+            let ids = try await User.query(on: req.store).filter(\.$username == u).all().compactMap {
+                $0.id?.uuidString
+            }
             q.filter(\.$userID ~~ ids)
         }
         if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
         if let s = f.from, !s.isEmpty {
-            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "from", message: "from must be a date") }
+            guard let d = LocalDate(parsing: s) else {
+                throw ValidationFailure(field: "from", message: "from must be a date")
+            }
             q.filter(\.$atMillis >= Oslo.startMillis(d))
         }
         if let s = f.to, !s.isEmpty {
-            guard let d = LocalDate(parsing: s) else { throw ValidationFailure(field: "to", message: "to must be a date") }
+            guard let d = LocalDate(parsing: s) else {
+                throw ValidationFailure(field: "to", message: "to must be a date")
+            }
             q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }
-        let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1))
+            .all()
         let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
-        let users = userIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map { ($0.id!.uuidString, $0.username) })
+        let users =
+            userIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues:
+                    try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map {
+                        ($0.id!.uuidString, $0.username)
+                    })
         let names = try await req.municipalityNames()
-        return try await req.page("Admin/audit", titleKey: "audit.title", AuditView(
-            rows: rows.prefix(Self.pageSize).map {
-                .init(seq: $0.id!, at: Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true),
-                      user: $0.userID.flatMap { users[$0] } ?? "–", municipality: $0.municipality.flatMap { names[$0] } ?? "–",
-                      action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
-            },
-            filter: f, municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
-            page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil,
-            verifyResult: verifyResult, verifyOK: verifyOK))
+        return try await req.page(
+            "Admin/audit", titleKey: "audit.title",
+            AuditView(
+                rows: rows.prefix(Self.pageSize).map {
+                    .init(
+                        seq: $0.id!,
+                        at: Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true),
+                        user: $0.userID.flatMap { users[$0] } ?? "–",
+                        municipality: $0.municipality.flatMap { names[$0] } ?? "–",
+                        action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
+                },
+                filter: f,
+                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+                page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil,
+                previousPage: page > 1 ? page - 1 : nil,
+                verifyResult: verifyResult, verifyOK: verifyOK))
     }
 
     package func list(req: Request) async throws -> View { try await render(req) }

@@ -1,18 +1,18 @@
+import Account
+import Admin
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import InnbyggerCore
 import InnbyggerKernel
-import Leaf
-import Vapor
-import Account
-import Admin
 import Journal
+import Leaf
 import Overview
 import Persons
 import Programme
 import Rules
 import Settlement
+import Vapor
 import Worklist
 
 /// Sets up storage, views, middleware, routes and commands. Used by the executable and the tests.
@@ -36,7 +36,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         let fm = FileManager.default
         do {
             if !fm.fileExists(atPath: dir) {
-                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try fm.createDirectory(
+                    atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             if !fm.fileExists(atPath: file) {
                 _ = fm.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
@@ -69,13 +70,17 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     do {
         app.translations = try Translations.load(from: app.directory.workingDirectory, features: app.features.map(\.id))
     } catch {
-        throw ConfigurationError("cannot read Resources/Translations (start innbygger from the project directory): \(error)")
+        throw ConfigurationError(
+            "cannot read Resources/Translations (start innbygger from the project directory): \(error)")
     }
 
     do {
-        let text = try String(contentsOfFile: app.directory.resourcesDirectory + "Parameters/common-passwords.txt", encoding: .utf8)
-        app.passwordPolicy = PasswordPolicy(common: Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { $0.lowercased() }))
+        let text = try String(
+            contentsOfFile: app.directory.resourcesDirectory + "Parameters/common-passwords.txt", encoding: .utf8)
+        app.passwordPolicy = PasswordPolicy(
+            common: Set(
+                text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { $0.lowercased() }))
     } catch {
         throw ConfigurationError("cannot read Resources/Parameters/common-passwords.txt: \(error)")
     }

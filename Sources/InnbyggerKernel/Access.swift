@@ -44,19 +44,24 @@ extension Request {
 
     /// Asks the policy. Refusals of personal data are audited (also when the request's write is rolled back), then
     /// answered with 403.
-    package func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil) async throws {
+    package func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil)
+        async throws
+    {
         let user = try requireUser()
         let decision = AccessPolicy.decide(user.principal, action, resource)
         guard case .deny = decision else { return }
         if let m = resource.personalDataMunicipality {
-            try await auditRefusal("denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
+            try await auditRefusal(
+                "denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
         }
         throw Abort(.forbidden, reason: "access denied")
     }
 
     /// A refusal is kept whatever happens to the request's transaction: inside a write it is written after the
     /// write ends (committed or rolled back), otherwise at once.
-    package func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
+    package func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: String?)
+        async throws
+    {
         let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
         if let unit = storage[WriteUnitKey.self] {
             unit.refusals.withLockedValue { $0.append(draft) }
@@ -91,7 +96,9 @@ extension Request {
 
     /// The municipalities a list covers: those where the policy allows `action`, narrowed to `requested` when one is
     /// asked for (a malformed number is 400, one outside the user's reach 403). Refused when none is left.
-    package func scope(where action: Action, requested: String?, _ resource: (String) -> Resource) async throws -> [String] {
+    package func scope(where action: Action, requested: String?, _ resource: (String) -> Resource) async throws
+        -> [String]
+    {
         var codes = try await municipalities(where: action, resource)
         if let m = requested, !m.isEmpty {
             _ = try Validate.municipality(m)
@@ -102,14 +109,17 @@ extension Request {
         return codes
     }
 
-    package func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: String?) -> AuditDraft {
+    package func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: String?)
+        -> AuditDraft
+    {
         AuditDraft(
             userID: currentUser?.id.uuidString, municipality: municipality, action: action, recordType: recordType,
             recordID: recordID, route: routeLabel)
     }
 
     /// A list read: one entry per municipality whose rows the list shows, appended together.
-    package func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws where Codes.Element == String {
+    package func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws
+    where Codes.Element == String {
         let drafts = Set(municipalities).sorted().map {
             auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
         }
@@ -135,8 +145,8 @@ package enum PrincipalLoader {
         let assignments = try await RoleAssignment.query(on: db).filter(\.$user.$id == userID)
             .filter(\.$pending == false).all()
         let unitIDs = assignments.compactMap { $0.$unit.id }
-        let agreements = unitIDs.isEmpty ? [] :
-            try await ServiceAgreement.query(on: db).filter(\.$unit.$id ~~ unitIDs).all()
+        let agreements =
+            unitIDs.isEmpty ? [] : try await ServiceAgreement.query(on: db).filter(\.$unit.$id ~~ unitIDs).all()
         let grants: [Grant] = assignments.compactMap { a in
             guard let role = Role(rawValue: a.role) else { return nil }
             if role == .systemAdmin { return Grant(role: role, scope: .all) }
@@ -172,12 +182,12 @@ package struct Gate: AsyncMiddleware {
     package let action: Action
     package let kind: ResourceKind
 
-
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let user = try req.requireUser()
         guard AccessPolicy.mayEver(user.principal, action, kind) else {
             if kind.isPersonal {
-                try await req.auditRefusal("denied_\(action.rawValue)", recordType: kind.rawValue, recordID: nil, municipality: nil)
+                try await req.auditRefusal(
+                    "denied_\(action.rawValue)", recordType: kind.rawValue, recordID: nil, municipality: nil)
             }
             throw Abort(.forbidden, reason: "access denied")
         }

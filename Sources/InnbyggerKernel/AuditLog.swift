@@ -11,7 +11,10 @@ package struct AuditDraft: Sendable {
     package var route: String
     package var at: Date = Date()
 
-    package init(userID: String? = nil, municipality: String? = nil, action: String, recordType: String, recordID: String? = nil, route: String, at: Date = Date()) {
+    package init(
+        userID: String? = nil, municipality: String? = nil, action: String, recordType: String, recordID: String? = nil,
+        route: String, at: Date = Date()
+    ) {
         self.userID = userID
         self.municipality = municipality
         self.action = action
@@ -132,7 +135,8 @@ package enum AuditKey {
         // On PostgreSQL nothing else may have made the data directory yet.
         if !fm.fileExists(atPath: settings.dataDirectory) {
             try? fm.createDirectory(
-                atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: settings.dataDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         }
         guard fm.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {

@@ -18,13 +18,22 @@ package final class AuditEntry: Model, @unchecked Sendable {
     package init() {}
 
     package init(_ r: AuditRecord, hash: String) {
-        id = r.sequence; atMillis = r.atMillis; userID = r.userID; municipality = r.municipality; action = r.action
-        recordType = r.recordType; recordID = r.recordID; route = r.route; previousHash = r.previousHash; self.hash = hash
+        id = r.sequence
+        atMillis = r.atMillis
+        userID = r.userID
+        municipality = r.municipality
+        action = r.action
+        recordType = r.recordType
+        recordID = r.recordID
+        route = r.route
+        previousHash = r.previousHash
+        self.hash = hash
     }
 
     package var record: AuditRecord {
-        AuditRecord(sequence: id ?? 0, atMillis: atMillis, userID: userID, municipality: municipality, action: action,
-                    recordType: recordType, recordID: recordID, route: route, previousHash: previousHash)
+        AuditRecord(
+            sequence: id ?? 0, atMillis: atMillis, userID: userID, municipality: municipality, action: action,
+            recordType: recordType, recordID: recordID, route: route, previousHash: previousHash)
     }
 }
 

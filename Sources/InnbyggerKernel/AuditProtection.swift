@@ -12,7 +12,8 @@ package struct ProtectAuditEntries: AsyncMigration {
             for op in ["UPDATE", "DELETE"] {
                 try await sql.raw(
                     """
-                    CREATE TRIGGER audit_entries_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON audit_entries
+                    CREATE TRIGGER audit_entries_no_\(unsafeRaw: op.lowercased())
+                    BEFORE \(unsafeRaw: op) ON audit_entries
                     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
                     """
                 ).run()

@@ -7,8 +7,9 @@ package enum SessionCookie {
     package static let loginCSRF = "innbygger_login_csrf"
 
     package static func make(_ value: String, maxAge: Int?, secure: Bool) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
-                          isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+            isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 }
 
@@ -22,7 +23,8 @@ package struct SessionAuthenticator: AsyncMiddleware {
             let now = Date()
             let settings = req.application.settings
             if let session = try await UserSession.query(on: req.store)
-                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first() {
+                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first()
+            {
                 let idle = now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
                 if session.expiresAt < now || idle || !session.user.isActive {
                     try await req.write { tx in try await session.delete(on: tx) }
@@ -34,8 +36,9 @@ package struct SessionAuthenticator: AsyncMiddleware {
                         try await req.write { tx in try await session.update(on: tx) }
                     }
                     let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.store)
-                    req.currentUser = CurrentUser(id: session.user.id!, username: session.user.username,
-                                                  displayName: session.user.displayName, principal: principal, session: session)
+                    req.currentUser = CurrentUser(
+                        id: session.user.id!, username: session.user.username,
+                        displayName: session.user.displayName, principal: principal, session: session)
                 }
             }
         }
@@ -49,9 +52,11 @@ package struct BearerAuthenticator: AsyncMiddleware {
 
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = req.headers.bearerAuthorization {
-            guard let token = try await APIToken.query(on: req.store)
-                .filter(\.$tokenHash == Secrets.sha256Hex(bearer.token)).filter(\.$revokedAt == nil)
-                .with(\.$user).first(), token.user.isActive else {
+            guard
+                let token = try await APIToken.query(on: req.store)
+                    .filter(\.$tokenHash == Secrets.sha256Hex(bearer.token)).filter(\.$revokedAt == nil)
+                    .with(\.$user).first(), token.user.isActive
+            else {
                 throw Abort(.unauthorized, reason: "invalid or revoked token")
             }
             let now = Date()
@@ -60,8 +65,9 @@ package struct BearerAuthenticator: AsyncMiddleware {
                 try await req.write { tx in try await token.update(on: tx) }
             }
             let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.store)
-            req.currentUser = CurrentUser(id: token.user.id!, username: token.user.username,
-                                          displayName: token.user.displayName, principal: principal, session: nil)
+            req.currentUser = CurrentUser(
+                id: token.user.id!, username: token.user.username,
+                displayName: token.user.displayName, principal: principal, session: nil)
         }
         return try await next.respond(to: req)
     }
@@ -110,7 +116,10 @@ package enum TokenIssuer {
     package static func issue(for userID: UUID, name: String, on db: any Database) async throws -> (String, APIToken) {
         let token = Secrets.token(prefix: "inb_")
         let t = APIToken()
-        t.$user.id = userID; t.name = name; t.tokenHash = Secrets.sha256Hex(token); t.createdAt = Date()
+        t.$user.id = userID
+        t.name = name
+        t.tokenHash = Secrets.sha256Hex(token)
+        t.createdAt = Date()
         try await t.create(on: db)
         return (token, t)
     }

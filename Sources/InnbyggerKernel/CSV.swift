@@ -41,7 +41,9 @@ package struct CSVTable {
     package var rows: [(line: Int, values: [String: String])]
     package var problems: [ImportProblem]
 
-    package static func read(_ text: String, columns: [String], required: [String], maxRows: Int) -> Result<CSVTable, ImportFailure> {
+    package static func read(_ text: String, columns: [String], required: [String], maxRows: Int) -> Result<
+        CSVTable, ImportFailure
+    > {
         typealias Problem = ImportProblem
         let broken = ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file is not valid CSV")])
         if let line = unclosedQuoteLine(text) {
@@ -51,14 +53,18 @@ package struct CSVTable {
         let csv: EnumeratedCSV
         do {
             // The header only here; the rows are read raw below, so short rows are not padded silently.
-            csv = try EnumeratedCSV(string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
+            csv = try EnumeratedCSV(
+                string: text, delimiter: CSVDelimiter.guessed(string: text), loadColumns: false, rowLimit: 1)
         } catch { return .failure(broken) }
         let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
         var problems: [Problem] = []
         let known = Dictionary(uniqueKeysWithValues: columns.map { ($0.lowercased(), $0) })
         let names = header.map { known[$0.lowercased()] }
         for (i, h) in header.enumerated() where names[i] == nil {
-            problems.append(Problem(row: 0, field: h, message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
+            problems.append(
+                Problem(
+                    row: 0, field: h,
+                    message: "unknown column \"\(h)\"; the columns are: \(columns.joined(separator: ", "))"))
         }
         var seen: Set<String> = []
         for name in names.compactMap({ $0 }) where !seen.insert(name).inserted {
@@ -71,14 +77,23 @@ package struct CSVTable {
         var raw: [[String]] = []
         do { try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { raw.append($0) } } catch { return .failure(broken) }
         raw.removeAll { $0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
-        guard !raw.isEmpty else { return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")])) }
+        guard !raw.isEmpty else {
+            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has no rows")]))
+        }
         guard raw.count <= maxRows else {
-            return .failure(ImportFailure(problems: [Problem(row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")]))
+            return .failure(
+                ImportFailure(problems: [
+                    Problem(
+                        row: 0, field: nil, message: "the file has \(raw.count) rows; at most \(maxRows) per import")
+                ]))
         }
         var table = CSVTable(rows: [], problems: [])
         for (index, fields) in raw.enumerated() {
             guard fields.count <= header.count else {
-                table.problems.append(Problem(row: index + 1, field: nil, message: "the row has \(fields.count) values; the header has \(header.count)"))
+                table.problems.append(
+                    Problem(
+                        row: index + 1, field: nil,
+                        message: "the row has \(fields.count) values; the header has \(header.count)"))
                 continue
             }
             var values: [String: String] = [:]
@@ -148,7 +163,9 @@ extension Request {
         guard headers.contentType?.type == "text", headers.contentType?.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "send the file as text/csv")
         }
-        guard let body = body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8) else {
+        guard let body = body.data,
+            let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8)
+        else {
             throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
         }
         return text
@@ -156,14 +173,20 @@ extension Request {
 }
 
 extension Request {
-    /// A `text/csv` body of records for participants, stored all or nothing: 201 with the count, or 400 with every problem.
-    package func bulkImport(_ run: (String, String?) async throws -> Result<Int, ImportFailure>) async throws -> Response {
+    /// A `text/csv` body of records for participants, stored all or nothing: 201 with the count, or 400 with every
+    /// problem.
+    package func bulkImport(_ run: (String, String?) async throws -> Result<Int, ImportFailure>) async throws
+        -> Response
+    {
         let text = try csvBody()
         let q = try query.decode(ImportQuery.self)
         if let m = q.municipality { _ = try Validate.municipality(m) }
         switch try await run(text, q.municipality) {
-        case .success(let n): return try await RecordsImported(stored: n, problems: []).encodeResponse(status: .created, for: self)
-        case .failure(let f): return try await RecordsImported(stored: 0, problems: f.problems).encodeResponse(status: .badRequest, for: self)
+        case .success(let n):
+            return try await RecordsImported(stored: n, problems: []).encodeResponse(status: .created, for: self)
+        case .failure(let f):
+            return try await RecordsImported(stored: 0, problems: f.problems).encodeResponse(
+                status: .badRequest, for: self)
         }
     }
 }

@@ -41,7 +41,9 @@ package struct TokenCommand: AsyncCommand {
     }
     package var help: String { "Creates an API token for a user and prints it." }
     package func run(using context: CommandContext, signature: Signature) async throws {
-        guard let username = signature.user?.lowercased(), !username.isEmpty else { throw CommandFailure("--user is required") }
+        guard let username = signature.user?.lowercased(), !username.isEmpty else {
+            throw CommandFailure("--user is required")
+        }
         let db = context.application.db
         guard let user = try await User.query(on: db).filter(\.$username == username).first(), user.isActive else {
             throw CommandFailure("no active user named \(username)")
@@ -51,9 +53,12 @@ package struct TokenCommand: AsyncCommand {
         let label = signature.name ?? "command line"
         let token = try await app.write { tx in
             let (token, _) = try await TokenIssuer.issue(for: userID, name: label, on: tx)
-            try await app.auditLog.append([AuditDraft(
-                userID: userID.uuidString, municipality: nil, action: "token_created", recordType: "api_token",
-                recordID: nil, route: "CLI token")], on: tx)
+            try await app.auditLog.append(
+                [
+                    AuditDraft(
+                        userID: userID.uuidString, municipality: nil, action: "token_created", recordType: "api_token",
+                        recordID: nil, route: "CLI token")
+                ], on: tx)
             return token
         }
         print(token)
@@ -67,15 +72,20 @@ package struct AuditCommand: AsyncCommand {
 
     package struct Signature: CommandSignature {
         @Argument(name: "action", help: "verify or anchor") package var action: String
-        @Option(name: "anchor", help: "SEQ:MAC printed earlier by `audit anchor`; the chain must still hold it") package var anchor: String?
+        @Option(name: "anchor", help: "SEQ:MAC printed earlier by `audit anchor`; the chain must still hold it") package
+            var anchor: String?
         package init() {}
     }
-    package var help: String { "Audit log tools: `audit verify [--anchor SEQ:MAC]` checks the chain, `audit anchor` prints its head." }
+    package var help: String {
+        "Audit log tools: `audit verify [--anchor SEQ:MAC]` checks the chain, `audit anchor` prints its head."
+    }
     package func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         switch signature.action {
         case "anchor":
-            guard let head = try await AuditLog.anchor(on: app.db) else { throw CommandFailure("the audit log is empty") }
+            guard let head = try await AuditLog.anchor(on: app.db) else {
+                throw CommandFailure("the audit log is empty")
+            }
             print("\(head.sequence):\(head.mac)")
         case "verify":
             var expected: (Int, String)? = nil
@@ -100,7 +110,10 @@ package struct AuditCommand: AsyncCommand {
             if let (seq, mac) = expected {
                 // An intact chain can still be a rewritten or wiped one: it must contain the anchored entry unchanged.
                 guard seq <= checked, let entry = try await AuditEntry.find(seq, on: app.db), entry.hash == mac else {
-                    throw CommandFailure("audit chain does not hold the anchor: entry \(seq) is missing or has another MAC (the log was rewritten or cut)")
+                    throw CommandFailure(
+                        "audit chain does not hold the anchor: entry \(seq) is missing or has another MAC (the log "
+                            + "was rewritten or cut)"
+                    )
                 }
             }
             context.console.print("audit chain intact: \(checked) entries" + (expected == nil ? "" : ", anchor held"))

@@ -36,43 +36,70 @@ package struct CreateDeadlineEvents: AsyncMigration {
 
 package enum DeadlineEvents {
     /// Event dates for the given persons, by person and kind.
-    package static func dates(for personIDs: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind: LocalDate]] {
+    package static func dates(for personIDs: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind:
+        LocalDate]]
+    {
         guard !personIDs.isEmpty else { return [:] }
         var out: [UUID: [DeadlineKind: LocalDate]] = [:]
         for e in try await DeadlineEvent.query(on: db).filter(\.$person.$id ~~ personIDs).all() {
-            if let k = DeadlineKind(rawValue: e.kind), let d = LocalDate(iso: e.date) { out[e.$person.id, default: [:]][k] = d }
+            if let k = DeadlineKind(rawValue: e.kind), let d = LocalDate(iso: e.date) {
+                out[e.$person.id, default: [:]][k] = d
+            }
         }
         return out
     }
 
     /// Sets the events the programme's own dates stand for (mapping, guidance, decision, start), so the deadlines
     /// computed by the rules turn "met" from the programme page alone. A date taken away removes its event.
-    package static func sync(_ dates: [DeadlineKind: String?], personID: UUID, by user: UUID?, on db: any Database) async throws {
+    package static func sync(_ dates: [DeadlineKind: String?], personID: UUID, by user: UUID?, on db: any Database)
+        async throws
+    {
         for (kind, date) in dates {
-            let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(\.$kind == kind.rawValue).first()
-            guard let date else { try await existing?.delete(on: db); continue }
+            let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(
+                \.$kind == kind.rawValue
+            ).first()
+            guard let date else {
+                try await existing?.delete(on: db)
+                continue
+            }
             let e = existing ?? DeadlineEvent()
-            e.$person.id = personID; e.kind = kind.rawValue; e.date = date; e.sector = kind.sector.rawValue; e.recordedBy = user
+            e.$person.id = personID
+            e.kind = kind.rawValue
+            e.date = date
+            e.sector = kind.sector.rawValue
+            e.recordedBy = user
             try await e.save(on: db)
         }
     }
 
     /// Records (or corrects) when the event happened. Partners may record their own sector's events.
     package static func record(_ req: Request, personID: UUID?, kind: String?, date: String?) async throws -> Person {
-        guard let id = personID, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first() else {
+        guard let id = personID,
+            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first()
+        else {
             throw Abort(.notFound)
         }
         guard let k = kind.flatMap(DeadlineKind.init(rawValue:)), k.isMetByEvent else {
             throw ValidationFailure(field: "kind", message: "kind must be a deadline that an event meets")
         }
-        try await req.authorize(.create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
-                                recordType: "person", recordID: id.uuidString)
+        try await req.authorize(
+            .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
+            recordType: "person", recordID: id.uuidString)
         let d = try Validate.pastDate(date, "date")
-        if let birth = LocalDate(iso: p.birthDate), d < birth { throw ValidationFailure(field: "date", message: "date is before the person's birth") }
-        let e = try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k.rawValue).first() ?? DeadlineEvent()
-        e.$person.id = id; e.kind = k.rawValue; e.date = d.iso; e.sector = k.sector.rawValue; e.recordedBy = req.currentUser?.id
+        if let birth = LocalDate(iso: p.birthDate), d < birth {
+            throw ValidationFailure(field: "date", message: "date is before the person's birth")
+        }
+        let e =
+            try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k.rawValue)
+            .first() ?? DeadlineEvent()
+        e.$person.id = id
+        e.kind = k.rawValue
+        e.date = d.iso
+        e.sector = k.sector.rawValue
+        e.recordedBy = req.currentUser?.id
         try await e.save(on: req.store)
-        try await req.audit("record_\(k.rawValue)", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "record_\(k.rawValue)", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
         return p
     }
 }

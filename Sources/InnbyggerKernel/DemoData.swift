@@ -17,7 +17,8 @@ package enum DemoData {
     /// Unit names per sector, as the seed plans name them.
     package static let unitNames: [(Sector, String)] = [
         (.integration, "Integreringstjenesten"), (.nav, "NAV"), (.health, "Helsestasjon"), (.kindergarten, "Barnehage"),
-        (.school, "Skole"), (.adultEducation, "Voksenopplæring"), (.housing, "Eiendom"), (.volunteer, "Frivilligsentralen"),
+        (.school, "Skole"), (.adultEducation, "Voksenopplæring"), (.housing, "Eiendom"),
+        (.volunteer, "Frivilligsentralen"),
     ]
 
     /// One demo user per role (and a few more to show agreements across municipalities).
@@ -57,29 +58,67 @@ package enum DemoData {
     }
 
     /// Fictional households by origin. Dates are chosen so that the pages show a spread of ages and arrivals.
-    package static let households: [(name: String, country: String, ground: ResidenceGround, members: [(String, String, Sex)])] = [
-        ("Kovalenko", "UA", .collectiveProtection, [("Olena", "1986-03-14", .female), ("Andrii", "1984-11-02", .male), ("Sofiia", "2012-06-21", .female), ("Maksym", "2019-01-30", .male)]),
-        ("Shevchenko", "UA", .collectiveProtection, [("Iryna", "1979-08-09", .female), ("Taras", "2008-04-17", .male)]),
-        ("Bondarenko", "UA", .collectiveProtection, [("Dmytro", "1992-12-01", .male), ("Yuliia", "1994-05-26", .female), ("Bohdan", "2022-10-11", .male)]),
-        ("Melnyk", "UA", .collectiveProtection, [("Oksana", "1968-02-28", .female)]),
-        ("Haddad", "SY", .resettlementRefugee, [("Rania", "1988-07-15", .female), ("Omar", "1985-01-03", .male), ("Lina", "2014-09-09", .female), ("Yusuf", "2017-03-22", .male), ("Maya", "2021-12-05", .female)]),
-        ("Darwish", "SY", .refugee, [("Khaled", "1996-10-19", .male), ("Nour", "1999-02-14", .female)]),
-        ("Khatib", "SY", .familyReunification, [("Salma", "1990-06-30", .female), ("Adam", "2016-08-08", .male)]),
-        ("Tesfay", "ER", .refugee, [("Senait", "1997-04-04", .female), ("Yonas", "1995-09-27", .male), ("Selam", "2023-02-19", .female)]),
-        ("Ghebremedhin", "ER", .refugee, [("Filmon", "2007-11-11", .male)]),
-        ("Habte", "ER", .familyReunification, [("Ruth", "1993-01-25", .female), ("Helen", "2015-05-05", .female)]),
-        ("Mukendi", "CD", .resettlementRefugee, [("Esther", "1983-03-03", .female), ("Patrick", "1980-12-12", .male), ("Divine", "2010-07-07", .female), ("Joseph", "2013-10-10", .male)]),
-        ("Ilunga", "CD", .resettlementRefugee, [("Aline", "1991-08-18", .female), ("Grace", "2018-06-06", .female)]),
-        ("Ahmadi", "AF", .resettlementRefugee, [("Farid", "1987-05-15", .male), ("Zahra", "1989-09-19", .female), ("Mariam", "2011-01-11", .female), ("Ali", "2015-04-24", .male)]),
-        ("Rahimi", "AF", .humanitarian, [("Mohammad", "2008-02-02", .male)]),
-        ("Karimi", "AF", .refugee, [("Sima", "1999-12-24", .female)]),
-        ("Noori", "AF", .refugee, [("Hassan", "1975-06-16", .male), ("Fatima", "1978-10-01", .female)]),
-    ]
+    package static let households:
+        [(name: String, country: String, ground: ResidenceGround, members: [(String, String, Sex)])] = [
+            (
+                "Kovalenko", "UA", .collectiveProtection,
+                [
+                    ("Olena", "1986-03-14", .female), ("Andrii", "1984-11-02", .male),
+                    ("Sofiia", "2012-06-21", .female), ("Maksym", "2019-01-30", .male),
+                ]
+            ),
+            (
+                "Shevchenko", "UA", .collectiveProtection,
+                [("Iryna", "1979-08-09", .female), ("Taras", "2008-04-17", .male)]
+            ),
+            (
+                "Bondarenko", "UA", .collectiveProtection,
+                [("Dmytro", "1992-12-01", .male), ("Yuliia", "1994-05-26", .female), ("Bohdan", "2022-10-11", .male)]
+            ),
+            ("Melnyk", "UA", .collectiveProtection, [("Oksana", "1968-02-28", .female)]),
+            (
+                "Haddad", "SY", .resettlementRefugee,
+                [
+                    ("Rania", "1988-07-15", .female), ("Omar", "1985-01-03", .male), ("Lina", "2014-09-09", .female),
+                    ("Yusuf", "2017-03-22", .male), ("Maya", "2021-12-05", .female),
+                ]
+            ),
+            ("Darwish", "SY", .refugee, [("Khaled", "1996-10-19", .male), ("Nour", "1999-02-14", .female)]),
+            ("Khatib", "SY", .familyReunification, [("Salma", "1990-06-30", .female), ("Adam", "2016-08-08", .male)]),
+            (
+                "Tesfay", "ER", .refugee,
+                [("Senait", "1997-04-04", .female), ("Yonas", "1995-09-27", .male), ("Selam", "2023-02-19", .female)]
+            ),
+            ("Ghebremedhin", "ER", .refugee, [("Filmon", "2007-11-11", .male)]),
+            ("Habte", "ER", .familyReunification, [("Ruth", "1993-01-25", .female), ("Helen", "2015-05-05", .female)]),
+            (
+                "Mukendi", "CD", .resettlementRefugee,
+                [
+                    ("Esther", "1983-03-03", .female), ("Patrick", "1980-12-12", .male),
+                    ("Divine", "2010-07-07", .female), ("Joseph", "2013-10-10", .male),
+                ]
+            ),
+            (
+                "Ilunga", "CD", .resettlementRefugee,
+                [("Aline", "1991-08-18", .female), ("Grace", "2018-06-06", .female)]
+            ),
+            (
+                "Ahmadi", "AF", .resettlementRefugee,
+                [
+                    ("Farid", "1987-05-15", .male), ("Zahra", "1989-09-19", .female), ("Mariam", "2011-01-11", .female),
+                    ("Ali", "2015-04-24", .male),
+                ]
+            ),
+            ("Rahimi", "AF", .humanitarian, [("Mohammad", "2008-02-02", .male)]),
+            ("Karimi", "AF", .refugee, [("Sima", "1999-12-24", .female)]),
+            ("Noori", "AF", .refugee, [("Hassan", "1975-06-16", .male), ("Fatima", "1978-10-01", .female)]),
+        ]
 
     /// Which municipality each household above is settled in, and when (arrival; settlement follows).
     package static let placements: [(String, String, String)] = [
         ("3420", "2024-03-12", "Storgata 12, 2406 Elverum"), ("3427", "2024-08-20", "Parkvegen 4, 2500 Tynset"),
-        ("3443", "2025-01-15", "Raufoss sentrum 3, 2830 Raufoss"), ("3326", "2025-05-02", "Trøimsvegen 7, 3560 Hemsedal"),
+        ("3443", "2025-01-15", "Raufoss sentrum 3, 2830 Raufoss"),
+        ("3326", "2025-05-02", "Trøimsvegen 7, 3560 Hemsedal"),
         ("3420", "2025-02-03", "Vestadvegen 21, 2408 Elverum"), ("3420", "2025-09-15", "Kirkevegen 5, 2406 Elverum"),
         ("3324", "2024-11-04", "Sentrumsvegen 10, 3550 Gol"), ("3420", "2026-02-10", "Hamarvegen 30, 2407 Elverum"),
         ("3427", "2025-06-18", "Kongsvegen 2, 2500 Tynset"), ("3443", "2023-10-09", "Reinsvoll 14, 2840 Reinsvoll"),
@@ -111,42 +150,60 @@ package enum DemoData {
             }
             // Gol hosts the integration service that Hemsedal shares; Tynset's adult education serves
             // Alvdal, Tolga and Folldal (the seeds' inter-municipal arrangements).
-            try await ServiceAgreement(unit: units["3324"]![.integration]!, served: "3326", validFrom: LocalDate(iso: "2024-01-01")!,
-                                       reference: "Vertskommuneavtale integreringstjeneste Gol–Hemsedal").create(on: tx)
+            try await ServiceAgreement(
+                unit: units["3324"]![.integration]!, served: "3326", validFrom: LocalDate(iso: "2024-01-01")!,
+                reference: "Vertskommuneavtale integreringstjeneste Gol–Hemsedal"
+            ).create(on: tx)
             for served in ["3428", "3426", "3429"] {
-                try await ServiceAgreement(unit: units["3427"]![.adultEducation]!, served: served, validFrom: LocalDate(iso: "2023-08-01")!,
-                                           reference: "Avtale om voksenopplæring, Tynset vertskommune").create(on: tx)
+                try await ServiceAgreement(
+                    unit: units["3427"]![.adultEducation]!, served: served, validFrom: LocalDate(iso: "2023-08-01")!,
+                    reference: "Avtale om voksenopplæring, Tynset vertskommune"
+                ).create(on: tx)
             }
             var userIDs: [String: UUID] = [:]
             for (username, display, role, code, sector) in users {
                 let u = User(username: username, displayName: display, passwordHash: hash)
                 try await u.create(on: tx)
                 userIDs[username] = u.id
-                try await RoleAssignment(user: u.id!, role: role, municipality: code, unit: sector.flatMap { units[code]?[$0] }).create(on: tx)
+                try await RoleAssignment(
+                    user: u.id!, role: role, municipality: code, unit: sector.flatMap { units[code]?[$0] }
+                ).create(on: tx)
             }
             var made: [(index: Int, members: [Person])] = []
             for (i, h) in households.enumerated() {
                 let (code, arrival, address) = placements[i]
                 let household = Household()
-                household.$municipality.id = code; household.name = "Husstand \(h.name)"; household.address = address
+                household.$municipality.id = code
+                household.name = "Husstand \(h.name)"
+                household.address = address
                 try await household.create(on: tx)
                 let arrivalDate = LocalDate(iso: arrival)!
                 var adults = 0
                 var members: [Person] = []
                 for (given, birth, sex) in h.members {
                     let p = Person()
-                    p.$municipality.id = code; p.$household.id = household.id
-                    p.givenName = given; p.familyName = h.name; p.birthDate = birth; p.sex = sex.rawValue
-                    p.citizenship = h.country; p.residenceGround = h.ground.rawValue
-                    p.arrivalDate = arrivalDate.iso; p.settlementDate = arrivalDate.adding(days: 7).iso
+                    p.$municipality.id = code
+                    p.$household.id = household.id
+                    p.givenName = given
+                    p.familyName = h.name
+                    p.birthDate = birth
+                    p.sex = sex.rawValue
+                    p.citizenship = h.country
+                    p.residenceGround = h.ground.rawValue
+                    p.arrivalDate = arrivalDate.iso
+                    p.settlementDate = arrivalDate.adding(days: 7).iso
                     // Permit a few weeks before arrival; family immigrants come outside the settlement agreement.
                     p.permitDate = arrivalDate.adding(days: h.ground == .collectiveProtection ? -10 : -35).iso
                     p.settledByAgreement = h.ground != .familyReunification
                     // No national id numbers in the demo: a valid-looking one could belong to a real person.
-                    p.educationLevel = EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
+                    p.educationLevel =
+                        EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
                     let adult = LocalDate(iso: birth)!.age(on: arrivalDate) >= 18
                     if adult { adults += 1 }
-                    p.relation = (adult ? (adults == 1 ? FamilyRelation.main : .spouse) : (h.members.count == 1 ? .main : .child)).rawValue
+                    p.relation =
+                        (adult
+                        ? (adults == 1 ? FamilyRelation.main : .spouse) : (h.members.count == 1 ? .main : .child))
+                        .rawValue
                     describe(p, country: h.country, adult: adult, seed: i)
                     if adult, let advisor = advisors[code] { p.advisorID = userIDs[advisor] }
                     if h.ground == .familyReunification {
@@ -158,8 +215,10 @@ package enum DemoData {
                     try await p.create(on: tx)
                     members.append(p)
                     for s in shares[i] ?? [] {
-                        try await PersonShare(person: p.id!, sector: s, basis: .consent,
-                                              reference: "Samtykke signert ved bosetting", by: nil).create(on: tx)
+                        try await PersonShare(
+                            person: p.id!, sector: s, basis: .consent,
+                            reference: "Samtykke signert ved bosetting", by: nil
+                        ).create(on: tx)
                     }
                 }
                 made.append((i, members))
@@ -196,8 +255,11 @@ package enum DemoData {
         guard adult else { return }
         let years = [6, 9, 12, 16, 0]
         p.educationYears = years[seed % years.count]
-        p.workExperience = ["Butikkmedarbeider i 6 år.", "Sjåfør og mekaniker.", "Sykepleier, 10 år i sykehus.",
-                            "Lærer i barneskolen.", "Hjemmeværende med barn; noe jordbruk."][seed % 5]
+        p.workExperience =
+            [
+                "Butikkmedarbeider i 6 år.", "Sjåfør og mekaniker.", "Sykepleier, 10 år i sykehus.",
+                "Lærer i barneskolen.", "Hjemmeværende med barn; noe jordbruk.",
+            ][seed % 5]
         p.researchReservation = seed == 6
     }
 
@@ -206,8 +268,10 @@ package enum DemoData {
     package static func followed(_ demo: DemoContext) -> [(person: Person, arrival: LocalDate)] {
         demo.households.filter { $0.index % 2 == 0 }.flatMap { h in
             h.members.compactMap { p -> (Person, LocalDate)? in
-                guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)), let birth = LocalDate(iso: p.birthDate),
-                      birth.age(on: arrival) >= 18 else { return nil }
+                guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)),
+                    let birth = LocalDate(iso: p.birthDate),
+                    birth.age(on: arrival) >= 18
+                else { return nil }
                 return (p, arrival)
             }
         }

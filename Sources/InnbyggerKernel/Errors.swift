@@ -9,7 +9,9 @@ package struct APIError: AbortError {
     package var code: String
     package var reason: String
     package init(_ status: HTTPResponseStatus, _ code: String, _ reason: String) {
-        self.status = status; self.code = code; self.reason = reason
+        self.status = status
+        self.code = code
+        self.reason = reason
     }
 }
 
@@ -108,7 +110,10 @@ package struct ErrorHandler: AsyncMiddleware {
             return (path(ctx), "\(path(ctx)) has the wrong type")
         case .dataCorrupted(let ctx):
             let p = path(ctx)
-            return (p.isEmpty ? nil : p, p.isEmpty ? "the body is not valid JSON" : "\(p) is invalid: \(ctx.debugDescription)")
+            return (
+                p.isEmpty ? nil : p,
+                p.isEmpty ? "the body is not valid JSON" : "\(p) is invalid: \(ctx.debugDescription)"
+            )
         @unknown default:
             return (nil, "invalid input")
         }
@@ -117,7 +122,9 @@ package struct ErrorHandler: AsyncMiddleware {
     package func render(_ error: any Error, for req: Request) async -> Response {
         let (status, code, message, field) = Self.classify(error)
         if status.code >= 500 {
-            req.logger.error("server error", metadata: ["route": .string(req.routeLabel), "type": .string(String(describing: type(of: error)))])
+            req.logger.error(
+                "server error",
+                metadata: ["route": .string(req.routeLabel), "type": .string(String(describing: type(of: error)))])
         }
         let isAPI = req.url.path.hasPrefix("/api/") || req.url.path == "/metrics"
         let retry: HTTPHeaders = status == .serviceUnavailable ? ["Retry-After": "2"] : [:]
@@ -129,7 +136,8 @@ package struct ErrorHandler: AsyncMiddleware {
         }
         if status == .unauthorized {
             let next = req.url.path.hasPrefix("/") && !req.url.path.hasPrefix("//") ? req.url.path : "/"
-            return req.redirect(to: "/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")")
+            return req.redirect(
+                to: "/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/")")
         }
         do {
             let key: String
@@ -141,8 +149,11 @@ package struct ErrorHandler: AsyncMiddleware {
             case .serviceUnavailable: key = "error.busy"
             default: key = status.code >= 500 ? "error.server" : "error.bad_request"
             }
-            let view = try await req.page("Shared/error", titleKey: key,
-                                          ErrorPage(status: Int(status.code), messageKey: key, detail: status.code < 500 && status != .forbidden ? message : nil))
+            let view = try await req.page(
+                "Shared/error", titleKey: key,
+                ErrorPage(
+                    status: Int(status.code), messageKey: key,
+                    detail: status.code < 500 && status != .forbidden ? message : nil))
             let res = try await view.encodeResponse(for: req)
             res.status = status
             res.headers.add(contentsOf: retry)

@@ -63,7 +63,10 @@ package struct FeatureRoutes {
     /// The JSON API under `/api/v1`: bearer tokens only, so no CSRF surface.
     package let api: any RoutesBuilder
 
-    package init(root: any RoutesBuilder, open: any RoutesBuilder, pages: any RoutesBuilder, uploads: any RoutesBuilder, api: any RoutesBuilder) {
+    package init(
+        root: any RoutesBuilder, open: any RoutesBuilder, pages: any RoutesBuilder, uploads: any RoutesBuilder,
+        api: any RoutesBuilder
+    ) {
         self.root = root
         self.open = open
         self.pages = pages
@@ -139,7 +142,10 @@ package struct DueRow: Encodable, Sendable {
     package var statusKey: String
     package var municipality: String
 
-    package init(href: String, name: String, kindKey: String, due: String, status: String, statusKey: String, municipality: String) {
+    package init(
+        href: String, name: String, kindKey: String, due: String, status: String, statusKey: String,
+        municipality: String
+    ) {
         self.href = href
         self.name = name
         self.kindKey = kindKey
@@ -182,7 +188,9 @@ package struct DemoContext {
     /// The demo households' persons, by the household's position in the demo's list.
     package let households: [(index: Int, members: [Person])]
 
-    package init(app: Application, db: any Database, users: [String: UUID], households: [(index: Int, members: [Person])]) {
+    package init(
+        app: Application, db: any Database, users: [String: UUID], households: [(index: Int, members: [Person])]
+    ) {
         self.app = app
         self.db = db
         self.users = users

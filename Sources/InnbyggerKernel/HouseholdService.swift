@@ -7,8 +7,10 @@ package struct HouseholdInput: Content {
     package var address: String?
 
     package func validated() throws -> (municipality: String, name: String, address: String?) {
-        (try Validate.municipality(municipality), try Validate.required(name, "name"),
-         try Validate.text(address, "address", max: 200, required: false))
+        (
+            try Validate.municipality(municipality), try Validate.required(name, "name"),
+            try Validate.text(address, "address", max: 200, required: false)
+        )
     }
 
     package init(municipality: String? = nil, name: String? = nil, address: String? = nil) {
@@ -25,7 +27,10 @@ package struct HouseholdDTO: Content {
     package var address: String?
     package var memberIds: [UUID]
     package init(_ h: Household) {
-        id = h.id!; municipality = h.$municipality.id; name = h.name; address = h.address
+        id = h.id!
+        municipality = h.$municipality.id
+        name = h.name
+        address = h.address
         memberIds = (h.$members.value ?? []).compactMap(\.id)
     }
 }
@@ -35,7 +40,8 @@ package enum HouseholdService {
     /// A household's resource: shared with a sector only if every member is.
     package static func resource(_ h: Household) -> Resource {
         let members = h.$members.value ?? []
-        let shared = members.isEmpty ? [] : members.map(\.activeSectors).reduce(Set(Sector.allCases)) { $0.intersection($1) }
+        let shared =
+            members.isEmpty ? [] : members.map(\.activeSectors).reduce(Set(Sector.allCases)) { $0.intersection($1) }
         return .personalData(municipality: h.$municipality.id, sharedWith: shared)
     }
 
@@ -50,20 +56,26 @@ package enum HouseholdService {
     }
 
     package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Household {
-        guard let id, let h = try await Household.query(on: req.store).filter(\.$id == id)
-            .with(\.$members, { $0.with(\.$shares) }).first() else { throw Abort(.notFound) }
+        guard let id,
+            let h = try await Household.query(on: req.store).filter(\.$id == id)
+                .with(\.$members, { $0.with(\.$shares) }).first()
+        else { throw Abort(.notFound) }
         try await req.authorize(action, resource(h), recordType: "household", recordID: id.uuidString)
         if action == .read {
-            try await req.audit("read", recordType: "household", recordID: id.uuidString, municipality: h.$municipality.id)
+            try await req.audit(
+                "read", recordType: "household", recordID: id.uuidString, municipality: h.$municipality.id)
         }
         return h
     }
 
     package static func create(_ req: Request, _ input: HouseholdInput) async throws -> Household {
         let v = try input.validated()
-        try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "household")
+        try await req.authorize(
+            .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "household")
         let h = Household()
-        h.$municipality.id = v.municipality; h.name = v.name; h.address = v.address
+        h.$municipality.id = v.municipality
+        h.name = v.name
+        h.address = v.address
         try await h.create(on: req.store)
         h.$members.value = []
         try await req.audit("create", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
@@ -74,9 +86,11 @@ package enum HouseholdService {
         let h = try await find(req, id, for: .update)
         let v = try input.validated()
         guard v.municipality == h.$municipality.id else {
-            throw ValidationFailure(field: "municipality", message: "a household cannot move municipality; move its members instead")
+            throw ValidationFailure(
+                field: "municipality", message: "a household cannot move municipality; move its members instead")
         }
-        h.name = v.name; h.address = v.address
+        h.name = v.name
+        h.address = v.address
         try await h.update(on: req.store)
         try await req.audit("update", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h

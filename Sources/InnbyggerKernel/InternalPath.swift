@@ -6,7 +6,8 @@ import Vapor
 /// single `/`, and matching a GET route. Anything else is nil, and the caller goes to `/`.
 package enum InternalPath {
     /// RFC 3986 path and query characters, without `\` and controls.
-    private static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%")
+    private static let allowed = Set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%")
     /// Pages that make no sense to return to.
     private static let excluded: Set<String> = ["login", "logout", "lang"]
 

@@ -1,5 +1,5 @@
-import Vapor
 import Leaf
+import Vapor
 
 /// Staff UI strings by language: `Resources/Translations/<lang>/kernel.json` and one file per feature
 /// (`<lang>/<feature id>.json`), merged at load. Bokmål is the default.
@@ -27,11 +27,14 @@ package struct Translations: Sendable {
             var table: [String: String] = [:]
             var owner: [String: String] = [:]
             for file in ["kernel"] + features {
-                let url = URL(fileURLWithPath: directory).appendingPathComponent("Resources/Translations/\(lang)/\(file).json")
+                let url = URL(fileURLWithPath: directory).appendingPathComponent(
+                    "Resources/Translations/\(lang)/\(file).json")
                 guard file == "kernel" || FileManager.default.fileExists(atPath: url.path) else { continue }
                 let part = try JSONDecoder().decode([String: String].self, from: try Data(contentsOf: url))
                 for (key, text) in part {
-                    if let first = owner[key] { throw DuplicateKey(key: key, files: ("\(lang)/\(first).json", "\(lang)/\(file).json")) }
+                    if let first = owner[key] {
+                        throw DuplicateKey(key: key, files: ("\(lang)/\(first).json", "\(lang)/\(file).json"))
+                    }
                     owner[key] = file
                     table[key] = text
                 }
@@ -78,7 +81,9 @@ package struct TranslateTag: LeafTag {
     package init() {}
 
     package func render(_ ctx: LeafContext) throws -> LeafData {
-        guard let key = ctx.parameters.first?.string else { throw Abort(.internalServerError, reason: "#t needs a translation key") }
+        guard let key = ctx.parameters.first?.string else {
+            throw Abort(.internalServerError, reason: "#t needs a translation key")
+        }
         let args = ctx.parameters.dropFirst().map { $0.string ?? "" }
         let lang = ctx.request?.language ?? Translations.defaultLanguage
         let tr = ctx.application?.translations ?? Translations(tables: [:])
@@ -91,7 +96,8 @@ package struct TranslateKeyTag: LeafTag {
     package init() {}
 
     package func render(_ ctx: LeafContext) throws -> LeafData {
-        guard ctx.parameters.count == 2, let prefix = ctx.parameters[0].string, let value = ctx.parameters[1].string else {
+        guard ctx.parameters.count == 2, let prefix = ctx.parameters[0].string, let value = ctx.parameters[1].string
+        else {
             throw Abort(.internalServerError, reason: "#tk needs a prefix and a value")
         }
         let lang = ctx.request?.language ?? Translations.defaultLanguage

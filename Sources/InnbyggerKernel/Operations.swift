@@ -6,14 +6,20 @@ import Vapor
 /// Labels carry the route pattern only, never ids or query strings.
 package final class RequestMetrics: @unchecked Sendable {
     package let registry = PrometheusCollectorRegistry()
-    private let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+    private let buckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
 
     package func record(route: String, method: String, status: UInt, duration: Duration) {
-        registry.makeCounter(name: "http_requests_total",
-                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "http_request_duration_seconds",
-                                       labels: [("method", method), ("route", route)], buckets: buckets).record(duration)
+        registry.makeCounter(
+            name: "http_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "http_request_duration_seconds",
+            labels: [("method", method), ("route", route)], buckets: buckets
+        ).record(duration)
     }
 }
 
@@ -22,7 +28,9 @@ package struct RequestMetricsKey: StorageKey { package typealias Value = Request
 extension Application {
     package var requestMetrics: RequestMetrics {
         if let m = storage[RequestMetricsKey.self] { return m }
-        let m = RequestMetrics(); storage[RequestMetricsKey.self] = m; return m
+        let m = RequestMetrics()
+        storage[RequestMetricsKey.self] = m
+        return m
     }
 }
 
@@ -32,12 +40,15 @@ package struct RequestObserver: AsyncMiddleware {
     package init() {}
 
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let clock = ContinuousClock(), start = clock.now
+        let clock = ContinuousClock()
+        let start = clock.now
         let res = try await next.respond(to: req)
         let elapsed = clock.now - start
         let path = req.routePattern
-        req.application.requestMetrics.record(route: path, method: req.method.rawValue, status: res.status.code, duration: elapsed)
-        req.logger.info("\(req.method.rawValue) \(path) \(res.status.code) \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)ms")
+        req.application.requestMetrics.record(
+            route: path, method: req.method.rawValue, status: res.status.code, duration: elapsed)
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        req.logger.info("\(req.method.rawValue) \(path) \(res.status.code) \(ms)ms")
         return res
     }
 }
@@ -51,8 +62,12 @@ package struct SecurityHeaders: AsyncMiddleware {
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        res.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                 value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        res.headers.replaceOrAdd(
+            name: "Content-Security-Policy",
+            value:
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors "
+                + "'none'; form-action 'self'"
+        )
         if !req.url.path.hasPrefix("/css/") {
             res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }

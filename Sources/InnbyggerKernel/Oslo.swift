@@ -4,7 +4,9 @@ import Foundation
 package enum Oslo {
     package static let timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
     package static let calendar: Calendar = {
-        var c = Calendar(identifier: .gregorian); c.timeZone = timeZone; return c
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = timeZone
+        return c
     }()
 
     /// The calendar date of an instant in Norway.
@@ -15,7 +17,8 @@ package enum Oslo {
 
     /// Midnight at the start of a Norwegian day, as milliseconds since 1970 (the audit log's clock).
     package static func startMillis(_ d: LocalDate) -> Int64 {
-        Int64(calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!.timeIntervalSince1970 * 1000)
+        Int64(
+            calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!.timeIntervalSince1970 * 1000)
     }
 
     /// `dd.mm.åååå tt:mm` (with `:ss` when asked), for time stamps in the staff UI.

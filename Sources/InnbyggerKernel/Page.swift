@@ -23,7 +23,10 @@ package struct Layout: Encodable {
     package var path: String
     package var notice: String?
 
-    package init(lang: String, otherLang: String, titleKey: String, user: String? = nil, nav: [NavItem], csrf: String? = nil, demo: Bool, path: String, notice: String? = nil) {
+    package init(
+        lang: String, otherLang: String, titleKey: String, user: String? = nil, nav: [NavItem], csrf: String? = nil,
+        demo: Bool, path: String, notice: String? = nil
+    ) {
         self.lang = lang
         self.otherLang = otherLang
         self.titleKey = titleKey
@@ -67,15 +70,17 @@ extension Request {
     package func makeLayout(titleKey: String) async throws -> Layout {
         let path = url.path
         let nav = try await navigation().map { entry in
-            Layout.NavItem(href: entry.href, key: entry.key,
-                           current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
+            Layout.NavItem(
+                href: entry.href, key: entry.key,
+                current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
         }
         let notice = (try? query.get(String.self, at: "notice")).flatMap { k in
             Self.notices.contains(k) ? "notice.\(k)" : nil
         }
-        return Layout(lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
-                      user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
-                      demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
+        return Layout(
+            lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
+            user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
+            demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
     }
 
     /// The menu: every feature's entries the user may follow, in their order. Asked once per request (a page and
@@ -91,7 +96,10 @@ extension Request {
     }
 
     /// Messages shown after a redirect (`?notice=saved`). Only known keys, so no text can be injected.
-    package static let notices: Set<String> = ["pending", "saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed", "logged_out"]
+    package static let notices: Set<String> = [
+        "pending", "saved", "created", "deleted", "shared", "unshared", "token_revoked", "password_changed",
+        "logged_out",
+    ]
 }
 
 /// One choice of a select or a filter: the value sent, the translation key or text shown, whether it is chosen.

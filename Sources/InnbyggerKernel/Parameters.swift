@@ -26,8 +26,9 @@ extension Application {
 package enum Parameters {
     package static func load(_ app: Application) throws {
         do {
-            app.rulesEngine = RulesEngine(parameters: try RuleParameters.load(
-                from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/rules.json")))
+            app.rulesEngine = RulesEngine(
+                parameters: try RuleParameters.load(
+                    from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/rules.json")))
         } catch {
             throw ConfigurationError("cannot read Resources/Parameters/rules.json: \(error)")
         }

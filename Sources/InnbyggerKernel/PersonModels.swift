@@ -72,14 +72,17 @@ package final class Person: Model, @unchecked Sendable {
 
     /// What the rules engine needs from the file.
     package var facts: PersonFacts? {
-        guard let birth = LocalDate(iso: birthDate), let ground = PersonFacts.ResidenceGround(rawValue: residenceGround) else { return nil }
-        return PersonFacts(birthDate: birth, citizenship: citizenship, residenceGround: ground,
-                           permitDate: permitDate.flatMap(LocalDate.init(iso:)), arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
-                           settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
-                           educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
-                           referencePerson: referencePerson,
-                           familyApplicationDate: familyApplicationDate.flatMap(LocalDate.init(iso:)),
-                           municipality: $municipality.id)
+        guard let birth = LocalDate(iso: birthDate), let ground = PersonFacts.ResidenceGround(rawValue: residenceGround)
+        else { return nil }
+        return PersonFacts(
+            birthDate: birth, citizenship: citizenship, residenceGround: ground,
+            permitDate: permitDate.flatMap(LocalDate.init(iso:)),
+            arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
+            settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
+            educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
+            referencePerson: referencePerson,
+            familyApplicationDate: familyApplicationDate.flatMap(LocalDate.init(iso:)),
+            municipality: $municipality.id)
     }
 
     /// The family member the person joined, when any of it is on file.
@@ -91,7 +94,11 @@ package final class Person: Model, @unchecked Sendable {
 
     package var languages: [LanguageSkill] {
         get { languagesJSON.flatMap { try? JSONDecoder().decode([LanguageSkill].self, from: Data($0.utf8)) } ?? [] }
-        set { languagesJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self) }
+        set {
+            languagesJSON =
+                newValue.isEmpty
+                ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self)
+        }
     }
 }
 
@@ -110,8 +117,12 @@ package final class PersonShare: Model, @unchecked Sendable {
 
     package init() {}
     package init(person: UUID, sector: Sector, basis: ShareBasis, reference: String, by: UUID?) {
-        self.$person.id = person; self.sector = sector.rawValue; self.basis = basis.rawValue
-        self.reference = reference; self.grantedAt = Date(); self.grantedBy = by
+        self.$person.id = person
+        self.sector = sector.rawValue
+        self.basis = basis.rawValue
+        self.reference = reference
+        self.grantedAt = Date()
+        self.grantedBy = by
     }
 }
 
@@ -169,16 +180,20 @@ package struct AddPersonDetails: AsyncMigration {
     package init() {}
 
     package static let columns: [(String, DatabaseSchema.DataType)] = [
-        ("duf_number", .string), ("country_of_birth", .string), ("languages", .string), ("interpreter_language", .string),
+        ("duf_number", .string), ("country_of_birth", .string), ("languages", .string),
+        ("interpreter_language", .string),
         ("education_years", .int), ("work_experience", .string), ("research_reservation", .bool), ("relation", .string),
-        ("reference_residence_ground", .string), ("reference_settlement_date", .string), ("family_application_date", .string),
+        ("reference_residence_ground", .string), ("reference_settlement_date", .string),
+        ("family_application_date", .string),
         ("advisor_id", .uuid),
     ]
     package func prepare(on db: any Database) async throws {
         for (name, type) in Self.columns { try await db.schema(Person.schema).field(.string(name), type).update() }
     }
     package func revert(on db: any Database) async throws {
-        for (name, _) in Self.columns.reversed() { try await db.schema(Person.schema).deleteField(.string(name)).update() }
+        for (name, _) in Self.columns.reversed() {
+            try await db.schema(Person.schema).deleteField(.string(name)).update()
+        }
     }
 }
 

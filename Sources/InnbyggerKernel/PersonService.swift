@@ -41,27 +41,37 @@ package struct PersonInput: Content {
         }
         func uuid(_ key: String, _ what: String) throws -> UUID? {
             guard let text = v(key) else { return nil }
-            guard let id = UUID(uuidString: text) else { throw ValidationFailure(field: key, message: "\(key) is not \(what)") }
+            guard let id = UUID(uuidString: text) else {
+                throw ValidationFailure(field: key, message: "\(key) is not \(what)")
+            }
             return id
         }
         var years: Int? = nil
         if let y = v("educationYears") {
-            guard let n = Int(y) else { throw ValidationFailure(field: "educationYears", message: "educationYears must be a whole number") }
+            guard let n = Int(y) else {
+                throw ValidationFailure(field: "educationYears", message: "educationYears must be a whole number")
+            }
             years = n
         }
         // Up to three language rows: language1/level1 … language3/level3.
-        let languages = (1...3).compactMap { i in v("language\(i)").map { LanguageSkill(code: $0.lowercased(), level: v("level\(i)") ?? "") } }
-        return PersonInput(municipality: v("municipality"), householdId: try uuid("householdId", "a household"), givenName: f["givenName"], familyName: f["familyName"],
-                           birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"), residenceGround: v("residenceGround"),
-                           arrivalDate: v("arrivalDate"), settlementDate: v("settlementDate"),
-                           nationalId: v("nationalId")?.replacingOccurrences(of: " ", with: ""), permitDate: v("permitDate"),
-                           settledByAgreement: v("settledByAgreement").map { $0 == "true" }, educationLevel: v("educationLevel"),
-                           dufNumber: v("dufNumber")?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v("countryOfBirth"),
-                           languages: languages, interpreterLanguage: v("interpreterLanguage")?.lowercased(), educationYears: years,
-                           workExperience: v("workExperience"), researchReservation: v("researchReservation").map { $0 == "true" },
-                           relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
-                           referencePersonSettlementDate: v("referencePersonSettlementDate"), familyApplicationDate: v("familyApplicationDate"),
-                           advisorId: try uuid("advisorId", "a user"))
+        let languages = (1...3).compactMap { i in
+            v("language\(i)").map { LanguageSkill(code: $0.lowercased(), level: v("level\(i)") ?? "") }
+        }
+        return PersonInput(
+            municipality: v("municipality"), householdId: try uuid("householdId", "a household"),
+            givenName: f["givenName"], familyName: f["familyName"],
+            birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"),
+            residenceGround: v("residenceGround"),
+            arrivalDate: v("arrivalDate"), settlementDate: v("settlementDate"),
+            nationalId: v("nationalId")?.replacingOccurrences(of: " ", with: ""), permitDate: v("permitDate"),
+            settledByAgreement: v("settledByAgreement").map { $0 == "true" }, educationLevel: v("educationLevel"),
+            dufNumber: v("dufNumber")?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v("countryOfBirth"),
+            languages: languages, interpreterLanguage: v("interpreterLanguage")?.lowercased(), educationYears: years,
+            workExperience: v("workExperience"), researchReservation: v("researchReservation").map { $0 == "true" },
+            relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
+            referencePersonSettlementDate: v("referencePersonSettlementDate"),
+            familyApplicationDate: v("familyApplicationDate"),
+            advisorId: try uuid("advisorId", "a user"))
     }
 
     /// Checks every field at the edge and names the first one that is wrong.
@@ -77,49 +87,73 @@ package struct PersonInput: Content {
             }
             let t = v.trimmingCharacters(in: .whitespaces)
             guard let d = LocalDate(parsing: t) else {
-                throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
+                throw ValidationFailure(
+                    field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
             }
             return d
         }
         let m = try Validate.municipality(municipality)
         let birth = try date(birthDate, "birthDate", required: true)!
-        guard birth <= today else { throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future") }
-        guard birth.year >= 1900 else { throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900") }
+        guard birth <= today else {
+            throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future")
+        }
+        guard birth.year >= 1900 else {
+            throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900")
+        }
         let arrival = try date(arrivalDate, "arrivalDate", required: false)
         let permit = try date(permitDate, "permitDate", required: false)
-        if let p = permit, p < birth { throw ValidationFailure(field: "permitDate", message: "permitDate is before birthDate") }
+        if let p = permit, p < birth {
+            throw ValidationFailure(field: "permitDate", message: "permitDate is before birthDate")
+        }
         var national: String? = nil
         if let n = nationalId {
             switch NationalIdentityNumber.check(n) {
             case .success(let id): national = id.value
             case .failure(let problem):
-                throw ValidationFailure(field: "nationalId", message: "nationalId is not a valid fødselsnummer or D-nummer (\(problem.rawValue)); leave it out while not yet assigned")
+                throw ValidationFailure(
+                    field: "nationalId",
+                    message:
+                        "nationalId is not a valid fødselsnummer or D-nummer (\(problem.rawValue)); leave it out "
+                        + "while not yet assigned"
+                )
             }
         }
         var education: EducationLevel? = nil
         if let e = educationLevel {
             guard let v = EducationLevel(rawValue: e) else {
-                throw ValidationFailure(field: "educationLevel", message: "educationLevel must be one of none, primary, upper_secondary, higher")
+                throw ValidationFailure(
+                    field: "educationLevel",
+                    message: "educationLevel must be one of none, primary, upper_secondary, higher")
             }
             education = v
         }
         let settlement = try date(settlementDate, "settlementDate", required: false)
-        if let a = arrival, a < birth { throw ValidationFailure(field: "arrivalDate", message: "arrivalDate is before birthDate") }
-        if let s = settlement, s < birth { throw ValidationFailure(field: "settlementDate", message: "settlementDate is before birthDate") }
+        if let a = arrival, a < birth {
+            throw ValidationFailure(field: "arrivalDate", message: "arrivalDate is before birthDate")
+        }
+        if let s = settlement, s < birth {
+            throw ValidationFailure(field: "settlementDate", message: "settlementDate is before birthDate")
+        }
         let sexValue = try required(sex, "sex")
         guard let sx = Sex(rawValue: sexValue) else {
-            throw ValidationFailure(field: "sex", message: "sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "sex", message: "sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let groundValue = try required(residenceGround, "residenceGround")
         guard let ground = ResidenceGround(rawValue: groundValue) else {
-            throw ValidationFailure(field: "residenceGround", message: "residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "residenceGround",
+                message:
+                    "residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         let c = try Validate.country(citizenship, "citizenship")!
         let birthCountry = try Validate.country(countryOfBirth, "countryOfBirth", required: false)
         var duf: String? = nil
         if let d = dufNumber {
             guard d.count == 12, d.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw ValidationFailure(field: "dufNumber", message: "dufNumber must be the 12 digits of the DUF number")
+                throw ValidationFailure(
+                    field: "dufNumber", message: "dufNumber must be the 12 digits of the DUF number")
             }
             duf = d
         }
@@ -128,9 +162,16 @@ package struct PersonInput: Content {
             let field = "languages[\(i)]"
             let code = try Validate.languageCode(l.code, "\(field).code")!
             guard LanguageSkill.Level(rawValue: l.level) != nil else {
-                throw ValidationFailure(field: "\(field).level", message: "\(field).level must be one of \(LanguageSkill.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "\(field).level",
+                    message:
+                        "\(field).level must be one of "
+                        + "\(LanguageSkill.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
-            guard !skills.contains(where: { $0.code == code }) else { throw ValidationFailure(field: "\(field).code", message: "language \(code) is listed twice") }
+            guard !skills.contains(where: { $0.code == code }) else {
+                throw ValidationFailure(field: "\(field).code", message: "language \(code) is listed twice")
+            }
             skills.append(LanguageSkill(code: code, level: l.level))
         }
         guard skills.count <= 10 else { throw ValidationFailure(field: "languages", message: "at most 10 languages") }
@@ -141,31 +182,54 @@ package struct PersonInput: Content {
         var rel: FamilyRelation? = nil
         if let r = relation {
             guard let v = FamilyRelation(rawValue: r) else {
-                throw ValidationFailure(field: "relation", message: "relation must be one of \(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "relation",
+                    message:
+                        "relation must be one of \(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             rel = v
         }
         var referenceGround: ResidenceGround? = nil
         if let r = referencePersonResidenceGround {
             guard let g = ResidenceGround(rawValue: r) else {
-                throw ValidationFailure(field: "referencePersonResidenceGround", message: "referencePersonResidenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "referencePersonResidenceGround",
+                    message:
+                        "referencePersonResidenceGround must be one of "
+                        + "\(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             referenceGround = g
         }
         let referenceSettled = try date(referencePersonSettlementDate, "referencePersonSettlementDate", required: false)
         let familyApplied = try date(familyApplicationDate, "familyApplicationDate", required: false)
-        if let d = familyApplied, d > today { throw ValidationFailure(field: "familyApplicationDate", message: "familyApplicationDate cannot be in the future") }
-        return ValidPerson(municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
-                           familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
-                           citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement,
-                           nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education,
-                           dufNumber: duf, countryOfBirth: birthCountry, languages: skills, interpreterLanguage: interpreter,
-                           educationYears: educationYears, workExperience: try Validate.text(workExperience, "workExperience", max: 1000, required: false, multiline: true),
-                           researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
-                           referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId)
+        if let d = familyApplied, d > today {
+            throw ValidationFailure(
+                field: "familyApplicationDate", message: "familyApplicationDate cannot be in the future")
+        }
+        return ValidPerson(
+            municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
+            familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
+            citizenship: c, residenceGround: ground, arrivalDate: arrival, settlementDate: settlement,
+            nationalID: national, permitDate: permit, settledByAgreement: settledByAgreement, educationLevel: education,
+            dufNumber: duf, countryOfBirth: birthCountry, languages: skills, interpreterLanguage: interpreter,
+            educationYears: educationYears,
+            workExperience: try Validate.text(
+                workExperience, "workExperience", max: 1000, required: false, multiline: true),
+            researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
+            referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId)
     }
 
-    package init(municipality: String? = nil, householdId: UUID? = nil, givenName: String? = nil, familyName: String? = nil, birthDate: String? = nil, sex: String? = nil, citizenship: String? = nil, residenceGround: String? = nil, arrivalDate: String? = nil, settlementDate: String? = nil, nationalId: String? = nil, permitDate: String? = nil, settledByAgreement: Bool? = nil, educationLevel: String? = nil, dufNumber: String? = nil, countryOfBirth: String? = nil, languages: [LanguageSkill]? = nil, interpreterLanguage: String? = nil, educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil, relation: String? = nil, referencePersonResidenceGround: String? = nil, referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil) {
+    package init(
+        municipality: String? = nil, householdId: UUID? = nil, givenName: String? = nil, familyName: String? = nil,
+        birthDate: String? = nil, sex: String? = nil, citizenship: String? = nil, residenceGround: String? = nil,
+        arrivalDate: String? = nil, settlementDate: String? = nil, nationalId: String? = nil, permitDate: String? = nil,
+        settledByAgreement: Bool? = nil, educationLevel: String? = nil, dufNumber: String? = nil,
+        countryOfBirth: String? = nil, languages: [LanguageSkill]? = nil, interpreterLanguage: String? = nil,
+        educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
+        relation: String? = nil, referencePersonResidenceGround: String? = nil,
+        referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil
+    ) {
         self.municipality = municipality
         self.householdId = householdId
         self.givenName = givenName
@@ -224,20 +288,44 @@ package struct ValidPerson {
     package var advisorID: UUID?
 
     package func apply(to p: Person) {
-        p.$municipality.id = municipality; p.$household.id = householdID
-        p.givenName = givenName; p.familyName = familyName; p.birthDate = birthDate.iso
-        p.sex = sex.rawValue; p.citizenship = citizenship; p.residenceGround = residenceGround.rawValue
-        p.arrivalDate = arrivalDate?.iso; p.settlementDate = settlementDate?.iso
-        p.nationalID = nationalID; p.permitDate = permitDate?.iso; p.settledByAgreement = settledByAgreement
+        p.$municipality.id = municipality
+        p.$household.id = householdID
+        p.givenName = givenName
+        p.familyName = familyName
+        p.birthDate = birthDate.iso
+        p.sex = sex.rawValue
+        p.citizenship = citizenship
+        p.residenceGround = residenceGround.rawValue
+        p.arrivalDate = arrivalDate?.iso
+        p.settlementDate = settlementDate?.iso
+        p.nationalID = nationalID
+        p.permitDate = permitDate?.iso
+        p.settledByAgreement = settledByAgreement
         p.educationLevel = educationLevel?.rawValue
-        p.dufNumber = dufNumber; p.countryOfBirth = countryOfBirth; p.languages = languages
-        p.interpreterLanguage = interpreterLanguage; p.educationYears = educationYears; p.workExperience = workExperience
-        p.researchReservation = researchReservation; p.relation = relation?.rawValue
-        p.referenceResidenceGround = referenceResidenceGround?.rawValue; p.referenceSettlementDate = referenceSettlementDate?.iso
-        p.familyApplicationDate = familyApplicationDate?.iso; p.advisorID = advisorID
+        p.dufNumber = dufNumber
+        p.countryOfBirth = countryOfBirth
+        p.languages = languages
+        p.interpreterLanguage = interpreterLanguage
+        p.educationYears = educationYears
+        p.workExperience = workExperience
+        p.researchReservation = researchReservation
+        p.relation = relation?.rawValue
+        p.referenceResidenceGround = referenceResidenceGround?.rawValue
+        p.referenceSettlementDate = referenceSettlementDate?.iso
+        p.familyApplicationDate = familyApplicationDate?.iso
+        p.advisorID = advisorID
     }
 
-    package init(municipality: String, householdID: UUID? = nil, givenName: String, familyName: String, birthDate: LocalDate, sex: Sex, citizenship: String, residenceGround: ResidenceGround, arrivalDate: LocalDate? = nil, settlementDate: LocalDate? = nil, nationalID: String? = nil, permitDate: LocalDate? = nil, settledByAgreement: Bool? = nil, educationLevel: EducationLevel? = nil, dufNumber: String? = nil, countryOfBirth: String? = nil, languages: [LanguageSkill], interpreterLanguage: String? = nil, educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil, relation: FamilyRelation? = nil, referenceResidenceGround: ResidenceGround? = nil, referenceSettlementDate: LocalDate? = nil, familyApplicationDate: LocalDate? = nil, advisorID: UUID? = nil) {
+    package init(
+        municipality: String, householdID: UUID? = nil, givenName: String, familyName: String, birthDate: LocalDate,
+        sex: Sex, citizenship: String, residenceGround: ResidenceGround, arrivalDate: LocalDate? = nil,
+        settlementDate: LocalDate? = nil, nationalID: String? = nil, permitDate: LocalDate? = nil,
+        settledByAgreement: Bool? = nil, educationLevel: EducationLevel? = nil, dufNumber: String? = nil,
+        countryOfBirth: String? = nil, languages: [LanguageSkill], interpreterLanguage: String? = nil,
+        educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
+        relation: FamilyRelation? = nil, referenceResidenceGround: ResidenceGround? = nil,
+        referenceSettlementDate: LocalDate? = nil, familyApplicationDate: LocalDate? = nil, advisorID: UUID? = nil
+    ) {
         self.municipality = municipality
         self.householdID = householdID
         self.givenName = givenName
@@ -303,34 +391,50 @@ package struct PersonDTO: Content {
     /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked and
     /// nothing that their pages do not show either (household, work experience, advisor, other sectors' shares).
     package init(_ p: Person, fullIdentity: Bool) {
-        id = p.id!; municipality = p.$municipality.id; householdId = fullIdentity ? p.$household.id : nil
-        givenName = p.givenName; familyName = p.familyName; birthDate = p.birthDate; sex = p.sex
-        citizenship = p.citizenship; residenceGround = p.residenceGround; arrivalDate = p.arrivalDate
+        id = p.id!
+        municipality = p.$municipality.id
+        householdId = fullIdentity ? p.$household.id : nil
+        givenName = p.givenName
+        familyName = p.familyName
+        birthDate = p.birthDate
+        sex = p.sex
+        citizenship = p.citizenship
+        residenceGround = p.residenceGround
+        arrivalDate = p.arrivalDate
         settlementDate = p.settlementDate
         sharedWith = fullIdentity ? p.activeSectors.map(\.rawValue).sorted() : nil
-        nationalId = fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
-        permitDate = p.permitDate; settledByAgreement = p.settledByAgreement; educationLevel = p.educationLevel
+        nationalId =
+            fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
+        permitDate = p.permitDate
+        settledByAgreement = p.settledByAgreement
+        educationLevel = p.educationLevel
         // Partners get the DUF number only with the full identity, like the national id.
-        dufNumber = fullIdentity ? p.dufNumber : nil; countryOfBirth = p.countryOfBirth; languages = p.languages
-        interpreterLanguage = p.interpreterLanguage; educationYears = p.educationYears
+        dufNumber = fullIdentity ? p.dufNumber : nil
+        countryOfBirth = p.countryOfBirth
+        languages = p.languages
+        interpreterLanguage = p.interpreterLanguage
+        educationYears = p.educationYears
         workExperience = fullIdentity ? p.workExperience : nil
-        researchReservation = p.researchReservation; relation = p.relation
-        referencePersonResidenceGround = p.referenceResidenceGround; referencePersonSettlementDate = p.referenceSettlementDate
+        researchReservation = p.researchReservation
+        relation = p.relation
+        referencePersonResidenceGround = p.referenceResidenceGround
+        referencePersonSettlementDate = p.referenceSettlementDate
         familyApplicationDate = p.familyApplicationDate
         advisorId = fullIdentity ? p.advisorID : nil
     }
 
     /// What goes back into the edit form.
     package var input: PersonInput {
-        PersonInput(municipality: municipality, householdId: householdId, givenName: givenName, familyName: familyName,
-                    birthDate: birthDate, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
-                    arrivalDate: arrivalDate, settlementDate: settlementDate, nationalId: nationalId, permitDate: permitDate,
-                    settledByAgreement: settledByAgreement, educationLevel: educationLevel, dufNumber: dufNumber,
-                    countryOfBirth: countryOfBirth, languages: languages, interpreterLanguage: interpreterLanguage,
-                    educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
-                    relation: relation, referencePersonResidenceGround: referencePersonResidenceGround,
-                    referencePersonSettlementDate: referencePersonSettlementDate, familyApplicationDate: familyApplicationDate,
-                    advisorId: advisorId)
+        PersonInput(
+            municipality: municipality, householdId: householdId, givenName: givenName, familyName: familyName,
+            birthDate: birthDate, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
+            arrivalDate: arrivalDate, settlementDate: settlementDate, nationalId: nationalId, permitDate: permitDate,
+            settledByAgreement: settledByAgreement, educationLevel: educationLevel, dufNumber: dufNumber,
+            countryOfBirth: countryOfBirth, languages: languages, interpreterLanguage: interpreterLanguage,
+            educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
+            relation: relation, referencePersonResidenceGround: referencePersonResidenceGround,
+            referencePersonSettlementDate: referencePersonSettlementDate, familyApplicationDate: familyApplicationDate,
+            advisorId: advisorId)
     }
 }
 
@@ -339,7 +443,8 @@ package struct PersonPageQuery: Content {
     package var municipality: String?
     package var page: Int?
 
-    /// Rejects what the API contract calls invalid: long search text, a malformed municipality, pages outside 1…100 000.
+    /// Rejects what the API contract calls invalid: long search text, a malformed municipality, pages outside 1…100
+    /// 000.
     package func validated() throws -> PersonPageQuery {
         var v = self
         v.q = try Validate.text(q, "q", max: 100, required: false)
@@ -363,9 +468,13 @@ package enum Advisors {
         let userIDs = Set(try await RoleAssignment.query(on: db).filter(\.$role ~~ roles).all().map { $0.$user.id })
         guard !userIDs.isEmpty else { return [] }
         var result: [User] = []
-        for user in try await User.query(on: db).filter(\.$id ~~ userIDs).filter(\.$isActive == true).sort(\.$displayName).all() {
+        for user in try await User.query(on: db).filter(\.$id ~~ userIDs).filter(\.$isActive == true).sort(
+            \.$displayName
+        ).all() {
             let principal = try await PrincipalLoader.load(userID: user.id!, on: db)
-            if principal.grants.contains(where: { $0.role.isIntegrationStaff && $0.scope.contains(municipality) }) { result.append(user) }
+            if principal.grants.contains(where: { $0.role.isIntegrationStaff && $0.scope.contains(municipality) }) {
+                result.append(user)
+            }
         }
         return result
     }
@@ -376,7 +485,9 @@ package enum PersonService {
     package static let pageSize = 50
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
-    package static func list(_ req: Request, _ unchecked: PersonPageQuery) async throws -> (persons: [Person], total: Int, municipalities: [String]) {
+    package static func list(_ req: Request, _ unchecked: PersonPageQuery) async throws -> (
+        persons: [Person], total: Int, municipalities: [String]
+    ) {
         let user = try req.requireUser()
         let query = try unchecked.validated()
         var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
@@ -395,8 +506,10 @@ package enum PersonService {
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%\(Search.escapeLike(text))%"
-            q.group(.or) { $0.filter(Search.like("given_name", in: Person.schema, pattern, on: req.store))
-                .filter(Search.like("family_name", in: Person.schema, pattern, on: req.store)) }
+            q.group(.or) {
+                $0.filter(Search.like("given_name", in: Person.schema, pattern, on: req.store))
+                    .filter(Search.like("family_name", in: Person.schema, pattern, on: req.store))
+            }
         }
         let total = try await q.count()
         let page = query.page ?? 1
@@ -410,8 +523,12 @@ package enum PersonService {
     /// One person, after the policy allows `action`. Every page or response that shows the file (a read, or the edit
     /// form of an update) is audited as a read; `audited: false` leaves that to a caller that checks a part of the file
     /// first, so that a refused part is not logged as a successful read.
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read, audited: Bool = true) async throws -> Person {
-        guard let id, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).with(\.$household).first() else {
+    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read, audited: Bool = true) async throws
+        -> Person
+    {
+        guard let id,
+            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).with(\.$household).first()
+        else {
             throw Abort(.notFound)
         }
         try await req.authorize(action, p.resource, recordType: "person", recordID: id.uuidString)
@@ -423,7 +540,8 @@ package enum PersonService {
 
     package static func create(_ req: Request, _ input: PersonInput) async throws -> Person {
         let v = try input.validated()
-        try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
+        try await req.authorize(
+            .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
         try await checkHousehold(req, v)
         try await checkAdvisor(req, v)
         let p = Person()
@@ -439,7 +557,8 @@ package enum PersonService {
         let v = try input.validated()
         // Moving a file to another municipality needs the right to create there too.
         if v.municipality != p.$municipality.id {
-            try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
+            try await req.authorize(
+                .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
         }
         try await checkHousehold(req, v)
         try await checkAdvisor(req, v)
@@ -460,7 +579,8 @@ package enum PersonService {
     package static func checkHousehold(_ req: Request, _ v: ValidPerson) async throws {
         guard let hid = v.householdID else { return }
         guard let h = try await Household.find(hid, on: req.store), h.$municipality.id == v.municipality else {
-            throw ValidationFailure(field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
+            throw ValidationFailure(
+                field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
         }
     }
 
@@ -468,11 +588,15 @@ package enum PersonService {
     package static func checkAdvisor(_ req: Request, _ v: ValidPerson) async throws {
         guard let aid = v.advisorID else { return }
         guard try await Advisors.available(in: v.municipality, on: req.store).contains(where: { $0.id == aid }) else {
-            throw ValidationFailure(field: "advisorId", message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
+            throw ValidationFailure(
+                field: "advisorId",
+                message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
         }
     }
 
-    package static func share(_ req: Request, _ id: UUID?, sector: String?, basis: String?, reference: String?) async throws -> Person {
+    package static func share(_ req: Request, _ id: UUID?, sector: String?, basis: String?, reference: String?)
+        async throws -> Person
+    {
         let p = try await find(req, id, for: .update)
         guard let s = sector.flatMap(Sector.init(rawValue:)), s != .integration else {
             throw ValidationFailure(field: "sector", message: "sector must be a partner sector")
@@ -481,20 +605,28 @@ package enum PersonService {
             throw ValidationFailure(field: "basis", message: "basis must be consent or legal_basis")
         }
         guard let ref = try Validate.text(reference, "reference", max: 200, required: false) else {
-            throw ValidationFailure(field: "reference", message: "reference (what the consent or legal basis is) is required")
+            throw ValidationFailure(
+                field: "reference", message: "reference (what the consent or legal basis is) is required")
         }
         if !p.activeSectors.contains(s) {
-            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(on: req.store)
-            try await req.audit("share_\(s.rawValue)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(
+                on: req.store)
+            try await req.audit(
+                "share_\(s.rawValue)", recordType: "person", recordID: p.id?.uuidString,
+                municipality: p.$municipality.id)
         }
         return p
     }
 
     package static func unshare(_ req: Request, _ id: UUID?, shareID: UUID?) async throws {
         let p = try await find(req, id, for: .update)
-        guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else { throw Abort(.notFound) }
+        guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else {
+            throw Abort(.notFound)
+        }
         share.revokedAt = Date()
         try await share.update(on: req.store)
-        try await req.audit("unshare_\(share.sector)", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "unshare_\(share.sector)", recordType: "person", recordID: p.id?.uuidString,
+            municipality: p.$municipality.id)
     }
 }

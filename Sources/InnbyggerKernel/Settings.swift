@@ -33,13 +33,15 @@ public struct Settings: Sendable {
     public var hsts: Bool = false
 
     public init(databaseURL: String?, dataDirectory: String) {
-        self.databaseURL = databaseURL; self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.dataDirectory = dataDirectory
     }
 
     public static func fromEnvironment() -> Settings {
         let env = ProcessInfo.processInfo.environment
-        var s = Settings(databaseURL: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
-                         dataDirectory: env["INNBYGGER_DATA_DIR"] ?? "./data")
+        var s = Settings(
+            databaseURL: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            dataDirectory: env["INNBYGGER_DATA_DIR"] ?? "./data")
         s.secureCookies = env["INNBYGGER_SECURE_COOKIES"] == "1"
         s.auditKey = env["INNBYGGER_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         s.metricsToken = env["INNBYGGER_METRICS_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
@@ -52,8 +54,9 @@ public struct Settings: Sendable {
 
     /// For tests: in-memory SQLite, or PostgreSQL when `DATABASE_URL` is set; cheap bcrypt.
     public static func testing() -> Settings {
-        var s = Settings(databaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
-                         dataDirectory: "./data")
+        var s = Settings(
+            databaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            dataDirectory: "./data")
         s.inMemory = s.databaseURL == nil
         s.bcryptCost = 4
         s.metricsToken = "metrics-token-for-tests"

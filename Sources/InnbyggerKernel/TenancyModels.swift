@@ -11,7 +11,11 @@ package final class Municipality: Model, Content, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
 
     package init() {}
-    package init(code: String, name: String, county: String) { self.id = code; self.name = name; self.county = county }
+    package init(code: String, name: String, county: String) {
+        self.id = code
+        self.name = name
+        self.county = county
+    }
 }
 
 /// A service unit (e.g. Integreringstjenesten, NAV, Helsestasjon) hosted by one municipality.
@@ -25,7 +29,10 @@ package final class ServiceUnit: Model, Content, @unchecked Sendable {
 
     package init() {}
     package init(id: UUID? = nil, name: String, sector: Sector, host: String) {
-        self.id = id; self.name = name; self.sector = sector.rawValue; self.$host.id = host
+        self.id = id
+        self.name = name
+        self.sector = sector.rawValue
+        self.$host.id = host
     }
 }
 
@@ -42,7 +49,10 @@ package final class ServiceAgreement: Model, Content, @unchecked Sendable {
 
     package init() {}
     package init(unit: UUID, served: String, validFrom: LocalDate, validTo: LocalDate? = nil, reference: String) {
-        self.$unit.id = unit; self.$served.id = served; self.validFrom = validFrom.iso; self.validTo = validTo?.iso
+        self.$unit.id = unit
+        self.$served.id = served
+        self.validFrom = validFrom.iso
+        self.validTo = validTo?.iso
         self.reference = reference
     }
 

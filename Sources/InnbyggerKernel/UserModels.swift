@@ -14,8 +14,11 @@ package final class User: Model, @unchecked Sendable {
 
     package init() {}
     package init(id: UUID? = nil, username: String, displayName: String, passwordHash: String) {
-        self.id = id; self.username = username.lowercased(); self.displayName = displayName
-        self.passwordHash = passwordHash; self.isActive = true
+        self.id = id
+        self.username = username.lowercased()
+        self.displayName = displayName
+        self.passwordHash = passwordHash
+        self.isActive = true
     }
 }
 
@@ -37,7 +40,9 @@ package final class RoleAssignment: Model, @unchecked Sendable {
     /// A system role: its row's municipality means nothing.
     package var isSystemRole: Bool { Role(rawValue: role)?.isSystemRole == true }
 
-    package init(user: UUID, role: Role, municipality: String, unit: UUID?, pending: Bool = false, requestedBy: UUID? = nil) {
+    package init(
+        user: UUID, role: Role, municipality: String, unit: UUID?, pending: Bool = false, requestedBy: UUID? = nil
+    ) {
         self.$user.id = user
         self.role = role.rawValue
         self.$municipality.id = municipality

@@ -7,20 +7,25 @@ import Vapor
 package enum Validate {
     /// Trims white space, then applies the free-text rule (`FreeText`: control characters and direction overrides
     /// refused, invisible zero-width characters stripped) and the length limit. `multiline` keeps line breaks.
-    package static func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) throws -> String? {
+    package static func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false)
+        throws -> String?
+    {
         let t: String
         switch FreeText.clean((value ?? "").trimmingCharacters(in: .whitespacesAndNewlines), multiline: multiline) {
         case .success(let clean): t = clean.trimmingCharacters(in: .whitespacesAndNewlines)
         case .failure(.controlCharacter):
             throw ValidationFailure(field: field, message: "\(field) contains control characters")
         case .failure(.directionOverride):
-            throw ValidationFailure(field: field, message: "\(field) contains invisible characters that change the text direction")
+            throw ValidationFailure(
+                field: field, message: "\(field) contains invisible characters that change the text direction")
         }
         if t.isEmpty {
             if required { throw ValidationFailure(field: field, message: "\(field) is required") }
             return nil
         }
-        guard t.count <= max else { throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters") }
+        guard t.count <= max else {
+            throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters")
+        }
         return t
     }
 
@@ -37,34 +42,47 @@ package enum Validate {
             if required { throw ValidationFailure(field: field, message: "\(field) is required") }
             return nil
         }
-        guard h.isFinite, h >= 0, h <= max else { throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))") }
+        guard h.isFinite, h >= 0, h <= max else {
+            throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))")
+        }
         let m = (h * 60).rounded()
-        guard abs(h * 60 - m) < 1e-6 else { throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)") }
+        guard abs(h * 60 - m) < 1e-6 else {
+            throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)")
+        }
         return Int(m)
     }
 
-    package static func required(_ value: String?, _ field: String, max: Int = 100, multiline: Bool = false) throws -> String {
+    package static func required(_ value: String?, _ field: String, max: Int = 100, multiline: Bool = false) throws
+        -> String
+    {
         try text(value, field, max: max, required: true, multiline: multiline)!
     }
 
     /// A date something happened: a real date (ISO or dd.mm.åååå), not after today.
     package static func pastDate(_ value: String?, _ field: String) throws -> LocalDate {
-        guard let d = value.flatMap(LocalDate.init(parsing:)) else { throw ValidationFailure(field: field, message: "\(field) must be a real date") }
+        guard let d = value.flatMap(LocalDate.init(parsing:)) else {
+            throw ValidationFailure(field: field, message: "\(field) must be a real date")
+        }
         guard d <= .today else { throw ValidationFailure(field: field, message: "\(field) cannot be in the future") }
         return d
     }
 
-    /// An ISO 3166-1 alpha-2 country code, upper-cased. Exactly two letters: the API gets no trimming (forms trim first).
+    /// An ISO 3166-1 alpha-2 country code, upper-cased. Exactly two letters: the API gets no trimming (forms trim
+    /// first).
     package static func country(_ value: String?, _ field: String, required: Bool = true) throws -> String? {
         try code(value, field, lengths: 2...2, required: required, message: "an ISO 3166 two-letter code")?.uppercased()
     }
 
     /// An ISO 639-1 or 639-3 language code (two or three letters), lower-cased.
     package static func languageCode(_ value: String?, _ field: String, required: Bool = true) throws -> String? {
-        try code(value, field, lengths: 2...3, required: required, message: "an ISO 639 language code (two or three letters)")?.lowercased()
+        try code(
+            value, field, lengths: 2...3, required: required, message: "an ISO 639 language code (two or three letters)"
+        )?.lowercased()
     }
 
-    private static func code(_ value: String?, _ field: String, lengths: ClosedRange<Int>, required: Bool, message: String) throws -> String? {
+    private static func code(
+        _ value: String?, _ field: String, lengths: ClosedRange<Int>, required: Bool, message: String
+    ) throws -> String? {
         guard let value else {
             if required { throw ValidationFailure(field: field, message: "\(field) is required") }
             return nil
@@ -78,25 +96,36 @@ package enum Validate {
     /// An optional real date (ISO or dd.mm.åååå); absent stays nil, anything else must parse.
     package static func optionalDate(_ value: String?, _ field: String) throws -> LocalDate? {
         guard let value else { return nil }
-        guard let d = LocalDate(parsing: value) else { throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)") }
+        guard let d = LocalDate(parsing: value) else {
+            throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
+        }
         return d
     }
 
     /// A required period `from`–`to` (both real dates, `to` not before `from`).
     package static func period(_ from: String?, _ to: String?) throws -> (LocalDate, LocalDate) {
-        guard let f = try optionalDate(from, "from") else { throw ValidationFailure(field: "from", message: "from is required") }
-        guard let t = try optionalDate(to, "to") else { throw ValidationFailure(field: "to", message: "to is required") }
+        guard let f = try optionalDate(from, "from") else {
+            throw ValidationFailure(field: "from", message: "from is required")
+        }
+        guard let t = try optionalDate(to, "to") else {
+            throw ValidationFailure(field: "to", message: "to is required")
+        }
         guard t >= f else { throw ValidationFailure(field: "to", message: "to is before from") }
         return (f, t)
     }
 
     /// A whole number within `range`, or nil when absent.
-    package static func number(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, required: Bool = false) throws -> Int? {
+    package static func number(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, required: Bool = false) throws
+        -> Int?
+    {
         guard let value else {
             if required { throw ValidationFailure(field: field, message: "\(field) is required") }
             return nil
         }
-        guard range.contains(value) else { throw ValidationFailure(field: field, message: "\(field) must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard range.contains(value) else {
+            throw ValidationFailure(
+                field: field, message: "\(field) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return value
     }
 
@@ -112,7 +141,9 @@ package enum Validate {
     /// A four-digit kommunenummer.
     package static func municipality(_ value: String?, _ field: String = "municipality") throws -> String {
         let m = (value ?? "").trimmingCharacters(in: .whitespaces)
-        guard Kommunenummer(m) != nil else { throw ValidationFailure(field: field, message: "\(field) must be a four-digit municipality number") }
+        guard Kommunenummer(m) != nil else {
+            throw ValidationFailure(field: field, message: "\(field) must be a four-digit municipality number")
+        }
         return m
     }
 }
@@ -151,7 +182,9 @@ package enum Search {
 
     /// `column LIKE pattern ESCAPE '\'`, case-insensitive for ASCII on SQLite and fully on PostgreSQL (ILIKE).
     /// SQLite has no default escape character, so the clause is spelled out on both.
-    package static func like(_ column: String, in table: String, _ pattern: String, on db: any Database) -> DatabaseQuery.Filter {
+    package static func like(_ column: String, in table: String, _ pattern: String, on db: any Database)
+        -> DatabaseQuery.Filter
+    {
         let op = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
         return .sql(embed: "\(ident: table).\(ident: column) \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\'")
     }

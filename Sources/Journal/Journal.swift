@@ -22,7 +22,9 @@ package final class JournalEntry: Model, @unchecked Sendable {
     package init() {}
 
     package func resource(_ p: Person) -> Resource {
-        .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: Sector(rawValue: sector) ?? .integration, shared: shared)
+        .journalNote(
+            municipality: p.$municipality.id, sharedWith: p.activeSectors,
+            sector: Sector(rawValue: sector) ?? .integration, shared: shared)
     }
 }
 
@@ -85,7 +87,9 @@ package struct JournalInput: Content {
     package func validated() throws -> (LocalDate, JournalCategory, String, Bool) {
         let d = try Validate.pastDate(date, "date")
         guard let c = category.flatMap(JournalCategory.init(rawValue:)) else {
-            throw ValidationFailure(field: "category", message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "category",
+                message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         // Notes may hold line breaks.
         let t = try Validate.required(text, "text", max: 10_000, multiline: true)
@@ -110,41 +114,66 @@ package enum JournalService {
     }
 
     package static func create(_ req: Request, personID: UUID?, _ input: JournalInput) async throws -> JournalEntry {
-        guard let id = personID, let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first() else { throw Abort(.notFound) }
+        guard let id = personID,
+            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first()
+        else { throw Abort(.notFound) }
         guard let sector = writingSector(req) else { throw Abort(.forbidden, reason: "access denied") }
         let (d, c, t, shared) = try input.validated()
         let e = JournalEntry()
-        e.$person.id = id; e.date = d.iso; e.category = c.rawValue; e.sector = sector.rawValue; e.shared = shared; e.text = t
+        e.$person.id = id
+        e.date = d.iso
+        e.category = c.rawValue
+        e.sector = sector.rawValue
+        e.shared = shared
+        e.text = t
         e.authorID = req.currentUser?.id
         try await req.authorize(.create, e.resource(p), recordType: "person", recordID: id.uuidString)
         try await e.create(on: req.store)
-        try await req.audit("journal_create", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "journal_create", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
         return e
     }
 
-    package static func find(_ req: Request, _ entryID: UUID?, for action: Action) async throws -> (JournalEntry, Person) {
-        guard let id = entryID, let e = try await JournalEntry.query(on: req.store).filter(\.$id == id).with(\.$versions).first(),
-              let p = try await Person.query(on: req.store).filter(\.$id == e.$person.id).with(\.$shares).first() else { throw Abort(.notFound) }
+    package static func find(_ req: Request, _ entryID: UUID?, for action: Action) async throws -> (
+        JournalEntry, Person
+    ) {
+        guard let id = entryID,
+            let e = try await JournalEntry.query(on: req.store).filter(\.$id == id).with(\.$versions).first(),
+            let p = try await Person.query(on: req.store).filter(\.$id == e.$person.id).with(\.$shares).first()
+        else { throw Abort(.notFound) }
         try await req.authorize(action, e.resource(p), recordType: "journal_entry", recordID: id.uuidString)
         // The edit form shows the note and its versions: a read, too.
         if action == .read || req.method == .GET {
-            try await req.audit("read", recordType: "journal_entry", recordID: id.uuidString, municipality: p.$municipality.id)
+            try await req.audit(
+                "read", recordType: "journal_entry", recordID: id.uuidString, municipality: p.$municipality.id)
         }
         return (e, p)
     }
 
-    package static func update(_ req: Request, _ entryID: UUID?, _ input: JournalInput) async throws -> (JournalEntry, Person) {
+    package static func update(_ req: Request, _ entryID: UUID?, _ input: JournalInput) async throws -> (
+        JournalEntry, Person
+    ) {
         let (e, p) = try await find(req, entryID, for: .update)
         let (d, c, t, shared) = try input.validated()
         let old = JournalVersion()
-        old.$entry.id = e.id!; old.date = e.date; old.category = e.category; old.shared = e.shared; old.text = e.text
-        old.authorID = e.authorID; old.replacedAt = Date()
+        old.$entry.id = e.id!
+        old.date = e.date
+        old.category = e.category
+        old.shared = e.shared
+        old.text = e.text
+        old.authorID = e.authorID
+        old.replacedAt = Date()
         try await req.write { tx in
             try await old.create(on: tx)
-            e.date = d.iso; e.category = c.rawValue; e.shared = shared; e.text = t; e.authorID = req.currentUser?.id
+            e.date = d.iso
+            e.category = c.rawValue
+            e.shared = shared
+            e.text = t
+            e.authorID = req.currentUser?.id
             try await e.update(on: tx)
         }
-        try await req.audit("journal_update", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "journal_update", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
         return (e, p)
     }
 }
@@ -155,8 +184,14 @@ package struct JournalSection: PersonSection {
 
     package struct Model: Encodable {
         package struct Note: Encodable {
-            package var id: UUID; package var date: String; package var categoryKey: String; package var sectorKey: String; package var shared: Bool
-            package var text: String; package var edited: Bool; package var canEdit: Bool
+            package var id: UUID
+            package var date: String
+            package var categoryKey: String
+            package var sectorKey: String
+            package var shared: Bool
+            package var text: String
+            package var edited: Bool
+            package var canEdit: Bool
         }
         package var id: UUID
         package var journal: [Note]
@@ -168,14 +203,21 @@ package struct JournalSection: PersonSection {
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         guard req.may(.read, p.resource) else { return nil }
         let notes = try await JournalService.visible(req, p)
-        let canWrite = JournalService.writingSector(req).map {
-            req.may(.create, .journalNote(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
-        } ?? false
+        let canWrite =
+            JournalService.writingSector(req).map {
+                req.may(
+                    .create,
+                    .journalNote(
+                        municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: $0, shared: false))
+            } ?? false
         let model = Model(
             id: p.id!,
             journal: notes.map { n in
-                .init(id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)", sectorKey: "sector.\(n.sector)",
-                      shared: n.shared, text: n.text, edited: !n.versions.isEmpty, canEdit: req.may(.update, n.resource(p)))
+                .init(
+                    id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)",
+                    sectorKey: "sector.\(n.sector)",
+                    shared: n.shared, text: n.text, edited: !n.versions.isEmpty,
+                    canEdit: req.may(.update, n.resource(p)))
             },
             canWriteJournal: canWrite,
             journalCategories: JournalCategory.allCases.map {

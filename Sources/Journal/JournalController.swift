@@ -3,7 +3,8 @@ import InnbyggerCore
 import InnbyggerKernel
 import Vapor
 
-/// Journal pages (`/persons/:id/journal`, `/journal/:id/edit`) and API (`/api/v1/persons/{id}/journal`, `/api/v1/journal/{id}`).
+/// Journal pages (`/persons/:id/journal`, `/journal/:id/edit`) and API (`/api/v1/persons/{id}/journal`,
+/// `/api/v1/journal/{id}`).
 package struct JournalController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
         routes.gated(.create, .journalNote).post("persons", ":personID", "journal", use: create)
@@ -24,18 +25,40 @@ package struct JournalController: RouteCollection {
     }
 
     package struct EditView: Encodable {
-        package struct Version: Encodable { var date: String; var category: String; var text: String; var replacedAt: String }
-        package var id: UUID; package var personID: UUID; package var personName: String; package var date: String; package var category: String; package var text: String; package var shared: Bool
-        package var categories: [Choice]; package var versions: [Version]; package var error: String?
+        package struct Version: Encodable {
+            var date: String
+            var category: String
+            var text: String
+            var replacedAt: String
+        }
+        package var id: UUID
+        package var personID: UUID
+        package var personName: String
+        package var date: String
+        package var category: String
+        package var text: String
+        package var shared: Bool
+        package var categories: [Choice]
+        package var versions: [Version]
+        package var error: String?
     }
 
     package func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {
-        return try await req.page("Journal/edit", titleKey: "journal.edit", EditView(
-            id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text, shared: e.shared,
-            categories: JournalCategory.allCases.map { .init(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0.rawValue == e.category) },
-            versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
-                .init(date: $0.date, category: "journal.category.\($0.category)", text: $0.text, replacedAt: Oslo.stamp($0.replacedAt))
-            }, error: error))
+        return try await req.page(
+            "Journal/edit", titleKey: "journal.edit",
+            EditView(
+                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text,
+                shared: e.shared,
+                categories: JournalCategory.allCases.map {
+                    .init(
+                        value: $0.rawValue, label: "journal.category.\($0.rawValue)",
+                        selected: $0.rawValue == e.category)
+                },
+                versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
+                    .init(
+                        date: $0.date, category: "journal.category.\($0.category)", text: $0.text,
+                        replacedAt: Oslo.stamp($0.replacedAt))
+                }, error: error))
     }
 
     package func editForm(req: Request) async throws -> View {
@@ -66,10 +89,22 @@ package struct JournalAPIController: RouteCollection {
     }
 
     package struct EntryDTO: Content {
-        package var id: UUID; package var personId: UUID; package var date: String; package var category: String; package var sector: String; package var shared: Bool; package var text: String
+        package var id: UUID
+        package var personId: UUID
+        package var date: String
+        package var category: String
+        package var sector: String
+        package var shared: Bool
+        package var text: String
         package var edited: Bool
         package init(_ e: JournalEntry) {
-            id = e.id!; personId = e.$person.id; date = e.date; category = e.category; sector = e.sector; shared = e.shared; text = e.text
+            id = e.id!
+            personId = e.$person.id
+            date = e.date
+            category = e.category
+            sector = e.sector
+            shared = e.shared
+            text = e.text
             edited = !(e.$versions.value ?? []).isEmpty
         }
     }
@@ -80,7 +115,8 @@ package struct JournalAPIController: RouteCollection {
     }
 
     package func create(req: Request) async throws -> Response {
-        let e = try await JournalService.create(req, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
+        let e = try await JournalService.create(
+            req, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
         e.$versions.value = []
         return try await EntryDTO(e).encodeResponse(status: .created, for: req)
     }
@@ -90,7 +126,8 @@ package struct JournalAPIController: RouteCollection {
     }
 
     package func update(req: Request) async throws -> EntryDTO {
-        let (e, _) = try await JournalService.update(req, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
+        let (e, _) = try await JournalService.update(
+            req, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
         try await e.$versions.load(on: req.store)
         return EntryDTO(e)
     }

@@ -11,8 +11,13 @@ package struct OverviewController: RouteCollection {
     }
 
     package struct HomeView: Encodable {
-        package struct Card: Encodable { var href: String; var titleKey: String; var textKey: String }
-        package var displayName: String; package var cards: [Card]
+        package struct Card: Encodable {
+            var href: String
+            var titleKey: String
+            var textKey: String
+        }
+        package var displayName: String
+        package var cards: [Card]
     }
 
     package func home(req: Request) async throws -> View {
@@ -21,7 +26,8 @@ package struct OverviewController: RouteCollection {
         let cards = layout.nav.filter { $0.href != "/" }.map {
             HomeView.Card(href: $0.href, titleKey: $0.key, textKey: $0.key + ".text")
         }
-        return try await req.view.render("Overview/home", Page(layout: layout, data: HomeView(displayName: user.displayName, cards: cards)))
+        return try await req.view.render(
+            "Overview/home", Page(layout: layout, data: HomeView(displayName: user.displayName, cards: cards)))
     }
 
     package func reports(req: Request) async throws -> View {
@@ -67,10 +73,13 @@ package struct Statistics: Content {
             let households = try await Household.query(on: req.store).filter(\.$municipality.$id == code).count()
             let grounds = Dictionary(grouping: persons, by: \.residenceGround).mapValues(\.count)
             let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
-            out.append(MunicipalityStats(
-                code: code, name: names[code] ?? code, persons: count("persons", persons.count), households: count("households", households),
-                byResidenceGround: grounds.sorted { $0.key < $1.key }.map { count($0.key, $0.value) },
-                byCitizenship: citizenships.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.map { count($0.key, $0.value) }))
+            out.append(
+                MunicipalityStats(
+                    code: code, name: names[code] ?? code, persons: count("persons", persons.count),
+                    households: count("households", households),
+                    byResidenceGround: grounds.sorted { $0.key < $1.key }.map { count($0.key, $0.value) },
+                    byCitizenship: citizenships.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
+                        .map { count($0.key, $0.value) }))
         }
         return Statistics(municipalities: out, disclosureThreshold: control.threshold)
     }
@@ -85,22 +94,36 @@ package struct MetaAPIController: RouteCollection {
     }
 
     package struct Me: Content {
-        package struct RoleDTO: Content { var role: String; var municipalities: [String]? ; var allMunicipalities: Bool }
-        package var id: UUID; package var username: String; package var displayName: String; package var roles: [RoleDTO]
+        package struct RoleDTO: Content {
+            var role: String
+            var municipalities: [String]?
+            var allMunicipalities: Bool
+        }
+        package var id: UUID
+        package var username: String
+        package var displayName: String
+        package var roles: [RoleDTO]
     }
 
     package func me(req: Request) async throws -> Me {
         let u = try req.requireUser()
         try await req.authorize(.read, .ownAccount)
-        return Me(id: u.id, username: u.username, displayName: u.displayName, roles: u.principal.grants.map {
-            switch $0.scope {
-            case .all: Me.RoleDTO(role: $0.role.rawValue, municipalities: nil, allMunicipalities: true)
-            case .municipalities(let s): Me.RoleDTO(role: $0.role.rawValue, municipalities: s.sorted(), allMunicipalities: false)
-            }
-        })
+        return Me(
+            id: u.id, username: u.username, displayName: u.displayName,
+            roles: u.principal.grants.map {
+                switch $0.scope {
+                case .all: Me.RoleDTO(role: $0.role.rawValue, municipalities: nil, allMunicipalities: true)
+                case .municipalities(let s):
+                    Me.RoleDTO(role: $0.role.rawValue, municipalities: s.sorted(), allMunicipalities: false)
+                }
+            })
     }
 
-    package struct MunicipalityDTO: Content { var code: String; var name: String; var county: String }
+    package struct MunicipalityDTO: Content {
+        var code: String
+        var name: String
+        var county: String
+    }
 
     package func municipalities(req: Request) async throws -> [MunicipalityDTO] {
         _ = try req.requireUser()

@@ -3,7 +3,8 @@ import InnbyggerCore
 import InnbyggerKernel
 import Vapor
 
-/// The import page (`/import`: upload, progress, result) and `POST /api/v1/imports/persons` (CSV body, answers when done).
+/// The import page (`/import`: upload, progress, result) and `POST /api/v1/imports/persons` (CSV body, answers when
+/// done).
 package struct ImportController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
         routes.get("import", use: form)
@@ -12,8 +13,18 @@ package struct ImportController: RouteCollection {
     }
 
     package struct FormView: Encodable {
-        package struct Job: Encodable { var id: UUID; var filename: String; var status: String; var createdAt: String; var persons: Int }
-        package var municipalities: [Choice]; package var columns: [String]; package var required: [String]; package var jobs: [Job]; package var error: String?
+        package struct Job: Encodable {
+            var id: UUID
+            var filename: String
+            var status: String
+            var createdAt: String
+            var persons: Int
+        }
+        package var municipalities: [Choice]
+        package var columns: [String]
+        package var required: [String]
+        package var jobs: [Job]
+        package var error: String?
     }
 
     package func formView(_ req: Request, error: String? = nil) async throws -> View {
@@ -21,49 +32,75 @@ package struct ImportController: RouteCollection {
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
         let user = try req.requireUser()
-        let jobs = try await ImportJob.query(on: req.store).filter(\.$userID == user.id).sort(\.$createdAt, .descending).limit(10).all()
-        return try await req.page("Persons/import", titleKey: "import.title", FormView(
-            municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: false) },
-            columns: PersonImport.columns, required: PersonImport.required,
-            jobs: jobs.map { .init(id: $0.id!, filename: $0.filename, status: "import.status.\($0.status)", createdAt: Oslo.stamp($0.createdAt), persons: $0.personsCreated) },
-            error: error))
+        let jobs = try await ImportJob.query(on: req.store).filter(\.$userID == user.id).sort(\.$createdAt, .descending)
+            .limit(10).all()
+        return try await req.page(
+            "Persons/import", titleKey: "import.title",
+            FormView(
+                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: false) },
+                columns: PersonImport.columns, required: PersonImport.required,
+                jobs: jobs.map {
+                    .init(
+                        id: $0.id!, filename: $0.filename, status: "import.status.\($0.status)",
+                        createdAt: Oslo.stamp($0.createdAt), persons: $0.personsCreated)
+                },
+                error: error))
     }
 
     package func form(req: Request) async throws -> View { try await formView(req) }
 
-    package struct Upload: Content { var municipality: String?; var file: File? }
+    package struct Upload: Content {
+        var municipality: String?
+        var file: File?
+    }
 
     package func upload(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
         guard let file = u.file, file.data.readableBytes > 0 else {
-            let res = try await formView(req, error: req.application.translations.text("import.no_file", req.language)).encodeResponse(for: req)
+            let res = try await formView(req, error: req.application.translations.text("import.no_file", req.language))
+                .encodeResponse(for: req)
             res.status = .badRequest
             return res
         }
         guard let text = file.utf8Text else {
-            let res = try await formView(req, error: req.application.translations.text("import.not_utf8", req.language)).encodeResponse(for: req)
+            let res = try await formView(req, error: req.application.translations.text("import.not_utf8", req.language))
+                .encodeResponse(for: req)
             res.status = .badRequest
             return res
         }
-        let (job, rows) = try await ImportService.start(req, municipality: u.municipality, filename: file.filename, text: text)
+        let (job, rows) = try await ImportService.start(
+            req, municipality: u.municipality, filename: file.filename, text: text)
         if job.status == "running" {
             // Stored in the background so the progress page can follow it; the job row records the outcome.
-            let app = req.application, route = req.routeLabel
+            let app = req.application
+            let route = req.routeLabel
             Task { await ImportService.store(job, rows, app: app, route: route) }
         }
         return req.redirect(to: "/import/\(job.id!)")
     }
 
     package struct JobView: Encodable {
-        package var id: UUID; package var filename: String; package var status: String; package var statusKey: String; package var municipality: String
-        package var total: Int; package var stored: Int; package var persons: Int; package var households: Int
-        package var problems: [ImportProblem]; package var running: Bool; package var createdAt: String
+        package var id: UUID
+        package var filename: String
+        package var status: String
+        package var statusKey: String
+        package var municipality: String
+        package var total: Int
+        package var stored: Int
+        package var persons: Int
+        package var households: Int
+        package var problems: [ImportProblem]
+        package var running: Bool
+        package var createdAt: String
     }
 
     package static func find(_ req: Request, _ id: UUID?) async throws -> ImportJob {
         guard let id, let job = try await ImportJob.find(id, on: req.store) else { throw Abort(.notFound) }
         // The person who ran it, or anyone who may create files in the municipality, may follow it.
-        guard job.userID == req.currentUser?.id || req.may(.create, .personalData(municipality: job.$municipality.id, sharedWith: [])) else {
+        guard
+            job.userID == req.currentUser?.id
+                || req.may(.create, .personalData(municipality: job.$municipality.id, sharedWith: []))
+        else {
             throw Abort(.forbidden, reason: "access denied")
         }
         return job
@@ -72,37 +109,51 @@ package struct ImportController: RouteCollection {
     package func show(req: Request) async throws -> View {
         let job = try await Self.find(req, req.parameters.get("jobID", as: UUID.self))
         let names = try await req.municipalityNames()
-        let stored = job.status == "running" ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
-        return try await req.page("Persons/import-job", titleKey: "import.job", JobView(
-            id: job.id!, filename: job.filename, status: job.status, statusKey: "import.status.\(job.status)",
-            municipality: names[job.$municipality.id] ?? "", total: job.totalRows, stored: stored,
-            persons: job.personsCreated, households: job.householdsCreated, problems: job.problems,
-            running: job.status == "running", createdAt: Oslo.stamp(job.createdAt)))
+        let stored =
+            job.status == "running" ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
+        return try await req.page(
+            "Persons/import-job", titleKey: "import.job",
+            JobView(
+                id: job.id!, filename: job.filename, status: job.status, statusKey: "import.status.\(job.status)",
+                municipality: names[job.$municipality.id] ?? "", total: job.totalRows, stored: stored,
+                persons: job.personsCreated, households: job.householdsCreated, problems: job.problems,
+                running: job.status == "running", createdAt: Oslo.stamp(job.createdAt)))
     }
 }
-
-
-
-
 
 /// `POST /api/v1/imports/persons?municipality=3420` with a `text/csv` body; `GET /api/v1/imports/{jobID}`.
 package struct ImportAPIController: RouteCollection {
     package struct JobDTO: Content {
-        package var id: UUID; package var municipality: String; package var status: String; package var totalRows: Int; package var personsCreated: Int
-        package var householdsCreated: Int; package var problems: [ImportProblem]
+        package var id: UUID
+        package var municipality: String
+        package var status: String
+        package var totalRows: Int
+        package var personsCreated: Int
+        package var householdsCreated: Int
+        package var problems: [ImportProblem]
         package init(_ j: ImportJob) {
-            id = j.id!; municipality = j.$municipality.id; status = j.status; totalRows = j.totalRows
-            personsCreated = j.personsCreated; householdsCreated = j.householdsCreated; problems = j.problems
+            id = j.id!
+            municipality = j.$municipality.id
+            status = j.status
+            totalRows = j.totalRows
+            personsCreated = j.personsCreated
+            householdsCreated = j.householdsCreated
+            problems = j.problems
         }
     }
 
     package func boot(routes: any RoutesBuilder) throws {
-        // Its own writes: the job commits before the rows are stored, so it can be followed (and reconciled after a stop).
-        routes.gated(.create, .personalData).on(.POST, "imports", "persons", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+        // Its own writes: the job commits before the rows are stored, so it can be followed (and reconciled after a
+        // stop).
+        routes.gated(.create, .personalData).on(.POST, "imports", "persons", body: .collect(maxSize: Uploads.maxSize)) {
+            req async throws -> Response in
             let text = try req.csvBody()
             let q = try req.query.decode(ImportQuery.self)
-            let (job, rows) = try await ImportService.start(req, municipality: q.municipality, filename: "api.csv", text: text)
-            if job.status == "running" { await ImportService.store(job, rows, app: req.application, route: req.routeLabel) }
+            let (job, rows) = try await ImportService.start(
+                req, municipality: q.municipality, filename: "api.csv", text: text)
+            if job.status == "running" {
+                await ImportService.store(job, rows, app: req.application, route: req.routeLabel)
+            }
             return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
         }.ownWrites()
         routes.get("imports", ":jobID") { req async throws -> JobDTO in

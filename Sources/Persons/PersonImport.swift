@@ -12,9 +12,11 @@ import Vapor
 /// (see `docs/import.md`); rows with the same `household` form one household.
 package enum PersonImport {
     package static let maxRows = 5000
-    package static let columns = ["household", "householdAddress", "relation", "givenName", "familyName", "birthDate", "sex", "citizenship",
-                          "countryOfBirth", "residenceGround", "nationalId", "dufNumber", "permitDate", "arrivalDate", "settlementDate",
-                          "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage"]
+    package static let columns = [
+        "household", "householdAddress", "relation", "givenName", "familyName", "birthDate", "sex", "citizenship",
+        "countryOfBirth", "residenceGround", "nationalId", "dufNumber", "permitDate", "arrivalDate", "settlementDate",
+        "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage",
+    ]
     package static let required = ["givenName", "familyName", "birthDate", "sex", "citizenship", "residenceGround"]
 
     package typealias Problem = ImportProblem
@@ -27,7 +29,9 @@ package enum PersonImport {
     }
 
     /// Reads and checks a whole file. Returns the valid rows, or every problem found.
-    package static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<[Row], ImportFailure> {
+    package static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<
+        [Row], ImportFailure
+    > {
         let table: CSVTable
         switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
         case .success(let t): table = t
@@ -40,18 +44,34 @@ package enum PersonImport {
         for (line, values) in table.rows {
             let (input, parseProblems) = personInput(values, municipality: municipality)
             var rowProblems = parseProblems.map { Problem(row: line, field: $0.field, message: $0.message) }
-            rowProblems += allFailures(input, today: today).map { Problem(row: line, field: $0.field, message: $0.message) }
+            rowProblems += allFailures(input, today: today).map {
+                Problem(row: line, field: $0.field, message: $0.message)
+            }
             if let id = input.nationalId, !rowProblems.contains(where: { $0.field == "nationalId" }) {
                 if let first = seenIDs[id] {
-                    rowProblems.append(Problem(row: line, field: "nationalId", message: "the same national id as row \(first)"))
-                } else { seenIDs[id] = line }
+                    rowProblems.append(
+                        Problem(row: line, field: "nationalId", message: "the same national id as row \(first)"))
+                } else {
+                    seenIDs[id] = line
+                }
             }
             let household = try? Validate.text(values["household"], "household", max: 100, required: false)
             let address = try? Validate.text(values["householdAddress"], "householdAddress", max: 200, required: false)
-            if values["household"] != nil && household == nil { rowProblems.append(Problem(row: line, field: "household", message: "household is longer than 100 characters or has control characters")) }
-            if values["householdAddress"] != nil && address == nil { rowProblems.append(Problem(row: line, field: "householdAddress", message: "householdAddress is longer than 200 characters or has control characters")) }
+            if values["household"] != nil && household == nil {
+                rowProblems.append(
+                    Problem(
+                        row: line, field: "household",
+                        message: "household is longer than 100 characters or has control characters"))
+            }
+            if values["householdAddress"] != nil && address == nil {
+                rowProblems.append(
+                    Problem(
+                        row: line, field: "householdAddress",
+                        message: "householdAddress is longer than 200 characters or has control characters"))
+            }
             if rowProblems.isEmpty, let valid = try? input.validated(today: today) {
-                rows.append(Row(line: line, household: household ?? nil, householdAddress: address ?? nil, person: valid))
+                rows.append(
+                    Row(line: line, household: household ?? nil, householdAddress: address ?? nil, person: valid))
             }
             problems += rowProblems
         }
@@ -62,21 +82,31 @@ package enum PersonImport {
     /// a language list) are reported here and left out.
     package static func personInput(_ v: [String: String], municipality: String) -> (PersonInput, [ValidationFailure]) {
         var problems: [ValidationFailure] = []
-        var input = PersonInput(municipality: municipality, givenName: v["givenName"], familyName: v["familyName"], birthDate: v["birthDate"],
-                                sex: v["sex"], citizenship: v["citizenship"], residenceGround: v["residenceGround"], arrivalDate: v["arrivalDate"],
-                                settlementDate: v["settlementDate"], nationalId: v["nationalId"]?.replacingOccurrences(of: " ", with: ""),
-                                permitDate: v["permitDate"], educationLevel: v["educationLevel"],
-                                dufNumber: v["dufNumber"]?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v["countryOfBirth"],
-                                interpreterLanguage: v["interpreterLanguage"], relation: v["relation"])
+        var input = PersonInput(
+            municipality: municipality, givenName: v["givenName"], familyName: v["familyName"],
+            birthDate: v["birthDate"],
+            sex: v["sex"], citizenship: v["citizenship"], residenceGround: v["residenceGround"],
+            arrivalDate: v["arrivalDate"],
+            settlementDate: v["settlementDate"], nationalId: v["nationalId"]?.replacingOccurrences(of: " ", with: ""),
+            permitDate: v["permitDate"], educationLevel: v["educationLevel"],
+            dufNumber: v["dufNumber"]?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v["countryOfBirth"],
+            interpreterLanguage: v["interpreterLanguage"], relation: v["relation"])
         if let b = v["settledByAgreement"] {
             switch b.lowercased() {
             case "ja", "yes", "true", "1", "j": input.settledByAgreement = true
             case "nei", "no", "false", "0", "n": input.settledByAgreement = false
-            default: problems.append(ValidationFailure(field: "settledByAgreement", message: "settledByAgreement must be ja or nei"))
+            default:
+                problems.append(
+                    ValidationFailure(field: "settledByAgreement", message: "settledByAgreement must be ja or nei"))
             }
         }
         if let y = v["educationYears"] {
-            if let n = Int(y) { input.educationYears = n } else { problems.append(ValidationFailure(field: "educationYears", message: "educationYears must be a whole number")) }
+            if let n = Int(y) {
+                input.educationYears = n
+            } else {
+                problems.append(
+                    ValidationFailure(field: "educationYears", message: "educationYears must be a whole number"))
+            }
         }
         if let l = v["languages"] {
             // "ar:mother_tongue | en:good" (a quoted cell may also use ; or , between languages)
@@ -84,8 +114,13 @@ package enum PersonImport {
             for part in l.split(whereSeparator: { "|;,".contains($0) }) {
                 let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2 else {
-                    problems.append(ValidationFailure(field: "languages", message: "languages must be written code:level | code:level (e.g. ar:mother_tongue | en:good)"))
-                    skills = []; break
+                    problems.append(
+                        ValidationFailure(
+                            field: "languages",
+                            message:
+                                "languages must be written code:level | code:level (e.g. ar:mother_tongue | en:good)"))
+                    skills = []
+                    break
                 }
                 skills.append(LanguageSkill(code: pair[0], level: pair[1]))
             }
@@ -100,7 +135,10 @@ package enum PersonImport {
         var probe = input
         var found: [ValidationFailure] = []
         for _ in 0..<30 {
-            do { _ = try probe.validated(today: today); return found } catch let f as ValidationFailure {
+            do {
+                _ = try probe.validated(today: today)
+                return found
+            } catch let f as ValidationFailure {
                 found.append(f)
                 guard setAside(f.field, in: &probe) else { return found }
             } catch { return found }
@@ -198,13 +236,20 @@ extension Application {
 package enum ImportService {
     /// Checks the file and records the job. A bad file ends here as a failed job with its problems; a good one
     /// is stored by `store`, which the page runs in the background and the API waits for.
-    package static func start(_ req: Request, municipality raw: String?, filename: String, text: String) async throws -> (ImportJob, [PersonImport.Row]) {
+    package static func start(_ req: Request, municipality raw: String?, filename: String, text: String) async throws
+        -> (ImportJob, [PersonImport.Row])
+    {
         let user = try req.requireUser()
         let municipality = try Validate.municipality(raw)
-        try await req.authorize(.create, .personalData(municipality: municipality, sharedWith: []), recordType: "import")
+        try await req.authorize(
+            .create, .personalData(municipality: municipality, sharedWith: []), recordType: "import")
         let job = ImportJob()
-        job.$municipality.id = municipality; job.userID = user.id; job.filename = String(filename.prefix(200)); job.createdAt = Date()
-        job.personsCreated = 0; job.householdsCreated = 0
+        job.$municipality.id = municipality
+        job.userID = user.id
+        job.filename = String(filename.prefix(200))
+        job.createdAt = Date()
+        job.personsCreated = 0
+        job.householdsCreated = 0
         var rows: [PersonImport.Row] = []
         switch PersonImport.parse(text, municipality: municipality) {
         case .success(let valid):
@@ -212,11 +257,17 @@ package enum ImportService {
             // A national id already on file in the service is a duplicate too.
             let ids = valid.compactMap(\.person.nationalID)
             if !ids.isEmpty {
-                let existing = Set(try await Person.query(on: req.store).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
+                let existing = Set(
+                    try await Person.query(on: req.store).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
                 let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
                 if !dupes.isEmpty {
                     rows = []
-                    job.problemsJSON = encode(dupes.map { ImportProblem(row: $0.line, field: "nationalId", message: "a person with this national id is already registered") })
+                    job.problemsJSON = encode(
+                        dupes.map {
+                            ImportProblem(
+                                row: $0.line, field: "nationalId",
+                                message: "a person with this national id is already registered")
+                        })
                 }
             }
             job.totalRows = valid.count
@@ -246,16 +297,29 @@ package enum ImportService {
                 if persons > 0 {
                     job.status = "done"
                     job.personsCreated = persons
-                    job.householdsCreated = try await Household.query(on: tx).join(Person.self, on: \Person.$household.$id == \Household.$id)
-                        .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
+                    job.householdsCreated = try await Household.query(on: tx).join(
+                        Person.self, on: \Person.$household.$id == \Household.$id
+                    )
+                    .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
                 } else {
                     job.status = "failed"
-                    job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the server stopped during the import; nothing was stored, so the file can be imported again")])
+                    job.problemsJSON = encode([
+                        ImportProblem(
+                            row: 0, field: nil,
+                            message:
+                                "the server stopped during the import; nothing was stored, so the file can be "
+                                + "imported again"
+                        )
+                    ])
                 }
                 try await job.update(on: tx)
-                try await app.auditLog.append([AuditDraft(
-                    userID: nil, municipality: job.$municipality.id, action: "import_\(job.status)", recordType: "import",
-                    recordID: jobID.uuidString, route: "startup")], on: tx)
+                try await app.auditLog.append(
+                    [
+                        AuditDraft(
+                            userID: nil, municipality: job.$municipality.id, action: "import_\(job.status)",
+                            recordType: "import",
+                            recordID: jobID.uuidString, route: "startup")
+                    ], on: tx)
             }
         }
     }
@@ -273,7 +337,9 @@ package enum ImportService {
         let log = app.auditLog
         let user = job.userID.uuidString
         func draft(_ action: String, _ type: String, _ id: UUID?) -> AuditDraft {
-            AuditDraft(userID: user, municipality: municipality, action: action, recordType: type, recordID: id?.uuidString, route: route)
+            AuditDraft(
+                userID: user, municipality: municipality, action: action, recordType: type, recordID: id?.uuidString,
+                route: route)
         }
         do {
             try await app.write { tx in
@@ -314,12 +380,16 @@ package enum ImportService {
             }
             await progress.set(jobID, rows.count)
         } catch {
-            app.logger.error("import failed", metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
+            app.logger.error(
+                "import failed",
+                metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
             job.status = "failed"
             job.personsCreated = 0
             job.householdsCreated = 0
             job.finishedAt = Date()
-            job.problemsJSON = encode([ImportProblem(row: 0, field: nil, message: "the database refused the import; nothing was stored")])
+            job.problemsJSON = encode([
+                ImportProblem(row: 0, field: nil, message: "the database refused the import; nothing was stored")
+            ])
             try? await app.write { tx in
                 try await job.update(on: tx)
                 try await log.append([draft("import_failed", "import", jobID)], on: tx)

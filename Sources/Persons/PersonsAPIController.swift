@@ -10,7 +10,9 @@ package struct PersonsAPIController: RouteCollection {
         persons.get { req async throws -> PersonList in
             let query = try req.query.decode(PersonPageQuery.self)
             let r = try await PersonService.list(req, query)
-            return PersonList(items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total, page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
+            return PersonList(
+                items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total,
+                page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
         }
         persons.gated(.create, .personalData).post { req async throws -> Response in
             let p = try await PersonService.create(req, try req.json(PersonInput.self))
@@ -21,7 +23,10 @@ package struct PersonsAPIController: RouteCollection {
             return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
         }
         persons.gated(.update, .personalData).put(":personID") { req async throws -> PersonDTO in
-            PersonDTO(try await PersonService.update(req, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)), fullIdentity: true)
+            PersonDTO(
+                try await PersonService.update(
+                    req, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)),
+                fullIdentity: true)
         }
         persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
             try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
@@ -40,7 +45,9 @@ package struct PersonsAPIController: RouteCollection {
             HouseholdDTO(try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self)))
         }
         households.gated(.update, .personalData).put(":householdID") { req async throws -> HouseholdDTO in
-            HouseholdDTO(try await HouseholdService.update(req, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
+            HouseholdDTO(
+                try await HouseholdService.update(
+                    req, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
         }
         households.gated(.delete, .personalData).delete(":householdID") { req async throws -> HTTPStatus in
             try await HouseholdService.delete(req, req.parameters.get("householdID", as: UUID.self))

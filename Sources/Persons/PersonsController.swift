@@ -25,9 +25,22 @@ package struct PersonsController: RouteCollection {
     }
 
     package struct ListView: Encodable {
-        package struct Row: Encodable { var id: UUID; var name: String; var birthDate: String; var municipality: String; var citizenship: String; var residenceGround: String }
-        package var rows: [Row]; package var total: Int; package var q: String; package var municipalities: [Choice]
-        package var page: Int; package var previousPage: Int?; package var nextPage: Int?; package var canCreate: Bool
+        package struct Row: Encodable {
+            var id: UUID
+            var name: String
+            var birthDate: String
+            var municipality: String
+            var citizenship: String
+            var residenceGround: String
+        }
+        package var rows: [Row]
+        package var total: Int
+        package var q: String
+        package var municipalities: [Choice]
+        package var page: Int
+        package var previousPage: Int?
+        package var nextPage: Int?
+        package var canCreate: Bool
     }
 
     package func list(req: Request) async throws -> View {
@@ -37,51 +50,102 @@ package struct PersonsController: RouteCollection {
         let names = try await req.municipalityNames()
         let page = try Validate.page(query.page)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
-        return try await req.page("Persons/list", titleKey: "persons.title", ListView(
-            rows: r.persons.map { .init(id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate,
-                                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id, citizenship: $0.citizenship,
-                                        residenceGround: "ground.\($0.residenceGround)") },
-            total: r.total, q: query.q ?? "",
-            municipalities: r.municipalities.count > 1 || query.municipality != nil
-                ? (try await req.municipalities(where: .list) { .personalDataList(municipality: $0) })
-                    .map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
-            page: page, previousPage: page > 1 ? page - 1 : nil,
-            nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
+        return try await req.page(
+            "Persons/list", titleKey: "persons.title",
+            ListView(
+                rows: r.persons.map {
+                    .init(
+                        id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate,
+                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id, citizenship: $0.citizenship,
+                        residenceGround: "ground.\($0.residenceGround)")
+                },
+                total: r.total, q: query.q ?? "",
+                municipalities: r.municipalities.count > 1 || query.municipality != nil
+                    ? (try await req.municipalities(where: .list) { .personalDataList(municipality: $0) })
+                        .map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
+                page: page, previousPage: page > 1 ? page - 1 : nil,
+                nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
     }
 
     package struct FormView: Encodable {
-        package var action: String; package var input: PersonInput; package var error: String?; package var errorField: String?
-        package var municipalities: [Choice]; package var sexes: [Choice]; package var grounds: [Choice]; package var households: [Choice]
-        package var educations: [Choice]; package var agreement: [Choice]
-        package var relations: [Choice]; package var advisors: [Choice]; package var referenceGrounds: [Choice]; package var reservation: [Choice]
+        package var action: String
+        package var input: PersonInput
+        package var error: String?
+        package var errorField: String?
+        package var municipalities: [Choice]
+        package var sexes: [Choice]
+        package var grounds: [Choice]
+        package var households: [Choice]
+        package var educations: [Choice]
+        package var agreement: [Choice]
+        package var relations: [Choice]
+        package var advisors: [Choice]
+        package var referenceGrounds: [Choice]
+        package var reservation: [Choice]
         /// Three language rows, filled from the input.
-        package struct LanguageRow: Encodable { var index: Int; var code: String; var levels: [Choice] }
+        package struct LanguageRow: Encodable {
+            var index: Int
+            var code: String
+            var levels: [Choice]
+        }
         package var languageRows: [LanguageRow]
         package var isNew: Bool
     }
 
-    package func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool) async throws -> FormView {
+    package func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool)
+        async throws -> FormView
+    {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
-        let households = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes).sort(\.$name).all()
+        let households = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes).sort(\.$name)
+            .all()
         // The household choice names families: a list read.
         try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
             municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
-            sexes: Sex.allCases.map { Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex) },
-            grounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround) },
-            households: households.map { Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))", selected: $0.id == input.householdId) },
-            educations: EducationLevel.allCases.map { Choice(value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel) },
-            agreement: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1) },
-            relations: FamilyRelation.allCases.map { Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation) },
+            sexes: Sex.allCases.map {
+                Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex)
+            },
+            grounds: ResidenceGround.allCases.map {
+                Choice(
+                    value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround)
+            },
+            households: households.map {
+                Choice(
+                    value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$municipality.id] ?? ""))",
+                    selected: $0.id == input.householdId)
+            },
+            educations: EducationLevel.allCases.map {
+                Choice(
+                    value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel
+                )
+            },
+            agreement: [("true", true), ("false", false)].map {
+                Choice(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1)
+            },
+            relations: FamilyRelation.allCases.map {
+                Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation)
+            },
             advisors: try await advisorOptions(req, codes: codes, selected: input.advisorId),
-            referenceGrounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.referencePersonResidenceGround) },
-            reservation: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1) },
+            referenceGrounds: ResidenceGround.allCases.map {
+                Choice(
+                    value: $0.rawValue, label: "ground.\($0.rawValue)",
+                    selected: $0.rawValue == input.referencePersonResidenceGround)
+            },
+            reservation: [("true", true), ("false", false)].map {
+                Choice(
+                    value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1)
+            },
             languageRows: (0..<3).map { i in
                 let skill = (input.languages ?? []).indices.contains(i) ? input.languages![i] : nil
-                return .init(index: i + 1, code: skill?.code ?? "", levels: LanguageSkill.Level.allCases.map {
-                    Choice(value: $0.rawValue, label: "language_level.\($0.rawValue)", selected: $0.rawValue == skill?.level) })
+                return .init(
+                    index: i + 1, code: skill?.code ?? "",
+                    levels: LanguageSkill.Level.allCases.map {
+                        Choice(
+                            value: $0.rawValue, label: "language_level.\($0.rawValue)",
+                            selected: $0.rawValue == skill?.level)
+                    })
             },
             isNew: isNew)
     }
@@ -104,13 +168,18 @@ package struct PersonsController: RouteCollection {
         var input = PersonInput()
         input.municipality = codes.first
         input.householdId = try? req.query.get(UUID.self, at: "household")
-        return try await req.page("Persons/form", titleKey: "persons.new", try await formView(req, action: "/persons", input: input, error: nil, isNew: true))
+        return try await req.page(
+            "Persons/form", titleKey: "persons.new",
+            try await formView(req, action: "/persons", input: input, error: nil, isNew: true))
     }
 
     /// Re-shows the form with the user's input and the message when validation fails, so nothing typed is lost.
-    package func formFailure(_ req: Request, action: String, input: PersonInput, error: ValidationFailure, isNew: Bool) async throws -> Response {
-        let view = try await req.page("Persons/form", titleKey: isNew ? "persons.new" : "persons.edit",
-                                      try await formView(req, action: action, input: input, error: error, isNew: isNew))
+    package func formFailure(_ req: Request, action: String, input: PersonInput, error: ValidationFailure, isNew: Bool)
+        async throws -> Response
+    {
+        let view = try await req.page(
+            "Persons/form", titleKey: isNew ? "persons.new" : "persons.edit",
+            try await formView(req, action: action, input: input, error: error, isNew: isNew))
         let res = try await view.encodeResponse(for: req)
         res.status = .badRequest
         return res
@@ -130,18 +199,53 @@ package struct PersonsController: RouteCollection {
     }
 
     package struct ShowView: Encodable {
-        package struct Share: Encodable { var id: UUID; var sector: String; var basis: String; var reference: String; var grantedAt: String }
-        package var id: UUID; package var name: String; package var givenName: String; package var familyName: String
-        package var birthDate: String; package var age: Int; package var sex: String; package var citizenship: String; package var residenceGround: String
-        package var arrivalDate: String?; package var settlementDate: String?; package var municipality: String
-        package var household: String?; package var householdId: UUID?
-        package var shares: [Share]; package var canEdit: Bool; package var canDelete: Bool; package var sectors: [Choice]
-        package var nationalId: String?; package var permitDate: String?; package var settledByAgreement: String; package var educationLevel: String
-        package var educationYears: Int?; package var countryOfBirth: String?; package var dufNumber: String?
-        package struct Language: Encodable { var code: String; var level: String }
-        package var languages: [Language]; package var interpreterLanguage: String?; package var researchReservation: String
-        package var relation: String?; package var advisor: String?; package var workExperience: String?
-        package struct FamilyImmigration: Encodable { var ground: String; var settlementDate: String?; var applicationDate: String? }
+        package struct Share: Encodable {
+            var id: UUID
+            var sector: String
+            var basis: String
+            var reference: String
+            var grantedAt: String
+        }
+        package var id: UUID
+        package var name: String
+        package var givenName: String
+        package var familyName: String
+        package var birthDate: String
+        package var age: Int
+        package var sex: String
+        package var citizenship: String
+        package var residenceGround: String
+        package var arrivalDate: String?
+        package var settlementDate: String?
+        package var municipality: String
+        package var household: String?
+        package var householdId: UUID?
+        package var shares: [Share]
+        package var canEdit: Bool
+        package var canDelete: Bool
+        package var sectors: [Choice]
+        package var nationalId: String?
+        package var permitDate: String?
+        package var settledByAgreement: String
+        package var educationLevel: String
+        package var educationYears: Int?
+        package var countryOfBirth: String?
+        package var dufNumber: String?
+        package struct Language: Encodable {
+            var code: String
+            var level: String
+        }
+        package var languages: [Language]
+        package var interpreterLanguage: String?
+        package var researchReservation: String
+        package var relation: String?
+        package var advisor: String?
+        package var workExperience: String?
+        package struct FamilyImmigration: Encodable {
+            var ground: String
+            var settlementDate: String?
+            var applicationDate: String?
+        }
         package var familyImmigration: FamilyImmigration?
         /// Buttons to the features' own pages for this person, and the features' sections, rendered by each.
         package var links: [PersonLink]
@@ -161,48 +265,65 @@ package struct PersonsController: RouteCollection {
             if let html = try await section.render(req, p) { sections.append(html) }
         }
         let links = features.flatMap { $0.personLinks(req, p) }.sorted { $0.order < $1.order }
-        return try await req.page("Persons/show", titleKey: "persons.file", ShowView(
-            id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
-            age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
-            residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate, settlementDate: p.settlementDate,
-            municipality: names[p.$municipality.id] ?? p.$municipality.id,
-            household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
-            shares: canEdit ? p.shares.filter { $0.revokedAt == nil }.map {
-                .init(id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)", reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
-            } : [],
-            canEdit: canEdit, canDelete: req.may(.delete, p.resource),
-            sectors: Sector.allCases.filter { $0 != .integration }.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false) },
-            // Partners see the national id masked; the integration service sees it whole.
-            nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
-            settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
-            educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
-            educationYears: p.educationYears, countryOfBirth: p.countryOfBirth, dufNumber: canEdit ? p.dufNumber : nil,
-            languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level)") },
-            interpreterLanguage: p.interpreterLanguage, researchReservation: "reservation.\(p.researchReservation ?? false)",
-            relation: p.relation.map { "relation.\($0)" }, advisor: advisorName, workExperience: canEdit ? p.workExperience : nil,
-            familyImmigration: p.residenceGround == ResidenceGround.familyReunification.rawValue || p.referencePerson != nil || p.familyApplicationDate != nil
-                ? .init(ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
+        return try await req.page(
+            "Persons/show", titleKey: "persons.file",
+            ShowView(
+                id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
+                age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
+                residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate,
+                settlementDate: p.settlementDate,
+                municipality: names[p.$municipality.id] ?? p.$municipality.id,
+                household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
+                shares: canEdit
+                    ? p.shares.filter { $0.revokedAt == nil }.map {
+                        .init(
+                            id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)",
+                            reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
+                    } : [],
+                canEdit: canEdit, canDelete: req.may(.delete, p.resource),
+                sectors: Sector.allCases.filter { $0 != .integration }.map {
+                    Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false)
+                },
+                // Partners see the national id masked; the integration service sees it whole.
+                nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
+                settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
+                educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
+                educationYears: p.educationYears, countryOfBirth: p.countryOfBirth,
+                dufNumber: canEdit ? p.dufNumber : nil,
+                languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level)") },
+                interpreterLanguage: p.interpreterLanguage,
+                researchReservation: "reservation.\(p.researchReservation ?? false)",
+                relation: p.relation.map { "relation.\($0)" }, advisor: advisorName,
+                workExperience: canEdit ? p.workExperience : nil,
+                familyImmigration: p.residenceGround == ResidenceGround.familyReunification.rawValue
+                    || p.referencePerson != nil || p.familyApplicationDate != nil
+                    ? .init(
+                        ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
                         settlementDate: p.referenceSettlementDate, applicationDate: p.familyApplicationDate) : nil,
-            links: links, sections: sections))
+                links: links, sections: sections))
     }
 
     package func editForm(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self), for: .update)
         let input = PersonDTO(p, fullIdentity: true).input
-        return try await req.page("Persons/form", titleKey: "persons.edit", try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
+        return try await req.page(
+            "Persons/form", titleKey: "persons.edit",
+            try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
     }
 
     package func update(req: Request) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
         let input: PersonInput
         do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
-            return try await formFailure(req, action: "/persons/\(id?.uuidString ?? "")", input: PersonInput(), error: e, isNew: false)
+            return try await formFailure(
+                req, action: "/persons/\(id?.uuidString ?? "")", input: PersonInput(), error: e, isNew: false)
         }
         do {
             let p = try await PersonService.update(req, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")
         } catch let e as ValidationFailure {
-            return try await formFailure(req, action: "/persons/\(id?.uuidString ?? "")", input: input, error: e, isNew: false)
+            return try await formFailure(
+                req, action: "/persons/\(id?.uuidString ?? "")", input: input, error: e, isNew: false)
         }
     }
 
@@ -211,11 +332,17 @@ package struct PersonsController: RouteCollection {
         return req.redirect(to: "/persons?notice=deleted")
     }
 
-    package struct ShareForm: Content { var sector: String?; var basis: String?; var reference: String? }
+    package struct ShareForm: Content {
+        var sector: String?
+        var basis: String?
+        var reference: String?
+    }
 
     package func share(req: Request) async throws -> Response {
         let f = try req.content.decode(ShareForm.self)
-        let p = try await PersonService.share(req, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis, reference: f.reference)
+        let p = try await PersonService.share(
+            req, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis, reference: f.reference
+        )
         return req.redirect(to: "/persons/\(p.id!)?notice=shared")
     }
 
@@ -228,28 +355,51 @@ package struct PersonsController: RouteCollection {
     // MARK: Households
 
     package struct HouseholdsView: Encodable {
-        package struct Row: Encodable { var id: UUID; var name: String; var municipality: String; var size: Int; var address: String? }
-        package var rows: [Row]; package var canCreate: Bool
+        package struct Row: Encodable {
+            var id: UUID
+            var name: String
+            var municipality: String
+            var size: Int
+            var address: String?
+        }
+        package var rows: [Row]
+        package var canCreate: Bool
     }
 
     package func listHouseholds(req: Request) async throws -> View {
         let rows = try await HouseholdService.list(req)
         let names = try await req.municipalityNames()
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
-        return try await req.page("Persons/households", titleKey: "households.title", HouseholdsView(
-            rows: rows.map { .init(id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "", size: $0.members.count, address: $0.address) },
-            canCreate: !creatable.isEmpty))
+        return try await req.page(
+            "Persons/households", titleKey: "households.title",
+            HouseholdsView(
+                rows: rows.map {
+                    .init(
+                        id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "",
+                        size: $0.members.count, address: $0.address)
+                },
+                canCreate: !creatable.isEmpty))
     }
 
-    package struct HouseholdFormView: Encodable { var input: HouseholdInput; var error: String?; var municipalities: [Choice] }
+    package struct HouseholdFormView: Encodable {
+        var input: HouseholdInput
+        var error: String?
+        var municipalities: [Choice]
+    }
 
-    package func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws -> View {
+    package func householdForm(_ req: Request, _ input: HouseholdInput, _ error: ValidationFailure?) async throws
+        -> View
+    {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        return try await req.page("Persons/household-form", titleKey: "households.new", HouseholdFormView(
-            input: input, error: error?.message,
-            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) }))
+        return try await req.page(
+            "Persons/household-form", titleKey: "households.new",
+            HouseholdFormView(
+                input: input, error: error?.message,
+                municipalities: codes.map {
+                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
+                }))
     }
 
     package func newHousehold(req: Request) async throws -> View {
@@ -269,8 +419,18 @@ package struct PersonsController: RouteCollection {
     }
 
     package struct HouseholdView: Encodable {
-        package struct Member: Encodable { var id: UUID; var name: String; var birthDate: String; var relation: String? }
-        package var id: UUID; package var name: String; package var address: String?; package var municipality: String; package var members: [Member]; package var canEdit: Bool
+        package struct Member: Encodable {
+            var id: UUID
+            var name: String
+            var birthDate: String
+            var relation: String?
+        }
+        package var id: UUID
+        package var name: String
+        package var address: String?
+        package var municipality: String
+        package var members: [Member]
+        package var canEdit: Bool
         /// The features' sections (the arrival checklist …), rendered by each.
         package var sections: [String]
     }
@@ -283,10 +443,18 @@ package struct PersonsController: RouteCollection {
         for section in req.application.features.flatMap(\.householdSections).sorted(by: { $0.order < $1.order }) {
             if let html = try await section.render(req, h) { sections.append(html) }
         }
-        return try await req.page("Persons/household", titleKey: "households.one", HouseholdView(
-            id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
-            members: h.members.sorted { ($0.relation == "main" ? 0 : 1, $0.birthDate) < ($1.relation == "main" ? 0 : 1, $1.birthDate) }
-                .map { .init(id: $0.id!, name: $0.fullName, birthDate: $0.birthDate, relation: $0.relation.map { "relation.\($0)" }) },
-            canEdit: req.may(.update, resource), sections: sections))
+        return try await req.page(
+            "Persons/household", titleKey: "households.one",
+            HouseholdView(
+                id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
+                members: h.members.sorted {
+                    ($0.relation == "main" ? 0 : 1, $0.birthDate) < ($1.relation == "main" ? 0 : 1, $1.birthDate)
+                }
+                .map {
+                    .init(
+                        id: $0.id!, name: $0.fullName, birthDate: $0.birthDate,
+                        relation: $0.relation.map { "relation.\($0)" })
+                },
+                canEdit: req.may(.update, resource), sections: sections))
     }
 }

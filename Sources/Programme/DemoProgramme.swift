@@ -14,63 +14,99 @@ package enum DemoProgramme {
         case ended(EndReason, outcome: OutcomeStatus?)
     }
 
-    package static let given = ["Amina", "Yusuf", "Hiwet", "Dawit", "Olha", "Serhii", "Fatuma", "Abdirahman", "Leila", "Karim", "Nadia", "Tesfaye",
-                        "Mariam", "Hamid", "Zainab", "Bashir", "Iryna", "Petro", "Samira", "Jamal", "Rahel", "Mehari", "Nasrin", "Farhad",
-                        "Halima", "Ibrahim", "Kateryna", "Oleksii", "Sahra", "Mustafa"]
-    package static let family = ["Farah", "Osman", "Berhane", "Kidane", "Hnatiuk", "Moroz", "Warsame", "Jama", "Sadiq", "Nazari", "Hassan", "Tekle", "Abebe"]
-    package static let outcomes: [OutcomeStatus] = [.employed, .education, .employedAndEducation, .unemployedOrMeasure, .otherUnknown, .employed]
+    package static let given = [
+        "Amina", "Yusuf", "Hiwet", "Dawit", "Olha", "Serhii", "Fatuma", "Abdirahman", "Leila", "Karim", "Nadia",
+        "Tesfaye",
+        "Mariam", "Hamid", "Zainab", "Bashir", "Iryna", "Petro", "Samira", "Jamal", "Rahel", "Mehari", "Nasrin",
+        "Farhad",
+        "Halima", "Ibrahim", "Kateryna", "Oleksii", "Sahra", "Mustafa",
+    ]
+    package static let family = [
+        "Farah", "Osman", "Berhane", "Kidane", "Hnatiuk", "Moroz", "Warsame", "Jama", "Sadiq", "Nazari", "Hassan",
+        "Tekle", "Abebe",
+    ]
+    package static let outcomes: [OutcomeStatus] = [
+        .employed, .education, .employedAndEducation, .unemployedOrMeasure, .otherUnknown, .employed,
+    ]
 
     /// A qualification ladder in the spirit of Hemsedal's, and own measures such as its "flyktningeløft".
-    package static let ladder = ["Kartlegging og norsk", "Språkpraksis", "Arbeidspraksis", "Arbeid med lønnstilskudd", "Ordinært arbeid eller utdanning"]
-    package static let ownMeasures: [(String, MeasureKind)] = [("Flyktningeløftet – praksis i kommunal virksomhet", .workPractice),
-                                                       ("Sesongjobbkurs (reiseliv)", .tradeCourse)]
+    package static let ladder = [
+        "Kartlegging og norsk", "Språkpraksis", "Arbeidspraksis", "Arbeid med lønnstilskudd",
+        "Ordinært arbeid eller utdanning",
+    ]
+    package static let ownMeasures: [(String, MeasureKind)] = [
+        ("Flyktningeløftet – praksis i kommunal virksomhet", .workPractice),
+        ("Sesongjobbkurs (reiseliv)", .tradeCourse),
+    ]
 
     package static func load(on db: any Database, parameters: ProgrammeParameters, users: [String: UUID]) async throws {
         let today = LocalDate.today
         for code in ["3420", "3326", "3324"] {
             for (i, name) in ladder.enumerated() {
                 let phase = LadderPhase()
-                phase.$municipality.id = code; phase.position = i + 1; phase.name = name
+                phase.$municipality.id = code
+                phase.position = i + 1
+                phase.name = name
                 try await phase.create(on: db)
             }
             for (name, kind) in ownMeasures {
                 let m = CatalogueMeasure()
-                m.$municipality.id = code; m.name = name; m.kind = kind.rawValue
+                m.$municipality.id = code
+                m.name = name
+                m.kind = kind.rawValue
                 try await m.create(on: db)
             }
         }
         // Elverum: 22 open participations for one advisor (above the recommended 20), one in mapping, every ending
         // reason once recently, and six who ended 14 months ago with their status one year on. Vestre Toten: a few.
-        var plan: [(String, String, Stage)] = [("3420", "veileder.elverum", .mappingOnly), ("3420", "veileder.elverum", .activeHeavyAbsence)]
+        var plan: [(String, String, Stage)] = [
+            ("3420", "veileder.elverum", .mappingOnly), ("3420", "veileder.elverum", .activeHeavyAbsence),
+        ]
         let open: [Stage] = [.active, .decided, .active, .onLeave, .active, .stoppedTemporarily, .active]
         for i in 0..<21 { plan.append(("3420", "veileder.elverum", open[i % open.count])) }
         for reason in EndReason.allCases { plan.append(("3420", "veileder.elverum", .ended(reason, outcome: nil))) }
         for (n, outcome) in outcomes.enumerated() {
-            plan.append(("3420", "veileder.elverum", .ended([EndReason.completedWork, .completedEducation, .moved][n % 3], outcome: outcome)))
+            plan.append(
+                (
+                    "3420", "veileder.elverum",
+                    .ended([EndReason.completedWork, .completedEducation, .moved][n % 3], outcome: outcome)
+                ))
         }
-        plan += [("3443", "veileder.vestretoten", .mappingOnly), ("3443", "veileder.vestretoten", .decided),
-                 ("3443", "veileder.vestretoten", .active), ("3443", "veileder.vestretoten", .onLeave),
-                 ("3443", "veileder.vestretoten", .active), ("3443", "veileder.vestretoten", .ended(.moved, outcome: nil)),
-                 ("3443", "veileder.vestretoten", .ended(.completedWork, outcome: .employed))]
+        plan += [
+            ("3443", "veileder.vestretoten", .mappingOnly), ("3443", "veileder.vestretoten", .decided),
+            ("3443", "veileder.vestretoten", .active), ("3443", "veileder.vestretoten", .onLeave),
+            ("3443", "veileder.vestretoten", .active), ("3443", "veileder.vestretoten", .ended(.moved, outcome: nil)),
+            ("3443", "veileder.vestretoten", .ended(.completedWork, outcome: .employed)),
+        ]
         for (i, (code, advisor, stage)) in plan.enumerated() {
             let p = Person()
-            p.$municipality.id = code; p.givenName = given[i % given.count]; p.familyName = family[(i * 7) % family.count]
+            p.$municipality.id = code
+            p.givenName = given[i % given.count]
+            p.familyName = family[(i * 7) % family.count]
             p.birthDate = today.adding(years: -(21 + (i * 5) % 30)).adding(days: -(i * 37) % 300).iso
             p.sex = i % 2 == 0 ? Sex.female.rawValue : Sex.male.rawValue
-            p.citizenship = ["SO", "ER", "UA", "AF", "SY"][i % 5]; p.countryOfBirth = p.citizenship
-            p.residenceGround = p.citizenship == "UA" ? ResidenceGround.collectiveProtection.rawValue : ResidenceGround.refugee.rawValue
+            p.citizenship = ["SO", "ER", "UA", "AF", "SY"][i % 5]
+            p.countryOfBirth = p.citizenship
+            p.residenceGround =
+                p.citizenship == "UA" ? ResidenceGround.collectiveProtection.rawValue : ResidenceGround.refugee.rawValue
             // A few without education background: NIR needs it.
             p.educationLevel = i % 9 == 4 ? nil : EducationLevel.allCases[i % 4].rawValue
             p.advisorID = users[advisor]
             // Open programmes started recently enough to be within the participant's planned length.
-            let longest = (try? ProgrammeDuration(parameters: parameters).assess(
-                lawRegime: .integreringsloven2021, finalGoal: goal(i), ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: today),
-                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: today))?.maxMonths ?? 24
+            let longest =
+                (try? ProgrammeDuration(parameters: parameters).assess(
+                    lawRegime: .integreringsloven2021, finalGoal: goal(i),
+                    ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: today),
+                    educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: today))?
+                .maxMonths ?? 24
             let start = startDate(stage, today: today, index: i, longest: longest)
-            p.settlementDate = start.adding(months: -2).iso; p.arrivalDate = p.settlementDate
-            p.permitDate = start.adding(months: -3).iso; p.settledByAgreement = true
+            p.settlementDate = start.adding(months: -2).iso
+            p.arrivalDate = p.settlementDate
+            p.permitDate = start.adding(months: -3).iso
+            p.settledByAgreement = true
             try await p.create(on: db)
-            try await participation(for: p, stage: stage, start: start, index: i, today: today, parameters: parameters, on: db)
+            try await participation(
+                for: p, stage: stage, start: start, index: i, today: today, parameters: parameters, on: db)
         }
     }
 
@@ -82,34 +118,51 @@ package enum DemoProgramme {
         }
     }
 
-    package static func goal(_ i: Int) -> FinalGoal? { i % 7 == 3 ? nil : [FinalGoal.work, .upperSecondaryCompletion, .higherEducation, .work][i % 4] }
+    package static func goal(_ i: Int) -> FinalGoal? {
+        i % 7 == 3 ? nil : [FinalGoal.work, .upperSecondaryCompletion, .higherEducation, .work][i % 4]
+    }
 
     /// Norwegian training: hours for the last four months and a few test results for everyone whose file is shared
     /// with adult education, and for Elverum's participants in the programme.
     package static func norwegian(on db: any Database) async throws {
         let today = LocalDate.today
-        let shared = try await PersonShare.query(on: db).filter(\.$sector == Sector.adultEducation.rawValue).all().map { $0.$person.id }
-        let participants = try await Participation.query(on: db).filter(\.$municipality.$id == "3420").filter(\.$startDate != nil).all()
+        let shared = try await PersonShare.query(on: db).filter(\.$sector == Sector.adultEducation.rawValue).all().map {
+            $0.$person.id
+        }
+        let participants = try await Participation.query(on: db).filter(\.$municipality.$id == "3420").filter(
+            \.$startDate != nil
+        ).all()
             .filter { LocalDate(iso: $0.startDate!)! < today }.map { $0.$person.id }
         for (i, id) in Set(shared + participants).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            guard let p = try await Person.find(id, on: db), let birth = LocalDate(iso: p.birthDate), birth.age(on: today) >= 18 else { continue }
+            guard let p = try await Person.find(id, on: db), let birth = LocalDate(iso: p.birthDate),
+                birth.age(on: today) >= 18
+            else { continue }
             let t = NorwegianTraining()
-            t.$person.id = id; t.decisionDate = today.adding(months: -6).iso
+            t.$person.id = id
+            t.decisionDate = today.adding(months: -6).iso
             try await t.create(on: db)
             for back in 1...4 {
                 let h = NorwegianHours()
-                h.$person.id = id; h.month = YearMonth(today.adding(months: -back)).iso; h.minutes = (50 + (i * 7 + back * 3) % 30) * 60
+                h.$person.id = id
+                h.month = YearMonth(today.adding(months: -back)).iso
+                h.minutes = (50 + (i * 7 + back * 3) % 30) * 60
                 try await h.create(on: db)
             }
             for (n, skill) in NorwegianSkill.allCases.enumerated() where (i + n) % 2 == 0 {
                 let test = LanguageTest()
-                test.$person.id = id; test.kind = "norwegian"; test.skill = skill.rawValue
-                test.level = ["A1", "A2", "B1", "A2"][(i + n) % 4]; test.date = today.adding(days: -30 - n).iso
+                test.$person.id = id
+                test.kind = "norwegian"
+                test.skill = skill.rawValue
+                test.level = ["A1", "A2", "B1", "A2"][(i + n) % 4]
+                test.date = today.adding(days: -30 - n).iso
                 try await test.create(on: db)
             }
             if i % 3 == 0 {
                 let test = LanguageTest()
-                test.$person.id = id; test.kind = "social_studies"; test.passed = true; test.date = today.adding(days: -45).iso
+                test.$person.id = id
+                test.kind = "social_studies"
+                test.passed = true
+                test.date = today.adding(days: -45).iso
                 try await test.create(on: db)
             }
         }
@@ -120,34 +173,53 @@ package enum DemoProgramme {
         return false
     }
 
-    package static func participation(for p: Person, stage: Stage, start: LocalDate, index i: Int, today: LocalDate, parameters: ProgrammeParameters, on db: any Database) async throws {
+    package static func participation(
+        for p: Person, stage: Stage, start: LocalDate, index i: Int, today: LocalDate, parameters: ProgrammeParameters,
+        on db: any Database
+    ) async throws {
         let part = Participation()
-        part.$person.id = p.id!; part.$municipality.id = p.$municipality.id
+        part.$person.id = p.id!
+        part.$municipality.id = p.$municipality.id
         part.lawRegime = LawRegime.integreringsloven2021.rawValue
-        part.extensionMonths = 0; part.livesWithParents = false; part.coupleWithoutChildren = false
-        part.mappingDate = min(today, start.adding(days: -40)).iso; part.mappingBy = "Integreringstjenesten"
+        part.extensionMonths = 0
+        part.livesWithParents = false
+        part.coupleWithoutChildren = false
+        part.mappingDate = min(today, start.adding(days: -40)).iso
+        part.mappingBy = "Integreringstjenesten"
         part.mappingSummary = "Kartlagt med tolk: språk, skolegang og arbeidserfaring. Motivert for arbeid."
-        if case .mappingOnly = stage { try await part.create(on: db); return }
-        part.guidanceDate = min(today, start.adding(days: -25)).iso; part.guidanceCentre = "Karrieresenteret i Innlandet"
+        if case .mappingOnly = stage {
+            try await part.create(on: db)
+            return
+        }
+        part.guidanceDate = min(today, start.adding(days: -25)).iso
+        part.guidanceCentre = "Karrieresenteret i Innlandet"
         part.guidanceRecommendation = "Språkpraksis i helse og omsorg, deretter fagbrev."
-        part.decisionDate = min(today.adding(days: -5), start.adding(days: -14)).iso; part.startDate = start.iso
+        part.decisionDate = min(today.adding(days: -5), start.adding(days: -14)).iso
+        part.startDate = start.iso
         part.finalGoal = goal(i)?.rawValue
         // The longest ordinary length the rules allow this participant.
         let decided = LocalDate(iso: part.decisionDate!)!
-        part.plannedMonths = (try? ProgrammeDuration(parameters: parameters).assess(
-            lawRegime: .integreringsloven2021, finalGoal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)),
-            ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: decided),
-            educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decided))?.maxMonths
+        part.plannedMonths =
+            (try? ProgrammeDuration(parameters: parameters).assess(
+                lawRegime: .integreringsloven2021, finalGoal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)),
+                ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: decided),
+                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decided))?
+            .maxMonths
         part.planDate = min(today, start.adding(days: 20)).iso
         part.contractSigned = i % 6 == 5 ? nil : part.planDate
         part.norwegianTarget = ["reading": "B1", "listening": "B1", "writing": "A2", "speaking": "B1"]
         if p.$municipality.id == "3420" { part.ladderPhase = 1 + i % 4 }
         switch stage {
         case .stoppedTemporarily:
-            part.stopKind = "temporary"; part.stopDate = today.adding(days: -12).iso
+            part.stopKind = "temporary"
+            part.stopDate = today.adding(days: -12).iso
         case .ended(let reason, _):
             // Those with a one-year status ended 14 months ago (one cohort); the others recently.
-            part.endDate = min(today.adding(days: -3), start.adding(months: min(part.plannedMonths ?? 12, 12 + (outcomeGiven(stage) ? 0 : i % 8)))).iso
+            part.endDate =
+                min(
+                    today.adding(days: -3),
+                    start.adding(months: min(part.plannedMonths ?? 12, 12 + (outcomeGiven(stage) ? 0 : i % 8)))
+                ).iso
             part.endReason = reason.rawValue
         default: break
         }
@@ -162,7 +234,12 @@ package enum DemoProgramme {
         ]
         for (n, (kind, from, to, minutes)) in measures.enumerated() where !(i % 8 == 2 && n > 0) {
             let m = ProgrammeMeasure()
-            m.$participation.id = part.id!; m.kind = kind.rawValue; m.from = from.iso; m.to = to.iso; m.weeklyMinutes = minutes; m.selfStudy = false
+            m.$participation.id = part.id!
+            m.kind = kind.rawValue
+            m.from = from.iso
+            m.to = to.iso
+            m.weeklyMinutes = minutes
+            m.selfStudy = false
             try await m.create(on: db)
         }
         // Attendance: the last eight weeks in the programme, with some absence of each kind.
@@ -171,43 +248,65 @@ package enum DemoProgramme {
             let monday = lastDay.weekStart.adding(days: -7 * (w + 1))
             guard monday >= start else { break }
             let e = AttendanceEntry()
-            e.$participation.id = part.id!; e.date = monday.iso; e.period = "week"
-            let kinds: [AbsenceKind?] = [nil, .sickChild, .invalid, nil, .ownIllnessSelfCertified, .holiday, nil, .welfare]
+            e.$participation.id = part.id!
+            e.date = monday.iso
+            e.period = "week"
+            let kinds: [AbsenceKind?] = [
+                nil, .sickChild, .invalid, nil, .ownIllnessSelfCertified, .holiday, nil, .welfare,
+            ]
             let kind = kinds[(w + i) % kinds.count]
             e.absenceMinutes = kind == nil ? 0 : (kind == .holiday ? 2250 : 450)
-            e.presentMinutes = 2250 - e.absenceMinutes; e.absenceKind = kind?.rawValue
+            e.presentMinutes = 2250 - e.absenceMinutes
+            e.absenceKind = kind?.rawValue
             try await e.create(on: db)
         }
         if case .activeHeavyAbsence = stage {
             // Many invalid hours this month: the deduction then needs a formal decision.
             let e = AttendanceEntry()
-            e.$participation.id = part.id!; e.date = YearMonth(today).firstDay.iso; e.period = "day"
-            e.presentMinutes = 0; e.absenceMinutes = 600; e.absenceKind = AbsenceKind.invalid.rawValue
+            e.$participation.id = part.id!
+            e.date = YearMonth(today).firstDay.iso
+            e.period = "day"
+            e.presentMinutes = 0
+            e.absenceMinutes = 600
+            e.absenceKind = AbsenceKind.invalid.rawValue
             try await e.create(on: db)
             for d in 1...10 {
                 let day = YearMonth(today).firstDay.adding(days: d)
                 guard day <= today else { break }
                 let x = AttendanceEntry()
-                x.$participation.id = part.id!; x.date = day.iso; x.period = "day"; x.presentMinutes = 0; x.absenceMinutes = 450
+                x.$participation.id = part.id!
+                x.date = day.iso
+                x.period = "day"
+                x.presentMinutes = 0
+                x.absenceMinutes = 450
                 x.absenceKind = AbsenceKind.invalid.rawValue
                 try await x.create(on: db)
             }
         }
         if case .onLeave = stage {
             let l = ProgrammeLeave()
-            l.$participation.id = part.id!; l.from = today.adding(days: -7).iso; l.to = today.adding(days: 30).iso; l.reason = "Fødselspermisjon"
+            l.$participation.id = part.id!
+            l.from = today.adding(days: -7).iso
+            l.to = today.adding(days: 30).iso
+            l.reason = "Fødselspermisjon"
             try await l.create(on: db)
         }
         // Plan reviews: done for most; some are overdue.
         if i % 5 != 1, let planned = part.planDate.flatMap(LocalDate.init(iso:)), planned.adding(months: 6) <= today {
             let r = PlanReview()
-            r.$participation.id = part.id!; r.date = planned.adding(months: 6).iso
+            r.$participation.id = part.id!
+            r.date = planned.adding(months: 6).iso
             r.note = "Gjennomgått planen med deltaker og tolk. God framgang i norsk; språkpraksis fortsetter."
             try await r.create(on: db)
         }
-        if case .ended(_, let outcome?) = stage, let ended = part.endDate.flatMap(LocalDate.init(iso:)), ended.adding(years: 1) <= today {
+        if case .ended(_, let outcome?) = stage, let ended = part.endDate.flatMap(LocalDate.init(iso:)),
+            ended.adding(years: 1) <= today
+        {
             let o = ProgrammeOutcome()
-            o.$participation.id = part.id!; o.kind = "one_year"; o.status = outcome.rawValue; o.recordedOn = ended.adding(years: 1).iso
+            o.$participation.id = part.id!
+            o.kind = "one_year"
+            o.status = outcome.rawValue
+            o.recordedOn = ended.adding(years: 1).iso
             try await o.create(on: db)
         }
     }

@@ -3,15 +3,20 @@ import InnbyggerCore
 import InnbyggerKernel
 import Vapor
 
-/// Records for many participants at once, all or nothing: attendance for a whole group (`/programme/attendance`): one week, everyone with a given measure that
+/// Records for many participants at once, all or nothing: attendance for a whole group (`/programme/attendance`): one
+/// week, everyone with a given measure that
 /// week, one row each; and the same from a CSV file. Both are all or nothing: a single bad row stores nothing and
 /// every bad row is named. Outcomes (SSB status one and five years on) come in the same way from CSV.
 package enum GroupAttendance {
-    package static let columns = ["personId", "nationalId", "date", "period", "presentHours", "absenceHours", "absenceKind", "measure"]
+    package static let columns = [
+        "personId", "nationalId", "date", "period", "presentHours", "absenceHours", "absenceKind", "measure",
+    ]
     package static let maxRows = 5000
 
     /// Open participations in the municipalities where the user is integration staff.
-    package static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws -> [Participation] {
+    package static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws
+        -> [Participation]
+    {
         let codes = try await req.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
         let q = Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
@@ -20,43 +25,59 @@ package enum GroupAttendance {
 
     /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
     /// and outcomes: `build` checks one row and returns its unsaved record.
-    package static func store(_ req: Request, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)], action: String) async throws -> Result<Int, ImportFailure> {
+    package static func store(
+        _ req: Request, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)],
+        action: String
+    ) async throws -> Result<Int, ImportFailure> {
         var problems: [ImportProblem] = []
         var records: [(Participation, any Model)] = []
         for r in rows {
             guard let part = r.part else {
-                problems.append(.init(row: r.line, field: "personId", message: "no participant with this id in your municipalities")); continue
+                problems.append(
+                    .init(row: r.line, field: "personId", message: "no participant with this id in your municipalities")
+                )
+                continue
             }
             do { records.append((part, try r.build(part))) } catch let e as ValidationFailure {
                 problems.append(.init(row: r.line, field: e.field, message: e.message))
             }
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
-        guard !records.isEmpty else { return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")])) }
+        guard !records.isEmpty else {
+            return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")]))
+        }
         // The rows and one entry per participation commit together.
         let participations = Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first)
         try await req.write { db in
             for (_, r) in records { try await r.create(on: db) }
             for part in participations {
-                try await req.audit(action, recordType: "programme", recordID: part.$person.id.uuidString, municipality: part.$municipality.id)
+                try await req.audit(
+                    action, recordType: "programme", recordID: part.$person.id.uuidString,
+                    municipality: part.$municipality.id)
             }
         }
         return .success(records.count)
     }
 
     /// Finds the participant a CSV row names, by person id or national id, among those the user may change.
-    package static func lookup(_ req: Request, municipality: String?) async throws -> ([String: String]) -> Participation? {
+    package static func lookup(_ req: Request, municipality: String?) async throws -> ([String: String]) ->
+        Participation?
+    {
         let parts = try await participations(req, municipality: municipality, startedOnly: false)
         let byPerson = Dictionary(parts.map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let byNationalID = Dictionary(parts.compactMap { p in p.person.nationalID.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+        let byNationalID = Dictionary(
+            parts.compactMap { p in p.person.nationalID.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
         return { v in
-            v["personId"].flatMap(UUID.init(uuidString:)).flatMap { byPerson[$0] } ?? v["nationalId"].flatMap { byNationalID[$0.replacingOccurrences(of: " ", with: "")] }
+            v["personId"].flatMap(UUID.init(uuidString:)).flatMap { byPerson[$0] }
+                ?? v["nationalId"].flatMap { byNationalID[$0.replacingOccurrences(of: " ", with: "")] }
         }
     }
 
     /// Reads a CSV of records for participants and stores them all or none.
-    package static func fromCSV(_ req: Request, _ text: String, municipality: String?, columns: [String], required: [String], action: String,
-                        input: @escaping ([String: String]) throws -> (Participation) throws -> any Model) async throws -> Result<Int, ImportFailure> {
+    package static func fromCSV(
+        _ req: Request, _ text: String, municipality: String?, columns: [String], required: [String], action: String,
+        input: @escaping ([String: String]) throws -> (Participation) throws -> any Model
+    ) async throws -> Result<Int, ImportFailure> {
         let table: CSVTable
         switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
         case .success(let t): table = t
@@ -67,7 +88,9 @@ package enum GroupAttendance {
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [ImportProblem] = []
         for (line, v) in table.rows {
-            do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure { problems.append(.init(row: line, field: e.field, message: e.message)) }
+            do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure {
+                problems.append(.init(row: line, field: e.field, message: e.message))
+            }
         }
         let stored = try await store(req, rows, action: action)
         if case .failure(let f) = stored { return .failure(ImportFailure(problems: problems + f.problems)) }
@@ -77,19 +100,30 @@ package enum GroupAttendance {
 
     package static let outcomeColumns = ["personId", "nationalId", "kind", "status", "recordedOn"]
 
-    package static func attendanceFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<Int, ImportFailure> {
-        try await fromCSV(req, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance") { v in
-            let input = AttendanceInput(date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
-                                        presentHours: try ProgrammeController.decimal(v["presentHours"], "presentHours"),
-                                        absenceHours: try ProgrammeController.decimal(v["absenceHours"], "absenceHours"), absenceKind: v["absenceKind"])
-            // The optional `measure` column names a measure kind; the entry goes to the participant's measure of that kind then.
+    package static func attendanceFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<
+        Int, ImportFailure
+    > {
+        try await fromCSV(
+            req, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance"
+        ) { v in
+            let input = AttendanceInput(
+                date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
+                presentHours: try ProgrammeController.decimal(v["presentHours"], "presentHours"),
+                absenceHours: try ProgrammeController.decimal(v["absenceHours"], "absenceHours"),
+                absenceKind: v["absenceKind"])
+            // The optional `measure` column names a measure kind; the entry goes to the participant's measure of that
+            // kind then.
             return { part in
                 var i = input
                 if let kind = v["measure"] {
-                    guard MeasureKind(rawValue: kind) != nil else { throw ValidationFailure(field: "measure", message: "measure must be a measure kind") }
+                    guard MeasureKind(rawValue: kind) != nil else {
+                        throw ValidationFailure(field: "measure", message: "measure must be a measure kind")
+                    }
                     let day = i.date.flatMap(LocalDate.init(iso:))?.iso ?? ""
-                    guard let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day }) else {
-                        throw ValidationFailure(field: "measure", message: "the participant has no \(kind) measure on that date")
+                    guard let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day })
+                    else {
+                        throw ValidationFailure(
+                            field: "measure", message: "the participant has no \(kind) measure on that date")
                     }
                     i.measureId = m.id
                 }
@@ -98,19 +132,43 @@ package enum GroupAttendance {
         }
     }
 
-    package static func outcomesFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<Int, ImportFailure> {
-        try await fromCSV(req, text, municipality: municipality, columns: outcomeColumns, required: ["kind", "status", "recordedOn"], action: "add_outcome") { v in
-            let input = OutcomeInput(kind: v["kind"], status: v["status"], recordedOn: v["recordedOn"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 })
+    package static func outcomesFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<
+        Int, ImportFailure
+    > {
+        try await fromCSV(
+            req, text, municipality: municipality, columns: outcomeColumns, required: ["kind", "status", "recordedOn"],
+            action: "add_outcome"
+        ) { v in
+            let input = OutcomeInput(
+                kind: v["kind"], status: v["status"],
+                recordedOn: v["recordedOn"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 })
             return { part in try ProgrammeService.outcome(input, for: part) }
         }
     }
 
-    package struct Query: Content { var week: String?; var measure: String?; var municipality: String? }
+    package struct Query: Content {
+        var week: String?
+        var measure: String?
+        var municipality: String?
+    }
 
     package struct PageView: Encodable {
-        package struct Row: Encodable { var id: UUID; var name: String; var present: String; var absence: String; var kinds: [Choice]; var problem: String? }
-        package var week: String; package var measures: [Choice]; package var municipalities: [Choice]; package var measure: String
-        package var rows: [Row]; package var problems: [ImportProblem]; package var stored: Int?; package var municipality: String
+        package struct Row: Encodable {
+            var id: UUID
+            var name: String
+            var present: String
+            var absence: String
+            var kinds: [Choice]
+            var problem: String?
+        }
+        package var week: String
+        package var measures: [Choice]
+        package var municipalities: [Choice]
+        package var measure: String
+        package var rows: [Row]
+        package var problems: [ImportProblem]
+        package var stored: Int?
+        package var municipality: String
     }
 
     package static func page(req: Request) async throws -> View {
@@ -118,59 +176,95 @@ package enum GroupAttendance {
         return try await render(req, q, form: [:], problems: [], stored: (try? req.query.get(Int.self, at: "stored")))
     }
 
-    package static func render(_ req: Request, _ q: Query, form: [String: String], problems: [ImportProblem], stored: Int?) async throws -> View {
+    package static func render(
+        _ req: Request, _ q: Query, form: [String: String], problems: [ImportProblem], stored: Int?
+    ) async throws -> View {
         let week = (q.week.flatMap(LocalDate.init(parsing:)) ?? .today).weekStart
         let kind = q.measure.flatMap { $0.isEmpty ? nil : MeasureKind(rawValue: $0) }
         let end = week.adding(days: 6)
-        let today = LocalDate.today, params = req.application.programmeParameters
+        let today = LocalDate.today
+        let params = req.application.programmeParameters
         let parts = try await participations(req, municipality: q.municipality).filter { p in
             let facts = ProgrammeFacts(part: p, person: p.person, parameters: params, today: today)
             guard let s = facts.start, s <= end, (facts.end ?? end) >= week else { return false }
-            return kind.map { k in p.measures.contains { $0.kind == k.rawValue && $0.from <= end.iso && $0.to >= week.iso } } ?? true
+            return kind.map { k in
+                p.measures.contains { $0.kind == k.rawValue && $0.from <= end.iso && $0.to >= week.iso }
+            } ?? true
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .programme(municipality: $0) }
         // The page lists participants by name: a list read, audited per municipality shown.
         try await req.auditList("participation", municipalities: parts.map { $0.person.$municipality.id })
-        return try await req.page("Introduction/attendance", titleKey: "attendance.title", PageView(
-            week: week.iso,
-            measures: MeasureKind.allCases.map { .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind) },
-            municipalities: codes.count > 1 ? codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == q.municipality) } : [],
-            measure: kind?.rawValue ?? "",
-            rows: parts.map { p in
-                let id = p.id!
-                return .init(id: id, name: "\(p.person.familyName), \(p.person.givenName)", present: form["present.\(id)"] ?? "", absence: form["absence.\(id)"] ?? "",
-                             kinds: AbsenceKind.allCases.map { .init(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: form["kind.\(id)"] == $0.rawValue) },
-                             problem: problems.first { $0.field?.hasSuffix(id.uuidString) == true }?.message)
-            },
-            problems: problems, stored: stored, municipality: q.municipality ?? ""))
+        return try await req.page(
+            "Introduction/attendance", titleKey: "attendance.title",
+            PageView(
+                week: week.iso,
+                measures: MeasureKind.allCases.map {
+                    .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind)
+                },
+                municipalities: codes.count > 1
+                    ? codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == q.municipality) } : [],
+                measure: kind?.rawValue ?? "",
+                rows: parts.map { p in
+                    let id = p.id!
+                    return .init(
+                        id: id, name: "\(p.person.familyName), \(p.person.givenName)",
+                        present: form["present.\(id)"] ?? "", absence: form["absence.\(id)"] ?? "",
+                        kinds: AbsenceKind.allCases.map {
+                            .init(
+                                value: $0.rawValue, label: "absence.\($0.rawValue)",
+                                selected: form["kind.\(id)"] == $0.rawValue)
+                        },
+                        problem: problems.first { $0.field?.hasSuffix(id.uuidString) == true }?.message)
+                },
+                problems: problems, stored: stored, municipality: q.municipality ?? ""))
     }
 
     /// The group form: rows left empty are skipped; any bad row stores nothing.
     package static func save(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
         let q = Query(week: f["week"], measure: f["measure"], municipality: f["municipality"])
-        guard let week = f["week"].flatMap(LocalDate.init(parsing:))?.weekStart else { throw ValidationFailure(field: "week", message: "week must be a date") }
-        let parts = Dictionary(uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
+        guard let week = f["week"].flatMap(LocalDate.init(parsing:))?.weekStart else {
+            throw ValidationFailure(field: "week", message: "week must be a date")
+        }
+        let parts = Dictionary(
+            uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [ImportProblem] = []
-        let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap { UUID(uuidString: String($0.split(separator: ".").last!)) }
+        let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap {
+            UUID(uuidString: String($0.split(separator: ".").last!))
+        }
         for (n, id) in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            let present = f["present.\(id)"] ?? "", absence = f["absence.\(id)"] ?? ""
-            if present.trimmingCharacters(in: .whitespaces).isEmpty && absence.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let present = f["present.\(id)"] ?? ""
+            let absence = f["absence.\(id)"] ?? ""
+            if present.trimmingCharacters(in: .whitespaces).isEmpty
+                && absence.trimmingCharacters(in: .whitespaces).isEmpty
+            {
+                continue
+            }
             do {
                 // With a measure chosen, the entry is for the participant's measure of that kind that week.
-                let measure = q.measure.flatMap { k in parts[id]?.measures.first { $0.kind == k && $0.from <= week.adding(days: 6).iso && $0.to >= week.iso } }
-                let input = AttendanceInput(date: week.iso, period: "week", presentHours: try ProgrammeController.decimal(present, "presentHours"),
-                                            absenceHours: try ProgrammeController.decimal(absence, "absenceHours"),
-                                            absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
+                let measure = q.measure.flatMap { k in
+                    parts[id]?.measures.first {
+                        $0.kind == k && $0.from <= week.adding(days: 6).iso && $0.to >= week.iso
+                    }
+                }
+                let input = AttendanceInput(
+                    date: week.iso, period: "week",
+                    presentHours: try ProgrammeController.decimal(present, "presentHours"),
+                    absenceHours: try ProgrammeController.decimal(absence, "absenceHours"),
+                    absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
                 rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
-            } catch let e as ValidationFailure { problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.message)) }
+            } catch let e as ValidationFailure {
+                problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.message))
+            }
         }
         if problems.isEmpty {
             switch try await store(req, rows, action: "add_attendance") {
             case .success(let n):
-                return req.redirect(to: "/programme/attendance?week=\(week.iso)&measure=\(q.measure ?? "")&municipality=\(q.municipality ?? "")&stored=\(n)")
+                let query =
+                    "week=\(week.iso)&measure=\(q.measure ?? "")&municipality=\(q.municipality ?? "")&stored=\(n)"
+                return req.redirect(to: "/programme/attendance?\(query)")
             case .failure(let failure):
                 // Name each row's problem on its participant.
                 problems = failure.problems.map { p in
@@ -184,7 +278,10 @@ package enum GroupAttendance {
         return res
     }
 
-    package struct Upload: Content { var municipality: String?; var file: File? }
+    package struct Upload: Content {
+        var municipality: String?
+        var file: File?
+    }
 
     package static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
@@ -193,7 +290,9 @@ package enum GroupAttendance {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
         case .failure(let f):
-            let res = try await render(req, Query(municipality: u.municipality), form: [:], problems: f.problems, stored: nil).encodeResponse(for: req)
+            let res = try await render(
+                req, Query(municipality: u.municipality), form: [:], problems: f.problems, stored: nil
+            ).encodeResponse(for: req)
             res.status = .badRequest
             return res
         }
@@ -202,7 +301,10 @@ package enum GroupAttendance {
 
 /// Outcomes from CSV: the page form on `/programme` and `POST /api/v1/programme/outcomes`.
 package enum OutcomeImport {
-    package struct ResultView: Encodable { var stored: Int?; var problems: [ImportProblem] }
+    package struct ResultView: Encodable {
+        var stored: Int?
+        var problems: [ImportProblem]
+    }
 
     package static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(GroupAttendance.Upload.self)
@@ -213,7 +315,8 @@ package enum OutcomeImport {
         case .success(let n): view = .init(stored: n, problems: [])
         case .failure(let f): view = .init(stored: nil, problems: f.problems)
         }
-        let res = try await req.page("Introduction/outcome-import", titleKey: "outcome_import.title", view).encodeResponse(for: req)
+        let res = try await req.page("Introduction/outcome-import", titleKey: "outcome_import.title", view)
+            .encodeResponse(for: req)
         if case .failure = result { res.status = .badRequest }
         return res
     }

@@ -54,13 +54,28 @@ package struct CreateNorwegianTraining: AsyncMigration {
             .field("date", .string, .required).create()
     }
     package func revert(on db: any Database) async throws {
-        for s in [LanguageTest.schema, NorwegianHours.schema, NorwegianTraining.schema] { try await db.schema(s).delete() }
+        for s in [LanguageTest.schema, NorwegianHours.schema, NorwegianTraining.schema] {
+            try await db.schema(s).delete()
+        }
     }
 }
 
-package struct NorwegianDecisionInput: Content { var decisionDate: String?; var exemptReason: String?; var exemptDate: String? }
-package struct NorwegianHoursInput: Content { var month: String?; var hours: Double? }
-package struct LanguageTestInput: Content { var kind: String?; var skill: String?; var level: String?; var passed: Bool?; var date: String? }
+package struct NorwegianDecisionInput: Content {
+    var decisionDate: String?
+    var exemptReason: String?
+    var exemptDate: String?
+}
+package struct NorwegianHoursInput: Content {
+    var month: String?
+    var hours: Double?
+}
+package struct LanguageTestInput: Content {
+    var kind: String?
+    var skill: String?
+    var level: String?
+    var passed: Bool?
+    var date: String?
+}
 
 package enum NorwegianService {
     package static let levels = ["below_a1"] + CEFRLevel.allCases.map(\.rawValue)
@@ -71,7 +86,8 @@ package enum NorwegianService {
         let p = try await PersonService.find(req, id, for: .read, audited: false)
         try await req.authorize(action, part(p), recordType: "norwegian", recordID: p.id?.uuidString)
         if req.method == .GET {
-            try await req.audit("read", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+            try await req.audit(
+                "read", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
         return p
     }
@@ -80,17 +96,27 @@ package enum NorwegianService {
         .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: .adultEducation)
     }
 
-    package static func saveDecision(_ req: Request, _ id: UUID?, _ input: NorwegianDecisionInput) async throws -> Person {
+    package static func saveDecision(_ req: Request, _ id: UUID?, _ input: NorwegianDecisionInput) async throws
+        -> Person
+    {
         let p = try await person(req, id, for: .update)
         let decision = try Validate.optionalDate(input.decisionDate, "decisionDate")
-        if let d = decision, d > .today { throw ValidationFailure(field: "decisionDate", message: "decisionDate cannot be in the future") }
+        if let d = decision, d > .today {
+            throw ValidationFailure(field: "decisionDate", message: "decisionDate cannot be in the future")
+        }
         let reason = try Validate.text(input.exemptReason, "exemptReason", max: 1000, required: false)
         var exemptDate: LocalDate? = nil
         if reason != nil { exemptDate = try Validate.pastDate(input.exemptDate, "exemptDate") }
-        let t = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first() ?? NorwegianTraining()
-        t.$person.id = p.id!; t.decisionDate = decision?.iso; t.exemptReason = reason; t.exemptDate = exemptDate?.iso
+        let t =
+            try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
+            ?? NorwegianTraining()
+        t.$person.id = p.id!
+        t.decisionDate = decision?.iso
+        t.exemptReason = reason
+        t.exemptDate = exemptDate?.iso
         try await t.save(on: req.store)
-        try await req.audit("update", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "update", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
 
@@ -101,10 +127,15 @@ package enum NorwegianService {
             throw ValidationFailure(field: "month", message: "month must be yyyy-MM, not in the future")
         }
         let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
-        let row = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month.iso).first() ?? NorwegianHours()
-        row.$person.id = p.id!; row.month = month.iso; row.minutes = minutes
+        let row =
+            try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month.iso)
+            .first() ?? NorwegianHours()
+        row.$person.id = p.id!
+        row.month = month.iso
+        row.minutes = minutes
         try await row.save(on: req.store)
-        try await req.audit("record_hours", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "record_hours", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
 
@@ -115,33 +146,65 @@ package enum NorwegianService {
         if let s = input.skill, NorwegianSkill(rawValue: s) == nil {
             throw ValidationFailure(field: "skill", message: "skill must be reading, listening, writing or speaking")
         }
-        if let l = input.level, !levels.contains(l) { throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1") }
+        if let l = input.level, !levels.contains(l) {
+            throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
+        }
         let t = LanguageTest()
-        t.$person.id = p.id!; t.date = date.iso
+        t.$person.id = p.id!
+        t.date = date.iso
         switch input.kind {
         case "norwegian":
             guard let s = input.skill.flatMap(NorwegianSkill.init(rawValue:)) else {
-                throw ValidationFailure(field: "skill", message: "skill must be reading, listening, writing or speaking")
+                throw ValidationFailure(
+                    field: "skill", message: "skill must be reading, listening, writing or speaking")
             }
-            guard let l = input.level, levels.contains(l) else { throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1") }
-            t.kind = "norwegian"; t.skill = s.rawValue; t.level = l
+            guard let l = input.level, levels.contains(l) else {
+                throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
+            }
+            t.kind = "norwegian"
+            t.skill = s.rawValue
+            t.level = l
         case "social_studies", "citizenship":
-            guard let passed = input.passed else { throw ValidationFailure(field: "passed", message: "passed is required for this test") }
-            t.kind = input.kind!; t.passed = passed
+            guard let passed = input.passed else {
+                throw ValidationFailure(field: "passed", message: "passed is required for this test")
+            }
+            t.kind = input.kind!
+            t.passed = passed
         default:
             throw ValidationFailure(field: "kind", message: "kind must be norwegian, social_studies or citizenship")
         }
         try await t.create(on: req.store)
-        try await req.audit("add_test", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_test", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
 
     package struct Summary: Content {
-        package struct Skill: Content { var skill: String; var best: String?; var target: String?; var met: Bool? }
-        package struct Test: Content { var kind: String; var skill: String?; var level: String?; var passed: Bool?; var date: String }
-        package var personId: UUID; package var decisionDate: String?; package var exemptReason: String?; package var exemptDate: String?
-        package var hoursTaken: String; package var minutesTaken: Int; package var completionDeadline: String?; package var hours: [String: Int]
-        package var skills: [Skill]; package var tests: [Test]; package var socialStudiesPassed: Bool; package var citizenshipPassed: Bool
+        package struct Skill: Content {
+            var skill: String
+            var best: String?
+            var target: String?
+            var met: Bool?
+        }
+        package struct Test: Content {
+            var kind: String
+            var skill: String?
+            var level: String?
+            var passed: Bool?
+            var date: String
+        }
+        package var personId: UUID
+        package var decisionDate: String?
+        package var exemptReason: String?
+        package var exemptDate: String?
+        package var hoursTaken: String
+        package var minutesTaken: Int
+        package var completionDeadline: String?
+        package var hours: [String: Int]
+        package var skills: [Skill]
+        package var tests: [Test]
+        package var socialStudiesPassed: Bool
+        package var citizenshipPassed: Bool
     }
 
     /// Best level per skill against the programme's Norwegian target, hours taken, and the completion deadline
@@ -150,20 +213,29 @@ package enum NorwegianService {
         let t = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
         let hours = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$month).all()
         let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$date).all()
-        let target = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!).first()?.norwegianTarget ?? [:]
+        let target =
+            try await Participation.query(on: req.store).filter(\.$person.$id == p.id!).first()?.norwegianTarget ?? [:]
         let rank = { (l: String?) in l.flatMap { levels.firstIndex(of: $0) } ?? -1 }
-        let deadline = p.facts.flatMap { f in req.application.rulesEngine.evaluate(f, asOf: .today).deadlines.first { $0.kind == .norwegianCompletion } }
+        let deadline = p.facts.flatMap { f in
+            req.application.rulesEngine.evaluate(f, asOf: .today).deadlines.first { $0.kind == .norwegianCompletion }
+        }
         let total = hours.reduce(0) { $0 + $1.minutes }
         return Summary(
             personId: p.id!, decisionDate: t?.decisionDate, exemptReason: t?.exemptReason, exemptDate: t?.exemptDate,
-            hoursTaken: NorwegianFormat.hours(minutes: total), minutesTaken: total, completionDeadline: deadline?.due.iso,
+            hoursTaken: NorwegianFormat.hours(minutes: total), minutesTaken: total,
+            completionDeadline: deadline?.due.iso,
             hours: Dictionary(uniqueKeysWithValues: hours.map { ($0.month, $0.minutes) }),
             skills: NorwegianSkill.allCases.map { s in
-                let best = tests.filter { $0.kind == "norwegian" && $0.skill == s.rawValue }.max { rank($0.level) < rank($1.level) }?.level
+                let best = tests.filter { $0.kind == "norwegian" && $0.skill == s.rawValue }.max {
+                    rank($0.level) < rank($1.level)
+                }?.level
                 let goal = target[s.rawValue]
-                return .init(skill: s.rawValue, best: best, target: goal, met: goal.map { _ in rank(best) >= rank(goal) })
+                return .init(
+                    skill: s.rawValue, best: best, target: goal, met: goal.map { _ in rank(best) >= rank(goal) })
             },
-            tests: tests.reversed().map { .init(kind: $0.kind, skill: $0.skill, level: $0.level, passed: $0.passed, date: $0.date) },
+            tests: tests.reversed().map {
+                .init(kind: $0.kind, skill: $0.skill, level: $0.level, passed: $0.passed, date: $0.date)
+            },
             socialStudiesPassed: tests.contains { $0.kind == "social_studies" && $0.passed == true },
             citizenshipPassed: tests.contains { $0.kind == "citizenship" && $0.passed == true })
     }
@@ -180,33 +252,74 @@ package struct NorwegianController: RouteCollection {
     }
 
     package struct PageView: Encodable {
-        package struct Skill: Encodable { var skillKey: String; var best: String?; var target: String?; var met: Bool? }
-        package struct Test: Encodable { var label: String; var result: String; var date: String }
-        package struct Month: Encodable { var month: String; var hours: String }
-        package var personID: UUID; package var name: String; package var summary: NorwegianService.Summary; package var skills: [Skill]; package var tests: [Test]
-        package var months: [Month]; package var canRecord: Bool; package var error: String?; package var today: String; package var thisMonth: String
-        package var levels: [String]; package var skillOptions: [Choice]
+        package struct Skill: Encodable {
+            var skillKey: String
+            var best: String?
+            var target: String?
+            var met: Bool?
+        }
+        package struct Test: Encodable {
+            var label: String
+            var result: String
+            var date: String
+        }
+        package struct Month: Encodable {
+            var month: String
+            var hours: String
+        }
+        package var personID: UUID
+        package var name: String
+        package var summary: NorwegianService.Summary
+        package var skills: [Skill]
+        package var tests: [Test]
+        package var months: [Month]
+        package var canRecord: Bool
+        package var error: String?
+        package var today: String
+        package var thisMonth: String
+        package var levels: [String]
+        package var skillOptions: [Choice]
     }
 
     package func page(_ req: Request, _ id: UUID?, error: String? = nil) async throws -> View {
         let p = try await NorwegianService.person(req, id, for: .read)
         let s = try await NorwegianService.summary(req, p)
-        let tr = req.application.translations, lang = req.language
-        return try await req.page("Introduction/norwegian", titleKey: "norwegian.title", PageView(
-            personID: p.id!, name: p.fullName, summary: s,
-            skills: s.skills.map { .init(skillKey: "skill.\($0.skill)", best: $0.best.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 }, target: $0.target, met: $0.met) },
-            tests: s.tests.map { t in
-                let label = t.kind == "norwegian" ? "\(tr.text("norwegian.test.norwegian", lang)) – \(tr.text("skill.\(t.skill ?? "")", lang))" : tr.text("norwegian.test.\(t.kind)", lang)
-                let result = t.level.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 } ?? tr.text(t.passed == true ? "norwegian.passed" : "norwegian.failed", lang)
-                return .init(label: label, result: result, date: t.date)
-            },
-            months: s.hours.sorted { $0.key > $1.key }.map { .init(month: $0.key, hours: NorwegianFormat.hours(minutes: $0.value)) },
-            canRecord: req.may(.update, NorwegianService.part(p)),
-            error: error, today: LocalDate.today.iso, thisMonth: YearMonth(.today).iso, levels: NorwegianService.levels,
-            skillOptions: NorwegianSkill.allCases.map { .init(value: $0.rawValue, label: "skill.\($0.rawValue)", selected: false) }))
+        let tr = req.application.translations
+        let lang = req.language
+        return try await req.page(
+            "Introduction/norwegian", titleKey: "norwegian.title",
+            PageView(
+                personID: p.id!, name: p.fullName, summary: s,
+                skills: s.skills.map {
+                    .init(
+                        skillKey: "skill.\($0.skill)",
+                        best: $0.best.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 },
+                        target: $0.target, met: $0.met)
+                },
+                tests: s.tests.map { t in
+                    let label =
+                        t.kind == "norwegian"
+                        ? "\(tr.text("norwegian.test.norwegian", lang)) – \(tr.text("skill.\(t.skill ?? "")", lang))"
+                        : tr.text("norwegian.test.\(t.kind)", lang)
+                    let result =
+                        t.level.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 }
+                        ?? tr.text(t.passed == true ? "norwegian.passed" : "norwegian.failed", lang)
+                    return .init(label: label, result: result, date: t.date)
+                },
+                months: s.hours.sorted { $0.key > $1.key }.map {
+                    .init(month: $0.key, hours: NorwegianFormat.hours(minutes: $0.value))
+                },
+                canRecord: req.may(.update, NorwegianService.part(p)),
+                error: error, today: LocalDate.today.iso, thisMonth: YearMonth(.today).iso,
+                levels: NorwegianService.levels,
+                skillOptions: NorwegianSkill.allCases.map {
+                    .init(value: $0.rawValue, label: "skill.\($0.rawValue)", selected: false)
+                }))
     }
 
-    package func show(req: Request) async throws -> View { try await page(req, req.parameters.get("personID", as: UUID.self)) }
+    package func show(req: Request) async throws -> View {
+        try await page(req, req.parameters.get("personID", as: UUID.self))
+    }
 
     package func run(_ req: Request, _ action: (UUID?) async throws -> Void) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
@@ -223,23 +336,31 @@ package struct NorwegianController: RouteCollection {
     package func saveDecision(req: Request) async throws -> Response {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
-            func v(_ k: String) -> String? { f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
-            _ = try await NorwegianService.saveDecision(req, id, .init(decisionDate: v("decisionDate"), exemptReason: v("exemptReason"), exemptDate: v("exemptDate")))
+            func v(_ k: String) -> String? {
+                f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            }
+            _ = try await NorwegianService.saveDecision(
+                req, id,
+                .init(decisionDate: v("decisionDate"), exemptReason: v("exemptReason"), exemptDate: v("exemptDate")))
         }
     }
 
     package func recordHours(req: Request) async throws -> Response {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await NorwegianService.recordHours(req, id, .init(month: f["month"], hours: try ProgrammeController.decimal(f["hours"], "hours")))
+            _ = try await NorwegianService.recordHours(
+                req, id, .init(month: f["month"], hours: try ProgrammeController.decimal(f["hours"], "hours")))
         }
     }
 
     package func addTest(req: Request) async throws -> Response {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await NorwegianService.addTest(req, id, .init(kind: f["kind"], skill: f["skill"], level: f["level"].flatMap { $0.isEmpty ? nil : $0 },
-                                                                 passed: f["passed"].flatMap { $0.isEmpty ? nil : $0 == "true" }, date: f["date"]))
+            _ = try await NorwegianService.addTest(
+                req, id,
+                .init(
+                    kind: f["kind"], skill: f["skill"], level: f["level"].flatMap { $0.isEmpty ? nil : $0 },
+                    passed: f["passed"].flatMap { $0.isEmpty ? nil : $0 == "true" }, date: f["date"]))
         }
     }
 }
@@ -252,11 +373,13 @@ package struct NorwegianAPIController: RouteCollection {
             return try await NorwegianService.summary(req, p)
         }
         n.gated(.update, .sectorPart).post("hours") { req async throws -> NorwegianService.Summary in
-            let p = try await NorwegianService.recordHours(req, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
+            let p = try await NorwegianService.recordHours(
+                req, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
             return try await NorwegianService.summary(req, p)
         }
         n.gated(.create, .sectorPart).post("tests") { req async throws -> Response in
-            let p = try await NorwegianService.addTest(req, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
+            let p = try await NorwegianService.addTest(
+                req, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
             return try await NorwegianService.summary(req, p).encodeResponse(status: .created, for: req)
         }
     }

@@ -6,34 +6,103 @@ import Vapor
 /// `/api/v1/persons/{id}/programme` (read, write, attendance, ending) and `/api/v1/programme/payouts`.
 package struct ProgrammeAPIController: RouteCollection {
     package struct ProgrammeDTO: Content {
-        package struct Measure: Content { var id: UUID; var kind: String; var title: String?; var from: String; var to: String; var weeklyMinutes: Int; var selfStudy: Bool }
-        package struct Attendance: Content { var date: String; var period: String; var presentMinutes: Int; var absenceMinutes: Int; var absenceKind: String?; var measureId: UUID? }
-        package struct Month: Content { var month: String; var factor: String; var monthlyOre: Int; var absenceDeductionOre: Int; var netOre: Int; var requiresDecision: Bool }
-        package var personId: UUID; package var status: String; package var lawRegime: String
-        package var mappingDate: String?; package var guidanceDate: String?; package var decisionDate: String?; package var startDate: String?; package var finalGoal: String?
-        package var plannedMonths: Int?; package var extensionMonths: Int; package var plannedEnd: String?; package var planDate: String?; package var contractSigned: String?
-        package var norwegianTarget: [String: String]; package var stopKind: String?; package var stopDate: String?; package var endDate: String?; package var endReason: String?
-        package var nextReview: String?; package var measures: [Measure]; package var attendance: [Attendance]; package var benefit: [Month]
-        package var shortWeeks: [WeekLoad]; package var missingForNIR: [String]
+        package struct Measure: Content {
+            var id: UUID
+            var kind: String
+            var title: String?
+            var from: String
+            var to: String
+            var weeklyMinutes: Int
+            var selfStudy: Bool
+        }
+        package struct Attendance: Content {
+            var date: String
+            var period: String
+            var presentMinutes: Int
+            var absenceMinutes: Int
+            var absenceKind: String?
+            var measureId: UUID?
+        }
+        package struct Month: Content {
+            var month: String
+            var factor: String
+            var monthlyOre: Int
+            var absenceDeductionOre: Int
+            var netOre: Int
+            var requiresDecision: Bool
+        }
+        package var personId: UUID
+        package var status: String
+        package var lawRegime: String
+        package var mappingDate: String?
+        package var guidanceDate: String?
+        package var decisionDate: String?
+        package var startDate: String?
+        package var finalGoal: String?
+        package var plannedMonths: Int?
+        package var extensionMonths: Int
+        package var plannedEnd: String?
+        package var planDate: String?
+        package var contractSigned: String?
+        package var norwegianTarget: [String: String]
+        package var stopKind: String?
+        package var stopDate: String?
+        package var endDate: String?
+        package var endReason: String?
+        package var nextReview: String?
+        package var measures: [Measure]
+        package var attendance: [Attendance]
+        package var benefit: [Month]
+        package var shortWeeks: [WeekLoad]
+        package var missingForNIR: [String]
 
         package init(_ f: ProgrammeFacts) {
             let p = f.part
-            personId = f.person.id!; status = f.status.rawValue; lawRegime = p.lawRegime; mappingDate = p.mappingDate
-            guidanceDate = p.guidanceDate; decisionDate = p.decisionDate; startDate = p.startDate; finalGoal = p.finalGoal
-            plannedMonths = p.plannedMonths; extensionMonths = p.extensionMonths; plannedEnd = f.plannedEnd?.iso; planDate = p.planDate
-            contractSigned = p.contractSigned; norwegianTarget = p.norwegianTarget; stopKind = p.stopKind; stopDate = p.stopDate
-            endDate = p.endDate; endReason = p.endReason; nextReview = f.nextReview?.iso
-            measures = p.measures.sorted { $0.from < $1.from }.map { .init(id: $0.id!, kind: $0.kind, title: $0.title, from: $0.from, to: $0.to, weeklyMinutes: $0.weeklyMinutes, selfStudy: $0.selfStudy) }
-            attendance = p.attendance.sorted { $0.date < $1.date }.map { .init(date: $0.date, period: $0.period, presentMinutes: $0.presentMinutes, absenceMinutes: $0.absenceMinutes, absenceKind: $0.absenceKind, measureId: $0.measureID) }
-            benefit = f.benefitHistory.map { .init(month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre, absenceDeductionOre: $0.absenceDeductionOre, netOre: $0.netOre, requiresDecision: $0.requiresDecision) }
-            shortWeeks = f.shortWeeks; missingForNIR = NIRCompleteness.missing(f.nirSnapshot)
+            personId = f.person.id!
+            status = f.status.rawValue
+            lawRegime = p.lawRegime
+            mappingDate = p.mappingDate
+            guidanceDate = p.guidanceDate
+            decisionDate = p.decisionDate
+            startDate = p.startDate
+            finalGoal = p.finalGoal
+            plannedMonths = p.plannedMonths
+            extensionMonths = p.extensionMonths
+            plannedEnd = f.plannedEnd?.iso
+            planDate = p.planDate
+            contractSigned = p.contractSigned
+            norwegianTarget = p.norwegianTarget
+            stopKind = p.stopKind
+            stopDate = p.stopDate
+            endDate = p.endDate
+            endReason = p.endReason
+            nextReview = f.nextReview?.iso
+            measures = p.measures.sorted { $0.from < $1.from }.map {
+                .init(
+                    id: $0.id!, kind: $0.kind, title: $0.title, from: $0.from, to: $0.to,
+                    weeklyMinutes: $0.weeklyMinutes, selfStudy: $0.selfStudy)
+            }
+            attendance = p.attendance.sorted { $0.date < $1.date }.map {
+                .init(
+                    date: $0.date, period: $0.period, presentMinutes: $0.presentMinutes,
+                    absenceMinutes: $0.absenceMinutes, absenceKind: $0.absenceKind, measureId: $0.measureID)
+            }
+            benefit = f.benefitHistory.map {
+                .init(
+                    month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre,
+                    absenceDeductionOre: $0.absenceDeductionOre, netOre: $0.netOre,
+                    requiresDecision: $0.requiresDecision)
+            }
+            shortWeeks = f.shortWeeks
+            missingForNIR = NIRCompleteness.missing(f.nirSnapshot)
         }
     }
 
     package static func dto(_ req: Request, _ personID: UUID?) async throws -> ProgrammeDTO {
         let (person, part) = try await ProgrammeService.load(req, personID)
         guard let part else { throw Abort(.notFound, reason: "no programme is registered for this person") }
-        return ProgrammeDTO(ProgrammeFacts(part: part, person: person, parameters: req.application.programmeParameters, today: .today))
+        return ProgrammeDTO(
+            ProgrammeFacts(part: part, person: person, parameters: req.application.programmeParameters, today: .today))
     }
 
     package func boot(routes: any RoutesBuilder) throws {
@@ -61,7 +130,9 @@ package struct ProgrammeAPIController: RouteCollection {
             // The API is strict where the page's filter form sends empty values for "all".
             let f = try req.query.decode(ProgrammeLists.Filter.self)
             if let m = f.municipality { _ = try Validate.municipality(m) }
-            if let m = f.month, YearMonth(iso: m) == nil { throw ValidationFailure(field: "month", message: "month must be yyyy-MM") }
+            if let m = f.month, YearMonth(iso: m) == nil {
+                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+            }
             return try await ProgrammeLists.payoutList(req, f)
         }
     }

@@ -33,58 +33,161 @@ package struct ProgrammeController: RouteCollection {
     }
 
     package struct PageView: Encodable {
-        package struct Measure: Encodable { var id: UUID; var kindKey: String; var title: String?; var from: String; var to: String; var hours: String; var selfStudy: Bool }
-        package struct Week: Encodable { var weekStart: String; var planned: String; var required: String }
-        package struct Leave: Encodable { var from: String; var to: String; var reason: String }
-        package struct Attendance: Encodable { var date: String; var periodKey: String; var present: String; var absence: String; var kindKey: String?; var measureKey: String?; var measureTitle: String? }
-        package struct Review: Encodable { var date: String; var note: String }
-        package struct Benefit: Encodable { var month: String; var factor: String; var monthlyOre: Int; var deductionOre: Int; var netOre: Int; var requiresDecision: Bool }
-        package struct Outcome: Encodable { var kindKey: String; var statusKey: String; var recordedOn: String }
-        package struct Duration: Encodable { var groupKey: String; var minMonths: Int?; var maxMonths: Int; var maxExtension: Int; var reference: String; var plannedEnd: String? }
-        package struct TargetRow: Encodable { var skill: String; var skillKey: String; var levels: [Choice] }
-        package var personID: UUID; package var name: String; package var exists: Bool; package var statusKey: String; package var regimeKey: String
-        package var input: ParticipationInput; package var error: String?; package var errorField: String?
-        package var goals: [Choice]; package var regimes: [Choice]; package var stopKinds: [Choice]; package var targets: [TargetRow]
-        package var duration: Duration?; package var measures: [Measure]; package var shortWeeks: [Week]; package var missingContent: [String]
-        package var leaves: [Leave]; package var attendance: [Attendance]; package var holidayDays: String; package var holidayWarning: Bool; package var maxHoliday: Int
-        package var reviews: [Review]; package var nextReview: String?; package var reviewOverdue: Bool
-        package var benefits: [Benefit]; package var endDate: String?; package var endReasonKey: String?; package var outcomes: [Outcome]
-        package var measureKinds: [Choice]; package var absenceKinds: [Choice]; package var endReasons: [Choice]; package var outcomeStatuses: [Choice]
-        package var today: String; package var canCertificate: Bool
-        package struct Phase: Encodable { var position: Int; var name: String; var state: String }
-        package var phases: [Phase]; package var catalogue: [Choice]
-        package struct Deduction: Encodable { var month: String; var amountOre: Int; var reason: String }
+        package struct Measure: Encodable {
+            var id: UUID
+            var kindKey: String
+            var title: String?
+            var from: String
+            var to: String
+            var hours: String
+            var selfStudy: Bool
+        }
+        package struct Week: Encodable {
+            var weekStart: String
+            var planned: String
+            var required: String
+        }
+        package struct Leave: Encodable {
+            var from: String
+            var to: String
+            var reason: String
+        }
+        package struct Attendance: Encodable {
+            var date: String
+            var periodKey: String
+            var present: String
+            var absence: String
+            var kindKey: String?
+            var measureKey: String?
+            var measureTitle: String?
+        }
+        package struct Review: Encodable {
+            var date: String
+            var note: String
+        }
+        package struct Benefit: Encodable {
+            var month: String
+            var factor: String
+            var monthlyOre: Int
+            var deductionOre: Int
+            var netOre: Int
+            var requiresDecision: Bool
+        }
+        package struct Outcome: Encodable {
+            var kindKey: String
+            var statusKey: String
+            var recordedOn: String
+        }
+        package struct Duration: Encodable {
+            var groupKey: String
+            var minMonths: Int?
+            var maxMonths: Int
+            var maxExtension: Int
+            var reference: String
+            var plannedEnd: String?
+        }
+        package struct TargetRow: Encodable {
+            var skill: String
+            var skillKey: String
+            var levels: [Choice]
+        }
+        package var personID: UUID
+        package var name: String
+        package var exists: Bool
+        package var statusKey: String
+        package var regimeKey: String
+        package var input: ParticipationInput
+        package var error: String?
+        package var errorField: String?
+        package var goals: [Choice]
+        package var regimes: [Choice]
+        package var stopKinds: [Choice]
+        package var targets: [TargetRow]
+        package var duration: Duration?
+        package var measures: [Measure]
+        package var shortWeeks: [Week]
+        package var missingContent: [String]
+        package var leaves: [Leave]
+        package var attendance: [Attendance]
+        package var holidayDays: String
+        package var holidayWarning: Bool
+        package var maxHoliday: Int
+        package var reviews: [Review]
+        package var nextReview: String?
+        package var reviewOverdue: Bool
+        package var benefits: [Benefit]
+        package var endDate: String?
+        package var endReasonKey: String?
+        package var outcomes: [Outcome]
+        package var measureKinds: [Choice]
+        package var absenceKinds: [Choice]
+        package var endReasons: [Choice]
+        package var outcomeStatuses: [Choice]
+        package var today: String
+        package var canCertificate: Bool
+        package struct Phase: Encodable {
+            var position: Int
+            var name: String
+            var state: String
+        }
+        package var phases: [Phase]
+        package var catalogue: [Choice]
+        package struct Deduction: Encodable {
+            var month: String
+            var amountOre: Int
+            var reason: String
+        }
         package var deductions: [Deduction]
         package var measureOptions: [Choice]
         /// When one of the smaller forms fails: which, the field, the message, and what was typed (kept in the form).
-        package var subForm: String?; package var subField: String?; package var subError: String?; package var posted: [String: String]
+        package var subForm: String?
+        package var subField: String?
+        package var subError: String?
+        package var posted: [String: String]
     }
 
-    package struct SubFormError { var form: String; var failure: ValidationFailure; var posted: [String: String] }
+    package struct SubFormError {
+        var form: String
+        var failure: ValidationFailure
+        var posted: [String: String]
+    }
 
     package static func input(_ part: Participation?) -> ParticipationInput {
         guard let p = part else { return ParticipationInput() }
-        return ParticipationInput(lawRegime: p.lawRegime, mappingDate: p.mappingDate, mappingBy: p.mappingBy, mappingSummary: p.mappingSummary,
-                                  guidanceDate: p.guidanceDate, guidanceCentre: p.guidanceCentre, guidanceRecommendation: p.guidanceRecommendation,
-                                  decisionDate: p.decisionDate, startDate: p.startDate, finalGoal: p.finalGoal, plannedMonths: p.plannedMonths,
-                                  extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate,
-                                  contractSigned: p.contractSigned, norwegianTarget: p.norwegianTarget, livesWithParents: p.livesWithParents,
-                                  coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate)
+        return ParticipationInput(
+            lawRegime: p.lawRegime, mappingDate: p.mappingDate, mappingBy: p.mappingBy,
+            mappingSummary: p.mappingSummary,
+            guidanceDate: p.guidanceDate, guidanceCentre: p.guidanceCentre,
+            guidanceRecommendation: p.guidanceRecommendation,
+            decisionDate: p.decisionDate, startDate: p.startDate, finalGoal: p.finalGoal,
+            plannedMonths: p.plannedMonths,
+            extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate,
+            contractSigned: p.contractSigned, norwegianTarget: p.norwegianTarget, livesWithParents: p.livesWithParents,
+            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate)
     }
 
-    package func page(_ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil, message: String? = nil,
-              sub: SubFormError? = nil) async throws -> View {
+    package func page(
+        _ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil,
+        message: String? = nil,
+        sub: SubFormError? = nil
+    ) async throws -> View {
         let (person, part) = try await ProgrammeService.load(req, personID)
         let today = LocalDate.today
         let params = req.application.programmeParameters
         let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
         let input = override ?? Self.input(part)
-        let regime = part.map { LawRegime(rawValue: $0.lawRegime) ?? .integreringsloven2021 } ?? ProgrammeService.regime(req, person)
+        let regime =
+            part.map { LawRegime(rawValue: $0.lawRegime) ?? .integreringsloven2021 }
+            ?? ProgrammeService.regime(req, person)
         var duration: PageView.Duration? = nil
         if let part, let decision = part.decisionDate.flatMap(LocalDate.init(iso:)),
-           let a = try? ProgrammeService.duration(req, person, regime: regime, goal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)), decision: decision) {
-            duration = .init(groupKey: "programme.group.\(a.group.rawValue)", minMonths: a.minMonths, maxMonths: a.maxMonths,
-                             maxExtension: a.maxExtensionMonths, reference: a.reference, plannedEnd: facts?.plannedEnd?.iso)
+            let a = try? ProgrammeService.duration(
+                req, person, regime: regime, goal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)), decision: decision
+            )
+        {
+            duration = .init(
+                groupKey: "programme.group.\(a.group.rawValue)", minMonths: a.minMonths, maxMonths: a.maxMonths,
+                maxExtension: a.maxExtensionMonths, reference: a.reference, plannedEnd: facts?.plannedEnd?.iso)
         }
         // Children under 18 in the household make parenting guidance mandatory.
         var childUnder18 = false
@@ -94,60 +197,116 @@ package struct ProgrammeController: RouteCollection {
         }
         let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
         let measuresByID = Dictionary(uniqueKeysWithValues: (part?.measures ?? []).map { ($0.id!, $0) })
-        let ladder = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == person.$municipality.id).sort(\.$position).all()
-        let catalogue = try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == person.$municipality.id).sort(\.$name).all()
+        let ladder = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == person.$municipality.id)
+            .sort(\.$position).all()
+        let catalogue = try await CatalogueMeasure.query(on: req.store).filter(
+            \.$municipality.$id == person.$municipality.id
+        ).sort(\.$name).all()
         let holiday = facts?.holidayDays(in: today.year) ?? 0
         let next = facts?.nextReview
-        return try await req.page("Introduction/programme", titleKey: "programme.title", PageView(
-            personID: person.id!, name: person.fullName, exists: part != nil,
-            statusKey: "programme.status.\(facts?.status.rawValue ?? "none")", regimeKey: "regime.\(regime.rawValue)",
-            input: input, error: error?.message ?? message, errorField: error?.field,
-            goals: FinalGoal.allCases.map { Choice(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal) },
-            regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map { Choice(value: $0.rawValue, label: "regime.\($0.rawValue)", selected: $0.rawValue == (input.lawRegime ?? regime.rawValue)) },
-            stopKinds: ["temporary", "permanent"].map { Choice(value: $0, label: "programme.stop.\($0)", selected: $0 == input.stopKind) },
-            targets: NorwegianSkill.allCases.map { s in
-                .init(skill: s.rawValue, skillKey: "skill.\(s.rawValue)",
-                      levels: CEFRLevel.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: input.norwegianTarget?[s.rawValue] == $0.rawValue) })
-            },
-            duration: duration,
-            measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
-                .init(id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from, to: $0.to, hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
-            },
-            shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
-                .init(weekStart: $0.weekStart.iso, planned: NorwegianFormat.hours(minutes: $0.plannedMinutes), required: NorwegianFormat.hours(minutes: $0.requiredMinutes))
-            },
-            missingContent: part?.decisionDate == nil ? [] : (facts?.missingContent(childUnder18: childUnder18) ?? []).map { "content.\($0)" },
-            leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map { .init(from: $0.from, to: $0.to, reason: $0.reason) },
-            attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
-                .init(date: $0.date, periodKey: "period.\($0.period)", present: NorwegianFormat.hours(minutes: $0.presentMinutes),
-                      absence: NorwegianFormat.hours(minutes: $0.absenceMinutes), kindKey: $0.absenceKind.map { "absence.\($0)" },
-                      measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind)" }, measureTitle: measuresByID[$0.measureID ?? UUID()]?.title)
-            },
-            holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","), holidayWarning: holiday > Double(maxHoliday), maxHoliday: maxHoliday,
-            reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map { .init(date: $0.date, note: $0.note) },
-            nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false,
-            benefits: (facts?.benefitHistory ?? []).prefix(24).map {
-                .init(month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre, deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
-                      netOre: $0.netOre, requiresDecision: $0.requiresDecision)
-            },
-            endDate: part?.endDate, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
-            outcomes: (part?.outcomes ?? []).map { .init(kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)", recordedOn: $0.recordedOn) },
-            measureKinds: MeasureKind.allCases.map { Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) },
-            absenceKinds: AbsenceKind.allCases.map { Choice(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false) },
-            endReasons: EndReason.allCases.map { Choice(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false) },
-            outcomeStatuses: OutcomeStatus.allCases.map { Choice(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false) },
-            today: today.iso, canCertificate: part?.endDate != nil,
-            phases: ladder.map { l in
-                let current = part?.ladderPhase
-                return .init(position: l.position, name: l.name, state: current == nil ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
-            },
-            catalogue: catalogue.map { Choice(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
-            deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map { .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason) },
-            measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
-                let label = req.application.translations.text("measure.\(m.kind)", req.language) + (m.title.map { " – \($0)" } ?? "")
-                return Choice(value: m.id!.uuidString, label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))", selected: false)
-            },
-            subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message, posted: sub?.posted ?? [:]))
+        return try await req.page(
+            "Introduction/programme", titleKey: "programme.title",
+            PageView(
+                personID: person.id!, name: person.fullName, exists: part != nil,
+                statusKey: "programme.status.\(facts?.status.rawValue ?? "none")",
+                regimeKey: "regime.\(regime.rawValue)",
+                input: input, error: error?.message ?? message, errorField: error?.field,
+                goals: FinalGoal.allCases.map {
+                    Choice(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal)
+                },
+                regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map {
+                    Choice(
+                        value: $0.rawValue, label: "regime.\($0.rawValue)",
+                        selected: $0.rawValue == (input.lawRegime ?? regime.rawValue))
+                },
+                stopKinds: ["temporary", "permanent"].map {
+                    Choice(value: $0, label: "programme.stop.\($0)", selected: $0 == input.stopKind)
+                },
+                targets: NorwegianSkill.allCases.map { s in
+                    .init(
+                        skill: s.rawValue, skillKey: "skill.\(s.rawValue)",
+                        levels: CEFRLevel.allCases.map {
+                            Choice(
+                                value: $0.rawValue, label: $0.rawValue,
+                                selected: input.norwegianTarget?[s.rawValue] == $0.rawValue)
+                        })
+                },
+                duration: duration,
+                measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
+                    .init(
+                        id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from, to: $0.to,
+                        hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
+                },
+                shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
+                    .init(
+                        weekStart: $0.weekStart.iso, planned: NorwegianFormat.hours(minutes: $0.plannedMinutes),
+                        required: NorwegianFormat.hours(minutes: $0.requiredMinutes))
+                },
+                missingContent: part?.decisionDate == nil
+                    ? [] : (facts?.missingContent(childUnder18: childUnder18) ?? []).map { "content.\($0)" },
+                leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map {
+                    .init(from: $0.from, to: $0.to, reason: $0.reason)
+                },
+                attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
+                    .init(
+                        date: $0.date, periodKey: "period.\($0.period)",
+                        present: NorwegianFormat.hours(minutes: $0.presentMinutes),
+                        absence: NorwegianFormat.hours(minutes: $0.absenceMinutes),
+                        kindKey: $0.absenceKind.map { "absence.\($0)" },
+                        measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind)" },
+                        measureTitle: measuresByID[$0.measureID ?? UUID()]?.title)
+                },
+                holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","),
+                holidayWarning: holiday > Double(maxHoliday), maxHoliday: maxHoliday,
+                reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map { .init(date: $0.date, note: $0.note) },
+                nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false,
+                benefits: (facts?.benefitHistory ?? []).prefix(24).map {
+                    .init(
+                        month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre,
+                        deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
+                        netOre: $0.netOre, requiresDecision: $0.requiresDecision)
+                },
+                endDate: part?.endDate, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
+                outcomes: (part?.outcomes ?? []).map {
+                    .init(
+                        kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)",
+                        recordedOn: $0.recordedOn)
+                },
+                measureKinds: MeasureKind.allCases.map {
+                    Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
+                },
+                absenceKinds: AbsenceKind.allCases.map {
+                    Choice(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false)
+                },
+                endReasons: EndReason.allCases.map {
+                    Choice(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false)
+                },
+                outcomeStatuses: OutcomeStatus.allCases.map {
+                    Choice(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false)
+                },
+                today: today.iso, canCertificate: part?.endDate != nil,
+                phases: ladder.map { l in
+                    let current = part?.ladderPhase
+                    return .init(
+                        position: l.position, name: l.name,
+                        state: current == nil
+                            ? "later" : l.position < current! ? "done" : l.position == current! ? "current" : "later")
+                },
+                catalogue: catalogue.map { Choice(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
+                deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map {
+                    .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason)
+                },
+                measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
+                    let label =
+                        req.application.translations.text("measure.\(m.kind)", req.language)
+                        + (m.title.map { " – \($0)" } ?? "")
+                    return Choice(
+                        value: m.id!.uuidString,
+                        label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))",
+                        selected: false)
+                },
+                subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message,
+                posted: sub?.posted ?? [:]))
     }
 
     package func show(req: Request) async throws -> View {
@@ -157,7 +316,10 @@ package struct ProgrammeController: RouteCollection {
     /// Reads the main form: empty fields are "not given"; numbers must be whole; checkboxes send "on".
     package static func formInput(_ req: Request) throws -> ParticipationInput {
         let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func v(_ k: String) -> String? {
+            let t = f[k]?.trimmingCharacters(in: .whitespaces)
+            return t?.isEmpty == false ? t : nil
+        }
         func int(_ k: String) throws -> Int? {
             guard let t = v(k) else { return nil }
             guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
@@ -165,17 +327,25 @@ package struct ProgrammeController: RouteCollection {
         }
         var target: [String: String] = [:]
         for s in NorwegianSkill.allCases { if let l = v("target.\(s.rawValue)") { target[s.rawValue] = l } }
-        return ParticipationInput(lawRegime: v("lawRegime"), mappingDate: v("mappingDate"), mappingBy: v("mappingBy"), mappingSummary: v("mappingSummary"),
-                                  guidanceDate: v("guidanceDate"), guidanceCentre: v("guidanceCentre"), guidanceRecommendation: v("guidanceRecommendation"),
-                                  decisionDate: v("decisionDate"), startDate: v("startDate"), finalGoal: v("finalGoal"), plannedMonths: try int("plannedMonths"),
-                                  extensionMonths: try int("extensionMonths"), extensionReason: v("extensionReason"), planDate: v("planDate"),
-                                  contractSigned: v("contractSigned"), norwegianTarget: target, livesWithParents: f["livesWithParents"] != nil,
-                                  coupleWithoutChildren: f["coupleWithoutChildren"] != nil, stopKind: v("stopKind"), stopDate: v("stopDate"))
+        return ParticipationInput(
+            lawRegime: v("lawRegime"), mappingDate: v("mappingDate"), mappingBy: v("mappingBy"),
+            mappingSummary: v("mappingSummary"),
+            guidanceDate: v("guidanceDate"), guidanceCentre: v("guidanceCentre"),
+            guidanceRecommendation: v("guidanceRecommendation"),
+            decisionDate: v("decisionDate"), startDate: v("startDate"), finalGoal: v("finalGoal"),
+            plannedMonths: try int("plannedMonths"),
+            extensionMonths: try int("extensionMonths"), extensionReason: v("extensionReason"), planDate: v("planDate"),
+            contractSigned: v("contractSigned"), norwegianTarget: target,
+            livesWithParents: f["livesWithParents"] != nil,
+            coupleWithoutChildren: f["coupleWithoutChildren"] != nil, stopKind: v("stopKind"), stopDate: v("stopDate"))
     }
 
     /// Runs a change; a validation or state error re-shows the page with the message (the main form keeps its input).
-    /// `form` names one of the smaller forms (measures, attendance …): its error is shown at that form with the input kept.
-    package func run(_ req: Request, form: String? = nil, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void) async throws -> Response {
+    /// `form` names one of the smaller forms (measures, attendance …): its error is shown at that form with the input
+    /// kept.
+    package func run(
+        _ req: Request, form: String? = nil, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void
+    ) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
         do {
             try await action(id)
@@ -202,7 +372,8 @@ package struct ProgrammeController: RouteCollection {
     package func save(req: Request) async throws -> Response {
         let input: ParticipationInput
         do { input = try Self.formInput(req) } catch let e as ValidationFailure {
-            let res = try await page(req, req.parameters.get("personID", as: UUID.self), error: e).encodeResponse(for: req)
+            let res = try await page(req, req.parameters.get("personID", as: UUID.self), error: e).encodeResponse(
+                for: req)
             res.status = .badRequest
             return res
         }
@@ -212,83 +383,135 @@ package struct ProgrammeController: RouteCollection {
     /// A number typed with a decimal comma or point (hours, kroner).
     package static func decimal(_ text: String?, _ field: String) throws -> Double? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else { throw ValidationFailure(field: field, message: "\(field) must be a number") }
+        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else {
+            throw ValidationFailure(field: field, message: "\(field) must be a number")
+        }
         return h
     }
 
     package func addMeasure(req: Request) async throws -> Response {
         try await run(req, form: "measures") { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await ProgrammeService.addMeasure(req, id, MeasureInput(kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
-                                                                            weeklyHours: try Self.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
+            _ = try await ProgrammeService.addMeasure(
+                req, id,
+                MeasureInput(
+                    kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
+                    weeklyHours: try Self.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
         }
     }
 
     package func removeMeasure(req: Request) async throws -> Response {
-        try await run(req) { id in try await ProgrammeService.removeMeasure(req, id, measureID: req.parameters.get("measureID", as: UUID.self)) }
+        try await run(req) { id in
+            try await ProgrammeService.removeMeasure(req, id, measureID: req.parameters.get("measureID", as: UUID.self))
+        }
     }
 
     package func addLeave(req: Request) async throws -> Response {
-        try await run(req, form: "leaves") { id in _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self)) }
+        try await run(req, form: "leaves") { id in
+            _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self))
+        }
     }
 
     package func addAttendance(req: Request) async throws -> Response {
         try await run(req, form: "attendance") { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await ProgrammeService.addAttendance(req, id, AttendanceInput(
-                date: f["date"], period: f["period"], presentHours: try Self.decimal(f["presentHours"], "presentHours"),
-                absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"), absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
-                measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
-                    guard let u = UUID(uuidString: text) else { throw ValidationFailure(field: "measureId", message: "measureId is not a measure") }
-                    return u
-                }))
+            _ = try await ProgrammeService.addAttendance(
+                req, id,
+                AttendanceInput(
+                    date: f["date"], period: f["period"],
+                    presentHours: try Self.decimal(f["presentHours"], "presentHours"),
+                    absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"),
+                    absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
+                    measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
+                        guard let u = UUID(uuidString: text) else {
+                            throw ValidationFailure(field: "measureId", message: "measureId is not a measure")
+                        }
+                        return u
+                    }))
         }
     }
 
     package func addReview(req: Request) async throws -> Response {
-        try await run(req, form: "reviews") { id in _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self)) }
+        try await run(req, form: "reviews") { id in
+            _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self))
+        }
     }
 
     package func end(req: Request) async throws -> Response {
-        try await run(req, form: "ending") { id in _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self)) }
+        try await run(req, form: "ending") { id in
+            _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self))
+        }
     }
 
     package func addOutcome(req: Request) async throws -> Response {
-        try await run(req, form: "outcomes") { id in _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self)) }
+        try await run(req, form: "outcomes") { id in
+            _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self))
+        }
     }
 
     package func addDeduction(req: Request) async throws -> Response {
         try await run(req, form: "deductions") { id in
             let f = try req.content.decode([String: String].self)
-            _ = try await ProgrammeService.addDeduction(req, id, DeductionInput(month: f["month"], amount: try Self.decimal(f["amount"], "amount"), reason: f["reason"]))
+            _ = try await ProgrammeService.addDeduction(
+                req, id,
+                DeductionInput(month: f["month"], amount: try Self.decimal(f["amount"], "amount"), reason: f["reason"]))
         }
     }
 
     package struct CertificateView: Encodable {
-        package struct Line: Encodable { var kindKey: String; var title: String?; var from: String; var to: String; var hours: String }
-        package var name: String; package var birthDate: String; package var municipality: String; package var start: String; package var end: String
-        package var endReasonKey: String; package var completed: Bool; package var lines: [Line]; package var totalHours: String; package var issued: String; package var goalKey: String?; package var personID: UUID
+        package struct Line: Encodable {
+            var kindKey: String
+            var title: String?
+            var from: String
+            var to: String
+            var hours: String
+        }
+        package var name: String
+        package var birthDate: String
+        package var municipality: String
+        package var start: String
+        package var end: String
+        package var endReasonKey: String
+        package var completed: Bool
+        package var lines: [Line]
+        package var totalHours: String
+        package var issued: String
+        package var goalKey: String?
+        package var personID: UUID
     }
 
-    /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or interruption.
+    /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or
+    /// interruption.
     package func certificate(req: Request) async throws -> View {
         let (person, part) = try await ProgrammeService.load(req, req.parameters.get("personID", as: UUID.self))
-        guard let part, let end = part.endDate, let start = part.startDate, let reason = part.endReason.flatMap(EndReason.init(rawValue:)) else {
+        guard let part, let end = part.endDate, let start = part.startDate,
+            let reason = part.endReason.flatMap(EndReason.init(rawValue:))
+        else {
             throw Abort(.notFound, reason: "the programme has not ended")
         }
         let names = try await req.municipalityNames()
         // Planned hours per measure within the programme period: whole weeks × weekly hours.
         let lines = part.measures.sorted { $0.from < $1.from }.map { m -> (CertificateView.Line, Int) in
-            let from = max(m.from, start), to = min(m.to, end)
+            let from = max(m.from, start)
+            let to = min(m.to, end)
             let weeks = max(0, (LocalDate(iso: from)!.days(until: LocalDate(iso: to)!) + 1 + 6) / 7)
             let minutes = weeks * m.weeklyMinutes
-            return (.init(kindKey: "measure.\(m.kind)", title: m.title, from: from, to: to, hours: NorwegianFormat.hours(minutes: minutes)), minutes)
+            return (
+                .init(
+                    kindKey: "measure.\(m.kind)", title: m.title, from: from, to: to,
+                    hours: NorwegianFormat.hours(minutes: minutes)), minutes
+            )
         }
-        try await req.audit("certificate", recordType: "programme", recordID: person.id?.uuidString, municipality: person.$municipality.id)
-        return try await req.page("Introduction/certificate", titleKey: "certificate.title", CertificateView(
-            name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "", start: start, end: end,
-            endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
-            totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
-            goalKey: part.finalGoal.map { "goal.\($0)" }, personID: person.id!))
+        try await req.audit(
+            "certificate", recordType: "programme", recordID: person.id?.uuidString,
+            municipality: person.$municipality.id)
+        return try await req.page(
+            "Introduction/certificate", titleKey: "certificate.title",
+            CertificateView(
+                name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "",
+                start: start, end: end,
+                endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
+                totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
+                goalKey: part.finalGoal.map { "goal.\($0)" }, personID: person.id!))
     }
 }

@@ -20,15 +20,19 @@ package struct ProgrammeFeature: Feature {
         try routes.api.register(collection: ProgrammeAPIController())
         // Attendance and outcome files, from the lists' pages and as `text/csv` API bodies (all or nothing).
         let upload = routes.uploads.gated(.update, .programme)
-        upload.on(.POST, "programme", "attendance", "import", body: .collect(maxSize: Uploads.maxSize),
-                  use: GroupAttendance.importFile)
-        upload.on(.POST, "programme", "outcomes", "import", body: .collect(maxSize: Uploads.maxSize),
-                  use: OutcomeImport.importFile)
+        upload.on(
+            .POST, "programme", "attendance", "import", body: .collect(maxSize: Uploads.maxSize),
+            use: GroupAttendance.importFile)
+        upload.on(
+            .POST, "programme", "outcomes", "import", body: .collect(maxSize: Uploads.maxSize),
+            use: OutcomeImport.importFile)
         let api = routes.api.gated(.update, .programme)
-        api.on(.POST, "programme", "attendance", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+        api.on(.POST, "programme", "attendance", body: .collect(maxSize: Uploads.maxSize)) {
+            req async throws -> Response in
             try await req.bulkImport { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
         }
-        api.on(.POST, "programme", "outcomes", body: .collect(maxSize: Uploads.maxSize)) { req async throws -> Response in
+        api.on(.POST, "programme", "outcomes", body: .collect(maxSize: Uploads.maxSize)) {
+            req async throws -> Response in
             try await req.bulkImport { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
         }
     }
@@ -67,14 +71,16 @@ package struct PlanReviewsDue: DeadlineSource {
             .with(\.$reviews).with(\.$leaves).all()
         return parts.compactMap { part -> DueRow? in
             if filter.mine && part.person.advisorID != user.id { return nil }
-            let facts = ProgrammeFacts(part: part, person: part.person, parameters: req.application.programmeParameters,
-                                       today: today)
+            let facts = ProgrammeFacts(
+                part: part, person: part.person, parameters: req.application.programmeParameters,
+                today: today)
             guard let due = facts.nextReview, today.days(until: due) <= Deadlines.soonDays else { return nil }
             let status = due < today ? "overdue" : "soon"
-            return DueRow(href: "/persons/\(part.person.id!)/programme",
-                          name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
-                          due: due.iso, status: status, statusKey: "status.\(status)",
-                          municipality: names[part.$municipality.id] ?? "")
+            return DueRow(
+                href: "/persons/\(part.person.id!)/programme",
+                name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
+                due: due.iso, status: status, statusKey: "status.\(status)",
+                municipality: names[part.$municipality.id] ?? "")
         }.sorted { $0.due < $1.due }
     }
 }

@@ -7,7 +7,10 @@ import Vapor
 /// and the data-quality list for NIR. Integration staff only; every list and export is audited.
 package enum ProgrammeLists {
 
-    package struct Filter: Content { var municipality: String?; var month: String? }
+    package struct Filter: Content {
+        var municipality: String?
+        var month: String?
+    }
 
     package struct Row {
         package let person: Person
@@ -16,19 +19,31 @@ package enum ProgrammeLists {
     }
 
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
-    package static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (rows: [Row], codes: [String]) {
+    package static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (
+        rows: [Row], codes: [String]
+    ) {
         let codes = try await req.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
         let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
-            .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
-        let today = LocalDate.today, params = req.application.programmeParameters
+            .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes)
+            .with(\.$deductions).all()
+        let today = LocalDate.today
+        let params = req.application.programmeParameters
         for m in Set(parts.map { $0.$municipality.id }).sorted() {
             try await req.audit(action, recordType: "programme", recordID: nil, municipality: m)
         }
-        return (parts.map { Row(person: $0.person, part: $0, facts: ProgrammeFacts(part: $0, person: $0.person, parameters: params, today: today)) }
-                    .sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }, codes)
+        return (
+            parts.map {
+                Row(
+                    person: $0.person, part: $0,
+                    facts: ProgrammeFacts(part: $0, person: $0.person, parameters: params, today: today))
+            }
+            .sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }, codes
+        )
     }
 
-    package static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws -> [Choice] {
+    package static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws
+        -> [Choice]
+    {
         let names = try await req.municipalityNames()
         let all = try await req.municipalities(where: .list) { .programme(municipality: $0) }
         return all.count > 1 ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == selected) } : []
@@ -38,12 +53,31 @@ package enum ProgrammeLists {
 
     package struct OverviewView: Encodable {
         package struct Participant: Encodable {
-            package var personID: UUID; package var name: String; package var advisor: String; package var statusKey: String; package var start: String?
-            package var plannedEnd: String?; package var nextReview: String?; package var reviewOverdue: Bool
+            package var personID: UUID
+            package var name: String
+            package var advisor: String
+            package var statusKey: String
+            package var start: String?
+            package var plannedEnd: String?
+            package var nextReview: String?
+            package var reviewOverdue: Bool
         }
-        package struct Caseload: Encodable { var advisor: String; var count: Int; var over: Bool }
-        package struct Outcome: Encodable { var cohort: Int; var withStatus: Int; var inWorkOrEducation: Int; var percent: Int? }
-        package var participants: [Participant]; package var caseload: [Caseload]; package var limit: Int; package var municipalities: [Choice]; package var outcomes: [Outcome]
+        package struct Caseload: Encodable {
+            var advisor: String
+            var count: Int
+            var over: Bool
+        }
+        package struct Outcome: Encodable {
+            var cohort: Int
+            var withStatus: Int
+            var inWorkOrEducation: Int
+            var percent: Int?
+        }
+        package var participants: [Participant]
+        package var caseload: [Caseload]
+        package var limit: Int
+        package var municipalities: [Choice]
+        package var outcomes: [Outcome]
     }
 
     package static func overview(req: Request) async throws -> View {
@@ -52,7 +86,13 @@ package enum ProgrammeLists {
         let today = LocalDate.today
         let limit = req.application.programmeParameters.caseloadWarningParticipants.entry(on: today)?.value ?? 20
         let advisorIDs = Set(rows.compactMap(\.person.advisorID))
-        let advisors = advisorIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: req.store).filter(\.$id ~~ advisorIDs).all().map { ($0.id!, $0.displayName) })
+        let advisors =
+            advisorIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: try await User.query(on: req.store).filter(\.$id ~~ advisorIDs).all().map {
+                    ($0.id!, $0.displayName)
+                })
         let none = req.application.translations.text("programme.no_advisor", req.language)
         let open = rows.filter(\.facts.isOpen)
         var counts: [String: Int] = [:]
@@ -60,36 +100,60 @@ package enum ProgrammeLists {
         // SSB's share in work or education one year after ending, by the year the programme ended.
         var cohorts: [Int: [OutcomeStatus]] = [:]
         for r in rows {
-            guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == "one_year" }), let s = OutcomeStatus(rawValue: o.status) else { continue }
+            guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == "one_year" }),
+                let s = OutcomeStatus(rawValue: o.status)
+            else { continue }
             cohorts[end.year, default: []].append(s)
         }
         let disclosure = DisclosureControl()
-        return try await req.page("Introduction/overview", titleKey: "programme.overview", OverviewView(
-            participants: rows.filter { $0.facts.status != .mapping || $0.part.mappingDate != nil }.map { r in
-                let next = r.facts.nextReview
-                return .init(personID: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
-                             advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none, statusKey: "programme.status.\(r.facts.status.rawValue)",
-                             start: r.part.startDate, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false)
-            },
-            caseload: counts.sorted { $0.value > $1.value }.map { .init(advisor: $0.key, count: $0.value, over: $0.value > limit) },
-            limit: limit, municipalities: try await municipalityOptions(req, [], f.municipality),
-            outcomes: cohorts.keys.sorted(by: >).map { year in
-                let share = OutcomeShare(cohorts[year]!)
-                // Small cohorts are shown without the share (fewer than 5 with a status).
-                let shown: Bool
-                if case .exact = disclosure.show(share.total) { shown = true } else { shown = false }
-                return .init(cohort: year, withStatus: share.total, inWorkOrEducation: share.inWorkOrEducation, percent: shown ? share.percent : nil)
-            }))
+        return try await req.page(
+            "Introduction/overview", titleKey: "programme.overview",
+            OverviewView(
+                participants: rows.filter { $0.facts.status != .mapping || $0.part.mappingDate != nil }.map { r in
+                    let next = r.facts.nextReview
+                    return .init(
+                        personID: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
+                        advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none,
+                        statusKey: "programme.status.\(r.facts.status.rawValue)",
+                        start: r.part.startDate, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
+                        reviewOverdue: next.map { $0 < today } ?? false)
+                },
+                caseload: counts.sorted { $0.value > $1.value }.map {
+                    .init(advisor: $0.key, count: $0.value, over: $0.value > limit)
+                },
+                limit: limit, municipalities: try await municipalityOptions(req, [], f.municipality),
+                outcomes: cohorts.keys.sorted(by: >).map { year in
+                    let share = OutcomeShare(cohorts[year]!)
+                    // Small cohorts are shown without the share (fewer than 5 with a status).
+                    let shown: Bool
+                    if case .exact = disclosure.show(share.total) { shown = true } else { shown = false }
+                    return .init(
+                        cohort: year, withStatus: share.total, inWorkOrEducation: share.inWorkOrEducation,
+                        percent: shown ? share.percent : nil)
+                }))
     }
 
     // MARK: Payouts
 
     package struct PayoutLine: Content {
-        package var personId: UUID; package var name: String; package var nationalId: String?; package var factor: String; package var daysInProgramme: Int; package var daysInMonth: Int
-        package var monthlyOre: Int; package var absenceDeductionOre: Int; package var otherDeductionsOre: Int; package var netOre: Int; package var requiresDecision: Bool
+        package var personId: UUID
+        package var name: String
+        package var nationalId: String?
+        package var factor: String
+        package var daysInProgramme: Int
+        package var daysInMonth: Int
+        package var monthlyOre: Int
+        package var absenceDeductionOre: Int
+        package var otherDeductionsOre: Int
+        package var netOre: Int
+        package var requiresDecision: Bool
     }
     package struct Payouts: Content {
-        package var month: String; package var municipalities: [String]; package var lines: [PayoutLine]; package var totalNetOre: Int; package var totalDeductionsOre: Int
+        package var month: String
+        package var municipalities: [String]
+        package var lines: [PayoutLine]
+        package var totalNetOre: Int
+        package var totalDeductionsOre: Int
     }
 
     /// The payout list for a month: every participant in the programme some day of the month, paid in arrears on
@@ -97,30 +161,46 @@ package enum ProgrammeLists {
     package static func payoutList(_ req: Request, _ f: Filter) async throws -> Payouts {
         let month: YearMonth
         if let m = f.month, !m.isEmpty {
-            guard let ym = YearMonth(iso: m) else { throw ValidationFailure(field: "month", message: "month must be yyyy-MM") }
+            guard let ym = YearMonth(iso: m) else {
+                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+            }
             month = ym
-        } else { month = YearMonth(LocalDate.today) }
+        } else {
+            month = YearMonth(LocalDate.today)
+        }
         let (rows, codes) = try await rows(req, f, audit: "payout_list")
         let lines = rows.compactMap { r -> PayoutLine? in
             guard let b = r.facts.benefit(for: month), b.daysInProgramme > 0 else { return nil }
-            return PayoutLine(personId: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)", nationalId: r.person.nationalID,
-                              factor: b.factor, daysInProgramme: b.daysInProgramme, daysInMonth: b.daysInMonth, monthlyOre: b.monthlyOre,
-                              absenceDeductionOre: b.absenceDeductionOre, otherDeductionsOre: b.otherDeductionsOre, netOre: b.netOre,
-                              requiresDecision: b.requiresDecision)
+            return PayoutLine(
+                personId: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
+                nationalId: r.person.nationalID,
+                factor: b.factor, daysInProgramme: b.daysInProgramme, daysInMonth: b.daysInMonth,
+                monthlyOre: b.monthlyOre,
+                absenceDeductionOre: b.absenceDeductionOre, otherDeductionsOre: b.otherDeductionsOre, netOre: b.netOre,
+                requiresDecision: b.requiresDecision)
         }
-        return Payouts(month: month.iso, municipalities: codes, lines: lines, totalNetOre: lines.reduce(0) { $0 + $1.netOre },
-                       totalDeductionsOre: lines.reduce(0) { $0 + $1.absenceDeductionOre + $1.otherDeductionsOre })
+        return Payouts(
+            month: month.iso, municipalities: codes, lines: lines, totalNetOre: lines.reduce(0) { $0 + $1.netOre },
+            totalDeductionsOre: lines.reduce(0) { $0 + $1.absenceDeductionOre + $1.otherDeductionsOre })
     }
 
-    package struct PayoutsView: Encodable { var payouts: Payouts; var municipalities: [Choice]; var query: String; var decisions: Int }
+    package struct PayoutsView: Encodable {
+        var payouts: Payouts
+        var municipalities: [Choice]
+        var query: String
+        var decisions: Int
+    }
 
     package static func payouts(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
         let p = try await payoutList(req, f)
         let query = "?month=\(p.month)&municipality=\(f.municipality ?? "")"
-        return try await req.page("Introduction/payouts", titleKey: "payouts.title", PayoutsView(
-            payouts: p, municipalities: try await municipalityOptions(req, p.municipalities, f.municipality), query: query,
-            decisions: p.lines.filter(\.requiresDecision).count))
+        return try await req.page(
+            "Introduction/payouts", titleKey: "payouts.title",
+            PayoutsView(
+                payouts: p, municipalities: try await municipalityOptions(req, p.municipalities, f.municipality),
+                query: query,
+                decisions: p.lines.filter(\.requiresDecision).count))
     }
 
     package static func csvResponse(_ body: String, filename: String) -> Response {
@@ -134,18 +214,36 @@ package enum ProgrammeLists {
         let p = try await payoutList(req, try req.query.decode(Filter.self))
         let kr = { (ore: Int) in String(format: "%d.%02d", ore / 100, ore % 100) }
         let body = CSV.document(
-            header: ["person_id", "national_id", "name", "month", "factor", "days_in_programme", "gross_nok", "absence_deduction_nok", "other_deductions_nok", "net_nok", "requires_decision"],
-            rows: p.lines.map { [$0.personId.uuidString, $0.nationalId ?? "", $0.name, p.month, $0.factor, "\($0.daysInProgramme)/\($0.daysInMonth)",
-                                 kr($0.monthlyOre), kr($0.absenceDeductionOre), kr($0.otherDeductionsOre), kr($0.netOre), $0.requiresDecision ? "ja" : "nei"] })
-        for m in p.municipalities { try await req.audit("export_payouts", recordType: "programme", recordID: nil, municipality: m) }
+            header: [
+                "person_id", "national_id", "name", "month", "factor", "days_in_programme", "gross_nok",
+                "absence_deduction_nok", "other_deductions_nok", "net_nok", "requires_decision",
+            ],
+            rows: p.lines.map {
+                [
+                    $0.personId.uuidString, $0.nationalId ?? "", $0.name, p.month, $0.factor,
+                    "\($0.daysInProgramme)/\($0.daysInMonth)",
+                    kr($0.monthlyOre), kr($0.absenceDeductionOre), kr($0.otherDeductionsOre), kr($0.netOre),
+                    $0.requiresDecision ? "ja" : "nei",
+                ]
+            })
+        for m in p.municipalities {
+            try await req.audit("export_payouts", recordType: "programme", recordID: nil, municipality: m)
+        }
         return csvResponse(body, filename: "utbetaling-\(p.month).csv")
     }
 
     // MARK: Data quality for NIR
 
     package struct QualityView: Encodable {
-        package struct Row: Encodable { var personID: UUID; var name: String; var statusKey: String; var missing: [String] }
-        package var rows: [Row]; package var total: Int; package var municipalities: [Choice]
+        package struct Row: Encodable {
+            var personID: UUID
+            var name: String
+            var statusKey: String
+            var missing: [String]
+        }
+        package var rows: [Row]
+        package var total: Int
+        package var municipalities: [Choice]
     }
 
     package static func missing(_ r: Row) -> [String] { NIRCompleteness.missing(r.facts.nirSnapshot) }
@@ -154,10 +252,16 @@ package enum ProgrammeLists {
         let f = try req.query.decode(Filter.self)
         let (rows, _) = try await rows(req, f, audit: "data_quality")
         let gaps = rows.filter { !missing($0).isEmpty }
-        return try await req.page("Introduction/data-quality", titleKey: "quality.title", QualityView(
-            rows: gaps.map { .init(personID: $0.person.id!, name: "\($0.person.familyName), \($0.person.givenName)",
-                                   statusKey: "programme.status.\($0.facts.status.rawValue)", missing: missing($0).map { "nir.\($0)" }) },
-            total: rows.count, municipalities: try await municipalityOptions(req, [], f.municipality)))
+        return try await req.page(
+            "Introduction/data-quality", titleKey: "quality.title",
+            QualityView(
+                rows: gaps.map {
+                    .init(
+                        personID: $0.person.id!, name: "\($0.person.familyName), \($0.person.givenName)",
+                        statusKey: "programme.status.\($0.facts.status.rawValue)",
+                        missing: missing($0).map { "nir.\($0)" })
+                },
+                total: rows.count, municipalities: try await municipalityOptions(req, [], f.municipality)))
     }
 
     /// One row per participant with the fields NIR holds, to reconcile against NIR's own person list.
@@ -165,12 +269,20 @@ package enum ProgrammeLists {
         let f = try req.query.decode(Filter.self)
         let (rows, codes) = try await rows(req, f, audit: "export_nir")
         let body = CSV.document(
-            header: ["person_id", "national_id", "duf_number", "family_name", "given_name", "municipality", "law_regime", "education_level",
-                     "decision_date", "start_date", "final_goal", "contract_signed", "end_date", "end_reason", "missing"],
+            header: [
+                "person_id", "national_id", "duf_number", "family_name", "given_name", "municipality", "law_regime",
+                "education_level",
+                "decision_date", "start_date", "final_goal", "contract_signed", "end_date", "end_reason", "missing",
+            ],
             rows: rows.map { r in
-                [r.person.id!.uuidString, r.person.nationalID ?? "", r.person.dufNumber ?? "", r.person.familyName, r.person.givenName,
-                 r.part.$municipality.id, r.part.lawRegime, r.person.educationLevel ?? "", r.part.decisionDate ?? "", r.part.startDate ?? "",
-                 r.part.finalGoal ?? "", r.part.contractSigned ?? "", r.part.endDate ?? "", r.part.endReason ?? "", missing(r).joined(separator: " ")]
+                [
+                    r.person.id!.uuidString, r.person.nationalID ?? "", r.person.dufNumber ?? "", r.person.familyName,
+                    r.person.givenName,
+                    r.part.$municipality.id, r.part.lawRegime, r.person.educationLevel ?? "", r.part.decisionDate ?? "",
+                    r.part.startDate ?? "",
+                    r.part.finalGoal ?? "", r.part.contractSigned ?? "", r.part.endDate ?? "", r.part.endReason ?? "",
+                    missing(r).joined(separator: " "),
+                ]
             })
         return csvResponse(body, filename: "nir-avstemming-\(LocalDate.today.iso)-\(codes.joined(separator: "-")).csv")
     }

@@ -46,8 +46,14 @@ package final class Participation: Model, @unchecked Sendable {
     package init() {}
 
     package var norwegianTarget: [String: String] {
-        get { norwegianTargetJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
-        set { norwegianTargetJSON = newValue.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self) }
+        get {
+            norwegianTargetJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        }
+        set {
+            norwegianTargetJSON =
+                newValue.isEmpty
+                ? nil : String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data(), as: UTF8.self)
+        }
     }
 }
 
@@ -94,7 +100,9 @@ package struct AddAttendanceMeasure: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema(AttendanceEntry.schema).field("measure_id", .uuid).update()
     }
-    package func revert(on db: any Database) async throws { try await db.schema(AttendanceEntry.schema).deleteField("measure_id").update() }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(AttendanceEntry.schema).deleteField("measure_id").update()
+    }
 }
 
 package final class PlanReview: Model, @unchecked Sendable {
@@ -132,20 +140,23 @@ package struct CreateBenefitDeductions: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema(BenefitDeduction.schema).id()
             .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
-            .field("month", .string, .required).field("amount_ore", .int, .required).field("reason", .string, .required).create()
+            .field("month", .string, .required).field("amount_ore", .int, .required).field("reason", .string, .required)
+            .create()
     }
     package func revert(on db: any Database) async throws { try await db.schema(BenefitDeduction.schema).delete() }
 }
 
 package enum MeasureKind: String, CaseIterable, Codable {
-    case norwegian, socialStudies = "social_studies", lifeSkills = "life_skills", parentingGuidance = "parenting_guidance"
+    case norwegian, socialStudies = "social_studies", lifeSkills = "life_skills", parentingGuidance =
+        "parenting_guidance"
     case languagePractice = "language_practice", workPractice = "work_practice", primarySchool = "primary_school"
     case upperSecondary = "upper_secondary", tradeCourse = "trade_course", jobSeeking = "job_seeking"
     case higherEducation = "higher_education", health, other
 }
 
 package enum AbsenceKind: String, CaseIterable, Codable {
-    case ownIllnessSelfCertified = "own_illness_self_certified", ownIllnessDoctor = "own_illness_doctor", sickChild = "sick_child"
+    case ownIllnessSelfCertified = "own_illness_self_certified", ownIllnessDoctor = "own_illness_doctor", sickChild =
+        "sick_child"
     case pregnancy, birth, welfare, holiday, invalid
     /// Only invalid absence reduces the benefit (integreringsloven § 20 and integreringsforskriften).
     package var reducesBenefit: Bool { self == .invalid }
@@ -173,7 +184,9 @@ package struct CreateProgramme: AsyncMigration {
             .field("planned_months", .int).field("extension_months", .int, .required).field("extension_reason", .string)
             .field("plan_date", .string).field("contract_signed", .string).field("norwegian_target", .string)
             .field("lives_with_parents", .bool, .required).field("couple_without_children", .bool, .required)
-            .field("stop_kind", .string).field("stop_date", .string).field("end_date", .string).field("end_reason", .string)
+            .field("stop_kind", .string).field("stop_date", .string).field("end_date", .string).field(
+                "end_reason", .string
+            )
             .field("updated_at", .datetime)
             .unique(on: "person_id")
             .create()
@@ -187,13 +200,17 @@ package struct CreateProgramme: AsyncMigration {
         try await db.schema(ProgrammeLeave.schema)
             .id()
             .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
-            .field("from_date", .string, .required).field("to_date", .string, .required).field("reason", .string, .required)
+            .field("from_date", .string, .required).field("to_date", .string, .required).field(
+                "reason", .string, .required
+            )
             .create()
         try await db.schema(AttendanceEntry.schema)
             .id()
             .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
             .field("date", .string, .required).field("period", .string, .required)
-            .field("present_minutes", .int, .required).field("absence_minutes", .int, .required).field("absence_kind", .string)
+            .field("present_minutes", .int, .required).field("absence_minutes", .int, .required).field(
+                "absence_kind", .string
+            )
             .create()
         try await db.schema(PlanReview.schema)
             .id()
@@ -203,11 +220,16 @@ package struct CreateProgramme: AsyncMigration {
         try await db.schema(ProgrammeOutcome.schema)
             .id()
             .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
-            .field("kind", .string, .required).field("status", .string, .required).field("recorded_on", .string, .required)
+            .field("kind", .string, .required).field("status", .string, .required).field(
+                "recorded_on", .string, .required
+            )
             .create()
     }
     package func revert(on db: any Database) async throws {
-        for s in [ProgrammeOutcome.schema, PlanReview.schema, AttendanceEntry.schema, ProgrammeLeave.schema, ProgrammeMeasure.schema, Participation.schema] {
+        for s in [
+            ProgrammeOutcome.schema, PlanReview.schema, AttendanceEntry.schema, ProgrammeLeave.schema,
+            ProgrammeMeasure.schema, Participation.schema,
+        ] {
             try await db.schema(s).delete()
         }
     }

@@ -27,21 +27,51 @@ package struct ParticipationInput: Content {
     package var stopDate: String?
 }
 
-package struct EndingInput: Content { var endDate: String?; var endReason: String? }
-package struct MeasureInput: Content { var kind: String?; var title: String?; var from: String?; var to: String?; var weeklyHours: Double?; var selfStudy: Bool? }
-package struct LeaveInput: Content { var from: String?; var to: String?; var reason: String? }
+package struct EndingInput: Content {
+    var endDate: String?
+    var endReason: String?
+}
+package struct MeasureInput: Content {
+    var kind: String?
+    var title: String?
+    var from: String?
+    var to: String?
+    var weeklyHours: Double?
+    var selfStudy: Bool?
+}
+package struct LeaveInput: Content {
+    var from: String?
+    var to: String?
+    var reason: String?
+}
 package struct AttendanceInput: Content {
-    package var date: String?; package var period: String?; package var presentHours: Double?; package var absenceHours: Double?; package var absenceKind: String?
+    package var date: String?
+    package var period: String?
+    package var presentHours: Double?
+    package var absenceHours: Double?
+    package var absenceKind: String?
     package var measureId: UUID? = nil
 }
-package struct DeductionInput: Content { var month: String?; var amount: Double?; var reason: String? }
-package struct ReviewInput: Content { var date: String?; var note: String? }
-package struct OutcomeInput: Content { var kind: String?; var status: String?; var recordedOn: String? }
+package struct DeductionInput: Content {
+    var month: String?
+    var amount: Double?
+    var reason: String?
+}
+package struct ReviewInput: Content {
+    var date: String?
+    var note: String?
+}
+package struct OutcomeInput: Content {
+    var kind: String?
+    var status: String?
+    var recordedOn: String?
+}
 
 /// Where a participant stands today.
 package enum ParticipationStatus: String, Codable {
     case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
-    /// In the programme after its planned end (with any extension) and no ending registered: needs an ending or an extension.
+    /// In the programme after its planned end (with any extension) and no ending registered: needs an ending or an
+    /// extension.
     case pastPlannedEnd = "past_planned_end"
 }
 
@@ -53,17 +83,23 @@ package enum ProgrammeService {
     }
 
     /// The person and their programme (nil before anything is registered), after the policy allows `action`.
-    package static func load(_ req: Request, _ personID: UUID?, for action: Action = .read) async throws -> (Person, Participation?) {
+    package static func load(_ req: Request, _ personID: UUID?, for action: Action = .read) async throws -> (
+        Person, Participation?
+    ) {
         // Partners may read a shared file, but the programme is the integration service's own record: the file is
         // found first and its read audited only once the programme is allowed, so a refusal is not logged as a read.
         let p = try await PersonService.find(req, personID, for: .read, audited: false)
-        try await req.authorize(action, .programme(municipality: p.$municipality.id), recordType: "programme",
-                                recordID: p.id?.uuidString)
+        try await req.authorize(
+            action, .programme(municipality: p.$municipality.id), recordType: "programme",
+            recordID: p.id?.uuidString)
         if req.method == .GET {
-            try await req.audit("read", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+            try await req.audit(
+                "read", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
         let part = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!)
-            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).first()
+            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(
+                \.$deductions
+            ).first()
         return (p, part)
     }
 
@@ -72,21 +108,29 @@ package enum ProgrammeService {
         return r == .undetermined ? .integreringsloven2021 : r
     }
 
-    package static func save(_ req: Request, _ personID: UUID?, _ input: ParticipationInput) async throws -> Participation {
+    package static func save(_ req: Request, _ personID: UUID?, _ input: ParticipationInput) async throws
+        -> Participation
+    {
         let (p, existing) = try await load(req, personID, for: .update)
         let part = existing ?? Participation()
         if existing == nil {
-            part.$person.id = p.id!; part.extensionMonths = 0; part.livesWithParents = false; part.coupleWithoutChildren = false
+            part.$person.id = p.id!
+            part.extensionMonths = 0
+            part.livesWithParents = false
+            part.coupleWithoutChildren = false
         }
         part.$municipality.id = p.$municipality.id
         let v = input
         let regime: LawRegime
         if let r = v.lawRegime {
             guard let l = LawRegime(rawValue: r), l != .undetermined else {
-                throw ValidationFailure(field: "lawRegime", message: "lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
+                throw ValidationFailure(
+                    field: "lawRegime", message: "lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
             }
             regime = l
-        } else { regime = Self.regime(req, p) }
+        } else {
+            regime = Self.regime(req, p)
+        }
         let mapping = try Validate.optionalDate(v.mappingDate, "mappingDate")
         let guidance = try Validate.optionalDate(v.guidanceDate, "guidanceDate")
         let decision = try Validate.optionalDate(v.decisionDate, "decisionDate")
@@ -94,19 +138,34 @@ package enum ProgrammeService {
         let plan = try Validate.optionalDate(v.planDate, "planDate")
         let contract = try Validate.optionalDate(v.contractSigned, "contractSigned")
         let stop = try Validate.optionalDate(v.stopDate, "stopDate")
-        for (d, f) in [(mapping, "mappingDate"), (guidance, "guidanceDate"), (decision, "decisionDate"), (plan, "planDate"), (contract, "contractSigned"), (stop, "stopDate")] {
+        for (d, f) in [
+            (mapping, "mappingDate"), (guidance, "guidanceDate"), (decision, "decisionDate"), (plan, "planDate"),
+            (contract, "contractSigned"), (stop, "stopDate"),
+        ] {
             if let d, d > .today { throw ValidationFailure(field: f, message: "\(f) cannot be in the future") }
         }
         // The mapping comes before the decision (integreringsloven § 10), and the start not before the decision.
         if let m = mapping, let d = decision, m > d {
-            throw ValidationFailure(field: "mappingDate", message: "mappingDate must be on or before decisionDate (integreringsloven § 10: mapping before the decision)")
+            throw ValidationFailure(
+                field: "mappingDate",
+                message:
+                    "mappingDate must be on or before decisionDate (integreringsloven § 10: mapping before the "
+                    + "decision)"
+            )
         }
-        if let s = start, decision == nil { _ = s; throw ValidationFailure(field: "decisionDate", message: "decisionDate is required with a startDate") }
-        if let s = start, let d = decision, s < d { throw ValidationFailure(field: "startDate", message: "startDate must be on or after decisionDate") }
+        if let s = start, decision == nil {
+            _ = s
+            throw ValidationFailure(field: "decisionDate", message: "decisionDate is required with a startDate")
+        }
+        if let s = start, let d = decision, s < d {
+            throw ValidationFailure(field: "startDate", message: "startDate must be on or after decisionDate")
+        }
         var goal: FinalGoal? = nil
         if let g = v.finalGoal {
             guard let f = FinalGoal(rawValue: g) else {
-                throw ValidationFailure(field: "finalGoal", message: "finalGoal must be one of \(FinalGoal.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "finalGoal",
+                    message: "finalGoal must be one of \(FinalGoal.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             goal = f
         }
@@ -114,60 +173,106 @@ package enum ProgrammeService {
         let extensionMonths = try Validate.number(v.extensionMonths, "extensionMonths", 0...24) ?? 0
         let extensionReason = try Validate.text(v.extensionReason, "extensionReason", max: 1000, required: false)
         if extensionMonths > 0 && extensionReason == nil {
-            throw ValidationFailure(field: "extensionReason", message: "extensionReason is required with an extension (why the goal is expected to be reached with it)")
+            throw ValidationFailure(
+                field: "extensionReason",
+                message:
+                    "extensionReason is required with an extension (why the goal is expected to be reached with it)")
         }
         if let decision, planned != nil || extensionMonths > 0 {
             let assessment = try duration(req, p, regime: regime, goal: goal, decision: decision)
             if let planned, (try? assessment.plannedLengthCheck(months: planned))?.passed != true {
-                throw ValidationFailure(field: "plannedMonths", message: "plannedMonths must be within \(assessment.minMonths ?? 0)–\(assessment.maxMonths) months for this participant (\(assessment.reference))")
+                throw ValidationFailure(
+                    field: "plannedMonths",
+                    message:
+                        "plannedMonths must be within \(assessment.minMonths ?? 0)–\(assessment.maxMonths) months for "
+                        + "this participant (\(assessment.reference))"
+                )
             }
             if extensionMonths > 0, (try? assessment.extensionCheck(requestedMonths: extensionMonths))?.passed != true {
-                throw ValidationFailure(field: "extensionMonths", message: "extensionMonths may be at most \(assessment.maxExtensionMonths) for this participant (\(assessment.reference))")
+                throw ValidationFailure(
+                    field: "extensionMonths",
+                    message:
+                        "extensionMonths may be at most \(assessment.maxExtensionMonths) for this participant "
+                        + "(\(assessment.reference))"
+                )
             }
         }
         var target: [String: String] = [:]
         for (skill, level) in v.norwegianTarget ?? [:] {
-            guard NorwegianSkill(rawValue: skill) != nil else { throw ValidationFailure(field: "norwegianTarget", message: "norwegianTarget: unknown skill \(skill); use reading, listening, writing, speaking") }
-            guard CEFRLevel(rawValue: level) != nil else { throw ValidationFailure(field: "norwegianTarget.\(skill)", message: "norwegianTarget.\(skill) must be A1, A2, B1, B2 or C1") }
+            guard NorwegianSkill(rawValue: skill) != nil else {
+                throw ValidationFailure(
+                    field: "norwegianTarget",
+                    message: "norwegianTarget: unknown skill \(skill); use reading, listening, writing, speaking")
+            }
+            guard CEFRLevel(rawValue: level) != nil else {
+                throw ValidationFailure(
+                    field: "norwegianTarget.\(skill)", message: "norwegianTarget.\(skill) must be A1, A2, B1, B2 or C1")
+            }
             target[skill] = level
         }
         var stopKind: String? = nil
         if let k = v.stopKind {
-            guard ["temporary", "permanent"].contains(k) else { throw ValidationFailure(field: "stopKind", message: "stopKind must be temporary or permanent") }
-            guard stop != nil else { throw ValidationFailure(field: "stopDate", message: "stopDate is required with stopKind") }
+            guard ["temporary", "permanent"].contains(k) else {
+                throw ValidationFailure(field: "stopKind", message: "stopKind must be temporary or permanent")
+            }
+            guard stop != nil else {
+                throw ValidationFailure(field: "stopDate", message: "stopDate is required with stopKind")
+            }
             stopKind = k
         }
         part.lawRegime = regime.rawValue
-        part.mappingDate = mapping?.iso; part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
-        part.mappingSummary = try Validate.text(v.mappingSummary, "mappingSummary", max: 4000, required: false, multiline: true)
-        part.guidanceDate = guidance?.iso; part.guidanceCentre = try Validate.text(v.guidanceCentre, "guidanceCentre", max: 200, required: false)
-        part.guidanceRecommendation = try Validate.text(v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false, multiline: true)
-        part.decisionDate = decision?.iso; part.startDate = start?.iso; part.finalGoal = goal?.rawValue
-        part.plannedMonths = planned; part.extensionMonths = extensionMonths; part.extensionReason = extensionReason
+        part.mappingDate = mapping?.iso
+        part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
+        part.mappingSummary = try Validate.text(
+            v.mappingSummary, "mappingSummary", max: 4000, required: false, multiline: true)
+        part.guidanceDate = guidance?.iso
+        part.guidanceCentre = try Validate.text(v.guidanceCentre, "guidanceCentre", max: 200, required: false)
+        part.guidanceRecommendation = try Validate.text(
+            v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false, multiline: true)
+        part.decisionDate = decision?.iso
+        part.startDate = start?.iso
+        part.finalGoal = goal?.rawValue
+        part.plannedMonths = planned
+        part.extensionMonths = extensionMonths
+        part.extensionReason = extensionReason
         // With no target chosen, the plan starts from IMDi's recommendation for the person's education.
         if target.isEmpty {
-            target = req.application.programmeParameters.norwegianTarget(for: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), on: .today)
+            target = req.application.programmeParameters.norwegianTarget(
+                for: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), on: .today)
         }
-        part.planDate = plan?.iso; part.contractSigned = contract?.iso; part.norwegianTarget = target
-        part.livesWithParents = v.livesWithParents ?? false; part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
-        part.stopKind = stopKind; part.stopDate = stopKind == nil ? nil : stop?.iso
+        part.planDate = plan?.iso
+        part.contractSigned = contract?.iso
+        part.norwegianTarget = target
+        part.livesWithParents = v.livesWithParents ?? false
+        part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
+        part.stopKind = stopKind
+        part.stopDate = stopKind == nil ? nil : stop?.iso
         if existing == nil { try await part.create(on: req.store) } else { try await part.update(on: req.store) }
         // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
-        try await DeadlineEvents.sync([.competenceMapping: part.mappingDate, .careerGuidance: part.guidanceDate,
-                                       .programmeDecision: part.decisionDate, .programmeStart: part.startDate.flatMap { LocalDate(iso: $0)! <= .today ? $0 : nil }],
-                                      personID: p.id!, by: req.currentUser?.id, on: req.store)
-        try await req.audit(existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await DeadlineEvents.sync(
+            [
+                .competenceMapping: part.mappingDate, .careerGuidance: part.guidanceDate,
+                .programmeDecision: part.decisionDate,
+                .programmeStart: part.startDate.flatMap { LocalDate(iso: $0)! <= .today ? $0 : nil },
+            ],
+            personID: p.id!, by: req.currentUser?.id, on: req.store)
+        try await req.audit(
+            existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString,
+            municipality: p.$municipality.id)
         return part
     }
 
-    package static func duration(_ req: Request, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate) throws -> DurationAssessment {
+    package static func duration(_ req: Request, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate)
+        throws -> DurationAssessment
+    {
         let birth = LocalDate(iso: p.birthDate) ?? decision
         do {
             return try ProgrammeDuration(parameters: req.application.programmeParameters).assess(
                 lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
                 educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decision)
         } catch {
-            throw ValidationFailure(field: "decisionDate", message: "decisionDate: no duration rules are in force on \(decision.iso)")
+            throw ValidationFailure(
+                field: "decisionDate", message: "decisionDate: no duration rules are in force on \(decision.iso)")
         }
     }
 
@@ -183,39 +288,55 @@ package enum ProgrammeService {
         let (p, part) = try await existing(req, personID)
         let end = try Validate.pastDate(input.endDate, "endDate")
         guard let reason = input.endReason.flatMap(EndReason.init(rawValue:)) else {
-            throw ValidationFailure(field: "endReason", message: "endReason is required: one of \(EndReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "endReason",
+                message: "endReason is required: one of \(EndReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let start = part.startDate.flatMap(LocalDate.init(iso:)) else { throw ValidationFailure(field: "endDate", message: "the programme has no start date") }
+        guard let start = part.startDate.flatMap(LocalDate.init(iso:)) else {
+            throw ValidationFailure(field: "endDate", message: "the programme has no start date")
+        }
         guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
-        part.endDate = end.iso; part.endReason = reason.rawValue
+        part.endDate = end.iso
+        part.endReason = reason.rawValue
         try await part.update(on: req.store)
-        try await req.audit("end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return part
     }
 
-    package static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws -> ProgrammeMeasure {
+    package static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws
+        -> ProgrammeMeasure
+    {
         let (p, part) = try await existing(req, personID)
         var input = input
         // A measure from the municipality's own catalogue is filed under its built-in kind, with its name.
         if let k = input.kind, k.hasPrefix("catalogue:") {
             guard let id = UUID(uuidString: String(k.dropFirst("catalogue:".count))),
-                  let item = try await CatalogueMeasure.find(id, on: req.store), item.$municipality.id == p.$municipality.id else {
+                let item = try await CatalogueMeasure.find(id, on: req.store),
+                item.$municipality.id == p.$municipality.id
+            else {
                 throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
             }
             input.kind = item.kind
             if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
         }
         guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
-            throw ValidationFailure(field: "kind", message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "kind",
+                message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let (from, to) = try Validate.period(input.from, input.to)
         let m = ProgrammeMeasure()
-        m.$participation.id = part.id!; m.kind = kind.rawValue; m.title = try Validate.text(input.title, "title", max: 200, required: false)
-        m.from = from.iso; m.to = to.iso
+        m.$participation.id = part.id!
+        m.kind = kind.rawValue
+        m.title = try Validate.text(input.title, "title", max: 200, required: false)
+        m.from = from.iso
+        m.to = to.iso
         m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
         m.selfStudy = input.selfStudy ?? false
         try await m.create(on: req.store)
-        try await req.audit("add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return m
     }
 
@@ -223,24 +344,33 @@ package enum ProgrammeService {
         let (p, part) = try await existing(req, personID)
         guard let m = part.measures.first(where: { $0.id == measureID }) else { throw Abort(.notFound) }
         try await m.delete(on: req.store)
-        try await req.audit("remove_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "remove_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
     }
 
-    package static func addLeave(_ req: Request, _ personID: UUID?, _ input: LeaveInput) async throws -> ProgrammeLeave {
+    package static func addLeave(_ req: Request, _ personID: UUID?, _ input: LeaveInput) async throws -> ProgrammeLeave
+    {
         let (p, part) = try await existing(req, personID)
         let (from, to) = try Validate.period(input.from, input.to)
         let l = ProgrammeLeave()
-        l.$participation.id = part.id!; l.from = from.iso; l.to = to.iso; l.reason = try Validate.required(input.reason, "reason", max: 500)
+        l.$participation.id = part.id!
+        l.from = from.iso
+        l.to = to.iso
+        l.reason = try Validate.required(input.reason, "reason", max: 500)
         try await l.create(on: req.store)
-        try await req.audit("add_leave", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_leave", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return l
     }
 
-    package static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws -> AttendanceEntry {
+    package static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws
+        -> AttendanceEntry
+    {
         let (p, part) = try await existing(req, personID)
         let e = try attendanceEntry(input, for: part)
         try await e.create(on: req.store)
-        try await req.audit("add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return e
     }
 
@@ -248,7 +378,9 @@ package enum ProgrammeService {
     package static func attendanceEntry(_ input: AttendanceInput, for part: Participation) throws -> AttendanceEntry {
         var date = try Validate.pastDate(input.date, "date")
         let period = input.period ?? "day"
-        guard ["day", "week"].contains(period) else { throw ValidationFailure(field: "period", message: "period must be day or week") }
+        guard ["day", "week"].contains(period) else {
+            throw ValidationFailure(field: "period", message: "period must be day or week")
+        }
         if period == "week" { date = date.weekStart }
         let max: Double = period == "week" ? 60 : 12
         let present = try Validate.hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
@@ -256,46 +388,67 @@ package enum ProgrammeService {
         var kind: AbsenceKind? = nil
         if let k = input.absenceKind {
             guard let v = AbsenceKind(rawValue: k) else {
-                throw ValidationFailure(field: "absenceKind", message: "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "absenceKind",
+                    message:
+                        "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             kind = v
         }
         if absent > 0 && kind == nil {
-            throw ValidationFailure(field: "absenceKind", message: "absenceKind is required with absence: one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "absenceKind",
+                message:
+                    "absenceKind is required with absence: one of "
+                    + "\(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
-        guard present + absent > 0 else { throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0") }
+        guard present + absent > 0 else {
+            throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0")
+        }
         if let start = part.startDate.flatMap(LocalDate.init(iso:)), date < start.weekStart {
             throw ValidationFailure(field: "date", message: "date is before the programme started")
         }
         if let m = input.measureId {
             guard let measure = (part.$measures.value ?? []).first(where: { $0.id == m }) else {
-                throw ValidationFailure(field: "measureId", message: "measureId is not one of the participant's measures")
+                throw ValidationFailure(
+                    field: "measureId", message: "measureId is not one of the participant's measures")
             }
             guard measure.from <= date.adding(days: period == "week" ? 6 : 0).iso, measure.to >= date.iso else {
                 throw ValidationFailure(field: "measureId", message: "the measure does not run on that date")
             }
         }
         let e = AttendanceEntry()
-        e.$participation.id = part.id!; e.date = date.iso; e.period = period; e.presentMinutes = present; e.absenceMinutes = absent
-        e.absenceKind = absent > 0 ? kind?.rawValue : nil; e.measureID = input.measureId
+        e.$participation.id = part.id!
+        e.date = date.iso
+        e.period = period
+        e.presentMinutes = present
+        e.absenceMinutes = absent
+        e.absenceKind = absent > 0 ? kind?.rawValue : nil
+        e.measureID = input.measureId
         return e
     }
 
     package static func addReview(_ req: Request, _ personID: UUID?, _ input: ReviewInput) async throws -> PlanReview {
         let (p, part) = try await existing(req, personID)
         let r = PlanReview()
-        r.$participation.id = part.id!; r.date = try Validate.pastDate(input.date, "date").iso
+        r.$participation.id = part.id!
+        r.date = try Validate.pastDate(input.date, "date").iso
         r.note = try Validate.required(input.note, "note", max: 4000, multiline: true)
         try await r.create(on: req.store)
-        try await req.audit("add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return r
     }
 
-    package static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws -> ProgrammeOutcome {
+    package static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws
+        -> ProgrammeOutcome
+    {
         let (p, part) = try await existing(req, personID)
         let o = try outcome(input, for: part)
         try await o.create(on: req.store)
-        try await req.audit("add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return o
     }
 
@@ -305,27 +458,45 @@ package enum ProgrammeService {
             throw ValidationFailure(field: "kind", message: "kind must be one_year or five_year")
         }
         guard let status = input.status.flatMap(OutcomeStatus.init(rawValue:)) else {
-            throw ValidationFailure(field: "status", message: "status must be one of \(OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "status",
+                message: "status must be one of \(OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if kind == "one_year" && part.endDate == nil { throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme") }
+        if kind == "one_year" && part.endDate == nil {
+            throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme")
+        }
         let o = ProgrammeOutcome()
-        o.$participation.id = part.id!; o.kind = kind; o.status = status.rawValue; o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn").iso
+        o.$participation.id = part.id!
+        o.kind = kind
+        o.status = status.rawValue
+        o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn").iso
         return o
     }
 
     /// Another deduction for a month (other public benefits, wages inside the programme, offset of an
     /// overpayment; integreringsloven § 23). It counts in that month's benefit and the decision threshold.
-    package static func addDeduction(_ req: Request, _ personID: UUID?, _ input: DeductionInput) async throws -> BenefitDeduction {
+    package static func addDeduction(_ req: Request, _ personID: UUID?, _ input: DeductionInput) async throws
+        -> BenefitDeduction
+    {
         let (p, part) = try await existing(req, personID)
-        guard let m = input.month, let month = YearMonth(iso: m) else { throw ValidationFailure(field: "month", message: "month must be yyyy-MM") }
-        guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else { throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner") }
+        guard let m = input.month, let month = YearMonth(iso: m) else {
+            throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+        }
+        guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else {
+            throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner")
+        }
         let ore = (kr * 100).rounded()
-        guard abs(kr * 100 - ore) < 1e-6 else { throw ValidationFailure(field: "amount", message: "amount must be in whole øre") }
+        guard abs(kr * 100 - ore) < 1e-6 else {
+            throw ValidationFailure(field: "amount", message: "amount must be in whole øre")
+        }
         let d = BenefitDeduction()
-        d.$participation.id = part.id!; d.month = month.iso; d.amountOre = Int(ore)
+        d.$participation.id = part.id!
+        d.month = month.iso
+        d.amountOre = Int(ore)
         d.reason = try Validate.required(input.reason, "reason", max: 500)
         try await d.create(on: req.store)
-        try await req.audit("add_deduction", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "add_deduction", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return d
     }
 }
@@ -343,8 +514,14 @@ package struct ProgrammeFacts {
 
     package var status: ParticipationStatus {
         if let e = end, e <= today { return .ended }
-        if part.stopKind == "permanent", let s = part.stopDate.flatMap(LocalDate.init(iso:)), s <= today { return .stopped }
-        if (part.$leaves.value ?? []).contains(where: { LocalDate(iso: $0.from)! <= today && today <= LocalDate(iso: $0.to)! }) { return .onLeave }
+        if part.stopKind == "permanent", let s = part.stopDate.flatMap(LocalDate.init(iso:)), s <= today {
+            return .stopped
+        }
+        if (part.$leaves.value ?? []).contains(where: {
+            LocalDate(iso: $0.from)! <= today && today <= LocalDate(iso: $0.to)!
+        }) {
+            return .onLeave
+        }
         if part.stopKind == "temporary" { return .stoppedTemporarily }
         guard part.decisionDate != nil else { return .mapping }
         if let s = start, s <= today { return (plannedEnd.map { $0 < today } ?? false) ? .pastPlannedEnd : .active }
@@ -361,7 +538,9 @@ package struct ProgrammeFacts {
 
     /// The next plan review: the last review (or the plan date) + the review interval.
     package var nextReview: LocalDate? {
-        let last = ((part.$reviews.value ?? []).compactMap { LocalDate(iso: $0.date) } + [part.planDate.flatMap(LocalDate.init(iso:))].compactMap { $0 }).max()
+        let last =
+            ((part.$reviews.value ?? []).compactMap { LocalDate(iso: $0.date) }
+            + [part.planDate.flatMap(LocalDate.init(iso:))].compactMap { $0 }).max()
         guard let last, isOpen else { return nil }
         let months = parameters.planReviewIntervalMonths.entry(on: today)?.value ?? 6
         return last.adding(months: months)
@@ -378,24 +557,30 @@ package struct ProgrammeFacts {
     package var shortWeeks: [WeekLoad] {
         guard let s = start else { return [] }
         let until = min(plannedEnd ?? s.adding(years: 1), end ?? s.adding(years: 5), today.adding(years: 1))
-        return FullTime.shortWeeks(plannedMeasures, from: max(s, today.adding(days: -28)), to: until, parameters: parameters)
+        return FullTime.shortWeeks(
+            plannedMeasures, from: max(s, today.adding(days: -28)), to: until, parameters: parameters)
     }
 
     package func missingContent(childUnder18: Bool) -> [String] {
-        MandatoryContent.missing(kinds: Set((part.$measures.value ?? []).map(\.kind)), childUnder18: childUnder18,
-                                 collectiveProtection: person.residenceGround == ResidenceGround.collectiveProtection.rawValue)
+        MandatoryContent.missing(
+            kinds: Set((part.$measures.value ?? []).map(\.kind)), childUnder18: childUnder18,
+            collectiveProtection: person.residenceGround == ResidenceGround.collectiveProtection.rawValue)
     }
 
     /// Holiday taken in a calendar year, in working days of 7.5 hours.
     package func holidayDays(in year: Int) -> Double {
-        let minutes = (part.$attendance.value ?? []).filter { $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.hasPrefix("\(year)-") }
-            .reduce(0) { $0 + $1.absenceMinutes }
+        let minutes = (part.$attendance.value ?? []).filter {
+            $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.hasPrefix("\(year)-")
+        }
+        .reduce(0) { $0 + $1.absenceMinutes }
         return Double(minutes) / 450
     }
 
     package func invalidAbsenceMinutes(in month: YearMonth) -> Int {
-        (part.$attendance.value ?? []).filter { $0.absenceKind == AbsenceKind.invalid.rawValue && $0.date.hasPrefix(month.iso + "-") }
-            .reduce(0) { $0 + $1.absenceMinutes }
+        (part.$attendance.value ?? []).filter {
+            $0.absenceKind == AbsenceKind.invalid.rawValue && $0.date.hasPrefix(month.iso + "-")
+        }
+        .reduce(0) { $0 + $1.absenceMinutes }
     }
 
     package func benefit(for month: YearMonth) -> IntroductionBenefit.Result? {
@@ -404,11 +589,14 @@ package struct ProgrammeFacts {
         let stopped = part.stopKind == "permanent" ? part.stopDate.flatMap(LocalDate.init(iso:)) : nil
         // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.
         let last = [end, stopped, plannedEnd].compactMap { $0 }.min()
-        return try? IntroductionBenefit(parameters: parameters).calculate(.init(
-            month: month, birthDate: birth, livesWithParents: part.livesWithParents,
-            coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
-            programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
-            otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month.iso }.reduce(0) { $0 + $1.amountOre }))
+        return try? IntroductionBenefit(parameters: parameters).calculate(
+            .init(
+                month: month, birthDate: birth, livesWithParents: part.livesWithParents,
+                coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
+                programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
+                otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month.iso }.reduce(0) {
+                    $0 + $1.amountOre
+                }))
     }
 
     /// Every month from the start to this month (or the end), newest first.
@@ -425,8 +613,10 @@ package struct ProgrammeFacts {
     }
 
     package var nirSnapshot: NIRCompleteness.Snapshot {
-        .init(regime: regime, hasDecision: part.decisionDate != nil, hasFinalGoal: part.finalGoal != nil, hasContract: part.contractSigned != nil,
-              hasMeasures: !(part.$measures.value ?? []).isEmpty, hasEducationBackground: person.educationLevel != nil,
-              ended: end != nil, hasEndReason: part.endReason != nil)
+        .init(
+            regime: regime, hasDecision: part.decisionDate != nil, hasFinalGoal: part.finalGoal != nil,
+            hasContract: part.contractSigned != nil,
+            hasMeasures: !(part.$measures.value ?? []).isEmpty, hasEducationBackground: person.educationLevel != nil,
+            ended: end != nil, hasEndReason: part.endReason != nil)
     }
 }

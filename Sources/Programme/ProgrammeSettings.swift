@@ -56,10 +56,23 @@ package struct ProgrammeSettingsController: RouteCollection {
     }
 
     package struct PageView: Encodable {
-        package struct Phase: Encodable { var id: UUID; var position: Int; var name: String }
-        package struct Measure: Encodable { var id: UUID; var name: String; var kindKey: String }
-        package var municipality: String; package var municipalityName: String; package var municipalities: [Choice]
-        package var phases: [Phase]; package var measures: [Measure]; package var kinds: [Choice]; package var error: String?
+        package struct Phase: Encodable {
+            var id: UUID
+            var position: Int
+            var name: String
+        }
+        package struct Measure: Encodable {
+            var id: UUID
+            var name: String
+            var kindKey: String
+        }
+        package var municipality: String
+        package var municipalityName: String
+        package var municipalities: [Choice]
+        package var phases: [Phase]
+        package var measures: [Measure]
+        package var kinds: [Choice]
+        package var error: String?
     }
 
     package static func municipality(_ req: Request, _ requested: String?) async throws -> String {
@@ -77,17 +90,31 @@ package struct ProgrammeSettingsController: RouteCollection {
         let m = try await Self.municipality(req, requested)
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
-        return try await req.page("Introduction/settings", titleKey: "programme_settings.title", PageView(
-            municipality: m, municipalityName: names[m] ?? m,
-            municipalities: codes.count > 1 ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
-            phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position).all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
-            measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name).all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
-            kinds: MeasureKind.allCases.map { Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false) }, error: error))
+        return try await req.page(
+            "Introduction/settings", titleKey: "programme_settings.title",
+            PageView(
+                municipality: m, municipalityName: names[m] ?? m,
+                municipalities: codes.count > 1
+                    ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+                phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position)
+                    .all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
+                measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name)
+                    .all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
+                kinds: MeasureKind.allCases.map {
+                    Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
+                }, error: error))
     }
 
-    package func show(req: Request) async throws -> View { try await page(req, try? req.query.get(String.self, at: "municipality")) }
+    package func show(req: Request) async throws -> View {
+        try await page(req, try? req.query.get(String.self, at: "municipality"))
+    }
 
-    package struct Form: Content { var municipality: String?; var name: String?; var position: String?; var kind: String? }
+    package struct Form: Content {
+        var municipality: String?
+        var name: String?
+        var position: String?
+        var kind: String?
+    }
 
     package func change(_ req: Request, _ action: (String, Form) async throws -> Void) async throws -> Response {
         let f = try req.content.decode(Form.self)
@@ -106,24 +133,35 @@ package struct ProgrammeSettingsController: RouteCollection {
     package func addPhase(req: Request) async throws -> Response {
         try await change(req) { m, f in
             let p = LadderPhase()
-            p.$municipality.id = m; p.name = try Validate.required(f.name, "name", max: 100)
+            p.$municipality.id = m
+            p.name = try Validate.required(f.name, "name", max: 100)
             let existing = try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).all()
-            p.position = try Validate.number(try Validate.formInt(f.position, "position"), "position", 1...20) ?? ((existing.map(\.position).max() ?? 0) + 1)
+            p.position =
+                try Validate.number(try Validate.formInt(f.position, "position"), "position", 1...20)
+                ?? ((existing.map(\.position).max() ?? 0) + 1)
             try await p.create(on: req.store)
         }
     }
 
     package func addMeasure(req: Request) async throws -> Response {
         try await change(req) { m, f in
-            guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else { throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind") }
+            guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else {
+                throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind")
+            }
             let c = CatalogueMeasure()
-            c.$municipality.id = m; c.name = try Validate.required(f.name, "name", max: 200); c.kind = kind.rawValue
+            c.$municipality.id = m
+            c.name = try Validate.required(f.name, "name", max: 200)
+            c.kind = kind.rawValue
             try await c.create(on: req.store)
         }
     }
 
-    package func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String) async throws -> Response where M.IDValue == UUID {
-        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.store) else { throw Abort(.notFound) }
+    package func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String)
+        async throws -> Response where M.IDValue == UUID
+    {
+        guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.store) else {
+            throw Abort(.notFound)
+        }
         let m = municipality(row)
         try await req.authorize(.update, .municipalSettings(municipality: m))
         try await row.delete(on: req.store)
@@ -131,8 +169,12 @@ package struct ProgrammeSettingsController: RouteCollection {
         return req.redirect(to: "/programme/settings?municipality=\(m)&notice=deleted")
     }
 
-    package func deletePhase(req: Request) async throws -> Response { try await delete(req, LadderPhase.self, "phaseID") { $0.$municipality.id } }
-    package func deleteMeasure(req: Request) async throws -> Response { try await delete(req, CatalogueMeasure.self, "measureID") { $0.$municipality.id } }
+    package func deletePhase(req: Request) async throws -> Response {
+        try await delete(req, LadderPhase.self, "phaseID") { $0.$municipality.id }
+    }
+    package func deleteMeasure(req: Request) async throws -> Response {
+        try await delete(req, CatalogueMeasure.self, "measureID") { $0.$municipality.id }
+    }
 
     /// Moves a participant to a phase of the municipality's ladder.
     package func setPhase(req: Request) async throws -> Response {
@@ -140,13 +182,18 @@ package struct ProgrammeSettingsController: RouteCollection {
         let (p, part) = try await ProgrammeService.existing(req, id)
         let position = try Validate.formInt(try req.content.get(String?.self, at: "phase"), "phase")
         if let position {
-            guard try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == p.$municipality.id).filter(\.$position == position).first() != nil else {
+            guard
+                try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == p.$municipality.id).filter(
+                    \.$position == position
+                ).first() != nil
+            else {
                 throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")
             }
         }
         part.ladderPhase = position
         try await part.update(on: req.store)
-        try await req.audit("set_phase", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        try await req.audit(
+            "set_phase", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return req.redirect(to: "/persons/\(p.id!)/programme?notice=saved")
     }
 }

@@ -2,7 +2,6 @@ import InnbyggerCore
 import InnbyggerKernel
 import Vapor
 
-
 /// `POST /api/v1/rules/introduction-benefit`: one month's introduction benefit for a participant, computed by
 /// `InnbyggerCore.IntroductionBenefit` from the dated parameters. Stateless like `rules/evaluate`: it stores
 /// nothing and audits nothing personal.
@@ -12,8 +11,16 @@ package struct BenefitController: RouteCollection {
     }
 
     package struct Body: Content {
-        package struct Participant: Content { var birthDate: String?; var livesWithParents: Bool?; var coupleWithoutChildrenBothParticipants: Bool? }
-        package struct Programme: Content { var lawRegime: String?; var start: String?; var end: String? }
+        package struct Participant: Content {
+            var birthDate: String?
+            var livesWithParents: Bool?
+            var coupleWithoutChildrenBothParticipants: Bool?
+        }
+        package struct Programme: Content {
+            var lawRegime: String?
+            var start: String?
+            var end: String?
+        }
         package var month: String?
         package var participant: Participant?
         package var programme: Programme?
@@ -23,9 +30,20 @@ package struct BenefitController: RouteCollection {
     }
 
     package struct Result: Content {
-        package var month: String; package var age: Int; package var g: Int; package var factor: String; package var annualRateOre: Int; package var fullMonthOre: Int
-        package var daysInProgramme: Int; package var daysInMonth: Int; package var monthlyOre: Int; package var absenceDeductionOre: Int
-        package var otherDeductionsOre: Int; package var netOre: Int; package var requiresDecision: Bool; package var checks: [Check]
+        package var month: String
+        package var age: Int
+        package var g: Int
+        package var factor: String
+        package var annualRateOre: Int
+        package var fullMonthOre: Int
+        package var daysInProgramme: Int
+        package var daysInMonth: Int
+        package var monthlyOre: Int
+        package var absenceDeductionOre: Int
+        package var otherDeductionsOre: Int
+        package var netOre: Int
+        package var requiresDecision: Bool
+        package var checks: [Check]
     }
 
     package func calculate(req: Request) async throws -> Result {
@@ -33,17 +51,22 @@ package struct BenefitController: RouteCollection {
         let input = try Self.input(try req.content.decode(Body.self))
         do {
             let r = try IntroductionBenefit(parameters: req.application.programmeParameters).calculate(input)
-            return Result(month: r.month.iso, age: r.age, g: r.gOre, factor: r.factor, annualRateOre: r.annualRateOre,
-                          fullMonthOre: r.fullMonthOre, daysInProgramme: r.daysInProgramme, daysInMonth: r.daysInMonth,
-                          monthlyOre: r.monthlyOre, absenceDeductionOre: r.absenceDeductionOre, otherDeductionsOre: r.otherDeductionsOre,
-                          netOre: r.netOre, requiresDecision: r.requiresDecision, checks: r.checks)
+            return Result(
+                month: r.month.iso, age: r.age, g: r.gOre, factor: r.factor, annualRateOre: r.annualRateOre,
+                fullMonthOre: r.fullMonthOre, daysInProgramme: r.daysInProgramme, daysInMonth: r.daysInMonth,
+                monthlyOre: r.monthlyOre, absenceDeductionOre: r.absenceDeductionOre,
+                otherDeductionsOre: r.otherDeductionsOre,
+                netOre: r.netOre, requiresDecision: r.requiresDecision, checks: r.checks)
         } catch {
             switch error {
             case .invalid(let field, let reason):
                 let name = Self.contractNames[field] ?? field
                 throw ValidationFailure(field: name, message: "\(name): \(reason)")
             case .missingParameter(let name, let date):
-                throw ValidationFailure(field: "month", message: "month: no \(name) is in force on \(date.iso); the service has no parameters for that month")
+                throw ValidationFailure(
+                    field: "month",
+                    message:
+                        "month: no \(name) is in force on \(date.iso); the service has no parameters for that month")
             }
         }
     }
@@ -61,27 +84,40 @@ package struct BenefitController: RouteCollection {
                 if required { throw ValidationFailure(field: field, message: "\(field) is required") }
                 return nil
             }
-            guard let d = LocalDate(iso: s) else { throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd") }
+            guard let d = LocalDate(iso: s) else {
+                throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd")
+            }
             return d
         }
         guard let m = b.month else { throw ValidationFailure(field: "month", message: "month is required") }
-        guard let month = YearMonth(iso: m) else { throw ValidationFailure(field: "month", message: "month must be yyyy-MM") }
-        guard let participant = b.participant else { throw ValidationFailure(field: "participant", message: "participant is required") }
-        guard let programme = b.programme else { throw ValidationFailure(field: "programme", message: "programme is required") }
+        guard let month = YearMonth(iso: m) else {
+            throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+        }
+        guard let participant = b.participant else {
+            throw ValidationFailure(field: "participant", message: "participant is required")
+        }
+        guard let programme = b.programme else {
+            throw ValidationFailure(field: "programme", message: "programme is required")
+        }
         let birth = try date(participant.birthDate, "participant.birthDate", required: true)!
         guard let r = programme.lawRegime, let regime = LawRegime(rawValue: r), regime != .undetermined else {
-            throw ValidationFailure(field: "programme.lawRegime", message: "programme.lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
+            throw ValidationFailure(
+                field: "programme.lawRegime",
+                message: "programme.lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
         }
         let start = try date(programme.start, "programme.start", required: true)!
         let end = try date(programme.end, "programme.end", required: false)
-        let minutes = try Validate.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
+        let minutes =
+            try Validate.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
         let other = b.otherDeductionsOre ?? 0
         guard (0...100_000_000).contains(other) else {
-            throw ValidationFailure(field: "otherDeductionsOre", message: "otherDeductionsOre must be between 0 and 100000000")
+            throw ValidationFailure(
+                field: "otherDeductionsOre", message: "otherDeductionsOre must be between 0 and 100000000")
         }
-        return IntroductionBenefit.Input(month: month, birthDate: birth, livesWithParents: participant.livesWithParents ?? false,
-                                         coupleWithoutChildrenBothParticipants: participant.coupleWithoutChildrenBothParticipants ?? false,
-                                         lawRegime: regime, programmeStart: start, programmeEnd: end,
-                                         invalidAbsenceMinutes: minutes, otherDeductionsOre: other)
+        return IntroductionBenefit.Input(
+            month: month, birthDate: birth, livesWithParents: participant.livesWithParents ?? false,
+            coupleWithoutChildrenBothParticipants: participant.coupleWithoutChildrenBothParticipants ?? false,
+            lawRegime: regime, programmeStart: start, programmeEnd: end,
+            invalidAbsenceMinutes: minutes, otherDeductionsOre: other)
     }
 }

@@ -2,7 +2,6 @@ import InnbyggerCore
 import InnbyggerKernel
 import Vapor
 
-
 /// `POST /api/v1/rules/evaluate`: stateless; stores nothing and audits nothing personal.
 package struct RulesController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
@@ -10,7 +9,10 @@ package struct RulesController: RouteCollection {
     }
 
     package struct Request_: Content {
-        package struct Reference: Content { var residenceGround: String?; var settlementDate: String? }
+        package struct Reference: Content {
+            var residenceGround: String?
+            var settlementDate: String?
+        }
         package struct Person: Content {
             package var birthDate: String?
             package var citizenship: String?
@@ -42,13 +44,20 @@ package struct RulesController: RouteCollection {
                 if required { throw ValidationFailure(field: field, message: "\(field) is required") }
                 return nil
             }
-            guard let d = LocalDate(iso: s) else { throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd") }
+            guard let d = LocalDate(iso: s) else {
+                throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd")
+            }
             return d
         }
         func ground(_ s: String?, _ field: String) throws -> PersonFacts.ResidenceGround? {
             guard let s else { return nil }
             guard let g = PersonFacts.ResidenceGround(rawValue: s) else {
-                throw ValidationFailure(field: field, message: "\(field) must be one of \(PersonFacts.ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: field,
+                    message:
+                        "\(field) must be one of "
+                        + "\(PersonFacts.ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             return g
         }
@@ -62,29 +71,36 @@ package struct RulesController: RouteCollection {
         let arrival = try date(p.arrivalDate, "person.arrivalDate")
         let settlement = try date(p.settlementDate, "person.settlementDate")
         for (d, name) in [(permit, "permitDate"), (arrival, "arrivalDate"), (settlement, "settlementDate")] {
-            if let d, d < birth { throw ValidationFailure(field: "person.birthDate", message: "person.birthDate is after person.\(name)") }
+            if let d, d < birth {
+                throw ValidationFailure(field: "person.birthDate", message: "person.birthDate is after person.\(name)")
+            }
         }
         var education: PersonFacts.EducationLevel? = nil
         if let e = p.educationLevel {
             guard let v = PersonFacts.EducationLevel(rawValue: e) else {
-                throw ValidationFailure(field: "person.educationLevel", message: "person.educationLevel must be one of none, primary, upper_secondary, higher")
+                throw ValidationFailure(
+                    field: "person.educationLevel",
+                    message: "person.educationLevel must be one of none, primary, upper_secondary, higher")
             }
             education = v
         }
         if let c = p.citizenship, !(c.count == 2 && c.allSatisfy { $0.isASCII && $0.isLetter }) {
-            throw ValidationFailure(field: "person.citizenship", message: "person.citizenship must be an ISO 3166 two-letter code")
+            throw ValidationFailure(
+                field: "person.citizenship", message: "person.citizenship must be an ISO 3166 two-letter code")
         }
         if let m = p.municipality { _ = try Validate.municipality(m, "person.municipality") }
         var reference: PersonFacts.ReferencePerson? = nil
         if let r = p.referencePerson {
-            reference = .init(residenceGround: try ground(r.residenceGround, "person.referencePerson.residenceGround"),
-                              settlementDate: try date(r.settlementDate, "person.referencePerson.settlementDate"))
+            reference = .init(
+                residenceGround: try ground(r.residenceGround, "person.referencePerson.residenceGround"),
+                settlementDate: try date(r.settlementDate, "person.referencePerson.settlementDate"))
         }
-        let facts = PersonFacts(birthDate: birth, citizenship: p.citizenship?.uppercased(), residenceGround: g, permitDate: permit,
-                                arrivalDate: arrival, settlementDate: settlement, settledByAgreement: p.settledByAgreement,
-                                educationLevel: education, referencePerson: reference,
-                                familyApplicationDate: try date(p.familyApplicationDate, "person.familyApplicationDate"),
-                                municipality: p.municipality)
+        let facts = PersonFacts(
+            birthDate: birth, citizenship: p.citizenship?.uppercased(), residenceGround: g, permitDate: permit,
+            arrivalDate: arrival, settlementDate: settlement, settledByAgreement: p.settledByAgreement,
+            educationLevel: education, referencePerson: reference,
+            familyApplicationDate: try date(p.familyApplicationDate, "person.familyApplicationDate"),
+            municipality: p.municipality)
         return (facts, asOf)
     }
 }

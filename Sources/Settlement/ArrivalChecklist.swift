@@ -8,11 +8,15 @@ import Vapor
 package enum SettlementSettings {
     package static func settings(for municipality: String, _ req: Request) async throws -> MunicipalSettings {
         if let s = try await MunicipalSettings.find(municipality, on: req.store) { return s }
-        return try await req.write { db in try await seed(municipality, from: req.application.settlementDefaults, on: db) }
+        return try await req.write { db in
+            try await seed(municipality, from: req.application.settlementDefaults, on: db)
+        }
     }
 
     /// Gives a municipality the service defaults: answer times and the checklist template.
-    package static func seed(_ municipality: String, from d: SettlementDefaults, on db: any Database) async throws -> MunicipalSettings {
+    package static func seed(_ municipality: String, from d: SettlementDefaults, on db: any Database) async throws
+        -> MunicipalSettings
+    {
         let s = MunicipalSettings()
         s.id = municipality
         s.answerHoursUrgent = d.answerHours.urgent.value
@@ -20,7 +24,11 @@ package enum SettlementSettings {
         try await s.create(on: db)
         for (i, item) in d.arrivalChecklist.items.enumerated() {
             let t = ChecklistTemplateItem()
-            t.$municipality.id = municipality; t.position = i + 1; t.title = item.title; t.sector = item.sector; t.offsetDays = item.offsetDays
+            t.$municipality.id = municipality
+            t.position = i + 1
+            t.title = item.title
+            t.sector = item.sector
+            t.offsetDays = item.offsetDays
             try await t.create(on: db)
         }
         return s
@@ -32,37 +40,60 @@ package enum SettlementSettings {
             .sort(\.$position).sort(\.$title).all()
     }
 
-    package struct SettingsInput: Content { var answerHoursUrgent: Int?; var answerHoursOrdinary: Int? }
+    package struct SettingsInput: Content {
+        var answerHoursUrgent: Int?
+        var answerHoursOrdinary: Int?
+    }
 
     package static func updateSettings(_ req: Request, municipality: String, _ input: SettingsInput) async throws {
         try await req.authorize(.update, .municipalSettings(municipality: municipality))
         let s = try await settings(for: municipality, req)
-        s.answerHoursUrgent = try Validate.number(input.answerHoursUrgent, "answerHoursUrgent", 1...720, required: true)!
-        s.answerHoursOrdinary = try Validate.number(input.answerHoursOrdinary, "answerHoursOrdinary", 1...2160, required: true)!
+        s.answerHoursUrgent = try Validate.number(
+            input.answerHoursUrgent, "answerHoursUrgent", 1...720, required: true)!
+        s.answerHoursOrdinary = try Validate.number(
+            input.answerHoursOrdinary, "answerHoursOrdinary", 1...2160, required: true)!
         try await s.update(on: req.store)
-        try await req.audit("update", recordType: "municipal_settings", recordID: municipality, municipality: municipality)
+        try await req.audit(
+            "update", recordType: "municipal_settings", recordID: municipality, municipality: municipality)
     }
 
-    package struct ItemInput: Content { var title: String?; var sector: String?; var offsetDays: Int?; var position: Int? }
+    package struct ItemInput: Content {
+        var title: String?
+        var sector: String?
+        var offsetDays: Int?
+        var position: Int?
+    }
 
-    package static func validItem(_ input: ItemInput) throws -> (title: String, sector: Sector, offset: Int, position: Int?) {
+    package static func validItem(_ input: ItemInput) throws -> (
+        title: String, sector: Sector, offset: Int, position: Int?
+    ) {
         guard let sector = input.sector.flatMap(Sector.init(rawValue:)) else {
-            throw ValidationFailure(field: "sector", message: "sector must be one of \(Sector.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(
+                field: "sector",
+                message: "sector must be one of \(Sector.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return (try Validate.required(input.title, "title", max: 200), sector,
-                try Validate.number(input.offsetDays, "offsetDays", -90...365, required: true)!,
-                try Validate.number(input.position, "position", 1...999))
+        return (
+            try Validate.required(input.title, "title", max: 200), sector,
+            try Validate.number(input.offsetDays, "offsetDays", -90...365, required: true)!,
+            try Validate.number(input.position, "position", 1...999)
+        )
     }
 
-    package static func addItem(_ req: Request, municipality: String, _ input: ItemInput) async throws -> ChecklistTemplateItem {
+    package static func addItem(_ req: Request, municipality: String, _ input: ItemInput) async throws
+        -> ChecklistTemplateItem
+    {
         try await req.authorize(.update, .municipalSettings(municipality: municipality))
         let v = try validItem(input)
         let existing = try await template(for: municipality, req)
         let t = ChecklistTemplateItem()
-        t.$municipality.id = municipality; t.title = v.title; t.sector = v.sector.rawValue; t.offsetDays = v.offset
+        t.$municipality.id = municipality
+        t.title = v.title
+        t.sector = v.sector.rawValue
+        t.offsetDays = v.offset
         t.position = v.position ?? ((existing.map(\.position).max() ?? 0) + 1)
         try await t.create(on: req.store)
-        try await req.audit("create", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: municipality)
+        try await req.audit(
+            "create", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: municipality)
         return t
     }
 
@@ -72,28 +103,43 @@ package enum SettlementSettings {
         return t
     }
 
-    package static func updateItem(_ req: Request, _ id: UUID?, _ input: ItemInput) async throws -> ChecklistTemplateItem {
+    package static func updateItem(_ req: Request, _ id: UUID?, _ input: ItemInput) async throws
+        -> ChecklistTemplateItem
+    {
         let t = try await findItem(req, id)
         let v = try validItem(input)
-        t.title = v.title; t.sector = v.sector.rawValue; t.offsetDays = v.offset
+        t.title = v.title
+        t.sector = v.sector.rawValue
+        t.offsetDays = v.offset
         if let p = v.position { t.position = p }
         try await t.update(on: req.store)
-        try await req.audit("update", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: t.$municipality.id)
+        try await req.audit(
+            "update", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: t.$municipality.id)
         return t
     }
 
     package static func deleteItem(_ req: Request, _ id: UUID?) async throws -> String {
         let t = try await findItem(req, id)
         try await t.delete(on: req.store)
-        try await req.audit("delete", recordType: "checklist_template", recordID: id?.uuidString, municipality: t.$municipality.id)
+        try await req.audit(
+            "delete", recordType: "checklist_template", recordID: id?.uuidString, municipality: t.$municipality.id)
         return t.$municipality.id
     }
 }
 
 package struct ArrivalTaskDTO: Content {
-    package var id: UUID; package var title: String; package var sector: String; package var due: String; package var doneOn: String?; package var status: String
+    package var id: UUID
+    package var title: String
+    package var sector: String
+    package var due: String
+    package var doneOn: String?
+    package var status: String
     package init(_ t: ArrivalTask, today: LocalDate = .today) {
-        id = t.id!; title = t.title; sector = t.sector; due = t.due; doneOn = t.doneOn
+        id = t.id!
+        title = t.title
+        sector = t.sector
+        due = t.due
+        doneOn = t.doneOn
         status = ArrivalChecklist.status(t, today: today)
     }
 }
@@ -103,10 +149,15 @@ package struct TaskInput: Content { var doneOn: String? }
 /// A household's arrival checklist: tasks with an owner sector and a due date relative to arrival.
 /// A partner ticks off its own sector's tasks on households shared with it, like other sector parts.
 package enum ArrivalChecklist {
-    package static func generate(for household: Household, arrival: LocalDate, template: [ChecklistTemplateItem], on db: any Database) async throws {
+    package static func generate(
+        for household: Household, arrival: LocalDate, template: [ChecklistTemplateItem], on db: any Database
+    ) async throws {
         for (i, item) in template.enumerated() {
             let t = ArrivalTask()
-            t.$household.id = household.id!; t.position = i + 1; t.title = item.title; t.sector = item.sector
+            t.$household.id = household.id!
+            t.position = i + 1
+            t.title = item.title
+            t.sector = item.sector
             t.due = arrival.adding(days: item.offsetDays).iso
             try await t.create(on: db)
         }
@@ -121,34 +172,49 @@ package enum ArrivalChecklist {
     }
 
     package static func tasks(_ req: Request, _ h: Household) async throws -> [ArrivalTask] {
-        try await ArrivalTask.query(on: req.store).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position).all()
+        try await ArrivalTask.query(on: req.store).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position)
+            .all()
     }
 
     /// Makes the checklist for a household registered without a proposal (once).
     package static func create(_ req: Request, householdID: UUID?, arrival: String?) async throws -> Household {
         let h = try await HouseholdService.find(req, householdID, for: .update)
         let day = try Validate.pastDate(arrival, "arrivalDate")
-        guard try await tasks(req, h).isEmpty else { throw APIError(.conflict, "checklist_exists", "the household already has a checklist") }
+        guard try await tasks(req, h).isEmpty else {
+            throw APIError(.conflict, "checklist_exists", "the household already has a checklist")
+        }
         let template = try await SettlementSettings.template(for: h.$municipality.id, req)
         try await req.write { db in try await generate(for: h, arrival: day, template: template, on: db) }
-        try await req.audit("create_checklist", recordType: "household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            "create_checklist", recordType: "household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
         return h
     }
 
     /// Marks a task done on a date, or open again with no date.
-    package static func mark(_ req: Request, householdID: UUID?, taskID: UUID?, _ input: TaskInput) async throws -> ArrivalTask {
-        guard let householdID, let h = try await Household.query(on: req.store).filter(\.$id == householdID)
-            .with(\.$members, { $0.with(\.$shares) }).first() else { throw Abort(.notFound) }
-        guard let taskID, let t = try await ArrivalTask.find(taskID, on: req.store), t.$household.id == householdID else { throw Abort(.notFound) }
+    package static func mark(_ req: Request, householdID: UUID?, taskID: UUID?, _ input: TaskInput) async throws
+        -> ArrivalTask
+    {
+        guard let householdID,
+            let h = try await Household.query(on: req.store).filter(\.$id == householdID)
+                .with(\.$members, { $0.with(\.$shares) }).first()
+        else { throw Abort(.notFound) }
+        guard let taskID, let t = try await ArrivalTask.find(taskID, on: req.store), t.$household.id == householdID
+        else { throw Abort(.notFound) }
         let shared: Set<Sector>
         if case .personalData(_, let s) = HouseholdService.resource(h) { shared = s } else { shared = [] }
-        try await req.authorize(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration),
-                                recordType: "household", recordID: householdID.uuidString)
+        try await req.authorize(
+            .update,
+            .sectorPart(
+                municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration
+            ),
+            recordType: "household", recordID: householdID.uuidString)
         let done = input.doneOn.map { _ in () } == nil ? nil : try Validate.pastDate(input.doneOn, "doneOn")
         t.doneOn = done?.iso
         t.doneBy = done == nil ? nil : req.currentUser?.id
         try await t.update(on: req.store)
-        try await req.audit(done == nil ? "reopen_task" : "complete_task", recordType: "household", recordID: householdID.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            done == nil ? "reopen_task" : "complete_task", recordType: "household", recordID: householdID.uuidString,
+            municipality: h.$municipality.id)
         return t
     }
 }
@@ -160,8 +226,14 @@ package struct ChecklistSection: HouseholdSection {
 
     package struct Model: Encodable {
         package struct Task: Encodable {
-            package var id: UUID; package var title: String; package var sectorKey: String; package var due: String; package var doneOn: String?
-            package var status: String; package var statusKey: String; package var canMark: Bool
+            package var id: UUID
+            package var title: String
+            package var sectorKey: String
+            package var due: String
+            package var doneOn: String?
+            package var status: String
+            package var statusKey: String
+            package var canMark: Bool
         }
         package var id: UUID
         package var tasks: [Task]
@@ -180,12 +252,15 @@ package struct ChecklistSection: HouseholdSection {
             let status = ArrivalChecklist.status(t, today: today)
             let sector = Sector(rawValue: t.sector) ?? .integration
             return Model.Task(
-                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn, status: status,
+                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn,
+                status: status,
                 statusKey: "task.\(status)",
-                canMark: req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: sector)))
+                canMark: req.may(
+                    .update, .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: sector)))
         }
-        let model = Model(id: h.id!, tasks: rows, canCreateChecklist: tasks.isEmpty && req.may(.update, resource),
-                          today: today.iso)
+        let model = Model(
+            id: h.id!, tasks: rows, canCreateChecklist: tasks.isEmpty && req.may(.update, resource),
+            today: today.iso)
         return try await req.section("Settlement/household-checklist", model)
     }
 }

@@ -29,72 +29,150 @@ package struct IncomingInput: Content {
 
     package struct Valid {
         package struct Member {
-            package var givenName: String; package var familyName: String; package var birthDate: LocalDate; package var sex: Sex; package var relation: FamilyRelation
-            package var citizenship: String; package var residenceGround: ResidenceGround
+            package var givenName: String
+            package var familyName: String
+            package var birthDate: LocalDate
+            package var sex: Sex
+            package var relation: FamilyRelation
+            package var citizenship: String
+            package var residenceGround: ResidenceGround
         }
-        package var municipality: String; package var imdiReference: String; package var label: String; package var urgent: Bool; package var rooms: Int?
-        package var accessibleHousing: Bool; package var kindergartenPlaces: Int; package var schoolPlaces: Int; package var healthNeeds: String?
-        package var otherNeeds: String?; package var expectedArrival: LocalDate?; package var members: [Member]
+        package var municipality: String
+        package var imdiReference: String
+        package var label: String
+        package var urgent: Bool
+        package var rooms: Int?
+        package var accessibleHousing: Bool
+        package var kindergartenPlaces: Int
+        package var schoolPlaces: Int
+        package var healthNeeds: String?
+        package var otherNeeds: String?
+        package var expectedArrival: LocalDate?
+        package var members: [Member]
     }
 
     package func validated(today: LocalDate = .today) throws -> Valid {
         let members = members ?? []
-        guard !members.isEmpty else { throw ValidationFailure(field: "members", message: "members: the proposal lists at least one person") }
-        guard members.count <= 30 else { throw ValidationFailure(field: "members", message: "members: at most 30 persons") }
+        guard !members.isEmpty else {
+            throw ValidationFailure(field: "members", message: "members: the proposal lists at least one person")
+        }
+        guard members.count <= 30 else {
+            throw ValidationFailure(field: "members", message: "members: at most 30 persons")
+        }
         let valid = try members.enumerated().map { i, m -> Valid.Member in
             let f = "members[\(i)]"
             guard let birth = m.birthDate.flatMap(LocalDate.init(parsing:)), birth <= today, birth.year >= 1900 else {
-                throw ValidationFailure(field: "\(f).birthDate", message: "\(f).birthDate must be a real date, not in the future")
+                throw ValidationFailure(
+                    field: "\(f).birthDate", message: "\(f).birthDate must be a real date, not in the future")
             }
             guard let sex = m.sex.flatMap(Sex.init(rawValue:)) else {
-                throw ValidationFailure(field: "\(f).sex", message: "\(f).sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "\(f).sex",
+                    message: "\(f).sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let relation = m.relation.flatMap(FamilyRelation.init(rawValue:)) else {
-                throw ValidationFailure(field: "\(f).relation", message: "\(f).relation must be one of \(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "\(f).relation",
+                    message:
+                        "\(f).relation must be one of "
+                        + "\(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             guard let ground = m.residenceGround.flatMap(ResidenceGround.init(rawValue:)) else {
-                throw ValidationFailure(field: "\(f).residenceGround", message: "\(f).residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationFailure(
+                    field: "\(f).residenceGround",
+                    message:
+                        "\(f).residenceGround must be one of "
+                        + "\(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
-            return Valid.Member(givenName: try Validate.required(m.givenName, "\(f).givenName"),
-                                familyName: try Validate.required(m.familyName, "\(f).familyName"), birthDate: birth, sex: sex,
-                                relation: relation, citizenship: try Validate.country(m.citizenship, "\(f).citizenship")!, residenceGround: ground)
+            return Valid.Member(
+                givenName: try Validate.required(m.givenName, "\(f).givenName"),
+                familyName: try Validate.required(m.familyName, "\(f).familyName"), birthDate: birth, sex: sex,
+                relation: relation, citizenship: try Validate.country(m.citizenship, "\(f).citizenship")!,
+                residenceGround: ground)
         }
-        return Valid(municipality: try Validate.municipality(municipality),
-                     imdiReference: try Validate.required(imdiReference, "imdiReference", max: 50),
-                     label: try Validate.required(label, "label"), urgent: urgent ?? false,
-                     rooms: try Validate.number(rooms, "rooms", 0...20), accessibleHousing: accessibleHousing ?? false,
-                     kindergartenPlaces: try Validate.number(kindergartenPlaces, "kindergartenPlaces", 0...20) ?? 0,
-                     schoolPlaces: try Validate.number(schoolPlaces, "schoolPlaces", 0...20) ?? 0,
-                     healthNeeds: try Validate.text(healthNeeds, "healthNeeds", max: 1000, required: false, multiline: true),
-                     otherNeeds: try Validate.text(otherNeeds, "otherNeeds", max: 1000, required: false, multiline: true),
-                     expectedArrival: try Validate.optionalDate(expectedArrival, "expectedArrival"), members: valid)
+        return Valid(
+            municipality: try Validate.municipality(municipality),
+            imdiReference: try Validate.required(imdiReference, "imdiReference", max: 50),
+            label: try Validate.required(label, "label"), urgent: urgent ?? false,
+            rooms: try Validate.number(rooms, "rooms", 0...20), accessibleHousing: accessibleHousing ?? false,
+            kindergartenPlaces: try Validate.number(kindergartenPlaces, "kindergartenPlaces", 0...20) ?? 0,
+            schoolPlaces: try Validate.number(schoolPlaces, "schoolPlaces", 0...20) ?? 0,
+            healthNeeds: try Validate.text(healthNeeds, "healthNeeds", max: 1000, required: false, multiline: true),
+            otherNeeds: try Validate.text(otherNeeds, "otherNeeds", max: 1000, required: false, multiline: true),
+            expectedArrival: try Validate.optionalDate(expectedArrival, "expectedArrival"), members: valid)
     }
 }
 
 package struct IncomingDTO: Content {
     package struct Member: Content {
-        package var givenName: String; package var familyName: String; package var birthDate: String; package var sex: String; package var relation: String
-        package var citizenship: String; package var residenceGround: String
+        package var givenName: String
+        package var familyName: String
+        package var birthDate: String
+        package var sex: String
+        package var relation: String
+        package var citizenship: String
+        package var residenceGround: String
     }
-    package struct Assessment: Content { var housing: String; var kindergarten: String; var school: String; var health: String; var note: String? }
-    package var id: UUID; package var municipality: String; package var imdiReference: String; package var label: String; package var urgent: Bool
-    package var receivedAt: Date; package var answerDueAt: Date; package var answerStatus: String
-    package var rooms: Int?; package var accessibleHousing: Bool; package var kindergartenPlaces: Int; package var schoolPlaces: Int
-    package var healthNeeds: String?; package var otherNeeds: String?; package var expectedArrival: String?
-    package var members: [Member]; package var assessment: Assessment
-    package var decision: String; package var decisionReason: String?; package var decidedAt: Date?; package var householdId: UUID?
+    package struct Assessment: Content {
+        var housing: String
+        var kindergarten: String
+        var school: String
+        var health: String
+        var note: String?
+    }
+    package var id: UUID
+    package var municipality: String
+    package var imdiReference: String
+    package var label: String
+    package var urgent: Bool
+    package var receivedAt: Date
+    package var answerDueAt: Date
+    package var answerStatus: String
+    package var rooms: Int?
+    package var accessibleHousing: Bool
+    package var kindergartenPlaces: Int
+    package var schoolPlaces: Int
+    package var healthNeeds: String?
+    package var otherNeeds: String?
+    package var expectedArrival: String?
+    package var members: [Member]
+    package var assessment: Assessment
+    package var decision: String
+    package var decisionReason: String?
+    package var decidedAt: Date?
+    package var householdId: UUID?
 
     package init(_ h: IncomingHousehold, now: Date = Date()) {
-        id = h.id!; municipality = h.$municipality.id; imdiReference = h.imdiReference; label = h.label; urgent = h.urgent
-        receivedAt = h.receivedAt; answerDueAt = h.answerDueAt; answerStatus = AnswerClock(h, now: now).status.rawValue
-        rooms = h.rooms; accessibleHousing = h.accessibleHousing; kindergartenPlaces = h.kindergartenPlaces
-        schoolPlaces = h.schoolPlaces; healthNeeds = h.healthNeeds; otherNeeds = h.otherNeeds; expectedArrival = h.expectedArrival
+        id = h.id!
+        municipality = h.$municipality.id
+        imdiReference = h.imdiReference
+        label = h.label
+        urgent = h.urgent
+        receivedAt = h.receivedAt
+        answerDueAt = h.answerDueAt
+        answerStatus = AnswerClock(h, now: now).status.rawValue
+        rooms = h.rooms
+        accessibleHousing = h.accessibleHousing
+        kindergartenPlaces = h.kindergartenPlaces
+        schoolPlaces = h.schoolPlaces
+        healthNeeds = h.healthNeeds
+        otherNeeds = h.otherNeeds
+        expectedArrival = h.expectedArrival
         members = (h.$members.value ?? []).sorted { $0.birthDate < $1.birthDate }.map {
-            .init(givenName: $0.givenName, familyName: $0.familyName, birthDate: $0.birthDate, sex: $0.sex, relation: $0.relation,
-                  citizenship: $0.citizenship, residenceGround: $0.residenceGround)
+            .init(
+                givenName: $0.givenName, familyName: $0.familyName, birthDate: $0.birthDate, sex: $0.sex,
+                relation: $0.relation,
+                citizenship: $0.citizenship, residenceGround: $0.residenceGround)
         }
-        assessment = .init(housing: h.housingStatus, kindergarten: h.kindergartenStatus, school: h.schoolStatus, health: h.healthStatus, note: h.assessmentNote)
-        decision = h.decision; decisionReason = h.decisionReason; decidedAt = h.decidedAt; householdId = h.householdID
+        assessment = .init(
+            housing: h.housingStatus, kindergarten: h.kindergartenStatus, school: h.schoolStatus,
+            health: h.healthStatus, note: h.assessmentNote)
+        decision = h.decision
+        decisionReason = h.decisionReason
+        decidedAt = h.decidedAt
+        householdId = h.householdID
     }
 }
 
@@ -108,15 +186,27 @@ package struct AnswerClock {
     package init(_ h: IncomingHousehold, now: Date) {
         minutesLeft = Int((h.answerDueAt.timeIntervalSince(now) / 60).rounded(.down))
         let window = h.answerDueAt.timeIntervalSince(h.receivedAt)
-        if h.decision != SettlementDecision.pending.rawValue { status = .answered }
-        else if now >= h.answerDueAt { status = .overdue }
-        else if h.answerDueAt.timeIntervalSince(now) <= window / 4 { status = .soon }
-        else { status = .open }
+        if h.decision != SettlementDecision.pending.rawValue {
+            status = .answered
+        } else if now >= h.answerDueAt {
+            status = .overdue
+        } else if h.answerDueAt.timeIntervalSince(now) <= window / 4 {
+            status = .soon
+        } else {
+            status = .open
+        }
     }
 }
 
-package struct AssessmentInput: Content { var sector: String?; var status: String?; var note: String? }
-package struct DecisionInput: Content { var decision: String?; var reason: String? }
+package struct AssessmentInput: Content {
+    var sector: String?
+    var status: String?
+    var note: String?
+}
+package struct DecisionInput: Content {
+    var decision: String?
+    var reason: String?
+}
 package struct ArrivalInput: Content { var arrivalDate: String? }
 
 /// Proposed households: the integration service registers and answers them; the assessing sectors record
@@ -125,10 +215,13 @@ package enum IncomingService {
     package static func list(_ req: Request, municipality: String? = nil) async throws -> [IncomingHousehold] {
         let codes = try await req.scope(where: .list, requested: municipality) { .personalDataList(municipality: $0) }
         // Unanswered first, the most pressing at the top; then the answered, newest first.
-        let rows = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$members).all()
+        let rows = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(
+            \.$members
+        ).all()
             .filter { req.may(.read, $0.resource) }
             .sorted { a, b in
-                let pa = a.decision == SettlementDecision.pending.rawValue, pb = b.decision == SettlementDecision.pending.rawValue
+                let pa = a.decision == SettlementDecision.pending.rawValue
+                let pb = b.decision == SettlementDecision.pending.rawValue
                 if pa != pb { return pa }
                 return pa ? a.answerDueAt < b.answerDueAt : a.receivedAt > b.receivedAt
             }
@@ -136,26 +229,32 @@ package enum IncomingService {
         return rows
     }
 
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> IncomingHousehold {
-        guard let id, let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first() else {
+    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> IncomingHousehold
+    {
+        guard let id,
+            let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first()
+        else {
             throw Abort(.notFound)
         }
         try await req.authorize(action, h.resource, recordType: "incoming_household", recordID: id.uuidString)
         if action == .read {
-            try await req.audit("read", recordType: "incoming_household", recordID: id.uuidString, municipality: h.$municipality.id)
+            try await req.audit(
+                "read", recordType: "incoming_household", recordID: id.uuidString, municipality: h.$municipality.id)
         }
         return h
     }
 
     package static func create(_ req: Request, _ input: IncomingInput) async throws -> IncomingHousehold {
         let v = try input.validated()
-        try await req.authorize(.create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "incoming_household")
+        try await req.authorize(
+            .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "incoming_household")
         let settings = try await SettlementSettings.settings(for: v.municipality, req)
         let h = IncomingHousehold()
         h.$municipality.id = v.municipality
         h.receivedAt = Date()
         h.urgent = v.urgent
-        h.answerDueAt = h.receivedAt.addingTimeInterval(Double(v.urgent ? settings.answerHoursUrgent : settings.answerHoursOrdinary) * 3600)
+        h.answerDueAt = h.receivedAt.addingTimeInterval(
+            Double(v.urgent ? settings.answerHoursUrgent : settings.answerHoursOrdinary) * 3600)
         for s in IncomingHousehold.assessingSectors { h.setStatus(AssessmentStatus.pending.rawValue, for: s) }
         h.decision = SettlementDecision.pending.rawValue
         apply(v, to: h)
@@ -164,7 +263,8 @@ package enum IncomingService {
             try await replaceMembers(h, v.members, on: db)
         }
         try await h.$members.load(on: req.store)
-        try await req.audit("create", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
+        try await req.audit(
+            "create", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
@@ -184,47 +284,71 @@ package enum IncomingService {
             try await replaceMembers(h, v.members, on: db)
         }
         try await h.$members.load(on: req.store)
-        try await req.audit("update", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
+        try await req.audit(
+            "update", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
     package static func delete(_ req: Request, _ id: UUID?) async throws {
         let h = try await find(req, id, for: .delete)
         try await h.delete(on: req.store)
-        try await req.audit("delete", recordType: "incoming_household", recordID: id?.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            "delete", recordType: "incoming_household", recordID: id?.uuidString, municipality: h.$municipality.id)
     }
 
     package static func apply(_ v: IncomingInput.Valid, to h: IncomingHousehold) {
-        h.imdiReference = v.imdiReference; h.label = v.label; h.rooms = v.rooms; h.accessibleHousing = v.accessibleHousing
-        h.kindergartenPlaces = v.kindergartenPlaces; h.schoolPlaces = v.schoolPlaces; h.healthNeeds = v.healthNeeds
-        h.otherNeeds = v.otherNeeds; h.expectedArrival = v.expectedArrival?.iso
+        h.imdiReference = v.imdiReference
+        h.label = v.label
+        h.rooms = v.rooms
+        h.accessibleHousing = v.accessibleHousing
+        h.kindergartenPlaces = v.kindergartenPlaces
+        h.schoolPlaces = v.schoolPlaces
+        h.healthNeeds = v.healthNeeds
+        h.otherNeeds = v.otherNeeds
+        h.expectedArrival = v.expectedArrival?.iso
     }
 
-    package static func replaceMembers(_ h: IncomingHousehold, _ members: [IncomingInput.Valid.Member], on db: any Database) async throws {
+    package static func replaceMembers(
+        _ h: IncomingHousehold, _ members: [IncomingInput.Valid.Member], on db: any Database
+    ) async throws {
         try await IncomingMember.query(on: db).filter(\.$incoming.$id == h.id!).delete()
         for m in members {
             let row = IncomingMember()
-            row.$incoming.id = h.id!; row.givenName = m.givenName; row.familyName = m.familyName; row.birthDate = m.birthDate.iso
-            row.sex = m.sex.rawValue; row.relation = m.relation.rawValue; row.citizenship = m.citizenship
+            row.$incoming.id = h.id!
+            row.givenName = m.givenName
+            row.familyName = m.familyName
+            row.birthDate = m.birthDate.iso
+            row.sex = m.sex.rawValue
+            row.relation = m.relation.rawValue
+            row.citizenship = m.citizenship
             row.residenceGround = m.residenceGround.rawValue
             try await row.create(on: db)
         }
     }
 
     /// One sector's part of the inter-sector assessment (capacity for housing, kindergarten, school, health).
-    package static func assess(_ req: Request, _ id: UUID?, _ input: AssessmentInput) async throws -> IncomingHousehold {
-        guard let id, let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first() else {
+    package static func assess(_ req: Request, _ id: UUID?, _ input: AssessmentInput) async throws -> IncomingHousehold
+    {
+        guard let id,
+            let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first()
+        else {
             throw Abort(.notFound)
         }
-        guard let sector = input.sector.flatMap(Sector.init(rawValue:)), IncomingHousehold.assessingSectors.contains(sector) else {
-            throw ValidationFailure(field: "sector", message: "sector must be one of housing, kindergarten, school, health")
+        guard let sector = input.sector.flatMap(Sector.init(rawValue:)),
+            IncomingHousehold.assessingSectors.contains(sector)
+        else {
+            throw ValidationFailure(
+                field: "sector", message: "sector must be one of housing, kindergarten, school, health")
         }
         guard let status = input.status.flatMap(AssessmentStatus.init(rawValue:)) else {
             throw ValidationFailure(field: "status", message: "status must be one of pending, ok, concern")
         }
         let note = try Validate.text(input.note, "note", max: 1000, required: false, multiline: true)
-        try await req.authorize(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: sector),
-                                recordType: "incoming_household", recordID: id.uuidString)
+        try await req.authorize(
+            .update,
+            .sectorPart(
+                municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: sector),
+            recordType: "incoming_household", recordID: id.uuidString)
         guard h.decision == SettlementDecision.pending.rawValue else {
             throw APIError(.conflict, "already_answered", "the proposal is answered; the assessment is closed")
         }
@@ -235,7 +359,9 @@ package enum IncomingService {
             h.assessmentNote = [h.assessmentNote, line].compactMap { $0 }.joined(separator: "\n")
         }
         try await h.update(on: req.store)
-        try await req.audit("assess_\(sector.rawValue)", recordType: "incoming_household", recordID: id.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            "assess_\(sector.rawValue)", recordType: "incoming_household", recordID: id.uuidString,
+            municipality: h.$municipality.id)
         return h
     }
 
@@ -246,17 +372,26 @@ package enum IncomingService {
             throw ValidationFailure(field: "decision", message: "decision must be accepted or declined")
         }
         let reason = try Validate.text(input.reason, "reason", max: 1000, required: false, multiline: true)
-        let concerns = IncomingHousehold.assessingSectors.contains { h.status(for: $0) == AssessmentStatus.concern.rawValue }
+        let concerns = IncomingHousehold.assessingSectors.contains {
+            h.status(for: $0) == AssessmentStatus.concern.rawValue
+        }
         if reason == nil && (decision == .declined || concerns) {
-            throw ValidationFailure(field: "reason", message: decision == .declined
-                ? "reason is required when declining" : "reason is required when accepting despite a concern in the assessment")
+            throw ValidationFailure(
+                field: "reason",
+                message: decision == .declined
+                    ? "reason is required when declining"
+                    : "reason is required when accepting despite a concern in the assessment")
         }
         guard h.decision == SettlementDecision.pending.rawValue else {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")
         }
-        h.decision = decision.rawValue; h.decisionReason = reason; h.decidedAt = Date()
+        h.decision = decision.rawValue
+        h.decisionReason = reason
+        h.decidedAt = Date()
         try await h.update(on: req.store)
-        try await req.audit("decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            "decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString,
+            municipality: h.$municipality.id)
         return h
     }
 
@@ -264,24 +399,35 @@ package enum IncomingService {
     /// arrival date) and the arrival checklist is made from the municipality's template.
     package static func arrive(_ req: Request, _ id: UUID?, _ input: ArrivalInput) async throws -> Household {
         let h = try await find(req, id, for: .update)
-        try await req.authorize(.create, .personalData(municipality: h.$municipality.id, sharedWith: []), recordType: "household")
+        try await req.authorize(
+            .create, .personalData(municipality: h.$municipality.id, sharedWith: []), recordType: "household")
         let arrival = try Validate.pastDate(input.arrivalDate, "arrivalDate")
         guard h.decision == SettlementDecision.accepted.rawValue else {
             throw APIError(.conflict, "not_accepted", "only an accepted proposal can arrive")
         }
-        guard h.householdID == nil else { throw APIError(.conflict, "already_arrived", "the household has already arrived") }
+        guard h.householdID == nil else {
+            throw APIError(.conflict, "already_arrived", "the household has already arrived")
+        }
         let template = try await SettlementSettings.template(for: h.$municipality.id, req)
         let household = Household()
         let created: [UUID] = try await req.write { db in
             var created: [UUID] = []
-            household.$municipality.id = h.$municipality.id; household.name = h.label
+            household.$municipality.id = h.$municipality.id
+            household.name = h.label
             try await household.create(on: db)
             for m in h.members {
                 let p = Person()
-                p.$municipality.id = h.$municipality.id; p.$household.id = household.id
-                p.givenName = m.givenName; p.familyName = m.familyName; p.birthDate = m.birthDate; p.sex = m.sex
-                p.citizenship = m.citizenship; p.residenceGround = m.residenceGround; p.relation = m.relation
-                p.settlementDate = arrival.iso; p.settledByAgreement = true
+                p.$municipality.id = h.$municipality.id
+                p.$household.id = household.id
+                p.givenName = m.givenName
+                p.familyName = m.familyName
+                p.birthDate = m.birthDate
+                p.sex = m.sex
+                p.citizenship = m.citizenship
+                p.residenceGround = m.residenceGround
+                p.relation = m.relation
+                p.settlementDate = arrival.iso
+                p.settledByAgreement = true
                 try await p.create(on: db)
                 created.append(p.id!)
             }
@@ -290,9 +436,14 @@ package enum IncomingService {
             try await h.update(on: db)
             return created
         }
-        try await req.audit("arrive", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
-        try await req.audit("create", recordType: "household", recordID: household.id?.uuidString, municipality: h.$municipality.id)
-        for p in created { try await req.audit("create", recordType: "person", recordID: p.uuidString, municipality: h.$municipality.id) }
+        try await req.audit(
+            "arrive", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
+        try await req.audit(
+            "create", recordType: "household", recordID: household.id?.uuidString, municipality: h.$municipality.id)
+        for p in created {
+            try await req.audit(
+                "create", recordType: "person", recordID: p.uuidString, municipality: h.$municipality.id)
+        }
         return household
     }
 }

@@ -23,14 +23,16 @@ package struct SettlementAPIController: RouteCollection {
         }
         years.gated(.create, .settlementPlan).post { req async throws -> Response in
             let y = try await SettlementYearService.create(req, try req.json(SettlementYearInput.self))
-            return try await SettlementYearDTO(y, try await SettlementYearService.progress(req, y)).encodeResponse(status: .created, for: req)
+            return try await SettlementYearDTO(y, try await SettlementYearService.progress(req, y)).encodeResponse(
+                status: .created, for: req)
         }
         years.get(":yearID") { req async throws -> SettlementYearDTO in
             let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self))
             return SettlementYearDTO(y, try await SettlementYearService.progress(req, y))
         }
         years.gated(.update, .settlementPlan).put(":yearID") { req async throws -> SettlementYearDTO in
-            let y = try await SettlementYearService.update(req, req.parameters.get("yearID", as: UUID.self), try req.json(SettlementYearInput.self))
+            let y = try await SettlementYearService.update(
+                req, req.parameters.get("yearID", as: UUID.self), try req.json(SettlementYearInput.self))
             return SettlementYearDTO(y, try await SettlementYearService.progress(req, y))
         }
         years.gated(.delete, .settlementPlan).delete(":yearID") { req async throws -> HTTPStatus in
@@ -40,29 +42,39 @@ package struct SettlementAPIController: RouteCollection {
 
         let incoming = routes.grouped("incoming-households")
         incoming.get { req async throws -> [IncomingDTO] in
-            try await IncomingService.list(req, municipality: try req.query.decode(ListQuery.self).validated()).map { IncomingDTO($0) }
+            try await IncomingService.list(req, municipality: try req.query.decode(ListQuery.self).validated()).map {
+                IncomingDTO($0)
+            }
         }
         incoming.gated(.create, .personalData).post { req async throws -> Response in
-            try await IncomingDTO(try await IncomingService.create(req, try req.json(IncomingInput.self))).encodeResponse(status: .created, for: req)
+            try await IncomingDTO(try await IncomingService.create(req, try req.json(IncomingInput.self)))
+                .encodeResponse(status: .created, for: req)
         }
         incoming.get(":incomingID") { req async throws -> IncomingDTO in
             IncomingDTO(try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
         }
         incoming.gated(.update, .personalData).put(":incomingID") { req async throws -> IncomingDTO in
-            IncomingDTO(try await IncomingService.update(req, req.parameters.get("incomingID", as: UUID.self), try req.json(IncomingInput.self)))
+            IncomingDTO(
+                try await IncomingService.update(
+                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(IncomingInput.self)))
         }
         incoming.gated(.delete, .personalData).delete(":incomingID") { req async throws -> HTTPStatus in
             try await IncomingService.delete(req, req.parameters.get("incomingID", as: UUID.self))
             return .noContent
         }
         incoming.gated(.update, .sectorPart).post(":incomingID", "assessment") { req async throws -> IncomingDTO in
-            IncomingDTO(try await IncomingService.assess(req, req.parameters.get("incomingID", as: UUID.self), try req.json(AssessmentInput.self)))
+            IncomingDTO(
+                try await IncomingService.assess(
+                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(AssessmentInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "decision") { req async throws -> IncomingDTO in
-            IncomingDTO(try await IncomingService.decide(req, req.parameters.get("incomingID", as: UUID.self), try req.json(DecisionInput.self)))
+            IncomingDTO(
+                try await IncomingService.decide(
+                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(DecisionInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "arrival") { req async throws -> Response in
-            let h = try await IncomingService.arrive(req, req.parameters.get("incomingID", as: UUID.self), try req.json(ArrivalInput.self))
+            let h = try await IncomingService.arrive(
+                req, req.parameters.get("incomingID", as: UUID.self), try req.json(ArrivalInput.self))
             try await h.$members.load(on: req.store)
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
@@ -73,13 +85,17 @@ package struct SettlementAPIController: RouteCollection {
             return try await ArrivalChecklist.tasks(req, h).map { ArrivalTaskDTO($0) }
         }
         checklist.gated(.update, .personalData).post { req async throws -> Response in
-            let h = try await ArrivalChecklist.create(req, householdID: req.parameters.get("householdID", as: UUID.self),
-                                                      arrival: try req.json(ArrivalInput.self).arrivalDate)
-            return try await ArrivalChecklist.tasks(req, h).map { ArrivalTaskDTO($0) }.encodeResponse(status: .created, for: req)
+            let h = try await ArrivalChecklist.create(
+                req, householdID: req.parameters.get("householdID", as: UUID.self),
+                arrival: try req.json(ArrivalInput.self).arrivalDate)
+            return try await ArrivalChecklist.tasks(req, h).map { ArrivalTaskDTO($0) }.encodeResponse(
+                status: .created, for: req)
         }
         checklist.gated(.update, .sectorPart).put(":taskID") { req async throws -> ArrivalTaskDTO in
-            ArrivalTaskDTO(try await ArrivalChecklist.mark(req, householdID: req.parameters.get("householdID", as: UUID.self),
-                                                           taskID: req.parameters.get("taskID", as: UUID.self), try req.json(TaskInput.self)))
+            ArrivalTaskDTO(
+                try await ArrivalChecklist.mark(
+                    req, householdID: req.parameters.get("householdID", as: UUID.self),
+                    taskID: req.parameters.get("taskID", as: UUID.self), try req.json(TaskInput.self)))
         }
     }
 }

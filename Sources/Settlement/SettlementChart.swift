@@ -1,10 +1,21 @@
 import InnbyggerCore
 import InnbyggerKernel
+
 /// Geometry of the settlement-year chart, rendered as SVG by `Settlement/overview.leaf`: counted persons per month
 /// as bars, the running total as a line, and the council's decision as a dashed target line. Server-side, no script.
 package struct SettlementChart: Encodable {
-    package struct Bar: Encodable { var x: Int; var y: Int; var height: Int; var label: String; var value: Int; var labelX: Int }
-    package struct Tick: Encodable { var y: Int; var value: Int }
+    package struct Bar: Encodable {
+        var x: Int
+        var y: Int
+        var height: Int
+        var label: String
+        var value: Int
+        var labelX: Int
+    }
+    package struct Tick: Encodable {
+        var y: Int
+        var value: Int
+    }
     package static let width = 640, left = 40, bottom = 230, barWidth = 30, plotHeight = 200
     package var width = Self.width, height = 260, left = Self.left, bottom = Self.bottom, barWidth = Self.barWidth
     package var bars: [Bar]

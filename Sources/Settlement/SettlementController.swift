@@ -33,23 +33,58 @@ package struct SettlementController: RouteCollection {
 
     // MARK: Overview
 
-    package struct OverviewQuery: Content { var municipality: String?; var year: Int? }
+    package struct OverviewQuery: Content {
+        var municipality: String?
+        var year: Int?
+    }
 
     package struct OverviewView: Encodable {
         package struct YearRow: Encodable {
-            package var id: UUID; package var municipality: String; package var year: Int; package var requested: Int; package var requestedMinors: Int
-            package var decided: Int?; package var decidedMinors: String; package var decisionDate: String?; package var decisionReference: String?
-            package var counted: Int; package var remaining: Int?; package var familyReunified: Int; package var notByAgreement: Int; package var canEdit: Bool
-            package var chart: SettlementChart; package var months: [MonthRow]
+            package var id: UUID
+            package var municipality: String
+            package var year: Int
+            package var requested: Int
+            package var requestedMinors: Int
+            package var decided: Int?
+            package var decidedMinors: String
+            package var decisionDate: String?
+            package var decisionReference: String?
+            package var counted: Int
+            package var remaining: Int?
+            package var familyReunified: Int
+            package var notByAgreement: Int
+            package var canEdit: Bool
+            package var chart: SettlementChart
+            package var months: [MonthRow]
         }
-        package struct MonthRow: Encodable { var label: String; var counted: Int; var cumulative: Int; var family: Int }
+        package struct MonthRow: Encodable {
+            var label: String
+            var counted: Int
+            var cumulative: Int
+            var family: Int
+        }
         package struct IncomingRow: Encodable {
-            package var id: UUID; package var label: String; package var imdiReference: String; package var municipality: String; package var size: Int; package var urgent: Bool
-            package var answerDueAt: String; package var answerDueISO: String; package var clock: String; package var clockText: String; package var decision: String
+            package var id: UUID
+            package var label: String
+            package var imdiReference: String
+            package var municipality: String
+            package var size: Int
+            package var urgent: Bool
+            package var answerDueAt: String
+            package var answerDueISO: String
+            package var clock: String
+            package var clockText: String
+            package var decision: String
         }
-        package var canReadYears: Bool; package var years: [YearRow]; package var canCreateYear: Bool
-        package var canListIncoming: Bool; package var incoming: [IncomingRow]; package var canCreateIncoming: Bool
-        package var municipalities: [Choice]; package var yearFilter: Int; package var canEditSettings: Bool
+        package var canReadYears: Bool
+        package var years: [YearRow]
+        package var canCreateYear: Bool
+        package var canListIncoming: Bool
+        package var incoming: [IncomingRow]
+        package var canCreateIncoming: Bool
+        package var municipalities: [Choice]
+        package var yearFilter: Int
+        package var canEditSettings: Bool
     }
 
     package func overview(req: Request) async throws -> View {
@@ -61,96 +96,140 @@ package struct SettlementController: RouteCollection {
         guard !yearCodes.isEmpty || !listCodes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let currentYear = LocalDate.today.year
         let year = q.year ?? currentYear
-        guard (2000...2100).contains(year) else { throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100") }
+        guard (2000...2100).contains(year) else {
+            throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100")
+        }
         let months = (1...12).map { req.application.translations.text("month.\($0)", req.language) }
 
         var yearRows: [OverviewView.YearRow] = []
         if !yearCodes.isEmpty {
-            for y in try await SettlementYearService.list(req, municipality: municipality.flatMap { yearCodes.contains($0) ? $0 : nil })
+            for y in try await SettlementYearService.list(
+                req, municipality: municipality.flatMap { yearCodes.contains($0) ? $0 : nil })
             where y.year == year {
                 let p = try await SettlementYearService.progress(req, y)
                 let cumulative = p.cumulative
-                yearRows.append(.init(
-                    id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id, year: y.year, requested: y.requested,
-                    requestedMinors: y.requestedMinors, decided: y.decided,
-                    decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
-                    decisionDate: y.decisionDate, decisionReference: y.decisionReference, counted: p.counted, remaining: p.remaining,
-                    familyReunified: p.familyReunified, notByAgreement: p.notByAgreement,
-                    canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
-                    chart: SettlementChart(p, monthLabels: months),
-                    months: (0..<12).map { .init(label: months[$0], counted: p.monthly[$0], cumulative: cumulative[$0], family: p.monthlyFamily[$0]) }))
+                yearRows.append(
+                    .init(
+                        id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id, year: y.year,
+                        requested: y.requested,
+                        requestedMinors: y.requestedMinors, decided: y.decided,
+                        decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
+                        decisionDate: y.decisionDate, decisionReference: y.decisionReference, counted: p.counted,
+                        remaining: p.remaining,
+                        familyReunified: p.familyReunified, notByAgreement: p.notByAgreement,
+                        canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
+                        chart: SettlementChart(p, monthLabels: months),
+                        months: (0..<12).map {
+                            .init(
+                                label: months[$0], counted: p.monthly[$0], cumulative: cumulative[$0],
+                                family: p.monthlyFamily[$0])
+                        }))
             }
         }
         var incomingRows: [OverviewView.IncomingRow] = []
         if !listCodes.isEmpty {
             let now = Date()
-            for h in try await IncomingService.list(req, municipality: municipality.flatMap { listCodes.contains($0) ? $0 : nil })
+            for h in try await IncomingService.list(
+                req, municipality: municipality.flatMap { listCodes.contains($0) ? $0 : nil })
             where h.householdID == nil || Oslo.day(h.receivedAt).year == year {
                 let clock = AnswerClock(h, now: now)
-                incomingRows.append(.init(
-                    id: h.id!, label: h.label, imdiReference: h.imdiReference, municipality: names[h.$municipality.id] ?? "",
-                    size: h.members.count, urgent: h.urgent, answerDueAt: Oslo.stamp(h.answerDueAt),
-                    answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
-                    clockText: Self.clockText(clock, req), decision: "decision.\(h.decision)"))
+                incomingRows.append(
+                    .init(
+                        id: h.id!, label: h.label, imdiReference: h.imdiReference,
+                        municipality: names[h.$municipality.id] ?? "",
+                        size: h.members.count, urgent: h.urgent, answerDueAt: Oslo.stamp(h.answerDueAt),
+                        answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
+                        clockText: Self.clockText(clock, req), decision: "decision.\(h.decision)"))
             }
         }
-        let creatableIncoming = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
+        let creatableIncoming = try await req.municipalities(where: .create) {
+            .personalData(municipality: $0, sharedWith: [])
+        }
         let creatableYears = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
         let settingsCodes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
         let all = Set(yearCodes).union(listCodes).sorted()
-        return try await req.page("Settlement/overview", titleKey: "settlement.title", OverviewView(
-            canReadYears: !yearCodes.isEmpty, years: yearRows, canCreateYear: !creatableYears.isEmpty,
-            canListIncoming: !listCodes.isEmpty, incoming: incomingRows, canCreateIncoming: !creatableIncoming.isEmpty,
-            municipalities: all.count > 1 ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
-            yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
+        return try await req.page(
+            "Settlement/overview", titleKey: "settlement.title",
+            OverviewView(
+                canReadYears: !yearCodes.isEmpty, years: yearRows, canCreateYear: !creatableYears.isEmpty,
+                canListIncoming: !listCodes.isEmpty, incoming: incomingRows,
+                canCreateIncoming: !creatableIncoming.isEmpty,
+                municipalities: all.count > 1
+                    ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
+                yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
     }
 
     /// "12 t 5 min igjen" / "over fristen med 3 t" in the user's language.
     package static func clockText(_ c: AnswerClock, _ req: Request) -> String {
-        let tr = req.application.translations, lang = req.language
+        let tr = req.application.translations
+        let lang = req.language
         if c.status == .answered { return tr.text("clock.answered", lang) }
         let m = abs(c.minutesLeft)
-        let span = m >= 48 * 60 ? tr.text("clock.days", lang, ["\(m / (24 * 60))"]) : tr.text("clock.hours", lang, ["\(m / 60)", "\(m % 60)"])
+        let span =
+            m >= 48 * 60
+            ? tr.text("clock.days", lang, ["\(m / (24 * 60))"])
+            : tr.text("clock.hours", lang, ["\(m / 60)", "\(m % 60)"])
         return tr.text(c.minutesLeft < 0 ? "clock.overdue" : "clock.left", lang, [span])
     }
 
     // MARK: Settlement years
 
     package struct YearFormView: Encodable {
-        package var action: String; package var input: SettlementYearInput; package var error: String?; package var errorField: String?
-        package var municipalities: [Choice]; package var minors: [Choice]; package var isNew: Bool; package var id: UUID?; package var canDelete: Bool
+        package var action: String
+        package var input: SettlementYearInput
+        package var error: String?
+        package var errorField: String?
+        package var municipalities: [Choice]
+        package var minors: [Choice]
+        package var isNew: Bool
+        package var id: UUID?
+        package var canDelete: Bool
     }
 
-    package static func yearForm(_ req: Request, action: String, input: SettlementYearInput, error: ValidationFailure?, id: UUID?) async throws -> View {
+    package static func yearForm(
+        _ req: Request, action: String, input: SettlementYearInput, error: ValidationFailure?, id: UUID?
+    ) async throws -> View {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        return try await req.page("Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year", YearFormView(
-            action: action, input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
-            minors: [("true", true), ("false", false)].map { Choice(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1) },
-            isNew: id == nil, id: id,
-            canDelete: id != nil && input.municipality.map { req.may(.delete, .settlementPlan(municipality: $0)) } == true))
+        return try await req.page(
+            "Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year",
+            YearFormView(
+                action: action, input: input, error: error?.message, errorField: error?.field,
+                municipalities: codes.map {
+                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
+                },
+                minors: [("true", true), ("false", false)].map {
+                    Choice(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1)
+                },
+                isNew: id == nil, id: id,
+                canDelete: id != nil
+                    && input.municipality.map { req.may(.delete, .settlementPlan(municipality: $0)) } == true))
     }
 
     package static func yearInput(_ req: Request) throws -> SettlementYearInput {
         let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func v(_ k: String) -> String? {
+            let t = f[k]?.trimmingCharacters(in: .whitespaces)
+            return t?.isEmpty == false ? t : nil
+        }
         func int(_ k: String) throws -> Int? {
             guard let t = v(k) else { return nil }
             guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
             return n
         }
-        return SettlementYearInput(municipality: v("municipality"), year: try int("year"), requested: try int("requested"),
-                                   requestedMinors: try int("requestedMinors"), requestDate: v("requestDate"), decided: try int("decided"),
-                                   decidedMinors: v("decidedMinors").map { $0 == "true" }, decisionDate: v("decisionDate"),
-                                   decisionReference: v("decisionReference"), note: v("note"))
+        return SettlementYearInput(
+            municipality: v("municipality"), year: try int("year"), requested: try int("requested"),
+            requestedMinors: try int("requestedMinors"), requestDate: v("requestDate"), decided: try int("decided"),
+            decidedMinors: v("decidedMinors").map { $0 == "true" }, decisionDate: v("decisionDate"),
+            decisionReference: v("decisionReference"), note: v("note"))
     }
 
     package func newYear(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
         var input = SettlementYearInput()
-        input.municipality = codes.first; input.year = LocalDate.today.year
+        input.municipality = codes.first
+        input.year = LocalDate.today.year
         return try await Self.yearForm(req, action: "/settlement/years", input: input, error: nil, id: nil)
     }
 
@@ -160,16 +239,25 @@ package struct SettlementController: RouteCollection {
         var input = SettlementYearInput()
         do {
             input = try Self.yearInput(req)
-            let y = id == nil ? try await SettlementYearService.create(req, input) : try await SettlementYearService.update(req, id, input)
+            let y =
+                id == nil
+                ? try await SettlementYearService.create(req, input)
+                : try await SettlementYearService.update(req, id, input)
             return req.redirect(to: "/settlement?year=\(y.year)&municipality=\(y.$municipality.id)&notice=saved")
         } catch let e as ValidationFailure {
             return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: e, id: id))
         } catch let e as APIError where e.status == .conflict {
-            return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: ValidationFailure(field: "year", message: e.reason), id: id), status: .conflict)
+            return try await Self.failed(
+                req,
+                Self.yearForm(
+                    req, action: action, input: input, error: ValidationFailure(field: "year", message: e.reason),
+                    id: id), status: .conflict)
         }
     }
 
-    package static func failed(_ req: Request, _ view: View, status: HTTPResponseStatus = .badRequest) async throws -> Response {
+    package static func failed(_ req: Request, _ view: View, status: HTTPResponseStatus = .badRequest) async throws
+        -> Response
+    {
         let res = try await view.encodeResponse(for: req)
         res.status = status
         return res
@@ -184,9 +272,10 @@ package struct SettlementController: RouteCollection {
 
     package func editYear(req: Request) async throws -> View {
         let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self), for: .update)
-        let input = SettlementYearInput(municipality: y.$municipality.id, year: y.year, requested: y.requested, requestedMinors: y.requestedMinors,
-                                        requestDate: y.requestDate, decided: y.decided, decidedMinors: y.decidedMinors,
-                                        decisionDate: y.decisionDate, decisionReference: y.decisionReference, note: y.note)
+        let input = SettlementYearInput(
+            municipality: y.$municipality.id, year: y.year, requested: y.requested, requestedMinors: y.requestedMinors,
+            requestDate: y.requestDate, decided: y.decided, decidedMinors: y.decidedMinors,
+            decisionDate: y.decisionDate, decisionReference: y.decisionReference, note: y.note)
         return try await Self.yearForm(req, action: "/settlement/years/\(y.id!)", input: input, error: nil, id: y.id)
     }
 
@@ -201,48 +290,86 @@ package struct SettlementController: RouteCollection {
 
     package struct IncomingFormView: Encodable {
         package struct MemberRow: Encodable {
-            package var index: Int; package var givenName: String; package var familyName: String; package var birthDate: String; package var citizenship: String
-            package var sexes: [Choice]; package var relations: [Choice]; package var grounds: [Choice]
+            package var index: Int
+            package var givenName: String
+            package var familyName: String
+            package var birthDate: String
+            package var citizenship: String
+            package var sexes: [Choice]
+            package var relations: [Choice]
+            package var grounds: [Choice]
         }
-        package var input: IncomingInput; package var error: String?; package var errorField: String?; package var municipalities: [Choice]; package var members: [MemberRow]
+        package var input: IncomingInput
+        package var error: String?
+        package var errorField: String?
+        package var municipalities: [Choice]
+        package var members: [MemberRow]
     }
 
-    package static func incomingForm(_ req: Request, _ input: IncomingInput, _ error: ValidationFailure?) async throws -> View {
+    package static func incomingForm(_ req: Request, _ input: IncomingInput, _ error: ValidationFailure?) async throws
+        -> View
+    {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let given = input.members ?? []
-        return try await req.page("Settlement/incoming-form", titleKey: "incoming.new", IncomingFormView(
-            input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
-            members: (0..<memberRows).map { i in
-                let m = i < given.count ? given[i] : IncomingInput.Member()
-                return .init(index: i, givenName: m.givenName ?? "", familyName: m.familyName ?? "", birthDate: m.birthDate ?? "",
-                             citizenship: m.citizenship ?? "",
-                             sexes: Sex.allCases.map { Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex) },
-                             relations: FamilyRelation.allCases.map { Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil))) },
-                             grounds: ResidenceGround.allCases.map { Choice(value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == (m.residenceGround ?? "refugee")) })
-            }))
+        return try await req.page(
+            "Settlement/incoming-form", titleKey: "incoming.new",
+            IncomingFormView(
+                input: input, error: error?.message, errorField: error?.field,
+                municipalities: codes.map {
+                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
+                },
+                members: (0..<memberRows).map { i in
+                    let m = i < given.count ? given[i] : IncomingInput.Member()
+                    return .init(
+                        index: i, givenName: m.givenName ?? "", familyName: m.familyName ?? "",
+                        birthDate: m.birthDate ?? "",
+                        citizenship: m.citizenship ?? "",
+                        sexes: Sex.allCases.map {
+                            Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex)
+                        },
+                        relations: FamilyRelation.allCases.map {
+                            Choice(
+                                value: $0.rawValue, label: "relation.\($0.rawValue)",
+                                selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil)))
+                        },
+                        grounds: ResidenceGround.allCases.map {
+                            Choice(
+                                value: $0.rawValue, label: "ground.\($0.rawValue)",
+                                selected: $0.rawValue == (m.residenceGround ?? "refugee"))
+                        })
+                }))
     }
 
     /// Reads the form: member rows where nothing was typed are left out.
     package static func incomingInput(_ req: Request) throws -> IncomingInput {
         let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? { let t = f[k]?.trimmingCharacters(in: .whitespaces); return t?.isEmpty == false ? t : nil }
+        func v(_ k: String) -> String? {
+            let t = f[k]?.trimmingCharacters(in: .whitespaces)
+            return t?.isEmpty == false ? t : nil
+        }
         func int(_ k: String) throws -> Int? {
             guard let t = v(k) else { return nil }
             guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
             return n
         }
         let members = (0..<memberRows).compactMap { i -> IncomingInput.Member? in
-            guard v("m\(i).givenName") != nil || v("m\(i).familyName") != nil || v("m\(i).birthDate") != nil else { return nil }
-            return .init(givenName: v("m\(i).givenName"), familyName: v("m\(i).familyName"), birthDate: v("m\(i).birthDate"),
-                         sex: v("m\(i).sex"), relation: v("m\(i).relation"), citizenship: v("m\(i).citizenship"), residenceGround: v("m\(i).residenceGround"))
+            guard v("m\(i).givenName") != nil || v("m\(i).familyName") != nil || v("m\(i).birthDate") != nil else {
+                return nil
+            }
+            return .init(
+                givenName: v("m\(i).givenName"), familyName: v("m\(i).familyName"), birthDate: v("m\(i).birthDate"),
+                sex: v("m\(i).sex"), relation: v("m\(i).relation"), citizenship: v("m\(i).citizenship"),
+                residenceGround: v("m\(i).residenceGround"))
         }
-        return IncomingInput(municipality: v("municipality"), imdiReference: v("imdiReference"), label: v("label"), urgent: f["urgent"] != nil,
-                             rooms: try int("rooms"), accessibleHousing: f["accessibleHousing"] != nil,
-                             kindergartenPlaces: try int("kindergartenPlaces"), schoolPlaces: try int("schoolPlaces"),
-                             healthNeeds: v("healthNeeds"), otherNeeds: v("otherNeeds"), expectedArrival: v("expectedArrival"), members: members)
+        return IncomingInput(
+            municipality: v("municipality"), imdiReference: v("imdiReference"), label: v("label"),
+            urgent: f["urgent"] != nil,
+            rooms: try int("rooms"), accessibleHousing: f["accessibleHousing"] != nil,
+            kindergartenPlaces: try int("kindergartenPlaces"), schoolPlaces: try int("schoolPlaces"),
+            healthNeeds: v("healthNeeds"), otherNeeds: v("otherNeeds"), expectedArrival: v("expectedArrival"),
+            members: members)
     }
 
     package func newIncoming(req: Request) async throws -> View {
@@ -264,16 +391,53 @@ package struct SettlementController: RouteCollection {
     }
 
     package struct IncomingView: Encodable {
-        package struct Member: Encodable { var name: String; var birthDate: String; var age: Int; var sex: String; var relation: String; var citizenship: String; var ground: String }
-        package struct Part: Encodable { var sector: String; var sectorKey: String; var status: String; var statusKey: String; var canAssess: Bool; var options: [Choice] }
-        package var id: UUID; package var label: String; package var imdiReference: String; package var municipality: String; package var urgent: Bool
-        package var receivedAt: String; package var answerDueAt: String; package var answerDueISO: String; package var clock: String; package var clockText: String
-        package var rooms: Int?; package var accessibleHousing: Bool; package var kindergartenPlaces: Int; package var schoolPlaces: Int
-        package var healthNeeds: String?; package var otherNeeds: String?; package var expectedArrival: String?
-        package var members: [Member]; package var parts: [Part]; package var assessmentNote: String?
-        package var decision: String; package var decisionKey: String; package var decisionReason: String?; package var decidedAt: String?
-        package var canDecide: Bool; package var canArrive: Bool; package var householdId: UUID?; package var canDelete: Bool
-        package var error: String?; package var today: String
+        package struct Member: Encodable {
+            var name: String
+            var birthDate: String
+            var age: Int
+            var sex: String
+            var relation: String
+            var citizenship: String
+            var ground: String
+        }
+        package struct Part: Encodable {
+            var sector: String
+            var sectorKey: String
+            var status: String
+            var statusKey: String
+            var canAssess: Bool
+            var options: [Choice]
+        }
+        package var id: UUID
+        package var label: String
+        package var imdiReference: String
+        package var municipality: String
+        package var urgent: Bool
+        package var receivedAt: String
+        package var answerDueAt: String
+        package var answerDueISO: String
+        package var clock: String
+        package var clockText: String
+        package var rooms: Int?
+        package var accessibleHousing: Bool
+        package var kindergartenPlaces: Int
+        package var schoolPlaces: Int
+        package var healthNeeds: String?
+        package var otherNeeds: String?
+        package var expectedArrival: String?
+        package var members: [Member]
+        package var parts: [Part]
+        package var assessmentNote: String?
+        package var decision: String
+        package var decisionKey: String
+        package var decisionReason: String?
+        package var decidedAt: String?
+        package var canDecide: Bool
+        package var canArrive: Bool
+        package var householdId: UUID?
+        package var canDelete: Bool
+        package var error: String?
+        package var today: String
     }
 
     package func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
@@ -281,32 +445,54 @@ package struct SettlementController: RouteCollection {
         let clock = AnswerClock(h, now: Date())
         let pending = h.decision == SettlementDecision.pending.rawValue
         let today = LocalDate.today
-        return try await req.page("Settlement/incoming", titleKey: "incoming.one", IncomingView(
-            id: h.id!, label: h.label, imdiReference: h.imdiReference, municipality: names[h.$municipality.id] ?? "", urgent: h.urgent,
-            receivedAt: Oslo.stamp(h.receivedAt), answerDueAt: Oslo.stamp(h.answerDueAt),
-            answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue, clockText: Self.clockText(clock, req),
-            rooms: h.rooms, accessibleHousing: h.accessibleHousing, kindergartenPlaces: h.kindergartenPlaces, schoolPlaces: h.schoolPlaces,
-            healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival,
-            members: h.members.sorted { $0.birthDate < $1.birthDate }.map {
-                .init(name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate, age: LocalDate(iso: $0.birthDate)?.age(on: today) ?? 0,
-                      sex: "sex.\($0.sex)", relation: "relation.\($0.relation)", citizenship: $0.citizenship, ground: "ground.\($0.residenceGround)")
-            },
-            parts: [Sector.housing, .kindergarten, .school, .health].map { s in
-                let status = h.status(for: s) ?? "pending"
-                return .init(sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status, statusKey: "assessment.\(status)",
-                             canAssess: pending && req.may(.update, .sectorPart(municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: s)),
-                             options: AssessmentStatus.allCases.map { Choice(value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status) })
-            },
-            assessmentNote: h.assessmentNote, decision: h.decision, decisionKey: "decision.\(h.decision)", decisionReason: h.decisionReason,
-            decidedAt: h.decidedAt.map { Oslo.stamp($0) },
-            canDecide: pending && req.may(.update, h.resource),
-            canArrive: h.decision == SettlementDecision.accepted.rawValue && h.householdID == nil && req.may(.create, .personalData(municipality: h.$municipality.id, sharedWith: [])),
-            householdId: req.may(.update, h.resource) ? h.householdID : nil, canDelete: req.may(.delete, h.resource),
-            error: error, today: today.iso))
+        return try await req.page(
+            "Settlement/incoming", titleKey: "incoming.one",
+            IncomingView(
+                id: h.id!, label: h.label, imdiReference: h.imdiReference,
+                municipality: names[h.$municipality.id] ?? "", urgent: h.urgent,
+                receivedAt: Oslo.stamp(h.receivedAt), answerDueAt: Oslo.stamp(h.answerDueAt),
+                answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
+                clockText: Self.clockText(clock, req),
+                rooms: h.rooms, accessibleHousing: h.accessibleHousing, kindergartenPlaces: h.kindergartenPlaces,
+                schoolPlaces: h.schoolPlaces,
+                healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival,
+                members: h.members.sorted { $0.birthDate < $1.birthDate }.map {
+                    .init(
+                        name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate,
+                        age: LocalDate(iso: $0.birthDate)?.age(on: today) ?? 0,
+                        sex: "sex.\($0.sex)", relation: "relation.\($0.relation)", citizenship: $0.citizenship,
+                        ground: "ground.\($0.residenceGround)")
+                },
+                parts: [Sector.housing, .kindergarten, .school, .health].map { s in
+                    let status = h.status(for: s) ?? "pending"
+                    return .init(
+                        sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status,
+                        statusKey: "assessment.\(status)",
+                        canAssess: pending
+                            && req.may(
+                                .update,
+                                .sectorPart(
+                                    municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors,
+                                    sector: s)),
+                        options: AssessmentStatus.allCases.map {
+                            Choice(
+                                value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status)
+                        })
+                },
+                assessmentNote: h.assessmentNote, decision: h.decision, decisionKey: "decision.\(h.decision)",
+                decisionReason: h.decisionReason,
+                decidedAt: h.decidedAt.map { Oslo.stamp($0) },
+                canDecide: pending && req.may(.update, h.resource),
+                canArrive: h.decision == SettlementDecision.accepted.rawValue && h.householdID == nil
+                    && req.may(.create, .personalData(municipality: h.$municipality.id, sharedWith: [])),
+                householdId: req.may(.update, h.resource) ? h.householdID : nil,
+                canDelete: req.may(.delete, h.resource),
+                error: error, today: today.iso))
     }
 
     package func showIncoming(req: Request) async throws -> View {
-        try await incomingView(req, try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
+        try await incomingView(
+            req, try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
     }
 
     /// Runs an action from the proposal page; a validation or state error re-shows the page with the message.
@@ -315,9 +501,12 @@ package struct SettlementController: RouteCollection {
         do {
             return req.redirect(to: try await action(id))
         } catch let e as ValidationFailure {
-            return try await Self.failed(req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.message))
+            return try await Self.failed(
+                req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.message))
         } catch let e as APIError where e.status == .conflict {
-            return try await Self.failed(req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.reason), status: .conflict)
+            return try await Self.failed(
+                req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.reason),
+                status: .conflict)
         }
     }
 
@@ -350,39 +539,70 @@ package struct SettlementController: RouteCollection {
     // MARK: Settings and the checklist template
 
     package struct SettingsView: Encodable {
-        package struct Item: Encodable { var id: UUID; var position: Int; var title: String; var sectors: [Choice]; var offsetDays: Int }
-        package var municipality: String; package var municipalityName: String; package var municipalities: [Choice]
-        package var answerHoursUrgent: Int; package var answerHoursOrdinary: Int; package var items: [Item]; package var sectors: [Choice]
-        package var reference: String; package var error: String?
+        package struct Item: Encodable {
+            var id: UUID
+            var position: Int
+            var title: String
+            var sectors: [Choice]
+            var offsetDays: Int
+        }
+        package var municipality: String
+        package var municipalityName: String
+        package var municipalities: [Choice]
+        package var answerHoursUrgent: Int
+        package var answerHoursOrdinary: Int
+        package var items: [Item]
+        package var sectors: [Choice]
+        package var reference: String
+        package var error: String?
     }
 
-    package func settingsView(_ req: Request, municipality requested: String?, error: String? = nil) async throws -> View {
+    package func settingsView(_ req: Request, municipality requested: String?, error: String? = nil) async throws
+        -> View
+    {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
-        guard let m = requested.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil) else {
+        guard let m = requested.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil)
+        else {
             throw Abort(.forbidden, reason: "access denied")
         }
         let names = try await req.municipalityNames()
         let s = try await SettlementSettings.settings(for: m, req)
         let items = try await SettlementSettings.template(for: m, req)
         func sectors(_ selected: String?) -> [Choice] {
-            Sector.allCases.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected) }
+            Sector.allCases.map {
+                Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected)
+            }
         }
-        return try await req.page("Settlement/settings", titleKey: "settlement.settings", SettingsView(
-            municipality: m, municipalityName: names[m] ?? m,
-            municipalities: codes.count > 1 ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
-            answerHoursUrgent: s.answerHoursUrgent, answerHoursOrdinary: s.answerHoursOrdinary,
-            items: items.map { .init(id: $0.id!, position: $0.position, title: $0.title, sectors: sectors($0.sector), offsetDays: $0.offsetDays) },
-            sectors: sectors("integration"), reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
+        return try await req.page(
+            "Settlement/settings", titleKey: "settlement.settings",
+            SettingsView(
+                municipality: m, municipalityName: names[m] ?? m,
+                municipalities: codes.count > 1
+                    ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+                answerHoursUrgent: s.answerHoursUrgent, answerHoursOrdinary: s.answerHoursOrdinary,
+                items: items.map {
+                    .init(
+                        id: $0.id!, position: $0.position, title: $0.title, sectors: sectors($0.sector),
+                        offsetDays: $0.offsetDays)
+                },
+                sectors: sectors("integration"),
+                reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
     }
 
     package func settings(req: Request) async throws -> View {
         try await settingsView(req, municipality: try? req.query.get(String.self, at: "municipality"))
     }
 
-    package struct SettingsForm: Content { var municipality: String?; var answerHoursUrgent: String?; var answerHoursOrdinary: String? }
+    package struct SettingsForm: Content {
+        var municipality: String?
+        var answerHoursUrgent: String?
+        var answerHoursOrdinary: String?
+    }
 
     /// Runs a settings change; a validation error re-shows the page with the message.
-    package func onSettings(_ req: Request, municipality: String?, _ action: () async throws -> Void) async throws -> Response {
+    package func onSettings(_ req: Request, municipality: String?, _ action: () async throws -> Void) async throws
+        -> Response
+    {
         do {
             try await action()
             return req.redirect(to: "/settlement/settings?municipality=\(municipality ?? "")&notice=saved")
@@ -395,28 +615,42 @@ package struct SettlementController: RouteCollection {
         let f = try req.content.decode(SettingsForm.self)
         let m = try Validate.municipality(f.municipality)
         return try await onSettings(req, municipality: m) {
-            try await SettlementSettings.updateSettings(req, municipality: m, .init(
-                answerHoursUrgent: try Validate.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
-                answerHoursOrdinary: try Validate.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
+            try await SettlementSettings.updateSettings(
+                req, municipality: m,
+                .init(
+                    answerHoursUrgent: try Validate.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
+                    answerHoursOrdinary: try Validate.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
         }
     }
 
-    package struct ItemForm: Content { var municipality: String?; var title: String?; var sector: String?; var offsetDays: String?; var position: String? }
+    package struct ItemForm: Content {
+        var municipality: String?
+        var title: String?
+        var sector: String?
+        var offsetDays: String?
+        var position: String?
+    }
 
     package func itemInput(_ f: ItemForm) throws -> SettlementSettings.ItemInput {
-        .init(title: f.title, sector: f.sector, offsetDays: try Validate.formInt(f.offsetDays, "offsetDays"), position: try Validate.formInt(f.position, "position"))
+        .init(
+            title: f.title, sector: f.sector, offsetDays: try Validate.formInt(f.offsetDays, "offsetDays"),
+            position: try Validate.formInt(f.position, "position"))
     }
 
     package func addTemplateItem(req: Request) async throws -> Response {
         let f = try req.content.decode(ItemForm.self)
         let m = try Validate.municipality(f.municipality)
-        return try await onSettings(req, municipality: m) { _ = try await SettlementSettings.addItem(req, municipality: m, try itemInput(f)) }
+        return try await onSettings(req, municipality: m) {
+            _ = try await SettlementSettings.addItem(req, municipality: m, try itemInput(f))
+        }
     }
 
     package func updateTemplateItem(req: Request) async throws -> Response {
         let f = try req.content.decode(ItemForm.self)
         let item = try await SettlementSettings.findItem(req, req.parameters.get("itemID", as: UUID.self))
-        return try await onSettings(req, municipality: item.$municipality.id) { _ = try await SettlementSettings.updateItem(req, item.id, try itemInput(f)) }
+        return try await onSettings(req, municipality: item.$municipality.id) {
+            _ = try await SettlementSettings.updateItem(req, item.id, try itemInput(f))
+        }
     }
 
     package func deleteTemplateItem(req: Request) async throws -> Response {
@@ -428,7 +662,8 @@ package struct SettlementController: RouteCollection {
 
     package func createChecklist(req: Request) async throws -> Response {
         let f = try req.content.decode(ArrivalInput.self)
-        let h = try await ArrivalChecklist.create(req, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
+        let h = try await ArrivalChecklist.create(
+            req, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
         return req.redirect(to: "/households/\(h.id!)?notice=created#checklist")
     }
 
@@ -437,7 +672,8 @@ package struct SettlementController: RouteCollection {
         let id = req.parameters.get("householdID", as: UUID.self)
         // The form sends a date to tick a task off, or reopen=1 to open it again.
         let done: String? = f["reopen"] != nil ? nil : (f["doneOn"] ?? "")
-        _ = try await ArrivalChecklist.mark(req, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
+        _ = try await ArrivalChecklist.mark(
+            req, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
         return req.redirect(to: "/households/\(id!)?notice=saved#checklist")
     }
 }

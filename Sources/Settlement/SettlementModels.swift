@@ -222,8 +222,10 @@ package struct CreateSettlement: AsyncMigration {
             .create()
     }
     package func revert(on db: any Database) async throws {
-        for s in [ArrivalTask.schema, ChecklistTemplateItem.schema, MunicipalSettings.schema, IncomingMember.schema,
-                  IncomingHousehold.schema, SettlementYear.schema] {
+        for s in [
+            ArrivalTask.schema, ChecklistTemplateItem.schema, MunicipalSettings.schema, IncomingMember.schema,
+            IncomingHousehold.schema, SettlementYear.schema,
+        ] {
             try await db.schema(s).delete()
         }
     }
@@ -232,10 +234,23 @@ package struct CreateSettlement: AsyncMigration {
 /// Defaults every municipality starts from (`Resources/Parameters/settlement.json`): answer times and the
 /// arrival-checklist template. Local service levels, not law; each municipality changes its own.
 package struct SettlementDefaults: Codable {
-    package struct Sourced: Codable { var value: Int; var reference: String }
-    package struct AnswerHours: Codable { var urgent: Sourced; var ordinary: Sourced }
-    package struct TemplateItem: Codable { var title: String; var sector: String; var offsetDays: Int }
-    package struct Checklist: Codable { var reference: String; var items: [TemplateItem] }
+    package struct Sourced: Codable {
+        var value: Int
+        var reference: String
+    }
+    package struct AnswerHours: Codable {
+        var urgent: Sourced
+        var ordinary: Sourced
+    }
+    package struct TemplateItem: Codable {
+        var title: String
+        var sector: String
+        var offsetDays: Int
+    }
+    package struct Checklist: Codable {
+        var reference: String
+        var items: [TemplateItem]
+    }
     package var answerHours: AnswerHours
     package var arrivalChecklist: Checklist
 

@@ -17,53 +17,99 @@ package struct SettlementYearInput: Content {
     package var note: String?
 
     package struct Valid {
-        package var municipality: String; package var year: Int; package var requested: Int; package var requestedMinors: Int; package var requestDate: LocalDate?
-        package var decided: Int?; package var decidedMinors: Bool?; package var decisionDate: LocalDate?; package var decisionReference: String?; package var note: String?
+        package var municipality: String
+        package var year: Int
+        package var requested: Int
+        package var requestedMinors: Int
+        package var requestDate: LocalDate?
+        package var decided: Int?
+        package var decidedMinors: Bool?
+        package var decisionDate: LocalDate?
+        package var decisionReference: String?
+        package var note: String?
 
         package func apply(to y: SettlementYear) {
-            y.$municipality.id = municipality; y.year = year; y.requested = requested; y.requestedMinors = requestedMinors
-            y.requestDate = requestDate?.iso; y.decided = decided; y.decidedMinors = decidedMinors
-            y.decisionDate = decisionDate?.iso; y.decisionReference = decisionReference; y.note = note
+            y.$municipality.id = municipality
+            y.year = year
+            y.requested = requested
+            y.requestedMinors = requestedMinors
+            y.requestDate = requestDate?.iso
+            y.decided = decided
+            y.decidedMinors = decidedMinors
+            y.decisionDate = decisionDate?.iso
+            y.decisionReference = decisionReference
+            y.note = note
         }
     }
 
     package func validated() throws -> Valid {
         let m = try Validate.municipality(municipality)
-        guard let year, (2000...2100).contains(year) else { throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100") }
+        guard let year, (2000...2100).contains(year) else {
+            throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100")
+        }
         let count = 0...100_000
-        guard let requested, count.contains(requested) else { throw ValidationFailure(field: "requested", message: "requested must be a number from 0") }
+        guard let requested, count.contains(requested) else {
+            throw ValidationFailure(field: "requested", message: "requested must be a number from 0")
+        }
         let minors = requestedMinors ?? 0
         guard count.contains(minors), minors <= requested else {
             throw ValidationFailure(field: "requestedMinors", message: "requestedMinors must be from 0 up to requested")
         }
-        if let d = decided, !count.contains(d) { throw ValidationFailure(field: "decided", message: "decided must be a number from 0") }
+        if let d = decided, !count.contains(d) {
+            throw ValidationFailure(field: "decided", message: "decided must be a number from 0")
+        }
         let requestDay = try Validate.optionalDate(requestDate, "requestDate")
         let decisionDay = try Validate.optionalDate(decisionDate, "decisionDate")
         if decisionDay != nil && decided == nil {
-            throw ValidationFailure(field: "decided", message: "decided (the number in the council decision) is required with a decisionDate")
+            throw ValidationFailure(
+                field: "decided",
+                message: "decided (the number in the council decision) is required with a decisionDate")
         }
-        return Valid(municipality: m, year: year, requested: requested, requestedMinors: minors, requestDate: requestDay,
-                     decided: decided, decidedMinors: decidedMinors, decisionDate: decisionDay,
-                     decisionReference: try Validate.text(decisionReference, "decisionReference", max: 100, required: false),
-                     note: try Validate.text(note, "note", max: 1000, required: false, multiline: true))
+        return Valid(
+            municipality: m, year: year, requested: requested, requestedMinors: minors, requestDate: requestDay,
+            decided: decided, decidedMinors: decidedMinors, decisionDate: decisionDay,
+            decisionReference: try Validate.text(decisionReference, "decisionReference", max: 100, required: false),
+            note: try Validate.text(note, "note", max: 1000, required: false, multiline: true))
     }
 }
 
 package struct SettlementYearDTO: Content {
     package struct Progress: Content {
-        package var counted: Int; package var remaining: Int?; package var familyReunified: Int; package var notByAgreement: Int
-        package var monthly: [Int]; package var monthlyFamilyReunified: [Int]
+        package var counted: Int
+        package var remaining: Int?
+        package var familyReunified: Int
+        package var notByAgreement: Int
+        package var monthly: [Int]
+        package var monthlyFamilyReunified: [Int]
     }
-    package var id: UUID; package var municipality: String; package var year: Int; package var requested: Int; package var requestedMinors: Int
-    package var requestDate: String?; package var decided: Int?; package var decidedMinors: Bool?; package var decisionDate: String?
-    package var decisionReference: String?; package var note: String?; package var progress: Progress
+    package var id: UUID
+    package var municipality: String
+    package var year: Int
+    package var requested: Int
+    package var requestedMinors: Int
+    package var requestDate: String?
+    package var decided: Int?
+    package var decidedMinors: Bool?
+    package var decisionDate: String?
+    package var decisionReference: String?
+    package var note: String?
+    package var progress: Progress
 
     package init(_ y: SettlementYear, _ p: SettlementProgress) {
-        id = y.id!; municipality = y.$municipality.id; year = y.year; requested = y.requested; requestedMinors = y.requestedMinors
-        requestDate = y.requestDate; decided = y.decided; decidedMinors = y.decidedMinors; decisionDate = y.decisionDate
-        decisionReference = y.decisionReference; note = y.note
-        progress = .init(counted: p.counted, remaining: p.remaining, familyReunified: p.familyReunified,
-                         notByAgreement: p.notByAgreement, monthly: p.monthly, monthlyFamilyReunified: p.monthlyFamily)
+        id = y.id!
+        municipality = y.$municipality.id
+        year = y.year
+        requested = y.requested
+        requestedMinors = y.requestedMinors
+        requestDate = y.requestDate
+        decided = y.decided
+        decidedMinors = y.decidedMinors
+        decisionDate = y.decisionDate
+        decisionReference = y.decisionReference
+        note = y.note
+        progress = .init(
+            counted: p.counted, remaining: p.remaining, familyReunified: p.familyReunified,
+            notByAgreement: p.notByAgreement, monthly: p.monthly, monthlyFamilyReunified: p.monthlyFamily)
     }
 }
 
@@ -88,11 +134,13 @@ package enum SettlementYearService {
         let y = SettlementYear()
         v.apply(to: y)
         try await y.create(on: req.store)
-        try await req.audit("create", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
+        try await req.audit(
+            "create", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
 
-    package static func update(_ req: Request, _ id: UUID?, _ input: SettlementYearInput) async throws -> SettlementYear {
+    package static func update(_ req: Request, _ id: UUID?, _ input: SettlementYearInput) async throws -> SettlementYear
+    {
         let y = try await find(req, id, for: .update)
         let v = try input.validated()
         guard v.municipality == y.$municipality.id else {
@@ -101,21 +149,25 @@ package enum SettlementYearService {
         try await ensureUnique(req, v, except: y.id)
         v.apply(to: y)
         try await y.update(on: req.store)
-        try await req.audit("update", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
+        try await req.audit(
+            "update", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
 
     package static func delete(_ req: Request, _ id: UUID?) async throws {
         let y = try await find(req, id, for: .delete)
         try await y.delete(on: req.store)
-        try await req.audit("delete", recordType: "settlement_year", recordID: id?.uuidString, municipality: y.$municipality.id)
+        try await req.audit(
+            "delete", recordType: "settlement_year", recordID: id?.uuidString, municipality: y.$municipality.id)
     }
 
     package static func ensureUnique(_ req: Request, _ v: SettlementYearInput.Valid, except: UUID?) async throws {
-        let q = SettlementYear.query(on: req.store).filter(\.$municipality.$id == v.municipality).filter(\.$year == v.year)
+        let q = SettlementYear.query(on: req.store).filter(\.$municipality.$id == v.municipality).filter(
+            \.$year == v.year)
         if let except { q.filter(\.$id != except) }
         if try await q.first() != nil {
-            throw APIError(.conflict, "conflict", "the settlement year \(v.year) is already registered for \(v.municipality)")
+            throw APIError(
+                .conflict, "conflict", "the settlement year \(v.year) is already registered for \(v.municipality)")
         }
     }
 
@@ -123,11 +175,14 @@ package enum SettlementYearService {
     package static func progress(_ req: Request, _ y: SettlementYear) async throws -> SettlementProgress {
         let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == y.$municipality.id)
             .filter(\.$settlementDate >= "\(y.year)-01-01").filter(\.$settlementDate <= "\(y.year)-12-31").all()
-        return SettlementProgress(year: y.year, decided: y.decided, settlements: persons.compactMap { p in
-            p.settlementDate.flatMap(LocalDate.init(iso:)).map {
-                .init(date: $0, byAgreement: p.settledByAgreement == true,
-                      familyReunification: p.residenceGround == ResidenceGround.familyReunification.rawValue)
-            }
-        })
+        return SettlementProgress(
+            year: y.year, decided: y.decided,
+            settlements: persons.compactMap { p in
+                p.settlementDate.flatMap(LocalDate.init(iso:)).map {
+                    .init(
+                        date: $0, byAgreement: p.settledByAgreement == true,
+                        familyReunification: p.residenceGround == ResidenceGround.familyReunification.rawValue)
+                }
+            })
     }
 }

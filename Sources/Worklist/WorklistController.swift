@@ -13,7 +13,11 @@ package struct WorklistController: RouteCollection {
     }
 
     /// `who=mine` narrows the list to the persons the user follows as advisor ("Mine frister").
-    package struct Filter: Content { var kind: String?; var municipality: String?; var who: String? }
+    package struct Filter: Content {
+        var kind: String?
+        var municipality: String?
+        var who: String?
+    }
 
     package struct Item {
         package var person: Person
@@ -32,7 +36,9 @@ package struct WorklistController: RouteCollection {
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         var kind: DeadlineKind? = nil
         if let k = f.kind, !k.isEmpty {
-            guard let v = DeadlineKind(rawValue: k) else { throw ValidationFailure(field: "kind", message: "unknown deadline kind") }
+            guard let v = DeadlineKind(rawValue: k) else {
+                throw ValidationFailure(field: "kind", message: "unknown deadline kind")
+            }
             kind = v
         }
         let mine: Bool
@@ -54,7 +60,8 @@ package struct WorklistController: RouteCollection {
             for d in req.application.rulesEngine.evaluate(facts, asOf: today).deadlines {
                 if let kind, d.kind != kind { continue }
                 if !staff && !sectors.contains(d.kind.sector) { continue }
-                let status = DeadlineStatus.of(d, eventDate: events[p.id!]?[d.kind], asOf: today, soonDays: Deadlines.soonDays)
+                let status = DeadlineStatus.of(
+                    d, eventDate: events[p.id!]?[d.kind], asOf: today, soonDays: Deadlines.soonDays)
                 if status != .met && d.kind.isMetByEvent { out.append(Item(person: p, deadline: d, status: status)) }
             }
         }
@@ -63,12 +70,31 @@ package struct WorklistController: RouteCollection {
     }
 
     package struct PageView: Encodable {
-        package struct Row: Encodable { var personID: UUID; var name: String; var kindKey: String; var due: String; var statusKey: String; var status: String; var municipality: String }
-        package struct Group: Encodable { var key: String; var rows: [Row] }
-        package var groups: [Group]; package var kinds: [Choice]; package var municipalities: [Choice]
-        package var query: String; package var total: Int; package var mine: Bool
+        package struct Row: Encodable {
+            var personID: UUID
+            var name: String
+            var kindKey: String
+            var due: String
+            var statusKey: String
+            var status: String
+            var municipality: String
+        }
+        package struct Group: Encodable {
+            var key: String
+            var rows: [Row]
+        }
+        package var groups: [Group]
+        package var kinds: [Choice]
+        package var municipalities: [Choice]
+        package var query: String
+        package var total: Int
+        package var mine: Bool
         /// The features' own tables (plan reviews due …), each filled behind its own policy check.
-        package struct Table: Encodable { var id: String; var titleKey: String; var rows: [DueRow] }
+        package struct Table: Encodable {
+            var id: String
+            var titleKey: String
+            var rows: [DueRow]
+        }
         package var tables: [Table]
     }
 
@@ -77,24 +103,33 @@ package struct WorklistController: RouteCollection {
         let items = try await Self.items(req, f)
         let names = try await req.municipalityNames()
         let rows = items.map { i in
-            PageView.Row(personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)", kindKey: "deadline.\(i.deadline.kind.rawValue)",
-                         due: i.deadline.due.iso, statusKey: "status.\(i.status.rawValue)", status: i.status.rawValue,
-                         municipality: names[i.person.$municipality.id] ?? "")
+            PageView.Row(
+                personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)",
+                kindKey: "deadline.\(i.deadline.kind.rawValue)",
+                due: i.deadline.due.iso, statusKey: "status.\(i.status.rawValue)", status: i.status.rawValue,
+                municipality: names[i.person.$municipality.id] ?? "")
         }
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
         var query = "?kind=\(f.kind ?? "")&municipality=\(f.municipality ?? "")&who=\(f.who ?? "")"
         query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
-        return try await req.page("Worklist/worklist", titleKey: "worklist.title", PageView(
-            groups: [DeadlineStatus.overdue, .soon, .later].map { s in .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue }) },
-            kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map { .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind) },
-            municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
-            query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
+        return try await req.page(
+            "Worklist/worklist", titleKey: "worklist.title",
+            PageView(
+                groups: [DeadlineStatus.overdue, .soon, .later].map { s in
+                    .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue })
+                },
+                kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map {
+                    .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind)
+                },
+                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+                query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
     }
 
     /// The deadline sources' tables, those with rows.
     package static func tables(_ req: Request, _ f: Filter) async throws -> [PageView.Table] {
-        let filter = WorklistFilter(kind: f.kind.flatMap { $0.isEmpty ? nil : $0 },
-                                    municipality: f.municipality.flatMap { $0.isEmpty ? nil : $0 }, mine: f.who == "mine")
+        let filter = WorklistFilter(
+            kind: f.kind.flatMap { $0.isEmpty ? nil : $0 },
+            municipality: f.municipality.flatMap { $0.isEmpty ? nil : $0 }, mine: f.who == "mine")
         var out: [PageView.Table] = []
         for source in req.application.features.flatMap(\.deadlineSources) {
             let rows = try await source.due(req, filter)
@@ -107,28 +142,40 @@ package struct WorklistController: RouteCollection {
         let f = try req.query.decode(Filter.self)
         let items = try await Self.items(req, f)
         let names = try await req.municipalityNames()
-        let tr = req.application.translations, lang = req.language
+        let tr = req.application.translations
+        let lang = req.language
         let body = CSV.document(
-            header: ["person_id", "family_name", "given_name", "municipality", "deadline", "due", "status", "reference"],
+            header: [
+                "person_id", "family_name", "given_name", "municipality", "deadline", "due", "status", "reference",
+            ],
             rows: items.map { i in
-                [i.person.id!.uuidString, i.person.familyName, i.person.givenName, names[i.person.$municipality.id] ?? "",
-                 tr.text("deadline.\(i.deadline.kind.rawValue)", lang), i.deadline.due.norwegian, tr.text("status.\(i.status.rawValue)", lang),
-                 i.deadline.reference]
+                [
+                    i.person.id!.uuidString, i.person.familyName, i.person.givenName,
+                    names[i.person.$municipality.id] ?? "",
+                    tr.text("deadline.\(i.deadline.kind.rawValue)", lang), i.deadline.due.norwegian,
+                    tr.text("status.\(i.status.rawValue)", lang),
+                    i.deadline.reference,
+                ]
             })
         for m in Set(items.map { $0.person.$municipality.id }).sorted() {
             try await req.audit("export", recordType: "worklist", recordID: nil, municipality: m)
         }
         let res = Response(status: .ok, body: .init(string: body))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"frister-\(LocalDate.today.iso).csv\"")
+        res.headers.replaceOrAdd(
+            name: .contentDisposition, value: "attachment; filename=\"frister-\(LocalDate.today.iso).csv\"")
         return res
     }
 
-    package struct EventForm: Content { var kind: String?; var date: String? }
+    package struct EventForm: Content {
+        var kind: String?
+        var date: String?
+    }
 
     package func recordEvent(req: Request) async throws -> Response {
         let f = try req.content.decode(EventForm.self)
-        let p = try await DeadlineEvents.record(req, personID: req.parameters.get("personID", as: UUID.self), kind: f.kind, date: f.date)
+        let p = try await DeadlineEvents.record(
+            req, personID: req.parameters.get("personID", as: UUID.self), kind: f.kind, date: f.date)
         return req.redirect(to: "/persons/\(p.id!)?notice=saved")
     }
 }

@@ -14,7 +14,9 @@ package struct WorklistFeature: Feature {
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
-        guard try await !req.municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty else { return [] }
+        guard try await !req.municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty else {
+            return []
+        }
         return [NavEntry(order: 200, href: "/worklist", key: "nav.worklist")]
     }
 

@@ -15,7 +15,8 @@ enum Entrypoint {
                 try await configure(app)
                 let command = env.arguments.dropFirst().first ?? "serve"
                 switch command {
-                case "serve", _ where command.hasPrefix("-"):
+                case "serve",
+                    _ where command.hasPrefix("-"):
                     try await prepareDatabase(app)
                 case "token", "audit":
                     try await app.autoMigrate()

@@ -2,11 +2,12 @@ import Fluent
 import Foundation
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -31,16 +32,20 @@ struct APITests {
                 let path = "/" + segments.joined(separator: "/")
                 guard path.hasPrefix("/api/v1/") else { continue }
                 apiRoutes += 1
-                #expect(described.contains("\(route.method.rawValue.lowercased()) \(path)"), "\(route.method.rawValue) \(path) is missing from openapi.yaml")
+                #expect(
+                    described.contains("\(route.method.rawValue.lowercased()) \(path)"),
+                    "\(route.method.rawValue) \(path) is missing from openapi.yaml")
             }
             #expect(apiRoutes >= 10)
             // And the file describes nothing that is not there.
-            let registered = Set(app.routes.all.map { r in
-                "\(r.method.rawValue.lowercased()) /" + r.path.map { c -> String in
-                    if case .parameter(let name) = c { return "{\(name)}" }
-                    return c.description
-                }.joined(separator: "/")
-            })
+            let registered = Set(
+                app.routes.all.map { r in
+                    "\(r.method.rawValue.lowercased()) /"
+                        + r.path.map { c -> String in
+                            if case .parameter(let name) = c { return "{\(name)}" }
+                            return c.description
+                        }.joined(separator: "/")
+                })
             for op in described { #expect(registered.contains(op), "\(op) is in openapi.yaml but not served") }
             let served = try await app.testing().sendRequest(.GET, "/api/openapi.yaml")
             #expect(served.status == .ok)
@@ -53,17 +58,22 @@ struct APITests {
         try await withDemoApp { app in
             let t = try await token(app, for: "saksbehandler.elverum")
             let before = try await Person.query(on: app.db).count()
-            let base: [String: String] = ["municipality": "3420", "givenName": "Amina", "familyName": "Testesen", "birthDate": "1990-02-03",
-                                          "sex": "female", "citizenship": "SY", "residenceGround": "refugee"]
+            let base: [String: String] = [
+                "municipality": "3420", "givenName": "Amina", "familyName": "Testesen", "birthDate": "1990-02-03",
+                "sex": "female", "citizenship": "SY", "residenceGround": "refugee",
+            ]
             let cases: [(String, String, String)] = [
                 ("birthDate", "2025-02-30", "birthDate"), ("birthDate", "3000-01-01", "birthDate"), ("sex", "x", "sex"),
                 ("residenceGround", "tourist", "residenceGround"), ("citizenship", "Syria", "citizenship"),
-                ("municipality", "12", "municipality"), ("givenName", "  ", "givenName"), ("arrivalDate", "1980-01-01", "arrivalDate"),
-                ("nationalId", "12049010036", "nationalId"), ("nationalId", "120490 10026", "nationalId"), ("nationalId", "", "nationalId"),
+                ("municipality", "12", "municipality"), ("givenName", "  ", "givenName"),
+                ("arrivalDate", "1980-01-01", "arrivalDate"),
+                ("nationalId", "12049010036", "nationalId"), ("nationalId", "120490 10026", "nationalId"),
+                ("nationalId", "", "nationalId"),
                 ("educationLevel", "phd", "educationLevel"), ("permitDate", "1980-01-01", "permitDate"),
             ]
             for (field, value, named) in cases {
-                var body = base; body[field] = value
+                var body = base
+                body[field] = value
                 let json = String(data: try JSONEncoder().encode(body), encoding: .utf8)!
                 let res = try await api(app, .POST, "/api/v1/persons", token: t, json: json)
                 #expect(res.status == .badRequest, "\(field)=\(value)")
@@ -74,8 +84,11 @@ struct APITests {
             #expect(try await api(app, .POST, "/api/v1/persons", token: t, json: "{not json").status == .badRequest)
             #expect(try await api(app, .GET, "/api/v1/persons?page=abc", token: t).status == .badRequest)
             #expect(try await api(app, .GET, "/api/v1/persons?page=0", token: t).status == .badRequest)
-            #expect(try await api(app, .GET, "/api/v1/persons?q=\(String(repeating: "a", count: 101))", token: t).status == .badRequest)
-            let formFeed = try await api(app, .POST, "/api/v1/households", token: t, json: #"{"municipality":"3420","name":"\f"}"#)
+            #expect(
+                try await api(app, .GET, "/api/v1/persons?q=\(String(repeating: "a", count: 101))", token: t).status
+                    == .badRequest)
+            let formFeed = try await api(
+                app, .POST, "/api/v1/households", token: t, json: #"{"municipality":"3420","name":"\f"}"#)
             #expect(formFeed.status == .badRequest)
             #expect(try formFeed.content.decode(ErrorBody.self).error.field == "name")
             #expect(try await api(app, .GET, "/api/v1/persons/not-a-uuid", token: t).status == .notFound)
@@ -98,9 +111,13 @@ struct APITests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            let res = try await b.send(.POST, "/persons", form: ["_csrf": try await b.csrf(), "municipality": "3420", "givenName": "Behold",
-                                                                 "familyName": "Meg", "birthDate": "2025-02-30", "sex": "female",
-                                                                 "citizenship": "ER", "residenceGround": "refugee"])
+            let res = try await b.send(
+                .POST, "/persons",
+                form: [
+                    "_csrf": try await b.csrf(), "municipality": "3420", "givenName": "Behold",
+                    "familyName": "Meg", "birthDate": "2025-02-30", "sex": "female",
+                    "citizenship": "ER", "residenceGround": "refugee",
+                ])
             #expect(res.status == .badRequest)
             #expect(res.body.string.contains("value=\"Behold\""))
             #expect(res.body.string.contains("aria-invalid=\"true\""))
@@ -151,13 +168,21 @@ enum OpenAPIPaths {
         var current: String? = nil
         var inPaths = false
         for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             if inPaths, !line.hasPrefix(" "), !line.isEmpty { inPaths = false }
             guard inPaths else { continue }
-            if line.hasPrefix("  /"), line.hasSuffix(":") { current = String(line.dropFirst(2).dropLast()); continue }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                current = String(line.dropFirst(2).dropLast())
+                continue
+            }
             let methods = ["get", "post", "put", "patch", "delete"]
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if let c = current, line.hasPrefix("    "), !line.hasPrefix("     "), let m = methods.first(where: { trimmed == "\($0):" }) {
+            if let c = current, line.hasPrefix("    "), !line.hasPrefix("     "),
+                let m = methods.first(where: { trimmed == "\($0):" })
+            {
                 out.insert("\(m) \(c)")
             }
         }

@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -15,7 +16,10 @@ import VaporTesting
 @testable import Worklist
 
 /// Routes that hold no personal data and need no login.
-let publicRoutes: Set<String> = ["GET /login", "POST /login", "GET /lang/:lang", "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.yaml"]
+let publicRoutes: Set<String> = [
+    "GET /login", "POST /login", "GET /lang/:lang", "GET /healthz", "GET /readyz", "GET /metrics",
+    "GET /api/openapi.yaml",
+]
 
 @Suite("Access: authentication, municipality, sector, role", .serialized)
 struct AccessTests {
@@ -28,10 +32,12 @@ struct AccessTests {
                 let pattern = "/" + route.path.map(\.description).joined(separator: "/")
                 let label = "\(route.method.rawValue) \(pattern)"
                 if publicRoutes.contains(label) { continue }
-                let path = "/" + route.path.map { c -> String in
-                    if case .parameter = c { return someID }
-                    return c.description
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { c -> String in
+                        if case .parameter = c { return someID }
+                        return c.description
+                    }.joined(separator: "/")
                 let res = try await app.testing().sendRequest(route.method, path)
                 if pattern.hasPrefix("/api/") {
                     #expect(res.status == .unauthorized, "\(label) answered \(res.status)")
@@ -73,7 +79,8 @@ struct AccessTests {
             #expect(decoded.items.allSatisfy { $0.municipality == "3427" })
             // Writing into another municipality is refused too, and nothing is stored.
             let before = try await Person.query(on: app.db).count()
-            let body = #"{"municipality":"3420","givenName":"Test","familyName":"Person","birthDate":"1990-01-01","sex":"female","citizenship":"SY","residenceGround":"refugee"}"#
+            let body =
+                #"{"municipality":"3420","givenName":"Test","familyName":"Person","birthDate":"1990-01-01","sex":"female","citizenship":"SY","residenceGround":"refugee"}"#
             #expect(try await api(app, .POST, "/api/v1/persons", token: t, json: body).status == .forbidden)
             #expect(try await api(app, .DELETE, "/api/v1/persons/\(elverum.id!)", token: t).status == .forbidden)
             #expect(try await Person.query(on: app.db).count() == before)
@@ -89,7 +96,9 @@ struct AccessTests {
             #expect(try await api(app, .GET, "/api/v1/persons/\(hemsedal.id!)", token: t).status == .ok)
             #expect(try await api(app, .GET, "/api/v1/persons/\(elverum.id!)", token: t).status == .forbidden)
             // Ending the agreement ends the access.
-            try await ServiceAgreement.query(on: app.db).filter(\.$served.$id == "3326").set(\.$validTo, to: "2024-12-31").update()
+            try await ServiceAgreement.query(on: app.db).filter(\.$served.$id == "3326").set(
+                \.$validTo, to: "2024-12-31"
+            ).update()
             #expect(try await api(app, .GET, "/api/v1/persons/\(hemsedal.id!)", token: t).status == .forbidden)
         }
     }
@@ -136,21 +145,30 @@ struct AccessTests {
             let list = try await api(app, .GET, "/api/v1/persons", token: t).content.decode(PersonList.self)
             #expect(!list.items.isEmpty)
             for item in list.items {
-                let shares = try await PersonShare.query(on: app.db).filter(\.$person.$id == item.id).filter(\.$revokedAt == nil).all()
+                let shares = try await PersonShare.query(on: app.db).filter(\.$person.$id == item.id).filter(
+                    \.$revokedAt == nil
+                ).all()
                 #expect(shares.contains { $0.sector == "nav" })
                 // A partner's API response carries only what its pages show.
-                #expect(item.sharedWith == nil && item.householdId == nil && item.workExperience == nil && item.advisorId == nil)
+                #expect(
+                    item.sharedWith == nil && item.householdId == nil && item.workExperience == nil
+                        && item.advisorId == nil)
             }
             let raw = try await api(app, .GET, "/api/v1/persons/\(shared.id!)", token: t).body.string
-            for key in ["sharedWith", "householdId", "workExperience", "advisorId"] { #expect(!raw.contains("\"\(key)\""), "\(key)") }
+            for key in ["sharedWith", "householdId", "workExperience", "advisorId"] {
+                #expect(!raw.contains("\"\(key)\""), "\(key)")
+            }
             // Partners read; they do not change the file.
-            let body = #"{"municipality":"3420","givenName":"X","familyName":"Y","birthDate":"1990-01-01","sex":"male","citizenship":"SY","residenceGround":"refugee"}"#
-            #expect(try await api(app, .PUT, "/api/v1/persons/\(shared.id!)", token: t, json: body).status == .forbidden)
+            let body =
+                #"{"municipality":"3420","givenName":"X","familyName":"Y","birthDate":"1990-01-01","sex":"male","citizenship":"SY","residenceGround":"refugee"}"#
+            #expect(
+                try await api(app, .PUT, "/api/v1/persons/\(shared.id!)", token: t, json: body).status == .forbidden)
             // Withdrawing the sharing ends the access.
             let cw = Browser(app)
             try await cw.login("saksbehandler.elverum")
             let share = try #require(shared.shares.first { $0.sector == "nav" && $0.revokedAt == nil })
-            let res = try await cw.send(.POST, "/persons/\(shared.id!)/shares/\(share.id!)/revoke", form: ["_csrf": try await cw.csrf()])
+            let res = try await cw.send(
+                .POST, "/persons/\(shared.id!)/shares/\(share.id!)/revoke", form: ["_csrf": try await cw.csrf()])
             #expect(res.status == .seeOther)
             #expect(try await api(app, .GET, "/api/v1/persons/\(shared.id!)", token: t).status == .forbidden)
         }
@@ -183,46 +201,72 @@ struct AccessTests {
                 #expect(try await cw.send(.GET, page).status == .forbidden, "\(page)")
             }
             // A municipal admin cannot create a system administrator.
-            let res = try await admin.send(.POST, "/admin/users", form: [
-                "_csrf": try await admin.csrf(), "username": "ny.sysadmin", "displayName": "X", "password": "Et langt passord 2026",
-                "role": "system_admin", "municipality": "3420", "unit": ""])
+            let res = try await admin.send(
+                .POST, "/admin/users",
+                form: [
+                    "_csrf": try await admin.csrf(), "username": "ny.sysadmin", "displayName": "X",
+                    "password": "Et langt passord 2026",
+                    "role": "system_admin", "municipality": "3420", "unit": "",
+                ])
             #expect(res.status == .forbidden)
             #expect(try await User.query(on: app.db).filter(\.$username == "ny.sysadmin").count() == 0)
             // … but can create a case worker in the own municipality, who can then log in — and read person files only
             // once a second person (the municipality's leader) has approved the role.
-            let ok = try await admin.send(.POST, "/admin/users", form: [
-                "_csrf": try await admin.csrf(), "username": "ny.saksbehandler", "displayName": "Ny", "password": "Et langt passord 2026",
-                "role": "case_worker", "municipality": "3420", "unit": ""])
+            let ok = try await admin.send(
+                .POST, "/admin/users",
+                form: [
+                    "_csrf": try await admin.csrf(), "username": "ny.saksbehandler", "displayName": "Ny",
+                    "password": "Et langt passord 2026",
+                    "role": "case_worker", "municipality": "3420", "unit": "",
+                ])
             #expect(ok.status == .seeOther)
             #expect(ok.headers.first(name: .location) == "/admin/users?notice=pending")
             let newUser = Browser(app)
             #expect(try await newUser.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
             #expect(try await newUser.send(.GET, "/persons").status == .forbidden)
-            let created = try #require(try await User.query(on: app.db).filter(\.$username == "ny.saksbehandler").first())
-            let grant = try #require(try await RoleAssignment.query(on: app.db).filter(\.$user.$id == created.id!).first())
+            let created = try #require(
+                try await User.query(on: app.db).filter(\.$username == "ny.saksbehandler").first())
+            let grant = try #require(
+                try await RoleAssignment.query(on: app.db).filter(\.$user.$id == created.id!).first())
             #expect(grant.pending)
             // The administrator who asked cannot approve it (and has no approvals page).
             #expect(try await admin.send(.GET, "/admin/approvals").status == .forbidden)
-            #expect(try await admin.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await admin.csrf()]).status == .forbidden)
+            #expect(
+                try await admin.send(
+                    .POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await admin.csrf()]
+                ).status == .forbidden)
             // The leader of another municipality cannot either.
             let tynset = Browser(app)
             try await tynset.login("leder.tynset")
-            #expect(try await tynset.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await tynset.csrf()]).status == .forbidden)
+            #expect(
+                try await tynset.send(
+                    .POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await tynset.csrf()]
+                ).status == .forbidden)
             let leader = Browser(app)
             try await leader.login("leder.elverum")
             let list = try await leader.send(.GET, "/admin/approvals")
             #expect(list.status == .ok)
             #expect(list.body.string.contains("ny.saksbehandler"))
-            #expect(try await leader.send(.POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await leader.csrf()]).status == .seeOther)
+            #expect(
+                try await leader.send(
+                    .POST, "/admin/approvals/\(grant.id!)/approve", form: ["_csrf": try await leader.csrf()]
+                ).status == .seeOther)
             #expect(try await RoleAssignment.find(grant.id, on: app.db)?.pending == false)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "role_approved").filter(\.$recordID == grant.id!.uuidString).count() == 1)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "role_approved").filter(
+                    \.$recordID == grant.id!.uuidString
+                ).count() == 1)
             let approved = Browser(app)
             #expect(try await approved.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
             #expect(try await approved.send(.GET, "/persons").status == .ok)
             // … but not in another municipality.
-            let other = try await admin.send(.POST, "/admin/users", form: [
-                "_csrf": try await admin.csrf(), "username": "tynset.ny", "displayName": "Ny", "password": "Et langt passord 2026",
-                "role": "case_worker", "municipality": "3427", "unit": ""])
+            let other = try await admin.send(
+                .POST, "/admin/users",
+                form: [
+                    "_csrf": try await admin.csrf(), "username": "tynset.ny", "displayName": "Ny",
+                    "password": "Et langt passord 2026",
+                    "role": "case_worker", "municipality": "3427", "unit": "",
+                ])
             #expect(other.status == .forbidden)
         }
     }

@@ -3,11 +3,11 @@ import Foundation
 import Testing
 import VaporTesting
 
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -39,9 +39,11 @@ struct EdgeInputTests {
         }
     }
 
-    @Test("A NUL, a raw control character or broken escapes in a path are 400", arguments: [
-        "/css/%00innbygger.css", "/css/innbygger.css%00", "/persons/%00", "/css/%1binnbygger.css",
-    ])
+    @Test(
+        "A NUL, a raw control character or broken escapes in a path are 400",
+        arguments: [
+            "/css/%00innbygger.css", "/css/innbygger.css%00", "/persons/%00", "/css/%1binnbygger.css",
+        ])
     func controlInPath(_ path: String) async throws {
         try await withDemoApp { app in
             let res = try await app.testing().sendRequest(.GET, path)
@@ -51,7 +53,8 @@ struct EdgeInputTests {
         }
     }
 
-    @Test("Free text: joiners kept, zero-width spaces stripped, line breaks only where text has lines, overrides refused")
+    @Test(
+        "Free text: joiners kept, zero-width spaces stripped, line breaks only where text has lines, overrides refused")
     func freeText() async throws {
         try await withDemoApp { app in
             let t = try await token(app, for: "saksbehandler.elverum")
@@ -69,11 +72,15 @@ struct EdgeInputTests {
             }
             #expect(try await Person.query(on: app.db).filter(\.$familyName == "Fritekst").count() == 1)
 
-            func note(_ text: String) -> String { #"{"date":"2026-01-05","category":"general","text":"\#(text)","shared":false}"# }
-            let saved = try await api(app, .POST, "/api/v1/persons/\(stored.id!)/journal", token: t,
-                                      json: note(#"Line one\r\nline two\tend"#))
+            func note(_ text: String) -> String {
+                #"{"date":"2026-01-05","category":"general","text":"\#(text)","shared":false}"#
+            }
+            let saved = try await api(
+                app, .POST, "/api/v1/persons/\(stored.id!)/journal", token: t,
+                json: note(#"Line one\r\nline two\tend"#))
             #expect(saved.status == .created)
-            let entry = try #require(try await JournalEntry.query(on: app.db).filter(\.$person.$id == stored.id!).first())
+            let entry = try #require(
+                try await JournalEntry.query(on: app.db).filter(\.$person.$id == stored.id!).first())
             #expect(entry.text == "Line one\nline two\tend")
             for bad in [#"hidden\u0000"#, #"see \u202eetoN"#] {
                 let res = try await api(app, .POST, "/api/v1/persons/\(stored.id!)/journal", token: t, json: note(bad))
@@ -97,7 +104,8 @@ struct EdgeInputTests {
             #expect(try await total("%25") == 0)
             #expect(try await total("_") == 0)
             #expect(try await total("%5C") == 0)
-            let body = #"{"municipality":"3420","givenName":"Per_50%","familyName":"Prosent","birthDate":"1990-01-01","sex":"male","citizenship":"SY","residenceGround":"refugee"}"#
+            let body =
+                #"{"municipality":"3420","givenName":"Per_50%","familyName":"Prosent","birthDate":"1990-01-01","sex":"male","citizenship":"SY","residenceGround":"refugee"}"#
             #expect(try await api(app, .POST, "/api/v1/persons", token: t, json: body).status == .created)
             #expect(try await total("r_5") == 1)
             #expect(try await total("50%25") == 1)
@@ -118,7 +126,8 @@ struct EdgeInputTests {
             // Routes where a partner holds some right (its own notes, its sector's parts): the record decides there.
             let partnerWritable = [
                 "POST /api/v1/persons/:personID/journal", "PUT /api/v1/journal/:entryID",
-                "POST /api/v1/incoming-households/:incomingID/assessment", "PUT /api/v1/households/:householdID/checklist/:taskID",
+                "POST /api/v1/incoming-households/:incomingID/assessment",
+                "PUT /api/v1/households/:householdID/checklist/:taskID",
                 "POST /api/v1/persons/:personID/norwegian/hours", "POST /api/v1/persons/:personID/norwegian/tests",
             ]
             let writes = app.routes.all.filter { $0.method != .GET && $0.path.first?.description == "api" }
@@ -129,15 +138,19 @@ struct EdgeInputTests {
                 for route in writes {
                     let label = "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
                     guard !exempt.contains(label) else { continue }
-                    let path = "/" + route.path.map { c -> String in
-                        if case .parameter = c { return UUID().uuidString }
-                        return c.description
-                    }.joined(separator: "/")
+                    let path =
+                        "/"
+                        + route.path.map { c -> String in
+                            if case .parameter = c { return UUID().uuidString }
+                            return c.description
+                        }.joined(separator: "/")
                     let before = try await AuditEntry.query(on: app.db).filter(\.$action ~~ "denied_").count()
                     let res = try await api(app, route.method, path, token: t, json: #"{"zzz": "#)
                     #expect(res.status == .forbidden, "\(username) \(label): \(res.status)")
                     let after = try await AuditEntry.query(on: app.db).filter(\.$action ~~ "denied_").count()
-                    if !label.contains("settlement-years") { #expect(after > before, "\(username) \(label) not audited") }
+                    if !label.contains("settlement-years") {
+                        #expect(after > before, "\(username) \(label) not audited")
+                    }
                 }
             }
         }
@@ -155,10 +168,12 @@ struct EdgeInputTests {
             for route in app.routes.all where route.method == .POST && route.path.first?.description != "api" {
                 let parts = route.path.map(\.description)
                 guard !parts.contains(where: own.contains) else { continue }
-                let path = "/" + route.path.map { c -> String in
-                    if case .parameter = c { return UUID().uuidString }
-                    return c.description
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { c -> String in
+                        if case .parameter = c { return UUID().uuidString }
+                        return c.description
+                    }.joined(separator: "/")
                 let res = try await leader.send(.POST, path, form: ["_csrf": csrf])
                 #expect(res.status == .forbidden, "POST /\(parts.joined(separator: "/")): \(res.status)")
                 checked += 1
@@ -171,7 +186,8 @@ struct EdgeInputTests {
     func assetsServed() async throws {
         try await withDemoApp { app in
             let views = URL(fileURLWithPath: app.directory.viewsDirectory)
-            let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?
+            let files =
+                FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?
                 .compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" } ?? []
             var assets: Set<String> = []
             for file in files {

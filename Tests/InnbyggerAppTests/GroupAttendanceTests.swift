@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -19,8 +20,12 @@ struct GroupAttendanceTests {
     /// Two demo participants in Elverum who are in the programme this week with Norwegian training.
     static func twoActive(_ app: Application) async throws -> [Participation] {
         let week = LocalDate.today.weekStart.iso
-        let parts = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures).with(\.$person).all()
-            .filter { p in p.endDate == nil && (p.startDate ?? "9999") <= week && p.measures.contains { $0.kind == "norwegian" && $0.from <= week && $0.to >= week } }
+        let parts = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures)
+            .with(\.$person).all()
+            .filter { p in
+                p.endDate == nil && (p.startDate ?? "9999") <= week
+                    && p.measures.contains { $0.kind == "norwegian" && $0.from <= week && $0.to >= week }
+            }
         #expect(parts.count >= 2)
         return Array(parts.prefix(2))
     }
@@ -36,8 +41,10 @@ struct GroupAttendanceTests {
             #expect(page.status == .ok)
             #expect(page.body.string.contains("name=\"present.\(a)\""))
             let before = try await AttendanceEntry.query(on: app.db).count()
-            var form = ["_csrf": try await browser.csrf(), "week": LocalDate.today.iso, "measure": "norwegian",
-                        "present.\(a)": "37,5", "present.\(b)": "30", "absence.\(b)": "7,5"]
+            var form = [
+                "_csrf": try await browser.csrf(), "week": LocalDate.today.iso, "measure": "norwegian",
+                "present.\(a)": "37,5", "present.\(b)": "30", "absence.\(b)": "7,5",
+            ]
             let bad = try await browser.send(.POST, "/programme/attendance", form: form)
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("value=\"37,5\""))
@@ -46,7 +53,10 @@ struct GroupAttendanceTests {
             let ok = try await browser.send(.POST, "/programme/attendance", form: form)
             #expect(ok.status == .seeOther)
             #expect(try await AttendanceEntry.query(on: app.db).count() == before + 2)
-            let entry = try #require(try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(\.$absenceKind == "sick_child").filter(\.$date == LocalDate.today.weekStart.iso).first())
+            let entry = try #require(
+                try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(
+                    \.$absenceKind == "sick_child"
+                ).filter(\.$date == LocalDate.today.weekStart.iso).first())
             #expect(entry.period == "week" && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
             // With the measure filter, the entry belongs to the participant's Norwegian measure that week.
             let measure = try #require(parts[1].measures.first { $0.id == entry.measureID })
@@ -62,18 +72,28 @@ struct GroupAttendanceTests {
         try await withDemoApp { app in
             let parts = try await Self.twoActive(app)
             let day = LocalDate.today.weekStart.iso
-            let good = "personId;date;period;presentHours;absenceHours;absenceKind\n\(parts[0].$person.id);\(day);day;6;1,5;invalid\n\(parts[1].$person.id);\(day);day;7,5;;\n"
+            let good =
+                "personId;date;period;presentHours;absenceHours;absenceKind\n\(parts[0].$person.id);\(day);day;6;1,5;invalid\n\(parts[1].$person.id);\(day);day;7,5;;\n"
             let cw = try await token(app, for: "veileder.elverum")
-            func post(_ text: String, token: String, type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv")) async throws -> TestingHTTPResponse {
-                var h = HTTPHeaders(); h.bearerAuthorization = .init(token: token); h.contentType = type
-                return try await app.testing().sendRequest(.POST, "/api/v1/programme/attendance", headers: h, body: ByteBuffer(string: text))
+            func post(_ text: String, token: String, type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv"))
+                async throws -> TestingHTTPResponse
+            {
+                var h = HTTPHeaders()
+                h.bearerAuthorization = .init(token: token)
+                h.contentType = type
+                return try await app.testing().sendRequest(
+                    .POST, "/api/v1/programme/attendance", headers: h, body: ByteBuffer(string: text))
             }
             let before = try await AttendanceEntry.query(on: app.db).count()
-            let wrongMeasure = try await post("personId;date;absenceHours;absenceKind;measure\n\(parts[0].$person.id);\(day);1;invalid;trade_course\n", token: cw)
+            let wrongMeasure = try await post(
+                "personId;date;absenceHours;absenceKind;measure\n\(parts[0].$person.id);\(day);1;invalid;trade_course\n",
+                token: cw)
             #expect(try wrongMeasure.content.decode(RecordsImported.self).problems.first?.field == "measure")
             let bad = try await post(good + "\(UUID());\(day);day;7,5;;\n", token: cw)
             #expect(bad.status == .badRequest)
-            #expect(try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "personId" })
+            #expect(
+                try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "personId" }
+            )
             #expect(try await AttendanceEntry.query(on: app.db).count() == before)
             let ok = try await post(good, token: cw)
             #expect(ok.status == .created)
@@ -94,26 +114,39 @@ struct OutcomeImportTests {
     @Test("Outcome statuses from CSV, all or nothing; refused for partners")
     func outcomes() async throws {
         try await withDemoApp { app in
-            let ended = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").filter(\.$endDate != nil).with(\.$outcomes).all()
+            let ended = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").filter(
+                \.$endDate != nil
+            ).with(\.$outcomes).all()
                 .filter { $0.outcomes.isEmpty }
             #expect(ended.count >= 2)
             let today = LocalDate.today.iso
-            let good = "personId,kind,status,recordedOn\n\(ended[0].$person.id),one_year,employed,\(today)\n\(ended[1].$person.id),one_year,education,\(today)\n"
-            var h = HTTPHeaders(); h.bearerAuthorization = .init(token: try await token(app, for: "veileder.elverum")); h.contentType = HTTPMediaType(type: "text", subType: "csv")
+            let good =
+                "personId,kind,status,recordedOn\n\(ended[0].$person.id),one_year,employed,\(today)\n\(ended[1].$person.id),one_year,education,\(today)\n"
+            var h = HTTPHeaders()
+            h.bearerAuthorization = .init(token: try await token(app, for: "veileder.elverum"))
+            h.contentType = HTTPMediaType(type: "text", subType: "csv")
             let before = try await ProgrammeOutcome.query(on: app.db).count()
-            let bad = try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good + "\(ended[0].$person.id),one_year,retired,\(today)\n"))
+            let bad = try await app.testing().sendRequest(
+                .POST, "/api/v1/programme/outcomes", headers: h,
+                body: ByteBuffer(string: good + "\(ended[0].$person.id),one_year,retired,\(today)\n"))
             #expect(bad.status == .badRequest)
-            #expect(try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "status" })
+            #expect(
+                try bad.content.decode(RecordsImported.self).problems.contains { $0.row == 3 && $0.field == "status" })
             #expect(try await ProgrammeOutcome.query(on: app.db).count() == before)
-            let ok = try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good))
+            let ok = try await app.testing().sendRequest(
+                .POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good))
             #expect(ok.status == .created)
             #expect(try await ProgrammeOutcome.query(on: app.db).count() == before + 2)
             h.bearerAuthorization = .init(token: try await token(app, for: "nav.elverum"))
-            #expect(try await app.testing().sendRequest(.POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good)).status == .forbidden)
+            #expect(
+                try await app.testing().sendRequest(
+                    .POST, "/api/v1/programme/outcomes", headers: h, body: ByteBuffer(string: good)
+                ).status == .forbidden)
             // The page shows the problems of a bad file.
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            let page = try await b.upload("/programme/outcomes/import", csv: "personId,kind,status\nx,one_year,employed")
+            let page = try await b.upload(
+                "/programme/outcomes/import", csv: "personId,kind,status\nx,one_year,employed")
             #expect(page.status == .badRequest)
             #expect(page.body.string.contains("recordedOn"))
         }
@@ -124,13 +157,23 @@ struct OutcomeImportTests {
         try await withDemoApp { app in
             let id = try await ProgrammeTests.participant(app)
             let advisor = try await token(app, for: "veileder.elverum")
-            _ = try await api(app, .PUT, "/api/v1/persons/\(id)/programme", token: advisor, json: ProgrammeTests.decision)
+            _ = try await api(
+                app, .PUT, "/api/v1/persons/\(id)/programme", token: advisor, json: ProgrammeTests.decision)
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            #expect(try await b.send(.POST, "/persons/\(id)/programme/deductions", form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "1000", "reason": "Dagpenger"]).status == .seeOther)
-            #expect(try await b.send(.POST, "/persons/\(id)/programme/deductions", form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "-5", "reason": "x"]).status == .badRequest)
+            #expect(
+                try await b.send(
+                    .POST, "/persons/\(id)/programme/deductions",
+                    form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "1000", "reason": "Dagpenger"]
+                ).status == .seeOther)
+            #expect(
+                try await b.send(
+                    .POST, "/persons/\(id)/programme/deductions",
+                    form: ["_csrf": try await b.csrf(), "month": "2025-05", "amount": "-5", "reason": "x"]
+                ).status == .badRequest)
             // May 2025: 2 169 333 øre, less 100 000 øre = 2 069 333.
-            let dto = try await api(app, .GET, "/api/v1/persons/\(id)/programme", token: advisor).content.decode(ProgrammeAPIController.ProgrammeDTO.self)
+            let dto = try await api(app, .GET, "/api/v1/persons/\(id)/programme", token: advisor).content.decode(
+                ProgrammeAPIController.ProgrammeDTO.self)
             #expect(dto.benefit.first { $0.month == "2025-05" }?.netOre == 2_069_333)
         }
     }

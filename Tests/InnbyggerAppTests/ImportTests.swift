@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -16,13 +17,14 @@ import VaporTesting
 
 @Suite("Import", .serialized)
 struct ImportTests {
-    static let header = "household;householdAddress;relation;givenName;familyName;birthDate;sex;citizenship;residenceGround;nationalId;settledByAgreement;languages;educationYears"
+    static let header =
+        "household;householdAddress;relation;givenName;familyName;birthDate;sex;citizenship;residenceGround;nationalId;settledByAgreement;languages;educationYears"
     static let good = """
-    \(header)
-    Husstand Import;Storgata 1;main;Amal;Import;12.04.1990;female;SO;refugee;12049010026;ja;so:mother_tongue | ar:basic;9
-    Husstand Import;Storgata 1;child;Sami;Import;2015-05-05;male;SO;refugee;;ja;so:mother_tongue;
-    ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;
-    """
+        \(header)
+        Husstand Import;Storgata 1;main;Amal;Import;12.04.1990;female;SO;refugee;12049010026;ja;so:mother_tongue | ar:basic;9
+        Husstand Import;Storgata 1;child;Sami;Import;2015-05-05;male;SO;refugee;;ja;so:mother_tongue;
+        ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;
+        """
 
     @Test("A good file makes households from the household column; semicolons and dd.mm.åååå are read")
     func parsesGoodFile() throws {
@@ -39,13 +41,16 @@ struct ImportTests {
     @Test("A bad file lists every bad row and field, several per row")
     func listsEveryProblem() throws {
         let bad = """
-        \(Self.header)
-        H;;main;Amal;Import;1990-02-30;female;Somalia;refugee;12049010036;kanskje;so:mother_tongue;ni
-        H;;main;Sami;Import;2015-05-05;male;SO;refugee;;ja;so;
-        ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;;;
-        ;;;Ola;Ok;1999-01-01;male;AF;refugee;;nei;;
-        """
-        guard case .failure(let f) = PersonImport.parse(bad, municipality: "3420") else { Issue.record("accepted a bad file"); return }
+            \(Self.header)
+            H;;main;Amal;Import;1990-02-30;female;Somalia;refugee;12049010036;kanskje;so:mother_tongue;ni
+            H;;main;Sami;Import;2015-05-05;male;SO;refugee;;ja;so;
+            ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;;;
+            ;;;Ola;Ok;1999-01-01;male;AF;refugee;;nei;;
+            """
+        guard case .failure(let f) = PersonImport.parse(bad, municipality: "3420") else {
+            Issue.record("accepted a bad file")
+            return
+        }
         let row1 = Set(f.problems.filter { $0.row == 1 }.compactMap(\.field))
         #expect(row1 == ["birthDate", "citizenship", "nationalId", "settledByAgreement", "educationYears"])
         #expect(f.problems.contains { $0.row == 2 && $0.field == "languages" })
@@ -53,32 +58,46 @@ struct ImportTests {
         #expect(!f.problems.contains { $0.row == 4 })
     }
 
-    @Test("File-level problems: unknown and missing columns, empty file, broken quotes", arguments: [
-        ("givenName;familyName;shoeSize\nA;B;42", "shoeSize"),
-        ("givenName;familyName\nA;B", "birthDate"),
-        (header, nil),
-    ])
+    @Test(
+        "File-level problems: unknown and missing columns, empty file, broken quotes",
+        arguments: [
+            ("givenName;familyName;shoeSize\nA;B;42", "shoeSize"),
+            ("givenName;familyName\nA;B", "birthDate"),
+            (header, nil),
+        ])
     func fileProblems(_ text: String, _ field: String?) {
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+            Issue.record("accepted")
+            return
+        }
         #expect(f.problems.allSatisfy { $0.row == 0 })
         if let field { #expect(f.problems.contains { $0.field == field }) }
     }
 
     @Test("A quote left open is reported as such, with the line it opens on")
     func brokenQuote() {
-        let text = "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A,B,1990-01-01,female,SO,refugee\nC,D,1990-01-01,male,SO,refugee"
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        let text =
+            "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A,B,1990-01-01,female,SO,refugee\nC,D,1990-01-01,male,SO,refugee"
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+            Issue.record("accepted")
+            return
+        }
         #expect(f.problems.count == 1)
         #expect(f.problems.first?.message == "the quote opened on line 2 of the file is never closed")
         // Doubled quotes inside a quoted cell are escapes, not an open quote.
-        let fine = "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A \"\"Sam\"\"\",B,1990-01-01,female,SO,refugee"
+        let fine =
+            "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A \"\"Sam\"\"\",B,1990-01-01,female,SO,refugee"
         #expect((try? PersonImport.parse(fine, municipality: "3420").get())?.first?.person.givenName == "A \"Sam\"")
     }
 
     @Test("A column named twice is refused, whatever its case")
     func duplicateColumns() {
-        let text = "givenName;familyName;birthDate;sex;citizenship;residenceGround;GivenName\nA;B;1990-01-01;female;SO;refugee;C"
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else { Issue.record("accepted"); return }
+        let text =
+            "givenName;familyName;birthDate;sex;citizenship;residenceGround;GivenName\nA;B;1990-01-01;female;SO;refugee;C"
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+            Issue.record("accepted")
+            return
+        }
         #expect(f.problems.map(\.message) == ["the column givenName appears more than once"])
         #expect(f.problems.first?.row == 0)
     }
@@ -87,9 +106,15 @@ struct ImportTests {
     func apiImport() async throws {
         try await withDemoApp { app in
             let cw = try await token(app, for: "saksbehandler.elverum")
-            func post(_ text: String, _ m: String = "3420", token: String? = nil, type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv")) async throws -> TestingHTTPResponse {
-                var h = HTTPHeaders(); h.bearerAuthorization = .init(token: token ?? cw); h.contentType = type
-                return try await app.testing().sendRequest(.POST, "/api/v1/imports/persons?municipality=\(m)", headers: h, body: ByteBuffer(string: text))
+            func post(
+                _ text: String, _ m: String = "3420", token: String? = nil,
+                type: HTTPMediaType = HTTPMediaType(type: "text", subType: "csv")
+            ) async throws -> TestingHTTPResponse {
+                var h = HTTPHeaders()
+                h.bearerAuthorization = .init(token: token ?? cw)
+                h.contentType = type
+                return try await app.testing().sendRequest(
+                    .POST, "/api/v1/imports/persons?municipality=\(m)", headers: h, body: ByteBuffer(string: text))
             }
             let before = try await Person.query(on: app.db).count()
             let bad = try await post(Self.good + "\n;;;X;Y;2099-01-01;male;AF;refugee;;;;\n")
@@ -104,31 +129,47 @@ struct ImportTests {
             let job = try ok.content.decode(ImportAPIController.JobDTO.self)
             #expect(job.personsCreated == 3 && job.householdsCreated == 1)
             #expect(try await Person.query(on: app.db).count() == before + 3)
-            let household = try #require(try await Household.query(on: app.db).filter(\.$name == "Husstand Import").with(\.$members).first())
+            let household = try #require(
+                try await Household.query(on: app.db).filter(\.$name == "Husstand Import").with(\.$members).first())
             #expect(household.members.count == 2)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$route == "POST /api/v1/imports/persons").filter(\.$action == "create").count() == 4)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$route == "POST /api/v1/imports/persons").filter(
+                    \.$action == "create"
+                ).count() == 4)
             #expect(try await api(app, .GET, "/api/v1/imports/\(job.id)", token: cw).status == .ok)
             // The same national id again is refused.
             let again = try await post(Self.good)
             #expect(again.status == .badRequest)
-            #expect(try again.content.decode(ImportAPIController.JobDTO.self).problems.contains { $0.field == "nationalId" })
+            #expect(
+                try again.content.decode(ImportAPIController.JobDTO.self).problems.contains { $0.field == "nationalId" }
+            )
             // Partners, leaders and other municipalities may not import; the body must be CSV.
             #expect(try await post(Self.good, token: try await token(app, for: "helse.elverum")).status == .forbidden)
             #expect(try await post(Self.good, token: try await token(app, for: "leder.elverum")).status == .forbidden)
             #expect(try await post(Self.good, "3427").status == .forbidden)
             #expect(try await post(Self.good, "x").status == .badRequest)
             #expect(try await post(Self.good, type: .json).status == .unsupportedMediaType)
-            #expect(try await api(app, .GET, "/api/v1/imports/\(job.id)", token: try await token(app, for: "saksbehandler.tynset")).status == .forbidden)
+            #expect(
+                try await api(
+                    app, .GET, "/api/v1/imports/\(job.id)", token: try await token(app, for: "saksbehandler.tynset")
+                ).status == .forbidden)
         }
     }
 
     @Test("An import cut off by a server stop is closed as failed at the next start")
     func interrupted() async throws {
         try await withDemoApp { app in
-            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let user = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
             let job = ImportJob()
-            job.$municipality.id = "3420"; job.userID = user.id!; job.filename = "x.csv"; job.status = "running"
-            job.totalRows = 10; job.personsCreated = 0; job.householdsCreated = 0; job.createdAt = Date()
+            job.$municipality.id = "3420"
+            job.userID = user.id!
+            job.filename = "x.csv"
+            job.status = "running"
+            job.totalRows = 10
+            job.personsCreated = 0
+            job.householdsCreated = 0
+            job.createdAt = Date()
             try await job.create(on: app.db)
             try await ImportService.closeInterrupted(app)
             let closed = try #require(try await ImportJob.find(job.id, on: app.db))
@@ -142,14 +183,23 @@ struct ImportTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let user = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
             let job = ImportJob()
-            job.$municipality.id = "3420"; job.userID = user.id!; job.filename = "stor.csv"; job.status = "running"
-            job.totalRows = 5000; job.personsCreated = 0; job.householdsCreated = 0; job.createdAt = Date()
+            job.$municipality.id = "3420"
+            job.userID = user.id!
+            job.filename = "stor.csv"
+            job.status = "running"
+            job.totalRows = 5000
+            job.personsCreated = 0
+            job.householdsCreated = 0
+            job.createdAt = Date()
             try await job.create(on: app.db)
             let page = try await b.send(.GET, "/import/\(job.id!)").body.string
             #expect(page.contains("<progress id=\"progress\" max=\"5000\""))
-            let scripts = page.components(separatedBy: "<script src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            let scripts = page.components(separatedBy: "<script src=\"").dropFirst().map {
+                String($0.prefix { $0 != "\"" })
+            }
             #expect(scripts == ["/js/reload-while-running.js"])
             for src in scripts {
                 let res = try await app.testing().sendRequest(.GET, src)

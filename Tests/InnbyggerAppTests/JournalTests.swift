@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -41,8 +42,12 @@ struct JournalTests {
             let updated = try await api(app, .PUT, "/api/v1/journal/\(note.id)", token: health, json: shared)
             #expect(updated.status == .ok)
             #expect(try updated.content.decode(JournalAPIController.EntryDTO.self).edited)
-            #expect(try await api(app, .GET, "/api/v1/journal/\(note.id)", token: caseWorker).body.string.contains("Helsenotat delt"))
-            #expect(try await api(app, .PUT, "/api/v1/journal/\(note.id)", token: caseWorker, json: secret).status == .forbidden)
+            #expect(
+                try await api(app, .GET, "/api/v1/journal/\(note.id)", token: caseWorker).body.string.contains(
+                    "Helsenotat delt"))
+            #expect(
+                try await api(app, .PUT, "/api/v1/journal/\(note.id)", token: caseWorker, json: secret).status
+                    == .forbidden)
             // NAV sees shared notes only on files shared with NAV.
             if !p.activeSectors.contains(.nav) {
                 #expect(try await api(app, .GET, "/api/v1/journal/\(note.id)", token: nav).status == .forbidden)
@@ -59,15 +64,30 @@ struct JournalTests {
             let p = try await person(in: "3420", app)
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            let res = try await b.send(.POST, "/persons/\(p.id!)/journal", form: ["_csrf": try await b.csrf(), "date": LocalDate.today.iso, "category": "meeting", "text": "Første samtale"])
+            let res = try await b.send(
+                .POST, "/persons/\(p.id!)/journal",
+                form: [
+                    "_csrf": try await b.csrf(), "date": LocalDate.today.iso, "category": "meeting",
+                    "text": "Første samtale",
+                ])
             #expect(res.status == .seeOther)
-            let entry = try #require(try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).filter(\.$text == "Første samtale").first())
+            let entry = try #require(
+                try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).filter(
+                    \.$text == "Første samtale"
+                ).first())
             #expect(entry.sector == "integration")
             #expect(entry.shared == false)
             #expect(try await b.send(.GET, "/persons/\(p.id!)").body.string.contains("Første samtale"))
-            let bad = try await b.send(.POST, "/journal/\(entry.id!)", form: ["_csrf": try await b.csrf(), "date": "2025-02-30", "category": "meeting", "text": "x"])
+            let bad = try await b.send(
+                .POST, "/journal/\(entry.id!)",
+                form: ["_csrf": try await b.csrf(), "date": "2025-02-30", "category": "meeting", "text": "x"])
             #expect(bad.status == .badRequest)
-            let ok = try await b.send(.POST, "/journal/\(entry.id!)", form: ["_csrf": try await b.csrf(), "date": LocalDate.today.iso, "category": "meeting", "text": "Første samtale, rettet"])
+            let ok = try await b.send(
+                .POST, "/journal/\(entry.id!)",
+                form: [
+                    "_csrf": try await b.csrf(), "date": LocalDate.today.iso, "category": "meeting",
+                    "text": "Første samtale, rettet",
+                ])
             #expect(ok.status == .seeOther)
             let edit = try await b.send(.GET, "/journal/\(entry.id!)/edit").body.string
             #expect(edit.contains("Første samtale, rettet"))
@@ -78,15 +98,19 @@ struct JournalTests {
         }
     }
 
-    @Test("Bad journal input names the field", arguments: [
-        (#"{"date":"2025-02-30","category":"general","text":"x"}"#, "date"),
-        (#"{"date":"2025-01-01","category":"gossip","text":"x"}"#, "category"),
-        (#"{"date":"2025-01-01","category":"general","text":"   "}"#, "text"),
-    ])
+    @Test(
+        "Bad journal input names the field",
+        arguments: [
+            (#"{"date":"2025-02-30","category":"general","text":"x"}"#, "date"),
+            (#"{"date":"2025-01-01","category":"gossip","text":"x"}"#, "category"),
+            (#"{"date":"2025-01-01","category":"general","text":"   "}"#, "text"),
+        ])
     func badInput(_ json: String, _ field: String) async throws {
         try await withDemoApp { app in
             let p = try await person(in: "3420", app)
-            let res = try await api(app, .POST, "/api/v1/persons/\(p.id!)/journal", token: try await token(app, for: "veileder.elverum"), json: json)
+            let res = try await api(
+                app, .POST, "/api/v1/persons/\(p.id!)/journal", token: try await token(app, for: "veileder.elverum"),
+                json: json)
             #expect(res.status == .badRequest)
             #expect(try res.content.decode(ErrorBody.self).error.field == field)
         }

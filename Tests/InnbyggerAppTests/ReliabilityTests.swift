@@ -2,11 +2,12 @@ import Fluent
 import Foundation
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -15,7 +16,8 @@ import VaporTesting
 @testable import Settlement
 @testable import Worklist
 
-private let personBody = #"{"municipality":"3420","givenName":"Sam","familyName":"Samtidig","birthDate":"1990-01-01","sex":"female","citizenship":"SY","residenceGround":"refugee"}"#
+private let personBody =
+    #"{"municipality":"3420","givenName":"Sam","familyName":"Samtidig","birthDate":"1990-01-01","sex":"female","citizenship":"SY","residenceGround":"refugee"}"#
 
 /// Issue #9: writes committed with their audit entry, no header injection, no crash by one request, no privilege
 /// escalation. Each test here failed before its fix.
@@ -71,8 +73,12 @@ struct ReliabilityTests {
                     let input = try JSONDecoder().decode(PersonInput.self, from: Data(personBody.utf8))
                     try input.validated().apply(to: p)
                     try await p.create(on: tx)
-                    try await log.append([AuditDraft(userID: nil, municipality: "3420", action: "create",
-                                                     recordType: "person", recordID: p.id?.uuidString, route: "test")], on: tx)
+                    try await log.append(
+                        [
+                            AuditDraft(
+                                userID: nil, municipality: "3420", action: "create",
+                                recordType: "person", recordID: p.id?.uuidString, route: "test")
+                        ], on: tx)
                     throw Boom()
                 }
             }
@@ -84,24 +90,27 @@ struct ReliabilityTests {
             let refusedBefore = try await AuditEntry.query(on: app.db).filter(\.$action == "denied_update").count()
             let res = try await api(app, .PUT, "/api/v1/persons/\(other.id!)", token: t, json: personBody)
             #expect(res.status == .forbidden)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "denied_update").count() == refusedBefore + 1)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "denied_update").count() == refusedBefore + 1
+            )
         }
     }
 
-    @Test("Redirect targets: only the application's own pages; CR, LF, TAB and other hosts go to /",
-          arguments: [
-              ("/%0d%0aSet-Cookie:%20innbygger_session=attacker", "/"),
-              ("/%0aSet-Cookie:x=y", "/"),
-              ("/%09/evil.example", "/"),
-              ("//evil.example", "/"),
-              ("/%5Cevil.example", "/"),
-              ("https://evil.example", "/"),
-              ("/no-such-page", "/"),
-              ("/login", "/"),
-              ("/persons", "/persons"),
-              ("/persons?q=abc", "/persons?q=abc"),
-              ("/worklist", "/worklist"),
-          ])
+    @Test(
+        "Redirect targets: only the application's own pages; CR, LF, TAB and other hosts go to /",
+        arguments: [
+            ("/%0d%0aSet-Cookie:%20innbygger_session=attacker", "/"),
+            ("/%0aSet-Cookie:x=y", "/"),
+            ("/%09/evil.example", "/"),
+            ("//evil.example", "/"),
+            ("/%5Cevil.example", "/"),
+            ("https://evil.example", "/"),
+            ("/no-such-page", "/"),
+            ("/login", "/"),
+            ("/persons", "/persons"),
+            ("/persons?q=abc", "/persons?q=abc"),
+            ("/worklist", "/worklist"),
+        ])
     func redirects(_ back: String, _ expected: String) async throws {
         try await withDemoApp { app in
             let res = try await app.testing().sendRequest(.GET, "/lang/en?back=\(back)")
@@ -109,7 +118,9 @@ struct ReliabilityTests {
             #expect(res.headers.first(name: .location) == expected)
             #expect(!res.headers[.setCookie].contains { $0.hasPrefix("innbygger_session") })
             let login = try await app.testing().sendRequest(.GET, "/login?next=\(back)")
-            #expect(login.body.string.contains("name=\"next\" value=\"\(expected.replacingOccurrences(of: "&", with: "&amp;"))\""))
+            #expect(
+                login.body.string.contains(
+                    "name=\"next\" value=\"\(expected.replacingOccurrences(of: "&", with: "&amp;"))\""))
         }
     }
 
@@ -122,8 +133,9 @@ struct ReliabilityTests {
         }
     }
 
-    @Test("Paging parameters are bounded: huge, negative and non-numeric pages are 400, never a crash",
-          arguments: ["184467440737095517", "9223372036854775807", "99999999999999999999", "-1", "0", "abc", "1e9"])
+    @Test(
+        "Paging parameters are bounded: huge, negative and non-numeric pages are 400, never a crash",
+        arguments: ["184467440737095517", "9223372036854775807", "99999999999999999999", "-1", "0", "abc", "1e9"])
     func paging(_ page: String) async throws {
         try await withDemoApp { app in
             let admin = Browser(app)
@@ -146,22 +158,35 @@ struct ReliabilityTests {
             try await admin.login("admin.elverum")
             // The Elverum administrator neither sees nor deactivates the system administrator.
             #expect(!(try await admin.send(.GET, "/admin/users").body.string.contains(">sysadmin<")))
-            let res = try await admin.send(.POST, "/admin/users/\(sys.id!)/deactivate", form: ["_csrf": try await admin.csrf()])
+            let res = try await admin.send(
+                .POST, "/admin/users/\(sys.id!)/deactivate", form: ["_csrf": try await admin.csrf()])
             #expect(res.status == .forbidden)
             #expect(try await User.find(sys.id, on: app.db)?.isActive == true)
-            #expect(try await admin.send(.POST, "/admin/users/\(sys.id!)/reactivate", form: ["_csrf": try await admin.csrf()]).status == .forbidden)
+            #expect(
+                try await admin.send(
+                    .POST, "/admin/users/\(sys.id!)/reactivate", form: ["_csrf": try await admin.csrf()]
+                ).status == .forbidden)
             // The system administrator cannot deactivate the last active system administrator (itself).
             let root = Browser(app)
             try await root.login("sysadmin")
-            #expect(try await root.send(.POST, "/admin/users/\(sys.id!)/deactivate", form: ["_csrf": try await root.csrf()]).status == .badRequest)
+            #expect(
+                try await root.send(.POST, "/admin/users/\(sys.id!)/deactivate", form: ["_csrf": try await root.csrf()])
+                    .status == .badRequest)
             // An administrator deactivates and reactivates a case worker of the own municipality.
-            let cw = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let cw = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
             let t = try await token(app, for: "saksbehandler.elverum")
-            #expect(try await admin.send(.POST, "/admin/users/\(cw.id!)/deactivate", form: ["_csrf": try await admin.csrf()]).status == .seeOther)
+            #expect(
+                try await admin.send(
+                    .POST, "/admin/users/\(cw.id!)/deactivate", form: ["_csrf": try await admin.csrf()]
+                ).status == .seeOther)
             #expect(try await Browser(app).login("saksbehandler.elverum").headers.first(name: .location) != "/")
             // Deactivation also revokes the user's API tokens.
             #expect(try await api(app, .GET, "/api/v1/persons", token: t).status == .unauthorized)
-            #expect(try await admin.send(.POST, "/admin/users/\(cw.id!)/reactivate", form: ["_csrf": try await admin.csrf()]).status == .seeOther)
+            #expect(
+                try await admin.send(
+                    .POST, "/admin/users/\(cw.id!)/reactivate", form: ["_csrf": try await admin.csrf()]
+                ).status == .seeOther)
             #expect(try await Browser(app).login("saksbehandler.elverum").headers.first(name: .location) == "/")
         }
     }
@@ -178,7 +203,9 @@ struct ReliabilityTests {
                 headers.replaceOrAdd(name: .cookie, value: cookie)
                 headers.contentType = .urlEncodedForm
                 let body = "username=\(user)&password=\(password)&_csrf=\(csrf)&next=/"
-                return try await app.testing().sendRequest(.POST, "/login", headers: headers, body: ByteBuffer(string: body)).status
+                return try await app.testing().sendRequest(
+                    .POST, "/login", headers: headers, body: ByteBuffer(string: body)
+                ).status
             }
             let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
                 for i in 0..<30 { group.addTask { try await attempt("veileder.elverum", "feil-\(i)") } }
@@ -242,7 +269,9 @@ struct ReliabilityTests {
             try await sql.update("audit_head").set("last_hash", to: previous).where("id", .equal, 1).run()
             #expect(try await app.auditLog.verify(on: app.db).problem == .contentAltered(sequence: 3))
             // Another key does not verify the chain either.
-            #expect(try await AuditLog(key: .init(size: .bits256)).verify(on: app.db).problem == .contentAltered(sequence: 1))
+            #expect(
+                try await AuditLog(key: .init(size: .bits256)).verify(on: app.db).problem
+                    == .contentAltered(sequence: 1))
         }
     }
 
@@ -267,29 +296,40 @@ struct ReliabilityTests {
         try await withDemoApp { app in
             let cw = Browser(app)
             try await cw.login("saksbehandler.elverum")
-            let p = try #require(try await Person.query(on: app.db).filter(\.$municipality.$id == "3420")
-                .filter(\.$household.$id != nil).first())
-            let noted = try await JournalEntry.query(on: app.db).join(Person.self, on: \JournalEntry.$person.$id == \Person.$id)
-                .filter(Person.self, \.$municipality.$id == "3420").first()
+            let p = try #require(
+                try await Person.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$household.$id != nil).first())
+            let noted = try await JournalEntry.query(on: app.db).join(
+                Person.self, on: \JournalEntry.$person.$id == \Person.$id
+            )
+            .filter(Person.self, \.$municipality.$id == "3420").first()
             let note = try #require(noted)
             let incoming = try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420").first()
             let year = try await SettlementYear.query(on: app.db).filter(\.$municipality.$id == "3420").first()
             let ids: [String: String] = [
-                "personID": p.id!.uuidString, "householdID": p.$household.id!.uuidString, "entryID": note.id!.uuidString,
-                "incomingID": incoming?.id?.uuidString ?? UUID().uuidString, "yearID": year?.id?.uuidString ?? UUID().uuidString,
+                "personID": p.id!.uuidString, "householdID": p.$household.id!.uuidString,
+                "entryID": note.id!.uuidString,
+                "incomingID": incoming?.id?.uuidString ?? UUID().uuidString,
+                "yearID": year?.id?.uuidString ?? UUID().uuidString,
             ]
-            let names = Set(try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").all().map(\.familyName))
+            let names = Set(
+                try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").all().map(\.familyName))
             var checked = 0
             for route in app.routes.all where route.method == .GET {
                 let parts = route.path.map(\.description)
-                guard parts.first != "api", !["lang", "login", "healthz", "readyz", "metrics"].contains(parts.first ?? "") else { continue }
+                guard parts.first != "api",
+                    !["lang", "login", "healthz", "readyz", "metrics"].contains(parts.first ?? "")
+                else { continue }
                 var path = ""
                 var resolvable = true
                 for c in route.path {
                     switch c {
                     case .constant(let s): path += "/" + s
                     case .parameter(let name):
-                        guard let v = ids[name] else { resolvable = false; break }
+                        guard let v = ids[name] else {
+                            resolvable = false
+                            break
+                        }
                         path += "/" + v
                     default: resolvable = false
                     }
@@ -302,7 +342,8 @@ struct ReliabilityTests {
                 let body = res.body.string
                 if names.contains(where: { body.contains($0) }) {
                     checked += 1
-                    #expect(try await auditCount(app) > before, "\(route.path.string) shows names without an audit entry")
+                    #expect(
+                        try await auditCount(app) > before, "\(route.path.string) shows names without an audit entry")
                 }
             }
             #expect(checked >= 10)
@@ -317,7 +358,8 @@ struct ReliabilityTests {
             try await nav.login("nav.elverum")
             let before = try await AuditEntry.query(on: app.db).filter(\.$recordID == p.id!.uuidString).all().count
             #expect(try await nav.send(.GET, "/persons/\(p.id!)/norwegian").status == .forbidden)
-            let entries = try await AuditEntry.query(on: app.db).filter(\.$recordID == p.id!.uuidString).sort(\.$id).all()
+            let entries = try await AuditEntry.query(on: app.db).filter(\.$recordID == p.id!.uuidString).sort(\.$id)
+                .all()
             let added = entries.dropFirst(before)
             #expect(added.contains { $0.action == "denied_read" })
             #expect(!added.contains { $0.action == "read" })
@@ -327,8 +369,9 @@ struct ReliabilityTests {
     @Test("Partners read a proposal from IMDi only until it is answered")
     func proposalAccessEnds() async throws {
         try await withDemoApp { app in
-            let open = try #require(try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420")
-                .filter(\.$decision == "pending").filter(\.$householdID == nil).first())
+            let open = try #require(
+                try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$decision == "pending").filter(\.$householdID == nil).first())
             let school = Browser(app)
             try await school.login("skole.elverum")
             #expect(try await school.send(.GET, "/settlement/incoming/\(open.id!)").status == .ok)
@@ -348,9 +391,12 @@ struct ReliabilityTests {
     func unknownFields() async throws {
         try await withDemoApp { app in
             let t = try await token(app, for: "veileder.elverum")
-            let part = try #require(try await Participation.query(on: app.db).filter(\.$decisionDate != nil).with(\.$person).all()
-                .first { $0.person.$municipality.id == "3420" })
-            let res = try await api(app, .PUT, "/api/v1/persons/\(part.$person.id)/programme", token: t, json: #"{"decisonDate":"2026-01-01"}"#)
+            let part = try #require(
+                try await Participation.query(on: app.db).filter(\.$decisionDate != nil).with(\.$person).all()
+                    .first { $0.person.$municipality.id == "3420" })
+            let res = try await api(
+                app, .PUT, "/api/v1/persons/\(part.$person.id)/programme", token: t,
+                json: #"{"decisonDate":"2026-01-01"}"#)
             #expect(res.status == .badRequest)
             #expect(res.body.string.contains("decisonDate"))
             let after = try #require(try await Participation.find(part.id, on: app.db))
@@ -366,7 +412,8 @@ struct ReliabilityTests {
     @Test("An interrupted import is reconciled with what was stored")
     func importReconciled() async throws {
         try await withDemoApp { app in
-            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let user = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
             let job = ImportJob()
             job.$municipality.id = "3420"
             job.userID = user.id!

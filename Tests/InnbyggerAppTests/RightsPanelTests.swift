@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -43,9 +44,13 @@ struct RightsPanelTests {
             let p = try await person(in: "3420", app, sharedWith: .health)
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
-            var form = ["_csrf": try await b.csrf(), "municipality": "3420", "givenName": p.givenName, "familyName": p.familyName,
-                        "birthDate": p.birthDate, "sex": p.sex, "citizenship": p.citizenship, "residenceGround": p.residenceGround,
-                        "nationalId": "120490 10036", "settledByAgreement": "true", "educationLevel": "primary"]
+            var form = [
+                "_csrf": try await b.csrf(), "municipality": "3420", "givenName": p.givenName,
+                "familyName": p.familyName,
+                "birthDate": p.birthDate, "sex": p.sex, "citizenship": p.citizenship,
+                "residenceGround": p.residenceGround,
+                "nationalId": "120490 10036", "settledByAgreement": "true", "educationLevel": "primary",
+            ]
             let bad = try await b.send(.POST, "/persons/\(p.id!)", form: form)
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("aria-invalid=\"true\""))
@@ -61,9 +66,11 @@ struct RightsPanelTests {
             let seen = try await health.send(.GET, "/persons/\(p.id!)").body.string
             #expect(seen.contains("120490*****"))
             #expect(!seen.contains("12049010026"))
-            let viaAPI = try await api(app, .GET, "/api/v1/persons/\(p.id!)", token: try await token(app, for: "helse.elverum"))
+            let viaAPI = try await api(
+                app, .GET, "/api/v1/persons/\(p.id!)", token: try await token(app, for: "helse.elverum"))
             #expect(try viaAPI.content.decode(PersonDTO.self).nationalId == "120490*****")
-            let whole = try await api(app, .GET, "/api/v1/persons/\(p.id!)", token: try await token(app, for: "saksbehandler.elverum"))
+            let whole = try await api(
+                app, .GET, "/api/v1/persons/\(p.id!)", token: try await token(app, for: "saksbehandler.elverum"))
             #expect(try whole.content.decode(PersonDTO.self).nationalId == "12049010026")
         }
     }

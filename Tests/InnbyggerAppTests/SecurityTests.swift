@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -22,21 +23,26 @@ struct SecurityTests {
             let b = Browser(app)
             try await b.login("saksbehandler.elverum")
             let before = try await Person.query(on: app.db).count()
-            let form = ["municipality": "3420", "givenName": "Amal", "familyName": "Testesen", "birthDate": "1990-02-03",
-                        "sex": "female", "citizenship": "SY", "residenceGround": "refugee"]
+            let form = [
+                "municipality": "3420", "givenName": "Amal", "familyName": "Testesen", "birthDate": "1990-02-03",
+                "sex": "female", "citizenship": "SY", "residenceGround": "refugee",
+            ]
             let refused = try await b.send(.POST, "/persons", form: form)
             #expect(refused.status == .forbidden)
-            var wrong = form; wrong["_csrf"] = "not-the-token"
+            var wrong = form
+            wrong["_csrf"] = "not-the-token"
             #expect(try await b.send(.POST, "/persons", form: wrong).status == .forbidden)
             #expect(try await Person.query(on: app.db).count() == before)
             // With the token the same post works.
-            var good = form; good["_csrf"] = try await b.csrf()
+            var good = form
+            good["_csrf"] = try await b.csrf()
             let ok = try await b.send(.POST, "/persons", form: good)
             #expect(ok.status == .seeOther)
             #expect(try await Person.query(on: app.db).count() == before + 1)
             // The login form itself is protected by a double-submit token.
             let anon = Browser(app)
-            let res = try await anon.send(.POST, "/login", form: ["username": "saksbehandler.elverum", "password": DemoData.password])
+            let res = try await anon.send(
+                .POST, "/login", form: ["username": "saksbehandler.elverum", "password": DemoData.password])
             #expect(res.status == .forbidden)
             #expect(anon.cookies[SessionCookie.name] == nil)
         }
@@ -58,7 +64,8 @@ struct SecurityTests {
             let out = try await b.send(.POST, "/logout", form: ["_csrf": try await b.csrf()])
             #expect(out.status == .seeOther)
             #expect(try await UserSession.query(on: app.db).count() == 0)
-            let replay = Browser(app); replay.cookies = stolen
+            let replay = Browser(app)
+            replay.cookies = stolen
             #expect(try await replay.send(.GET, "/persons").status == .seeOther)
         }
     }
@@ -83,7 +90,8 @@ struct SecurityTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            let page = try await b.send(.POST, "/account/tokens", form: ["_csrf": try await b.csrf(), "name": "integrasjon"])
+            let page = try await b.send(
+                .POST, "/account/tokens", form: ["_csrf": try await b.csrf(), "name": "integrasjon"])
             let html = page.body.string
             let start = try #require(html.range(of: "id=\"new-token\">"))
             let t = String(html[start.upperBound...].prefix { $0 != "<" })
@@ -93,7 +101,8 @@ struct SecurityTests {
             #expect(me.body.string.contains("veileder.elverum"))
             let stored = try #require(try await APIToken.query(on: app.db).filter(\.$name == "integrasjon").first())
             #expect(stored.tokenHash != t)
-            let revoke = try await b.send(.POST, "/account/tokens/\(stored.id!)/revoke", form: ["_csrf": try await b.csrf()])
+            let revoke = try await b.send(
+                .POST, "/account/tokens/\(stored.id!)/revoke", form: ["_csrf": try await b.csrf()])
             #expect(revoke.status == .seeOther)
             #expect(try await api(app, .GET, "/api/v1/me", token: t).status == .unauthorized)
             #expect(try await api(app, .GET, "/api/v1/me", token: "inb_made_up").status == .unauthorized)
@@ -105,10 +114,14 @@ struct SecurityTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            let weak = try await b.send(.POST, "/account/password", form: ["_csrf": try await b.csrf(), "current": DemoData.password, "new": "kort", "repeatNew": "kort"])
+            let weak = try await b.send(
+                .POST, "/account/password",
+                form: ["_csrf": try await b.csrf(), "current": DemoData.password, "new": "kort", "repeatNew": "kort"])
             #expect(weak.status == .badRequest)
             let good = "Lang nok setning for passord"
-            let ok = try await b.send(.POST, "/account/password", form: ["_csrf": try await b.csrf(), "current": DemoData.password, "new": good, "repeatNew": good])
+            let ok = try await b.send(
+                .POST, "/account/password",
+                form: ["_csrf": try await b.csrf(), "current": DemoData.password, "new": good, "repeatNew": good])
             #expect(ok.status == .seeOther)
             #expect(try await Browser(app).login("veileder.elverum").status == .unauthorized)
             #expect(try await Browser(app).login("veileder.elverum", password: good).status == .seeOther)
@@ -133,11 +146,13 @@ struct AuditTests {
             #expect(entry.recordID == p.id!.uuidString)
             #expect(entry.municipality == "3420")
             #expect(entry.route == "GET /persons/:personID")
-            let user = try #require(try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let user = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
             #expect(entry.userID == user.id!.uuidString)
             // An update is audited as such.
             let t = try await token(app, for: "saksbehandler.elverum")
-            let body = #"{"municipality":"3420","givenName":"\#(p.givenName)","familyName":"\#(p.familyName)","birthDate":"\#(p.birthDate)","sex":"\#(p.sex)","citizenship":"\#(p.citizenship)","residenceGround":"\#(p.residenceGround)"}"#
+            let body =
+                #"{"municipality":"3420","givenName":"\#(p.givenName)","familyName":"\#(p.familyName)","birthDate":"\#(p.birthDate)","sex":"\#(p.sex)","citizenship":"\#(p.citizenship)","residenceGround":"\#(p.residenceGround)"}"#
             #expect(try await api(app, .PUT, "/api/v1/persons/\(p.id!)", token: t, json: body).status == .ok)
             let last = try #require(try await AuditEntry.query(on: app.db).sort(\.$id, .descending).first())
             #expect(last.action == "update")

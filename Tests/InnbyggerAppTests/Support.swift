@@ -1,11 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -20,7 +21,10 @@ func withDemoApp(_ body: (Application) async throws -> Void) async throws {
     // One PostgreSQL database serves every test, so those tests take turns; in-memory SQLite runs in parallel.
     if Settings.testing().databaseURL != nil {
         await sharedDatabaseLock.acquire()
-        do { try await runDemoApp(body) } catch { await sharedDatabaseLock.release(); throw error }
+        do { try await runDemoApp(body) } catch {
+            await sharedDatabaseLock.release()
+            throw error
+        }
         await sharedDatabaseLock.release()
     } else {
         try await runDemoApp(body)
@@ -54,7 +58,10 @@ final class Browser {
     init(_ app: Application) { self.app = app }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers extra: HTTPHeaders = [:], bytes: String? = nil) async throws -> TestingHTTPResponse {
+    func send(
+        _ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers extra: HTTPHeaders = [:],
+        bytes: String? = nil
+    ) async throws -> TestingHTTPResponse {
         var headers = extra
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -62,13 +69,16 @@ final class Browser {
         var body: ByteBuffer? = bytes.map { ByteBuffer(string: $0) }
         if let form {
             headers.contentType = .urlEncodedForm
-            let encoded = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            let encoded = form.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
             body = ByteBuffer(string: encoded)
         }
         let res = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         for v in res.headers[.setCookie] {
             let pair = v.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
             if value.isEmpty || v.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
         return res
@@ -84,7 +94,8 @@ final class Browser {
     func login(_ username: String, password: String = DemoData.password) async throws -> TestingHTTPResponse {
         let page = try await send(.GET, "/login")
         let token = try #require(Browser.csrf(in: page.body.string))
-        return try await send(.POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/"])
+        return try await send(
+            .POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/"])
     }
 
     /// Opens the first `count` person files of a municipality (each read is audited).
@@ -96,14 +107,18 @@ final class Browser {
 
     /// Posts a file as a browser form does (multipart, with the CSRF token and any other fields).
     @discardableResult
-    func upload(_ path: String, csv: String, filename: String = "file.csv", fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+    func upload(_ path: String, csv: String, filename: String = "file.csv", fields: [String: String] = [:]) async throws
+        -> TestingHTTPResponse
+    {
         let boundary = "innbygger-test-boundary"
         var body = ""
         for (name, value) in ["_csrf": try await csrf()].merging(fields, uniquingKeysWith: { a, _ in a }) {
             body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
-        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
-        var h = HTTPHeaders(); h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+        body +=
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+        var h = HTTPHeaders()
+        h.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
         return try await send(.POST, path, headers: h, bytes: body)
     }
 
@@ -118,20 +133,29 @@ func token(_ app: Application, for username: String) async throws -> String {
     return try await TokenIssuer.issue(for: user.id!, name: "test", on: app.db).0
 }
 
-func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
+func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws
+    -> TestingHTTPResponse
+{
     var headers = HTTPHeaders()
     if let token { headers.bearerAuthorization = .init(token: token) }
     var body: ByteBuffer? = nil
-    if let json { headers.contentType = .json; body = ByteBuffer(string: json) }
+    if let json {
+        headers.contentType = .json
+        body = ByteBuffer(string: json)
+    }
     return try await app.testing().sendRequest(method, path, headers: headers, body: body)
 }
 
 /// A person in the given municipality (by its demo number).
-func person(in municipality: String, _ app: Application, sharedWith sector: Sector? = nil, notSharedWith other: Sector? = nil) async throws -> Person {
+func person(
+    in municipality: String, _ app: Application, sharedWith sector: Sector? = nil, notSharedWith other: Sector? = nil
+) async throws -> Person {
     let all = try await Person.query(on: app.db).filter(\.$municipality.$id == municipality).with(\.$shares).all()
-    return try #require(all.first { p in
-        (sector.map { p.activeSectors.contains($0) } ?? true) && (other.map { !p.activeSectors.contains($0) } ?? true)
-    })
+    return try #require(
+        all.first { p in
+            (sector.map { p.activeSectors.contains($0) } ?? true)
+                && (other.map { !p.activeSectors.contains($0) } ?? true)
+        })
 }
 
 func auditCount(_ app: Application) async throws -> Int { try await AuditEntry.query(on: app.db).count() }

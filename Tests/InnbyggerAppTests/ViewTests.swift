@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import VaporTesting
+
+@testable import Account
+@testable import Admin
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-@testable import Account
-@testable import Admin
 @testable import Journal
 @testable import Overview
 @testable import Persons
@@ -18,18 +19,22 @@ import VaporTesting
 struct ViewTests {
     @Test("Every key used in a template or for an enum exists in both languages")
     func translationsComplete() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let tr = try Translations.load(from: root.path, features: Features.all.map(\.id))
         var keys: Set<String> = []
         let views = root.appendingPathComponent("Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap {
+            $0 as? URL
+        }.filter { $0.pathExtension == "leaf" }
         #expect(files.count > 10)
         for f in files {
             let text = try String(contentsOf: f, encoding: .utf8)
             var rest = Substring(text)
             while let r = rest.range(of: "#t(\"") {
                 let key = rest[r.upperBound...].prefix { $0 != "\"" }
-                keys.insert(String(key)); rest = rest[r.upperBound...]
+                keys.insert(String(key))
+                rest = rest[r.upperBound...]
             }
         }
         keys.formUnion(Role.allCases.map { "role.\($0.rawValue)" })
@@ -47,17 +52,43 @@ struct ViewTests {
         keys.formUnion(DeadlineKind.allCases.map { "deadline.\($0.rawValue)" })
         keys.formUnion(JournalCategory.allCases.map { "journal.category.\($0.rawValue)" })
         keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
-        keys.formUnion(DeadlineStatus.allCases.map { "status.\($0.rawValue)" } + ["passed", "failed", "unknown"].map { "check.\($0)" })
-        keys.formUnion(FamilyRelation.allCases.map { "relation.\($0.rawValue)" } + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
-        keys.formUnion(MeasureKind.allCases.map { "measure.\($0.rawValue)" } + AbsenceKind.allCases.map { "absence.\($0.rawValue)" })
-        keys.formUnion(EndReason.allCases.map { "end_reason.\($0.rawValue)" } + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
-        keys.formUnion(FinalGoal.allCases.map { "goal.\($0.rawValue)" } + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })
-        keys.formUnion(NorwegianSkill.allCases.map { "skill.\($0.rawValue)" } + ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map { "content.\($0)" })
-        keys.formUnion(["mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended", "past_planned_end", "none"].map { "programme.status.\($0)" })
-        keys.formUnion(["decision", "education_background", "final_goal", "contract", "measures", "end_reason"].map { "nir.\($0)" })
-        keys.formUnion(AssessmentStatus.allCases.map { "assessment.\($0.rawValue)" } + SettlementDecision.allCases.map { "decision.\($0.rawValue)" })
-        keys.formUnion(["permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel", "residenceGround",
-                        "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate"].map { "field.\($0)" })
+        keys.formUnion(
+            DeadlineStatus.allCases.map { "status.\($0.rawValue)" }
+                + ["passed", "failed", "unknown"].map { "check.\($0)" })
+        keys.formUnion(
+            FamilyRelation.allCases.map { "relation.\($0.rawValue)" }
+                + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
+        keys.formUnion(
+            MeasureKind.allCases.map { "measure.\($0.rawValue)" }
+                + AbsenceKind.allCases.map { "absence.\($0.rawValue)" })
+        keys.formUnion(
+            EndReason.allCases.map { "end_reason.\($0.rawValue)" }
+                + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
+        keys.formUnion(
+            FinalGoal.allCases.map { "goal.\($0.rawValue)" }
+                + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })
+        keys.formUnion(
+            NorwegianSkill.allCases.map { "skill.\($0.rawValue)" }
+                + ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map {
+                    "content.\($0)"
+                })
+        keys.formUnion(
+            [
+                "mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended",
+                "past_planned_end", "none",
+            ].map { "programme.status.\($0)" })
+        keys.formUnion(
+            ["decision", "education_background", "final_goal", "contract", "measures", "end_reason"].map { "nir.\($0)" }
+        )
+        keys.formUnion(
+            AssessmentStatus.allCases.map { "assessment.\($0.rawValue)" }
+                + SettlementDecision.allCases.map { "decision.\($0.rawValue)" })
+        keys.formUnion(
+            [
+                "permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel",
+                "residenceGround",
+                "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate",
+            ].map { "field.\($0)" })
         for lang in Translations.languages {
             for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
         }
@@ -66,7 +97,8 @@ struct ViewTests {
 
     @Test("Translation files: the kernel's and one per feature, the same in every language, no key in two files")
     func translationFiles() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let known = Set(["kernel"] + Features.all.map(\.id))
         var filesByLanguage: [String: Set<String>] = [:]
         for lang in Translations.languages {
@@ -93,9 +125,12 @@ struct ViewTests {
     /// Leaf reads `#tag(x):` as the start of a body, so text such as "#t(key): value" breaks a page at run time.
     @Test("No template puts a colon right after a value tag")
     func noColonAfterValueTags() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let views = root.appendingPathComponent("Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap {
+            $0 as? URL
+        }.filter { $0.pathExtension == "leaf" }
         let pattern = try Regex(#"#(t|tk|dato|kr|num|count)\([^()]*(\([^()]*\)[^()]*)*\):"#)
         for f in files {
             let text = try String(contentsOf: f, encoding: .utf8)
@@ -119,7 +154,8 @@ struct ViewTests {
                 var rest = Substring(html)
                 var links: [String] = []
                 while let r = rest.range(of: "<li><a href=\"") {
-                    links.append(String(rest[r.upperBound...].prefix { $0 != "\"" })); rest = rest[r.upperBound...]
+                    links.append(String(rest[r.upperBound...].prefix { $0 != "\"" }))
+                    rest = rest[r.upperBound...]
                 }
                 #expect(!links.isEmpty)
                 for link in links {

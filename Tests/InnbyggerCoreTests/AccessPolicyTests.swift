@@ -1,8 +1,10 @@
 import Testing
+
 @testable import InnbyggerCore
 
 private func user(_ role: Role, _ codes: String...) -> Principal {
-    Principal(userID: "u", grants: [Grant(role: role, scope: role == .systemAdmin ? .all : .municipalities(Set(codes)))])
+    Principal(
+        userID: "u", grants: [Grant(role: role, scope: role == .systemAdmin ? .all : .municipalities(Set(codes)))])
 }
 
 @Suite("AccessPolicy")
@@ -30,12 +32,27 @@ struct AccessPolicyTests {
         (user(.healthPartner, "3427"), .read, elverumSharedWithHealth, false),
         (user(.healthPartner, "3420"), .list, .personalDataList(municipality: "3420"), true),
         // Sector parts: partners record their own sector's events on files shared with them.
-        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), true),
-        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), false),
-        (user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health, .school], sector: .school), false),
-        (user(.schoolPartner, "3427"), .create, .sectorPart(municipality: "3420", sharedWith: [.school], sector: .school), false),
+        (
+            user(.healthPartner, "3420"), .create,
+            .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), true
+        ),
+        (
+            user(.healthPartner, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health),
+            false
+        ),
+        (
+            user(.healthPartner, "3420"), .create,
+            .sectorPart(municipality: "3420", sharedWith: [.health, .school], sector: .school), false
+        ),
+        (
+            user(.schoolPartner, "3427"), .create,
+            .sectorPart(municipality: "3420", sharedWith: [.school], sector: .school), false
+        ),
         (user(.caseWorker, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), true),
-        (user(.leader, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health), false),
+        (
+            user(.leader, "3420"), .create, .sectorPart(municipality: "3420", sharedWith: [.health], sector: .health),
+            false
+        ),
         (user(.caseWorker, "3420"), .delete, .sectorPart(municipality: "3420", sharedWith: [], sector: .health), false),
         // The programme is the integration service's own record: partners never see it, even on a shared file.
         (user(.programmeAdvisor, "3420"), .read, .programme(municipality: "3420"), true),
@@ -47,18 +64,54 @@ struct AccessPolicyTests {
         (user(.leader, "3420"), .read, .programme(municipality: "3420"), false),
         (user(.municipalAdmin, "3420"), .read, .programme(municipality: "3420"), false),
         // Journal notes stay in the writing sector unless shared.
-        (user(.caseWorker, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: false), true),
-        (user(.caseWorker, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: false), false),
-        (user(.caseWorker, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: true), true),
-        (user(.caseWorker, "3420"), .update, .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: true), false),
-        (user(.healthPartner, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health], sector: .integration, shared: false), false),
-        (user(.healthPartner, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health], sector: .integration, shared: true), true),
-        (user(.healthPartner, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false),
-        (user(.healthPartner, "3420"), .create, .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: false), true),
-        (user(.healthPartner, "3420"), .create, .journalNote(municipality: "3420", sharedWith: [], sector: .health, shared: false), false),
-        (user(.navPartner, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [.health, .nav], sector: .health, shared: false), false),
-        (user(.leader, "3420"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false),
-        (user(.caseWorker, "3427"), .read, .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false),
+        (
+            user(.caseWorker, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: false), true
+        ),
+        (
+            user(.caseWorker, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: false), false
+        ),
+        (
+            user(.caseWorker, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: true), true
+        ),
+        (
+            user(.caseWorker, "3420"), .update,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: true), false
+        ),
+        (
+            user(.healthPartner, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .integration, shared: false), false
+        ),
+        (
+            user(.healthPartner, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .integration, shared: true), true
+        ),
+        (
+            user(.healthPartner, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false
+        ),
+        (
+            user(.healthPartner, "3420"), .create,
+            .journalNote(municipality: "3420", sharedWith: [.health], sector: .health, shared: false), true
+        ),
+        (
+            user(.healthPartner, "3420"), .create,
+            .journalNote(municipality: "3420", sharedWith: [], sector: .health, shared: false), false
+        ),
+        (
+            user(.navPartner, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [.health, .nav], sector: .health, shared: false), false
+        ),
+        (
+            user(.leader, "3420"), .read,
+            .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false
+        ),
+        (
+            user(.caseWorker, "3427"), .read,
+            .journalNote(municipality: "3420", sharedWith: [], sector: .integration, shared: true), false
+        ),
         // Settlement year: numbers read by leaders and staff, written by case workers and administrators.
         (user(.leader, "3420"), .read, .settlementPlan(municipality: "3420"), true),
         (user(.leader, "3420"), .update, .settlementPlan(municipality: "3420"), false),
@@ -100,14 +153,19 @@ struct AccessPolicyTests {
     @Test("Decisions", arguments: table.indices)
     func decision(_ i: Int) {
         let (who, action, resource, allowed) = Self.table[i]
-        #expect(AccessPolicy.decide(who, action, resource).isAllowed == allowed,
-                "\(who.grants.map(\.role)) \(action) \(resource)")
+        #expect(
+            AccessPolicy.decide(who, action, resource).isAllowed == allowed,
+            "\(who.grants.map(\.role)) \(action) \(resource)")
     }
 
     @Test("Several grants: any one that allows is enough")
     func unionOfGrants() {
-        let p = Principal(userID: "u", grants: [Grant(role: .leader, scope: .municipalities(["3420"])),
-                                                Grant(role: .caseWorker, scope: .municipalities(["3427"]))])
+        let p = Principal(
+            userID: "u",
+            grants: [
+                Grant(role: .leader, scope: .municipalities(["3420"])),
+                Grant(role: .caseWorker, scope: .municipalities(["3427"])),
+            ])
         #expect(AccessPolicy.decide(p, .read, .personalData(municipality: "3427", sharedWith: [])).isAllowed)
         #expect(!AccessPolicy.decide(p, .read, .personalData(municipality: "3420", sharedWith: [])).isAllowed)
     }

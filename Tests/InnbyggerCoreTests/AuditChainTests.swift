@@ -1,17 +1,23 @@
 import Testing
+
 @testable import InnbyggerCore
 
 /// A stand-in digest for the tests: any injective function of the text will do for chain logic.
-private func digest(_ s: String) -> String { String(s.utf8.reduce(into: UInt64(1469598103934665603)) { $0 = ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 16) + String(s.count) }
+private func digest(_ s: String) -> String {
+    String(s.utf8.reduce(into: UInt64(1469598103934665603)) { $0 = ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 16)
+        + String(s.count)
+}
 
 private func chain(_ n: Int) -> [(record: AuditRecord, storedHash: String)] {
     var out: [(record: AuditRecord, storedHash: String)] = []
     var prev = AuditChain.genesis
     for i in 1...n {
-        let r = AuditRecord(sequence: i, atMillis: Int64(i * 1000), userID: "u\(i % 3)", municipality: "3420", action: "read",
-                            recordType: "person", recordID: "p\(i)", route: "GET /persons/:personID", previousHash: prev)
+        let r = AuditRecord(
+            sequence: i, atMillis: Int64(i * 1000), userID: "u\(i % 3)", municipality: "3420", action: "read",
+            recordType: "person", recordID: "p\(i)", route: "GET /persons/:personID", previousHash: prev)
         let h = digest(r.canonical)
-        out.append((r, h)); prev = h
+        out.append((r, h))
+        prev = h
     }
     return out
 }
@@ -45,8 +51,12 @@ struct AuditChainTests {
 
     @Test("Separators in values cannot shift content between fields")
     func canonicalIsUnambiguous() {
-        let a = AuditRecord(sequence: 1, atMillis: 1, userID: "a|b", municipality: nil, action: "x", recordType: "y", recordID: nil, route: "r", previousHash: "p")
-        let b = AuditRecord(sequence: 1, atMillis: 1, userID: "a", municipality: "b", action: "x", recordType: "y", recordID: nil, route: "r", previousHash: "p")
+        let a = AuditRecord(
+            sequence: 1, atMillis: 1, userID: "a|b", municipality: nil, action: "x", recordType: "y", recordID: nil,
+            route: "r", previousHash: "p")
+        let b = AuditRecord(
+            sequence: 1, atMillis: 1, userID: "a", municipality: "b", action: "x", recordType: "y", recordID: nil,
+            route: "r", previousHash: "p")
         #expect(a.canonical != b.canonical)
     }
 }

@@ -13,7 +13,9 @@ struct MayEverTests {
         case .personalData:
             return sharings.map { .personalData(municipality: m, sharedWith: $0) }
         case .sectorPart:
-            return sharings.flatMap { s in Sector.allCases.map { .sectorPart(municipality: m, sharedWith: s, sector: $0) } }
+            return sharings.flatMap { s in
+                Sector.allCases.map { .sectorPart(municipality: m, sharedWith: s, sector: $0) }
+            }
         case .journalNote:
             return sharings.flatMap { s in
                 Sector.allCases.flatMap { sector in

@@ -21,14 +21,20 @@ public enum Scope: Sendable, Equatable {
 public struct Grant: Sendable, Equatable {
     public var role: Role
     public var scope: Scope
-    public init(role: Role, scope: Scope) { self.role = role; self.scope = scope }
+    public init(role: Role, scope: Scope) {
+        self.role = role
+        self.scope = scope
+    }
 }
 
 /// The user as the policy sees it.
 public struct Principal: Sendable {
     public var userID: String
     public var grants: [Grant]
-    public init(userID: String, grants: [Grant]) { self.userID = userID; self.grants = grants }
+    public init(userID: String, grants: [Grant]) {
+        self.userID = userID
+        self.grants = grants
+    }
 
     public var roles: Set<Role> { Set(grants.map(\.role)) }
 
@@ -174,7 +180,9 @@ public enum AccessPolicy {
     }
 
     /// One sector's part of a file: integration staff, and the partner of that sector on files shared with it.
-    static func sectorPart(_ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector)
+    static func sectorPart(
+        _ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector
+    )
         -> Bool
     {
         guard g.scope.contains(m), action != .delete else { return false }

@@ -11,19 +11,30 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var route: String
     public var previousHash: String
 
-    public init(sequence: Int, atMillis: Int64, userID: String?, municipality: String?, action: String,
-                recordType: String, recordID: String?, route: String, previousHash: String) {
-        self.sequence = sequence; self.atMillis = atMillis; self.userID = userID; self.municipality = municipality
-        self.action = action; self.recordType = recordType; self.recordID = recordID; self.route = route
+    public init(
+        sequence: Int, atMillis: Int64, userID: String?, municipality: String?, action: String,
+        recordType: String, recordID: String?, route: String, previousHash: String
+    ) {
+        self.sequence = sequence
+        self.atMillis = atMillis
+        self.userID = userID
+        self.municipality = municipality
+        self.action = action
+        self.recordType = recordType
+        self.recordID = recordID
+        self.route = route
         self.previousHash = previousHash
     }
 
     /// The exact bytes the hash is taken over. Fields are length-prefixed so no value can
     /// imitate a separator and shift content from one field to another.
     public var canonical: String {
-        [String(sequence), String(atMillis), userID ?? "", municipality ?? "", action, recordType, recordID ?? "", route, previousHash]
-            .map { "\($0.utf8.count):\($0)" }
-            .joined(separator: "|")
+        [
+            String(sequence), String(atMillis), userID ?? "", municipality ?? "", action, recordType, recordID ?? "",
+            route, previousHash,
+        ]
+        .map { "\($0.utf8.count):\($0)" }
+        .joined(separator: "|")
     }
 }
 
@@ -74,7 +85,9 @@ public enum AuditChain {
     }
 
     /// Checks a whole chain and returns the first break, or nil when it holds.
-    public static func verify(_ entries: [(record: AuditRecord, storedHash: String)], hash: @escaping (String) -> String) -> Break? {
+    public static func verify(
+        _ entries: [(record: AuditRecord, storedHash: String)], hash: @escaping (String) -> String
+    ) -> Break? {
         var v = Verifier(hash: hash)
         for e in entries { if let b = v.check(e.record, storedHash: e.storedHash) { return b } }
         return nil

@@ -12,16 +12,20 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Creates a date, or nil when the combination does not exist (e.g. 2025-02-29).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
-        self.year = year; self.month = month; self.day = day
+            day >= 1, day <= LocalDate.daysIn(month: month, year: year)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Parses strictly `yyyy-MM-dd`.
     public init?(iso: String) {
         let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -29,14 +33,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(norwegian: String) {
         let parts = norwegian.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
-              let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+            let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
     /// Accepts either ISO or Norwegian form; forms use `<input type=date>` (ISO) but people paste both.
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if let d = LocalDate(iso: t) { self = d } else if let d = LocalDate(norwegian: t) { self = d } else { return nil }
+        if let d = LocalDate(iso: t) {
+            self = d
+        } else if let d = LocalDate(norwegian: t) {
+            self = d
+        } else {
+            return nil
+        }
     }
 
     public var iso: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
@@ -62,7 +73,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// 2025-01-31 + 3 months = 2025-04-30. This is how the deadlines in integreringsloven are read.
     public func adding(months: Int) -> LocalDate {
         let total = (year * 12 + (month - 1)) + months
-        let y = total / 12, m = total % 12 + 1
+        let y = total / 12
+        let m = total % 12 + 1
         return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))!
     }
 
@@ -77,8 +89,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init(dayNumber n: Int) {
         // Inverse of `dayNumber` (civil-from-days), kept exact with integer arithmetic.
-        var lo = 1, hi = 9999
-        while lo < hi { let mid = (lo + hi + 1) / 2; if LocalDate(year: mid, month: 1, day: 1)!.dayNumber <= n { lo = mid } else { hi = mid - 1 } }
+        var lo = 1
+        var hi = 9999
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if LocalDate(year: mid, month: 1, day: 1)!.dayNumber <= n { lo = mid } else { hi = mid - 1 }
+        }
         var d = LocalDate(year: lo, month: 1, day: 1)!
         var remaining = n - d.dayNumber
         while remaining >= LocalDate.daysIn(month: d.month, year: d.year) {
@@ -91,7 +107,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
     public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
 
-    /// Whole years of age on `date` for someone born on `self` (a birthday on 29 February counts on 1 March in other years).
+    /// Whole years of age on `date` for someone born on `self` (a birthday on 29 February counts on 1 March in other
+    /// years).
     public func age(on date: LocalDate) -> Int {
         var age = date.year - year
         if (date.month, date.day) < (month, day) { age -= 1 }
@@ -101,7 +118,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard let d = LocalDate(iso: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Expected a date as yyyy-MM-dd, got '\(s)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "Expected a date as yyyy-MM-dd, got '\(s)'"))
         }
         self = d
     }

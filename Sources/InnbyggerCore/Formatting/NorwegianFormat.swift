@@ -13,7 +13,8 @@ public enum NorwegianFormat {
 
     /// Formats an amount held in øre. Whole kroner are shown without decimals.
     public static func kroner(ore: Int) -> String {
-        let kr = ore.magnitude / 100, rest = ore.magnitude % 100
+        let kr = ore.magnitude / 100
+        let rest = ore.magnitude % 100
         let sign = ore < 0 ? "−" : ""
         let body = grouped(Int(kr))
         return rest == 0 ? "kr \(sign)\(body)" : "kr \(sign)\(body),\(rest < 10 ? "0" : "")\(rest)"
@@ -22,7 +23,8 @@ public enum NorwegianFormat {
     /// Minutes as hours with a decimal comma and at most two decimals: 450 → "7,5", 2250 → "37,5", 105 → "1,75".
     public static func hours(minutes: Int) -> String {
         let hundredths = (minutes.magnitude * 100 + 30) / 60
-        let whole = hundredths / 100, frac = hundredths % 100
+        let whole = hundredths / 100
+        let frac = hundredths % 100
         let sign = minutes < 0 ? "−" : ""
         if frac == 0 { return "\(sign)\(whole)" }
         let f = frac % 10 == 0 ? "\(frac / 10)" : (frac < 10 ? "0\(frac)" : "\(frac)")

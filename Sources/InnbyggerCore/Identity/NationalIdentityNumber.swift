@@ -4,7 +4,9 @@ public struct NationalIdentityNumber: Hashable, Sendable, CustomStringConvertibl
     public let value: String
     public let isDNumber: Bool
 
-    public enum Problem: String, Error, Sendable, Equatable { case length, notDigits, date, firstCheckDigit, secondCheckDigit }
+    public enum Problem: String, Error, Sendable, Equatable {
+        case length, notDigits, date, firstCheckDigit, secondCheckDigit
+    }
 
     public static func check(_ text: String) -> Result<NationalIdentityNumber, Problem> {
         let s = text
@@ -16,7 +18,8 @@ public struct NationalIdentityNumber: Hashable, Sendable, CustomStringConvertibl
         let isD = day > 40
         if isD { day -= 40 }
         guard (1...12).contains(month), day >= 1, day <= 31 else { return .failure(.date) }
-        let w1 = [3, 7, 6, 1, 8, 9, 4, 5, 2], w2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
+        let w1 = [3, 7, 6, 1, 8, 9, 4, 5, 2]
+        let w2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
         func control(_ weights: [Int]) -> Int? {
             let r = 11 - zip(weights, d).map(*).reduce(0, +) % 11
             return r == 11 ? 0 : (r == 10 ? nil : r)
@@ -26,7 +29,10 @@ public struct NationalIdentityNumber: Hashable, Sendable, CustomStringConvertibl
         return .success(NationalIdentityNumber(value: s, isDNumber: isD))
     }
 
-    private init(value: String, isDNumber: Bool) { self.value = value; self.isDNumber = isDNumber }
+    private init(value: String, isDNumber: Bool) {
+        self.value = value
+        self.isDNumber = isDNumber
+    }
 
     /// Shown masked in lists: only the birth date part.
     public var masked: String { String(value.prefix(6)) + "*****" }

@@ -5,7 +5,8 @@ public struct PasswordPolicy: Sendable {
     public var maximumLength: Int
     /// bcrypt reads only the first 72 bytes: a longer password would be silently cut, so it is refused.
     public static let maximumBytes = 72
-    /// Known common passwords and words (lowercase letters only), shipped in `Resources/Parameters/common-passwords.txt`.
+    /// Known common passwords and words (lowercase letters only), shipped in
+    /// `Resources/Parameters/common-passwords.txt`.
     public var common: Set<String>
 
     public init(minimumLength: Int = 12, maximumLength: Int = 128, common: Set<String> = []) {

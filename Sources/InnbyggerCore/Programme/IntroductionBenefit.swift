@@ -38,7 +38,8 @@ public struct IntroductionBenefit: Sendable {
         public var birthDate: LocalDate
         /// Lives with one or both parents (integreringsloven § 20; ignored under introduksjonsloven).
         public var livesWithParents: Bool
-        /// Part of a couple without children where both are participants (integreringsloven § 20, Prop. 101 L (2023–2024)).
+        /// Part of a couple without children where both are participants (integreringsloven § 20, Prop. 101 L
+        /// (2023–2024)).
         public var coupleWithoutChildrenBothParticipants: Bool
         public var lawRegime: LawRegime
         /// First day in the programme.
@@ -50,14 +51,21 @@ public struct IntroductionBenefit: Sendable {
         /// Other reductions for the month (other public benefits, own income, offset of an overpayment), øre.
         public var otherDeductionsOre: Int
 
-        public init(month: YearMonth, birthDate: LocalDate, livesWithParents: Bool = false,
-                    coupleWithoutChildrenBothParticipants: Bool = false, lawRegime: LawRegime,
-                    programmeStart: LocalDate, programmeEnd: LocalDate? = nil,
-                    invalidAbsenceMinutes: Int = 0, otherDeductionsOre: Int = 0) {
-            self.month = month; self.birthDate = birthDate; self.livesWithParents = livesWithParents
-            self.coupleWithoutChildrenBothParticipants = coupleWithoutChildrenBothParticipants; self.lawRegime = lawRegime
-            self.programmeStart = programmeStart; self.programmeEnd = programmeEnd
-            self.invalidAbsenceMinutes = invalidAbsenceMinutes; self.otherDeductionsOre = otherDeductionsOre
+        public init(
+            month: YearMonth, birthDate: LocalDate, livesWithParents: Bool = false,
+            coupleWithoutChildrenBothParticipants: Bool = false, lawRegime: LawRegime,
+            programmeStart: LocalDate, programmeEnd: LocalDate? = nil,
+            invalidAbsenceMinutes: Int = 0, otherDeductionsOre: Int = 0
+        ) {
+            self.month = month
+            self.birthDate = birthDate
+            self.livesWithParents = livesWithParents
+            self.coupleWithoutChildrenBothParticipants = coupleWithoutChildrenBothParticipants
+            self.lawRegime = lawRegime
+            self.programmeStart = programmeStart
+            self.programmeEnd = programmeEnd
+            self.invalidAbsenceMinutes = invalidAbsenceMinutes
+            self.otherDeductionsOre = otherDeductionsOre
         }
     }
 
@@ -94,22 +102,29 @@ public struct IntroductionBenefit: Sendable {
     public init(parameters: ProgrammeParameters) { self.parameters = parameters }
 
     public func calculate(_ input: Input) throws(ProgrammeInputError) -> Result {
-        let month = input.month, first = month.firstDay
+        let month = input.month
+        let first = month.firstDay
         let regime = try parameters.regime(input.lawRegime)
         let b = regime.benefit
         let lawName = input.lawRegime == .integreringsloven2021 ? "integreringsloven" : "introduksjonsloven"
 
         // Input checks, each naming its field.
-        if input.birthDate > first { throw .invalid(field: "birthDate", reason: "after \(first.iso), the day the age for \(month.iso) is taken") }
+        if input.birthDate > first {
+            throw .invalid(field: "birthDate", reason: "after \(first.iso), the day the age for \(month.iso) is taken")
+        }
         if let end = input.programmeEnd, end < input.programmeStart {
             throw .invalid(field: "programmeEnd", reason: "before programmeStart")
         }
-        if input.invalidAbsenceMinutes < 0 { throw .invalid(field: "invalidAbsenceMinutes", reason: "must not be negative") }
+        if input.invalidAbsenceMinutes < 0 {
+            throw .invalid(field: "invalidAbsenceMinutes", reason: "must not be negative")
+        }
         if input.otherDeductionsOre < 0 { throw .invalid(field: "otherDeductionsOre", reason: "must not be negative") }
 
         // Parameters in force on the month's first day.
         func p<T>(_ d: Dated<T>, _ name: String) throws(ProgrammeInputError) -> DatedValue<T> {
-            guard let e = d.entry(on: first) else { throw .missingParameter(name: "\(lawName).benefit.\(name)", date: first) }
+            guard let e = d.entry(on: first) else {
+                throw .missingParameter(name: "\(lawName).benefit.\(name)", date: first)
+            }
             return e
         }
         let g = try parameters.grunnbelopOre(on: first)
@@ -125,22 +140,32 @@ public struct IntroductionBenefit: Sendable {
         let to = min(month.lastDay, input.programmeEnd ?? month.lastDay)
         let days = from <= to ? from.days(until: to) + 1 : 0
         if input.invalidAbsenceMinutes > days * 24 * 60 {
-            throw .invalid(field: "invalidAbsenceMinutes", reason: "more than the time in the programme in \(month.iso) (\(days) days)")
+            throw .invalid(
+                field: "invalidAbsenceMinutes",
+                reason: "more than the time in the programme in \(month.iso) (\(days) days)")
         }
 
         // A month wholly outside the programme pays 0; the check says so.
-        var checks = [Check("benefit_month_in_programme", days > 0,
-                            input.lawRegime == .integreringsloven2021 ? "integreringsloven § 19; pro rata by calendar days"
-                                                                      : "introduksjonsloven § 8; pro rata by calendar days",
-                            [String(days), String(month.numberOfDays), input.programmeStart.iso, input.programmeEnd?.iso ?? ""])]
+        var checks = [
+            Check(
+                "benefit_month_in_programme", days > 0,
+                input.lawRegime == .integreringsloven2021
+                    ? "integreringsloven § 19; pro rata by calendar days"
+                    : "introduksjonsloven § 8; pro rata by calendar days",
+                [String(days), String(month.numberOfDays), input.programmeStart.iso, input.programmeEnd?.iso ?? ""])
+        ]
         let age = input.birthDate.age(on: first)
 
         // Factor: under 25 (with or without parents), then the couples factor if in force.
         var factor = Ratio.one
         var factorReference = fullRate.reference
-        checks.append(Check("benefit_full_rate", true, fullRate.reference, [String(fullRate.value), String(g.value / 100), g.from.iso]))
+        checks.append(
+            Check(
+                "benefit_full_rate", true, fullRate.reference,
+                [String(fullRate.value), String(g.value / 100), g.from.iso]))
         let young = age < ageLimit.value
-        checks.append(Check("benefit_age_under_limit", young, ageLimit.reference, [String(age), String(ageLimit.value)]))
+        checks.append(
+            Check("benefit_age_under_limit", young, ageLimit.reference, [String(age), String(ageLimit.value)]))
         if young {
             let youngFactor = try p(b.youngFactor, "youngFactor")
             (factor, factorReference) = (youngFactor.value, youngFactor.reference)
@@ -154,36 +179,48 @@ public struct IntroductionBenefit: Sendable {
             if let couple = b.coupleWithoutChildrenFactor?.entry(on: first) {
                 factor = factor.multiplied(by: couple.value)
                 factorReference += "; " + couple.reference
-                checks.append(Check("benefit_couple_without_children", true, couple.reference, [couple.value.description, couple.from.iso]))
+                checks.append(
+                    Check(
+                        "benefit_couple_without_children", true, couple.reference,
+                        [couple.value.description, couple.from.iso]))
             } else {
                 // Not in force on the month's first day (no in-force date set), or not a rule of this law.
-                checks.append(Check("benefit_couple_without_children", false,
-                                    b.coupleWithoutChildrenFactor == nil
-                                        ? "\(lawName): no couples factor"
-                                        : "integreringsloven § 20 (Prop. 101 L (2023–2024)): not in force on \(first.iso) in the parameters",
-                                    ["not_in_force"]))
+                checks.append(
+                    Check(
+                        "benefit_couple_without_children", false,
+                        b.coupleWithoutChildrenFactor == nil
+                            ? "\(lawName): no couples factor"
+                            : "integreringsloven § 20 (Prop. 101 L (2023–2024)): not in force on \(first.iso) in the "
+                                + "parameters",
+                        ["not_in_force"]))
             }
         }
         factor = factor.reduced
 
         guard let gTimesRate = checkedMultiply(g.value, fullRate.value),
-              let annual = mulDivRounded(gTimesRate, factor.numerator, factor.denominator),
-              let fullMonth = mulDivRounded(annual, 1, monthsPerYear.value),
-              let monthly = mulDivRounded(fullMonth, days, month.numberOfDays),
-              let minutesPerDivisor = checkedMultiply(hourly.value, 60),
-              let absence = mulDivRounded(input.invalidAbsenceMinutes, annual, minutesPerDivisor) else {
+            let annual = mulDivRounded(gTimesRate, factor.numerator, factor.denominator),
+            let fullMonth = mulDivRounded(annual, 1, monthsPerYear.value),
+            let monthly = mulDivRounded(fullMonth, days, month.numberOfDays),
+            let minutesPerDivisor = checkedMultiply(hourly.value, 60),
+            let absence = mulDivRounded(input.invalidAbsenceMinutes, annual, minutesPerDivisor)
+        else {
             throw .invalid(field: "parameters", reason: "amount out of range")
         }
         checks.append(Check("benefit_factor", true, factorReference, [factor.description, String(annual)]))
 
         if input.invalidAbsenceMinutes > 0 {
-            checks.append(Check("benefit_absence_deduction", true, hourly.reference,
-                                [String(input.invalidAbsenceMinutes), String(hourly.value), String(absence)]))
+            checks.append(
+                Check(
+                    "benefit_absence_deduction", true, hourly.reference,
+                    [String(input.invalidAbsenceMinutes), String(hourly.value), String(absence)]))
         }
         if input.otherDeductionsOre > 0 {
-            checks.append(Check("benefit_other_deductions", true,
-                                input.lawRegime == .integreringsloven2021 ? "integreringsloven §§ 22, 23 og 25" : "introduksjonsloven (samordning og trekk)",
-                                [String(input.otherDeductionsOre)]))
+            checks.append(
+                Check(
+                    "benefit_other_deductions", true,
+                    input.lawRegime == .integreringsloven2021
+                        ? "integreringsloven §§ 22, 23 og 25" : "introduksjonsloven (samordning og trekk)",
+                    [String(input.otherDeductionsOre)]))
         }
 
         // Deductions capped at the payment; the sum cannot overflow because each part is capped first.
@@ -192,19 +229,24 @@ public struct IntroductionBenefit: Sendable {
 
         // Exact comparisons: deducted/payment ≥ n/d  ⇔  deducted·d ≥ payment·n; the same against G.
         guard let dPay = checkedMultiply(deducted, shareOfPayment.value.denominator),
-              let pay = checkedMultiply(monthly, shareOfPayment.value.numerator),
-              let dG = checkedMultiply(deducted, shareOfG.value.denominator),
-              let gShare = checkedMultiply(g.value, shareOfG.value.numerator) else {
+            let pay = checkedMultiply(monthly, shareOfPayment.value.numerator),
+            let dG = checkedMultiply(deducted, shareOfG.value.denominator),
+            let gShare = checkedMultiply(g.value, shareOfG.value.numerator)
+        else {
             throw .invalid(field: "parameters", reason: "amount out of range")
         }
-        let halfOK = dPay >= pay, gOK = dG >= gShare
+        let halfOK = dPay >= pay
+        let gOK = dG >= gShare
         let requiresDecision = deducted > 0 && halfOK && gOK
-        checks.append(Check("benefit_decision_required", requiresDecision, shareOfG.reference,
-                            [String(deducted), String(monthly), shareOfPayment.value.description, shareOfG.value.description]))
+        checks.append(
+            Check(
+                "benefit_decision_required", requiresDecision, shareOfG.reference,
+                [String(deducted), String(monthly), shareOfPayment.value.description, shareOfG.value.description]))
 
-        return Result(month: month, age: age, gOre: g.value, factor: factor.description, annualRateOre: annual,
-                      fullMonthOre: fullMonth, daysInProgramme: days, daysInMonth: month.numberOfDays, monthlyOre: monthly,
-                      absenceDeductionOre: absence, otherDeductionsOre: input.otherDeductionsOre, deductedOre: deducted,
-                      netOre: net, requiresDecision: requiresDecision, checks: checks)
+        return Result(
+            month: month, age: age, gOre: g.value, factor: factor.description, annualRateOre: annual,
+            fullMonthOre: fullMonth, daysInProgramme: days, daysInMonth: month.numberOfDays, monthlyOre: monthly,
+            absenceDeductionOre: absence, otherDeductionsOre: input.otherDeductionsOre, deductedOre: deducted,
+            netOre: net, requiresDecision: requiresDecision, checks: checks)
     }
 }

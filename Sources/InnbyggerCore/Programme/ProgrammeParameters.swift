@@ -9,7 +9,8 @@ public struct Ratio: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Creates a fraction; nil unless `denominator > 0` and `numerator >= 0`.
     public init?(_ numerator: Int, _ denominator: Int) {
         guard denominator > 0, numerator >= 0 else { return nil }
-        self.numerator = numerator; self.denominator = denominator
+        self.numerator = numerator
+        self.denominator = denominator
     }
 
     public static let one = Ratio(1, 1)!
@@ -23,7 +24,8 @@ public struct Ratio: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The exact product, in lowest terms (5/6 × 2/3 = 5/9).
     public func multiplied(by other: Ratio) -> Ratio {
         // Cross-reduce first so that the products stay small.
-        let g1 = Ratio.gcd(numerator, other.denominator), g2 = Ratio.gcd(other.numerator, denominator)
+        let g1 = Ratio.gcd(numerator, other.denominator)
+        let g2 = Ratio.gcd(other.numerator, denominator)
         return Ratio((numerator / g1) * (other.numerator / g2), (denominator / g2) * (other.denominator / g1))!.reduced
     }
 
@@ -39,16 +41,20 @@ public struct Ratio: Sendable, Hashable, Codable, CustomStringConvertible {
     private enum CodingKeys: String, CodingKey { case numerator, denominator }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let n = try c.decode(Int.self, forKey: .numerator), d = try c.decode(Int.self, forKey: .denominator)
+        let n = try c.decode(Int.self, forKey: .numerator)
+        let d = try c.decode(Int.self, forKey: .denominator)
         guard let r = Ratio(n, d) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "A ratio needs numerator >= 0 and denominator > 0, got \(n)/\(d)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "A ratio needs numerator >= 0 and denominator > 0, got \(n)/\(d)"))
         }
         self = r
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(numerator, forKey: .numerator); try c.encode(denominator, forKey: .denominator)
+        try c.encode(numerator, forKey: .numerator)
+        try c.encode(denominator, forKey: .denominator)
     }
 }
 
@@ -82,7 +88,9 @@ public struct DurationLimits: Sendable, Equatable, Codable {
     /// The most that all extensions together may add.
     public var maxExtensionMonths: Int
     public init(minMonths: Int?, maxMonths: Int, maxExtensionMonths: Int) {
-        self.minMonths = minMonths; self.maxMonths = maxMonths; self.maxExtensionMonths = maxExtensionMonths
+        self.minMonths = minMonths
+        self.maxMonths = maxMonths
+        self.maxExtensionMonths = maxExtensionMonths
     }
 }
 
@@ -121,7 +129,8 @@ public struct ProgrammeParameters: Codable, Sendable {
 
     /// Programme durations for one law.
     public struct Durations: Codable, Sendable {
-        /// "Under 25" in the grouping by age (integreringsloven § 14); nil where age does not matter (introduksjonsloven).
+        /// "Under 25" in the grouping by age (integreringsloven § 14); nil where age does not matter
+        /// (introduksjonsloven).
         public var youngAgeLimit: Dated<Int>?
         /// Limits by `ProgrammeGroup.rawValue`.
         public var groups: [String: Dated<DurationLimits>]
@@ -168,7 +177,9 @@ public struct ProgrammeParameters: Codable, Sendable {
 
     /// G in øre on `date` (the published whole-kroner value × 100).
     public func grunnbelopOre(on date: LocalDate) throws(ProgrammeInputError) -> DatedValue<Int> {
-        guard let g = grunnbelopKroner.entry(on: date) else { throw .missingParameter(name: "grunnbelopKroner", date: date) }
+        guard let g = grunnbelopKroner.entry(on: date) else {
+            throw .missingParameter(name: "grunnbelopKroner", date: date)
+        }
         return DatedValue(from: g.from, value: g.value * 100, reference: g.reference)
     }
 
@@ -181,7 +192,9 @@ public struct ProgrammeParameters: Codable, Sendable {
     /// Refuses values the rules cannot use: non-positive G or divisors, missing duration groups, negative months.
     public func validate() throws(ProgrammeInputError) {
         func positive(_ d: Dated<Int>, _ name: String) throws(ProgrammeInputError) {
-            for e in d.entries where e.value <= 0 { throw .invalid(field: name, reason: "must be positive (entry from \(e.from.iso))") }
+            for e in d.entries where e.value <= 0 {
+                throw .invalid(field: name, reason: "must be positive (entry from \(e.from.iso))")
+            }
         }
         try positive(grunnbelopKroner, "grunnbelopKroner")
         for (name, r) in [("integreringsloven", integreringsloven), ("introduksjonsloven", introduksjonsloven)] {
@@ -189,21 +202,28 @@ public struct ProgrammeParameters: Codable, Sendable {
             try positive(r.benefit.monthsPerYear, "\(name).benefit.monthsPerYear")
             try positive(r.benefit.absenceHourlyDivisor, "\(name).benefit.absenceHourlyDivisor")
             for (key, limits) in r.duration.groups {
-                guard ProgrammeGroup(rawValue: key) != nil else { throw .invalid(field: "\(name).duration.groups", reason: "unknown group \(key)") }
+                guard ProgrammeGroup(rawValue: key) != nil else {
+                    throw .invalid(field: "\(name).duration.groups", reason: "unknown group \(key)")
+                }
                 for e in limits.entries {
                     let l = e.value
                     if (l.minMonths ?? 0) < 0 || l.maxMonths < (l.minMonths ?? 0) || l.maxExtensionMonths < 0 {
-                        throw .invalid(field: "\(name).duration.groups.\(key)", reason: "needs 0 <= minMonths <= maxMonths and maxExtensionMonths >= 0")
+                        throw .invalid(
+                            field: "\(name).duration.groups.\(key)",
+                            reason: "needs 0 <= minMonths <= maxMonths and maxExtensionMonths >= 0")
                     }
                 }
             }
         }
         for g in ProgrammeGroup.allCases {
             let r = g == .introduksjonsloven2003 ? introduksjonsloven : integreringsloven
-            if r.duration.groups[g.rawValue] == nil { throw .invalid(field: "duration.groups", reason: "missing group \(g.rawValue)") }
+            if r.duration.groups[g.rawValue] == nil {
+                throw .invalid(field: "duration.groups", reason: "missing group \(g.rawValue)")
+            }
         }
         if integreringsloven.duration.youngAgeLimit == nil {
-            throw .invalid(field: "integreringsloven.duration.youngAgeLimit", reason: "required: the 2021 groups depend on age")
+            throw .invalid(
+                field: "integreringsloven.duration.youngAgeLimit", reason: "required: the 2021 groups depend on age")
         }
     }
 }

@@ -18,7 +18,11 @@ public struct PlannedMeasure: Sendable, Equatable {
     /// Needs substantial self-study (the week then counts as full at the lower threshold).
     public var selfStudy: Bool
     public init(kind: String, from: LocalDate, to: LocalDate, weeklyMinutes: Int, selfStudy: Bool = false) {
-        self.kind = kind; self.from = from; self.to = to; self.weeklyMinutes = weeklyMinutes; self.selfStudy = selfStudy
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.weeklyMinutes = weeklyMinutes
+        self.selfStudy = selfStudy
     }
 }
 
@@ -36,7 +40,9 @@ public struct WeekLoad: Sendable, Equatable, Codable {
 public enum FullTime {
     public static let reference = "integreringsloven § 13 (programmet skal være på fulltid)"
 
-    public static func weeks(_ measures: [PlannedMeasure], from: LocalDate, to: LocalDate, parameters: ProgrammeParameters) -> [WeekLoad] {
+    public static func weeks(
+        _ measures: [PlannedMeasure], from: LocalDate, to: LocalDate, parameters: ProgrammeParameters
+    ) -> [WeekLoad] {
         guard from <= to else { return [] }
         var out: [WeekLoad] = []
         var week = from.weekStart
@@ -45,14 +51,18 @@ public enum FullTime {
             let active = measures.filter { $0.from <= end && $0.to >= week }
             let full = parameters.fullTimeMinutesPerWeek.entry(on: week)?.value ?? 0
             let selfStudy = parameters.fullTimeMinutesPerWeekSelfStudy.entry(on: week)?.value ?? full
-            out.append(WeekLoad(weekStart: week, plannedMinutes: active.reduce(0) { $0 + $1.weeklyMinutes },
-                                requiredMinutes: active.contains(where: \.selfStudy) ? selfStudy : full))
+            out.append(
+                WeekLoad(
+                    weekStart: week, plannedMinutes: active.reduce(0) { $0 + $1.weeklyMinutes },
+                    requiredMinutes: active.contains(where: \.selfStudy) ? selfStudy : full))
             week = week.adding(days: 7)
         }
         return out
     }
 
-    public static func shortWeeks(_ measures: [PlannedMeasure], from: LocalDate, to: LocalDate, parameters: ProgrammeParameters) -> [WeekLoad] {
+    public static func shortWeeks(
+        _ measures: [PlannedMeasure], from: LocalDate, to: LocalDate, parameters: ProgrammeParameters
+    ) -> [WeekLoad] {
         weeks(measures, from: from, to: to, parameters: parameters).filter(\.isShort)
     }
 }
@@ -62,7 +72,10 @@ public enum FullTime {
 /// for participants with children under 18.
 public enum MandatoryContent {
     public static let reference = "integreringsloven §§ 13–14 (innhold i introduksjonsprogrammet)"
-    public static let workOrEducation: Set<String> = ["work_practice", "language_practice", "job_seeking", "primary_school", "upper_secondary", "trade_course", "higher_education"]
+    public static let workOrEducation: Set<String> = [
+        "work_practice", "language_practice", "job_seeking", "primary_school", "upper_secondary", "trade_course",
+        "higher_education",
+    ]
 
     /// The element kinds missing from the plan, as measure kinds ("work_or_education" for the group).
     public static func missing(kinds: Set<String>, childUnder18: Bool, collectiveProtection: Bool) -> [String] {
@@ -92,7 +105,8 @@ public struct OutcomeShare: Sendable, Equatable {
     /// Whole per cent, rounded half up; nil without any status.
     public var percent: Int? { total == 0 ? nil : (inWorkOrEducation * 200 + total) / (2 * total) }
     public init(_ statuses: [OutcomeStatus]) {
-        total = statuses.count; inWorkOrEducation = statuses.filter(\.isWorkOrEducation).count
+        total = statuses.count
+        inWorkOrEducation = statuses.filter(\.isWorkOrEducation).count
     }
 }
 
@@ -108,10 +122,18 @@ public enum NIRCompleteness {
         public var hasEducationBackground: Bool
         public var ended: Bool
         public var hasEndReason: Bool
-        public init(regime: LawRegime, hasDecision: Bool, hasFinalGoal: Bool, hasContract: Bool, hasMeasures: Bool,
-                    hasEducationBackground: Bool, ended: Bool, hasEndReason: Bool) {
-            self.regime = regime; self.hasDecision = hasDecision; self.hasFinalGoal = hasFinalGoal; self.hasContract = hasContract
-            self.hasMeasures = hasMeasures; self.hasEducationBackground = hasEducationBackground; self.ended = ended; self.hasEndReason = hasEndReason
+        public init(
+            regime: LawRegime, hasDecision: Bool, hasFinalGoal: Bool, hasContract: Bool, hasMeasures: Bool,
+            hasEducationBackground: Bool, ended: Bool, hasEndReason: Bool
+        ) {
+            self.regime = regime
+            self.hasDecision = hasDecision
+            self.hasFinalGoal = hasFinalGoal
+            self.hasContract = hasContract
+            self.hasMeasures = hasMeasures
+            self.hasEducationBackground = hasEducationBackground
+            self.ended = ended
+            self.hasEndReason = hasEndReason
         }
     }
 

@@ -8,11 +8,15 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Nil unless 1 ≤ month ≤ 12 and the year is one `LocalDate` accepts.
     public init?(year: Int, month: Int) {
         guard LocalDate(year: year, month: month, day: 1) != nil else { return nil }
-        self.year = year; self.month = month
+        self.year = year
+        self.month = month
     }
 
     /// The month a date falls in.
-    public init(_ date: LocalDate) { year = date.year; month = date.month }
+    public init(_ date: LocalDate) {
+        year = date.year
+        month = date.month
+    }
 
     /// Parses strictly `yyyy-MM`.
     public init?(iso: String) {
@@ -31,12 +35,14 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard let m = YearMonth(iso: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Expected a month as yyyy-MM, got '\(s)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "Expected a month as yyyy-MM, got '\(s)'"))
         }
         self = m
     }
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer(); try c.encode(iso)
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
     }
 }
 
@@ -46,7 +52,8 @@ func mulDivRounded(_ a: Int, _ b: Int, _ c: Int) -> Int? {
     guard c > 0 else { return nil }
     let (p, overflow) = a.multipliedReportingOverflow(by: b)
     guard !overflow else { return nil }
-    let q = p / c, r = p % c
+    let q = p / c
+    let r = p % c
     // |r| ≥ c/2  ⇔  2|r| ≥ c; |r| < c so 2|r| cannot overflow.
     guard 2 * r.magnitude >= UInt(c) else { return q }
     return p >= 0 ? q + 1 : q - 1

@@ -6,7 +6,11 @@ public struct DatedValue<Value: Codable & Sendable>: Codable, Sendable {
     public var value: Value
     /// Where the value comes from (law, regulation, guide), shown with every result that uses it.
     public var reference: String
-    public init(from: LocalDate, value: Value, reference: String) { self.from = from; self.value = value; self.reference = reference }
+    public init(from: LocalDate, value: Value, reference: String) {
+        self.from = from
+        self.value = value
+        self.reference = reference
+    }
 }
 
 /// A parameter whose value changes over time, e.g. the programme's upper age (55, then 60 when
@@ -19,7 +23,8 @@ public struct Dated<Value: Codable & Sendable>: Codable, Sendable {
         self.init(try decoder.singleValueContainer().decode([DatedValue<Value>].self))
     }
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer(); try c.encode(entries)
+        var c = encoder.singleValueContainer()
+        try c.encode(entries)
     }
 
     /// The entry in force on `date`, or nil before the first one.
@@ -37,7 +42,8 @@ public struct RuleParameters: Codable, Sendable {
         public var programmeMaxAge: Dated<Int>
         /// Years lived in a municipality within which the programme decision must fall.
         public var programmeWindowYears: Dated<Int>
-        /// Family immigration counts under § 9 f only if the reference person had lived in a municipality less than this.
+        /// Family immigration counts under § 9 f only if the reference person had lived in a municipality less than
+        /// this.
         public var familyReferenceYears: Dated<Int>
         public var norwegianMinAge: Dated<Int>
         /// Upper age for right and duty; above it (up to `norwegianRightOnlyMaxAge`) right only (2003 law).

@@ -8,15 +8,20 @@ public struct PersonFacts: Sendable, Equatable {
         case labourNonEEA = "labour_non_eea", labourEEA = "labour_eea", student, other
 
         /// Grounds in integreringsloven § 9 første ledd a–e (and the matching 2003 grounds).
-        var isProtection: Bool { [.refugee, .resettlementRefugee, .humanitarian, .limitedPermit, .collectiveProtection].contains(self) }
+        var isProtection: Bool {
+            [.refugee, .resettlementRefugee, .humanitarian, .limitedPermit, .collectiveProtection].contains(self)
+        }
     }
-    public enum EducationLevel: String, CaseIterable, Sendable, Codable { case none, primary, upperSecondary = "upper_secondary", higher }
+    public enum EducationLevel: String, CaseIterable, Sendable, Codable {
+        case none, primary, upperSecondary = "upper_secondary", higher
+    }
 
     public struct ReferencePerson: Sendable, Equatable {
         public var residenceGround: ResidenceGround?
         public var settlementDate: LocalDate?
         public init(residenceGround: ResidenceGround?, settlementDate: LocalDate?) {
-            self.residenceGround = residenceGround; self.settlementDate = settlementDate
+            self.residenceGround = residenceGround
+            self.settlementDate = settlementDate
         }
     }
 
@@ -33,21 +38,35 @@ public struct PersonFacts: Sendable, Equatable {
     /// Kommunenummer, for local service levels (kindergarten and school start).
     public var municipality: String?
 
-    public init(birthDate: LocalDate, citizenship: String? = nil, residenceGround: ResidenceGround, permitDate: LocalDate? = nil,
-                arrivalDate: LocalDate? = nil, settlementDate: LocalDate? = nil, settledByAgreement: Bool? = nil,
-                educationLevel: EducationLevel? = nil, referencePerson: ReferencePerson? = nil,
-                familyApplicationDate: LocalDate? = nil, municipality: String? = nil) {
-        self.birthDate = birthDate; self.citizenship = citizenship; self.residenceGround = residenceGround
-        self.permitDate = permitDate; self.arrivalDate = arrivalDate; self.settlementDate = settlementDate
-        self.settledByAgreement = settledByAgreement; self.educationLevel = educationLevel; self.referencePerson = referencePerson
-        self.familyApplicationDate = familyApplicationDate; self.municipality = municipality
+    public init(
+        birthDate: LocalDate, citizenship: String? = nil, residenceGround: ResidenceGround,
+        permitDate: LocalDate? = nil,
+        arrivalDate: LocalDate? = nil, settlementDate: LocalDate? = nil, settledByAgreement: Bool? = nil,
+        educationLevel: EducationLevel? = nil, referencePerson: ReferencePerson? = nil,
+        familyApplicationDate: LocalDate? = nil, municipality: String? = nil
+    ) {
+        self.birthDate = birthDate
+        self.citizenship = citizenship
+        self.residenceGround = residenceGround
+        self.permitDate = permitDate
+        self.arrivalDate = arrivalDate
+        self.settlementDate = settlementDate
+        self.settledByAgreement = settledByAgreement
+        self.educationLevel = educationLevel
+        self.referencePerson = referencePerson
+        self.familyApplicationDate = familyApplicationDate
+        self.municipality = municipality
     }
 }
 
-public enum LawRegime: String, CaseIterable, Sendable, Codable { case integreringsloven2021 = "integreringsloven_2021", introduksjonsloven2003 = "introduksjonsloven_2003", undetermined }
+public enum LawRegime: String, CaseIterable, Sendable, Codable {
+    case integreringsloven2021 = "integreringsloven_2021", introduksjonsloven2003 = "introduksjonsloven_2003",
+        undetermined
+}
 
 public enum Category: String, CaseIterable, Sendable, Codable {
-    case rightAndDuty = "right_and_duty", mayBeOffered = "may_be_offered", dutyOnly = "duty_only", rightOnly = "right_only"
+    case rightAndDuty = "right_and_duty", mayBeOffered = "may_be_offered", dutyOnly = "duty_only", rightOnly =
+        "right_only"
     case notCovered = "not_covered", undetermined
 }
 
@@ -59,7 +78,10 @@ public struct Check: Sendable, Equatable, Codable {
     public var reference: String
     public var values: [String]
     public init(_ rule: String, _ passed: Bool?, _ reference: String, _ values: [String] = []) {
-        self.rule = rule; self.passed = passed; self.reference = reference; self.values = values
+        self.rule = rule
+        self.passed = passed
+        self.reference = reference
+        self.values = values
     }
 }
 
@@ -71,9 +93,11 @@ public struct Assessment: Sendable, Equatable, Codable {
 }
 
 public enum DeadlineKind: String, CaseIterable, Sendable, Codable {
-    case competenceMapping = "competence_mapping", careerGuidance = "career_guidance", programmeDecision = "programme_decision"
+    case competenceMapping = "competence_mapping", careerGuidance = "career_guidance", programmeDecision =
+        "programme_decision"
     case programmeStart = "programme_start", norwegianCompletion = "norwegian_completion", tbScreening = "tb_screening"
-    case healthExamination = "health_examination", kindergartenStart = "kindergarten_start", schoolStart = "school_start"
+    case healthExamination = "health_examination", kindergartenStart = "kindergarten_start", schoolStart =
+        "school_start"
     case integrationGrantEnd = "integration_grant_end"
 }
 
@@ -101,7 +125,8 @@ public struct RulesEngine: Sendable {
     /// Every `Check.rule` the engine can produce (the person page has a sentence for each).
     public static let ruleIDs: Set<String> = [
         "law_regime", "not_eea_or_nordic", "residence_ground", "age_at_permit", "settled_by_agreement", "within_window",
-        "reference_person_protection", "reference_person_under_5_years", "collective_protection_right_only", "limited_permit_from_renewal",
+        "reference_person_protection", "reference_person_under_5_years", "collective_protection_right_only",
+        "limited_permit_from_renewal",
     ]
 
     public var parameters: RuleParameters
@@ -110,18 +135,22 @@ public struct RulesEngine: Sendable {
     public func evaluate(_ p: PersonFacts, asOf: LocalDate) -> Evaluation {
         let regime = lawRegime(p)
         let params = regime == .introduksjonsloven2003 ? parameters.introduksjonsloven : parameters.integreringsloven
-        let programme = regime == .undetermined
+        let programme =
+            regime == .undetermined
             ? Assessment(category: .undetermined, checks: [regimeCheck(p, regime)], missing: missingForRegime(p))
             : programmeAssessment(p, regime, params, asOf)
-        let norwegian = regime == .undetermined
+        let norwegian =
+            regime == .undetermined
             ? Assessment(category: .undetermined, checks: [regimeCheck(p, regime)], missing: missingForRegime(p))
             : norwegianAssessment(p, regime, params, asOf)
         var (deadlines, undetermined) = programmeDeadlines(p, programme, params, asOf, regime)
         let (more, moreUndetermined) = otherDeadlines(p, norwegian, params, asOf)
-        deadlines += more; undetermined += moreUndetermined
-        return Evaluation(lawRegime: regime, introductionProgramme: programme, norwegianTraining: norwegian,
-                          deadlines: deadlines.sorted { ($0.due, $0.kind.rawValue) < ($1.due, $1.kind.rawValue) },
-                          undeterminedDeadlines: undetermined)
+        deadlines += more
+        undetermined += moreUndetermined
+        return Evaluation(
+            lawRegime: regime, introductionProgramme: programme, norwegianTraining: norwegian,
+            deadlines: deadlines.sorted { ($0.due, $0.kind.rawValue) < ($1.due, $1.kind.rawValue) },
+            undeterminedDeadlines: undetermined)
     }
 
     // MARK: Law regime
@@ -132,13 +161,16 @@ public struct RulesEngine: Sendable {
         let cut = parameters.integrationActFrom.value
         if let permit = p.permitDate, permit >= cut { return .integreringsloven2021 }
         if let arrival = p.arrivalDate, arrival >= cut { return .integreringsloven2021 }
-        if let permit = p.permitDate, let arrival = p.arrivalDate, permit < cut, arrival < cut { return .introduksjonsloven2003 }
+        if let permit = p.permitDate, let arrival = p.arrivalDate, permit < cut, arrival < cut {
+            return .introduksjonsloven2003
+        }
         return .undetermined
     }
 
     func regimeCheck(_ p: PersonFacts, _ r: LawRegime) -> Check {
-        Check("law_regime", r == .undetermined ? nil : true, parameters.integrationActFrom.reference,
-              [parameters.integrationActFrom.value.iso])
+        Check(
+            "law_regime", r == .undetermined ? nil : true, parameters.integrationActFrom.reference,
+            [parameters.integrationActFrom.value.iso])
     }
 
     func missingForRegime(_ p: PersonFacts) -> [String] {
@@ -149,7 +181,9 @@ public struct RulesEngine: Sendable {
 
     private enum Outcome { case ok, offerOnly, excluded, unknown }
 
-    func programmeAssessment(_ p: PersonFacts, _ regime: LawRegime, _ r: RuleParameters.Regime, _ asOf: LocalDate) -> Assessment {
+    func programmeAssessment(_ p: PersonFacts, _ regime: LawRegime, _ r: RuleParameters.Regime, _ asOf: LocalDate)
+        -> Assessment
+    {
         var checks: [Check] = [regimeCheck(p, regime)]
         var missing: [String] = []
         var outcomes: [Outcome] = []
@@ -161,9 +195,12 @@ public struct RulesEngine: Sendable {
             checks.append(Check("not_eea_or_nordic", !excluded, eea.reference, [c]))
             outcomes.append(excluded ? .excluded : .ok)
         } else if p.residenceGround == .labourEEA {
-            checks.append(Check("not_eea_or_nordic", false, eea.reference)); outcomes.append(.excluded)
+            checks.append(Check("not_eea_or_nordic", false, eea.reference))
+            outcomes.append(.excluded)
         } else {
-            checks.append(Check("not_eea_or_nordic", nil, eea.reference)); missing.append("citizenship"); outcomes.append(.unknown)
+            checks.append(Check("not_eea_or_nordic", nil, eea.reference))
+            missing.append("citizenship")
+            outcomes.append(.unknown)
         }
 
         // Residence ground (§ 9): protection grounds a–e, family f, independent g; other family may be offered.
@@ -171,38 +208,53 @@ public struct RulesEngine: Sendable {
         let family = familyUnderReference(p, r)
         switch p.residenceGround {
         case let g where g.isProtection:
-            checks.append(Check("residence_ground", true, groundRef, [g.rawValue])); outcomes.append(.ok)
+            checks.append(Check("residence_ground", true, groundRef, [g.rawValue]))
+            outcomes.append(.ok)
         case .independentGround:
-            checks.append(Check("residence_ground", true, groundRef, [p.residenceGround.rawValue])); outcomes.append(.ok)
+            checks.append(Check("residence_ground", true, groundRef, [p.residenceGround.rawValue]))
+            outcomes.append(.ok)
         case .familyReunification:
             checks.append(contentsOf: family.checks)
             missing.append(contentsOf: family.missing)
             outcomes.append(family.qualifies == true ? .ok : family.qualifies == false ? .offerOnly : .unknown)
         case .familyOfNorwegian:
-            checks.append(Check("residence_ground", false, groundRef, [p.residenceGround.rawValue])); outcomes.append(.offerOnly)
+            checks.append(Check("residence_ground", false, groundRef, [p.residenceGround.rawValue]))
+            outcomes.append(.offerOnly)
         default:
-            checks.append(Check("residence_ground", false, groundRef, [p.residenceGround.rawValue])); outcomes.append(.excluded)
+            checks.append(Check("residence_ground", false, groundRef, [p.residenceGround.rawValue]))
+            outcomes.append(.excluded)
         }
 
         // Age on the date the permit was granted; the limits in force on the assessment date.
-        if let permit = p.permitDate, let minA = r.programmeMinAge.entry(on: asOf), let maxA = r.programmeMaxAge.entry(on: asOf) {
+        if let permit = p.permitDate, let minA = r.programmeMinAge.entry(on: asOf),
+            let maxA = r.programmeMaxAge.entry(on: asOf)
+        {
             let age = p.birthDate.age(on: permit)
-            let under = age < minA.value, over = age > maxA.value
-            checks.append(Check("age_at_permit", !(under || over), maxA.reference, [String(age), String(minA.value), String(maxA.value)]))
+            let under = age < minA.value
+            let over = age > maxA.value
+            checks.append(
+                Check(
+                    "age_at_permit", !(under || over), maxA.reference,
+                    [String(age), String(minA.value), String(maxA.value)]))
             outcomes.append(under ? .excluded : over ? .offerOnly : .ok)
         } else {
             checks.append(Check("age_at_permit", nil, r.programmeMaxAge.entries.first?.reference ?? groundRef))
-            missing.append("permitDate"); outcomes.append(.unknown)
+            missing.append("permitDate")
+            outcomes.append(.unknown)
         }
 
         // Settled by agreement with IMDi (not required for § 9 f and g).
-        let agreementNeeded = !(p.residenceGround == .independentGround || (p.residenceGround == .familyReunification && family.qualifies == true))
+        let agreementNeeded =
+            !(p.residenceGround == .independentGround
+            || (p.residenceGround == .familyReunification && family.qualifies == true))
         if agreementNeeded {
             if let s = p.settledByAgreement {
                 checks.append(Check("settled_by_agreement", s, groundRef.replacingOccurrences(of: "§ 9", with: "§ 8")))
                 outcomes.append(s ? .ok : .offerOnly)
             } else {
-                checks.append(Check("settled_by_agreement", nil, groundRef)); missing.append("settledByAgreement"); outcomes.append(.unknown)
+                checks.append(Check("settled_by_agreement", nil, groundRef))
+                missing.append("settledByAgreement")
+                outcomes.append(.unknown)
             }
         }
 
@@ -214,41 +266,70 @@ public struct RulesEngine: Sendable {
             outcomes.append(inside ? .ok : .excluded)
         } else {
             checks.append(Check("within_window", nil, r.programmeWindowYears.entries.first?.reference ?? groundRef))
-            missing.append("settlementDate"); outcomes.append(.unknown)
+            missing.append("settlementDate")
+            outcomes.append(.unknown)
         }
 
         let category: Category
-        if outcomes.contains(where: { if case .excluded = $0 { return true }; return false }) { category = .notCovered }
-        else if outcomes.contains(where: { if case .unknown = $0 { return true }; return false }) { category = .undetermined }
-        else if outcomes.contains(where: { if case .offerOnly = $0 { return true }; return false }) { category = .mayBeOffered }
-        else { category = .rightAndDuty }
+        if outcomes.contains(where: {
+            if case .excluded = $0 { return true }
+            return false
+        }) {
+            category = .notCovered
+        } else if outcomes.contains(where: {
+            if case .unknown = $0 { return true }
+            return false
+        }) {
+            category = .undetermined
+        } else if outcomes.contains(where: {
+            if case .offerOnly = $0 { return true }
+            return false
+        }) {
+            category = .mayBeOffered
+        } else {
+            category = .rightAndDuty
+        }
         return Assessment(category: category, checks: checks, missing: Array(Set(missing)).sorted())
     }
 
     /// § 9 f: family immigration with a person under a–e who had lived in a municipality less than
     /// five years when the family application was made.
-    func familyUnderReference(_ p: PersonFacts, _ r: RuleParameters.Regime) -> (qualifies: Bool?, checks: [Check], missing: [String]) {
+    func familyUnderReference(_ p: PersonFacts, _ r: RuleParameters.Regime) -> (
+        qualifies: Bool?, checks: [Check], missing: [String]
+    ) {
         let years = r.familyReferenceYears.entries.last!
         guard let ref = p.referencePerson, let ground = ref.residenceGround else {
-            return (nil, [Check("reference_person_protection", nil, years.reference)], ["referencePerson.residenceGround"])
+            return (
+                nil, [Check("reference_person_protection", nil, years.reference)], ["referencePerson.residenceGround"]
+            )
         }
         let protected = ground.isProtection
         var checks = [Check("reference_person_protection", protected, years.reference, [ground.rawValue])]
         guard protected else { return (false, checks, []) }
         guard let settled = ref.settlementDate, let applied = p.familyApplicationDate else {
             checks.append(Check("reference_person_under_5_years", nil, years.reference))
-            return (nil, checks, [ref.settlementDate == nil ? "referencePerson.settlementDate" : nil,
-                                  p.familyApplicationDate == nil ? "familyApplicationDate" : nil].compactMap { $0 })
+            return (
+                nil, checks,
+                [
+                    ref.settlementDate == nil ? "referencePerson.settlementDate" : nil,
+                    p.familyApplicationDate == nil ? "familyApplicationDate" : nil,
+                ].compactMap { $0 }
+            )
         }
         let limit = (r.familyReferenceYears.entry(on: applied) ?? years)
         let within = applied < settled.adding(years: limit.value)
-        checks.append(Check("reference_person_under_5_years", within, limit.reference, [settled.iso, applied.iso, String(limit.value)]))
+        checks.append(
+            Check(
+                "reference_person_under_5_years", within, limit.reference,
+                [settled.iso, applied.iso, String(limit.value)]))
         return (within, checks, [])
     }
 
     // MARK: Norwegian training
 
-    func norwegianAssessment(_ p: PersonFacts, _ regime: LawRegime, _ r: RuleParameters.Regime, _ asOf: LocalDate) -> Assessment {
+    func norwegianAssessment(_ p: PersonFacts, _ regime: LawRegime, _ r: RuleParameters.Regime, _ asOf: LocalDate)
+        -> Assessment
+    {
         var checks: [Check] = [regimeCheck(p, regime)]
         let eea = parameters.eeaAndNordicCountries
         let ref = regime == .integreringsloven2021 ? "integreringsloven §§ 27–28" : "introduksjonsloven § 17"
@@ -256,7 +337,9 @@ public struct RulesEngine: Sendable {
             checks.append(Check("not_eea_or_nordic", false, eea.reference, [c]))
             return Assessment(category: .notCovered, checks: checks, missing: [])
         }
-        guard let permit = p.permitDate, let minA = r.norwegianMinAge.entry(on: asOf), let maxA = r.norwegianMaxAge.entry(on: asOf) else {
+        guard let permit = p.permitDate, let minA = r.norwegianMinAge.entry(on: asOf),
+            let maxA = r.norwegianMaxAge.entry(on: asOf)
+        else {
             checks.append(Check("age_at_permit", nil, ref))
             return Assessment(category: .undetermined, checks: checks, missing: ["permitDate"])
         }
@@ -264,7 +347,8 @@ public struct RulesEngine: Sendable {
         let rightOnlyMax = r.norwegianRightOnlyMaxAge?.entry(on: asOf)
         let upper = rightOnlyMax?.value ?? maxA.value
         let inRange = age >= minA.value && age <= upper
-        checks.append(Check("age_at_permit", inRange, maxA.reference, [String(age), String(minA.value), String(upper)]))
+        checks.append(
+            Check("age_at_permit", inRange, maxA.reference, [String(age), String(minA.value), String(upper)]))
         guard inRange else { return Assessment(category: .notCovered, checks: checks, missing: []) }
         let rightOnlyByAge = age > maxA.value
 
@@ -272,35 +356,52 @@ public struct RulesEngine: Sendable {
         let category: Category
         switch p.residenceGround {
         case .collectiveProtection where regime == .integreringsloven2021:
-            checks.append(Check("collective_protection_right_only", true, "integreringsloven kapittel 6A")); category = .rightOnly
-        case _ where p.residenceGround.isProtection || p.residenceGround == .independentGround || p.residenceGround == .familyOfNorwegian:
+            checks.append(Check("collective_protection_right_only", true, "integreringsloven kapittel 6A"))
+            category = .rightOnly
+        case _
+        where p.residenceGround.isProtection || p.residenceGround == .independentGround
+            || p.residenceGround == .familyOfNorwegian:
             checks.append(Check("residence_ground", true, ref, [p.residenceGround.rawValue]))
-            if p.residenceGround == .limitedPermit { checks.append(Check("limited_permit_from_renewal", nil, "integreringsloven § 27")) }
+            if p.residenceGround == .limitedPermit {
+                checks.append(Check("limited_permit_from_renewal", nil, "integreringsloven § 27"))
+            }
             category = rightOnlyByAge ? .rightOnly : .rightAndDuty
         case .familyReunification:
             let family = familyUnderReference(p, r)
-            checks.append(contentsOf: family.checks); missing = family.missing
+            checks.append(contentsOf: family.checks)
+            missing = family.missing
             switch family.qualifies {
             case true?: category = rightOnlyByAge ? .rightOnly : .rightAndDuty
-            // Family of others than protection holders: permits that can lead to permanent residence still give right and duty.
+            // Family of others than protection holders: permits that can lead to permanent residence still give right
+            // and duty.
             case false?: category = rightOnlyByAge ? .rightOnly : .rightAndDuty
             case nil: category = .undetermined
             }
         case .labourNonEEA:
-            checks.append(Check("residence_ground", false, regime == .integreringsloven2021 ? "integreringsloven § 28" : "introduksjonsloven § 17", [p.residenceGround.rawValue]))
+            checks.append(
+                Check(
+                    "residence_ground", false,
+                    regime == .integreringsloven2021 ? "integreringsloven § 28" : "introduksjonsloven § 17",
+                    [p.residenceGround.rawValue]))
             category = .dutyOnly
         case .other:
-            checks.append(Check("residence_ground", nil, ref, [p.residenceGround.rawValue])); category = .undetermined; missing.append("residenceGround")
+            checks.append(Check("residence_ground", nil, ref, [p.residenceGround.rawValue]))
+            category = .undetermined
+            missing.append("residenceGround")
         default:
-            checks.append(Check("residence_ground", false, ref, [p.residenceGround.rawValue])); category = .notCovered
+            checks.append(Check("residence_ground", false, ref, [p.residenceGround.rawValue]))
+            category = .notCovered
         }
         return Assessment(category: category, checks: checks, missing: missing)
     }
 
     // MARK: Deadlines
 
-    func programmeDeadlines(_ p: PersonFacts, _ programme: Assessment, _ r: RuleParameters.Regime, _ asOf: LocalDate, _ regime: LawRegime)
-        -> ([Deadline], [String]) {
+    func programmeDeadlines(
+        _ p: PersonFacts, _ programme: Assessment, _ r: RuleParameters.Regime, _ asOf: LocalDate, _ regime: LawRegime
+    )
+        -> ([Deadline], [String])
+    {
         guard programme.category == .rightAndDuty else { return ([], []) }
         guard let settled = p.settlementDate, let months = r.programmeDeadlineMonths.entry(on: settled) else {
             return ([], ["programme_start: settlementDate"])
@@ -309,50 +410,83 @@ public struct RulesEngine: Sendable {
         let basis = "settlement_date + \(months.value) months"
         let refBase = regime == .integreringsloven2021 ? "integreringsloven" : "introduksjonsloven"
         var out: [Deadline] = []
-        out.append(Deadline(kind: .competenceMapping, due: due, reference: regime == .integreringsloven2021 ? "integreringsloven §§ 6 og 10" : "\(refBase) § 4", basis: basis))
+        out.append(
+            Deadline(
+                kind: .competenceMapping, due: due,
+                reference: regime == .integreringsloven2021 ? "integreringsloven §§ 6 og 10" : "\(refBase) § 4",
+                basis: basis))
         if r.careerGuidance.entry(on: settled)?.value == true {
-            out.append(Deadline(kind: .careerGuidance, due: due, reference: r.careerGuidance.entry(on: settled)!.reference, basis: basis))
+            out.append(
+                Deadline(
+                    kind: .careerGuidance, due: due, reference: r.careerGuidance.entry(on: settled)!.reference,
+                    basis: basis))
         }
         out.append(Deadline(kind: .programmeDecision, due: due, reference: months.reference, basis: basis))
         out.append(Deadline(kind: .programmeStart, due: due, reference: months.reference, basis: basis))
         return (out, [])
     }
 
-    func otherDeadlines(_ p: PersonFacts, _ norwegian: Assessment, _ r: RuleParameters.Regime, _ asOf: LocalDate) -> ([Deadline], [String]) {
+    func otherDeadlines(_ p: PersonFacts, _ norwegian: Assessment, _ r: RuleParameters.Regime, _ asOf: LocalDate) -> (
+        [Deadline], [String]
+    ) {
         var out: [Deadline] = []
         var undetermined: [String] = []
 
         // Norwegian: 18 months with upper-secondary or higher education, else 3 years; 12 months under chapter 6A.
         switch norwegian.category {
         case .rightOnly where p.residenceGround == .collectiveProtection:
-            if let start = p.settlementDate ?? p.arrivalDate, let m = r.norwegianMonthsCollectiveProtection?.entry(on: start) {
-                out.append(Deadline(kind: .norwegianCompletion, due: start.adding(months: m.value), reference: m.reference,
-                                    basis: "\(p.settlementDate != nil ? "settlement_date" : "arrival_date") + \(m.value) months"))
-            } else { undetermined.append("norwegian_completion: settlementDate") }
+            if let start = p.settlementDate ?? p.arrivalDate,
+                let m = r.norwegianMonthsCollectiveProtection?.entry(on: start)
+            {
+                out.append(
+                    Deadline(
+                        kind: .norwegianCompletion, due: start.adding(months: m.value), reference: m.reference,
+                        basis: "\(p.settlementDate != nil ? "settlement_date" : "arrival_date") + \(m.value) months"))
+            } else {
+                undetermined.append("norwegian_completion: settlementDate")
+            }
         case .rightAndDuty:
             // The right starts when the permit is granted, or on arrival if the permit came first.
-            guard let permit = p.permitDate else { undetermined.append("norwegian_completion: permitDate"); break }
+            guard let permit = p.permitDate else {
+                undetermined.append("norwegian_completion: permitDate")
+                break
+            }
             let start = max(permit, p.arrivalDate ?? permit)
-            guard let level = p.educationLevel else { undetermined.append("norwegian_completion: educationLevel"); break }
+            guard let level = p.educationLevel else {
+                undetermined.append("norwegian_completion: educationLevel")
+                break
+            }
             let higher = level == .upperSecondary || level == .higher
             if let m = (higher ? r.norwegianMonthsWithUpperSecondary : r.norwegianMonthsDefault)?.entry(on: start) {
-                out.append(Deadline(kind: .norwegianCompletion, due: start.adding(months: m.value), reference: m.reference,
-                                    basis: "\(start == permit ? "permit_date" : "arrival_date") + \(m.value) months"))
+                out.append(
+                    Deadline(
+                        kind: .norwegianCompletion, due: start.adding(months: m.value), reference: m.reference,
+                        basis: "\(start == permit ? "permit_date" : "arrival_date") + \(m.value) months"))
             }
         default: break
         }
 
         // Health: TB screening and health examination after arrival, for refugees and family immigrants.
-        let healthGrounds: Set<PersonFacts.ResidenceGround> = [.refugee, .resettlementRefugee, .humanitarian, .limitedPermit, .collectiveProtection, .familyReunification]
+        let healthGrounds: Set<PersonFacts.ResidenceGround> = [
+            .refugee, .resettlementRefugee, .humanitarian, .limitedPermit, .collectiveProtection, .familyReunification,
+        ]
         if healthGrounds.contains(p.residenceGround) {
             if let arrival = p.arrivalDate {
                 if let d = parameters.tbScreeningDays.entry(on: arrival) {
-                    out.append(Deadline(kind: .tbScreening, due: arrival.adding(days: d.value), reference: d.reference, basis: "arrival_date + \(d.value) days"))
+                    out.append(
+                        Deadline(
+                            kind: .tbScreening, due: arrival.adding(days: d.value), reference: d.reference,
+                            basis: "arrival_date + \(d.value) days"))
                 }
                 if let m = parameters.healthExaminationMonths.entry(on: arrival) {
-                    out.append(Deadline(kind: .healthExamination, due: arrival.adding(months: m.value), reference: m.reference, basis: "arrival_date + \(m.value) months"))
+                    out.append(
+                        Deadline(
+                            kind: .healthExamination, due: arrival.adding(months: m.value), reference: m.reference,
+                            basis: "arrival_date + \(m.value) months"))
                 }
-            } else { undetermined.append("tb_screening: arrivalDate") }
+            } else {
+                undetermined.append("tb_screening: arrivalDate")
+            }
         }
 
         // Kindergarten and school start, by the municipality's own service level.
@@ -365,18 +499,32 @@ public struct RulesEngine: Sendable {
                 (p.municipality.flatMap { table[$0] } ?? table["default"])?.entry(on: settled)
             }
             if age >= kFrom && age < sFrom, let m = local(parameters.kindergartenStartMonths) {
-                out.append(Deadline(kind: .kindergartenStart, due: settled.adding(months: m.value), reference: m.reference, basis: "settlement_date + \(m.value) months"))
+                out.append(
+                    Deadline(
+                        kind: .kindergartenStart, due: settled.adding(months: m.value), reference: m.reference,
+                        basis: "settlement_date + \(m.value) months"))
             }
             if age >= sFrom && age <= sTo, let m = local(parameters.schoolStartMonths) {
-                out.append(Deadline(kind: .schoolStart, due: settled.adding(months: m.value), reference: m.reference, basis: "settlement_date + \(m.value) months"))
+                out.append(
+                    Deadline(
+                        kind: .schoolStart, due: settled.adding(months: m.value), reference: m.reference,
+                        basis: "settlement_date + \(m.value) months"))
             }
             // Integration grant: the settlement year and four more (three for family of humanitarian-permit holders).
             let grantPerson = p.settledByAgreement == true || p.residenceGround == .familyReunification
             if grantPerson {
-                let humanitarianFamily = p.residenceGround == .familyReunification && p.referencePerson?.residenceGround == .humanitarian
-                if let y = (humanitarianFamily ? parameters.integrationGrantYearsHumanitarianFamily : parameters.integrationGrantYears).entry(on: settled) {
-                    out.append(Deadline(kind: .integrationGrantEnd, due: LocalDate(year: settled.year + y.value - 1, month: 12, day: 31)!,
-                                        reference: y.reference, basis: "31.12 of settlement year + \(y.value - 1)"))
+                let humanitarianFamily =
+                    p.residenceGround == .familyReunification && p.referencePerson?.residenceGround == .humanitarian
+                if let y =
+                    (humanitarianFamily
+                    ? parameters.integrationGrantYearsHumanitarianFamily : parameters.integrationGrantYears).entry(
+                        on: settled)
+                {
+                    out.append(
+                        Deadline(
+                            kind: .integrationGrantEnd,
+                            due: LocalDate(year: settled.year + y.value - 1, month: 12, day: 31)!,
+                            reference: y.reference, basis: "31.12 of settlement year + \(y.value - 1)"))
                 }
             }
         } else {

@@ -9,7 +9,9 @@ public struct SettlementProgress: Sendable, Equatable {
         public var byAgreement: Bool
         public var familyReunification: Bool
         public init(date: LocalDate, byAgreement: Bool, familyReunification: Bool) {
-            self.date = date; self.byAgreement = byAgreement; self.familyReunification = familyReunification
+            self.date = date
+            self.byAgreement = byAgreement
+            self.familyReunification = familyReunification
         }
     }
 
@@ -29,19 +31,31 @@ public struct SettlementProgress: Sendable, Equatable {
     /// Counted persons up to and including each month.
     public var cumulative: [Int] {
         var total = 0
-        return monthly.map { total += $0; return total }
+        return monthly.map {
+            total += $0
+            return total
+        }
     }
 
     public init(year: Int, decided: Int?, settlements: [Settled]) {
-        self.year = year; self.decided = decided
-        var monthly = Array(repeating: 0, count: 12), family = Array(repeating: 0, count: 12)
+        self.year = year
+        self.decided = decided
+        var monthly = Array(repeating: 0, count: 12)
+        var family = Array(repeating: 0, count: 12)
         var other = 0
         for s in settlements where s.date.year == year {
-            if s.familyReunification { family[s.date.month - 1] += 1 }
-            else if s.byAgreement { monthly[s.date.month - 1] += 1 }
-            else { other += 1 }
+            if s.familyReunification {
+                family[s.date.month - 1] += 1
+            } else if s.byAgreement {
+                monthly[s.date.month - 1] += 1
+            } else {
+                other += 1
+            }
         }
-        self.monthly = monthly; self.monthlyFamily = family
-        self.counted = monthly.reduce(0, +); self.familyReunified = family.reduce(0, +); self.notByAgreement = other
+        self.monthly = monthly
+        self.monthlyFamily = family
+        self.counted = monthly.reduce(0, +)
+        self.familyReunified = family.reduce(0, +)
+        self.notByAgreement = other
     }
 }
