@@ -426,12 +426,45 @@ public struct RulesEngine: Sendable {
         return (out, [])
     }
 
+    /// The deadlines besides the programme's, each from its own small rule in `deadlineRules`. A later rule is a
+    /// new entry in that list, not a longer function.
     func otherDeadlines(_ p: PersonFacts, _ norwegian: Assessment, _ r: RuleParameters.Regime, _ asOf: LocalDate) -> (
         [Deadline], [String]
     ) {
+        let input = DeadlineRuleInput(person: p, norwegian: norwegian, regime: r, parameters: parameters, asOf: asOf)
+        var result = DeadlineRuleResult()
+        for rule in Self.deadlineRules { rule(input, &result) }
+        return (result.deadlines, result.undetermined)
+    }
+
+    /// What a deadline rule reads: the person's facts, the Norwegian assessment, the regime's and the service's
+    /// dated parameters, and the day of the evaluation.
+    struct DeadlineRuleInput {
+        let person: PersonFacts
+        let norwegian: Assessment
+        let regime: RuleParameters.Regime
+        let parameters: RuleParameters
+        let asOf: LocalDate
+    }
+
+    /// What the rules found: deadlines, and the facts missing for those that could not be set.
+    struct DeadlineRuleResult {
+        var deadlines: [Deadline] = []
+        var undetermined: [String] = []
+    }
+
+    typealias DeadlineRule = @Sendable (DeadlineRuleInput, inout DeadlineRuleResult) -> Void
+
+    /// The rules in the order their deadlines are listed (before sorting by date).
+    static let deadlineRules: [DeadlineRule] = [norwegianCompletion, healthChecks, settlementDeadlines]
+
+    /// Norwegian training completed (integreringsloven chapter 6; 12 months under chapter 6A).
+    static func norwegianCompletion(_ input: DeadlineRuleInput, _ result: inout DeadlineRuleResult) {
+        let p = input.person
+        let r = input.regime
         var out: [Deadline] = []
         var undetermined: [String] = []
-
+        let norwegian = input.norwegian
         // Norwegian: 18 months with upper-secondary or higher education, else 3 years; 12 months under chapter 6A.
         switch norwegian.category {
         case .rightOnly where p.residenceGround == .collectiveProtection:
@@ -466,6 +499,17 @@ public struct RulesEngine: Sendable {
         default: break
         }
 
+        result.deadlines += out
+        result.undetermined += undetermined
+    }
+
+    /// TB screening and the health examination after arrival (forskrift om tuberkulosekontroll; the health
+    /// services' routine).
+    static func healthChecks(_ input: DeadlineRuleInput, _ result: inout DeadlineRuleResult) {
+        let p = input.person
+        let parameters = input.parameters
+        var out: [Deadline] = []
+        var undetermined: [String] = []
         // Health: TB screening and health examination after arrival, for refugees and family immigrants.
         let healthGrounds: Set<PersonFacts.ResidenceGround> = [
             .refugee, .resettlementRefugee, .humanitarian, .limitedPermit, .collectiveProtection, .familyReunification,
@@ -489,6 +533,17 @@ public struct RulesEngine: Sendable {
             }
         }
 
+        result.deadlines += out
+        result.undetermined += undetermined
+    }
+
+    /// From the settlement date: kindergarten and school start by the municipality's service level, and the last
+    /// year of the integration grant.
+    static func settlementDeadlines(_ input: DeadlineRuleInput, _ result: inout DeadlineRuleResult) {
+        let p = input.person
+        let parameters = input.parameters
+        var out: [Deadline] = []
+        var undetermined: [String] = []
         // Kindergarten and school start, by the municipality's own service level.
         if let settled = p.settlementDate {
             let age = p.birthDate.age(on: settled)
@@ -530,7 +585,8 @@ public struct RulesEngine: Sendable {
         } else {
             undetermined.append("kindergarten_start, school_start, integration_grant_end: settlementDate")
         }
-        return (out, undetermined)
+        result.deadlines += out
+        result.undetermined += undetermined
     }
 }
 
