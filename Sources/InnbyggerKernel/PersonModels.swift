@@ -126,21 +126,6 @@ package final class PersonShare: Model, @unchecked Sendable {
     }
 }
 
-package enum ShareBasis: String, CaseIterable, Codable { case consent, legalBasis = "legal_basis" }
-
-/// Residence grounds as listed in the rules-engine contract (integreringsloven §§ 8–9 and NIR).
-package enum ResidenceGround: String, CaseIterable, Codable {
-    case refugee, resettlementRefugee = "resettlement_refugee", humanitarian, limitedPermit = "limited_permit"
-    case collectiveProtection = "collective_protection", familyReunification = "family_reunification"
-    case independentGround = "independent_ground", familyOfNorwegian = "family_of_norwegian"
-    case labourNonEEA = "labour_non_eea", labourEEA = "labour_eea", student, other
-}
-
-package enum Sex: String, CaseIterable, Codable { case female, male, unspecified }
-
-/// A household member's relation to the household's main person.
-package enum FamilyRelation: String, CaseIterable, Codable { case main, spouse, partner, child, parent, other }
-
 /// A language the person speaks and how well.
 package struct LanguageSkill: Codable, Equatable {
     package enum Level: String, CaseIterable, Codable { case motherTongue = "mother_tongue", fluent, good, basic }
@@ -155,6 +140,8 @@ package struct LanguageSkill: Codable, Equatable {
 }
 
 package typealias EducationLevel = PersonFacts.EducationLevel
+/// Residence grounds as listed in the rules-engine contract (integreringsloven §§ 8–9 and NIR).
+package typealias ResidenceGround = PersonFacts.ResidenceGround
 
 /// The facts the rules engine needs: national id, permit date, settlement by agreement, education.
 package struct AddPersonRuleFacts: AsyncMigration {

@@ -146,31 +146,6 @@ package struct CreateBenefitDeductions: AsyncMigration {
     package func revert(on db: any Database) async throws { try await db.schema(BenefitDeduction.schema).delete() }
 }
 
-package enum MeasureKind: String, CaseIterable, Codable {
-    case norwegian, socialStudies = "social_studies", lifeSkills = "life_skills", parentingGuidance =
-        "parenting_guidance"
-    case languagePractice = "language_practice", workPractice = "work_practice", primarySchool = "primary_school"
-    case upperSecondary = "upper_secondary", tradeCourse = "trade_course", jobSeeking = "job_seeking"
-    case higherEducation = "higher_education", health, other
-}
-
-package enum AbsenceKind: String, CaseIterable, Codable {
-    case ownIllnessSelfCertified = "own_illness_self_certified", ownIllnessDoctor = "own_illness_doctor", sickChild =
-        "sick_child"
-    case pregnancy, birth, welfare, holiday, invalid
-    /// Only invalid absence reduces the benefit (integreringsloven § 20 and integreringsforskriften).
-    package var reducesBenefit: Bool { self == .invalid }
-}
-
-package enum EndReason: String, CaseIterable, Codable {
-    case completedWork = "completed_work", completedEducation = "completed_education", completedBoth = "completed_both"
-    case moved, illness, parentalLeave = "parental_leave", ownChoice = "own_choice", other
-    package var isCompleted: Bool { self == .completedWork || self == .completedEducation || self == .completedBoth }
-}
-
-package enum NorwegianSkill: String, CaseIterable, Codable { case reading, listening, writing, speaking }
-package enum CEFRLevel: String, CaseIterable, Codable { case a1 = "A1", a2 = "A2", b1 = "B1", b2 = "B2", c1 = "C1" }
-
 package struct CreateProgramme: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema(Participation.schema)

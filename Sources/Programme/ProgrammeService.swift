@@ -67,14 +67,6 @@ package struct OutcomeInput: Content {
     var recordedOn: String?
 }
 
-/// Where a participant stands today.
-package enum ParticipationStatus: String, Codable {
-    case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
-    /// In the programme after its planned end (with any extension) and no ending registered: needs an ending or an
-    /// extension.
-    case pastPlannedEnd = "past_planned_end"
-}
-
 /// The introduction programme on a person's file. Integration staff read and write it, as for the rest of the file;
 /// every read and change is audited against the person.
 package enum ProgrammeService {
