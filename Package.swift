@@ -2,7 +2,9 @@
 import PackageDescription
 
 /// The feature targets, each a folder under Sources/ (see docs/adding-a-feature.md).
-let features = ["Account", "Admin", "Overview", "Persons", "Rules", "Worklist", "Journal", "Settlement", "Programme"]
+let features = [
+    "Account", "Admin", "Overview", "Persons", "Rules", "Worklist", "Journal", "Settlement", "Programme", "Norwegian",
+]
 
 let package = Package(
     name: "Innbygger",

@@ -7,6 +7,7 @@ import InnbyggerCore
 import InnbyggerKernel
 import Journal
 import Leaf
+import Norwegian
 import Overview
 import Persons
 import Programme

@@ -207,3 +207,25 @@ extension Application {
         set { storage[FeaturesKey.self] = newValue }
     }
 }
+
+/// Facts one feature keeps and others show, asked for by person without knowing the owner's tables. The owner sets
+/// them in its `configure`; without it they answer "nothing" (a feature that is not installed keeps no facts).
+package struct SharedFacts: Sendable {
+    /// The Norwegian level per skill that a person's introduction programme aims at (integreringsloven § 15).
+    package var norwegianTarget: @Sendable (UUID, any Database) async throws -> [String: String] = { _, _ in [:] }
+    /// The persons in a municipality whose introduction programme had started before a day.
+    package var startedParticipants: @Sendable (String, LocalDate, any Database) async throws -> [UUID] = {
+        _, _, _ in []
+    }
+
+    package init() {}
+}
+
+struct SharedFactsKey: StorageKey { typealias Value = SharedFacts }
+
+extension Application {
+    package var sharedFacts: SharedFacts {
+        get { storage[SharedFactsKey.self] ?? SharedFacts() }
+        set { storage[SharedFactsKey.self] = newValue }
+    }
+}

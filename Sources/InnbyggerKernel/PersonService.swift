@@ -34,32 +34,17 @@ package struct PersonInput: Content {
     /// Reads the HTML form: there an empty field means "not given", a select sends "" for unknown,
     /// and a national id may be typed with spaces. The JSON API gets none of these allowances.
     package static func fromForm(_ req: Request) throws -> PersonInput {
-        let f = try req.content.decode([String: String].self)
-        func v(_ key: String) -> String? {
-            let t = f[key]?.trimmingCharacters(in: .whitespaces)
-            return t?.isEmpty == false ? t : nil
-        }
-        func uuid(_ key: String, _ what: String) throws -> UUID? {
-            guard let text = v(key) else { return nil }
-            guard let id = UUID(uuidString: text) else {
-                throw ValidationFailure(field: key, message: "\(key) is not \(what)")
-            }
-            return id
-        }
-        var years: Int? = nil
-        if let y = v("educationYears") {
-            guard let n = Int(y) else {
-                throw ValidationFailure(field: "educationYears", message: "educationYears must be a whole number")
-            }
-            years = n
-        }
+        let f = try FormReader(req)
+        let v = f.text
+        let uuid = f.id
+        let years = try f.int("educationYears")
         // Up to three language rows: language1/level1 … language3/level3.
         let languages = (1...3).compactMap { i in
             v("language\(i)").map { LanguageSkill(code: $0.lowercased(), level: v("level\(i)") ?? "") }
         }
         return PersonInput(
             municipality: v("municipality"), householdId: try uuid("householdId", "a household"),
-            givenName: f["givenName"], familyName: f["familyName"],
+            givenName: f.raw("givenName"), familyName: f.raw("familyName"),
             birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"),
             residenceGround: v("residenceGround"),
             arrivalDate: v("arrivalDate"), settlementDate: v("settlementDate"),

@@ -36,6 +36,15 @@ package enum Validate {
         return n
     }
 
+    /// An optional decimal number typed in a form or a file, with a comma or a point ("7,5"); empty is nil.
+    package static func decimal(_ text: String?, _ field: String) throws -> Double? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+        guard let d = Double(t.replacingOccurrences(of: ",", with: ".")), d.isFinite else {
+            throw ValidationFailure(field: field, message: "\(field) must be a number")
+        }
+        return d
+    }
+
     /// Hours (decimals allowed, e.g. 7.5) as whole minutes, between 0 and `max`.
     package static func hoursToMinutes(_ h: Double?, _ field: String, max: Double, required: Bool) throws -> Int? {
         guard let h else {

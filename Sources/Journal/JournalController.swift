@@ -12,10 +12,10 @@ package struct JournalController: RouteCollection {
         routes.gated(.update, .journalNote).post("journal", ":entryID", use: update)
     }
 
-    /// HTML checkboxes send "on" or nothing.
     package static func formInput(_ req: Request) throws -> JournalInput {
-        let f = try req.content.decode([String: String].self)
-        return JournalInput(date: f["date"], category: f["category"], text: f["text"], shared: f["shared"] != nil)
+        let f = try FormReader(req)
+        return JournalInput(
+            date: f.raw("date"), category: f.raw("category"), text: f.raw("text"), shared: f.checkbox("shared"))
     }
 
     package func create(req: Request) async throws -> Response {

@@ -122,52 +122,6 @@ package enum DemoProgramme {
         i % 7 == 3 ? nil : [FinalGoal.work, .upperSecondaryCompletion, .higherEducation, .work][i % 4]
     }
 
-    /// Norwegian training: hours for the last four months and a few test results for everyone whose file is shared
-    /// with adult education, and for Elverum's participants in the programme.
-    package static func norwegian(on db: any Database) async throws {
-        let today = LocalDate.today
-        let shared = try await PersonShare.query(on: db).filter(\.$sector == Sector.adultEducation.rawValue).all().map {
-            $0.$person.id
-        }
-        let participants = try await Participation.query(on: db).filter(\.$municipality.$id == "3420").filter(
-            \.$startDate != nil
-        ).all()
-            .filter { LocalDate(iso: $0.startDate!)! < today }.map { $0.$person.id }
-        for (i, id) in Set(shared + participants).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            guard let p = try await Person.find(id, on: db), let birth = LocalDate(iso: p.birthDate),
-                birth.age(on: today) >= 18
-            else { continue }
-            let t = NorwegianTraining()
-            t.$person.id = id
-            t.decisionDate = today.adding(months: -6).iso
-            try await t.create(on: db)
-            for back in 1...4 {
-                let h = NorwegianHours()
-                h.$person.id = id
-                h.month = YearMonth(today.adding(months: -back)).iso
-                h.minutes = (50 + (i * 7 + back * 3) % 30) * 60
-                try await h.create(on: db)
-            }
-            for (n, skill) in NorwegianSkill.allCases.enumerated() where (i + n) % 2 == 0 {
-                let test = LanguageTest()
-                test.$person.id = id
-                test.kind = "norwegian"
-                test.skill = skill.rawValue
-                test.level = ["A1", "A2", "B1", "A2"][(i + n) % 4]
-                test.date = today.adding(days: -30 - n).iso
-                try await test.create(on: db)
-            }
-            if i % 3 == 0 {
-                let test = LanguageTest()
-                test.$person.id = id
-                test.kind = "social_studies"
-                test.passed = true
-                test.date = today.adding(days: -45).iso
-                try await test.create(on: db)
-            }
-        }
-    }
-
     package static func outcomeGiven(_ s: Stage) -> Bool {
         if case .ended(_, let o) = s { return o != nil }
         return false

@@ -108,8 +108,8 @@ package enum GroupAttendance {
         ) { v in
             let input = AttendanceInput(
                 date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
-                presentHours: try ProgrammeController.decimal(v["presentHours"], "presentHours"),
-                absenceHours: try ProgrammeController.decimal(v["absenceHours"], "absenceHours"),
+                presentHours: try Validate.decimal(v["presentHours"], "presentHours"),
+                absenceHours: try Validate.decimal(v["absenceHours"], "absenceHours"),
                 absenceKind: v["absenceKind"])
             // The optional `measure` column names a measure kind; the entry goes to the participant's measure of that
             // kind then.
@@ -196,7 +196,7 @@ package enum GroupAttendance {
         // The page lists participants by name: a list read, audited per municipality shown.
         try await req.auditList("participation", municipalities: parts.map { $0.person.$municipality.id })
         return try await req.page(
-            "Introduction/attendance", titleKey: "attendance.title",
+            "Programme/attendance", titleKey: "attendance.title",
             PageView(
                 week: week.iso,
                 measures: MeasureKind.allCases.map {
@@ -251,8 +251,8 @@ package enum GroupAttendance {
                 }
                 let input = AttendanceInput(
                     date: week.iso, period: "week",
-                    presentHours: try ProgrammeController.decimal(present, "presentHours"),
-                    absenceHours: try ProgrammeController.decimal(absence, "absenceHours"),
+                    presentHours: try Validate.decimal(present, "presentHours"),
+                    absenceHours: try Validate.decimal(absence, "absenceHours"),
                     absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
                 rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
             } catch let e as ValidationFailure {
@@ -315,7 +315,7 @@ package enum OutcomeImport {
         case .success(let n): view = .init(stored: n, problems: [])
         case .failure(let f): view = .init(stored: nil, problems: f.problems)
         }
-        let res = try await req.page("Introduction/outcome-import", titleKey: "outcome_import.title", view)
+        let res = try await req.page("Programme/outcome-import", titleKey: "outcome_import.title", view)
             .encodeResponse(for: req)
         if case .failure = result { res.status = .badRequest }
         return res

@@ -205,7 +205,7 @@ package struct ProgrammeController: RouteCollection {
         let holiday = facts?.holidayDays(in: today.year) ?? 0
         let next = facts?.nextReview
         return try await req.page(
-            "Introduction/programme", titleKey: "programme.title",
+            "Programme/programme", titleKey: "programme.title",
             PageView(
                 personID: person.id!, name: person.fullName, exists: part != nil,
                 statusKey: "programme.status.\(facts?.status.rawValue ?? "none")",
@@ -315,16 +315,9 @@ package struct ProgrammeController: RouteCollection {
 
     /// Reads the main form: empty fields are "not given"; numbers must be whole; checkboxes send "on".
     package static func formInput(_ req: Request) throws -> ParticipationInput {
-        let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? {
-            let t = f[k]?.trimmingCharacters(in: .whitespaces)
-            return t?.isEmpty == false ? t : nil
-        }
-        func int(_ k: String) throws -> Int? {
-            guard let t = v(k) else { return nil }
-            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
-            return n
-        }
+        let f = try FormReader(req)
+        let v = f.text
+        let int = f.int
         var target: [String: String] = [:]
         for s in NorwegianSkill.allCases { if let l = v("target.\(s.rawValue)") { target[s.rawValue] = l } }
         return ParticipationInput(
@@ -336,8 +329,9 @@ package struct ProgrammeController: RouteCollection {
             plannedMonths: try int("plannedMonths"),
             extensionMonths: try int("extensionMonths"), extensionReason: v("extensionReason"), planDate: v("planDate"),
             contractSigned: v("contractSigned"), norwegianTarget: target,
-            livesWithParents: f["livesWithParents"] != nil,
-            coupleWithoutChildren: f["coupleWithoutChildren"] != nil, stopKind: v("stopKind"), stopDate: v("stopDate"))
+            livesWithParents: f.checkbox("livesWithParents"),
+            coupleWithoutChildren: f.checkbox("coupleWithoutChildren"), stopKind: v("stopKind"), stopDate: v("stopDate")
+        )
     }
 
     /// Runs a change; a validation or state error re-shows the page with the message (the main form keeps its input).
@@ -380,15 +374,6 @@ package struct ProgrammeController: RouteCollection {
         return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req, id, input) }
     }
 
-    /// A number typed with a decimal comma or point (hours, kroner).
-    package static func decimal(_ text: String?, _ field: String) throws -> Double? {
-        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let h = Double(t.replacingOccurrences(of: ",", with: ".")) else {
-            throw ValidationFailure(field: field, message: "\(field) must be a number")
-        }
-        return h
-    }
-
     package func addMeasure(req: Request) async throws -> Response {
         try await run(req, form: "measures") { id in
             let f = try req.content.decode([String: String].self)
@@ -396,7 +381,8 @@ package struct ProgrammeController: RouteCollection {
                 req, id,
                 MeasureInput(
                     kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
-                    weeklyHours: try Self.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil))
+                    weeklyHours: try Validate.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil
+                ))
         }
     }
 
@@ -419,8 +405,8 @@ package struct ProgrammeController: RouteCollection {
                 req, id,
                 AttendanceInput(
                     date: f["date"], period: f["period"],
-                    presentHours: try Self.decimal(f["presentHours"], "presentHours"),
-                    absenceHours: try Self.decimal(f["absenceHours"], "absenceHours"),
+                    presentHours: try Validate.decimal(f["presentHours"], "presentHours"),
+                    absenceHours: try Validate.decimal(f["absenceHours"], "absenceHours"),
                     absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
                     measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
                         guard let u = UUID(uuidString: text) else {
@@ -454,7 +440,8 @@ package struct ProgrammeController: RouteCollection {
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addDeduction(
                 req, id,
-                DeductionInput(month: f["month"], amount: try Self.decimal(f["amount"], "amount"), reason: f["reason"]))
+                DeductionInput(
+                    month: f["month"], amount: try Validate.decimal(f["amount"], "amount"), reason: f["reason"]))
         }
     }
 
@@ -506,7 +493,7 @@ package struct ProgrammeController: RouteCollection {
             "certificate", recordType: "programme", recordID: person.id?.uuidString,
             municipality: person.$municipality.id)
         return try await req.page(
-            "Introduction/certificate", titleKey: "certificate.title",
+            "Programme/certificate", titleKey: "certificate.title",
             CertificateView(
                 name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "",
                 start: start, end: end,

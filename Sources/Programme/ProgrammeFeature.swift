@@ -44,6 +44,18 @@ package struct ProgrammeFeature: Feature {
 
     package var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
 
+    /// What the programme tells other features: the Norwegian target of a person's plan, and who has started.
+    package func configure(_ app: Application) throws {
+        app.sharedFacts.norwegianTarget = { person, db in
+            try await Participation.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
+        }
+        app.sharedFacts.startedParticipants = { municipality, day, db in
+            try await Participation.query(on: db).filter(\.$municipality.$id == municipality)
+                .filter(\.$startDate != nil).all()
+                .filter { LocalDate(iso: $0.startDate!)! < day }.map { $0.$person.id }
+        }
+    }
+
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
         guard req.may(.read, .programme(municipality: person.$municipality.id)) else { return [] }
         return [PersonLink(order: 20, href: "/persons/\(person.id!)/programme", key: "persons.programme")]
@@ -82,28 +94,5 @@ package struct PlanReviewsDue: DeadlineSource {
                 due: due.iso, status: status, statusKey: "status.\(status)",
                 municipality: names[part.$municipality.id] ?? "")
         }.sorted { $0.due < $1.due }
-    }
-}
-
-/// Norwegian and social studies training (integreringsloven kap. 6): the right and duty, hours, tests and exemptions.
-package struct NorwegianFeature: Feature {
-    package init() {}
-
-    package let id = "norwegian"
-
-    package var migrations: [any Migration] { [CreateNorwegianTraining()] }
-
-    package func routes(_ routes: FeatureRoutes) throws {
-        try routes.pages.register(collection: NorwegianController())
-        try routes.api.register(collection: NorwegianAPIController())
-    }
-
-    package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
-        guard req.may(.read, NorwegianService.part(person)) else { return [] }
-        return [PersonLink(order: 10, href: "/persons/\(person.id!)/norwegian", key: "persons.norwegian")]
-    }
-
-    package func seedDemo(_ demo: DemoContext) async throws {
-        try await DemoProgramme.norwegian(on: demo.db)
     }
 }

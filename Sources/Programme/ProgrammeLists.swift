@@ -107,7 +107,7 @@ package enum ProgrammeLists {
         }
         let disclosure = DisclosureControl()
         return try await req.page(
-            "Introduction/overview", titleKey: "programme.overview",
+            "Programme/overview", titleKey: "programme.overview",
             OverviewView(
                 participants: rows.filter { $0.facts.status != .mapping || $0.part.mappingDate != nil }.map { r in
                     let next = r.facts.nextReview
@@ -196,7 +196,7 @@ package enum ProgrammeLists {
         let p = try await payoutList(req, f)
         let query = "?month=\(p.month)&municipality=\(f.municipality ?? "")"
         return try await req.page(
-            "Introduction/payouts", titleKey: "payouts.title",
+            "Programme/payouts", titleKey: "payouts.title",
             PayoutsView(
                 payouts: p, municipalities: try await municipalityOptions(req, p.municipalities, f.municipality),
                 query: query,
@@ -253,7 +253,7 @@ package enum ProgrammeLists {
         let (rows, _) = try await rows(req, f, audit: "data_quality")
         let gaps = rows.filter { !missing($0).isEmpty }
         return try await req.page(
-            "Introduction/data-quality", titleKey: "quality.title",
+            "Programme/data-quality", titleKey: "quality.title",
             QualityView(
                 rows: gaps.map {
                     .init(

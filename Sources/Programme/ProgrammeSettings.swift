@@ -91,7 +91,7 @@ package struct ProgrammeSettingsController: RouteCollection {
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
         return try await req.page(
-            "Introduction/settings", titleKey: "programme_settings.title",
+            "Programme/settings", titleKey: "programme_settings.title",
             PageView(
                 municipality: m, municipalityName: names[m] ?? m,
                 municipalities: codes.count > 1

@@ -208,16 +208,9 @@ package struct SettlementController: RouteCollection {
     }
 
     package static func yearInput(_ req: Request) throws -> SettlementYearInput {
-        let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? {
-            let t = f[k]?.trimmingCharacters(in: .whitespaces)
-            return t?.isEmpty == false ? t : nil
-        }
-        func int(_ k: String) throws -> Int? {
-            guard let t = v(k) else { return nil }
-            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
-            return n
-        }
+        let f = try FormReader(req)
+        let v = f.text
+        let int = f.int
         return SettlementYearInput(
             municipality: v("municipality"), year: try int("year"), requested: try int("requested"),
             requestedMinors: try int("requestedMinors"), requestDate: v("requestDate"), decided: try int("decided"),
@@ -344,16 +337,9 @@ package struct SettlementController: RouteCollection {
 
     /// Reads the form: member rows where nothing was typed are left out.
     package static func incomingInput(_ req: Request) throws -> IncomingInput {
-        let f = try req.content.decode([String: String].self)
-        func v(_ k: String) -> String? {
-            let t = f[k]?.trimmingCharacters(in: .whitespaces)
-            return t?.isEmpty == false ? t : nil
-        }
-        func int(_ k: String) throws -> Int? {
-            guard let t = v(k) else { return nil }
-            guard let n = Int(t) else { throw ValidationFailure(field: k, message: "\(k) must be a whole number") }
-            return n
-        }
+        let f = try FormReader(req)
+        let v = f.text
+        let int = f.int
         let members = (0..<memberRows).compactMap { i -> IncomingInput.Member? in
             guard v("m\(i).givenName") != nil || v("m\(i).familyName") != nil || v("m\(i).birthDate") != nil else {
                 return nil
@@ -365,8 +351,8 @@ package struct SettlementController: RouteCollection {
         }
         return IncomingInput(
             municipality: v("municipality"), imdiReference: v("imdiReference"), label: v("label"),
-            urgent: f["urgent"] != nil,
-            rooms: try int("rooms"), accessibleHousing: f["accessibleHousing"] != nil,
+            urgent: f.checkbox("urgent"),
+            rooms: try int("rooms"), accessibleHousing: f.checkbox("accessibleHousing"),
             kindergartenPlaces: try int("kindergartenPlaces"), schoolPlaces: try int("schoolPlaces"),
             healthNeeds: v("healthNeeds"), otherNeeds: v("otherNeeds"), expectedArrival: v("expectedArrival"),
             members: members)

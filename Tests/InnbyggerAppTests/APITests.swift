@@ -9,6 +9,7 @@ import VaporTesting
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
 @testable import Journal
+@testable import Norwegian
 @testable import Overview
 @testable import Persons
 @testable import Programme

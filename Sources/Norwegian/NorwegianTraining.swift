@@ -214,7 +214,7 @@ package enum NorwegianService {
         let hours = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$month).all()
         let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$date).all()
         let target =
-            try await Participation.query(on: req.store).filter(\.$person.$id == p.id!).first()?.norwegianTarget ?? [:]
+            try await req.application.sharedFacts.norwegianTarget(p.id!, req.store)
         let rank = { (l: String?) in l.flatMap { levels.firstIndex(of: $0) } ?? -1 }
         let deadline = p.facts.flatMap { f in
             req.application.rulesEngine.evaluate(f, asOf: .today).deadlines.first { $0.kind == .norwegianCompletion }
@@ -287,7 +287,7 @@ package struct NorwegianController: RouteCollection {
         let tr = req.application.translations
         let lang = req.language
         return try await req.page(
-            "Introduction/norwegian", titleKey: "norwegian.title",
+            "Norwegian/norwegian", titleKey: "norwegian.title",
             PageView(
                 personID: p.id!, name: p.fullName, summary: s,
                 skills: s.skills.map {
@@ -335,21 +335,20 @@ package struct NorwegianController: RouteCollection {
 
     package func saveDecision(req: Request) async throws -> Response {
         try await run(req) { id in
-            let f = try req.content.decode([String: String].self)
-            func v(_ k: String) -> String? {
-                f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            }
+            let f = try FormReader(req)
             _ = try await NorwegianService.saveDecision(
                 req, id,
-                .init(decisionDate: v("decisionDate"), exemptReason: v("exemptReason"), exemptDate: v("exemptDate")))
+                .init(
+                    decisionDate: f.text("decisionDate"), exemptReason: f.text("exemptReason"),
+                    exemptDate: f.text("exemptDate")))
         }
     }
 
     package func recordHours(req: Request) async throws -> Response {
         try await run(req) { id in
-            let f = try req.content.decode([String: String].self)
+            let f = try FormReader(req)
             _ = try await NorwegianService.recordHours(
-                req, id, .init(month: f["month"], hours: try ProgrammeController.decimal(f["hours"], "hours")))
+                req, id, .init(month: f.raw("month"), hours: try f.decimal("hours")))
         }
     }
 
