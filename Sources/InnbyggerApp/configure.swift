@@ -19,6 +19,7 @@ import Worklist
 /// Sets up storage, views, middleware, routes and commands. Used by the executable and the tests.
 public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
     app.settings = settings
+    if let day = try Settings.parseDay(settings.fixedDay) { ServiceClock.fix(day) }
 
     // Storage: PostgreSQL when DATABASE_URL is set, otherwise an SQLite file under the data directory.
     // SQL statements are logged only at trace level: bound values can hold personal data.

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The signed-in user for this request, with the policy's view of their grants.
@@ -160,9 +161,20 @@ package enum PrincipalLoader {
     }
 }
 
+/// The service's day: the wall clock's date in Norway (the service's time zone, not UTC), unless it was fixed for
+/// the whole process (`INNBYGGER_TODAY` for a demo, a bench or a replay; the test suite's fixed day), so that every
+/// request, service, demo and background task sees the same day.
+package enum ServiceClock {
+    private static let fixed = NIOLockedValueBox<LocalDate?>(nil)
+
+    package static var fixedDay: LocalDate? { fixed.withLockedValue { $0 } }
+
+    package static func fix(_ day: LocalDate?) { fixed.withLockedValue { $0 = day } }
+}
+
 extension LocalDate {
-    /// Today's date in Norway (the service's time zone), not UTC.
-    package static var today: LocalDate { Oslo.day(Date()) }
+    /// Today's date for the service (see `ServiceClock`).
+    package static var today: LocalDate { ServiceClock.fixedDay ?? Oslo.day(Date()) }
 }
 
 extension Resource {

@@ -37,6 +37,19 @@ public struct Settings: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// `INNBYGGER_TODAY`: the day the service runs on (yyyy-mm-dd), for a demo, a bench or a replay; unset is the
+    /// wall clock.
+    public var fixedDay: String?
+
+    /// The fixed day, checked: a malformed value stops the start rather than run on a wrong day.
+    package static func parseDay(_ raw: String?) throws -> LocalDate? {
+        guard let raw else { return nil }
+        guard let day = LocalDate(iso: raw) else {
+            throw ConfigurationError("INNBYGGER_TODAY must be a date as yyyy-mm-dd (got \(raw))")
+        }
+        return day
+    }
+
     public static func fromEnvironment() -> Settings {
         let env = ProcessInfo.processInfo.environment
         var s = Settings(
@@ -46,6 +59,7 @@ public struct Settings: Sendable {
         s.auditKey = env["INNBYGGER_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         s.metricsToken = env["INNBYGGER_METRICS_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
         s.hsts = env["INNBYGGER_HSTS"] == "1"
+        s.fixedDay = env["INNBYGGER_TODAY"].flatMap { $0.isEmpty ? nil : $0 }
         if let c = env["INNBYGGER_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(c) { s.bcryptCost = c }
         // Demo data is loaded automatically only on the embedded database, unless asked for.
         s.autoDemo = env["INNBYGGER_DEMO"].map { $0 == "1" } ?? (s.databaseURL == nil)

@@ -34,7 +34,11 @@ func withDemoApp(_ body: (Application) async throws -> Void) async throws {
 
 let sharedDatabaseLock = SerialLock()
 
+/// The day every app test runs on, so the demo and the rules give the same answers whatever the date: a Monday.
+let testDay = LocalDate(iso: "2026-11-16")!
+
 private func runDemoApp(_ body: (Application) async throws -> Void) async throws {
+    ServiceClock.fix(testDay)
     let app = try await Application.make(.testing)
     // Keep test output readable; warnings and errors still show.
     app.logger.logLevel = .warning
