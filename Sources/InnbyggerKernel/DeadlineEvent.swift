@@ -86,7 +86,7 @@ package enum DeadlineEvents {
             .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
             recordType: "person", recordID: id.uuidString)
         let d = try Validate.pastDate(date, "date")
-        if let birth = LocalDate(iso: p.birthDate), d < birth {
+        if case let birth = p.birthDate, d < birth {
             throw ValidationFailure(field: "date", message: "date is before the person's birth")
         }
         let e =

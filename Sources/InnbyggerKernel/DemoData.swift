@@ -186,14 +186,14 @@ package enum DemoData {
                     p.$household.id = household.id
                     p.givenName = given
                     p.familyName = h.name
-                    p.birthDate = birth
+                    p.birthDate = LocalDate(iso: birth)!
                     p.sex = sex.rawValue
                     p.citizenship = h.country
                     p.residenceGround = h.ground.rawValue
-                    p.arrivalDate = arrivalDate.iso
-                    p.settlementDate = arrivalDate.adding(days: 7).iso
+                    p.arrivalDate = arrivalDate
+                    p.settlementDate = arrivalDate.adding(days: 7)
                     // Permit a few weeks before arrival; family immigrants come outside the settlement agreement.
-                    p.permitDate = arrivalDate.adding(days: h.ground == .collectiveProtection ? -10 : -35).iso
+                    p.permitDate = arrivalDate.adding(days: h.ground == .collectiveProtection ? -10 : -35)
                     p.settledByAgreement = h.ground != .familyReunification
                     // No national id numbers in the demo: a valid-looking one could belong to a real person.
                     p.educationLevel =
@@ -209,8 +209,8 @@ package enum DemoData {
                     if h.ground == .familyReunification {
                         // The family member they joined: a refugee settled some years before.
                         p.referenceResidenceGround = ResidenceGround.refugee.rawValue
-                        p.referenceSettlementDate = arrivalDate.adding(years: -3).iso
-                        p.familyApplicationDate = arrivalDate.adding(months: -14).iso
+                        p.referenceSettlementDate = arrivalDate.adding(years: -3)
+                        p.familyApplicationDate = arrivalDate.adding(months: -14)
                     }
                     try await p.create(on: tx)
                     members.append(p)
@@ -268,9 +268,7 @@ package enum DemoData {
     package static func followed(_ demo: DemoContext) -> [(person: Person, arrival: LocalDate)] {
         demo.households.filter { $0.index % 2 == 0 }.flatMap { h in
             h.members.compactMap { p -> (Person, LocalDate)? in
-                guard let arrival = p.arrivalDate.flatMap(LocalDate.init(iso:)),
-                    let birth = LocalDate(iso: p.birthDate),
-                    birth.age(on: arrival) >= 18
+                guard let arrival = p.arrivalDate, p.birthDate.age(on: arrival) >= 18
                 else { return nil }
                 return (p, arrival)
             }

@@ -23,15 +23,15 @@ package final class Person: Model, @unchecked Sendable {
     @OptionalParent(key: "household_id") package var household: Household?
     @Field(key: "given_name") package var givenName: String
     @Field(key: "family_name") package var familyName: String
-    @Field(key: "birth_date") package var birthDate: String
+    @Field(key: "birth_date") package var birthDate: LocalDate
     @Field(key: "sex") package var sex: String
     @Field(key: "citizenship") package var citizenship: String
     @Field(key: "residence_ground") package var residenceGround: String
-    @OptionalField(key: "arrival_date") package var arrivalDate: String?
-    @OptionalField(key: "settlement_date") package var settlementDate: String?
+    @OptionalField(key: "arrival_date") package var arrivalDate: LocalDate?
+    @OptionalField(key: "settlement_date") package var settlementDate: LocalDate?
     /// Fødselsnummer or D-nummer; nil while not yet assigned.
     @OptionalField(key: "national_id") package var nationalID: String?
-    @OptionalField(key: "permit_date") package var permitDate: String?
+    @OptionalField(key: "permit_date") package var permitDate: LocalDate?
     @OptionalField(key: "settled_by_agreement") package var settledByAgreement: Bool?
     @OptionalField(key: "education_level") package var educationLevel: String?
     /// The person's number in the immigration authorities' DUF system (12 digits).
@@ -49,8 +49,8 @@ package final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "relation") package var relation: String?
     /// For family immigrants: the person they joined (integreringsloven § 9 første ledd bokstav f).
     @OptionalField(key: "reference_residence_ground") package var referenceResidenceGround: String?
-    @OptionalField(key: "reference_settlement_date") package var referenceSettlementDate: String?
-    @OptionalField(key: "family_application_date") package var familyApplicationDate: String?
+    @OptionalField(key: "reference_settlement_date") package var referenceSettlementDate: LocalDate?
+    @OptionalField(key: "family_application_date") package var familyApplicationDate: LocalDate?
     /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
     @OptionalField(key: "advisor_id") package var advisorID: UUID?
     /// The CSV import that created the file, so an interrupted import can be reconciled with what was stored.
@@ -72,23 +72,23 @@ package final class Person: Model, @unchecked Sendable {
 
     /// What the rules engine needs from the file.
     package var facts: PersonFacts? {
-        guard let birth = LocalDate(iso: birthDate), let ground = PersonFacts.ResidenceGround(rawValue: residenceGround)
-        else { return nil }
+        let birth = birthDate
+        guard let ground = PersonFacts.ResidenceGround(rawValue: residenceGround) else { return nil }
         return PersonFacts(
             birthDate: birth, citizenship: citizenship, residenceGround: ground,
-            permitDate: permitDate.flatMap(LocalDate.init(iso:)),
-            arrivalDate: arrivalDate.flatMap(LocalDate.init(iso:)),
-            settlementDate: settlementDate.flatMap(LocalDate.init(iso:)), settledByAgreement: settledByAgreement,
+            permitDate: permitDate,
+            arrivalDate: arrivalDate,
+            settlementDate: settlementDate, settledByAgreement: settledByAgreement,
             educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
             referencePerson: referencePerson,
-            familyApplicationDate: familyApplicationDate.flatMap(LocalDate.init(iso:)),
+            familyApplicationDate: familyApplicationDate,
             municipality: $municipality.id)
     }
 
     /// The family member the person joined, when any of it is on file.
     package var referencePerson: PersonFacts.ReferencePerson? {
         let ground = referenceResidenceGround.flatMap(PersonFacts.ResidenceGround.init(rawValue:))
-        let settled = referenceSettlementDate.flatMap(LocalDate.init(iso:))
+        let settled = referenceSettlementDate
         return ground == nil && settled == nil ? nil : .init(residenceGround: ground, settlementDate: settled)
     }
 

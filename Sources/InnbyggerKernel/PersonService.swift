@@ -277,14 +277,14 @@ package struct ValidPerson {
         p.$household.id = householdID
         p.givenName = givenName
         p.familyName = familyName
-        p.birthDate = birthDate.iso
+        p.birthDate = birthDate
         p.sex = sex.rawValue
         p.citizenship = citizenship
         p.residenceGround = residenceGround.rawValue
-        p.arrivalDate = arrivalDate?.iso
-        p.settlementDate = settlementDate?.iso
+        p.arrivalDate = arrivalDate
+        p.settlementDate = settlementDate
         p.nationalID = nationalID
-        p.permitDate = permitDate?.iso
+        p.permitDate = permitDate
         p.settledByAgreement = settledByAgreement
         p.educationLevel = educationLevel?.rawValue
         p.dufNumber = dufNumber
@@ -296,8 +296,8 @@ package struct ValidPerson {
         p.researchReservation = researchReservation
         p.relation = relation?.rawValue
         p.referenceResidenceGround = referenceResidenceGround?.rawValue
-        p.referenceSettlementDate = referenceSettlementDate?.iso
-        p.familyApplicationDate = familyApplicationDate?.iso
+        p.referenceSettlementDate = referenceSettlementDate
+        p.familyApplicationDate = familyApplicationDate
         p.advisorID = advisorID
     }
 
@@ -347,14 +347,14 @@ package struct PersonDTO: Content {
     package var householdId: UUID?
     package var givenName: String
     package var familyName: String
-    package var birthDate: String
+    package var birthDate: LocalDate
     package var sex: String
     package var citizenship: String
     package var residenceGround: String
-    package var arrivalDate: String?
-    package var settlementDate: String?
+    package var arrivalDate: LocalDate?
+    package var settlementDate: LocalDate?
     package var nationalId: String?
-    package var permitDate: String?
+    package var permitDate: LocalDate?
     package var settledByAgreement: Bool?
     package var educationLevel: String?
     package var dufNumber: String?
@@ -366,8 +366,8 @@ package struct PersonDTO: Content {
     package var researchReservation: Bool?
     package var relation: String?
     package var referencePersonResidenceGround: String?
-    package var referencePersonSettlementDate: String?
-    package var familyApplicationDate: String?
+    package var referencePersonSettlementDate: LocalDate?
+    package var familyApplicationDate: LocalDate?
     package var advisorId: UUID?
     /// The sectors the file is shared with; only for the integration service (it would tell a partner which other
     /// services — health, for one — are involved).
@@ -412,13 +412,15 @@ package struct PersonDTO: Content {
     package var input: PersonInput {
         PersonInput(
             municipality: municipality, householdId: householdId, givenName: givenName, familyName: familyName,
-            birthDate: birthDate, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
-            arrivalDate: arrivalDate, settlementDate: settlementDate, nationalId: nationalId, permitDate: permitDate,
+            birthDate: birthDate.iso, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
+            arrivalDate: arrivalDate?.iso, settlementDate: settlementDate?.iso, nationalId: nationalId,
+            permitDate: permitDate?.iso,
             settledByAgreement: settledByAgreement, educationLevel: educationLevel, dufNumber: dufNumber,
             countryOfBirth: countryOfBirth, languages: languages, interpreterLanguage: interpreterLanguage,
             educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
             relation: relation, referencePersonResidenceGround: referencePersonResidenceGround,
-            referencePersonSettlementDate: referencePersonSettlementDate, familyApplicationDate: familyApplicationDate,
+            referencePersonSettlementDate: referencePersonSettlementDate?.iso,
+            familyApplicationDate: familyApplicationDate?.iso,
             advisorId: advisorId)
     }
 }

@@ -35,7 +35,7 @@ package struct NorwegianFeature: Feature {
         }
         let participants = try await demo.app.sharedFacts.startedParticipants("3420", today, db)
         for (i, id) in Set(shared + participants).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            guard let p = try await Person.find(id, on: db), let birth = LocalDate(iso: p.birthDate),
+            guard let p = try await Person.find(id, on: db), case let birth = p.birthDate,
                 birth.age(on: today) >= 18
             else { continue }
             let t = NorwegianTraining()

@@ -55,7 +55,7 @@ package struct PersonsController: RouteCollection {
             ListView(
                 rows: r.persons.map {
                     .init(
-                        id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate,
+                        id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate.iso,
                         municipality: names[$0.$municipality.id] ?? $0.$municipality.id, citizenship: $0.citizenship,
                         residenceGround: "ground.\($0.residenceGround)")
                 },
@@ -255,7 +255,6 @@ package struct PersonsController: RouteCollection {
     package func show(req: Request) async throws -> View {
         let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
         let names = try await req.municipalityNames()
-        let birth = LocalDate(iso: p.birthDate)
         let canEdit = req.may(.update, p.resource)
         var advisorName: String? = nil
         if let a = p.advisorID { advisorName = try await User.find(a, on: req.store)?.displayName }
@@ -268,10 +267,11 @@ package struct PersonsController: RouteCollection {
         return try await req.page(
             "Persons/show", titleKey: "persons.file",
             ShowView(
-                id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName, birthDate: p.birthDate,
-                age: birth?.age(on: .today) ?? 0, sex: "sex.\(p.sex)", citizenship: p.citizenship,
-                residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate,
-                settlementDate: p.settlementDate,
+                id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName,
+                birthDate: p.birthDate.iso,
+                age: p.birthDate.age(on: .today), sex: "sex.\(p.sex)", citizenship: p.citizenship,
+                residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate?.iso,
+                settlementDate: p.settlementDate?.iso,
                 municipality: names[p.$municipality.id] ?? p.$municipality.id,
                 household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
                 shares: canEdit
@@ -285,7 +285,7 @@ package struct PersonsController: RouteCollection {
                     Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false)
                 },
                 // Partners see the national id masked; the integration service sees it whole.
-                nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate,
+                nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate?.iso,
                 settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
                 educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
                 educationYears: p.educationYears, countryOfBirth: p.countryOfBirth,
@@ -299,7 +299,8 @@ package struct PersonsController: RouteCollection {
                     || p.referencePerson != nil || p.familyApplicationDate != nil
                     ? .init(
                         ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
-                        settlementDate: p.referenceSettlementDate, applicationDate: p.familyApplicationDate) : nil,
+                        settlementDate: p.referenceSettlementDate?.iso,
+                        applicationDate: p.familyApplicationDate?.iso) : nil,
                 links: links, sections: sections))
     }
 
@@ -452,7 +453,7 @@ package struct PersonsController: RouteCollection {
                 }
                 .map {
                     .init(
-                        id: $0.id!, name: $0.fullName, birthDate: $0.birthDate,
+                        id: $0.id!, name: $0.fullName, birthDate: $0.birthDate.iso,
                         relation: $0.relation.map { "relation.\($0)" })
                 },
                 canEdit: req.may(.update, resource), sections: sections))

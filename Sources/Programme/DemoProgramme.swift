@@ -83,7 +83,7 @@ package enum DemoProgramme {
             p.$municipality.id = code
             p.givenName = given[i % given.count]
             p.familyName = family[(i * 7) % family.count]
-            p.birthDate = today.adding(years: -(21 + (i * 5) % 30)).adding(days: -(i * 37) % 300).iso
+            p.birthDate = today.adding(years: -(21 + (i * 5) % 30)).adding(days: -(i * 37) % 300)
             p.sex = i % 2 == 0 ? Sex.female.rawValue : Sex.male.rawValue
             p.citizenship = ["SO", "ER", "UA", "AF", "SY"][i % 5]
             p.countryOfBirth = p.citizenship
@@ -96,13 +96,13 @@ package enum DemoProgramme {
             let longest =
                 (try? ProgrammeDuration(parameters: parameters).assess(
                     lawRegime: .integreringsloven2021, finalGoal: goal(i),
-                    ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: today),
+                    ageAtDecision: p.birthDate.age(on: today),
                     educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: today))?
                 .maxMonths ?? 24
             let start = startDate(stage, today: today, index: i, longest: longest)
-            p.settlementDate = start.adding(months: -2).iso
+            p.settlementDate = start.adding(months: -2)
             p.arrivalDate = p.settlementDate
-            p.permitDate = start.adding(months: -3).iso
+            p.permitDate = start.adding(months: -3)
             p.settledByAgreement = true
             try await p.create(on: db)
             try await participation(
@@ -156,7 +156,7 @@ package enum DemoProgramme {
         part.plannedMonths =
             (try? ProgrammeDuration(parameters: parameters).assess(
                 lawRegime: .integreringsloven2021, finalGoal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)),
-                ageAtDecision: LocalDate(iso: p.birthDate)!.age(on: decided),
+                ageAtDecision: p.birthDate.age(on: decided),
                 educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decided))?
             .maxMonths
         part.planDate = min(today, start.adding(days: 20)).iso

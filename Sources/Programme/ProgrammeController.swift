@@ -193,7 +193,7 @@ package struct ProgrammeController: RouteCollection {
         var childUnder18 = false
         if let hid = person.$household.id {
             childUnder18 = try await Person.query(on: req.store).filter(\.$household.$id == hid).all()
-                .contains { $0.id != person.id && (LocalDate(iso: $0.birthDate)?.age(on: today) ?? 99) < 18 }
+                .contains { $0.id != person.id && ($0.birthDate.age(on: today) ?? 99) < 18 }
         }
         let maxHoliday = params.maxHolidayWorkingDays.entry(on: today)?.value ?? 25
         let measuresByID = Dictionary(uniqueKeysWithValues: (part?.measures ?? []).map { ($0.id!, $0) })
@@ -495,7 +495,8 @@ package struct ProgrammeController: RouteCollection {
         return try await req.page(
             "Programme/certificate", titleKey: "certificate.title",
             CertificateView(
-                name: person.fullName, birthDate: person.birthDate, municipality: names[person.$municipality.id] ?? "",
+                name: person.fullName, birthDate: person.birthDate.iso,
+                municipality: names[person.$municipality.id] ?? "",
                 start: start, end: end,
                 endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
                 totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,

@@ -257,7 +257,7 @@ package enum ProgrammeService {
     package static func duration(_ req: Request, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate)
         throws -> DurationAssessment
     {
-        let birth = LocalDate(iso: p.birthDate) ?? decision
+        let birth = p.birthDate
         do {
             return try ProgrammeDuration(parameters: req.application.programmeParameters).assess(
                 lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
@@ -576,7 +576,8 @@ package struct ProgrammeFacts {
     }
 
     package func benefit(for month: YearMonth) -> IntroductionBenefit.Result? {
-        guard let s = start, let birth = LocalDate(iso: person.birthDate) else { return nil }
+        guard let s = start else { return nil }
+        let birth = person.birthDate
         // A permanent stop ends the payments like an ending does.
         let stopped = part.stopKind == "permanent" ? part.stopDate.flatMap(LocalDate.init(iso:)) : nil
         // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.

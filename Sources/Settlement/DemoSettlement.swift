@@ -71,7 +71,7 @@ package enum DemoSettlement {
                 m.$incoming.id = h.id!
                 m.givenName = given
                 m.familyName = family
-                m.birthDate = birth
+                m.birthDate = LocalDate(iso: birth)!
                 m.sex = sex.rawValue
                 m.relation = relation.rawValue
                 m.citizenship = country
@@ -153,9 +153,9 @@ package enum DemoSettlement {
             p.citizenship = m.citizenship
             p.residenceGround = m.residenceGround
             p.relation = m.relation
-            p.settlementDate = arrivedOn.iso
-            p.arrivalDate = arrivedOn.iso
-            p.permitDate = arrivedOn.adding(days: -40).iso
+            p.settlementDate = arrivedOn
+            p.arrivalDate = arrivedOn
+            p.permitDate = arrivedOn.adding(days: -40)
             p.settledByAgreement = true
             DemoData.describe(p, country: m.citizenship, adult: m.relation == FamilyRelation.main.rawValue, seed: 1)
             if m.relation == FamilyRelation.main.rawValue { p.advisorID = users["veileder.elverum"] }

@@ -109,7 +109,7 @@ package struct IncomingDTO: Content {
     package struct Member: Content {
         package var givenName: String
         package var familyName: String
-        package var birthDate: String
+        package var birthDate: LocalDate
         package var sex: String
         package var relation: String
         package var citizenship: String
@@ -317,7 +317,7 @@ package enum IncomingService {
             row.$incoming.id = h.id!
             row.givenName = m.givenName
             row.familyName = m.familyName
-            row.birthDate = m.birthDate.iso
+            row.birthDate = m.birthDate
             row.sex = m.sex.rawValue
             row.relation = m.relation.rawValue
             row.citizenship = m.citizenship
@@ -426,7 +426,7 @@ package enum IncomingService {
                 p.citizenship = m.citizenship
                 p.residenceGround = m.residenceGround
                 p.relation = m.relation
-                p.settlementDate = arrival.iso
+                p.settlementDate = arrival
                 p.settledByAgreement = true
                 try await p.create(on: db)
                 created.append(p.id!)

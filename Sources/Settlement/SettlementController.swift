@@ -444,8 +444,8 @@ package struct SettlementController: RouteCollection {
                 healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival,
                 members: h.members.sorted { $0.birthDate < $1.birthDate }.map {
                     .init(
-                        name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate,
-                        age: LocalDate(iso: $0.birthDate)?.age(on: today) ?? 0,
+                        name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate.iso,
+                        age: $0.birthDate.age(on: today),
                         sex: "sex.\($0.sex)", relation: "relation.\($0.relation)", citizenship: $0.citizenship,
                         ground: "ground.\($0.residenceGround)")
                 },

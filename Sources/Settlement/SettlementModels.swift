@@ -96,7 +96,7 @@ package final class IncomingMember: Model, @unchecked Sendable {
     @Parent(key: "incoming_id") package var incoming: IncomingHousehold
     @Field(key: "given_name") package var givenName: String
     @Field(key: "family_name") package var familyName: String
-    @Field(key: "birth_date") package var birthDate: String
+    @Field(key: "birth_date") package var birthDate: LocalDate
     @Field(key: "sex") package var sex: String
     @Field(key: "relation") package var relation: String
     @Field(key: "citizenship") package var citizenship: String

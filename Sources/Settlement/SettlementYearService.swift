@@ -174,11 +174,12 @@ package enum SettlementYearService {
     /// Counts the year's settlements from the person files (aggregates only: no names leave this function).
     package static func progress(_ req: Request, _ y: SettlementYear) async throws -> SettlementProgress {
         let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == y.$municipality.id)
-            .filter(\.$settlementDate >= "\(y.year)-01-01").filter(\.$settlementDate <= "\(y.year)-12-31").all()
+            .filter(\.$settlementDate >= LocalDate(year: y.year, month: 1, day: 1)!)
+            .filter(\.$settlementDate <= LocalDate(year: y.year, month: 12, day: 31)!).all()
         return SettlementProgress(
             year: y.year, decided: y.decided,
             settlements: persons.compactMap { p in
-                p.settlementDate.flatMap(LocalDate.init(iso:)).map {
+                p.settlementDate.map {
                     .init(
                         date: $0, byAgreement: p.settledByAgreement == true,
                         familyReunification: p.residenceGround == ResidenceGround.familyReunification.rawValue)

@@ -101,7 +101,7 @@ struct APITests {
             let dto = try created.content.decode(PersonDTO.self)
             let back = try await api(app, .GET, "/api/v1/persons/\(dto.id)", token: t).content.decode(PersonDTO.self)
             #expect(back.familyName == "Testesen")
-            #expect(back.birthDate == "1990-02-03")
+            #expect(back.birthDate == LocalDate(iso: "1990-02-03"))
             #expect(try await api(app, .DELETE, "/api/v1/persons/\(dto.id)", token: t).status == .noContent)
             #expect(try await api(app, .GET, "/api/v1/persons/\(dto.id)", token: t).status == .notFound)
         }

@@ -48,7 +48,7 @@ struct RightsPanelTests {
             var form = [
                 "_csrf": try await b.csrf(), "municipality": "3420", "givenName": p.givenName,
                 "familyName": p.familyName,
-                "birthDate": p.birthDate, "sex": p.sex, "citizenship": p.citizenship,
+                "birthDate": p.birthDate.iso, "sex": p.sex, "citizenship": p.citizenship,
                 "residenceGround": p.residenceGround,
                 "nationalId": "120490 10036", "settledByAgreement": "true", "educationLevel": "primary",
             ]

@@ -98,12 +98,12 @@ struct SettlementTests {
                 p.$municipality.id = "3420"
                 p.givenName = "Test"
                 p.familyName = "Person"
-                p.birthDate = "1990-01-01"
+                p.birthDate = LocalDate(iso: "1990-01-01")!
                 p.sex = "female"
                 p.citizenship = "SY"
                 p.residenceGround = ground
                 p.settledByAgreement = ground == "refugee"
-                p.settlementDate = String(format: "%04d-%02d-15", Self.year, month)
+                p.settlementDate = LocalDate(year: Self.year, month: month, day: 15)
                 try await p.create(on: app.db)
             }
             let y = try await api(app, .GET, "/api/v1/settlement-years/\(id)", token: cw).content.decode(
@@ -234,7 +234,7 @@ struct SettlementTests {
             let household = try arrived.content.decode(HouseholdDTO.self)
             #expect(household.memberIds.count == 2)
             let persons = try await Person.query(on: app.db).filter(\.$household.$id == household.id).all()
-            #expect(persons.allSatisfy { $0.settledByAgreement == true && $0.settlementDate == arrival.iso })
+            #expect(persons.allSatisfy { $0.settledByAgreement == true && $0.settlementDate == arrival })
             #expect(Set(persons.compactMap(\.relation)) == ["main", "child"])
             let tasks = try await api(app, .GET, "/api/v1/households/\(household.id)/checklist", token: cw).content
                 .decode([ArrivalTaskDTO].self)
