@@ -304,7 +304,7 @@ package struct AdminController: RouteCollection {
                     .init(
                         unit: $0.unit.name, host: names[$0.unit.$host.id] ?? "",
                         served: names[$0.$served.id] ?? $0.$served.id,
-                        from: $0.validFrom, to: $0.validTo, reference: $0.reference)
+                        from: $0.validFrom.iso, to: $0.validTo?.iso, reference: $0.reference)
                 },
                 canEdit: req.may(.update, .tenancy),
                 unitOptions: units.map {

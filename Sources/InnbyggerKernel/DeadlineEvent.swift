@@ -8,7 +8,7 @@ package final class DeadlineEvent: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
     @Field(key: "kind") package var kind: String
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     @Field(key: "sector") package var sector: String
     @OptionalField(key: "recorded_by") package var recordedBy: UUID?
     @Timestamp(key: "recorded_at", on: .create) package var recordedAt: Date?
@@ -42,8 +42,8 @@ package enum DeadlineEvents {
         guard !personIDs.isEmpty else { return [:] }
         var out: [UUID: [DeadlineKind: LocalDate]] = [:]
         for e in try await DeadlineEvent.query(on: db).filter(\.$person.$id ~~ personIDs).all() {
-            if let k = DeadlineKind(rawValue: e.kind), let d = LocalDate(iso: e.date) {
-                out[e.$person.id, default: [:]][k] = d
+            if let k = DeadlineKind(rawValue: e.kind) {
+                out[e.$person.id, default: [:]][k] = e.date
             }
         }
         return out
@@ -51,7 +51,7 @@ package enum DeadlineEvents {
 
     /// Sets the events the programme's own dates stand for (mapping, guidance, decision, start), so the deadlines
     /// computed by the rules turn "met" from the programme page alone. A date taken away removes its event.
-    package static func sync(_ dates: [DeadlineKind: String?], personID: UUID, by user: UUID?, on db: any Database)
+    package static func sync(_ dates: [DeadlineKind: LocalDate?], personID: UUID, by user: UUID?, on db: any Database)
         async throws
     {
         for (kind, date) in dates {
@@ -94,7 +94,7 @@ package enum DeadlineEvents {
             .first() ?? DeadlineEvent()
         e.$person.id = id
         e.kind = k.rawValue
-        e.date = d.iso
+        e.date = d
         e.sector = k.sector.rawValue
         e.recordedBy = req.currentUser?.id
         try await e.save(on: req.store)

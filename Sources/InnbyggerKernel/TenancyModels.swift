@@ -43,22 +43,22 @@ package final class ServiceAgreement: Model, Content, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "unit_id") package var unit: ServiceUnit
     @Parent(key: "served_municipality") package var served: Municipality
-    @Field(key: "valid_from") package var validFrom: String
-    @OptionalField(key: "valid_to") package var validTo: String?
+    @Field(key: "valid_from") package var validFrom: LocalDate
+    @OptionalField(key: "valid_to") package var validTo: LocalDate?
     @Field(key: "reference") package var reference: String
 
     package init() {}
     package init(unit: UUID, served: String, validFrom: LocalDate, validTo: LocalDate? = nil, reference: String) {
         self.$unit.id = unit
         self.$served.id = served
-        self.validFrom = validFrom.iso
-        self.validTo = validTo?.iso
+        self.validFrom = validFrom
+        self.validTo = validTo
         self.reference = reference
     }
 
     package func isActive(on date: LocalDate) -> Bool {
-        guard let from = LocalDate(iso: validFrom), from <= date else { return false }
-        if let to = validTo.flatMap(LocalDate.init(iso:)), to < date { return false }
+        guard validFrom <= date else { return false }
+        if let to = validTo, to < date { return false }
         return true
     }
 }

@@ -9,7 +9,7 @@ package final class JournalEntry: Model, @unchecked Sendable {
     package static let schema = "journal_entries"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     @Field(key: "category") package var category: String
     @Field(key: "sector") package var sector: String
     @Field(key: "shared") package var shared: Bool
@@ -33,7 +33,7 @@ package final class JournalVersion: Model, @unchecked Sendable {
     package static let schema = "journal_versions"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "entry_id") package var entry: JournalEntry
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     @Field(key: "category") package var category: String
     @Field(key: "shared") package var shared: Bool
     @Field(key: "text") package var text: String
@@ -121,7 +121,7 @@ package enum JournalService {
         let (d, c, t, shared) = try input.validated()
         let e = JournalEntry()
         e.$person.id = id
-        e.date = d.iso
+        e.date = d
         e.category = c.rawValue
         e.sector = sector.rawValue
         e.shared = shared
@@ -165,7 +165,7 @@ package enum JournalService {
         old.replacedAt = Date()
         try await req.write { tx in
             try await old.create(on: tx)
-            e.date = d.iso
+            e.date = d
             e.category = c.rawValue
             e.shared = shared
             e.text = t
@@ -214,7 +214,7 @@ package struct JournalSection: PersonSection {
             id: p.id!,
             journal: notes.map { n in
                 .init(
-                    id: n.id!, date: n.date, categoryKey: "journal.category.\(n.category)",
+                    id: n.id!, date: n.date.iso, categoryKey: "journal.category.\(n.category)",
                     sectorKey: "sector.\(n.sector)",
                     shared: n.shared, text: n.text, edited: !n.versions.isEmpty,
                     canEdit: req.may(.update, n.resource(p)))

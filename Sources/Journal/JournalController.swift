@@ -47,7 +47,8 @@ package struct JournalController: RouteCollection {
         return try await req.page(
             "Journal/edit", titleKey: "journal.edit",
             EditView(
-                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date, category: e.category, text: e.text,
+                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date.iso, category: e.category,
+                text: e.text,
                 shared: e.shared,
                 categories: JournalCategory.allCases.map {
                     .init(
@@ -56,7 +57,7 @@ package struct JournalController: RouteCollection {
                 },
                 versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
                     .init(
-                        date: $0.date, category: "journal.category.\($0.category)", text: $0.text,
+                        date: $0.date.iso, category: "journal.category.\($0.category)", text: $0.text,
                         replacedAt: Oslo.stamp($0.replacedAt))
                 }, error: error))
     }
@@ -91,7 +92,7 @@ package struct JournalAPIController: RouteCollection {
     package struct EntryDTO: Content {
         package var id: UUID
         package var personId: UUID
-        package var date: String
+        package var date: LocalDate
         package var category: String
         package var sector: String
         package var shared: Bool

@@ -23,7 +23,7 @@ package struct JournalFeature: Feature {
         for (p, arrival) in DemoData.followed(demo) {
             let welcome = JournalEntry()
             welcome.$person.id = p.id!
-            welcome.date = arrival.adding(days: 8).iso
+            welcome.date = arrival.adding(days: 8)
             welcome.category = JournalCategory.meeting.rawValue
             welcome.sector = Sector.integration.rawValue
             welcome.shared = true
@@ -31,7 +31,7 @@ package struct JournalFeature: Feature {
             try await welcome.create(on: demo.db)
             let plan = JournalEntry()
             plan.$person.id = p.id!
-            plan.date = arrival.adding(days: 30).iso
+            plan.date = arrival.adding(days: 30)
             plan.category = JournalCategory.education.rawValue
             plan.sector = Sector.integration.rawValue
             plan.shared = false

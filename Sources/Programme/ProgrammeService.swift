@@ -243,9 +243,10 @@ package enum ProgrammeService {
         // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
         try await DeadlineEvents.sync(
             [
-                .competenceMapping: part.mappingDate, .careerGuidance: part.guidanceDate,
-                .programmeDecision: part.decisionDate,
-                .programmeStart: part.startDate.flatMap { LocalDate(iso: $0)! <= .today ? $0 : nil },
+                .competenceMapping: part.mappingDate.flatMap(LocalDate.init(iso:)),
+                .careerGuidance: part.guidanceDate.flatMap(LocalDate.init(iso:)),
+                .programmeDecision: part.decisionDate.flatMap(LocalDate.init(iso:)),
+                .programmeStart: part.startDate.flatMap(LocalDate.init(iso:)).flatMap { $0 <= .today ? $0 : nil },
             ],
             personID: p.id!, by: req.currentUser?.id, on: req.store)
         try await req.audit(

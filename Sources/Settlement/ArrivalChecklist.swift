@@ -131,8 +131,8 @@ package struct ArrivalTaskDTO: Content {
     package var id: UUID
     package var title: String
     package var sector: String
-    package var due: String
-    package var doneOn: String?
+    package var due: LocalDate
+    package var doneOn: LocalDate?
     package var status: String
     package init(_ t: ArrivalTask, today: LocalDate = .today) {
         id = t.id!
@@ -158,7 +158,7 @@ package enum ArrivalChecklist {
             t.position = i + 1
             t.title = item.title
             t.sector = item.sector
-            t.due = arrival.adding(days: item.offsetDays).iso
+            t.due = arrival.adding(days: item.offsetDays)
             try await t.create(on: db)
         }
     }
@@ -166,7 +166,7 @@ package enum ArrivalChecklist {
     /// done, overdue, soon (within 7 days) or later.
     package static func status(_ t: ArrivalTask, today: LocalDate) -> String {
         if t.doneOn != nil { return "done" }
-        guard let due = LocalDate(iso: t.due) else { return "later" }
+        let due = t.due
         if due < today { return "overdue" }
         return due <= today.adding(days: 7) ? "soon" : "later"
     }
@@ -209,7 +209,7 @@ package enum ArrivalChecklist {
             ),
             recordType: "household", recordID: householdID.uuidString)
         let done = input.doneOn.map { _ in () } == nil ? nil : try Validate.pastDate(input.doneOn, "doneOn")
-        t.doneOn = done?.iso
+        t.doneOn = done
         t.doneBy = done == nil ? nil : req.currentUser?.id
         try await t.update(on: req.store)
         try await req.audit(
@@ -252,7 +252,7 @@ package struct ChecklistSection: HouseholdSection {
             let status = ArrivalChecklist.status(t, today: today)
             let sector = Sector(rawValue: t.sector) ?? .integration
             return Model.Task(
-                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due, doneOn: t.doneOn,
+                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due.iso, doneOn: t.doneOn?.iso,
                 status: status,
                 statusKey: "task.\(status)",
                 canMark: req.may(

@@ -30,10 +30,10 @@ package enum DemoSettlement {
             y.year = year
             y.requested = requested
             y.requestedMinors = minors
-            y.requestDate = "\(year - 1)-12-15"
+            y.requestDate = LocalDate(year: year - 1, month: 12, day: 15)
             y.decided = decided
             y.decidedMinors = decidedMinors
-            y.decisionDate = decided == nil ? nil : "\(year)-02-20"
+            y.decisionDate = decided == nil ? nil : LocalDate(year: year, month: 2, day: 20)
             y.decisionReference = reference
             try await y.create(on: db)
         }
@@ -60,7 +60,7 @@ package enum DemoSettlement {
             h.kindergartenPlaces = kindergarten
             h.schoolPlaces = school
             h.healthNeeds = health
-            h.expectedArrival = Oslo.day(now).adding(days: 30).iso
+            h.expectedArrival = Oslo.day(now).adding(days: 30)
             for s in IncomingHousehold.assessingSectors { h.setStatus((assessed[s] ?? .pending).rawValue, for: s) }
             h.decision = decision.rawValue
             h.decisionReason = reason
@@ -170,8 +170,8 @@ package enum DemoSettlement {
         ).all()
         try await ArrivalChecklist.generate(for: household, arrival: arrivedOn, template: template, on: db)
         for t in try await ArrivalTask.query(on: db).filter(\.$household.$id == household.id!).all() {
-            if let due = LocalDate(iso: t.due), due <= arrivedOn.adding(days: 2) {
-                t.doneOn = due.iso
+            if t.due <= arrivedOn.adding(days: 2) {
+                t.doneOn = t.due
                 try await t.update(on: db)
             }
         }

@@ -136,7 +136,7 @@ package struct IncomingDTO: Content {
     package var schoolPlaces: Int
     package var healthNeeds: String?
     package var otherNeeds: String?
-    package var expectedArrival: String?
+    package var expectedArrival: LocalDate?
     package var members: [Member]
     package var assessment: Assessment
     package var decision: String
@@ -305,7 +305,7 @@ package enum IncomingService {
         h.schoolPlaces = v.schoolPlaces
         h.healthNeeds = v.healthNeeds
         h.otherNeeds = v.otherNeeds
-        h.expectedArrival = v.expectedArrival?.iso
+        h.expectedArrival = v.expectedArrival
     }
 
     package static func replaceMembers(

@@ -114,7 +114,7 @@ package struct SettlementController: RouteCollection {
                         requested: y.requested,
                         requestedMinors: y.requestedMinors, decided: y.decided,
                         decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
-                        decisionDate: y.decisionDate, decisionReference: y.decisionReference, counted: p.counted,
+                        decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, counted: p.counted,
                         remaining: p.remaining,
                         familyReunified: p.familyReunified, notByAgreement: p.notByAgreement,
                         canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
@@ -267,8 +267,8 @@ package struct SettlementController: RouteCollection {
         let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self), for: .update)
         let input = SettlementYearInput(
             municipality: y.$municipality.id, year: y.year, requested: y.requested, requestedMinors: y.requestedMinors,
-            requestDate: y.requestDate, decided: y.decided, decidedMinors: y.decidedMinors,
-            decisionDate: y.decisionDate, decisionReference: y.decisionReference, note: y.note)
+            requestDate: y.requestDate?.iso, decided: y.decided, decidedMinors: y.decidedMinors,
+            decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, note: y.note)
         return try await Self.yearForm(req, action: "/settlement/years/\(y.id!)", input: input, error: nil, id: y.id)
     }
 
@@ -441,7 +441,7 @@ package struct SettlementController: RouteCollection {
                 clockText: Self.clockText(clock, req),
                 rooms: h.rooms, accessibleHousing: h.accessibleHousing, kindergartenPlaces: h.kindergartenPlaces,
                 schoolPlaces: h.schoolPlaces,
-                healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival,
+                healthNeeds: h.healthNeeds, otherNeeds: h.otherNeeds, expectedArrival: h.expectedArrival?.iso,
                 members: h.members.sorted { $0.birthDate < $1.birthDate }.map {
                     .init(
                         name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate.iso,

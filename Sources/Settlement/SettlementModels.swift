@@ -11,10 +11,10 @@ package final class SettlementYear: Model, @unchecked Sendable {
     @Field(key: "year") package var year: Int
     @Field(key: "requested") package var requested: Int
     @Field(key: "requested_minors") package var requestedMinors: Int
-    @OptionalField(key: "request_date") package var requestDate: String?
+    @OptionalField(key: "request_date") package var requestDate: LocalDate?
     @OptionalField(key: "decided") package var decided: Int?
     @OptionalField(key: "decided_minors") package var decidedMinors: Bool?
-    @OptionalField(key: "decision_date") package var decisionDate: String?
+    @OptionalField(key: "decision_date") package var decisionDate: LocalDate?
     @OptionalField(key: "decision_reference") package var decisionReference: String?
     @OptionalField(key: "note") package var note: String?
     @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
@@ -40,7 +40,7 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
     @Field(key: "school_places") package var schoolPlaces: Int
     @OptionalField(key: "health_needs") package var healthNeeds: String?
     @OptionalField(key: "other_needs") package var otherNeeds: String?
-    @OptionalField(key: "expected_arrival") package var expectedArrival: String?
+    @OptionalField(key: "expected_arrival") package var expectedArrival: LocalDate?
     /// The inter-sector assessment, one status per sector: pending, ok or concern.
     @Field(key: "housing_status") package var housingStatus: String
     @Field(key: "kindergarten_status") package var kindergartenStatus: String
@@ -134,8 +134,8 @@ package final class ArrivalTask: Model, @unchecked Sendable {
     @Field(key: "position") package var position: Int
     @Field(key: "title") package var title: String
     @Field(key: "sector") package var sector: String
-    @Field(key: "due") package var due: String
-    @OptionalField(key: "done_on") package var doneOn: String?
+    @Field(key: "due") package var due: LocalDate
+    @OptionalField(key: "done_on") package var doneOn: LocalDate?
     @OptionalField(key: "done_by") package var doneBy: UUID?
     package init() {}
 }

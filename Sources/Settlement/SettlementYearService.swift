@@ -33,10 +33,10 @@ package struct SettlementYearInput: Content {
             y.year = year
             y.requested = requested
             y.requestedMinors = requestedMinors
-            y.requestDate = requestDate?.iso
+            y.requestDate = requestDate
             y.decided = decided
             y.decidedMinors = decidedMinors
-            y.decisionDate = decisionDate?.iso
+            y.decisionDate = decisionDate
             y.decisionReference = decisionReference
             y.note = note
         }
@@ -87,10 +87,10 @@ package struct SettlementYearDTO: Content {
     package var year: Int
     package var requested: Int
     package var requestedMinors: Int
-    package var requestDate: String?
+    package var requestDate: LocalDate?
     package var decided: Int?
     package var decidedMinors: Bool?
-    package var decisionDate: String?
+    package var decisionDate: LocalDate?
     package var decisionReference: String?
     package var note: String?
     package var progress: Progress

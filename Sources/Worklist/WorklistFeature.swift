@@ -27,9 +27,9 @@ package struct WorklistFeature: Feature {
                 let e = DeadlineEvent()
                 e.$person.id = p.id!
                 e.kind = kind.rawValue
-                e.date = arrival.adding(days: days).iso
+                e.date = arrival.adding(days: days)
                 e.sector = kind.sector.rawValue
-                if LocalDate(iso: e.date)! <= .today { try await e.create(on: demo.db) }
+                if e.date <= .today { try await e.create(on: demo.db) }
             }
         }
     }

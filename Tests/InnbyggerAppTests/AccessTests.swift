@@ -98,7 +98,7 @@ struct AccessTests {
             #expect(try await api(app, .GET, "/api/v1/persons/\(elverum.id!)", token: t).status == .forbidden)
             // Ending the agreement ends the access.
             try await ServiceAgreement.query(on: app.db).filter(\.$served.$id == "3326").set(
-                \.$validTo, to: "2024-12-31"
+                \.$validTo, to: LocalDate(iso: "2024-12-31")
             ).update()
             #expect(try await api(app, .GET, "/api/v1/persons/\(hemsedal.id!)", token: t).status == .forbidden)
         }

@@ -239,7 +239,7 @@ struct SettlementTests {
             let tasks = try await api(app, .GET, "/api/v1/households/\(household.id)/checklist", token: cw).content
                 .decode([ArrivalTaskDTO].self)
             #expect(tasks.count == app.settlementDefaults.arrivalChecklist.items.count)
-            #expect(tasks.contains { $0.due == arrival.adding(days: 14).iso && $0.sector == "health" })
+            #expect(tasks.contains { $0.due == arrival.adding(days: 14) && $0.sector == "health" })
             #expect(
                 try await api(
                     app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
