@@ -40,12 +40,12 @@ package struct NorwegianFeature: Feature {
             else { continue }
             let t = NorwegianTraining()
             t.$person.id = id
-            t.decisionDate = today.adding(months: -6).iso
+            t.decisionDate = today.adding(months: -6)
             try await t.create(on: db)
             for back in 1...4 {
                 let h = NorwegianHours()
                 h.$person.id = id
-                h.month = YearMonth(today.adding(months: -back)).iso
+                h.month = YearMonth(today.adding(months: -back))
                 h.minutes = (50 + (i * 7 + back * 3) % 30) * 60
                 try await h.create(on: db)
             }
@@ -55,7 +55,7 @@ package struct NorwegianFeature: Feature {
                 test.kind = "norwegian"
                 test.skill = skill.rawValue
                 test.level = ["A1", "A2", "B1", "A2"][(i + n) % 4]
-                test.date = today.adding(days: -30 - n).iso
+                test.date = today.adding(days: -30 - n)
                 try await test.create(on: db)
             }
             if i % 3 == 0 {
@@ -63,7 +63,7 @@ package struct NorwegianFeature: Feature {
                 test.$person.id = id
                 test.kind = "social_studies"
                 test.passed = true
-                test.date = today.adding(days: -45).iso
+                test.date = today.adding(days: -45)
                 try await test.create(on: db)
             }
         }

@@ -10,9 +10,9 @@ package final class NorwegianTraining: Model, @unchecked Sendable {
     package static let schema = "norwegian_training"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @OptionalField(key: "decision_date") package var decisionDate: String?
+    @OptionalField(key: "decision_date") package var decisionDate: LocalDate?
     @OptionalField(key: "exempt_reason") package var exemptReason: String?
-    @OptionalField(key: "exempt_date") package var exemptDate: String?
+    @OptionalField(key: "exempt_date") package var exemptDate: LocalDate?
     package init() {}
 }
 
@@ -20,7 +20,7 @@ package final class NorwegianHours: Model, @unchecked Sendable {
     package static let schema = "norwegian_hours"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @Field(key: "month") package var month: String
+    @Field(key: "month") package var month: YearMonth
     @Field(key: "minutes") package var minutes: Int
     package init() {}
 }
@@ -34,7 +34,7 @@ package final class LanguageTest: Model, @unchecked Sendable {
     @OptionalField(key: "skill") package var skill: String?
     @OptionalField(key: "level") package var level: String?
     @OptionalField(key: "passed") package var passed: Bool?
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     package init() {}
 }
 
@@ -111,9 +111,9 @@ package enum NorwegianService {
             try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
             ?? NorwegianTraining()
         t.$person.id = p.id!
-        t.decisionDate = decision?.iso
+        t.decisionDate = decision
         t.exemptReason = reason
-        t.exemptDate = exemptDate?.iso
+        t.exemptDate = exemptDate
         try await t.save(on: req.store)
         try await req.audit(
             "update", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
@@ -128,10 +128,10 @@ package enum NorwegianService {
         }
         let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
         let row =
-            try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month.iso)
+            try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month)
             .first() ?? NorwegianHours()
         row.$person.id = p.id!
-        row.month = month.iso
+        row.month = month
         row.minutes = minutes
         try await row.save(on: req.store)
         try await req.audit(
@@ -151,7 +151,7 @@ package enum NorwegianService {
         }
         let t = LanguageTest()
         t.$person.id = p.id!
-        t.date = date.iso
+        t.date = date
         switch input.kind {
         case "norwegian":
             guard let s = input.skill.flatMap(NorwegianSkill.init(rawValue:)) else {
@@ -221,10 +221,11 @@ package enum NorwegianService {
         }
         let total = hours.reduce(0) { $0 + $1.minutes }
         return Summary(
-            personId: p.id!, decisionDate: t?.decisionDate, exemptReason: t?.exemptReason, exemptDate: t?.exemptDate,
+            personId: p.id!, decisionDate: t?.decisionDate?.iso, exemptReason: t?.exemptReason,
+            exemptDate: t?.exemptDate?.iso,
             hoursTaken: NorwegianFormat.hours(minutes: total), minutesTaken: total,
             completionDeadline: deadline?.due.iso,
-            hours: Dictionary(uniqueKeysWithValues: hours.map { ($0.month, $0.minutes) }),
+            hours: Dictionary(uniqueKeysWithValues: hours.map { ($0.month.iso, $0.minutes) }),
             skills: NorwegianSkill.allCases.map { s in
                 let best = tests.filter { $0.kind == "norwegian" && $0.skill == s.rawValue }.max {
                     rank($0.level) < rank($1.level)
@@ -234,7 +235,7 @@ package enum NorwegianService {
                     skill: s.rawValue, best: best, target: goal, met: goal.map { _ in rank(best) >= rank(goal) })
             },
             tests: tests.reversed().map {
-                .init(kind: $0.kind, skill: $0.skill, level: $0.level, passed: $0.passed, date: $0.date)
+                .init(kind: $0.kind, skill: $0.skill, level: $0.level, passed: $0.passed, date: $0.date.iso)
             },
             socialStudiesPassed: tests.contains { $0.kind == "social_studies" && $0.passed == true },
             citizenshipPassed: tests.contains { $0.kind == "citizenship" && $0.passed == true })

@@ -138,42 +138,41 @@ package enum DemoProgramme {
         part.extensionMonths = 0
         part.livesWithParents = false
         part.coupleWithoutChildren = false
-        part.mappingDate = min(today, start.adding(days: -40)).iso
+        part.mappingDate = min(today, start.adding(days: -40))
         part.mappingBy = "Integreringstjenesten"
         part.mappingSummary = "Kartlagt med tolk: språk, skolegang og arbeidserfaring. Motivert for arbeid."
         if case .mappingOnly = stage {
             try await part.create(on: db)
             return
         }
-        part.guidanceDate = min(today, start.adding(days: -25)).iso
+        part.guidanceDate = min(today, start.adding(days: -25))
         part.guidanceCentre = "Karrieresenteret i Innlandet"
         part.guidanceRecommendation = "Språkpraksis i helse og omsorg, deretter fagbrev."
-        part.decisionDate = min(today.adding(days: -5), start.adding(days: -14)).iso
-        part.startDate = start.iso
+        part.decisionDate = min(today.adding(days: -5), start.adding(days: -14))
+        part.startDate = start
         part.finalGoal = goal(i)?.rawValue
         // The longest ordinary length the rules allow this participant.
-        let decided = LocalDate(iso: part.decisionDate!)!
+        let decided = part.decisionDate!
         part.plannedMonths =
             (try? ProgrammeDuration(parameters: parameters).assess(
                 lawRegime: .integreringsloven2021, finalGoal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)),
                 ageAtDecision: p.birthDate.age(on: decided),
                 educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decided))?
             .maxMonths
-        part.planDate = min(today, start.adding(days: 20)).iso
+        part.planDate = min(today, start.adding(days: 20))
         part.contractSigned = i % 6 == 5 ? nil : part.planDate
         part.norwegianTarget = ["reading": "B1", "listening": "B1", "writing": "A2", "speaking": "B1"]
         if p.$municipality.id == "3420" { part.ladderPhase = 1 + i % 4 }
         switch stage {
         case .stoppedTemporarily:
             part.stopKind = "temporary"
-            part.stopDate = today.adding(days: -12).iso
+            part.stopDate = today.adding(days: -12)
         case .ended(let reason, _):
             // Those with a one-year status ended 14 months ago (one cohort); the others recently.
             part.endDate =
                 min(
                     today.adding(days: -3),
-                    start.adding(months: min(part.plannedMonths ?? 12, 12 + (outcomeGiven(stage) ? 0 : i % 8)))
-                ).iso
+                    start.adding(months: min(part.plannedMonths ?? 12, 12 + (outcomeGiven(stage) ? 0 : i % 8))))
             part.endReason = reason.rawValue
         default: break
         }
@@ -190,20 +189,20 @@ package enum DemoProgramme {
             let m = ProgrammeMeasure()
             m.$participation.id = part.id!
             m.kind = kind.rawValue
-            m.from = from.iso
-            m.to = to.iso
+            m.from = from
+            m.to = to
             m.weeklyMinutes = minutes
             m.selfStudy = false
             try await m.create(on: db)
         }
         // Attendance: the last eight weeks in the programme, with some absence of each kind.
-        let lastDay = min(today, part.endDate.flatMap(LocalDate.init(iso:)) ?? today)
+        let lastDay = min(today, part.endDate ?? today)
         for w in 0..<8 {
             let monday = lastDay.weekStart.adding(days: -7 * (w + 1))
             guard monday >= start else { break }
             let e = AttendanceEntry()
             e.$participation.id = part.id!
-            e.date = monday.iso
+            e.date = monday
             e.period = "week"
             let kinds: [AbsenceKind?] = [
                 nil, .sickChild, .invalid, nil, .ownIllnessSelfCertified, .holiday, nil, .welfare,
@@ -218,7 +217,7 @@ package enum DemoProgramme {
             // Many invalid hours this month: the deduction then needs a formal decision.
             let e = AttendanceEntry()
             e.$participation.id = part.id!
-            e.date = YearMonth(today).firstDay.iso
+            e.date = YearMonth(today).firstDay
             e.period = "day"
             e.presentMinutes = 0
             e.absenceMinutes = 600
@@ -229,7 +228,7 @@ package enum DemoProgramme {
                 guard day <= today else { break }
                 let x = AttendanceEntry()
                 x.$participation.id = part.id!
-                x.date = day.iso
+                x.date = day
                 x.period = "day"
                 x.presentMinutes = 0
                 x.absenceMinutes = 450
@@ -240,27 +239,27 @@ package enum DemoProgramme {
         if case .onLeave = stage {
             let l = ProgrammeLeave()
             l.$participation.id = part.id!
-            l.from = today.adding(days: -7).iso
-            l.to = today.adding(days: 30).iso
+            l.from = today.adding(days: -7)
+            l.to = today.adding(days: 30)
             l.reason = "Fødselspermisjon"
             try await l.create(on: db)
         }
         // Plan reviews: done for most; some are overdue.
-        if i % 5 != 1, let planned = part.planDate.flatMap(LocalDate.init(iso:)), planned.adding(months: 6) <= today {
+        if i % 5 != 1, let planned = part.planDate, planned.adding(months: 6) <= today {
             let r = PlanReview()
             r.$participation.id = part.id!
-            r.date = planned.adding(months: 6).iso
+            r.date = planned.adding(months: 6)
             r.note = "Gjennomgått planen med deltaker og tolk. God framgang i norsk; språkpraksis fortsetter."
             try await r.create(on: db)
         }
-        if case .ended(_, let outcome?) = stage, let ended = part.endDate.flatMap(LocalDate.init(iso:)),
+        if case .ended(_, let outcome?) = stage, let ended = part.endDate,
             ended.adding(years: 1) <= today
         {
             let o = ProgrammeOutcome()
             o.$participation.id = part.id!
             o.kind = "one_year"
             o.status = outcome.rawValue
-            o.recordedOn = ended.adding(years: 1).iso
+            o.recordedOn = ended.adding(years: 1)
             try await o.create(on: db)
         }
     }

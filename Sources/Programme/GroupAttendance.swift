@@ -119,8 +119,8 @@ package enum GroupAttendance {
                     guard MeasureKind(rawValue: kind) != nil else {
                         throw ValidationFailure(field: "measure", message: "measure must be a measure kind")
                     }
-                    let day = i.date.flatMap(LocalDate.init(iso:))?.iso ?? ""
-                    guard let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day })
+                    guard let day = i.date.flatMap(LocalDate.init(iso:)),
+                        let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day })
                     else {
                         throw ValidationFailure(
                             field: "measure", message: "the participant has no \(kind) measure on that date")
@@ -188,7 +188,7 @@ package enum GroupAttendance {
             let facts = ProgrammeFacts(part: p, person: p.person, parameters: params, today: today)
             guard let s = facts.start, s <= end, (facts.end ?? end) >= week else { return false }
             return kind.map { k in
-                p.measures.contains { $0.kind == k.rawValue && $0.from <= end.iso && $0.to >= week.iso }
+                p.measures.contains { $0.kind == k.rawValue && $0.from <= end && $0.to >= week }
             } ?? true
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
@@ -246,7 +246,7 @@ package enum GroupAttendance {
                 // With a measure chosen, the entry is for the participant's measure of that kind that week.
                 let measure = q.measure.flatMap { k in
                     parts[id]?.measures.first {
-                        $0.kind == k && $0.from <= week.adding(days: 6).iso && $0.to >= week.iso
+                        $0.kind == k && $0.from <= week.adding(days: 6) && $0.to >= week
                     }
                 }
                 let input = AttendanceInput(

@@ -10,13 +10,13 @@ package struct ProgrammeAPIController: RouteCollection {
             var id: UUID
             var kind: String
             var title: String?
-            var from: String
-            var to: String
+            var from: LocalDate
+            var to: LocalDate
             var weeklyMinutes: Int
             var selfStudy: Bool
         }
         package struct Attendance: Content {
-            var date: String
+            var date: LocalDate
             var period: String
             var presentMinutes: Int
             var absenceMinutes: Int
@@ -34,20 +34,20 @@ package struct ProgrammeAPIController: RouteCollection {
         package var personId: UUID
         package var status: String
         package var lawRegime: String
-        package var mappingDate: String?
-        package var guidanceDate: String?
-        package var decisionDate: String?
-        package var startDate: String?
+        package var mappingDate: LocalDate?
+        package var guidanceDate: LocalDate?
+        package var decisionDate: LocalDate?
+        package var startDate: LocalDate?
         package var finalGoal: String?
         package var plannedMonths: Int?
         package var extensionMonths: Int
         package var plannedEnd: String?
-        package var planDate: String?
-        package var contractSigned: String?
+        package var planDate: LocalDate?
+        package var contractSigned: LocalDate?
         package var norwegianTarget: [String: String]
         package var stopKind: String?
-        package var stopDate: String?
-        package var endDate: String?
+        package var stopDate: LocalDate?
+        package var endDate: LocalDate?
         package var endReason: String?
         package var nextReview: String?
         package var measures: [Measure]

@@ -155,15 +155,16 @@ package struct ProgrammeController: RouteCollection {
     package static func input(_ part: Participation?) -> ParticipationInput {
         guard let p = part else { return ParticipationInput() }
         return ParticipationInput(
-            lawRegime: p.lawRegime, mappingDate: p.mappingDate, mappingBy: p.mappingBy,
+            lawRegime: p.lawRegime, mappingDate: p.mappingDate?.iso, mappingBy: p.mappingBy,
             mappingSummary: p.mappingSummary,
-            guidanceDate: p.guidanceDate, guidanceCentre: p.guidanceCentre,
+            guidanceDate: p.guidanceDate?.iso, guidanceCentre: p.guidanceCentre,
             guidanceRecommendation: p.guidanceRecommendation,
-            decisionDate: p.decisionDate, startDate: p.startDate, finalGoal: p.finalGoal,
+            decisionDate: p.decisionDate?.iso, startDate: p.startDate?.iso, finalGoal: p.finalGoal,
             plannedMonths: p.plannedMonths,
-            extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate,
-            contractSigned: p.contractSigned, norwegianTarget: p.norwegianTarget, livesWithParents: p.livesWithParents,
-            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate)
+            extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate?.iso,
+            contractSigned: p.contractSigned?.iso, norwegianTarget: p.norwegianTarget,
+            livesWithParents: p.livesWithParents,
+            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate?.iso)
     }
 
     package func page(
@@ -180,7 +181,7 @@ package struct ProgrammeController: RouteCollection {
             part.map { LawRegime(rawValue: $0.lawRegime) ?? .integreringsloven2021 }
             ?? ProgrammeService.regime(req, person)
         var duration: PageView.Duration? = nil
-        if let part, let decision = part.decisionDate.flatMap(LocalDate.init(iso:)),
+        if let part, let decision = part.decisionDate,
             let a = try? ProgrammeService.duration(
                 req, person, regime: regime, goal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)), decision: decision
             )
@@ -234,7 +235,7 @@ package struct ProgrammeController: RouteCollection {
                 duration: duration,
                 measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
                     .init(
-                        id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from, to: $0.to,
+                        id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from.iso, to: $0.to.iso,
                         hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
                 },
                 shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
@@ -245,11 +246,11 @@ package struct ProgrammeController: RouteCollection {
                 missingContent: part?.decisionDate == nil
                     ? [] : (facts?.missingContent(childUnder18: childUnder18) ?? []).map { "content.\($0)" },
                 leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map {
-                    .init(from: $0.from, to: $0.to, reason: $0.reason)
+                    .init(from: $0.from.iso, to: $0.to.iso, reason: $0.reason)
                 },
                 attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                     .init(
-                        date: $0.date, periodKey: "period.\($0.period)",
+                        date: $0.date.iso, periodKey: "period.\($0.period)",
                         present: NorwegianFormat.hours(minutes: $0.presentMinutes),
                         absence: NorwegianFormat.hours(minutes: $0.absenceMinutes),
                         kindKey: $0.absenceKind.map { "absence.\($0)" },
@@ -258,7 +259,9 @@ package struct ProgrammeController: RouteCollection {
                 },
                 holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","),
                 holidayWarning: holiday > Double(maxHoliday), maxHoliday: maxHoliday,
-                reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map { .init(date: $0.date, note: $0.note) },
+                reviews: (part?.reviews ?? []).sorted { $0.date > $1.date }.map {
+                    .init(date: $0.date.iso, note: $0.note)
+                },
                 nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false,
                 benefits: (facts?.benefitHistory ?? []).prefix(24).map {
                     .init(
@@ -266,11 +269,11 @@ package struct ProgrammeController: RouteCollection {
                         deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
                         netOre: $0.netOre, requiresDecision: $0.requiresDecision)
                 },
-                endDate: part?.endDate, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
+                endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
                 outcomes: (part?.outcomes ?? []).map {
                     .init(
                         kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)",
-                        recordedOn: $0.recordedOn)
+                        recordedOn: $0.recordedOn.iso)
                 },
                 measureKinds: MeasureKind.allCases.map {
                     Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
@@ -294,7 +297,7 @@ package struct ProgrammeController: RouteCollection {
                 },
                 catalogue: catalogue.map { Choice(value: "catalogue:\($0.id!)", label: $0.name, selected: false) },
                 deductions: (part?.deductions ?? []).sorted { $0.month > $1.month }.map {
-                    .init(month: $0.month, amountOre: $0.amountOre, reason: $0.reason)
+                    .init(month: $0.month.iso, amountOre: $0.amountOre, reason: $0.reason)
                 },
                 measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
                     let label =
@@ -302,7 +305,7 @@ package struct ProgrammeController: RouteCollection {
                         + (m.title.map { " – \($0)" } ?? "")
                     return Choice(
                         value: m.id!.uuidString,
-                        label: "\(label) (\(LocalDate(iso: m.from)!.norwegian)–\(LocalDate(iso: m.to)!.norwegian))",
+                        label: "\(label) (\(m.from.norwegian)–\(m.to.norwegian))",
                         selected: false)
                 },
                 subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message,
@@ -481,11 +484,11 @@ package struct ProgrammeController: RouteCollection {
         let lines = part.measures.sorted { $0.from < $1.from }.map { m -> (CertificateView.Line, Int) in
             let from = max(m.from, start)
             let to = min(m.to, end)
-            let weeks = max(0, (LocalDate(iso: from)!.days(until: LocalDate(iso: to)!) + 1 + 6) / 7)
+            let weeks = max(0, (from.days(until: to) + 1 + 6) / 7)
             let minutes = weeks * m.weeklyMinutes
             return (
                 .init(
-                    kindKey: "measure.\(m.kind)", title: m.title, from: from, to: to,
+                    kindKey: "measure.\(m.kind)", title: m.title, from: from.iso, to: to.iso,
                     hours: NorwegianFormat.hours(minutes: minutes)), minutes
             )
         }
@@ -497,7 +500,7 @@ package struct ProgrammeController: RouteCollection {
             CertificateView(
                 name: person.fullName, birthDate: person.birthDate.iso,
                 municipality: names[person.$municipality.id] ?? "",
-                start: start, end: end,
+                start: start.iso, end: end.iso,
                 endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
                 totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
                 goalKey: part.finalGoal.map { "goal.\($0)" }, personID: person.id!))

@@ -52,7 +52,7 @@ package struct ProgrammeFeature: Feature {
         app.sharedFacts.startedParticipants = { municipality, day, db in
             try await Participation.query(on: db).filter(\.$municipality.$id == municipality)
                 .filter(\.$startDate != nil).all()
-                .filter { LocalDate(iso: $0.startDate!)! < day }.map { $0.$person.id }
+                .filter { $0.startDate! < day }.map { $0.$person.id }
         }
     }
 

@@ -115,7 +115,7 @@ package enum ProgrammeLists {
                         personID: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
                         advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none,
                         statusKey: "programme.status.\(r.facts.status.rawValue)",
-                        start: r.part.startDate, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
+                        start: r.part.startDate?.iso, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
                         reviewOverdue: next.map { $0 < today } ?? false)
                 },
                 caseload: counts.sorted { $0.value > $1.value }.map {
@@ -278,9 +278,9 @@ package enum ProgrammeLists {
                 [
                     r.person.id!.uuidString, r.person.nationalID ?? "", r.person.dufNumber ?? "", r.person.familyName,
                     r.person.givenName,
-                    r.part.$municipality.id, r.part.lawRegime, r.person.educationLevel ?? "", r.part.decisionDate ?? "",
-                    r.part.startDate ?? "",
-                    r.part.finalGoal ?? "", r.part.contractSigned ?? "", r.part.endDate ?? "", r.part.endReason ?? "",
+                    r.part.$municipality.id, r.part.lawRegime, r.person.educationLevel ?? "",
+                    r.part.decisionDate?.iso ?? "", r.part.startDate?.iso ?? "", r.part.finalGoal ?? "",
+                    r.part.contractSigned?.iso ?? "", r.part.endDate?.iso ?? "", r.part.endReason ?? "",
                     missing(r).joined(separator: " "),
                 ]
             })

@@ -11,28 +11,28 @@ package final class Participation: Model, @unchecked Sendable {
     @Parent(key: "person_id") package var person: Person
     @Parent(key: "municipality") package var municipality: Municipality
     @Field(key: "law_regime") package var lawRegime: String
-    @OptionalField(key: "mapping_date") package var mappingDate: String?
+    @OptionalField(key: "mapping_date") package var mappingDate: LocalDate?
     @OptionalField(key: "mapping_by") package var mappingBy: String?
     @OptionalField(key: "mapping_summary") package var mappingSummary: String?
-    @OptionalField(key: "guidance_date") package var guidanceDate: String?
+    @OptionalField(key: "guidance_date") package var guidanceDate: LocalDate?
     @OptionalField(key: "guidance_centre") package var guidanceCentre: String?
     @OptionalField(key: "guidance_recommendation") package var guidanceRecommendation: String?
-    @OptionalField(key: "decision_date") package var decisionDate: String?
-    @OptionalField(key: "start_date") package var startDate: String?
+    @OptionalField(key: "decision_date") package var decisionDate: LocalDate?
+    @OptionalField(key: "start_date") package var startDate: LocalDate?
     @OptionalField(key: "final_goal") package var finalGoal: String?
     @OptionalField(key: "planned_months") package var plannedMonths: Int?
     @Field(key: "extension_months") package var extensionMonths: Int
     @OptionalField(key: "extension_reason") package var extensionReason: String?
-    @OptionalField(key: "plan_date") package var planDate: String?
-    @OptionalField(key: "contract_signed") package var contractSigned: String?
+    @OptionalField(key: "plan_date") package var planDate: LocalDate?
+    @OptionalField(key: "contract_signed") package var contractSigned: LocalDate?
     /// Norwegian target per sub-skill, JSON: {"reading":"B1", …}.
     @OptionalField(key: "norwegian_target") package var norwegianTargetJSON: String?
     @Field(key: "lives_with_parents") package var livesWithParents: Bool
     @Field(key: "couple_without_children") package var coupleWithoutChildren: Bool
     /// temporary or permanent (integreringsloven § 18 / § 30: stans).
     @OptionalField(key: "stop_kind") package var stopKind: String?
-    @OptionalField(key: "stop_date") package var stopDate: String?
-    @OptionalField(key: "end_date") package var endDate: String?
+    @OptionalField(key: "stop_date") package var stopDate: LocalDate?
+    @OptionalField(key: "end_date") package var endDate: LocalDate?
     @OptionalField(key: "end_reason") package var endReason: String?
     /// Position on the municipality's qualification ladder.
     @OptionalField(key: "ladder_phase") package var ladderPhase: Int?
@@ -63,8 +63,8 @@ package final class ProgrammeMeasure: Model, @unchecked Sendable {
     @Parent(key: "participation_id") package var participation: Participation
     @Field(key: "kind") package var kind: String
     @OptionalField(key: "title") package var title: String?
-    @Field(key: "from_date") package var from: String
-    @Field(key: "to_date") package var to: String
+    @Field(key: "from_date") package var from: LocalDate
+    @Field(key: "to_date") package var to: LocalDate
     @Field(key: "weekly_minutes") package var weeklyMinutes: Int
     @Field(key: "self_study") package var selfStudy: Bool
     package init() {}
@@ -74,8 +74,8 @@ package final class ProgrammeLeave: Model, @unchecked Sendable {
     package static let schema = "programme_leaves"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "from_date") package var from: String
-    @Field(key: "to_date") package var to: String
+    @Field(key: "from_date") package var from: LocalDate
+    @Field(key: "to_date") package var to: LocalDate
     @Field(key: "reason") package var reason: String
     package init() {}
 }
@@ -86,7 +86,7 @@ package final class AttendanceEntry: Model, @unchecked Sendable {
     package static let schema = "attendance_entries"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     @Field(key: "period") package var period: String
     @Field(key: "present_minutes") package var presentMinutes: Int
     @Field(key: "absence_minutes") package var absenceMinutes: Int
@@ -109,7 +109,7 @@ package final class PlanReview: Model, @unchecked Sendable {
     package static let schema = "plan_reviews"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "date") package var date: String
+    @Field(key: "date") package var date: LocalDate
     @Field(key: "note") package var note: String
     package init() {}
 }
@@ -121,7 +121,7 @@ package final class ProgrammeOutcome: Model, @unchecked Sendable {
     @Parent(key: "participation_id") package var participation: Participation
     @Field(key: "kind") package var kind: String
     @Field(key: "status") package var status: String
-    @Field(key: "recorded_on") package var recordedOn: String
+    @Field(key: "recorded_on") package var recordedOn: LocalDate
     package init() {}
 }
 
@@ -130,7 +130,7 @@ package final class BenefitDeduction: Model, @unchecked Sendable {
     package static let schema = "benefit_deductions"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "month") package var month: String
+    @Field(key: "month") package var month: YearMonth
     @Field(key: "amount_ore") package var amountOre: Int
     @Field(key: "reason") package var reason: String
     package init() {}

@@ -213,16 +213,16 @@ package enum ProgrammeService {
             stopKind = k
         }
         part.lawRegime = regime.rawValue
-        part.mappingDate = mapping?.iso
+        part.mappingDate = mapping
         part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
         part.mappingSummary = try Validate.text(
             v.mappingSummary, "mappingSummary", max: 4000, required: false, multiline: true)
-        part.guidanceDate = guidance?.iso
+        part.guidanceDate = guidance
         part.guidanceCentre = try Validate.text(v.guidanceCentre, "guidanceCentre", max: 200, required: false)
         part.guidanceRecommendation = try Validate.text(
             v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false, multiline: true)
-        part.decisionDate = decision?.iso
-        part.startDate = start?.iso
+        part.decisionDate = decision
+        part.startDate = start
         part.finalGoal = goal?.rawValue
         part.plannedMonths = planned
         part.extensionMonths = extensionMonths
@@ -232,21 +232,21 @@ package enum ProgrammeService {
             target = req.application.programmeParameters.norwegianTarget(
                 for: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), on: .today)
         }
-        part.planDate = plan?.iso
-        part.contractSigned = contract?.iso
+        part.planDate = plan
+        part.contractSigned = contract
         part.norwegianTarget = target
         part.livesWithParents = v.livesWithParents ?? false
         part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind
-        part.stopDate = stopKind == nil ? nil : stop?.iso
+        part.stopDate = stopKind == nil ? nil : stop
         if existing == nil { try await part.create(on: req.store) } else { try await part.update(on: req.store) }
         // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
         try await DeadlineEvents.sync(
             [
-                .competenceMapping: part.mappingDate.flatMap(LocalDate.init(iso:)),
-                .careerGuidance: part.guidanceDate.flatMap(LocalDate.init(iso:)),
-                .programmeDecision: part.decisionDate.flatMap(LocalDate.init(iso:)),
-                .programmeStart: part.startDate.flatMap(LocalDate.init(iso:)).flatMap { $0 <= .today ? $0 : nil },
+                .competenceMapping: part.mappingDate,
+                .careerGuidance: part.guidanceDate,
+                .programmeDecision: part.decisionDate,
+                .programmeStart: part.startDate.flatMap { $0 <= .today ? $0 : nil },
             ],
             personID: p.id!, by: req.currentUser?.id, on: req.store)
         try await req.audit(
@@ -285,11 +285,11 @@ package enum ProgrammeService {
                 field: "endReason",
                 message: "endReason is required: one of \(EndReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let start = part.startDate.flatMap(LocalDate.init(iso:)) else {
+        guard let start = part.startDate else {
             throw ValidationFailure(field: "endDate", message: "the programme has no start date")
         }
         guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
-        part.endDate = end.iso
+        part.endDate = end
         part.endReason = reason.rawValue
         try await part.update(on: req.store)
         try await req.audit(
@@ -323,8 +323,8 @@ package enum ProgrammeService {
         m.$participation.id = part.id!
         m.kind = kind.rawValue
         m.title = try Validate.text(input.title, "title", max: 200, required: false)
-        m.from = from.iso
-        m.to = to.iso
+        m.from = from
+        m.to = to
         m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
         m.selfStudy = input.selfStudy ?? false
         try await m.create(on: req.store)
@@ -347,8 +347,8 @@ package enum ProgrammeService {
         let (from, to) = try Validate.period(input.from, input.to)
         let l = ProgrammeLeave()
         l.$participation.id = part.id!
-        l.from = from.iso
-        l.to = to.iso
+        l.from = from
+        l.to = to
         l.reason = try Validate.required(input.reason, "reason", max: 500)
         try await l.create(on: req.store)
         try await req.audit(
@@ -399,7 +399,7 @@ package enum ProgrammeService {
         guard present + absent > 0 else {
             throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0")
         }
-        if let start = part.startDate.flatMap(LocalDate.init(iso:)), date < start.weekStart {
+        if let start = part.startDate, date < start.weekStart {
             throw ValidationFailure(field: "date", message: "date is before the programme started")
         }
         if let m = input.measureId {
@@ -407,13 +407,13 @@ package enum ProgrammeService {
                 throw ValidationFailure(
                     field: "measureId", message: "measureId is not one of the participant's measures")
             }
-            guard measure.from <= date.adding(days: period == "week" ? 6 : 0).iso, measure.to >= date.iso else {
+            guard measure.from <= date.adding(days: period == "week" ? 6 : 0), measure.to >= date else {
                 throw ValidationFailure(field: "measureId", message: "the measure does not run on that date")
             }
         }
         let e = AttendanceEntry()
         e.$participation.id = part.id!
-        e.date = date.iso
+        e.date = date
         e.period = period
         e.presentMinutes = present
         e.absenceMinutes = absent
@@ -426,7 +426,7 @@ package enum ProgrammeService {
         let (p, part) = try await existing(req, personID)
         let r = PlanReview()
         r.$participation.id = part.id!
-        r.date = try Validate.pastDate(input.date, "date").iso
+        r.date = try Validate.pastDate(input.date, "date")
         r.note = try Validate.required(input.note, "note", max: 4000, multiline: true)
         try await r.create(on: req.store)
         try await req.audit(
@@ -462,7 +462,7 @@ package enum ProgrammeService {
         o.$participation.id = part.id!
         o.kind = kind
         o.status = status.rawValue
-        o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn").iso
+        o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn")
         return o
     }
 
@@ -484,7 +484,7 @@ package enum ProgrammeService {
         }
         let d = BenefitDeduction()
         d.$participation.id = part.id!
-        d.month = month.iso
+        d.month = month
         d.amountOre = Int(ore)
         d.reason = try Validate.required(input.reason, "reason", max: 500)
         try await d.create(on: req.store)
@@ -501,17 +501,17 @@ package struct ProgrammeFacts {
     package let parameters: ProgrammeParameters
     package let today: LocalDate
 
-    package var start: LocalDate? { part.startDate.flatMap(LocalDate.init(iso:)) }
-    package var end: LocalDate? { part.endDate.flatMap(LocalDate.init(iso:)) }
+    package var start: LocalDate? { part.startDate }
+    package var end: LocalDate? { part.endDate }
     package var regime: LawRegime { LawRegime(rawValue: part.lawRegime) ?? .integreringsloven2021 }
 
     package var status: ParticipationStatus {
         if let e = end, e <= today { return .ended }
-        if part.stopKind == "permanent", let s = part.stopDate.flatMap(LocalDate.init(iso:)), s <= today {
+        if part.stopKind == "permanent", let s = part.stopDate, s <= today {
             return .stopped
         }
         if (part.$leaves.value ?? []).contains(where: {
-            LocalDate(iso: $0.from)! <= today && today <= LocalDate(iso: $0.to)!
+            $0.from <= today && today <= $0.to
         }) {
             return .onLeave
         }
@@ -532,8 +532,8 @@ package struct ProgrammeFacts {
     /// The next plan review: the last review (or the plan date) + the review interval.
     package var nextReview: LocalDate? {
         let last =
-            ((part.$reviews.value ?? []).compactMap { LocalDate(iso: $0.date) }
-            + [part.planDate.flatMap(LocalDate.init(iso:))].compactMap { $0 }).max()
+            ((part.$reviews.value ?? []).map(\.date)
+            + [part.planDate].compactMap { $0 }).max()
         guard let last, isOpen else { return nil }
         let months = parameters.planReviewIntervalMonths.entry(on: today)?.value ?? 6
         return last.adding(months: months)
@@ -541,7 +541,8 @@ package struct ProgrammeFacts {
 
     package var plannedMeasures: [PlannedMeasure] {
         (part.$measures.value ?? []).compactMap { m in
-            guard let f = LocalDate(iso: m.from), let t = LocalDate(iso: m.to) else { return nil }
+            let f = m.from
+            let t = m.to
             return PlannedMeasure(kind: m.kind, from: f, to: t, weeklyMinutes: m.weeklyMinutes, selfStudy: m.selfStudy)
         }
     }
@@ -563,7 +564,7 @@ package struct ProgrammeFacts {
     /// Holiday taken in a calendar year, in working days of 7.5 hours.
     package func holidayDays(in year: Int) -> Double {
         let minutes = (part.$attendance.value ?? []).filter {
-            $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.hasPrefix("\(year)-")
+            $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.year == year
         }
         .reduce(0) { $0 + $1.absenceMinutes }
         return Double(minutes) / 450
@@ -571,7 +572,7 @@ package struct ProgrammeFacts {
 
     package func invalidAbsenceMinutes(in month: YearMonth) -> Int {
         (part.$attendance.value ?? []).filter {
-            $0.absenceKind == AbsenceKind.invalid.rawValue && $0.date.hasPrefix(month.iso + "-")
+            $0.absenceKind == AbsenceKind.invalid.rawValue && YearMonth($0.date) == month
         }
         .reduce(0) { $0 + $1.absenceMinutes }
     }
@@ -580,7 +581,7 @@ package struct ProgrammeFacts {
         guard let s = start else { return nil }
         let birth = person.birthDate
         // A permanent stop ends the payments like an ending does.
-        let stopped = part.stopKind == "permanent" ? part.stopDate.flatMap(LocalDate.init(iso:)) : nil
+        let stopped = part.stopKind == "permanent" ? part.stopDate : nil
         // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.
         let last = [end, stopped, plannedEnd].compactMap { $0 }.min()
         return try? IntroductionBenefit(parameters: parameters).calculate(
@@ -588,7 +589,7 @@ package struct ProgrammeFacts {
                 month: month, birthDate: birth, livesWithParents: part.livesWithParents,
                 coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
                 programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
-                otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month.iso }.reduce(0) {
+                otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month }.reduce(0) {
                     $0 + $1.amountOre
                 }))
     }

@@ -20,11 +20,11 @@ import VaporTesting
 struct GroupAttendanceTests {
     /// Two demo participants in Elverum who are in the programme this week with Norwegian training.
     static func twoActive(_ app: Application) async throws -> [Participation] {
-        let week = LocalDate.today.weekStart.iso
+        let week = LocalDate.today.weekStart
         let parts = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures)
             .with(\.$person).all()
             .filter { p in
-                p.endDate == nil && (p.startDate ?? "9999") <= week
+                p.endDate == nil && p.startDate.map { $0 <= week } == true
                     && p.measures.contains { $0.kind == "norwegian" && $0.from <= week && $0.to >= week }
             }
         #expect(parts.count >= 2)
@@ -57,7 +57,7 @@ struct GroupAttendanceTests {
             let entry = try #require(
                 try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(
                     \.$absenceKind == "sick_child"
-                ).filter(\.$date == LocalDate.today.weekStart.iso).first())
+                ).filter(\.$date == LocalDate.today.weekStart).first())
             #expect(entry.period == "week" && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
             // With the measure filter, the entry belongs to the participant's Norwegian measure that week.
             let measure = try #require(parts[1].measures.first { $0.id == entry.measureID })

@@ -297,7 +297,7 @@ struct ProgrammeTests {
                 try await AttendanceEntry.query(on: app.db).filter(\.$absenceKind == "holiday").all().first {
                     $0.presentMinutes == 1800
                 })
-            #expect(entry.date == "2025-06-02")  // a week is entered on its Monday
+            #expect(entry.date == LocalDate(iso: "2025-06-02"))  // a week is entered on its Monday
             #expect(
                 try await b.send(
                     .POST, "/persons/\(id)/programme/attendance",
@@ -307,8 +307,8 @@ struct ProgrammeTests {
             let part = try #require(try await Participation.query(on: app.db).filter(\.$person.$id == id).first())
             measure.$participation.id = part.id!
             measure.kind = "norwegian"
-            measure.from = "2025-05-01"
-            measure.to = "2025-12-31"
+            measure.from = LocalDate(iso: "2025-05-01")!
+            measure.to = LocalDate(iso: "2025-12-31")!
             measure.weeklyMinutes = 900
             measure.selfStudy = false
             try await measure.create(on: app.db)
