@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import VaporTesting
@@ -162,8 +163,54 @@ struct ViewTests {
                 for link in links {
                     let res = try await b.send(.GET, link)
                     #expect(res.status == .ok, "\(username) (\(role)) \(link) → \(res.status)")
+                    #expect(
+                        Self.untranslated(res.body.string).isEmpty,
+                        "\(username) \(link): \(Self.untranslated(res.body.string))")
                 }
             }
+        }
+    }
+
+    /// Text that is a translation key rather than its text (`#t` shows a key it cannot find as the key itself, and
+    /// a key built from a value shows so when the value is not the one the strings know).
+    static func untranslated(_ html: String) -> [String] {
+        let pattern = try! Regex(#">\s*([a-z][a-z_]*(?:\.[A-Za-z0-9_]+)+)\s*<"#)
+        // Demo usernames ("saksbehandler.elverum") look like keys and are shown on purpose.
+        let usernames = Set(DemoData.users.map(\.0))
+        return html.matches(of: pattern).compactMap { m in m.output[1].substring.map(String.init) }
+            .filter { !usernames.contains($0) }
+    }
+
+    @Test("The pages about a person show texts, not translation keys, for every value they translate")
+    func noKeysShown() async throws {
+        try await withDemoApp { app in
+            #expect(
+                Self.untranslated("<td>sex.female</td><td>Kvinne</td><p>ground.resettlementRefugee </p>") == [
+                    "sex.female", "ground.resettlementRefugee",
+                ])
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            let persons = try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").all()
+            var pages = 0
+            for p in persons.prefix(40) {
+                for (b, path) in [
+                    (cw, "/persons/\(p.id!)"), (cw, "/persons/\(p.id!)/edit"), (advisor, "/persons/\(p.id!)/programme"),
+                    (cw, "/persons/\(p.id!)/norwegian"),
+                ] {
+                    let res = try await b.send(.GET, path)
+                    guard res.status == .ok else { continue }
+                    pages += 1
+                    #expect(
+                        Self.untranslated(res.body.string).isEmpty, "\(path): \(Self.untranslated(res.body.string))")
+                }
+                if let h = p.$household.id {
+                    let res = try await cw.send(.GET, "/households/\(h)")
+                    #expect(Self.untranslated(res.body.string).isEmpty, "household \(h)")
+                }
+            }
+            #expect(pages >= 80)
         }
     }
 
