@@ -10,14 +10,6 @@ package struct CurrentUser: Sendable {
     package let principal: Principal
     /// Set for browser sessions (carries the CSRF token); nil for API tokens.
     package let session: UserSession?
-
-    package init(id: UUID, username: String, displayName: String, principal: Principal, session: UserSession? = nil) {
-        self.id = id
-        self.username = username
-        self.displayName = displayName
-        self.principal = principal
-        self.session = session
-    }
 }
 
 package struct CurrentUserKey: StorageKey { package typealias Value = CurrentUser }
@@ -204,11 +196,6 @@ package struct Gate: AsyncMiddleware {
             throw Abort(.forbidden, reason: "access denied")
         }
         return try await next.respond(to: req)
-    }
-
-    package init(action: Action, kind: ResourceKind) {
-        self.action = action
-        self.kind = kind
     }
 }
 

@@ -145,11 +145,6 @@ package struct ImportQuery: Content {
 package struct RecordsImported: Content {
     package var stored: Int
     package var problems: [ImportProblem]
-
-    package init(stored: Int, problems: [ImportProblem]) {
-        self.stored = stored
-        self.problems = problems
-    }
 }
 
 extension File {

@@ -47,14 +47,6 @@ package enum DemoData {
         package var birth: String
         package var sex: Sex
         package var citizenship: String
-
-        package init(given: String, family: String, birth: String, sex: Sex, citizenship: String) {
-            self.given = given
-            self.family = family
-            self.birth = birth
-            self.sex = sex
-            self.citizenship = citizenship
-        }
     }
 
     /// Fictional households by origin. Dates are chosen so that the pages show a spread of ages and arrivals.

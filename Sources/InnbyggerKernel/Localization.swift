@@ -51,10 +51,6 @@ package struct Translations: Sendable {
         for (i, a) in args.enumerated() { s = s.replacingOccurrences(of: "{\(i)}", with: a) }
         return s
     }
-
-    package init(tables: [String: [String: String]]) {
-        self.tables = tables
-    }
 }
 
 package struct TranslationsKey: StorageKey { package typealias Value = Translations }

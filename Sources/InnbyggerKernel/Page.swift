@@ -6,12 +6,6 @@ package struct Layout: Encodable {
         package var href: String
         package var key: String
         package var current: Bool
-
-        package init(href: String, key: String, current: Bool) {
-            self.href = href
-            self.key = key
-            self.current = current
-        }
     }
     package var lang: String
     package var otherLang: String

@@ -143,20 +143,9 @@ package enum DemoSettlement {
         household.address = "Jegerstien 4, 2406 Elverum"
         try await household.create(on: db)
         for m in arrived.members {
-            let p = Person()
-            p.$municipality.id = "3420"
-            p.$household.id = household.id
-            p.givenName = m.givenName
-            p.familyName = m.familyName
-            p.birthDate = m.birthDate
-            p.sex = m.sex
-            p.citizenship = m.citizenship
-            p.residenceGround = m.residenceGround
-            p.relation = m.relation
-            p.settlementDate = arrivedOn
+            let p = m.person(municipality: "3420", household: household.id, settledOn: arrivedOn)
             p.arrivalDate = arrivedOn
             p.permitDate = arrivedOn.adding(days: -40)
-            p.settledByAgreement = true
             DemoData.describe(p, country: m.citizenship, adult: m.relation == FamilyRelation.main.rawValue, seed: 1)
             if m.relation == FamilyRelation.main.rawValue { p.advisorID = users["veileder.elverum"] }
             try await p.create(on: db)

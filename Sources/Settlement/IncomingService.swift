@@ -416,18 +416,7 @@ package enum IncomingService {
             household.name = h.label
             try await household.create(on: db)
             for m in h.members {
-                let p = Person()
-                p.$municipality.id = h.$municipality.id
-                p.$household.id = household.id
-                p.givenName = m.givenName
-                p.familyName = m.familyName
-                p.birthDate = m.birthDate
-                p.sex = m.sex
-                p.citizenship = m.citizenship
-                p.residenceGround = m.residenceGround
-                p.relation = m.relation
-                p.settlementDate = arrival
-                p.settledByAgreement = true
+                let p = m.person(municipality: h.$municipality.id, household: household.id, settledOn: arrival)
                 try await p.create(on: db)
                 created.append(p.id!)
             }

@@ -102,6 +102,24 @@ package final class IncomingMember: Model, @unchecked Sendable {
     @Field(key: "citizenship") package var citizenship: String
     @Field(key: "residence_ground") package var residenceGround: String
     package init() {}
+
+    /// The person file this member becomes on arrival: the proposal's facts, settled by agreement on `day` in the
+    /// household `household` of `municipality`.
+    package func person(municipality: String, household: UUID?, settledOn day: LocalDate) -> Person {
+        let p = Person()
+        p.$municipality.id = municipality
+        p.$household.id = household
+        p.givenName = givenName
+        p.familyName = familyName
+        p.birthDate = birthDate
+        p.sex = sex
+        p.citizenship = citizenship
+        p.residenceGround = residenceGround
+        p.relation = relation
+        p.settlementDate = day
+        p.settledByAgreement = true
+        return p
+    }
 }
 
 /// A municipality's own settlement settings: how fast it answers IMDi.
