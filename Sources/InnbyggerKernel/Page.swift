@@ -45,6 +45,7 @@ package struct Page<Data: Encodable>: Encodable {
 
 package struct DemoFlagKey: StorageKey { package typealias Value = Bool }
 package struct NavigationKey: StorageKey { package typealias Value = [NavEntry] }
+package struct LayoutKey: StorageKey { package typealias Value = Layout }
 
 extension Application {
     /// True when the database holds the demo; shown as a banner on every page.
@@ -61,7 +62,12 @@ extension Request {
         return try await view.render(template, Page(layout: layout, data: data))
     }
 
+    /// The layout is made once per request (a page and its sections share it); only the title differs.
     package func makeLayout(titleKey: String) async throws -> Layout {
+        if var cached = storage[LayoutKey.self] {
+            cached.titleKey = titleKey
+            return cached
+        }
         let path = url.path
         let nav = try await navigation().map { entry in
             Layout.NavItem(
@@ -71,10 +77,12 @@ extension Request {
         let notice = (try? query.get(String.self, at: "notice")).flatMap { k in
             Self.notices.contains(k) ? "notice.\(k)" : nil
         }
-        return Layout(
+        let layout = Layout(
             lang: language, otherLang: language == "nb" ? "en" : "nb", titleKey: titleKey,
             user: currentUser?.displayName, nav: nav, csrf: currentUser?.session?.csrfToken,
             demo: application.isDemo, path: InternalPath.page(path, in: application) ?? "/", notice: notice)
+        storage[LayoutKey.self] = layout
+        return layout
     }
 
     /// The menu: every feature's entries the user may follow, in their order. Asked once per request (a page and
