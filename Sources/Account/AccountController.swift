@@ -46,7 +46,7 @@ package struct AccountController: RouteCollection {
                 let scope: String
                 switch g.scope {
                 case .all: scope = req.t("account.all_municipalities")
-                case .municipalities(let s): scope = s.sorted().map { names[$0] ?? $0 }.joined(separator: ", ")
+                case .municipalities(let s): scope = s.sorted().map { names[$0] ?? $0.value }.joined(separator: ", ")
                 }
                 return .init(role: "role.\(g.role.rawValue)", municipalities: scope)
             },

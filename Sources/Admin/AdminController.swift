@@ -46,8 +46,8 @@ package struct AdminController: RouteCollection {
         // System roles are not scoped to a municipality: only system administrators see (and change) them.
         let hidden = Set(assignments.filter(\.isSystemRole).map { $0.$user.id })
         for a in assignments where seesSystem || !hidden.contains(a.$user.id) {
-            var label = req.t("role.\(a.role)")
-            if !a.isSystemRole { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id) }
+            var label = req.t("role.\(a.role.rawValue)")
+            if !a.isSystemRole { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id.value) }
             if a.pending { label += " (" + req.t("users.pending") + ")" }
             byUser[a.$user.id, default: (a.user, [])].1.append(label)
         }
@@ -62,7 +62,7 @@ package struct AdminController: RouteCollection {
                         roles: $0.1.sorted())
                 },
                 roles: assignable.map { Choice(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
-                municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: false) },
+                municipalities: Choice.municipalities(codes, names: names),
                 units: units.map {
                     Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
                 },
@@ -82,12 +82,20 @@ package struct AdminController: RouteCollection {
 
     package func createUser(req: Request) async throws -> Response {
         let f = try req.content.decode(NewUser.self)
-        let m = f.municipality ?? ""
-        try await req.authorize(.create, .userAdministration(municipality: m))
         func fail(_ message: String) async throws -> Response {
             let res = try await usersView(req, error: message).encodeResponse(for: req)
             res.status = .badRequest
             return res
+        }
+        // A number no one may administer is refused like any other outside the user's reach; only the system
+        // administrator, who reaches every municipality, is told that it does not exist.
+        guard let m = f.municipality.flatMap(Kommunenummer.init) else {
+            try await req.authorize(.update, .tenancy)
+            return try await fail(req.t("users.bad_municipality"))
+        }
+        try await req.authorize(.create, .userAdministration(municipality: m))
+        guard try await Municipality.find(m, on: req.store) != nil else {
+            return try await fail(req.t("users.bad_municipality"))
         }
         let username = (f.username ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard username.count >= 3, username.count <= 60,
@@ -157,7 +165,7 @@ package struct AdminController: RouteCollection {
             let others = try await RoleAssignment.query(on: req.store).join(
                 User.self, on: \RoleAssignment.$user.$id == \User.$id
             )
-            .filter(\.$role == Role.systemAdmin.rawValue).filter(\.$pending == false)
+            .filter(\.$role == Role.systemAdmin).filter(\.$pending == false)
             .filter(User.self, \.$isActive == true).filter(User.self, \.$id != id).count()
             guard others > 0 else {
                 throw APIError(
@@ -222,8 +230,8 @@ package struct AdminController: RouteCollection {
                 rows: pending.map {
                     .init(
                         id: $0.id!, username: $0.user.username, displayName: $0.user.displayName,
-                        role: "role.\($0.role)",
-                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id,
+                        role: "role.\($0.role.rawValue)",
+                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id.value,
                         requestedBy: $0.requestedBy.flatMap { requesters[$0] } ?? "–",
                         own: $0.requestedBy == req.currentUser?.id)
                 }))
@@ -297,20 +305,22 @@ package struct AdminController: RouteCollection {
             TenancyView(
                 municipalities: municipalities.map { m in
                     .init(
-                        code: m.id!, name: m.name, county: m.county,
+                        code: m.id!.value, name: m.name, county: m.county,
                         units: units.filter { $0.$host.id == m.id }.map(\.name))
                 },
                 agreements: agreements.map {
                     .init(
                         unit: $0.unit.name, host: names[$0.unit.$host.id] ?? "",
-                        served: names[$0.$served.id] ?? $0.$served.id,
+                        served: names[$0.$served.id] ?? $0.$served.id.value,
                         from: $0.validFrom.iso, to: $0.validTo?.iso, reference: $0.reference)
                 },
                 canEdit: req.may(.update, .tenancy),
                 unitOptions: units.map {
                     Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
                 },
-                municipalityOptions: municipalities.map { Choice(value: $0.id!, label: $0.name, selected: false) },
+                municipalityOptions: municipalities.map {
+                    Choice(value: $0.id!.value, label: $0.name, selected: false)
+                },
                 error: error))
     }
 
@@ -334,7 +344,9 @@ package struct AdminController: RouteCollection {
         guard let uid = f.unit.flatMap(UUID.init(uuidString:)),
             let unit = try await ServiceUnit.find(uid, on: req.store)
         else { return try await fail(req.t("tenancy.bad_unit")) }
-        guard let served = f.served, try await Municipality.find(served, on: req.store) != nil, served != unit.$host.id
+        guard let served = f.served.flatMap(Kommunenummer.init),
+            try await Municipality.find(served, on: req.store) != nil,
+            served != unit.$host.id
         else { return try await fail(req.t("tenancy.bad_served")) }
         guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else {
             return try await fail(req.t("tenancy.bad_date"))

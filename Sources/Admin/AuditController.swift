@@ -50,10 +50,11 @@ package struct AuditController: RouteCollection {
         let page = try Validate.page(f.page)
         let q = AuditEntry.query(on: req.store)
         // A system administrator also sees entries without a municipality (logins, tokens).
+        let requested = try f.municipality.flatMap { $0.isEmpty ? nil : try Validate.municipality($0) }
         if req.may(.update, .tenancy) {
-            if let m = f.municipality, !m.isEmpty { q.filter(\.$municipality == m) }
+            if let m = requested { q.filter(\.$municipality == m) }
         } else {
-            if let m = f.municipality, !m.isEmpty {
+            if let m = requested {
                 guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
                 q.filter(\.$municipality == m)
             } else {
@@ -103,7 +104,7 @@ package struct AuditController: RouteCollection {
                         action: $0.action, recordType: $0.recordType, recordID: $0.recordID ?? "", route: $0.route)
                 },
                 filter: f,
-                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+                municipalities: Choice.municipalities(codes, names: names, selected: f.municipality),
                 page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil,
                 previousPage: page > 1 ? page - 1 : nil,
                 verifyResult: verifyResult, verifyOK: verifyOK))

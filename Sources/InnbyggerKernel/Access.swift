@@ -52,7 +52,7 @@ extension Request {
 
     /// A refusal is kept whatever happens to the request's transaction: inside a write it is written after the
     /// write ends (committed or rolled back), otherwise at once.
-    package func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: String?)
+    package func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
         async throws
     {
         let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
@@ -78,23 +78,25 @@ extension Request {
     }
 
     /// Municipality names by number, for labelling pages.
-    package func municipalityNames() async throws -> [String: String] {
+    package func municipalityNames() async throws -> [Kommunenummer: String] {
         Dictionary(uniqueKeysWithValues: try await allMunicipalities().map { ($0.id!, $0.name) })
     }
 
     /// Municipalities (codes) in which the policy allows `action` on the resource made for each.
-    package func municipalities(where action: Action, _ resource: (String) -> Resource) async throws -> [String] {
+    package func municipalities(where action: Action, _ resource: (Kommunenummer) -> Resource) async throws
+        -> [Kommunenummer]
+    {
         try await allMunicipalities().compactMap(\.id).filter { may(action, resource($0)) }
     }
 
     /// The municipalities a list covers: those where the policy allows `action`, narrowed to `requested` when one is
     /// asked for (a malformed number is 400, one outside the user's reach 403). Refused when none is left.
-    package func scope(where action: Action, requested: String?, _ resource: (String) -> Resource) async throws
-        -> [String]
+    package func scope(where action: Action, requested: String?, _ resource: (Kommunenummer) -> Resource)
+        async throws -> [Kommunenummer]
     {
         var codes = try await municipalities(where: action, resource)
-        if let m = requested, !m.isEmpty {
-            _ = try Validate.municipality(m)
+        if let text = requested, !text.isEmpty {
+            let m = try Validate.municipality(text)
             guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
             codes = [m]
         }
@@ -102,17 +104,18 @@ extension Request {
         return codes
     }
 
-    package func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: String?)
+    package func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
         -> AuditDraft
     {
         AuditDraft(
-            userID: currentUser?.id.uuidString, municipality: municipality, action: action, recordType: recordType,
+            userID: currentUser?.id.uuidString, municipality: municipality, action: action,
+            recordType: recordType,
             recordID: recordID, route: routeLabel)
     }
 
     /// A list read: one entry per municipality whose rows the list shows, appended together.
     package func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws
-    where Codes.Element == String {
+    where Codes.Element == Kommunenummer {
         let drafts = Set(municipalities).sorted().map {
             auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
         }
@@ -123,7 +126,9 @@ extension Request {
 
     /// Appends one audit entry for this request: inside the request's write transaction when there is one (so it
     /// commits with the record), else in a write of its own, before the data leaves the server.
-    package func audit(_ action: String, recordType: String, recordID: String?, municipality: String?) async throws {
+    package func audit(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
+        async throws
+    {
         let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
         let log = application.auditLog
         try await write { tx in try await log.append([draft], on: tx) }
@@ -141,9 +146,9 @@ package enum PrincipalLoader {
         let agreements =
             unitIDs.isEmpty ? [] : try await ServiceAgreement.query(on: db).filter(\.$unit.$id ~~ unitIDs).all()
         let grants: [Grant] = assignments.compactMap { a in
-            guard let role = Role(rawValue: a.role) else { return nil }
+            let role = a.role
             if role == .systemAdmin { return Grant(role: role, scope: .all) }
-            var codes: Set<String> = [a.$municipality.id]
+            var codes: Set<Kommunenummer> = [a.$municipality.id]
             if let unit = a.$unit.id {
                 for ag in agreements where ag.$unit.id == unit && ag.isActive(on: today) { codes.insert(ag.$served.id) }
             }
@@ -172,7 +177,7 @@ extension LocalDate {
 extension Resource {
     /// The municipality of a resource that holds personal data (a file, a part of it, a note): refusals of these are
     /// audited.
-    package var personalDataMunicipality: String? {
+    package var personalDataMunicipality: Kommunenummer? {
         switch self {
         case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _), .programme(let m): m
         default: nil

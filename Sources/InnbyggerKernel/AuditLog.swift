@@ -4,7 +4,7 @@ import Vapor
 /// One audit entry before it is chained: who did what to which record, through which route. Never names.
 package struct AuditDraft: Sendable {
     package var userID: String?
-    package var municipality: String?
+    package var municipality: Kommunenummer?
     package var action: String
     package var recordType: String
     package var recordID: String?
@@ -12,7 +12,8 @@ package struct AuditDraft: Sendable {
     package var at: Date = Date()
 
     package init(
-        userID: String? = nil, municipality: String? = nil, action: String, recordType: String, recordID: String? = nil,
+        userID: String? = nil, municipality: Kommunenummer? = nil, action: String, recordType: String,
+        recordID: String? = nil,
         route: String, at: Date = Date()
     ) {
         self.userID = userID
@@ -61,7 +62,7 @@ package struct AuditLog: Sendable {
             sequence += 1
             let record = AuditRecord(
                 sequence: sequence, atMillis: Int64(d.at.timeIntervalSince1970 * 1000), userID: d.userID,
-                municipality: d.municipality, action: d.action, recordType: d.recordType, recordID: d.recordID,
+                municipality: d.municipality?.value, action: d.action, recordType: d.recordType, recordID: d.recordID,
                 route: d.route, previousHash: previous)
             previous = mac(record.canonical)
             rows.append(AuditEntry(record, hash: previous))

@@ -7,7 +7,7 @@ package final class AuditEntry: Model, @unchecked Sendable {
     @ID(custom: "seq", generatedBy: .user) package var id: Int?
     @Field(key: "at_ms") package var atMillis: Int64
     @OptionalField(key: "user_id") package var userID: String?
-    @OptionalField(key: "municipality") package var municipality: String?
+    @OptionalField(key: "municipality") package var municipality: Kommunenummer?
     @Field(key: "action") package var action: String
     @Field(key: "record_type") package var recordType: String
     @OptionalField(key: "record_id") package var recordID: String?
@@ -21,7 +21,7 @@ package final class AuditEntry: Model, @unchecked Sendable {
         id = r.sequence
         atMillis = r.atMillis
         userID = r.userID
-        municipality = r.municipality
+        municipality = r.municipality.flatMap(Kommunenummer.init)
         action = r.action
         recordType = r.recordType
         recordID = r.recordID
@@ -32,7 +32,7 @@ package final class AuditEntry: Model, @unchecked Sendable {
 
     package var record: AuditRecord {
         AuditRecord(
-            sequence: id ?? 0, atMillis: atMillis, userID: userID, municipality: municipality, action: action,
+            sequence: id ?? 0, atMillis: atMillis, userID: userID, municipality: municipality?.value, action: action,
             recordType: recordType, recordID: recordID, route: route, previousHash: previousHash)
     }
 }

@@ -7,9 +7,9 @@ package final class DeadlineEvent: Model, @unchecked Sendable {
     package static let schema = "deadline_events"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: DeadlineKind
     @Field(key: "date") package var date: LocalDate
-    @Field(key: "sector") package var sector: String
+    @Field(key: "sector") package var sector: Sector
     @OptionalField(key: "recorded_by") package var recordedBy: UUID?
     @Timestamp(key: "recorded_at", on: .create) package var recordedAt: Date?
 
@@ -42,9 +42,7 @@ package enum DeadlineEvents {
         guard !personIDs.isEmpty else { return [:] }
         var out: [UUID: [DeadlineKind: LocalDate]] = [:]
         for e in try await DeadlineEvent.query(on: db).filter(\.$person.$id ~~ personIDs).all() {
-            if let k = DeadlineKind(rawValue: e.kind) {
-                out[e.$person.id, default: [:]][k] = e.date
-            }
+            out[e.$person.id, default: [:]][e.kind] = e.date
         }
         return out
     }
@@ -56,7 +54,7 @@ package enum DeadlineEvents {
     {
         for (kind, date) in dates {
             let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(
-                \.$kind == kind.rawValue
+                \.$kind == kind
             ).first()
             guard let date else {
                 try await existing?.delete(on: db)
@@ -64,9 +62,9 @@ package enum DeadlineEvents {
             }
             let e = existing ?? DeadlineEvent()
             e.$person.id = personID
-            e.kind = kind.rawValue
+            e.kind = kind
             e.date = date
-            e.sector = kind.sector.rawValue
+            e.sector = kind.sector
             e.recordedBy = user
             try await e.save(on: db)
         }
@@ -90,12 +88,12 @@ package enum DeadlineEvents {
             throw ValidationFailure(field: "date", message: "date is before the person's birth")
         }
         let e =
-            try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k.rawValue)
+            try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k)
             .first() ?? DeadlineEvent()
         e.$person.id = id
-        e.kind = k.rawValue
+        e.kind = k
         e.date = d
-        e.sector = k.sector.rawValue
+        e.sector = k.sector
         e.recordedBy = req.currentUser?.id
         try await e.save(on: req.store)
         try await req.audit(

@@ -7,7 +7,7 @@ package enum DemoData {
     /// The shared demo password (printed in the README; demo only).
     package static let password = "Demo-passord-2026"
 
-    package static let municipalities: [(String, String, String)] = [
+    package static let municipalities: [(Kommunenummer, String, String)] = [
         ("3427", "Tynset", "Innlandet"), ("3420", "Elverum", "Innlandet"), ("3326", "Hemsedal", "Buskerud"),
         ("3324", "Gol", "Buskerud"), ("3443", "Vestre Toten", "Innlandet"),
         // Served by Tynset's adult education through host-municipality agreements.
@@ -22,7 +22,7 @@ package enum DemoData {
     ]
 
     /// One demo user per role (and a few more to show agreements across municipalities).
-    package static let users: [(String, String, Role, String, Sector?)] = [
+    package static let users: [(String, String, Role, Kommunenummer, Sector?)] = [
         ("sysadmin", "Systemadministrator", .systemAdmin, "3420", nil),
         ("admin.elverum", "Kari Nordby (kommuneadmin)", .municipalAdmin, "3420", nil),
         ("leder.elverum", "Per Haugen (leder)", .leader, "3420", nil),
@@ -107,7 +107,7 @@ package enum DemoData {
         ]
 
     /// Which municipality each household above is settled in, and when (arrival; settlement follows).
-    package static let placements: [(String, String, String)] = [
+    package static let placements: [(Kommunenummer, String, String)] = [
         ("3420", "2024-03-12", "Storgata 12, 2406 Elverum"), ("3427", "2024-08-20", "Parkvegen 4, 2500 Tynset"),
         ("3443", "2025-01-15", "Raufoss sentrum 3, 2830 Raufoss"),
         ("3326", "2025-05-02", "Trøimsvegen 7, 3560 Hemsedal"),
@@ -132,7 +132,7 @@ package enum DemoData {
             for (code, name, county) in municipalities {
                 try await Municipality(code: code, name: name, county: county).create(on: tx)
             }
-            var units: [String: [Sector: UUID]] = [:]
+            var units: [Kommunenummer: [Sector: UUID]] = [:]
             for (code, _, _) in municipalities.prefix(5) {
                 for (sector, name) in unitNames {
                     let u = ServiceUnit(name: name, sector: sector, host: code)
@@ -146,7 +146,7 @@ package enum DemoData {
                 unit: units["3324"]![.integration]!, served: "3326", validFrom: LocalDate(iso: "2024-01-01")!,
                 reference: "Vertskommuneavtale integreringstjeneste Gol–Hemsedal"
             ).create(on: tx)
-            for served in ["3428", "3426", "3429"] {
+            for served: Kommunenummer in ["3428", "3426", "3429"] {
                 try await ServiceAgreement(
                     unit: units["3427"]![.adultEducation]!, served: served, validFrom: LocalDate(iso: "2023-08-01")!,
                     reference: "Avtale om voksenopplæring, Tynset vertskommune"
@@ -179,9 +179,9 @@ package enum DemoData {
                     p.givenName = given
                     p.familyName = h.name
                     p.birthDate = LocalDate(iso: birth)!
-                    p.sex = sex.rawValue
+                    p.sex = sex
                     p.citizenship = h.country
-                    p.residenceGround = h.ground.rawValue
+                    p.residenceGround = h.ground
                     p.arrivalDate = arrivalDate
                     p.settlementDate = arrivalDate.adding(days: 7)
                     // Permit a few weeks before arrival; family immigrants come outside the settlement agreement.
@@ -189,18 +189,17 @@ package enum DemoData {
                     p.settledByAgreement = h.ground != .familyReunification
                     // No national id numbers in the demo: a valid-looking one could belong to a real person.
                     p.educationLevel =
-                        EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count].rawValue
+                        EducationLevel.allCases[(i + h.members.count) % EducationLevel.allCases.count]
                     let adult = LocalDate(iso: birth)!.age(on: arrivalDate) >= 18
                     if adult { adults += 1 }
                     p.relation =
                         (adult
-                        ? (adults == 1 ? FamilyRelation.main : .spouse) : (h.members.count == 1 ? .main : .child))
-                        .rawValue
+                            ? (adults == 1 ? FamilyRelation.main : .spouse) : (h.members.count == 1 ? .main : .child))
                     describe(p, country: h.country, adult: adult, seed: i)
                     if adult, let advisor = advisors[code] { p.advisorID = userIDs[advisor] }
                     if h.ground == .familyReunification {
                         // The family member they joined: a refugee settled some years before.
-                        p.referenceResidenceGround = ResidenceGround.refugee.rawValue
+                        p.referenceResidenceGround = .refugee
                         p.referenceSettlementDate = arrivalDate.adding(years: -3)
                         p.familyApplicationDate = arrivalDate.adding(months: -14)
                     }
@@ -223,24 +222,24 @@ package enum DemoData {
     }
 
     /// Who follows the adults in each municipality ("Mine frister").
-    package static let advisors: [String: String] = [
+    package static let advisors: [Kommunenummer: String] = [
         "3420": "veileder.elverum", "3443": "veileder.vestretoten", "3427": "saksbehandler.tynset",
         "3324": "saksbehandler.gol", "3326": "saksbehandler.gol",
     ]
 
     /// Languages by country of origin, and the rest of the background a mapping records.
     package static let languages: [String: [LanguageSkill]] = [
-        "UA": [.init(code: "uk", level: "mother_tongue"), .init(code: "ru", level: "fluent")],
-        "SY": [.init(code: "ar", level: "mother_tongue")],
-        "ER": [.init(code: "ti", level: "mother_tongue"), .init(code: "ar", level: "basic")],
-        "CD": [.init(code: "ln", level: "mother_tongue"), .init(code: "fr", level: "fluent")],
-        "AF": [.init(code: "prs", level: "mother_tongue")],
+        "UA": [.init(code: "uk", level: .motherTongue), .init(code: "ru", level: .fluent)],
+        "SY": [.init(code: "ar", level: .motherTongue)],
+        "ER": [.init(code: "ti", level: .motherTongue), .init(code: "ar", level: .basic)],
+        "CD": [.init(code: "ln", level: .motherTongue), .init(code: "fr", level: .fluent)],
+        "AF": [.init(code: "prs", level: .motherTongue)],
     ]
 
     package static func describe(_ p: Person, country: String, adult: Bool, seed: Int) {
         p.countryOfBirth = country
         var spoken = languages[country] ?? []
-        if adult && seed % 3 == 0 { spoken.append(.init(code: "en", level: "good")) }
+        if adult && seed % 3 == 0 { spoken.append(.init(code: "en", level: .good)) }
         p.languages = spoken
         // Everyone needs an interpreter at first except a few adults who manage in English.
         p.interpreterLanguage = adult && seed % 3 == 0 ? nil : spoken.first?.code

@@ -3,13 +3,17 @@ import Vapor
 
 /// What one feature contributes to the application.
 ///
-/// The composition root lists the features (`Features.all` in `configure.swift`); configuration, routes, the menu,
-/// the person page, the demo, the commands and the translation loader go through that list and name no feature's
-/// types. Every member has a default of "nothing", so a feature states only what it has. Adding a feature is a new
-/// folder and one line in the list (see `docs/adding-a-feature.md`).
+/// The composition root's `Features.all` is generated from the features list in Package.swift (the FeatureList
+/// plugin); configuration, routes, the menu, the person page, the demo, the commands, the templates and the
+/// translation loader go through it and name no feature's types. Every member has a default of "nothing", so a
+/// feature states only what it has. Adding a feature is a new folder under `Sources/` and its name in that list (see
+/// `docs/adding-a-feature.md`).
 package protocol Feature: Sendable {
-    /// Lower-case name; the feature's strings are in `Resources/Translations/<lang>/<id>.json`.
+    /// Lower-case name, the feature's identity in logs and lists.
     var id: String { get }
+    /// The feature's folder under `Sources/` (its target's name): its templates are in `Views/` there, named
+    /// `<folder>/<file>` in `req.page` and `#extend`, and its strings in `Translations/<lang>.json`.
+    var folder: String { get }
     /// Schema changes in the order they run: after the kernel's, and after those of the features listed before.
     var migrations: [any Migration] { get }
     /// Reads the feature's parameter files and sets up its services, once at start.
@@ -36,6 +40,8 @@ package protocol Feature: Sendable {
 }
 
 extension Feature {
+    /// The module the feature's type lives in, which is its target and folder.
+    package var folder: String { String(String(reflecting: Self.self).prefix { $0 != "." }) }
     package var migrations: [any Migration] { [] }
     package func configure(_ app: Application) throws {}
     package func routes(_ routes: FeatureRoutes) throws {}
@@ -214,7 +220,7 @@ package struct SharedFacts: Sendable {
     /// The Norwegian level per skill that a person's introduction programme aims at (integreringsloven § 15).
     package var norwegianTarget: @Sendable (UUID, any Database) async throws -> [String: String] = { _, _ in [:] }
     /// The persons in a municipality whose introduction programme had started before a day.
-    package var startedParticipants: @Sendable (String, LocalDate, any Database) async throws -> [UUID] = {
+    package var startedParticipants: @Sendable (Kommunenummer, LocalDate, any Database) async throws -> [UUID] = {
         _, _, _ in []
     }
 

@@ -6,7 +6,7 @@ package struct HouseholdInput: Content {
     package var name: String?
     package var address: String?
 
-    package func validated() throws -> (municipality: String, name: String, address: String?) {
+    package func validated() throws -> (municipality: Kommunenummer, name: String, address: String?) {
         (
             try Validate.municipality(municipality), try Validate.required(name, "name"),
             try Validate.text(address, "address", max: 200, required: false)
@@ -22,7 +22,7 @@ package struct HouseholdInput: Content {
 
 package struct HouseholdDTO: Content {
     package var id: UUID
-    package var municipality: String
+    package var municipality: Kommunenummer
     package var name: String
     package var address: String?
     package var memberIds: [UUID]

@@ -24,16 +24,16 @@ package final class Person: Model, @unchecked Sendable {
     @Field(key: "given_name") package var givenName: String
     @Field(key: "family_name") package var familyName: String
     @Field(key: "birth_date") package var birthDate: LocalDate
-    @Field(key: "sex") package var sex: String
+    @Field(key: "sex") package var sex: Sex
     @Field(key: "citizenship") package var citizenship: String
-    @Field(key: "residence_ground") package var residenceGround: String
+    @Field(key: "residence_ground") package var residenceGround: PersonFacts.ResidenceGround
     @OptionalField(key: "arrival_date") package var arrivalDate: LocalDate?
     @OptionalField(key: "settlement_date") package var settlementDate: LocalDate?
     /// Fødselsnummer or D-nummer; nil while not yet assigned.
     @OptionalField(key: "national_id") package var nationalID: String?
     @OptionalField(key: "permit_date") package var permitDate: LocalDate?
     @OptionalField(key: "settled_by_agreement") package var settledByAgreement: Bool?
-    @OptionalField(key: "education_level") package var educationLevel: String?
+    @OptionalField(key: "education_level") package var educationLevel: PersonFacts.EducationLevel?
     /// The person's number in the immigration authorities' DUF system (12 digits).
     @OptionalField(key: "duf_number") package var dufNumber: String?
     @OptionalField(key: "country_of_birth") package var countryOfBirth: String?
@@ -46,9 +46,9 @@ package final class Person: Model, @unchecked Sendable {
     /// The person has reserved against research use of directly identifying data (registered with IMDi).
     @OptionalField(key: "research_reservation") package var researchReservation: Bool?
     /// FamilyRelation to the household's main person.
-    @OptionalField(key: "relation") package var relation: String?
+    @OptionalField(key: "relation") package var relation: FamilyRelation?
     /// For family immigrants: the person they joined (integreringsloven § 9 første ledd bokstav f).
-    @OptionalField(key: "reference_residence_ground") package var referenceResidenceGround: String?
+    @OptionalField(key: "reference_residence_ground") package var referenceResidenceGround: PersonFacts.ResidenceGround?
     @OptionalField(key: "reference_settlement_date") package var referenceSettlementDate: LocalDate?
     @OptionalField(key: "family_application_date") package var familyApplicationDate: LocalDate?
     /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
@@ -65,29 +65,27 @@ package final class Person: Model, @unchecked Sendable {
 
     /// Sectors the file is currently shared with (consent or legal basis not revoked).
     package var activeSectors: Set<Sector> {
-        Set(($shares.value ?? []).filter { $0.revokedAt == nil }.compactMap { Sector(rawValue: $0.sector) })
+        Set(($shares.value ?? []).filter { $0.revokedAt == nil }.map(\.sector))
     }
 
     package var resource: Resource { .personalData(municipality: $municipality.id, sharedWith: activeSectors) }
 
     /// What the rules engine needs from the file.
-    package var facts: PersonFacts? {
-        let birth = birthDate
-        guard let ground = PersonFacts.ResidenceGround(rawValue: residenceGround) else { return nil }
-        return PersonFacts(
-            birthDate: birth, citizenship: citizenship, residenceGround: ground,
+    package var facts: PersonFacts {
+        PersonFacts(
+            birthDate: birthDate, citizenship: citizenship, residenceGround: residenceGround,
             permitDate: permitDate,
             arrivalDate: arrivalDate,
             settlementDate: settlementDate, settledByAgreement: settledByAgreement,
-            educationLevel: educationLevel.flatMap(PersonFacts.EducationLevel.init(rawValue:)),
+            educationLevel: educationLevel,
             referencePerson: referencePerson,
             familyApplicationDate: familyApplicationDate,
-            municipality: $municipality.id)
+            municipality: $municipality.id.value)
     }
 
     /// The family member the person joined, when any of it is on file.
     package var referencePerson: PersonFacts.ReferencePerson? {
-        let ground = referenceResidenceGround.flatMap(PersonFacts.ResidenceGround.init(rawValue:))
+        let ground = referenceResidenceGround
         let settled = referenceSettlementDate
         return ground == nil && settled == nil ? nil : .init(residenceGround: ground, settlementDate: settled)
     }
@@ -108,8 +106,8 @@ package final class PersonShare: Model, @unchecked Sendable {
     package static let schema = "person_shares"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @Field(key: "sector") package var sector: String
-    @Field(key: "basis") package var basis: String
+    @Field(key: "sector") package var sector: Sector
+    @Field(key: "basis") package var basis: ShareBasis
     @Field(key: "reference") package var reference: String
     @Field(key: "granted_at") package var grantedAt: Date
     @OptionalField(key: "granted_by") package var grantedBy: UUID?
@@ -118,11 +116,22 @@ package final class PersonShare: Model, @unchecked Sendable {
     package init() {}
     package init(person: UUID, sector: Sector, basis: ShareBasis, reference: String, by: UUID?) {
         self.$person.id = person
-        self.sector = sector.rawValue
-        self.basis = basis.rawValue
+        self.sector = sector
+        self.basis = basis
         self.reference = reference
         self.grantedAt = Date()
         self.grantedBy = by
+    }
+}
+
+/// A language and level as a form or the API gives it, before validation.
+package struct LanguageInput: Codable, Equatable {
+    package var code: String
+    package var level: String
+
+    package init(code: String, level: String) {
+        self.code = code
+        self.level = level
     }
 }
 
@@ -131,9 +140,9 @@ package struct LanguageSkill: Codable, Equatable {
     package enum Level: String, CaseIterable, Codable { case motherTongue = "mother_tongue", fluent, good, basic }
     /// ISO 639-1 or 639-3 code, lower case ("ar", "ti", "prs").
     package var code: String
-    package var level: String
+    package var level: Level
 
-    package init(code: String, level: String) {
+    package init(code: String, level: Level) {
         self.code = code
         self.level = level
     }

@@ -20,7 +20,7 @@ package struct PersonInput: Content {
     package var educationLevel: String?
     package var dufNumber: String?
     package var countryOfBirth: String?
-    package var languages: [LanguageSkill]?
+    package var languages: [LanguageInput]?
     package var interpreterLanguage: String?
     package var educationYears: Int?
     package var workExperience: String?
@@ -40,7 +40,7 @@ package struct PersonInput: Content {
         let years = try f.int("educationYears")
         // Up to three language rows: language1/level1 … language3/level3.
         let languages = (1...3).compactMap { i in
-            v("language\(i)").map { LanguageSkill(code: $0.lowercased(), level: v("level\(i)") ?? "") }
+            v("language\(i)").map { LanguageInput(code: $0.lowercased(), level: v("level\(i)") ?? "") }
         }
         return PersonInput(
             municipality: v("municipality"), householdId: try uuid("householdId", "a household"),
@@ -146,7 +146,7 @@ package struct PersonInput: Content {
         for (i, l) in (languages ?? []).enumerated() {
             let field = "languages[\(i)]"
             let code = try Validate.languageCode(l.code, "\(field).code")!
-            guard LanguageSkill.Level(rawValue: l.level) != nil else {
+            guard let level = LanguageSkill.Level(rawValue: l.level) else {
                 throw ValidationFailure(
                     field: "\(field).level",
                     message:
@@ -157,7 +157,7 @@ package struct PersonInput: Content {
             guard !skills.contains(where: { $0.code == code }) else {
                 throw ValidationFailure(field: "\(field).code", message: "language \(code) is listed twice")
             }
-            skills.append(LanguageSkill(code: code, level: l.level))
+            skills.append(LanguageSkill(code: code, level: level))
         }
         guard skills.count <= 10 else { throw ValidationFailure(field: "languages", message: "at most 10 languages") }
         let interpreter = try Validate.languageCode(interpreterLanguage, "interpreterLanguage", required: false)
@@ -210,7 +210,7 @@ package struct PersonInput: Content {
         birthDate: String? = nil, sex: String? = nil, citizenship: String? = nil, residenceGround: String? = nil,
         arrivalDate: String? = nil, settlementDate: String? = nil, nationalId: String? = nil, permitDate: String? = nil,
         settledByAgreement: Bool? = nil, educationLevel: String? = nil, dufNumber: String? = nil,
-        countryOfBirth: String? = nil, languages: [LanguageSkill]? = nil, interpreterLanguage: String? = nil,
+        countryOfBirth: String? = nil, languages: [LanguageInput]? = nil, interpreterLanguage: String? = nil,
         educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
         relation: String? = nil, referencePersonResidenceGround: String? = nil,
         referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil
@@ -245,7 +245,7 @@ package struct PersonInput: Content {
 }
 
 package struct ValidPerson {
-    package var municipality: String
+    package var municipality: Kommunenummer
     package var householdID: UUID?
     package var givenName: String
     package var familyName: String
@@ -278,15 +278,15 @@ package struct ValidPerson {
         p.givenName = givenName
         p.familyName = familyName
         p.birthDate = birthDate
-        p.sex = sex.rawValue
+        p.sex = sex
         p.citizenship = citizenship
-        p.residenceGround = residenceGround.rawValue
+        p.residenceGround = residenceGround
         p.arrivalDate = arrivalDate
         p.settlementDate = settlementDate
         p.nationalID = nationalID
         p.permitDate = permitDate
         p.settledByAgreement = settledByAgreement
-        p.educationLevel = educationLevel?.rawValue
+        p.educationLevel = educationLevel
         p.dufNumber = dufNumber
         p.countryOfBirth = countryOfBirth
         p.languages = languages
@@ -294,15 +294,16 @@ package struct ValidPerson {
         p.educationYears = educationYears
         p.workExperience = workExperience
         p.researchReservation = researchReservation
-        p.relation = relation?.rawValue
-        p.referenceResidenceGround = referenceResidenceGround?.rawValue
+        p.relation = relation
+        p.referenceResidenceGround = referenceResidenceGround
         p.referenceSettlementDate = referenceSettlementDate
         p.familyApplicationDate = familyApplicationDate
         p.advisorID = advisorID
     }
 
     package init(
-        municipality: String, householdID: UUID? = nil, givenName: String, familyName: String, birthDate: LocalDate,
+        municipality: Kommunenummer, householdID: UUID? = nil, givenName: String, familyName: String,
+        birthDate: LocalDate,
         sex: Sex, citizenship: String, residenceGround: ResidenceGround, arrivalDate: LocalDate? = nil,
         settlementDate: LocalDate? = nil, nationalID: String? = nil, permitDate: LocalDate? = nil,
         settledByAgreement: Bool? = nil, educationLevel: EducationLevel? = nil, dufNumber: String? = nil,
@@ -343,20 +344,20 @@ package struct ValidPerson {
 /// The person as the API returns it.
 package struct PersonDTO: Content {
     package var id: UUID
-    package var municipality: String
+    package var municipality: Kommunenummer
     package var householdId: UUID?
     package var givenName: String
     package var familyName: String
     package var birthDate: LocalDate
-    package var sex: String
+    package var sex: Sex
     package var citizenship: String
-    package var residenceGround: String
+    package var residenceGround: ResidenceGround
     package var arrivalDate: LocalDate?
     package var settlementDate: LocalDate?
     package var nationalId: String?
     package var permitDate: LocalDate?
     package var settledByAgreement: Bool?
-    package var educationLevel: String?
+    package var educationLevel: EducationLevel?
     package var dufNumber: String?
     package var countryOfBirth: String?
     package var languages: [LanguageSkill]
@@ -364,8 +365,8 @@ package struct PersonDTO: Content {
     package var educationYears: Int?
     package var workExperience: String?
     package var researchReservation: Bool?
-    package var relation: String?
-    package var referencePersonResidenceGround: String?
+    package var relation: FamilyRelation?
+    package var referencePersonResidenceGround: ResidenceGround?
     package var referencePersonSettlementDate: LocalDate?
     package var familyApplicationDate: LocalDate?
     package var advisorId: UUID?
@@ -411,14 +412,17 @@ package struct PersonDTO: Content {
     /// What goes back into the edit form.
     package var input: PersonInput {
         PersonInput(
-            municipality: municipality, householdId: householdId, givenName: givenName, familyName: familyName,
-            birthDate: birthDate.iso, sex: sex, citizenship: citizenship, residenceGround: residenceGround,
+            municipality: municipality.value, householdId: householdId, givenName: givenName, familyName: familyName,
+            birthDate: birthDate.iso, sex: sex.rawValue, citizenship: citizenship,
+            residenceGround: residenceGround.rawValue,
             arrivalDate: arrivalDate?.iso, settlementDate: settlementDate?.iso, nationalId: nationalId,
             permitDate: permitDate?.iso,
-            settledByAgreement: settledByAgreement, educationLevel: educationLevel, dufNumber: dufNumber,
-            countryOfBirth: countryOfBirth, languages: languages, interpreterLanguage: interpreterLanguage,
+            settledByAgreement: settledByAgreement, educationLevel: educationLevel?.rawValue, dufNumber: dufNumber,
+            countryOfBirth: countryOfBirth,
+            languages: languages.map { LanguageInput(code: $0.code, level: $0.level.rawValue) },
+            interpreterLanguage: interpreterLanguage,
             educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
-            relation: relation, referencePersonResidenceGround: referencePersonResidenceGround,
+            relation: relation?.rawValue, referencePersonResidenceGround: referencePersonResidenceGround?.rawValue,
             referencePersonSettlementDate: referencePersonSettlementDate?.iso,
             familyApplicationDate: familyApplicationDate?.iso,
             advisorId: advisorId)
@@ -435,7 +439,7 @@ package struct PersonPageQuery: Content {
     package func validated() throws -> PersonPageQuery {
         var v = self
         v.q = try Validate.text(q, "q", max: 100, required: false)
-        if let m = municipality { v.municipality = try Validate.municipality(m) }
+        if let m = municipality { v.municipality = try Validate.municipality(m).value }
         v.page = try Validate.page(page)
         return v
     }
@@ -450,8 +454,8 @@ package struct PersonPageQuery: Content {
 /// The integration staff who can follow persons in a municipality (its own staff and staff of a host
 /// municipality serving it by agreement).
 package enum Advisors {
-    package static func available(in municipality: String, on db: any Database) async throws -> [User] {
-        let roles = Role.allCases.filter(\.isIntegrationStaff).map(\.rawValue)
+    package static func available(in municipality: Kommunenummer, on db: any Database) async throws -> [User] {
+        let roles = Role.allCases.filter(\.isIntegrationStaff)
         let userIDs = Set(try await RoleAssignment.query(on: db).filter(\.$role ~~ roles).all().map { $0.$user.id })
         guard !userIDs.isEmpty else { return [] }
         var result: [User] = []
@@ -473,12 +477,12 @@ package enum PersonService {
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
     package static func list(_ req: Request, _ unchecked: PersonPageQuery) async throws -> (
-        persons: [Person], total: Int, municipalities: [String]
+        persons: [Person], total: Int, municipalities: [Kommunenummer]
     ) {
         let user = try req.requireUser()
         let query = try unchecked.validated()
         var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        if let m = query.municipality, !m.isEmpty {
+        if let m = query.municipality.flatMap(Kommunenummer.init) {
             guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
             codes = [m]
         }
@@ -486,7 +490,7 @@ package enum PersonService {
         let q = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         // Partners only ever get rows shared with their sector; the policy re-checks each row below.
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
-            let sectors = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
+            let sectors = user.principal.roles.compactMap(\.partnerSector)
             let shared = try await PersonShare.query(on: req.store).filter(\.$sector ~~ sectors)
                 .filter(\.$revokedAt == nil).all().map { $0.$person.id }
             q.filter(\.$id ~~ shared)
@@ -613,7 +617,7 @@ package enum PersonService {
         share.revokedAt = Date()
         try await share.update(on: req.store)
         try await req.audit(
-            "unshare_\(share.sector)", recordType: "person", recordID: p.id?.uuidString,
+            "unshare_\(share.sector.rawValue)", recordType: "person", recordID: p.id?.uuidString,
             municipality: p.$municipality.id)
     }
 }

@@ -5,13 +5,13 @@ import Vapor
 /// owner is readable in the database itself.
 package final class Municipality: Model, Content, @unchecked Sendable {
     package static let schema = "municipalities"
-    @ID(custom: "code", generatedBy: .user) package var id: String?
+    @ID(custom: "code", generatedBy: .user) package var id: Kommunenummer?
     @Field(key: "name") package var name: String
     @Field(key: "county") package var county: String
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
 
     package init() {}
-    package init(code: String, name: String, county: String) {
+    package init(code: Kommunenummer, name: String, county: String) {
         self.id = code
         self.name = name
         self.county = county
@@ -23,15 +23,15 @@ package final class ServiceUnit: Model, Content, @unchecked Sendable {
     package static let schema = "service_units"
     @ID(key: .id) package var id: UUID?
     @Field(key: "name") package var name: String
-    @Field(key: "sector") package var sector: String
+    @Field(key: "sector") package var sector: Sector
     @Parent(key: "host_municipality") package var host: Municipality
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
 
     package init() {}
-    package init(id: UUID? = nil, name: String, sector: Sector, host: String) {
+    package init(id: UUID? = nil, name: String, sector: Sector, host: Kommunenummer) {
         self.id = id
         self.name = name
-        self.sector = sector.rawValue
+        self.sector = sector
         self.$host.id = host
     }
 }
@@ -48,7 +48,8 @@ package final class ServiceAgreement: Model, Content, @unchecked Sendable {
     @Field(key: "reference") package var reference: String
 
     package init() {}
-    package init(unit: UUID, served: String, validFrom: LocalDate, validTo: LocalDate? = nil, reference: String) {
+    package init(unit: UUID, served: Kommunenummer, validFrom: LocalDate, validTo: LocalDate? = nil, reference: String)
+    {
         self.$unit.id = unit
         self.$served.id = served
         self.validFrom = validFrom

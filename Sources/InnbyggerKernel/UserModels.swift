@@ -27,7 +27,7 @@ package final class RoleAssignment: Model, @unchecked Sendable {
     package static let schema = "role_assignments"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "user_id") package var user: User
-    @Field(key: "role") package var role: String
+    @Field(key: "role") package var role: Role
     @Parent(key: "municipality") package var municipality: Municipality
     @OptionalParent(key: "unit_id") package var unit: ServiceUnit?
     /// A role that reads personal data waits for a second person's approval; until then it grants nothing.
@@ -38,13 +38,14 @@ package final class RoleAssignment: Model, @unchecked Sendable {
 
     package init() {}
     /// A system role: its row's municipality means nothing.
-    package var isSystemRole: Bool { Role(rawValue: role)?.isSystemRole == true }
+    package var isSystemRole: Bool { role.isSystemRole }
 
     package init(
-        user: UUID, role: Role, municipality: String, unit: UUID?, pending: Bool = false, requestedBy: UUID? = nil
+        user: UUID, role: Role, municipality: Kommunenummer, unit: UUID?, pending: Bool = false,
+        requestedBy: UUID? = nil
     ) {
         self.$user.id = user
-        self.role = role.rawValue
+        self.role = role
         self.$municipality.id = municipality
         self.$unit.id = unit
         self.pending = pending

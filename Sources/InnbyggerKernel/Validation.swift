@@ -148,9 +148,8 @@ package enum Validate {
     }
 
     /// A four-digit kommunenummer.
-    package static func municipality(_ value: String?, _ field: String = "municipality") throws -> String {
-        let m = (value ?? "").trimmingCharacters(in: .whitespaces)
-        guard Kommunenummer(m) != nil else {
+    package static func municipality(_ value: String?, _ field: String = "municipality") throws -> Kommunenummer {
+        guard let m = Kommunenummer((value ?? "").trimmingCharacters(in: .whitespaces)) else {
             throw ValidationFailure(field: field, message: "\(field) must be a four-digit municipality number")
         }
         return m

@@ -10,8 +10,8 @@ package final class JournalEntry: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
     @Field(key: "date") package var date: LocalDate
-    @Field(key: "category") package var category: String
-    @Field(key: "sector") package var sector: String
+    @Field(key: "category") package var category: JournalCategory
+    @Field(key: "sector") package var sector: Sector
     @Field(key: "shared") package var shared: Bool
     @Field(key: "text") package var text: String
     @OptionalField(key: "author_id") package var authorID: UUID?
@@ -24,7 +24,7 @@ package final class JournalEntry: Model, @unchecked Sendable {
     package func resource(_ p: Person) -> Resource {
         .journalNote(
             municipality: p.$municipality.id, sharedWith: p.activeSectors,
-            sector: Sector(rawValue: sector) ?? .integration, shared: shared)
+            sector: sector, shared: shared)
     }
 }
 
@@ -34,7 +34,7 @@ package final class JournalVersion: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "entry_id") package var entry: JournalEntry
     @Field(key: "date") package var date: LocalDate
-    @Field(key: "category") package var category: String
+    @Field(key: "category") package var category: JournalCategory
     @Field(key: "shared") package var shared: Bool
     @Field(key: "text") package var text: String
     @OptionalField(key: "author_id") package var authorID: UUID?
@@ -122,8 +122,8 @@ package enum JournalService {
         let e = JournalEntry()
         e.$person.id = id
         e.date = d
-        e.category = c.rawValue
-        e.sector = sector.rawValue
+        e.category = c
+        e.sector = sector
         e.shared = shared
         e.text = t
         e.authorID = req.currentUser?.id
@@ -166,7 +166,7 @@ package enum JournalService {
         try await req.write { tx in
             try await old.create(on: tx)
             e.date = d
-            e.category = c.rawValue
+            e.category = c
             e.shared = shared
             e.text = t
             e.authorID = req.currentUser?.id
@@ -214,8 +214,8 @@ package struct JournalSection: PersonSection {
             id: p.id!,
             journal: notes.map { n in
                 .init(
-                    id: n.id!, date: n.date.iso, categoryKey: "journal.category.\(n.category)",
-                    sectorKey: "sector.\(n.sector)",
+                    id: n.id!, date: n.date.iso, categoryKey: "journal.category.\(n.category.rawValue)",
+                    sectorKey: "sector.\(n.sector.rawValue)",
                     shared: n.shared, text: n.text, edited: !n.versions.isEmpty,
                     canEdit: req.may(.update, n.resource(p)))
             },

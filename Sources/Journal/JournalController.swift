@@ -47,17 +47,18 @@ package struct JournalController: RouteCollection {
         return try await req.page(
             "Journal/edit", titleKey: "journal.edit",
             EditView(
-                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date.iso, category: e.category,
+                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date.iso,
+                category: e.category.rawValue,
                 text: e.text,
                 shared: e.shared,
                 categories: JournalCategory.allCases.map {
                     .init(
                         value: $0.rawValue, label: "journal.category.\($0.rawValue)",
-                        selected: $0.rawValue == e.category)
+                        selected: $0 == e.category)
                 },
                 versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
                     .init(
-                        date: $0.date.iso, category: "journal.category.\($0.category)", text: $0.text,
+                        date: $0.date.iso, category: "journal.category.\($0.category.rawValue)", text: $0.text,
                         replacedAt: Oslo.stamp($0.replacedAt))
                 }, error: error))
     }
@@ -93,8 +94,8 @@ package struct JournalAPIController: RouteCollection {
         package var id: UUID
         package var personId: UUID
         package var date: LocalDate
-        package var category: String
-        package var sector: String
+        package var category: JournalCategory
+        package var sector: Sector
         package var shared: Bool
         package var text: String
         package var edited: Bool

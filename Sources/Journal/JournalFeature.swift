@@ -24,16 +24,16 @@ package struct JournalFeature: Feature {
             let welcome = JournalEntry()
             welcome.$person.id = p.id!
             welcome.date = arrival.adding(days: 8)
-            welcome.category = JournalCategory.meeting.rawValue
-            welcome.sector = Sector.integration.rawValue
+            welcome.category = JournalCategory.meeting
+            welcome.sector = Sector.integration
             welcome.shared = true
             welcome.text = "Velkomstsamtale med tolk. Gikk gjennom bolig, bankkonto og oppstart i introduksjonsprogram."
             try await welcome.create(on: demo.db)
             let plan = JournalEntry()
             plan.$person.id = p.id!
             plan.date = arrival.adding(days: 30)
-            plan.category = JournalCategory.education.rawValue
-            plan.sector = Sector.integration.rawValue
+            plan.category = JournalCategory.education
+            plan.sector = Sector.integration
             plan.shared = false
             plan.text = "Kompetansekartlegging gjennomført. Ønsker arbeid innen helse; aktuelt med språkpraksis."
             try await plan.create(on: demo.db)

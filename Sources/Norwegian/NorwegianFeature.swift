@@ -30,7 +30,7 @@ package struct NorwegianFeature: Feature {
     static func norwegian(_ demo: DemoContext) async throws {
         let db = demo.db
         let today = LocalDate.today
-        let shared = try await PersonShare.query(on: db).filter(\.$sector == Sector.adultEducation.rawValue).all().map {
+        let shared = try await PersonShare.query(on: db).filter(\.$sector == Sector.adultEducation).all().map {
             $0.$person.id
         }
         let participants = try await demo.app.sharedFacts.startedParticipants("3420", today, db)
@@ -52,16 +52,16 @@ package struct NorwegianFeature: Feature {
             for (n, skill) in NorwegianSkill.allCases.enumerated() where (i + n) % 2 == 0 {
                 let test = LanguageTest()
                 test.$person.id = id
-                test.kind = "norwegian"
-                test.skill = skill.rawValue
-                test.level = ["A1", "A2", "B1", "A2"][(i + n) % 4]
+                test.kind = .norwegian
+                test.skill = skill
+                test.level = [.a1, .a2, .b1, .a2][(i + n) % 4]
                 test.date = today.adding(days: -30 - n)
                 try await test.create(on: db)
             }
             if i % 3 == 0 {
                 let test = LanguageTest()
                 test.$person.id = id
-                test.kind = "social_studies"
+                test.kind = .socialStudies
                 test.passed = true
                 test.date = today.adding(days: -45)
                 try await test.create(on: db)

@@ -30,9 +30,9 @@ package final class LanguageTest: Model, @unchecked Sendable {
     package static let schema = "language_tests"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
-    @Field(key: "kind") package var kind: String
-    @OptionalField(key: "skill") package var skill: String?
-    @OptionalField(key: "level") package var level: String?
+    @Field(key: "kind") package var kind: LanguageTestKind
+    @OptionalField(key: "skill") package var skill: NorwegianSkill?
+    @OptionalField(key: "level") package var level: TestLevel?
     @OptionalField(key: "passed") package var passed: Bool?
     @Field(key: "date") package var date: LocalDate
     package init() {}
@@ -78,7 +78,7 @@ package struct LanguageTestInput: Content {
 }
 
 package enum NorwegianService {
-    package static let levels = ["below_a1"] + CEFRLevel.allCases.map(\.rawValue)
+    package static let levels = TestLevel.allCases.map(\.rawValue)
 
     /// The person, after the policy allows `action` on the adult-education part of the file: the integration service,
     /// and adult education on files shared with it. Other partners do not see Norwegian results (data minimisation).
@@ -146,31 +146,31 @@ package enum NorwegianService {
         if let s = input.skill, NorwegianSkill(rawValue: s) == nil {
             throw ValidationFailure(field: "skill", message: "skill must be reading, listening, writing or speaking")
         }
-        if let l = input.level, !levels.contains(l) {
+        if let l = input.level, TestLevel(rawValue: l) == nil {
             throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
         }
         let t = LanguageTest()
         t.$person.id = p.id!
         t.date = date
-        switch input.kind {
-        case "norwegian":
+        switch input.kind.flatMap(LanguageTestKind.init(rawValue:)) {
+        case .norwegian:
             guard let s = input.skill.flatMap(NorwegianSkill.init(rawValue:)) else {
                 throw ValidationFailure(
                     field: "skill", message: "skill must be reading, listening, writing or speaking")
             }
-            guard let l = input.level, levels.contains(l) else {
+            guard let l = input.level.flatMap(TestLevel.init(rawValue:)) else {
                 throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
             }
-            t.kind = "norwegian"
-            t.skill = s.rawValue
+            t.kind = .norwegian
+            t.skill = s
             t.level = l
-        case "social_studies", "citizenship":
+        case let kind?:
             guard let passed = input.passed else {
                 throw ValidationFailure(field: "passed", message: "passed is required for this test")
             }
-            t.kind = input.kind!
+            t.kind = kind
             t.passed = passed
-        default:
+        case nil:
             throw ValidationFailure(field: "kind", message: "kind must be norwegian, social_studies or citizenship")
         }
         try await t.create(on: req.store)
@@ -215,9 +215,8 @@ package enum NorwegianService {
         let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$date).all()
         let target =
             try await req.application.sharedFacts.norwegianTarget(p.id!, req.store)
-        let rank = { (l: String?) in l.flatMap { levels.firstIndex(of: $0) } ?? -1 }
-        let deadline = p.facts.flatMap { f in
-            req.application.rulesEngine.evaluate(f, asOf: .today).deadlines.first { $0.kind == .norwegianCompletion }
+        let deadline = req.application.rulesEngine.evaluate(p.facts, asOf: .today).deadlines.first {
+            $0.kind == .norwegianCompletion
         }
         let total = hours.reduce(0) { $0 + $1.minutes }
         return Summary(
@@ -227,18 +226,19 @@ package enum NorwegianService {
             completionDeadline: deadline?.due.iso,
             hours: Dictionary(uniqueKeysWithValues: hours.map { ($0.month.iso, $0.minutes) }),
             skills: NorwegianSkill.allCases.map { s in
-                let best = tests.filter { $0.kind == "norwegian" && $0.skill == s.rawValue }.max {
-                    rank($0.level) < rank($1.level)
-                }?.level
-                let goal = target[s.rawValue]
+                let best = tests.filter { $0.kind == .norwegian && $0.skill == s }.compactMap(\.level).max()
+                let goal = target[s.rawValue].flatMap(TestLevel.init(rawValue:))
                 return .init(
-                    skill: s.rawValue, best: best, target: goal, met: goal.map { _ in rank(best) >= rank(goal) })
+                    skill: s.rawValue, best: best?.rawValue, target: goal?.rawValue,
+                    met: goal.map { g in best.map { $0 >= g } ?? false })
             },
             tests: tests.reversed().map {
-                .init(kind: $0.kind, skill: $0.skill, level: $0.level, passed: $0.passed, date: $0.date.iso)
+                .init(
+                    kind: $0.kind.rawValue, skill: $0.skill?.rawValue, level: $0.level?.rawValue, passed: $0.passed,
+                    date: $0.date.iso)
             },
-            socialStudiesPassed: tests.contains { $0.kind == "social_studies" && $0.passed == true },
-            citizenshipPassed: tests.contains { $0.kind == "citizenship" && $0.passed == true })
+            socialStudiesPassed: tests.contains { $0.kind == .socialStudies && $0.passed == true },
+            citizenshipPassed: tests.contains { $0.kind == .citizenship && $0.passed == true })
     }
 }
 

@@ -71,11 +71,11 @@ package struct Statistics: Content {
             let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == code)
                 .field(\.$id).field(\.$residenceGround).field(\.$citizenship).all()
             let households = try await Household.query(on: req.store).filter(\.$municipality.$id == code).count()
-            let grounds = Dictionary(grouping: persons, by: \.residenceGround).mapValues(\.count)
+            let grounds = Dictionary(grouping: persons, by: \.residenceGround.rawValue).mapValues(\.count)
             let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
             out.append(
                 MunicipalityStats(
-                    code: code, name: names[code] ?? code, persons: count("persons", persons.count),
+                    code: code.value, name: names[code] ?? code.value, persons: count("persons", persons.count),
                     households: count("households", households),
                     byResidenceGround: grounds.sorted { $0.key < $1.key }.map { count($0.key, $0.value) },
                     byCitizenship: citizenships.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
@@ -114,7 +114,8 @@ package struct MetaAPIController: RouteCollection {
                 switch $0.scope {
                 case .all: Me.RoleDTO(role: $0.role.rawValue, municipalities: nil, allMunicipalities: true)
                 case .municipalities(let s):
-                    Me.RoleDTO(role: $0.role.rawValue, municipalities: s.sorted(), allMunicipalities: false)
+                    Me.RoleDTO(
+                        role: $0.role.rawValue, municipalities: s.sorted().map(\.value), allMunicipalities: false)
                 }
             })
     }
@@ -127,6 +128,6 @@ package struct MetaAPIController: RouteCollection {
 
     package func municipalities(req: Request) async throws -> [MunicipalityDTO] {
         _ = try req.requireUser()
-        return try await req.allMunicipalities().map { .init(code: $0.id!, name: $0.name, county: $0.county) }
+        return try await req.allMunicipalities().map { .init(code: $0.id!.value, name: $0.name, county: $0.county) }
     }
 }

@@ -37,11 +37,11 @@ package struct ImportController: RouteCollection {
         return try await req.page(
             "Persons/import", titleKey: "import.title",
             FormView(
-                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: false) },
+                municipalities: Choice.municipalities(codes, names: names),
                 columns: PersonImport.columns, required: PersonImport.required,
                 jobs: jobs.map {
                     .init(
-                        id: $0.id!, filename: $0.filename, status: "import.status.\($0.status)",
+                        id: $0.id!, filename: $0.filename, status: "import.status.\($0.status.rawValue)",
                         createdAt: Oslo.stamp($0.createdAt), persons: $0.personsCreated)
                 },
                 error: error))
@@ -70,7 +70,7 @@ package struct ImportController: RouteCollection {
         }
         let (job, rows) = try await ImportService.start(
             req, municipality: u.municipality, filename: file.filename, text: text)
-        if job.status == "running" {
+        if job.status == .running {
             // Stored in the background so the progress page can follow it; the job row records the outcome.
             let app = req.application
             let route = req.routeLabel
@@ -110,14 +110,15 @@ package struct ImportController: RouteCollection {
         let job = try await Self.find(req, req.parameters.get("jobID", as: UUID.self))
         let names = try await req.municipalityNames()
         let stored =
-            job.status == "running" ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
+            job.status == .running ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
         return try await req.page(
             "Persons/import-job", titleKey: "import.job",
             JobView(
-                id: job.id!, filename: job.filename, status: job.status, statusKey: "import.status.\(job.status)",
+                id: job.id!, filename: job.filename, status: job.status.rawValue,
+                statusKey: "import.status.\(job.status.rawValue)",
                 municipality: names[job.$municipality.id] ?? "", total: job.totalRows, stored: stored,
                 persons: job.personsCreated, households: job.householdsCreated, problems: job.problems,
-                running: job.status == "running", createdAt: Oslo.stamp(job.createdAt)))
+                running: job.status == .running, createdAt: Oslo.stamp(job.createdAt)))
     }
 }
 
@@ -125,7 +126,7 @@ package struct ImportController: RouteCollection {
 package struct ImportAPIController: RouteCollection {
     package struct JobDTO: Content {
         package var id: UUID
-        package var municipality: String
+        package var municipality: Kommunenummer
         package var status: String
         package var totalRows: Int
         package var personsCreated: Int
@@ -134,7 +135,7 @@ package struct ImportAPIController: RouteCollection {
         package init(_ j: ImportJob) {
             id = j.id!
             municipality = j.$municipality.id
-            status = j.status
+            status = j.status.rawValue
             totalRows = j.totalRows
             personsCreated = j.personsCreated
             householdsCreated = j.householdsCreated
@@ -151,10 +152,10 @@ package struct ImportAPIController: RouteCollection {
             let q = try req.query.decode(ImportQuery.self)
             let (job, rows) = try await ImportService.start(
                 req, municipality: q.municipality, filename: "api.csv", text: text)
-            if job.status == "running" {
+            if job.status == .running {
                 await ImportService.store(job, rows, app: req.application, route: req.routeLabel)
             }
-            return try await JobDTO(job).encodeResponse(status: job.status == "done" ? .created : .badRequest, for: req)
+            return try await JobDTO(job).encodeResponse(status: job.status == .done ? .created : .badRequest, for: req)
         }.ownWrites()
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
             JobDTO(try await ImportController.find(req, req.parameters.get("jobID", as: UUID.self)))

@@ -29,7 +29,7 @@ package enum PersonImport {
     }
 
     /// Reads and checks a whole file. Returns the valid rows, or every problem found.
-    package static func parse(_ text: String, municipality: String, today: LocalDate = .today) -> Result<
+    package static func parse(_ text: String, municipality: Kommunenummer, today: LocalDate = .today) -> Result<
         [Row], ImportFailure
     > {
         let table: CSVTable
@@ -80,10 +80,12 @@ package enum PersonImport {
 
     /// Turns the text cells into the API's input; cells that are not even the right kind (a number, yes/no,
     /// a language list) are reported here and left out.
-    package static func personInput(_ v: [String: String], municipality: String) -> (PersonInput, [ValidationFailure]) {
+    package static func personInput(
+        _ v: [String: String], municipality: Kommunenummer
+    ) -> (PersonInput, [ValidationFailure]) {
         var problems: [ValidationFailure] = []
         var input = PersonInput(
-            municipality: municipality, givenName: v["givenName"], familyName: v["familyName"],
+            municipality: municipality.value, givenName: v["givenName"], familyName: v["familyName"],
             birthDate: v["birthDate"],
             sex: v["sex"], citizenship: v["citizenship"], residenceGround: v["residenceGround"],
             arrivalDate: v["arrivalDate"],
@@ -110,7 +112,7 @@ package enum PersonImport {
         }
         if let l = v["languages"] {
             // "ar:mother_tongue | en:good" (a quoted cell may also use ; or , between languages)
-            var skills: [LanguageSkill] = []
+            var skills: [LanguageInput] = []
             for part in l.split(whereSeparator: { "|;,".contains($0) }) {
                 let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2 else {
@@ -122,7 +124,7 @@ package enum PersonImport {
                     skills = []
                     break
                 }
-                skills.append(LanguageSkill(code: pair[0], level: pair[1]))
+                skills.append(LanguageInput(code: pair[0], level: pair[1]))
             }
             input.languages = skills
         }
@@ -178,8 +180,7 @@ package final class ImportJob: Model, @unchecked Sendable {
     @Parent(key: "municipality") package var municipality: Municipality
     @Field(key: "user_id") package var userID: UUID
     @Field(key: "filename") package var filename: String
-    /// running, done or failed.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: Status
     @Field(key: "total_rows") package var totalRows: Int
     @Field(key: "persons_created") package var personsCreated: Int
     @Field(key: "households_created") package var householdsCreated: Int
@@ -188,6 +189,8 @@ package final class ImportJob: Model, @unchecked Sendable {
     @Field(key: "created_at") package var createdAt: Date
     @OptionalField(key: "finished_at") package var finishedAt: Date?
     package init() {}
+
+    package enum Status: String, Codable, Sendable { case running, done, failed }
 
     package var problems: [ImportProblem] {
         problemsJSON.flatMap { try? JSONDecoder().decode([ImportProblem].self, from: Data($0.utf8)) } ?? []
@@ -275,9 +278,9 @@ package enum ImportService {
             job.totalRows = 0
             job.problemsJSON = encode(f.problems)
         }
-        job.status = job.problemsJSON == nil ? "running" : "failed"
-        if job.status == "failed" { job.finishedAt = Date() }
-        let action = job.status == "failed" ? "import_rejected" : "import_started"
+        job.status = job.problemsJSON == nil ? .running : .failed
+        if job.status == .failed { job.finishedAt = Date() }
+        let action = job.status == .failed ? "import_rejected" : "import_started"
         try await req.write { tx in
             try await job.create(on: tx)
             try await req.audit(action, recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
@@ -289,20 +292,20 @@ package enum ImportService {
     /// status, so such a job stored nothing; it is reconciled with the files that carry its id all the same, and
     /// reported as it truly ended.
     package static func closeInterrupted(_ app: Application) async throws {
-        for job in try await ImportJob.query(on: app.db).filter(\.$status == "running").all() {
+        for job in try await ImportJob.query(on: app.db).filter(\.$status == .running).all() {
             let jobID = job.id!
             try await app.write { tx in
                 let persons = try await Person.query(on: tx).filter(\.$importJob == jobID).count()
                 job.finishedAt = Date()
                 if persons > 0 {
-                    job.status = "done"
+                    job.status = .done
                     job.personsCreated = persons
                     job.householdsCreated = try await Household.query(on: tx).join(
                         Person.self, on: \Person.$household.$id == \Household.$id
                     )
                     .filter(Person.self, \.$importJob == jobID).unique().count(\.$id)
                 } else {
-                    job.status = "failed"
+                    job.status = .failed
                     job.problemsJSON = encode([
                         ImportProblem(
                             row: 0, field: nil,
@@ -316,7 +319,7 @@ package enum ImportService {
                 try await app.auditLog.append(
                     [
                         AuditDraft(
-                            userID: nil, municipality: job.$municipality.id, action: "import_\(job.status)",
+                            userID: nil, municipality: job.$municipality.id, action: "import_\(job.status.rawValue)",
                             recordType: "import",
                             recordID: jobID.uuidString, route: "startup")
                     ], on: tx)
@@ -370,7 +373,7 @@ package enum ImportService {
                     persons += 1
                     if i % 25 == 0 { await progress.set(jobID, i + 1) }
                 }
-                job.status = "done"
+                job.status = .done
                 job.personsCreated = persons
                 job.householdsCreated = households.count
                 job.finishedAt = Date()
@@ -383,7 +386,7 @@ package enum ImportService {
             app.logger.error(
                 "import failed",
                 metadata: ["job": .string(jobID.uuidString), "error": .string(String(describing: type(of: error)))])
-            job.status = "failed"
+            job.status = .failed
             job.personsCreated = 0
             job.householdsCreated = 0
             job.finishedAt = Date()

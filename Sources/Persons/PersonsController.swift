@@ -56,13 +56,16 @@ package struct PersonsController: RouteCollection {
                 rows: r.persons.map {
                     .init(
                         id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate.iso,
-                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id, citizenship: $0.citizenship,
-                        residenceGround: "ground.\($0.residenceGround)")
+                        municipality: names[$0.$municipality.id] ?? $0.$municipality.id.value,
+                        citizenship: $0.citizenship,
+                        residenceGround: "ground.\($0.residenceGround.rawValue)")
                 },
                 total: r.total, q: query.q ?? "",
                 municipalities: r.municipalities.count > 1 || query.municipality != nil
-                    ? (try await req.municipalities(where: .list) { .personalDataList(municipality: $0) })
-                        .map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == query.municipality) } : [],
+                    ? Choice.municipalities(
+                        try await req.municipalities(where: .list) { .personalDataList(municipality: $0) },
+                        names: names,
+                        selected: query.municipality) : [],
                 page: page, previousPage: page > 1 ? page - 1 : nil,
                 nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
     }
@@ -103,7 +106,7 @@ package struct PersonsController: RouteCollection {
         try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
             action: action, input: input, error: error?.message, errorField: error?.field,
-            municipalities: codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality) },
+            municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
             sexes: Sex.allCases.map {
                 Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex)
             },
@@ -151,7 +154,7 @@ package struct PersonsController: RouteCollection {
     }
 
     /// Staff who can follow persons in the municipalities the user works in, labelled with their name.
-    package func advisorOptions(_ req: Request, codes: [String], selected: UUID?) async throws -> [Choice] {
+    package func advisorOptions(_ req: Request, codes: [Kommunenummer], selected: UUID?) async throws -> [Choice] {
         var seen: Set<UUID> = []
         var options: [Choice] = []
         for code in codes {
@@ -166,7 +169,7 @@ package struct PersonsController: RouteCollection {
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         var input = PersonInput()
-        input.municipality = codes.first
+        input.municipality = codes.first?.value
         input.householdId = try? req.query.get(UUID.self, at: "household")
         return try await req.page(
             "Persons/form", titleKey: "persons.new",
@@ -269,15 +272,15 @@ package struct PersonsController: RouteCollection {
             ShowView(
                 id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName,
                 birthDate: p.birthDate.iso,
-                age: p.birthDate.age(on: .today), sex: "sex.\(p.sex)", citizenship: p.citizenship,
-                residenceGround: "ground.\(p.residenceGround)", arrivalDate: p.arrivalDate?.iso,
+                age: p.birthDate.age(on: .today), sex: "sex.\(p.sex.rawValue)", citizenship: p.citizenship,
+                residenceGround: "ground.\(p.residenceGround.rawValue)", arrivalDate: p.arrivalDate?.iso,
                 settlementDate: p.settlementDate?.iso,
-                municipality: names[p.$municipality.id] ?? p.$municipality.id,
+                municipality: names[p.$municipality.id] ?? p.$municipality.id.value,
                 household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
                 shares: canEdit
                     ? p.shares.filter { $0.revokedAt == nil }.map {
                         .init(
-                            id: $0.id!, sector: "sector.\($0.sector)", basis: "basis.\($0.basis)",
+                            id: $0.id!, sector: "sector.\($0.sector.rawValue)", basis: "basis.\($0.basis.rawValue)",
                             reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
                     } : [],
                 canEdit: canEdit, canDelete: req.may(.delete, p.resource),
@@ -287,18 +290,18 @@ package struct PersonsController: RouteCollection {
                 // Partners see the national id masked; the integration service sees it whole.
                 nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate?.iso,
                 settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
-                educationLevel: p.educationLevel.map { "education.\($0)" } ?? "persons.unknown",
+                educationLevel: p.educationLevel.map { "education.\($0.rawValue)" } ?? "persons.unknown",
                 educationYears: p.educationYears, countryOfBirth: p.countryOfBirth,
                 dufNumber: canEdit ? p.dufNumber : nil,
-                languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level)") },
+                languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level.rawValue)") },
                 interpreterLanguage: p.interpreterLanguage,
                 researchReservation: "reservation.\(p.researchReservation ?? false)",
-                relation: p.relation.map { "relation.\($0)" }, advisor: advisorName,
+                relation: p.relation.map { "relation.\($0.rawValue)" }, advisor: advisorName,
                 workExperience: canEdit ? p.workExperience : nil,
-                familyImmigration: p.residenceGround == ResidenceGround.familyReunification.rawValue
+                familyImmigration: p.residenceGround == .familyReunification
                     || p.referencePerson != nil || p.familyApplicationDate != nil
                     ? .init(
-                        ground: p.referenceResidenceGround.map { "ground.\($0)" } ?? "persons.unknown",
+                        ground: p.referenceResidenceGround.map { "ground.\($0.rawValue)" } ?? "persons.unknown",
                         settlementDate: p.referenceSettlementDate?.iso,
                         applicationDate: p.familyApplicationDate?.iso) : nil,
                 links: links, sections: sections))
@@ -398,9 +401,7 @@ package struct PersonsController: RouteCollection {
             "Persons/household-form", titleKey: "households.new",
             HouseholdFormView(
                 input: input, error: error?.message,
-                municipalities: codes.map {
-                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
-                }))
+                municipalities: Choice.municipalities(codes, names: names, selected: input.municipality)))
     }
 
     package func newHousehold(req: Request) async throws -> View {
@@ -449,12 +450,12 @@ package struct PersonsController: RouteCollection {
             HouseholdView(
                 id: h.id!, name: h.name, address: h.address, municipality: names[h.$municipality.id] ?? "",
                 members: h.members.sorted {
-                    ($0.relation == "main" ? 0 : 1, $0.birthDate) < ($1.relation == "main" ? 0 : 1, $1.birthDate)
+                    ($0.relation == .main ? 0 : 1, $0.birthDate) < ($1.relation == .main ? 0 : 1, $1.birthDate)
                 }
                 .map {
                     .init(
                         id: $0.id!, name: $0.fullName, birthDate: $0.birthDate.iso,
-                        relation: $0.relation.map { "relation.\($0)" })
+                        relation: $0.relation.map { "relation.\($0.rawValue)" })
                 },
                 canEdit: req.may(.update, resource), sections: sections))
     }

@@ -41,7 +41,7 @@ package enum DemoProgramme {
 
     package static func load(on db: any Database, parameters: ProgrammeParameters, users: [String: UUID]) async throws {
         let today = LocalDate.today
-        for code in ["3420", "3326", "3324"] {
+        for code: Kommunenummer in ["3420", "3326", "3324"] {
             for (i, name) in ladder.enumerated() {
                 let phase = LadderPhase()
                 phase.$municipality.id = code
@@ -53,13 +53,13 @@ package enum DemoProgramme {
                 let m = CatalogueMeasure()
                 m.$municipality.id = code
                 m.name = name
-                m.kind = kind.rawValue
+                m.kind = kind
                 try await m.create(on: db)
             }
         }
         // Elverum: 22 open participations for one advisor (above the recommended 20), one in mapping, every ending
         // reason once recently, and six who ended 14 months ago with their status one year on. Vestre Toten: a few.
-        var plan: [(String, String, Stage)] = [
+        var plan: [(Kommunenummer, String, Stage)] = [
             ("3420", "veileder.elverum", .mappingOnly), ("3420", "veileder.elverum", .activeHeavyAbsence),
         ]
         let open: [Stage] = [.active, .decided, .active, .onLeave, .active, .stoppedTemporarily, .active]
@@ -84,20 +84,20 @@ package enum DemoProgramme {
             p.givenName = given[i % given.count]
             p.familyName = family[(i * 7) % family.count]
             p.birthDate = today.adding(years: -(21 + (i * 5) % 30)).adding(days: -(i * 37) % 300)
-            p.sex = i % 2 == 0 ? Sex.female.rawValue : Sex.male.rawValue
+            p.sex = i % 2 == 0 ? .female : .male
             p.citizenship = ["SO", "ER", "UA", "AF", "SY"][i % 5]
             p.countryOfBirth = p.citizenship
             p.residenceGround =
-                p.citizenship == "UA" ? ResidenceGround.collectiveProtection.rawValue : ResidenceGround.refugee.rawValue
+                p.citizenship == "UA" ? .collectiveProtection : .refugee
             // A few without education background: NIR needs it.
-            p.educationLevel = i % 9 == 4 ? nil : EducationLevel.allCases[i % 4].rawValue
+            p.educationLevel = i % 9 == 4 ? nil : EducationLevel.allCases[i % 4]
             p.advisorID = users[advisor]
             // Open programmes started recently enough to be within the participant's planned length.
             let longest =
                 (try? ProgrammeDuration(parameters: parameters).assess(
                     lawRegime: .integreringsloven2021, finalGoal: goal(i),
                     ageAtDecision: p.birthDate.age(on: today),
-                    educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: today))?
+                    educationLevel: p.educationLevel, decisionDate: today))?
                 .maxMonths ?? 24
             let start = startDate(stage, today: today, index: i, longest: longest)
             p.settlementDate = start.adding(months: -2)
@@ -134,7 +134,7 @@ package enum DemoProgramme {
         let part = Participation()
         part.$person.id = p.id!
         part.$municipality.id = p.$municipality.id
-        part.lawRegime = LawRegime.integreringsloven2021.rawValue
+        part.lawRegime = .integreringsloven2021
         part.extensionMonths = 0
         part.livesWithParents = false
         part.coupleWithoutChildren = false
@@ -150,14 +150,14 @@ package enum DemoProgramme {
         part.guidanceRecommendation = "Språkpraksis i helse og omsorg, deretter fagbrev."
         part.decisionDate = min(today.adding(days: -5), start.adding(days: -14))
         part.startDate = start
-        part.finalGoal = goal(i)?.rawValue
+        part.finalGoal = goal(i)
         // The longest ordinary length the rules allow this participant.
         let decided = part.decisionDate!
         part.plannedMonths =
             (try? ProgrammeDuration(parameters: parameters).assess(
-                lawRegime: .integreringsloven2021, finalGoal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)),
+                lawRegime: .integreringsloven2021, finalGoal: part.finalGoal,
                 ageAtDecision: p.birthDate.age(on: decided),
-                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decided))?
+                educationLevel: p.educationLevel, decisionDate: decided))?
             .maxMonths
         part.planDate = min(today, start.adding(days: 20))
         part.contractSigned = i % 6 == 5 ? nil : part.planDate
@@ -165,7 +165,7 @@ package enum DemoProgramme {
         if p.$municipality.id == "3420" { part.ladderPhase = 1 + i % 4 }
         switch stage {
         case .stoppedTemporarily:
-            part.stopKind = "temporary"
+            part.stopKind = .temporary
             part.stopDate = today.adding(days: -12)
         case .ended(let reason, _):
             // Those with a one-year status ended 14 months ago (one cohort); the others recently.
@@ -173,7 +173,7 @@ package enum DemoProgramme {
                 min(
                     today.adding(days: -3),
                     start.adding(months: min(part.plannedMonths ?? 12, 12 + (outcomeGiven(stage) ? 0 : i % 8))))
-            part.endReason = reason.rawValue
+            part.endReason = reason
         default: break
         }
         try await part.create(on: db)
@@ -188,7 +188,7 @@ package enum DemoProgramme {
         for (n, (kind, from, to, minutes)) in measures.enumerated() where !(i % 8 == 2 && n > 0) {
             let m = ProgrammeMeasure()
             m.$participation.id = part.id!
-            m.kind = kind.rawValue
+            m.kind = kind
             m.from = from
             m.to = to
             m.weeklyMinutes = minutes
@@ -203,14 +203,14 @@ package enum DemoProgramme {
             let e = AttendanceEntry()
             e.$participation.id = part.id!
             e.date = monday
-            e.period = "week"
+            e.period = .week
             let kinds: [AbsenceKind?] = [
                 nil, .sickChild, .invalid, nil, .ownIllnessSelfCertified, .holiday, nil, .welfare,
             ]
             let kind = kinds[(w + i) % kinds.count]
             e.absenceMinutes = kind == nil ? 0 : (kind == .holiday ? 2250 : 450)
             e.presentMinutes = 2250 - e.absenceMinutes
-            e.absenceKind = kind?.rawValue
+            e.absenceKind = kind
             try await e.create(on: db)
         }
         if case .activeHeavyAbsence = stage {
@@ -218,10 +218,10 @@ package enum DemoProgramme {
             let e = AttendanceEntry()
             e.$participation.id = part.id!
             e.date = YearMonth(today).firstDay
-            e.period = "day"
+            e.period = .day
             e.presentMinutes = 0
             e.absenceMinutes = 600
-            e.absenceKind = AbsenceKind.invalid.rawValue
+            e.absenceKind = .invalid
             try await e.create(on: db)
             for d in 1...10 {
                 let day = YearMonth(today).firstDay.adding(days: d)
@@ -229,10 +229,10 @@ package enum DemoProgramme {
                 let x = AttendanceEntry()
                 x.$participation.id = part.id!
                 x.date = day
-                x.period = "day"
+                x.period = .day
                 x.presentMinutes = 0
                 x.absenceMinutes = 450
-                x.absenceKind = AbsenceKind.invalid.rawValue
+                x.absenceKind = .invalid
                 try await x.create(on: db)
             }
         }
@@ -257,8 +257,8 @@ package enum DemoProgramme {
         {
             let o = ProgrammeOutcome()
             o.$participation.id = part.id!
-            o.kind = "one_year"
-            o.status = outcome.rawValue
+            o.kind = .oneYear
+            o.status = outcome
             o.recordedOn = ended.adding(years: 1)
             try await o.create(on: db)
         }

@@ -115,15 +115,15 @@ package enum GroupAttendance {
             // kind then.
             return { part in
                 var i = input
-                if let kind = v["measure"] {
-                    guard MeasureKind(rawValue: kind) != nil else {
+                if let name = v["measure"] {
+                    guard let kind = MeasureKind(rawValue: name) else {
                         throw ValidationFailure(field: "measure", message: "measure must be a measure kind")
                     }
                     guard let day = i.date.flatMap(LocalDate.init(iso:)),
                         let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day })
                     else {
                         throw ValidationFailure(
-                            field: "measure", message: "the participant has no \(kind) measure on that date")
+                            field: "measure", message: "the participant has no \(kind.rawValue) measure on that date")
                     }
                     i.measureId = m.id
                 }
@@ -188,7 +188,7 @@ package enum GroupAttendance {
             let facts = ProgrammeFacts(part: p, person: p.person, parameters: params, today: today)
             guard let s = facts.start, s <= end, (facts.end ?? end) >= week else { return false }
             return kind.map { k in
-                p.measures.contains { $0.kind == k.rawValue && $0.from <= end && $0.to >= week }
+                p.measures.contains { $0.kind == k && $0.from <= end && $0.to >= week }
             } ?? true
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
@@ -203,7 +203,7 @@ package enum GroupAttendance {
                     .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind)
                 },
                 municipalities: codes.count > 1
-                    ? codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == q.municipality) } : [],
+                    ? Choice.municipalities(codes, names: names, selected: q.municipality) : [],
                 measure: kind?.rawValue ?? "",
                 rows: parts.map { p in
                     let id = p.id!
@@ -244,7 +244,7 @@ package enum GroupAttendance {
             }
             do {
                 // With a measure chosen, the entry is for the participant's measure of that kind that week.
-                let measure = q.measure.flatMap { k in
+                let measure = q.measure.flatMap(MeasureKind.init(rawValue:)).flatMap { k in
                     parts[id]?.measures.first {
                         $0.kind == k && $0.from <= week.adding(days: 6) && $0.to >= week
                     }

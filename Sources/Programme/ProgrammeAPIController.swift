@@ -8,7 +8,7 @@ package struct ProgrammeAPIController: RouteCollection {
     package struct ProgrammeDTO: Content {
         package struct Measure: Content {
             var id: UUID
-            var kind: String
+            var kind: MeasureKind
             var title: String?
             var from: LocalDate
             var to: LocalDate
@@ -17,10 +17,10 @@ package struct ProgrammeAPIController: RouteCollection {
         }
         package struct Attendance: Content {
             var date: LocalDate
-            var period: String
+            var period: AttendancePeriod
             var presentMinutes: Int
             var absenceMinutes: Int
-            var absenceKind: String?
+            var absenceKind: AbsenceKind?
             var measureId: UUID?
         }
         package struct Month: Content {
@@ -33,22 +33,22 @@ package struct ProgrammeAPIController: RouteCollection {
         }
         package var personId: UUID
         package var status: String
-        package var lawRegime: String
+        package var lawRegime: LawRegime
         package var mappingDate: LocalDate?
         package var guidanceDate: LocalDate?
         package var decisionDate: LocalDate?
         package var startDate: LocalDate?
-        package var finalGoal: String?
+        package var finalGoal: FinalGoal?
         package var plannedMonths: Int?
         package var extensionMonths: Int
         package var plannedEnd: String?
         package var planDate: LocalDate?
         package var contractSigned: LocalDate?
         package var norwegianTarget: [String: String]
-        package var stopKind: String?
+        package var stopKind: StopKind?
         package var stopDate: LocalDate?
         package var endDate: LocalDate?
-        package var endReason: String?
+        package var endReason: EndReason?
         package var nextReview: String?
         package var measures: [Measure]
         package var attendance: [Attendance]

@@ -155,16 +155,16 @@ package struct ProgrammeController: RouteCollection {
     package static func input(_ part: Participation?) -> ParticipationInput {
         guard let p = part else { return ParticipationInput() }
         return ParticipationInput(
-            lawRegime: p.lawRegime, mappingDate: p.mappingDate?.iso, mappingBy: p.mappingBy,
+            lawRegime: p.lawRegime.rawValue, mappingDate: p.mappingDate?.iso, mappingBy: p.mappingBy,
             mappingSummary: p.mappingSummary,
             guidanceDate: p.guidanceDate?.iso, guidanceCentre: p.guidanceCentre,
             guidanceRecommendation: p.guidanceRecommendation,
-            decisionDate: p.decisionDate?.iso, startDate: p.startDate?.iso, finalGoal: p.finalGoal,
+            decisionDate: p.decisionDate?.iso, startDate: p.startDate?.iso, finalGoal: p.finalGoal?.rawValue,
             plannedMonths: p.plannedMonths,
             extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate?.iso,
             contractSigned: p.contractSigned?.iso, norwegianTarget: p.norwegianTarget,
             livesWithParents: p.livesWithParents,
-            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind, stopDate: p.stopDate?.iso)
+            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind?.rawValue, stopDate: p.stopDate?.iso)
     }
 
     package func page(
@@ -178,13 +178,11 @@ package struct ProgrammeController: RouteCollection {
         let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
         let input = override ?? Self.input(part)
         let regime =
-            part.map { LawRegime(rawValue: $0.lawRegime) ?? .integreringsloven2021 }
-            ?? ProgrammeService.regime(req, person)
+            facts?.regime ?? ProgrammeService.regime(req, person)
         var duration: PageView.Duration? = nil
         if let part, let decision = part.decisionDate,
             let a = try? ProgrammeService.duration(
-                req, person, regime: regime, goal: part.finalGoal.flatMap(FinalGoal.init(rawValue:)), decision: decision
-            )
+                req, person, regime: regime, goal: part.finalGoal, decision: decision)
         {
             duration = .init(
                 groupKey: "programme.group.\(a.group.rawValue)", minMonths: a.minMonths, maxMonths: a.maxMonths,
@@ -235,7 +233,8 @@ package struct ProgrammeController: RouteCollection {
                 duration: duration,
                 measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
                     .init(
-                        id: $0.id!, kindKey: "measure.\($0.kind)", title: $0.title, from: $0.from.iso, to: $0.to.iso,
+                        id: $0.id!, kindKey: "measure.\($0.kind.rawValue)", title: $0.title, from: $0.from.iso,
+                        to: $0.to.iso,
                         hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
                 },
                 shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
@@ -250,11 +249,11 @@ package struct ProgrammeController: RouteCollection {
                 },
                 attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                     .init(
-                        date: $0.date.iso, periodKey: "period.\($0.period)",
+                        date: $0.date.iso, periodKey: "period.\($0.period.rawValue)",
                         present: NorwegianFormat.hours(minutes: $0.presentMinutes),
                         absence: NorwegianFormat.hours(minutes: $0.absenceMinutes),
-                        kindKey: $0.absenceKind.map { "absence.\($0)" },
-                        measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind)" },
+                        kindKey: $0.absenceKind.map { "absence.\($0.rawValue)" },
+                        measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind.rawValue)" },
                         measureTitle: measuresByID[$0.measureID ?? UUID()]?.title)
                 },
                 holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","),
@@ -269,10 +268,10 @@ package struct ProgrammeController: RouteCollection {
                         deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
                         netOre: $0.netOre, requiresDecision: $0.requiresDecision)
                 },
-                endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { "end_reason.\($0)" },
+                endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { "end_reason.\($0.rawValue)" },
                 outcomes: (part?.outcomes ?? []).map {
                     .init(
-                        kindKey: "outcome.\($0.kind)", statusKey: "outcome_status.\($0.status)",
+                        kindKey: "outcome.\($0.kind.rawValue)", statusKey: "outcome_status.\($0.status.rawValue)",
                         recordedOn: $0.recordedOn.iso)
                 },
                 measureKinds: MeasureKind.allCases.map {
@@ -301,7 +300,7 @@ package struct ProgrammeController: RouteCollection {
                 },
                 measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
                     let label =
-                        req.application.translations.text("measure.\(m.kind)", req.language)
+                        req.application.translations.text("measure.\(m.kind.rawValue)", req.language)
                         + (m.title.map { " – \($0)" } ?? "")
                     return Choice(
                         value: m.id!.uuidString,
@@ -475,7 +474,7 @@ package struct ProgrammeController: RouteCollection {
     package func certificate(req: Request) async throws -> View {
         let (person, part) = try await ProgrammeService.load(req, req.parameters.get("personID", as: UUID.self))
         guard let part, let end = part.endDate, let start = part.startDate,
-            let reason = part.endReason.flatMap(EndReason.init(rawValue:))
+            let reason = part.endReason
         else {
             throw Abort(.notFound, reason: "the programme has not ended")
         }
@@ -488,7 +487,7 @@ package struct ProgrammeController: RouteCollection {
             let minutes = weeks * m.weeklyMinutes
             return (
                 .init(
-                    kindKey: "measure.\(m.kind)", title: m.title, from: from.iso, to: to.iso,
+                    kindKey: "measure.\(m.kind.rawValue)", title: m.title, from: from.iso, to: to.iso,
                     hours: NorwegianFormat.hours(minutes: minutes)), minutes
             )
         }
@@ -503,6 +502,6 @@ package struct ProgrammeController: RouteCollection {
                 start: start.iso, end: end.iso,
                 endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
                 totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
-                goalKey: part.finalGoal.map { "goal.\($0)" }, personID: person.id!))
+                goalKey: part.finalGoal.map { "goal.\($0.rawValue)" }, personID: person.id!))
     }
 }

@@ -75,7 +75,7 @@ package struct PlanReviewsDue: DeadlineSource {
     package func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
         let user = try req.requireUser()
         var codes = try await req.municipalities(where: .list) { .programme(municipality: $0) }
-        if let m = filter.municipality { codes = codes.filter { $0 == m } }
+        if let m = filter.municipality { codes = codes.filter { $0.value == m } }
         guard !codes.isEmpty, filter.kind == nil else { return [] }
         let names = try await req.municipalityNames()
         let today = LocalDate.today

@@ -20,7 +20,7 @@ package enum ProgrammeLists {
 
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
     package static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (
-        rows: [Row], codes: [String]
+        rows: [Row], codes: [Kommunenummer]
     ) {
         let codes = try await req.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
         let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
@@ -41,12 +41,12 @@ package enum ProgrammeLists {
         )
     }
 
-    package static func municipalityOptions(_ req: Request, _ codes: [String], _ selected: String?) async throws
+    package static func municipalityOptions(_ req: Request, _ codes: [Kommunenummer], _ selected: String?) async throws
         -> [Choice]
     {
         let names = try await req.municipalityNames()
         let all = try await req.municipalities(where: .list) { .programme(municipality: $0) }
-        return all.count > 1 ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == selected) } : []
+        return all.count > 1 ? Choice.municipalities(all, names: names, selected: selected) : []
     }
 
     // MARK: Participants and caseload
@@ -100,10 +100,8 @@ package enum ProgrammeLists {
         // SSB's share in work or education one year after ending, by the year the programme ended.
         var cohorts: [Int: [OutcomeStatus]] = [:]
         for r in rows {
-            guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == "one_year" }),
-                let s = OutcomeStatus(rawValue: o.status)
-            else { continue }
-            cohorts[end.year, default: []].append(s)
+            guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == .oneYear }) else { continue }
+            cohorts[end.year, default: []].append(o.status)
         }
         let disclosure = DisclosureControl()
         return try await req.page(
@@ -150,7 +148,7 @@ package enum ProgrammeLists {
     }
     package struct Payouts: Content {
         package var month: String
-        package var municipalities: [String]
+        package var municipalities: [Kommunenummer]
         package var lines: [PayoutLine]
         package var totalNetOre: Int
         package var totalDeductionsOre: Int
@@ -278,12 +276,13 @@ package enum ProgrammeLists {
                 [
                     r.person.id!.uuidString, r.person.nationalID ?? "", r.person.dufNumber ?? "", r.person.familyName,
                     r.person.givenName,
-                    r.part.$municipality.id, r.part.lawRegime, r.person.educationLevel ?? "",
-                    r.part.decisionDate?.iso ?? "", r.part.startDate?.iso ?? "", r.part.finalGoal ?? "",
-                    r.part.contractSigned?.iso ?? "", r.part.endDate?.iso ?? "", r.part.endReason ?? "",
+                    r.part.$municipality.id.value, r.part.lawRegime.rawValue, r.person.educationLevel?.rawValue ?? "",
+                    r.part.decisionDate?.iso ?? "", r.part.startDate?.iso ?? "", r.part.finalGoal?.rawValue ?? "",
+                    r.part.contractSigned?.iso ?? "", r.part.endDate?.iso ?? "", r.part.endReason?.rawValue ?? "",
                     missing(r).joined(separator: " "),
                 ]
             })
-        return csvResponse(body, filename: "nir-avstemming-\(LocalDate.today.iso)-\(codes.joined(separator: "-")).csv")
+        return csvResponse(
+            body, filename: "nir-avstemming-\(LocalDate.today.iso)-\(codes.map(\.value).joined(separator: "-")).csv")
     }
 }

@@ -10,7 +10,7 @@ package final class Participation: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
     @Parent(key: "municipality") package var municipality: Municipality
-    @Field(key: "law_regime") package var lawRegime: String
+    @Field(key: "law_regime") package var lawRegime: LawRegime
     @OptionalField(key: "mapping_date") package var mappingDate: LocalDate?
     @OptionalField(key: "mapping_by") package var mappingBy: String?
     @OptionalField(key: "mapping_summary") package var mappingSummary: String?
@@ -19,7 +19,7 @@ package final class Participation: Model, @unchecked Sendable {
     @OptionalField(key: "guidance_recommendation") package var guidanceRecommendation: String?
     @OptionalField(key: "decision_date") package var decisionDate: LocalDate?
     @OptionalField(key: "start_date") package var startDate: LocalDate?
-    @OptionalField(key: "final_goal") package var finalGoal: String?
+    @OptionalField(key: "final_goal") package var finalGoal: FinalGoal?
     @OptionalField(key: "planned_months") package var plannedMonths: Int?
     @Field(key: "extension_months") package var extensionMonths: Int
     @OptionalField(key: "extension_reason") package var extensionReason: String?
@@ -29,11 +29,11 @@ package final class Participation: Model, @unchecked Sendable {
     @OptionalField(key: "norwegian_target") package var norwegianTargetJSON: String?
     @Field(key: "lives_with_parents") package var livesWithParents: Bool
     @Field(key: "couple_without_children") package var coupleWithoutChildren: Bool
-    /// temporary or permanent (integreringsloven § 18 / § 30: stans).
-    @OptionalField(key: "stop_kind") package var stopKind: String?
+    /// Integreringsloven § 30: stans.
+    @OptionalField(key: "stop_kind") package var stopKind: StopKind?
     @OptionalField(key: "stop_date") package var stopDate: LocalDate?
     @OptionalField(key: "end_date") package var endDate: LocalDate?
-    @OptionalField(key: "end_reason") package var endReason: String?
+    @OptionalField(key: "end_reason") package var endReason: EndReason?
     /// Position on the municipality's qualification ladder.
     @OptionalField(key: "ladder_phase") package var ladderPhase: Int?
     @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
@@ -61,7 +61,7 @@ package final class ProgrammeMeasure: Model, @unchecked Sendable {
     package static let schema = "programme_measures"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: MeasureKind
     @OptionalField(key: "title") package var title: String?
     @Field(key: "from_date") package var from: LocalDate
     @Field(key: "to_date") package var to: LocalDate
@@ -87,10 +87,10 @@ package final class AttendanceEntry: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
     @Field(key: "date") package var date: LocalDate
-    @Field(key: "period") package var period: String
+    @Field(key: "period") package var period: AttendancePeriod
     @Field(key: "present_minutes") package var presentMinutes: Int
     @Field(key: "absence_minutes") package var absenceMinutes: Int
-    @OptionalField(key: "absence_kind") package var absenceKind: String?
+    @OptionalField(key: "absence_kind") package var absenceKind: AbsenceKind?
     /// The measure the entry is for, when given (attendance per measure).
     @OptionalField(key: "measure_id") package var measureID: UUID?
     package init() {}
@@ -119,8 +119,8 @@ package final class ProgrammeOutcome: Model, @unchecked Sendable {
     package static let schema = "programme_outcomes"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "participation_id") package var participation: Participation
-    @Field(key: "kind") package var kind: String
-    @Field(key: "status") package var status: String
+    @Field(key: "kind") package var kind: OutcomeKind
+    @Field(key: "status") package var status: OutcomeStatus
     @Field(key: "recorded_on") package var recordedOn: LocalDate
     package init() {}
 }

@@ -96,7 +96,7 @@ package enum ProgrammeService {
     }
 
     package static func regime(_ req: Request, _ p: Person) -> LawRegime {
-        let r = p.facts.map { req.application.rulesEngine.evaluate($0, asOf: .today).lawRegime } ?? .undetermined
+        let r = req.application.rulesEngine.evaluate(p.facts, asOf: .today).lawRegime
         return r == .undetermined ? .integreringsloven2021 : r
     }
 
@@ -202,9 +202,9 @@ package enum ProgrammeService {
             }
             target[skill] = level
         }
-        var stopKind: String? = nil
-        if let k = v.stopKind {
-            guard ["temporary", "permanent"].contains(k) else {
+        var stopKind: StopKind? = nil
+        if let name = v.stopKind {
+            guard let k = StopKind(rawValue: name) else {
                 throw ValidationFailure(field: "stopKind", message: "stopKind must be temporary or permanent")
             }
             guard stop != nil else {
@@ -212,7 +212,7 @@ package enum ProgrammeService {
             }
             stopKind = k
         }
-        part.lawRegime = regime.rawValue
+        part.lawRegime = regime
         part.mappingDate = mapping
         part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
         part.mappingSummary = try Validate.text(
@@ -223,14 +223,14 @@ package enum ProgrammeService {
             v.guidanceRecommendation, "guidanceRecommendation", max: 4000, required: false, multiline: true)
         part.decisionDate = decision
         part.startDate = start
-        part.finalGoal = goal?.rawValue
+        part.finalGoal = goal
         part.plannedMonths = planned
         part.extensionMonths = extensionMonths
         part.extensionReason = extensionReason
         // With no target chosen, the plan starts from IMDi's recommendation for the person's education.
         if target.isEmpty {
             target = req.application.programmeParameters.norwegianTarget(
-                for: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), on: .today)
+                for: p.educationLevel, on: .today)
         }
         part.planDate = plan
         part.contractSigned = contract
@@ -262,7 +262,7 @@ package enum ProgrammeService {
         do {
             return try ProgrammeDuration(parameters: req.application.programmeParameters).assess(
                 lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
-                educationLevel: p.educationLevel.flatMap(EducationLevel.init(rawValue:)), decisionDate: decision)
+                educationLevel: p.educationLevel, decisionDate: decision)
         } catch {
             throw ValidationFailure(
                 field: "decisionDate", message: "decisionDate: no duration rules are in force on \(decision.iso)")
@@ -290,7 +290,7 @@ package enum ProgrammeService {
         }
         guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
         part.endDate = end
-        part.endReason = reason.rawValue
+        part.endReason = reason
         try await part.update(on: req.store)
         try await req.audit(
             "end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
@@ -310,7 +310,7 @@ package enum ProgrammeService {
             else {
                 throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
             }
-            input.kind = item.kind
+            input.kind = item.kind.rawValue
             if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
         }
         guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
@@ -321,7 +321,7 @@ package enum ProgrammeService {
         let (from, to) = try Validate.period(input.from, input.to)
         let m = ProgrammeMeasure()
         m.$participation.id = part.id!
-        m.kind = kind.rawValue
+        m.kind = kind
         m.title = try Validate.text(input.title, "title", max: 200, required: false)
         m.from = from
         m.to = to
@@ -370,12 +370,11 @@ package enum ProgrammeService {
     /// Checks one attendance entry (for a single entry, the group form and the CSV import alike); unsaved.
     package static func attendanceEntry(_ input: AttendanceInput, for part: Participation) throws -> AttendanceEntry {
         var date = try Validate.pastDate(input.date, "date")
-        let period = input.period ?? "day"
-        guard ["day", "week"].contains(period) else {
+        guard let period = AttendancePeriod(rawValue: input.period ?? "day") else {
             throw ValidationFailure(field: "period", message: "period must be day or week")
         }
-        if period == "week" { date = date.weekStart }
-        let max: Double = period == "week" ? 60 : 12
+        if period == .week { date = date.weekStart }
+        let max = period.maxHours
         let present = try Validate.hoursToMinutes(input.presentHours, "presentHours", max: max, required: false) ?? 0
         let absent = try Validate.hoursToMinutes(input.absenceHours, "absenceHours", max: max, required: false) ?? 0
         var kind: AbsenceKind? = nil
@@ -407,7 +406,7 @@ package enum ProgrammeService {
                 throw ValidationFailure(
                     field: "measureId", message: "measureId is not one of the participant's measures")
             }
-            guard measure.from <= date.adding(days: period == "week" ? 6 : 0), measure.to >= date else {
+            guard measure.from <= date.adding(days: period.lastDayOffset), measure.to >= date else {
                 throw ValidationFailure(field: "measureId", message: "the measure does not run on that date")
             }
         }
@@ -417,7 +416,7 @@ package enum ProgrammeService {
         e.period = period
         e.presentMinutes = present
         e.absenceMinutes = absent
-        e.absenceKind = absent > 0 ? kind?.rawValue : nil
+        e.absenceKind = absent > 0 ? kind : nil
         e.measureID = input.measureId
         return e
     }
@@ -447,7 +446,7 @@ package enum ProgrammeService {
 
     /// Checks one outcome (single entry and CSV import alike); unsaved.
     package static func outcome(_ input: OutcomeInput, for part: Participation) throws -> ProgrammeOutcome {
-        guard let kind = input.kind, ["one_year", "five_year"].contains(kind) else {
+        guard let kind = input.kind.flatMap(OutcomeKind.init(rawValue:)) else {
             throw ValidationFailure(field: "kind", message: "kind must be one_year or five_year")
         }
         guard let status = input.status.flatMap(OutcomeStatus.init(rawValue:)) else {
@@ -455,13 +454,13 @@ package enum ProgrammeService {
                 field: "status",
                 message: "status must be one of \(OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if kind == "one_year" && part.endDate == nil {
+        if kind == .oneYear && part.endDate == nil {
             throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme")
         }
         let o = ProgrammeOutcome()
         o.$participation.id = part.id!
         o.kind = kind
-        o.status = status.rawValue
+        o.status = status
         o.recordedOn = try Validate.pastDate(input.recordedOn, "recordedOn")
         return o
     }
@@ -503,11 +502,11 @@ package struct ProgrammeFacts {
 
     package var start: LocalDate? { part.startDate }
     package var end: LocalDate? { part.endDate }
-    package var regime: LawRegime { LawRegime(rawValue: part.lawRegime) ?? .integreringsloven2021 }
+    package var regime: LawRegime { part.lawRegime == .undetermined ? .integreringsloven2021 : part.lawRegime }
 
     package var status: ParticipationStatus {
         if let e = end, e <= today { return .ended }
-        if part.stopKind == "permanent", let s = part.stopDate, s <= today {
+        if part.stopKind == .permanent, let s = part.stopDate, s <= today {
             return .stopped
         }
         if (part.$leaves.value ?? []).contains(where: {
@@ -515,7 +514,7 @@ package struct ProgrammeFacts {
         }) {
             return .onLeave
         }
-        if part.stopKind == "temporary" { return .stoppedTemporarily }
+        if part.stopKind == .temporary { return .stoppedTemporarily }
         guard part.decisionDate != nil else { return .mapping }
         if let s = start, s <= today { return (plannedEnd.map { $0 < today } ?? false) ? .pastPlannedEnd : .active }
         return .decided
@@ -558,13 +557,13 @@ package struct ProgrammeFacts {
     package func missingContent(childUnder18: Bool) -> [String] {
         MandatoryContent.missing(
             kinds: Set((part.$measures.value ?? []).map(\.kind)), childUnder18: childUnder18,
-            collectiveProtection: person.residenceGround == ResidenceGround.collectiveProtection.rawValue)
+            collectiveProtection: person.residenceGround == .collectiveProtection)
     }
 
     /// Holiday taken in a calendar year, in working days of 7.5 hours.
     package func holidayDays(in year: Int) -> Double {
         let minutes = (part.$attendance.value ?? []).filter {
-            $0.absenceKind == AbsenceKind.holiday.rawValue && $0.date.year == year
+            $0.absenceKind == .holiday && $0.date.year == year
         }
         .reduce(0) { $0 + $1.absenceMinutes }
         return Double(minutes) / 450
@@ -572,7 +571,7 @@ package struct ProgrammeFacts {
 
     package func invalidAbsenceMinutes(in month: YearMonth) -> Int {
         (part.$attendance.value ?? []).filter {
-            $0.absenceKind == AbsenceKind.invalid.rawValue && YearMonth($0.date) == month
+            $0.absenceKind == .invalid && YearMonth($0.date) == month
         }
         .reduce(0) { $0 + $1.absenceMinutes }
     }
@@ -581,7 +580,7 @@ package struct ProgrammeFacts {
         guard let s = start else { return nil }
         let birth = person.birthDate
         // A permanent stop ends the payments like an ending does.
-        let stopped = part.stopKind == "permanent" ? part.stopDate : nil
+        let stopped = part.stopKind == .permanent ? part.stopDate : nil
         // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.
         let last = [end, stopped, plannedEnd].compactMap { $0 }.min()
         return try? IntroductionBenefit(parameters: parameters).calculate(

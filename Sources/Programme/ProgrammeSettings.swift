@@ -21,7 +21,7 @@ package final class CatalogueMeasure: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Parent(key: "municipality") package var municipality: Municipality
     @Field(key: "name") package var name: String
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: MeasureKind
     package init() {}
 }
 
@@ -75,10 +75,10 @@ package struct ProgrammeSettingsController: RouteCollection {
         package var error: String?
     }
 
-    package static func municipality(_ req: Request, _ requested: String?) async throws -> String {
+    package static func municipality(_ req: Request, _ requested: String?) async throws -> Kommunenummer {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
-        if let r = requested, !r.isEmpty {
-            _ = try Validate.municipality(r)
+        if let text = requested, !text.isEmpty {
+            let r = try Validate.municipality(text)
             guard codes.contains(r) else { throw Abort(.forbidden, reason: "access denied") }
             return r
         }
@@ -93,13 +93,13 @@ package struct ProgrammeSettingsController: RouteCollection {
         return try await req.page(
             "Programme/settings", titleKey: "programme_settings.title",
             PageView(
-                municipality: m, municipalityName: names[m] ?? m,
+                municipality: m.value, municipalityName: names[m] ?? m.value,
                 municipalities: codes.count > 1
-                    ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+                    ? Choice.municipalities(codes, names: names, selected: m) : [],
                 phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position)
                     .all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
                 measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name)
-                    .all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind)") },
+                    .all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind.rawValue)") },
                 kinds: MeasureKind.allCases.map {
                     Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
                 }, error: error))
@@ -116,15 +116,15 @@ package struct ProgrammeSettingsController: RouteCollection {
         var kind: String?
     }
 
-    package func change(_ req: Request, _ action: (String, Form) async throws -> Void) async throws -> Response {
+    package func change(_ req: Request, _ action: (Kommunenummer, Form) async throws -> Void) async throws -> Response {
         let f = try req.content.decode(Form.self)
         let m = try await Self.municipality(req, f.municipality)
         do {
             try await action(m, f)
-            try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
-            return req.redirect(to: "/programme/settings?municipality=\(m)&notice=saved")
+            try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)
+            return req.redirect(to: "/programme/settings?municipality=\(m.value)&notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, m, error: e.message).encodeResponse(for: req)
+            let res = try await page(req, m.value, error: e.message).encodeResponse(for: req)
             res.status = .badRequest
             return res
         }
@@ -151,12 +151,12 @@ package struct ProgrammeSettingsController: RouteCollection {
             let c = CatalogueMeasure()
             c.$municipality.id = m
             c.name = try Validate.required(f.name, "name", max: 200)
-            c.kind = kind.rawValue
+            c.kind = kind
             try await c.create(on: req.store)
         }
     }
 
-    package func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> String)
+    package func delete<M: Model>(_ req: Request, _ type: M.Type, _ param: String, municipality: (M) -> Kommunenummer)
         async throws -> Response where M.IDValue == UUID
     {
         guard let id = req.parameters.get(param, as: UUID.self), let row = try await M.find(id, on: req.store) else {
@@ -165,8 +165,8 @@ package struct ProgrammeSettingsController: RouteCollection {
         let m = municipality(row)
         try await req.authorize(.update, .municipalSettings(municipality: m))
         try await row.delete(on: req.store)
-        try await req.audit("update", recordType: "programme_settings", recordID: m, municipality: m)
-        return req.redirect(to: "/programme/settings?municipality=\(m)&notice=deleted")
+        try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)
+        return req.redirect(to: "/programme/settings?municipality=\(m.value)&notice=deleted")
     }
 
     package func deletePhase(req: Request) async throws -> Response {

@@ -85,7 +85,8 @@ package struct RightsSection: PersonSection {
     }
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
-        guard req.may(.read, p.resource), let facts = p.facts else { return nil }
+        guard req.may(.read, p.resource) else { return nil }
+        let facts = p.facts
         let events = try await DeadlineEvents.dates(for: [p.id!], on: req.store)[p.id!] ?? [:]
         let today = LocalDate.today
         let panel = RightsPanel(

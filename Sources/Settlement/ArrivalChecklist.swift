@@ -6,7 +6,7 @@ import Vapor
 /// A municipality's settlement settings and arrival-checklist template. A municipality starts from the service
 /// defaults (`Resources/Parameters/settlement.json`) the first time they are needed, then edits its own copy.
 package enum SettlementSettings {
-    package static func settings(for municipality: String, _ req: Request) async throws -> MunicipalSettings {
+    package static func settings(for municipality: Kommunenummer, _ req: Request) async throws -> MunicipalSettings {
         if let s = try await MunicipalSettings.find(municipality, on: req.store) { return s }
         return try await req.write { db in
             try await seed(municipality, from: req.application.settlementDefaults, on: db)
@@ -14,7 +14,8 @@ package enum SettlementSettings {
     }
 
     /// Gives a municipality the service defaults: answer times and the checklist template.
-    package static func seed(_ municipality: String, from d: SettlementDefaults, on db: any Database) async throws
+    package static func seed(_ municipality: Kommunenummer, from d: SettlementDefaults, on db: any Database)
+        async throws
         -> MunicipalSettings
     {
         let s = MunicipalSettings()
@@ -34,7 +35,9 @@ package enum SettlementSettings {
         return s
     }
 
-    package static func template(for municipality: String, _ req: Request) async throws -> [ChecklistTemplateItem] {
+    package static func template(for municipality: Kommunenummer, _ req: Request) async throws
+        -> [ChecklistTemplateItem]
+    {
         _ = try await settings(for: municipality, req)
         return try await ChecklistTemplateItem.query(on: req.store).filter(\.$municipality.$id == municipality)
             .sort(\.$position).sort(\.$title).all()
@@ -45,7 +48,8 @@ package enum SettlementSettings {
         var answerHoursOrdinary: Int?
     }
 
-    package static func updateSettings(_ req: Request, municipality: String, _ input: SettingsInput) async throws {
+    package static func updateSettings(_ req: Request, municipality: Kommunenummer, _ input: SettingsInput) async throws
+    {
         try await req.authorize(.update, .municipalSettings(municipality: municipality))
         let s = try await settings(for: municipality, req)
         s.answerHoursUrgent = try Validate.number(
@@ -54,7 +58,7 @@ package enum SettlementSettings {
             input.answerHoursOrdinary, "answerHoursOrdinary", 1...2160, required: true)!
         try await s.update(on: req.store)
         try await req.audit(
-            "update", recordType: "municipal_settings", recordID: municipality, municipality: municipality)
+            "update", recordType: "municipal_settings", recordID: municipality.value, municipality: municipality)
     }
 
     package struct ItemInput: Content {
@@ -79,7 +83,7 @@ package enum SettlementSettings {
         )
     }
 
-    package static func addItem(_ req: Request, municipality: String, _ input: ItemInput) async throws
+    package static func addItem(_ req: Request, municipality: Kommunenummer, _ input: ItemInput) async throws
         -> ChecklistTemplateItem
     {
         try await req.authorize(.update, .municipalSettings(municipality: municipality))
@@ -88,7 +92,7 @@ package enum SettlementSettings {
         let t = ChecklistTemplateItem()
         t.$municipality.id = municipality
         t.title = v.title
-        t.sector = v.sector.rawValue
+        t.sector = v.sector
         t.offsetDays = v.offset
         t.position = v.position ?? ((existing.map(\.position).max() ?? 0) + 1)
         try await t.create(on: req.store)
@@ -109,7 +113,7 @@ package enum SettlementSettings {
         let t = try await findItem(req, id)
         let v = try validItem(input)
         t.title = v.title
-        t.sector = v.sector.rawValue
+        t.sector = v.sector
         t.offsetDays = v.offset
         if let p = v.position { t.position = p }
         try await t.update(on: req.store)
@@ -118,7 +122,7 @@ package enum SettlementSettings {
         return t
     }
 
-    package static func deleteItem(_ req: Request, _ id: UUID?) async throws -> String {
+    package static func deleteItem(_ req: Request, _ id: UUID?) async throws -> Kommunenummer {
         let t = try await findItem(req, id)
         try await t.delete(on: req.store)
         try await req.audit(
@@ -130,7 +134,7 @@ package enum SettlementSettings {
 package struct ArrivalTaskDTO: Content {
     package var id: UUID
     package var title: String
-    package var sector: String
+    package var sector: Sector
     package var due: LocalDate
     package var doneOn: LocalDate?
     package var status: String
@@ -205,8 +209,7 @@ package enum ArrivalChecklist {
         try await req.authorize(
             .update,
             .sectorPart(
-                municipality: h.$municipality.id, sharedWith: shared, sector: Sector(rawValue: t.sector) ?? .integration
-            ),
+                municipality: h.$municipality.id, sharedWith: shared, sector: t.sector),
             recordType: "household", recordID: householdID.uuidString)
         let done = input.doneOn.map { _ in () } == nil ? nil : try Validate.pastDate(input.doneOn, "doneOn")
         t.doneOn = done
@@ -250,9 +253,10 @@ package struct ChecklistSection: HouseholdSection {
         let today = LocalDate.today
         let rows = tasks.map { t in
             let status = ArrivalChecklist.status(t, today: today)
-            let sector = Sector(rawValue: t.sector) ?? .integration
+            let sector = t.sector
             return Model.Task(
-                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector)", due: t.due.iso, doneOn: t.doneOn?.iso,
+                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector.rawValue)", due: t.due.iso,
+                doneOn: t.doneOn?.iso,
                 status: status,
                 statusKey: "task.\(status)",
                 canMark: req.may(

@@ -8,7 +8,7 @@ import Vapor
 /// are relative to when the demo is loaded, so the countdowns are live. All names are invented.
 package enum DemoSettlement {
     /// (municipality, year, requested, of which minors, decided, settles minors, case reference)
-    package static let years: [(String, Int, Int, Int, Int?, Bool?, String?)] = [
+    package static let years: [(Kommunenummer, Int, Int, Int, Int?, Bool?, String?)] = [
         ("3420", 2025, 30, 5, 25, false, "PS 14/25"), ("3420", 2026, 30, 4, 28, true, "PS 9/26"),
         ("3427", 2025, 15, 0, 15, false, "PS 22/25"), ("3427", 2026, 12, 0, 10, false, "PS 18/26"),
         ("3443", 2025, 20, 2, 20, false, "PS 31/25"), ("3443", 2026, 20, 2, nil, nil, nil),
@@ -44,7 +44,7 @@ package enum DemoSettlement {
         let ordinary = Double(d.answerHours.ordinary.value) * hour
         typealias M = (String, String, String, Sex, FamilyRelation, String, ResidenceGround)
         func proposal(
-            _ code: String, _ ref: String, _ label: String, urgent isUrgent: Bool, receivedAgo: Double,
+            _ code: Kommunenummer, _ ref: String, _ label: String, urgent isUrgent: Bool, receivedAgo: Double,
             rooms: Int, kindergarten: Int, school: Int, health: String?, members: [M],
             assessed: [Sector: AssessmentStatus] = [:], decision: SettlementDecision = .pending, reason: String? = nil
         ) async throws -> IncomingHousehold {
@@ -61,8 +61,8 @@ package enum DemoSettlement {
             h.schoolPlaces = school
             h.healthNeeds = health
             h.expectedArrival = Oslo.day(now).adding(days: 30)
-            for s in IncomingHousehold.assessingSectors { h.setStatus((assessed[s] ?? .pending).rawValue, for: s) }
-            h.decision = decision.rawValue
+            for s in IncomingHousehold.assessingSectors { h.setStatus(assessed[s] ?? .pending, for: s) }
+            h.decision = decision
             h.decisionReason = reason
             h.decidedAt = decision == .pending ? nil : h.receivedAt.addingTimeInterval(20 * hour)
             try await h.create(on: db)
@@ -72,10 +72,10 @@ package enum DemoSettlement {
                 m.givenName = given
                 m.familyName = family
                 m.birthDate = LocalDate(iso: birth)!
-                m.sex = sex.rawValue
-                m.relation = relation.rawValue
+                m.sex = sex
+                m.relation = relation
                 m.citizenship = country
-                m.residenceGround = ground.rawValue
+                m.residenceGround = ground
                 try await m.create(on: db)
             }
             try await h.$members.load(on: db)
@@ -146,8 +146,8 @@ package enum DemoSettlement {
             let p = m.person(municipality: "3420", household: household.id, settledOn: arrivedOn)
             p.arrivalDate = arrivedOn
             p.permitDate = arrivedOn.adding(days: -40)
-            DemoData.describe(p, country: m.citizenship, adult: m.relation == FamilyRelation.main.rawValue, seed: 1)
-            if m.relation == FamilyRelation.main.rawValue { p.advisorID = users["veileder.elverum"] }
+            DemoData.describe(p, country: m.citizenship, adult: m.relation == .main, seed: 1)
+            if m.relation == .main { p.advisorID = users["veileder.elverum"] }
             try await p.create(on: db)
             try await PersonShare(
                 person: p.id!, sector: .health, basis: .legalBasis,

@@ -37,7 +37,7 @@ package struct IncomingInput: Content {
             package var citizenship: String
             package var residenceGround: ResidenceGround
         }
-        package var municipality: String
+        package var municipality: Kommunenummer
         package var imdiReference: String
         package var label: String
         package var urgent: Bool
@@ -110,20 +110,20 @@ package struct IncomingDTO: Content {
         package var givenName: String
         package var familyName: String
         package var birthDate: LocalDate
-        package var sex: String
-        package var relation: String
+        package var sex: Sex
+        package var relation: FamilyRelation
         package var citizenship: String
-        package var residenceGround: String
+        package var residenceGround: ResidenceGround
     }
     package struct Assessment: Content {
-        var housing: String
-        var kindergarten: String
-        var school: String
-        var health: String
+        var housing: AssessmentStatus
+        var kindergarten: AssessmentStatus
+        var school: AssessmentStatus
+        var health: AssessmentStatus
         var note: String?
     }
     package var id: UUID
-    package var municipality: String
+    package var municipality: Kommunenummer
     package var imdiReference: String
     package var label: String
     package var urgent: Bool
@@ -139,7 +139,7 @@ package struct IncomingDTO: Content {
     package var expectedArrival: LocalDate?
     package var members: [Member]
     package var assessment: Assessment
-    package var decision: String
+    package var decision: SettlementDecision
     package var decisionReason: String?
     package var decidedAt: Date?
     package var householdId: UUID?
@@ -186,7 +186,7 @@ package struct AnswerClock {
     package init(_ h: IncomingHousehold, now: Date) {
         minutesLeft = Int((h.answerDueAt.timeIntervalSince(now) / 60).rounded(.down))
         let window = h.answerDueAt.timeIntervalSince(h.receivedAt)
-        if h.decision != SettlementDecision.pending.rawValue {
+        if h.decision != .pending {
             status = .answered
         } else if now >= h.answerDueAt {
             status = .overdue
@@ -220,8 +220,8 @@ package enum IncomingService {
         ).all()
             .filter { req.may(.read, $0.resource) }
             .sorted { a, b in
-                let pa = a.decision == SettlementDecision.pending.rawValue
-                let pb = b.decision == SettlementDecision.pending.rawValue
+                let pa = a.decision == .pending
+                let pb = b.decision == .pending
                 if pa != pb { return pa }
                 return pa ? a.answerDueAt < b.answerDueAt : a.receivedAt > b.receivedAt
             }
@@ -255,8 +255,8 @@ package enum IncomingService {
         h.urgent = v.urgent
         h.answerDueAt = h.receivedAt.addingTimeInterval(
             Double(v.urgent ? settings.answerHoursUrgent : settings.answerHoursOrdinary) * 3600)
-        for s in IncomingHousehold.assessingSectors { h.setStatus(AssessmentStatus.pending.rawValue, for: s) }
-        h.decision = SettlementDecision.pending.rawValue
+        for s in IncomingHousehold.assessingSectors { h.setStatus(.pending, for: s) }
+        h.decision = .pending
         apply(v, to: h)
         try await req.write { db in
             try await h.create(on: db)
@@ -275,7 +275,7 @@ package enum IncomingService {
         guard v.municipality == h.$municipality.id else {
             throw ValidationFailure(field: "municipality", message: "a proposal cannot move municipality")
         }
-        guard h.decision == SettlementDecision.pending.rawValue else {
+        guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is answered and can no longer change")
         }
         apply(v, to: h)
@@ -318,10 +318,10 @@ package enum IncomingService {
             row.givenName = m.givenName
             row.familyName = m.familyName
             row.birthDate = m.birthDate
-            row.sex = m.sex.rawValue
-            row.relation = m.relation.rawValue
+            row.sex = m.sex
+            row.relation = m.relation
             row.citizenship = m.citizenship
-            row.residenceGround = m.residenceGround.rawValue
+            row.residenceGround = m.residenceGround
             try await row.create(on: db)
         }
     }
@@ -349,10 +349,10 @@ package enum IncomingService {
             .sectorPart(
                 municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: sector),
             recordType: "incoming_household", recordID: id.uuidString)
-        guard h.decision == SettlementDecision.pending.rawValue else {
+        guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is answered; the assessment is closed")
         }
-        h.setStatus(status.rawValue, for: sector)
+        h.setStatus(status, for: sector)
         if let note {
             // Each sector's remark is kept, labelled, in one running note.
             let line = "[\(sector.rawValue)] \(note)"
@@ -373,7 +373,7 @@ package enum IncomingService {
         }
         let reason = try Validate.text(input.reason, "reason", max: 1000, required: false, multiline: true)
         let concerns = IncomingHousehold.assessingSectors.contains {
-            h.status(for: $0) == AssessmentStatus.concern.rawValue
+            h.status(for: $0) == .concern
         }
         if reason == nil && (decision == .declined || concerns) {
             throw ValidationFailure(
@@ -382,10 +382,10 @@ package enum IncomingService {
                     ? "reason is required when declining"
                     : "reason is required when accepting despite a concern in the assessment")
         }
-        guard h.decision == SettlementDecision.pending.rawValue else {
+        guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")
         }
-        h.decision = decision.rawValue
+        h.decision = decision
         h.decisionReason = reason
         h.decidedAt = Date()
         try await h.update(on: req.store)
@@ -402,7 +402,7 @@ package enum IncomingService {
         try await req.authorize(
             .create, .personalData(municipality: h.$municipality.id, sharedWith: []), recordType: "household")
         let arrival = try Validate.pastDate(input.arrivalDate, "arrivalDate")
-        guard h.decision == SettlementDecision.accepted.rawValue else {
+        guard h.decision == .accepted else {
             throw APIError(.conflict, "not_accepted", "only an accepted proposal can arrive")
         }
         guard h.householdID == nil else {

@@ -8,7 +8,7 @@ import Vapor
 package struct SettlementAPIController: RouteCollection {
     package struct ListQuery: Content {
         package var municipality: String?
-        package func validated() throws -> String? { try municipality.map { try Validate.municipality($0) } }
+        package func validated() throws -> Kommunenummer? { try municipality.map { try Validate.municipality($0) } }
     }
 
     package func boot(routes: any RoutesBuilder) throws {
@@ -16,7 +16,7 @@ package struct SettlementAPIController: RouteCollection {
         years.get { req async throws -> [SettlementYearDTO] in
             let m = try req.query.decode(ListQuery.self).validated()
             var out: [SettlementYearDTO] = []
-            for y in try await SettlementYearService.list(req, municipality: m) {
+            for y in try await SettlementYearService.list(req, municipality: m?.value) {
                 out.append(SettlementYearDTO(y, try await SettlementYearService.progress(req, y)))
             }
             return out
@@ -42,9 +42,10 @@ package struct SettlementAPIController: RouteCollection {
 
         let incoming = routes.grouped("incoming-households")
         incoming.get { req async throws -> [IncomingDTO] in
-            try await IncomingService.list(req, municipality: try req.query.decode(ListQuery.self).validated()).map {
-                IncomingDTO($0)
-            }
+            try await IncomingService.list(req, municipality: try req.query.decode(ListQuery.self).validated()?.value)
+                .map {
+                    IncomingDTO($0)
+                }
         }
         incoming.gated(.create, .personalData).post { req async throws -> Response in
             try await IncomingDTO(try await IncomingService.create(req, try req.json(IncomingInput.self)))

@@ -104,13 +104,13 @@ package struct SettlementController: RouteCollection {
         var yearRows: [OverviewView.YearRow] = []
         if !yearCodes.isEmpty {
             for y in try await SettlementYearService.list(
-                req, municipality: municipality.flatMap { yearCodes.contains($0) ? $0 : nil })
+                req, municipality: municipality.flatMap { m in yearCodes.contains { $0.value == m } ? m : nil })
             where y.year == year {
                 let p = try await SettlementYearService.progress(req, y)
                 let cumulative = p.cumulative
                 yearRows.append(
                     .init(
-                        id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id, year: y.year,
+                        id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id.value, year: y.year,
                         requested: y.requested,
                         requestedMinors: y.requestedMinors, decided: y.decided,
                         decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
@@ -130,7 +130,7 @@ package struct SettlementController: RouteCollection {
         if !listCodes.isEmpty {
             let now = Date()
             for h in try await IncomingService.list(
-                req, municipality: municipality.flatMap { listCodes.contains($0) ? $0 : nil })
+                req, municipality: municipality.flatMap { m in listCodes.contains { $0.value == m } ? m : nil })
             where h.householdID == nil || Oslo.day(h.receivedAt).year == year {
                 let clock = AnswerClock(h, now: now)
                 incomingRows.append(
@@ -139,7 +139,7 @@ package struct SettlementController: RouteCollection {
                         municipality: names[h.$municipality.id] ?? "",
                         size: h.members.count, urgent: h.urgent, answerDueAt: Oslo.stamp(h.answerDueAt),
                         answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
-                        clockText: Self.clockText(clock, req), decision: "decision.\(h.decision)"))
+                        clockText: Self.clockText(clock, req), decision: "decision.\(h.decision.rawValue)"))
             }
         }
         let creatableIncoming = try await req.municipalities(where: .create) {
@@ -155,7 +155,7 @@ package struct SettlementController: RouteCollection {
                 canListIncoming: !listCodes.isEmpty, incoming: incomingRows,
                 canCreateIncoming: !creatableIncoming.isEmpty,
                 municipalities: all.count > 1
-                    ? all.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == municipality) } : [],
+                    ? Choice.municipalities(all, names: names, selected: municipality) : [],
                 yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
     }
 
@@ -196,15 +196,17 @@ package struct SettlementController: RouteCollection {
             "Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year",
             YearFormView(
                 action: action, input: input, error: error?.message, errorField: error?.field,
-                municipalities: codes.map {
-                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
-                },
+                municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
                 minors: [("true", true), ("false", false)].map {
                     Choice(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1)
                 },
                 isNew: id == nil, id: id,
                 canDelete: id != nil
-                    && input.municipality.map { req.may(.delete, .settlementPlan(municipality: $0)) } == true))
+                    && input.municipality.flatMap(Kommunenummer.init).map {
+                        req.may(.delete, .settlementPlan(municipality: $0))
+                    }
+                        == true
+            ))
     }
 
     package static func yearInput(_ req: Request) throws -> SettlementYearInput {
@@ -221,7 +223,7 @@ package struct SettlementController: RouteCollection {
     package func newYear(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .create) { .settlementPlan(municipality: $0) }
         var input = SettlementYearInput()
-        input.municipality = codes.first
+        input.municipality = codes.first?.value
         input.year = LocalDate.today.year
         return try await Self.yearForm(req, action: "/settlement/years", input: input, error: nil, id: nil)
     }
@@ -266,7 +268,8 @@ package struct SettlementController: RouteCollection {
     package func editYear(req: Request) async throws -> View {
         let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self), for: .update)
         let input = SettlementYearInput(
-            municipality: y.$municipality.id, year: y.year, requested: y.requested, requestedMinors: y.requestedMinors,
+            municipality: y.$municipality.id.value, year: y.year, requested: y.requested,
+            requestedMinors: y.requestedMinors,
             requestDate: y.requestDate?.iso, decided: y.decided, decidedMinors: y.decidedMinors,
             decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, note: y.note)
         return try await Self.yearForm(req, action: "/settlement/years/\(y.id!)", input: input, error: nil, id: y.id)
@@ -310,9 +313,7 @@ package struct SettlementController: RouteCollection {
             "Settlement/incoming-form", titleKey: "incoming.new",
             IncomingFormView(
                 input: input, error: error?.message, errorField: error?.field,
-                municipalities: codes.map {
-                    Choice(value: $0, label: names[$0] ?? $0, selected: $0 == input.municipality)
-                },
+                municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
                 members: (0..<memberRows).map { i in
                     let m = i < given.count ? given[i] : IncomingInput.Member()
                     return .init(
@@ -361,7 +362,7 @@ package struct SettlementController: RouteCollection {
     package func newIncoming(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         var input = IncomingInput()
-        input.municipality = codes.first
+        input.municipality = codes.first?.value
         return try await Self.incomingForm(req, input, nil)
     }
 
@@ -429,7 +430,7 @@ package struct SettlementController: RouteCollection {
     package func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
         let names = try await req.municipalityNames()
         let clock = AnswerClock(h, now: Date())
-        let pending = h.decision == SettlementDecision.pending.rawValue
+        let pending = h.decision == .pending
         let today = LocalDate.today
         return try await req.page(
             "Settlement/incoming", titleKey: "incoming.one",
@@ -446,14 +447,14 @@ package struct SettlementController: RouteCollection {
                     .init(
                         name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate.iso,
                         age: $0.birthDate.age(on: today),
-                        sex: "sex.\($0.sex)", relation: "relation.\($0.relation)", citizenship: $0.citizenship,
-                        ground: "ground.\($0.residenceGround)")
+                        sex: "sex.\($0.sex.rawValue)", relation: "relation.\($0.relation.rawValue)",
+                        citizenship: $0.citizenship, ground: "ground.\($0.residenceGround.rawValue)")
                 },
                 parts: [Sector.housing, .kindergarten, .school, .health].map { s in
-                    let status = h.status(for: s) ?? "pending"
+                    let status = h.status(for: s) ?? .pending
                     return .init(
-                        sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status,
-                        statusKey: "assessment.\(status)",
+                        sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status.rawValue,
+                        statusKey: "assessment.\(status.rawValue)",
                         canAssess: pending
                             && req.may(
                                 .update,
@@ -462,14 +463,15 @@ package struct SettlementController: RouteCollection {
                                     sector: s)),
                         options: AssessmentStatus.allCases.map {
                             Choice(
-                                value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0.rawValue == status)
+                                value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0 == status)
                         })
                 },
-                assessmentNote: h.assessmentNote, decision: h.decision, decisionKey: "decision.\(h.decision)",
+                assessmentNote: h.assessmentNote, decision: h.decision.rawValue,
+                decisionKey: "decision.\(h.decision.rawValue)",
                 decisionReason: h.decisionReason,
                 decidedAt: h.decidedAt.map { Oslo.stamp($0) },
                 canDecide: pending && req.may(.update, h.resource),
-                canArrive: h.decision == SettlementDecision.accepted.rawValue && h.householdID == nil
+                canArrive: h.decision == .accepted && h.householdID == nil
                     && req.may(.create, .personalData(municipality: h.$municipality.id, sharedWith: [])),
                 householdId: req.may(.update, h.resource) ? h.householdID : nil,
                 canDelete: req.may(.delete, h.resource),
@@ -547,31 +549,30 @@ package struct SettlementController: RouteCollection {
         -> View
     {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
-        guard let m = requested.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil)
+        let wanted = requested.flatMap(Kommunenummer.init)
+        guard let m = wanted.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil)
         else {
             throw Abort(.forbidden, reason: "access denied")
         }
         let names = try await req.municipalityNames()
         let s = try await SettlementSettings.settings(for: m, req)
         let items = try await SettlementSettings.template(for: m, req)
-        func sectors(_ selected: String?) -> [Choice] {
-            Sector.allCases.map {
-                Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0.rawValue == selected)
-            }
+        func sectors(_ selected: Sector) -> [Choice] {
+            Sector.allCases.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0 == selected) }
         }
         return try await req.page(
             "Settlement/settings", titleKey: "settlement.settings",
             SettingsView(
-                municipality: m, municipalityName: names[m] ?? m,
+                municipality: m.value, municipalityName: names[m] ?? m.value,
                 municipalities: codes.count > 1
-                    ? codes.map { Choice(value: $0, label: names[$0] ?? $0, selected: $0 == m) } : [],
+                    ? Choice.municipalities(codes, names: names, selected: m) : [],
                 answerHoursUrgent: s.answerHoursUrgent, answerHoursOrdinary: s.answerHoursOrdinary,
                 items: items.map {
                     .init(
                         id: $0.id!, position: $0.position, title: $0.title, sectors: sectors($0.sector),
                         offsetDays: $0.offsetDays)
                 },
-                sectors: sectors("integration"),
+                sectors: sectors(.integration),
                 reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
     }
 
@@ -586,14 +587,14 @@ package struct SettlementController: RouteCollection {
     }
 
     /// Runs a settings change; a validation error re-shows the page with the message.
-    package func onSettings(_ req: Request, municipality: String?, _ action: () async throws -> Void) async throws
-        -> Response
-    {
+    package func onSettings(
+        _ req: Request, municipality: Kommunenummer, _ action: () async throws -> Void
+    ) async throws -> Response {
         do {
             try await action()
-            return req.redirect(to: "/settlement/settings?municipality=\(municipality ?? "")&notice=saved")
+            return req.redirect(to: "/settlement/settings?municipality=\(municipality.value)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await Self.failed(req, settingsView(req, municipality: municipality, error: e.message))
+            return try await Self.failed(req, settingsView(req, municipality: municipality.value, error: e.message))
         }
     }
 
@@ -641,7 +642,7 @@ package struct SettlementController: RouteCollection {
 
     package func deleteTemplateItem(req: Request) async throws -> Response {
         let m = try await SettlementSettings.deleteItem(req, req.parameters.get("itemID", as: UUID.self))
-        return req.redirect(to: "/settlement/settings?municipality=\(m)&notice=deleted")
+        return req.redirect(to: "/settlement/settings?municipality=\(m.value)&notice=deleted")
     }
 
     // MARK: A household's arrival checklist

@@ -42,13 +42,12 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
     @OptionalField(key: "other_needs") package var otherNeeds: String?
     @OptionalField(key: "expected_arrival") package var expectedArrival: LocalDate?
     /// The inter-sector assessment, one status per sector: pending, ok or concern.
-    @Field(key: "housing_status") package var housingStatus: String
-    @Field(key: "kindergarten_status") package var kindergartenStatus: String
-    @Field(key: "school_status") package var schoolStatus: String
-    @Field(key: "health_status") package var healthStatus: String
+    @Field(key: "housing_status") package var housingStatus: AssessmentStatus
+    @Field(key: "kindergarten_status") package var kindergartenStatus: AssessmentStatus
+    @Field(key: "school_status") package var schoolStatus: AssessmentStatus
+    @Field(key: "health_status") package var healthStatus: AssessmentStatus
     @OptionalField(key: "assessment_note") package var assessmentNote: String?
-    /// pending, accepted or declined.
-    @Field(key: "decision") package var decision: String
+    @Field(key: "decision") package var decision: SettlementDecision
     @OptionalField(key: "decision_reason") package var decisionReason: String?
     @OptionalField(key: "decided_at") package var decidedAt: Date?
     /// The household created when the family arrived.
@@ -64,11 +63,11 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
     /// The assessment is the partners' only basis for reading the proposal, so it ends with the answer to IMDi (or
     /// the arrival): after that a partner reads a member only through a person file shared with its sector.
     package var resource: Resource {
-        let open = decision == "pending" && householdID == nil
+        let open = decision == .pending && householdID == nil
         return .personalData(municipality: $municipality.id, sharedWith: open ? Self.assessingSectors : [])
     }
 
-    package func status(for sector: Sector) -> String? {
+    package func status(for sector: Sector) -> AssessmentStatus? {
         switch sector {
         case .housing: housingStatus
         case .kindergarten: kindergartenStatus
@@ -78,7 +77,7 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
         }
     }
 
-    package func setStatus(_ value: String, for sector: Sector) {
+    package func setStatus(_ value: AssessmentStatus, for sector: Sector) {
         switch sector {
         case .housing: housingStatus = value
         case .kindergarten: kindergartenStatus = value
@@ -97,15 +96,15 @@ package final class IncomingMember: Model, @unchecked Sendable {
     @Field(key: "given_name") package var givenName: String
     @Field(key: "family_name") package var familyName: String
     @Field(key: "birth_date") package var birthDate: LocalDate
-    @Field(key: "sex") package var sex: String
-    @Field(key: "relation") package var relation: String
+    @Field(key: "sex") package var sex: Sex
+    @Field(key: "relation") package var relation: FamilyRelation
     @Field(key: "citizenship") package var citizenship: String
-    @Field(key: "residence_ground") package var residenceGround: String
+    @Field(key: "residence_ground") package var residenceGround: PersonFacts.ResidenceGround
     package init() {}
 
     /// The person file this member becomes on arrival: the proposal's facts, settled by agreement on `day` in the
     /// household `household` of `municipality`.
-    package func person(municipality: String, household: UUID?, settledOn day: LocalDate) -> Person {
+    package func person(municipality: Kommunenummer, household: UUID?, settledOn day: LocalDate) -> Person {
         let p = Person()
         p.$municipality.id = municipality
         p.$household.id = household
@@ -125,7 +124,7 @@ package final class IncomingMember: Model, @unchecked Sendable {
 /// A municipality's own settlement settings: how fast it answers IMDi.
 package final class MunicipalSettings: Model, @unchecked Sendable {
     package static let schema = "municipal_settings"
-    @ID(custom: "municipality", generatedBy: .user) package var id: String?
+    @ID(custom: "municipality", generatedBy: .user) package var id: Kommunenummer?
     @Field(key: "answer_hours_urgent") package var answerHoursUrgent: Int
     @Field(key: "answer_hours_ordinary") package var answerHoursOrdinary: Int
     package init() {}
@@ -138,7 +137,7 @@ package final class ChecklistTemplateItem: Model, @unchecked Sendable {
     @Parent(key: "municipality") package var municipality: Municipality
     @Field(key: "position") package var position: Int
     @Field(key: "title") package var title: String
-    @Field(key: "sector") package var sector: String
+    @Field(key: "sector") package var sector: Sector
     /// Days relative to the arrival date; negative means before arrival.
     @Field(key: "offset_days") package var offsetDays: Int
     package init() {}
@@ -151,7 +150,7 @@ package final class ArrivalTask: Model, @unchecked Sendable {
     @Parent(key: "household_id") package var household: Household
     @Field(key: "position") package var position: Int
     @Field(key: "title") package var title: String
-    @Field(key: "sector") package var sector: String
+    @Field(key: "sector") package var sector: Sector
     @Field(key: "due") package var due: LocalDate
     @OptionalField(key: "done_on") package var doneOn: LocalDate?
     @OptionalField(key: "done_by") package var doneBy: UUID?
@@ -262,7 +261,7 @@ package struct SettlementDefaults: Codable {
     }
     package struct TemplateItem: Codable {
         var title: String
-        var sector: String
+        var sector: Sector
         var offsetDays: Int
     }
     package struct Checklist: Codable {
@@ -273,11 +272,8 @@ package struct SettlementDefaults: Codable {
     package var arrivalChecklist: Checklist
 
     package static func load(from url: URL) throws -> SettlementDefaults {
-        let d = try JSONDecoder().decode(SettlementDefaults.self, from: Data(contentsOf: url))
-        for item in d.arrivalChecklist.items where Sector(rawValue: item.sector) == nil {
-            throw ConfigurationError("settlement.json: unknown sector \(item.sector)")
-        }
-        return d
+        // An unknown sector in the checklist fails the decoding, with its path in the file.
+        try JSONDecoder().decode(SettlementDefaults.self, from: Data(contentsOf: url))
     }
 }
 

@@ -17,7 +17,7 @@ package struct SettlementYearInput: Content {
     package var note: String?
 
     package struct Valid {
-        package var municipality: String
+        package var municipality: Kommunenummer
         package var year: Int
         package var requested: Int
         package var requestedMinors: Int
@@ -83,7 +83,7 @@ package struct SettlementYearDTO: Content {
         package var monthlyFamilyReunified: [Int]
     }
     package var id: UUID
-    package var municipality: String
+    package var municipality: Kommunenummer
     package var year: Int
     package var requested: Int
     package var requestedMinors: Int
@@ -182,7 +182,7 @@ package enum SettlementYearService {
                 p.settlementDate.map {
                     .init(
                         date: $0, byAgreement: p.settledByAgreement == true,
-                        familyReunification: p.residenceGround == ResidenceGround.familyReunification.rawValue)
+                        familyReunification: p.residenceGround == .familyReunification)
                 }
             })
     }

@@ -28,12 +28,9 @@ package struct WorklistController: RouteCollection {
     /// Open deadlines, evaluated today, filtered by the policy and the query.
     package static func items(_ req: Request, _ f: Filter) async throws -> [Item] {
         let user = try req.requireUser()
-        var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        if let m = f.municipality, !m.isEmpty {
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
+        let codes = try await req.scope(where: .list, requested: f.municipality) {
+            .personalDataList(municipality: $0)
         }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         var kind: DeadlineKind? = nil
         if let k = f.kind, !k.isEmpty {
             guard let v = DeadlineKind(rawValue: k) else {
@@ -56,8 +53,7 @@ package struct WorklistController: RouteCollection {
         let today = LocalDate.today
         var out: [Item] = []
         for p in persons {
-            guard let facts = p.facts else { continue }
-            for d in req.application.rulesEngine.evaluate(facts, asOf: today).deadlines {
+            for d in req.application.rulesEngine.evaluate(p.facts, asOf: today).deadlines {
                 if let kind, d.kind != kind { continue }
                 if !staff && !sectors.contains(d.kind.sector) { continue }
                 let status = DeadlineStatus.of(
@@ -121,7 +117,7 @@ package struct WorklistController: RouteCollection {
                 kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map {
                     .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind)
                 },
-                municipalities: codes.map { .init(value: $0, label: names[$0] ?? $0, selected: $0 == f.municipality) },
+                municipalities: Choice.municipalities(codes, names: names, selected: f.municipality),
                 query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
     }
 

@@ -26,9 +26,9 @@ package struct WorklistFeature: Feature {
             for (kind, days) in [(DeadlineKind.tbScreening, 10), (.competenceMapping, 30)] {
                 let e = DeadlineEvent()
                 e.$person.id = p.id!
-                e.kind = kind.rawValue
+                e.kind = kind
                 e.date = arrival.adding(days: days)
-                e.sector = kind.sector.rawValue
+                e.sector = kind.sector
                 if e.date <= .today { try await e.create(on: demo.db) }
             }
         }

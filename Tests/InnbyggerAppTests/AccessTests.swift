@@ -149,7 +149,7 @@ struct AccessTests {
                 let shares = try await PersonShare.query(on: app.db).filter(\.$person.$id == item.id).filter(
                     \.$revokedAt == nil
                 ).all()
-                #expect(shares.contains { $0.sector == "nav" })
+                #expect(shares.contains { $0.sector == .nav })
                 // A partner's API response carries only what its pages show.
                 #expect(
                     item.sharedWith == nil && item.householdId == nil && item.workExperience == nil
@@ -167,7 +167,7 @@ struct AccessTests {
             // Withdrawing the sharing ends the access.
             let cw = Browser(app)
             try await cw.login("saksbehandler.elverum")
-            let share = try #require(shared.shares.first { $0.sector == "nav" && $0.revokedAt == nil })
+            let share = try #require(shared.shares.first { $0.sector == .nav && $0.revokedAt == nil })
             let res = try await cw.send(
                 .POST, "/persons/\(shared.id!)/shares/\(share.id!)/revoke", form: ["_csrf": try await cw.csrf()])
             #expect(res.status == .seeOther)

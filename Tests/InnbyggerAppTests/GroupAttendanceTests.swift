@@ -25,7 +25,7 @@ struct GroupAttendanceTests {
             .with(\.$person).all()
             .filter { p in
                 p.endDate == nil && p.startDate.map { $0 <= week } == true
-                    && p.measures.contains { $0.kind == "norwegian" && $0.from <= week && $0.to >= week }
+                    && p.measures.contains { $0.kind == .norwegian && $0.from <= week && $0.to >= week }
             }
         #expect(parts.count >= 2)
         return Array(parts.prefix(2))
@@ -56,12 +56,12 @@ struct GroupAttendanceTests {
             #expect(try await AttendanceEntry.query(on: app.db).count() == before + 2)
             let entry = try #require(
                 try await AttendanceEntry.query(on: app.db).filter(\.$participation.$id == b).filter(
-                    \.$absenceKind == "sick_child"
+                    \.$absenceKind == .sickChild
                 ).filter(\.$date == LocalDate.today.weekStart).first())
-            #expect(entry.period == "week" && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
+            #expect(entry.period == .week && entry.presentMinutes == 1800 && entry.absenceMinutes == 450)
             // With the measure filter, the entry belongs to the participant's Norwegian measure that week.
             let measure = try #require(parts[1].measures.first { $0.id == entry.measureID })
-            #expect(measure.kind == "norwegian")
+            #expect(measure.kind == .norwegian)
             let partner = Browser(app)
             try await partner.login("nav.elverum")
             #expect(try await partner.send(.GET, "/programme/attendance").status == .forbidden)

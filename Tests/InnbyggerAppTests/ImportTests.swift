@@ -166,7 +166,7 @@ struct ImportTests {
             job.$municipality.id = "3420"
             job.userID = user.id!
             job.filename = "x.csv"
-            job.status = "running"
+            job.status = .running
             job.totalRows = 10
             job.personsCreated = 0
             job.householdsCreated = 0
@@ -174,7 +174,7 @@ struct ImportTests {
             try await job.create(on: app.db)
             try await ImportService.closeInterrupted(app)
             let closed = try #require(try await ImportJob.find(job.id, on: app.db))
-            #expect(closed.status == "failed")
+            #expect(closed.status == .failed)
             #expect(closed.problems.first?.message.contains("stopped") == true)
         }
     }
@@ -190,7 +190,7 @@ struct ImportTests {
             job.$municipality.id = "3420"
             job.userID = user.id!
             job.filename = "stor.csv"
-            job.status = "running"
+            job.status = .running
             job.totalRows = 5000
             job.personsCreated = 0
             job.householdsCreated = 0
@@ -231,7 +231,7 @@ struct ImportTests {
             var status = "running"
             for _ in 0..<100 where status == "running" {
                 try await Task.sleep(nanoseconds: 50_000_000)
-                status = try await ImportJob.find(id, on: app.db)?.status ?? "missing"
+                status = try await ImportJob.find(id, on: app.db)?.status.rawValue ?? "missing"
             }
             #expect(status == "done")
             let page = try await b.send(.GET, location).body.string

@@ -29,7 +29,7 @@ struct JournalTests {
             let created = try await api(app, .POST, "/api/v1/persons/\(p.id!)/journal", token: health, json: secret)
             #expect(created.status == .created)
             let note = try created.content.decode(JournalAPIController.EntryDTO.self)
-            #expect(note.sector == "health")
+            #expect(note.sector == .health)
             // The integration service does not see it, in the list or directly.
             let cwList = try await api(app, .GET, "/api/v1/persons/\(p.id!)/journal", token: caseWorker)
             #expect(cwList.status == .ok)
@@ -76,7 +76,7 @@ struct JournalTests {
                 try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).filter(
                     \.$text == "Første samtale"
                 ).first())
-            #expect(entry.sector == "integration")
+            #expect(entry.sector == .integration)
             #expect(entry.shared == false)
             #expect(try await b.send(.GET, "/persons/\(p.id!)").body.string.contains("Første samtale"))
             let bad = try await b.send(

@@ -42,14 +42,14 @@ struct PersonDetailsTests {
             #expect(p.countryOfBirth == "SY")
             #expect(
                 p.languages == [
-                    LanguageSkill(code: "ar", level: "mother_tongue"), LanguageSkill(code: "en", level: "good"),
+                    LanguageSkill(code: "ar", level: .motherTongue), LanguageSkill(code: "en", level: .good),
                 ])
             #expect(p.advisorId == advisor.id)
             #expect(p.researchReservation == true)
             // The family-immigration facts reach the rules engine: the file is no longer "undetermined" for lack of them.
             let stored = try #require(try await Person.find(p.id, on: app.db))
-            #expect(stored.facts?.referencePerson?.settlementDate == LocalDate(iso: "2019-03-01"))
-            #expect(stored.facts?.familyApplicationDate == LocalDate(iso: "2023-05-10"))
+            #expect(stored.facts.referencePerson?.settlementDate == LocalDate(iso: "2019-03-01"))
+            #expect(stored.facts.familyApplicationDate == LocalDate(iso: "2023-05-10"))
             // Partners get the DUF number withheld, like the national id.
             let share = PersonShare(person: p.id, sector: .health, basis: .consent, reference: "test", by: nil)
             try await share.create(on: app.db)

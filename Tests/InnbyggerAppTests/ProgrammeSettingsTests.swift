@@ -75,7 +75,7 @@ struct ProgrammeSettingsTests {
                 try await ProgrammeMeasure.query(on: app.db).filter(\.$participation.$id == part.id!).filter(
                     \.$title == "Kjøkkenkurs"
                 ).first())
-            #expect(stored.kind == "trade_course")
+            #expect(stored.kind == .tradeCourse)
             #expect(
                 try await advisor.send(
                     .POST, "/persons/\(part.$person.id)/programme/phase",

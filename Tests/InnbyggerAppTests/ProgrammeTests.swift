@@ -294,7 +294,7 @@ struct ProgrammeTests {
                     ]
                 ).status == .seeOther)
             let entry = try #require(
-                try await AttendanceEntry.query(on: app.db).filter(\.$absenceKind == "holiday").all().first {
+                try await AttendanceEntry.query(on: app.db).filter(\.$absenceKind == .holiday).all().first {
                     $0.presentMinutes == 1800
                 })
             #expect(entry.date == LocalDate(iso: "2025-06-02"))  // a week is entered on its Monday
@@ -306,7 +306,7 @@ struct ProgrammeTests {
             let measure = ProgrammeMeasure()
             let part = try #require(try await Participation.query(on: app.db).filter(\.$person.$id == id).first())
             measure.$participation.id = part.id!
-            measure.kind = "norwegian"
+            measure.kind = .norwegian
             measure.from = LocalDate(iso: "2025-05-01")!
             measure.to = LocalDate(iso: "2025-12-31")!
             measure.weeklyMinutes = 900

@@ -372,11 +372,11 @@ struct ReliabilityTests {
         try await withDemoApp { app in
             let open = try #require(
                 try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420")
-                    .filter(\.$decision == "pending").filter(\.$householdID == nil).first())
+                    .filter(\.$decision == .pending).filter(\.$householdID == nil).first())
             let school = Browser(app)
             try await school.login("skole.elverum")
             #expect(try await school.send(.GET, "/settlement/incoming/\(open.id!)").status == .ok)
-            open.decision = "accepted"
+            open.decision = .accepted
             open.decidedAt = Date()
             try await open.update(on: app.db)
             #expect(try await school.send(.GET, "/settlement/incoming/\(open.id!)").status == .forbidden)
@@ -419,7 +419,7 @@ struct ReliabilityTests {
             job.$municipality.id = "3420"
             job.userID = user.id!
             job.filename = "x.csv"
-            job.status = "running"
+            job.status = .running
             job.totalRows = 1
             job.personsCreated = 0
             job.householdsCreated = 0
@@ -431,7 +431,7 @@ struct ReliabilityTests {
             try await p.create(on: app.db)
             try await ImportService.closeInterrupted(app)
             let closed = try #require(try await ImportJob.find(job.id, on: app.db))
-            #expect(closed.status == "done")
+            #expect(closed.status == .done)
             #expect(closed.personsCreated == 1)
         }
     }

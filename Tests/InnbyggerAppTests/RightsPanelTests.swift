@@ -48,8 +48,8 @@ struct RightsPanelTests {
             var form = [
                 "_csrf": try await b.csrf(), "municipality": "3420", "givenName": p.givenName,
                 "familyName": p.familyName,
-                "birthDate": p.birthDate.iso, "sex": p.sex, "citizenship": p.citizenship,
-                "residenceGround": p.residenceGround,
+                "birthDate": p.birthDate.iso, "sex": p.sex.rawValue, "citizenship": p.citizenship,
+                "residenceGround": p.residenceGround.rawValue,
                 "nationalId": "120490 10036", "settledByAgreement": "true", "educationLevel": "primary",
             ]
             let bad = try await b.send(.POST, "/persons/\(p.id!)", form: form)
@@ -60,7 +60,7 @@ struct RightsPanelTests {
             let stored = try #require(try await Person.find(p.id, on: app.db))
             #expect(stored.nationalID == "12049010026")
             #expect(stored.settledByAgreement == true)
-            #expect(stored.educationLevel == "primary")
+            #expect(stored.educationLevel == .primary)
             #expect(try await b.send(.GET, "/persons/\(p.id!)").body.string.contains("12049010026"))
             let health = Browser(app)
             try await health.login("helse.elverum")

@@ -153,7 +153,7 @@ struct AuditTests {
             // An update is audited as such.
             let t = try await token(app, for: "saksbehandler.elverum")
             let body =
-                #"{"municipality":"3420","givenName":"\#(p.givenName)","familyName":"\#(p.familyName)","birthDate":"\#(p.birthDate)","sex":"\#(p.sex)","citizenship":"\#(p.citizenship)","residenceGround":"\#(p.residenceGround)"}"#
+                #"{"municipality":"3420","givenName":"\#(p.givenName)","familyName":"\#(p.familyName)","birthDate":"\#(p.birthDate)","sex":"\#(p.sex.rawValue)","citizenship":"\#(p.citizenship)","residenceGround":"\#(p.residenceGround.rawValue)"}"#
             #expect(try await api(app, .PUT, "/api/v1/persons/\(p.id!)", token: t, json: body).status == .ok)
             let last = try #require(try await AuditEntry.query(on: app.db).sort(\.$id, .descending).first())
             #expect(last.action == "update")

@@ -133,8 +133,8 @@ struct SettlementPageTests {
             let arrived = try #require(
                 try await Household.query(on: app.db).filter(\.$name == "Husstand Yohannes").first())
             let tasks = try await ArrivalTask.query(on: app.db).filter(\.$household.$id == arrived.id!).all()
-            let healthTask = try #require(tasks.first { $0.sector == "health" && $0.doneOn == nil })
-            let housingTask = try #require(tasks.first { $0.sector == "housing" })
+            let healthTask = try #require(tasks.first { $0.sector == .health && $0.doneOn == nil })
+            let housingTask = try #require(tasks.first { $0.sector == .housing })
             let health = try await Self.browser(app, "helse.elverum")
             #expect(
                 try await health.send(

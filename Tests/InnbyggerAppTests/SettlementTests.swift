@@ -93,16 +93,16 @@ struct SettlementTests {
             let id = try created.content.decode(SettlementYearDTO.self).id
             // Persons settled next year cannot be registered through the API (dates in the future are allowed for
             // settlement, so use the model): two by agreement in March, one family reunification in May.
-            for (month, ground) in [(3, "refugee"), (3, "refugee"), (5, "family_reunification")] {
+            for (month, ground) in [(3, ResidenceGround.refugee), (3, .refugee), (5, .familyReunification)] {
                 let p = Person()
                 p.$municipality.id = "3420"
                 p.givenName = "Test"
                 p.familyName = "Person"
                 p.birthDate = LocalDate(iso: "1990-01-01")!
-                p.sex = "female"
+                p.sex = .female
                 p.citizenship = "SY"
                 p.residenceGround = ground
-                p.settledByAgreement = ground == "refugee"
+                p.settledByAgreement = ground == .refugee
                 p.settlementDate = LocalDate(year: Self.year, month: month, day: 15)
                 try await p.create(on: app.db)
             }
@@ -170,7 +170,7 @@ struct SettlementTests {
                 app, .POST, "/api/v1/incoming-households/\(h.id)/assessment", token: housing,
                 json: #"{"sector":"housing","status":"concern","note":"Ingen ledig bolig før mars"}"#)
             #expect(concern.status == .ok)
-            #expect(try concern.content.decode(IncomingDTO.self).assessment.housing == "concern")
+            #expect(try concern.content.decode(IncomingDTO.self).assessment.housing == .concern)
             #expect(
                 try await api(
                     app, .POST, "/api/v1/incoming-households/\(h.id)/assessment", token: housing,
@@ -235,11 +235,11 @@ struct SettlementTests {
             #expect(household.memberIds.count == 2)
             let persons = try await Person.query(on: app.db).filter(\.$household.$id == household.id).all()
             #expect(persons.allSatisfy { $0.settledByAgreement == true && $0.settlementDate == arrival })
-            #expect(Set(persons.compactMap(\.relation)) == ["main", "child"])
+            #expect(Set(persons.compactMap(\.relation)) == [.main, .child])
             let tasks = try await api(app, .GET, "/api/v1/households/\(household.id)/checklist", token: cw).content
                 .decode([ArrivalTaskDTO].self)
             #expect(tasks.count == app.settlementDefaults.arrivalChecklist.items.count)
-            #expect(tasks.contains { $0.due == arrival.adding(days: 14) && $0.sector == "health" })
+            #expect(tasks.contains { $0.due == arrival.adding(days: 14) && $0.sector == .health })
             #expect(
                 try await api(
                     app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
@@ -293,13 +293,13 @@ struct SettlementTests {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         h.receivedAt = start
         h.answerDueAt = start.addingTimeInterval(24 * 3600)
-        h.decision = "pending"
+        h.decision = .pending
         #expect(AnswerClock(h, now: start.addingTimeInterval(3600)).status == .open)
         #expect(AnswerClock(h, now: start.addingTimeInterval(19 * 3600)).status == .soon)
         let late = AnswerClock(h, now: start.addingTimeInterval(25 * 3600))
         #expect(late.status == .overdue)
         #expect(late.minutesLeft == -60)
-        h.decision = "accepted"
+        h.decision = .accepted
         #expect(AnswerClock(h, now: start.addingTimeInterval(25 * 3600)).status == .answered)
     }
 
@@ -362,8 +362,8 @@ struct SettlementTests {
             let household = try #require(
                 try await Household.query(on: app.db).filter(\.$name == "Husstand Yohannes").first())
             let tasks = try await ArrivalTask.query(on: app.db).filter(\.$household.$id == household.id!).all()
-            let healthTask = try #require(tasks.first { $0.sector == "health" && $0.doneOn == nil })
-            let housingTask = try #require(tasks.first { $0.sector == "housing" })
+            let healthTask = try #require(tasks.first { $0.sector == .health && $0.doneOn == nil })
+            let housingTask = try #require(tasks.first { $0.sector == .housing })
             let health = try await token(app, for: "helse.elverum")
             let done = try await api(
                 app, .PUT, "/api/v1/households/\(household.id!)/checklist/\(healthTask.id!)", token: health,
@@ -468,7 +468,7 @@ struct SettlementTests {
             ).content.decode(HouseholdDTO.self)
             let tasks = try await api(app, .GET, "/api/v1/households/\(household.id)/checklist", token: cw).content
                 .decode([ArrivalTaskDTO].self)
-            #expect(tasks.contains { $0.title == "Velkomstpakke fra frivilligsentralen" && $0.sector == "volunteer" })
+            #expect(tasks.contains { $0.title == "Velkomstpakke fra frivilligsentralen" && $0.sector == .volunteer })
             // Removing an item takes it out of the template.
             let item = try #require(
                 try await ChecklistTemplateItem.query(on: app.db).filter(

@@ -104,7 +104,7 @@ final class Browser {
     }
 
     /// Opens the first `count` person files of a municipality (each read is audited).
-    func openFiles(in municipality: String, count: Int) async throws {
+    func openFiles(in municipality: Kommunenummer, count: Int) async throws {
         for p in try await Person.query(on: app.db).filter(\.$municipality.$id == municipality).limit(count).all() {
             _ = try await send(.GET, "/persons/\(p.id!)")
         }
@@ -153,7 +153,8 @@ func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String
 
 /// A person in the given municipality (by its demo number).
 func person(
-    in municipality: String, _ app: Application, sharedWith sector: Sector? = nil, notSharedWith other: Sector? = nil
+    in municipality: Kommunenummer, _ app: Application, sharedWith sector: Sector? = nil,
+    notSharedWith other: Sector? = nil
 ) async throws -> Person {
     let all = try await Person.query(on: app.db).filter(\.$municipality.$id == municipality).with(\.$shares).all()
     return try #require(

@@ -23,13 +23,13 @@ struct WorklistTests {
         try await withDemoApp { app in
             // A shared file whose TB screening is not yet recorded.
             let recorded = Set(
-                try await DeadlineEvent.query(on: app.db).filter(\.$kind == "tb_screening").all().map { $0.$person.id })
+                try await DeadlineEvent.query(on: app.db).filter(\.$kind == .tbScreening).all().map { $0.$person.id })
             let candidates = try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$shares)
                 .all()
             let p = try #require(
                 candidates.first {
                     $0.activeSectors.contains(.health) && !recorded.contains($0.id!)
-                        && app.rulesEngine.evaluate($0.facts!, asOf: .today).deadlines.contains {
+                        && app.rulesEngine.evaluate($0.facts, asOf: .today).deadlines.contains {
                             $0.kind == .tbScreening
                         }
                 })

@@ -2,7 +2,7 @@ import Testing
 
 @testable import InnbyggerCore
 
-private func user(_ role: Role, _ codes: String...) -> Principal {
+private func user(_ role: Role, _ codes: Kommunenummer...) -> Principal {
     Principal(
         userID: "u", grants: [Grant(role: role, scope: role == .systemAdmin ? .all : .municipalities(Set(codes)))])
 }

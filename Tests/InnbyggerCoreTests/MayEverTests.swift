@@ -7,7 +7,7 @@ import Testing
 /// or the up-front refusal would be no refusal at all).
 @Suite("AccessPolicy.mayEver")
 struct MayEverTests {
-    static func concrete(_ kind: ResourceKind, in m: String) -> [Resource] {
+    static func concrete(_ kind: ResourceKind, in m: Kommunenummer) -> [Resource] {
         let sharings: [Set<Sector>] = [[], Set(Sector.allCases)] + Sector.allCases.map { [$0] }
         switch kind {
         case .personalData:
@@ -37,7 +37,7 @@ struct MayEverTests {
         let principal = Principal(userID: "u", grants: [Grant(role: role, scope: scope)])
         for action in Action.allCases {
             for kind in ResourceKind.allCases {
-                let some = ["3420", "3427"].flatMap { Self.concrete(kind, in: $0) }
+                let some = (["3420", "3427"] as [Kommunenummer]).flatMap { Self.concrete(kind, in: $0) }
                     .contains { AccessPolicy.decide(principal, action, $0).isAllowed }
                 #expect(AccessPolicy.mayEver(principal, action, kind) == some, "\(role) \(action) \(kind)")
             }

@@ -26,10 +26,10 @@ struct ProgrammePlanTests {
     func fullTime() {
         // Norwegian 15 h all June; work practice 22.5 h from 16 June; a self-study course 15 h in the last week.
         let measures = [
-            PlannedMeasure(kind: "norwegian", from: d("2025-06-02"), to: d("2025-06-29"), weeklyMinutes: 900),
-            PlannedMeasure(kind: "work_practice", from: d("2025-06-16"), to: d("2025-06-29"), weeklyMinutes: 1350),
+            PlannedMeasure(kind: .norwegian, from: d("2025-06-02"), to: d("2025-06-29"), weeklyMinutes: 900),
+            PlannedMeasure(kind: .workPractice, from: d("2025-06-16"), to: d("2025-06-29"), weeklyMinutes: 1350),
             PlannedMeasure(
-                kind: "upper_secondary", from: d("2025-06-23"), to: d("2025-06-29"), weeklyMinutes: 900, selfStudy: true
+                kind: .upperSecondary, from: d("2025-06-23"), to: d("2025-06-29"), weeklyMinutes: 900, selfStudy: true
             ),
         ]
         let weeks = FullTime.weeks(measures, from: d("2025-06-02"), to: d("2025-06-29"), parameters: params)
@@ -53,7 +53,9 @@ struct ProgrammePlanTests {
         ])
     func mandatory(_ kinds: Set<String>, _ child: Bool, _ collective: Bool, _ missing: [String]) {
         #expect(
-            MandatoryContent.missing(kinds: kinds, childUnder18: child, collectiveProtection: collective) == missing)
+            MandatoryContent.missing(
+                kinds: Set(kinds.map { MeasureKind(rawValue: $0)! }), childUnder18: child,
+                collectiveProtection: collective) == missing)
     }
 
     @Test("Share in work or education, SSB's way")

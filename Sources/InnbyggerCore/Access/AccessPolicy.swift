@@ -6,9 +6,9 @@ public enum Action: String, Sendable, Codable, CaseIterable {
 /// Where a grant applies: every municipality (system administration) or a set of municipality numbers.
 public enum Scope: Sendable, Equatable {
     case all
-    case municipalities(Set<String>)
+    case municipalities(Set<Kommunenummer>)
 
-    public func contains(_ municipality: String) -> Bool {
+    public func contains(_ municipality: Kommunenummer) -> Bool {
         switch self {
         case .all: true
         case .municipalities(let s): s.contains(municipality)
@@ -40,7 +40,7 @@ public struct Principal: Sendable {
 
     /// Municipalities where the user holds any of `roles`.
     public func municipalities(for roles: Set<Role>) -> Scope {
-        var codes: Set<String> = []
+        var codes: Set<Kommunenummer> = []
         for g in grants where roles.contains(g.role) {
             switch g.scope {
             case .all: return .all
@@ -55,30 +55,30 @@ public struct Principal: Sendable {
 /// sectors it has been shared with (by consent or legal basis), which is all a partner may see.
 public enum Resource: Sendable, Equatable {
     /// A person's file, or a household's, in a municipality.
-    case personalData(municipality: String, sharedWith: Set<Sector>)
+    case personalData(municipality: Kommunenummer, sharedWith: Set<Sector>)
     /// One sector's part of a person's file (e.g. the TB screening date the health station records).
-    case sectorPart(municipality: String, sharedWith: Set<Sector>, sector: Sector)
+    case sectorPart(municipality: Kommunenummer, sharedWith: Set<Sector>, sector: Sector)
     /// The introduction programme on a person's file (integreringsloven kap. 4): the integration service's own record,
     /// which partners do not see even on a file shared with them.
-    case programme(municipality: String)
+    case programme(municipality: Kommunenummer)
     /// A journal note on a person's file, written in `sector`; `shared` makes it visible to every
     /// sector that may read the file, otherwise only the writing sector sees it.
-    case journalNote(municipality: String, sharedWith: Set<Sector>, sector: Sector, shared: Bool)
+    case journalNote(municipality: Kommunenummer, sharedWith: Set<Sector>, sector: Sector, shared: Bool)
     /// The list of persons in a municipality (filtered per row for partners).
-    case personalDataList(municipality: String)
+    case personalDataList(municipality: Kommunenummer)
     /// Counts and reports without names.
-    case aggregates(municipality: String)
+    case aggregates(municipality: Kommunenummer)
     /// The settlement year: IMDi's request and the council's decision (numbers, no names).
-    case settlementPlan(municipality: String)
+    case settlementPlan(municipality: Kommunenummer)
     /// A municipality's own settings: answer deadlines, the arrival-checklist template.
-    case municipalSettings(municipality: String)
+    case municipalSettings(municipality: Kommunenummer)
     /// The audit log of a municipality.
-    case auditLog(municipality: String)
+    case auditLog(municipality: Kommunenummer)
     /// Users and role assignments of a municipality.
-    case userAdministration(municipality: String)
+    case userAdministration(municipality: Kommunenummer)
     /// A role that reads personal data, granted by an administrator and waiting for a second person's approval:
     /// the municipality's leader or a system administrator (four-eyes principle for access to special-category data).
-    case roleApproval(municipality: String)
+    case roleApproval(municipality: Kommunenummer)
     /// Municipalities, service units and agreements across the whole service.
     case tenancy
     /// The signed-in user's own account (password, API tokens).
@@ -167,7 +167,8 @@ public enum AccessPolicy {
     }
 
     /// A person's or household's file: integration staff in full, partners read what is shared with their sector.
-    static func personFile(_ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>) -> Bool {
+    static func personFile(_ g: Grant, _ action: Action, municipality m: Kommunenummer, sharedWith: Set<Sector>) -> Bool
+    {
         guard g.scope.contains(m) else { return false }
         if g.role.isIntegrationStaff {
             // Deleting a person file is rare and irreversible: case workers only.
@@ -181,7 +182,7 @@ public enum AccessPolicy {
 
     /// One sector's part of a file: integration staff, and the partner of that sector on files shared with it.
     static func sectorPart(
-        _ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector
+        _ g: Grant, _ action: Action, municipality m: Kommunenummer, sharedWith: Set<Sector>, sector: Sector
     )
         -> Bool
     {
@@ -192,14 +193,15 @@ public enum AccessPolicy {
     }
 
     /// The introduction programme: integration staff only, whatever the file is shared with.
-    static func programme(_ g: Grant, _ action: Action, municipality m: String) -> Bool {
+    static func programme(_ g: Grant, _ action: Action, municipality m: Kommunenummer) -> Bool {
         guard g.scope.contains(m), g.role.isIntegrationStaff else { return false }
         return action != .delete || g.role == .caseWorker
     }
 
     /// A journal note: written in one sector, read there or, when shared, by every sector that may read the file.
     static func journalNote(
-        _ g: Grant, _ action: Action, municipality m: String, sharedWith: Set<Sector>, sector: Sector, shared: Bool
+        _ g: Grant, _ action: Action, municipality m: Kommunenummer, sharedWith: Set<Sector>, sector: Sector,
+        shared: Bool
     ) -> Bool {
         guard g.scope.contains(m), action != .delete else { return false }
         let own: Sector? = g.role.isIntegrationStaff ? .integration : g.role.partnerSector
@@ -248,7 +250,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
 
     /// Every variant of the kind in municipality `m`, with the widest sharing: if none of them allows an action,
     /// no record of the kind does (the policy only ever narrows by sharing and sector).
-    public func widest(in m: String) -> [Resource] {
+    public func widest(in m: Kommunenummer) -> [Resource] {
         let all = Set(Sector.allCases)
         switch self {
         case .personalData:
@@ -281,10 +283,10 @@ extension AccessPolicy {
     /// the input (400): validation comes after authorization. The record's own check still follows.
     public static func mayEver(_ principal: Principal, _ action: Action, _ kind: ResourceKind) -> Bool {
         for g in principal.grants {
-            let places: [String]
+            let places: [Kommunenummer]
             switch g.scope {
             // Any number stands for "every municipality" here, as the scope contains them all.
-            case .all: places = ["0000"]
+            case .all: places = ["0301"]
             case .municipalities(let s): places = Array(s)
             }
             for m in places where kind.widest(in: m).contains(where: { allows(g, action, $0) }) { return true }

@@ -1,11 +1,41 @@
 /// A Norwegian municipality number (kommunenummer): four digits, the first two the county.
 /// Source: SSB's classification of municipalities (KLASS 131).
-public struct Kommunenummer: Hashable, Sendable, Codable, CustomStringConvertible {
+///
+/// Stored and sent as its four digits (a single string value), so the schema and the API keep the plain number.
+public struct Kommunenummer: Hashable, Sendable, Comparable, LosslessStringConvertible {
     public let value: String
+
     public init?(_ text: String) {
         guard text.count == 4, text.allSatisfy({ $0.isASCII && $0.isNumber }), text != "0000" else { return nil }
         value = text
     }
+
     public var countyPrefix: String { String(value.prefix(2)) }
     public var description: String { value }
+
+    public static func < (a: Kommunenummer, b: Kommunenummer) -> Bool { a.value < b.value }
+}
+
+extension Kommunenummer: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let k = Kommunenummer(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "Expected a kommunenummer (four digits)"))
+        }
+        self = k
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
+}
+
+/// A literal in code (demo data, tests) is a programmer's constant; a bad one is a bug, not input.
+extension Kommunenummer: ExpressibleByStringLiteral {
+    public init(stringLiteral text: String) {
+        guard let k = Kommunenummer(text) else { preconditionFailure("not a kommunenummer: \(text)") }
+        self = k
+    }
 }

@@ -11,13 +11,13 @@ extension LocalDate {
 
 /// One planned element of the programme: what, when, how many minutes a week.
 public struct PlannedMeasure: Sendable, Equatable {
-    public var kind: String
+    public var kind: MeasureKind
     public var from: LocalDate
     public var to: LocalDate
     public var weeklyMinutes: Int
     /// Needs substantial self-study (the week then counts as full at the lower threshold).
     public var selfStudy: Bool
-    public init(kind: String, from: LocalDate, to: LocalDate, weeklyMinutes: Int, selfStudy: Bool = false) {
+    public init(kind: MeasureKind, from: LocalDate, to: LocalDate, weeklyMinutes: Int, selfStudy: Bool = false) {
         self.kind = kind
         self.from = from
         self.to = to
@@ -72,19 +72,18 @@ public enum FullTime {
 /// for participants with children under 18.
 public enum MandatoryContent {
     public static let reference = "integreringsloven §§ 13–14 (innhold i introduksjonsprogrammet)"
-    public static let workOrEducation: Set<String> = [
-        "work_practice", "language_practice", "job_seeking", "primary_school", "upper_secondary", "trade_course",
-        "higher_education",
+    public static let workOrEducation: Set<MeasureKind> = [
+        .workPractice, .languagePractice, .jobSeeking, .primarySchool, .upperSecondary, .tradeCourse, .higherEducation,
     ]
 
     /// The element kinds missing from the plan, as measure kinds ("work_or_education" for the group).
-    public static func missing(kinds: Set<String>, childUnder18: Bool, collectiveProtection: Bool) -> [String] {
+    public static func missing(kinds: Set<MeasureKind>, childUnder18: Bool, collectiveProtection: Bool) -> [String] {
         var out: [String] = []
-        if !kinds.contains("norwegian") { out.append("norwegian") }
-        if !kinds.contains("social_studies") { out.append("social_studies") }
-        if !collectiveProtection && !kinds.contains("life_skills") { out.append("life_skills") }
+        if !kinds.contains(.norwegian) { out.append(MeasureKind.norwegian.rawValue) }
+        if !kinds.contains(.socialStudies) { out.append(MeasureKind.socialStudies.rawValue) }
+        if !collectiveProtection && !kinds.contains(.lifeSkills) { out.append(MeasureKind.lifeSkills.rawValue) }
         if kinds.isDisjoint(with: workOrEducation) { out.append("work_or_education") }
-        if childUnder18 && !kinds.contains("parenting_guidance") { out.append("parenting_guidance") }
+        if childUnder18 && !kinds.contains(.parentingGuidance) { out.append(MeasureKind.parentingGuidance.rawValue) }
         return out
     }
 }

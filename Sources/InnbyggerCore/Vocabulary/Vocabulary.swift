@@ -37,6 +37,23 @@ public enum EndReason: String, CaseIterable, Codable, Sendable {
     public var isCompleted: Bool { self == .completedWork || self == .completedEducation || self == .completedBoth }
 }
 
+/// A stop of the programme (stans, integreringsloven § 30): for a while, or for good.
+public enum StopKind: String, CaseIterable, Codable, Sendable { case temporary, permanent }
+
+/// Attendance is entered for a day, or for a week on its Monday.
+public enum AttendancePeriod: String, CaseIterable, Codable, Sendable {
+    case day, week
+    /// The most hours one entry can hold.
+    public var maxHours: Double { self == .week ? 60 : 12 }
+    /// The last day the entry covers, counted from its first.
+    public var lastDayOffset: Int { self == .week ? 6 : 0 }
+}
+
+/// When an outcome is measured: one year after the programme ended, or five years after settlement.
+public enum OutcomeKind: String, CaseIterable, Codable, Sendable {
+    case oneYear = "one_year", fiveYear = "five_year"
+}
+
 /// Where a participant stands today.
 public enum ParticipationStatus: String, Codable, Sendable {
     case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
@@ -53,4 +70,19 @@ public enum NorwegianSkill: String, CaseIterable, Codable, Sendable { case readi
 /// Levels of the Common European Framework of Reference for Languages.
 public enum CEFRLevel: String, CaseIterable, Codable, Sendable {
     case a1 = "A1", a2 = "A2", b1 = "B1", b2 = "B2", c1 = "C1"
+}
+
+/// The tests a person's file records: Norwegian per skill, the social-studies test and the citizenship test
+/// (integreringsloven §§ 28–29, statsborgerloven § 8).
+public enum LanguageTestKind: String, CaseIterable, Codable, Sendable {
+    case norwegian, socialStudies = "social_studies", citizenship
+}
+
+/// A Norwegian test result for one skill: below A1, or a CEFR level. Ordered from the lowest.
+public enum TestLevel: String, CaseIterable, Codable, Sendable, Comparable {
+    case belowA1 = "below_a1", a1 = "A1", a2 = "A2", b1 = "B1", b2 = "B2", c1 = "C1"
+
+    public static func < (a: TestLevel, b: TestLevel) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
