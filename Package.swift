@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
-/// The feature targets, each a folder under Sources/ (see docs/adding-a-feature.md).
+/// The feature targets, each a folder under Sources/ with its code, its `Views/` and its `Translations/` (see
+/// docs/adding-a-feature.md). The composition root's list of features is generated from this one.
 let features = [
     "Account", "Admin", "Overview", "Persons", "Rules", "Worklist", "Journal", "Settlement", "Programme", "Norwegian",
 ]
@@ -53,15 +55,22 @@ let package = Package(
                     .product(name: "Vapor", package: "vapor"),
                     .product(name: "Fluent", package: "fluent"),
                 ],
+                // Templates and strings are read at run time from the feature's folder, not compiled.
+                exclude: ["Views", "Translations"].filter {
+                    FileManager.default.fileExists(atPath: "\(Context.packageDirectory)/Sources/\(name)/\($0)")
+                },
                 swiftSettings: [.swiftLanguageMode(.v5)]
             )
         } + [
-            // The composition root: the features list, configuration and routes.
+            // The composition root: configuration and routes. Its list of features is generated from `features`.
             .target(
                 name: "InnbyggerApp",
                 dependencies: ["InnbyggerCore", "InnbyggerKernel"] + features.map { .target(name: $0) },
-                swiftSettings: [.swiftLanguageMode(.v5)]
+                swiftSettings: [.swiftLanguageMode(.v5)],
+                plugins: ["FeatureList"]
             ),
+            .executableTarget(name: "FeatureListTool", path: "Plugins/FeatureListTool"),
+            .plugin(name: "FeatureList", capability: .buildTool(), dependencies: ["FeatureListTool"]),
             .executableTarget(
                 name: "innbygger",
                 dependencies: ["InnbyggerApp"],

@@ -48,7 +48,7 @@ package struct AccountController: RouteCollection {
                 case .all: scope = req.t("account.all_municipalities")
                 case .municipalities(let s): scope = s.sorted().map { names[$0] ?? $0.value }.joined(separator: ", ")
                 }
-                return .init(role: "role.\(g.role.rawValue)", municipalities: scope)
+                return .init(role: g.role.labelKey, municipalities: scope)
             },
             tokens: tokens.map {
                 .init(

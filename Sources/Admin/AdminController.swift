@@ -46,7 +46,7 @@ package struct AdminController: RouteCollection {
         // System roles are not scoped to a municipality: only system administrators see (and change) them.
         let hidden = Set(assignments.filter(\.isSystemRole).map { $0.$user.id })
         for a in assignments where seesSystem || !hidden.contains(a.$user.id) {
-            var label = req.t("role.\(a.role.rawValue)")
+            var label = req.t(a.role.labelKey)
             if !a.isSystemRole { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id.value) }
             if a.pending { label += " (" + req.t("users.pending") + ")" }
             byUser[a.$user.id, default: (a.user, [])].1.append(label)
@@ -61,7 +61,7 @@ package struct AdminController: RouteCollection {
                         id: $0.0.id!, username: $0.0.username, displayName: $0.0.displayName, active: $0.0.isActive,
                         roles: $0.1.sorted())
                 },
-                roles: assignable.map { Choice(value: $0.rawValue, label: "role.\($0.rawValue)", selected: false) },
+                roles: assignable.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: false) },
                 municipalities: Choice.municipalities(codes, names: names),
                 units: units.map {
                     Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
@@ -230,7 +230,7 @@ package struct AdminController: RouteCollection {
                 rows: pending.map {
                     .init(
                         id: $0.id!, username: $0.user.username, displayName: $0.user.displayName,
-                        role: "role.\($0.role.rawValue)",
+                        role: $0.role.labelKey,
                         municipality: names[$0.$municipality.id] ?? $0.$municipality.id.value,
                         requestedBy: $0.requestedBy.flatMap { requesters[$0] } ?? "–",
                         own: $0.requestedBy == req.currentUser?.id)

@@ -1,20 +1,10 @@
-import Account
-import Admin
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import InnbyggerCore
 import InnbyggerKernel
-import Journal
 import Leaf
-import Norwegian
-import Overview
-import Persons
-import Programme
-import Rules
-import Settlement
 import Vapor
-import Worklist
 
 /// Sets up storage, views, middleware, routes and commands. Used by the executable and the tests.
 public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
@@ -63,6 +53,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     // Views and strings.
     app.views.use(.leaf)
+    app.leaf.sources = try FeatureViews.sources(app)
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["tk"] = TranslateKeyTag()
     app.leaf.tags["dato"] = NorwegianDateTag()
@@ -70,10 +61,10 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["num"] = NumberTag()
     if !app.environment.isRelease { app.leaf.cache.isEnabled = false }
     do {
-        app.translations = try Translations.load(from: app.directory.workingDirectory, features: app.features.map(\.id))
+        app.translations = try Translations.load(
+            from: app.directory.workingDirectory, features: app.features.map(\.folder))
     } catch {
-        throw ConfigurationError(
-            "cannot read Resources/Translations (start innbygger from the project directory): \(error)")
+        throw ConfigurationError("cannot read the translations (start innbygger from the project directory): \(error)")
     }
 
     do {
@@ -108,22 +99,11 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     }
 }
 
-/// The composition root: every feature of the application, in the order their migrations and demo data run.
-/// Adding a feature is one line here (see `docs/adding-a-feature.md`).
+/// The composition root: every feature of the application, in the order their migrations and demo data run: the
+/// kernel's operations pages, then `listed`, which the FeatureList plugin writes from the features list in
+/// Package.swift (see `docs/adding-a-feature.md`).
 package enum Features {
-    package static let all: [any Feature] = [
-        OperationsFeature(),
-        AccountFeature(),
-        AdminFeature(),
-        OverviewFeature(),
-        PersonsFeature(),
-        RulesFeature(),
-        WorklistFeature(),
-        JournalFeature(),
-        SettlementFeature(),
-        ProgrammeFeature(),
-        NorwegianFeature(),
-    ]
+    package static let all: [any Feature] = [OperationsFeature()] + listed
 }
 
 package enum Migrations {

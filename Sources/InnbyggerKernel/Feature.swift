@@ -14,6 +14,8 @@ package protocol Feature: Sendable {
     /// The feature's folder under `Sources/` (its target's name): its templates are in `Views/` there, named
     /// `<folder>/<file>` in `req.page` and `#extend`, and its strings in `Translations/<lang>.json`.
     var folder: String { get }
+    /// The feature's own enumerations that pages name (`Labelled`): every value's name must be in every language.
+    var vocabulary: [any Labelled.Type] { get }
     /// Schema changes in the order they run: after the kernel's, and after those of the features listed before.
     var migrations: [any Migration] { get }
     /// Reads the feature's parameter files and sets up its services, once at start.
@@ -42,6 +44,7 @@ package protocol Feature: Sendable {
 extension Feature {
     /// The module the feature's type lives in, which is its target and folder.
     package var folder: String { String(String(reflecting: Self.self).prefix { $0 != "." }) }
+    package var vocabulary: [any Labelled.Type] { [] }
     package var migrations: [any Migration] { [] }
     package func configure(_ app: Application) throws {}
     package func routes(_ routes: FeatureRoutes) throws {}

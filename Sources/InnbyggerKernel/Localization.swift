@@ -19,21 +19,26 @@ package struct Translations: Sendable {
         }
     }
 
-    /// Files are "kernel" and the features' ids, each optional but the kernel's; a key defined in two files is an
-    /// error, so one feature cannot silently change another's text.
-    package static func load(from directory: String, features: [String]) throws -> Translations {
+    /// Files are the kernel's `Resources/Translations/<lang>/kernel.json` and each feature folder's
+    /// `Translations/<lang>.json` (optional); a key defined in two files is an error, so one feature cannot silently
+    /// change another's text.
+    package static func load(from directory: String, features folders: [String]) throws -> Translations {
         var tables: [String: [String: String]] = [:]
+        let root = URL(fileURLWithPath: directory)
         for lang in languages {
             var table: [String: String] = [:]
             var owner: [String: String] = [:]
-            for file in ["kernel"] + features {
-                let url = URL(fileURLWithPath: directory).appendingPathComponent(
-                    "Resources/Translations/\(lang)/\(file).json")
+            func path(_ file: String) -> String {
+                file == "kernel"
+                    ? "Resources/Translations/\(lang)/kernel.json" : "Sources/\(file)/Translations/\(lang).json"
+            }
+            for file in ["kernel"] + folders {
+                let url = root.appendingPathComponent(path(file))
                 guard file == "kernel" || FileManager.default.fileExists(atPath: url.path) else { continue }
                 let part = try JSONDecoder().decode([String: String].self, from: try Data(contentsOf: url))
                 for (key, text) in part {
                     if let first = owner[key] {
-                        throw DuplicateKey(key: key, files: ("\(lang)/\(first).json", "\(lang)/\(file).json"))
+                        throw DuplicateKey(key: key, files: (path(first), path(file)))
                     }
                     owner[key] = file
                     table[key] = text

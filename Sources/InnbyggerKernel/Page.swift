@@ -56,7 +56,7 @@ extension Application {
 }
 
 extension Request {
-    /// Renders `Resources/Views/<template>.leaf` inside the common layout.
+    /// Renders the template (`<Feature>/<file>`, from the feature's `Views/`) inside the common layout.
     package func page<D: Encodable>(_ template: String, titleKey: String, _ data: D) async throws -> View {
         let layout = try await makeLayout(titleKey: titleKey)
         return try await view.render(template, Page(layout: layout, data: data))
@@ -114,5 +114,17 @@ package struct Choice: Encodable {
         self.value = value
         self.label = label
         self.selected = selected
+    }
+    /// A municipality select's options: the number as value, the name as label, the one the form holds selected.
+    package static func municipalities(
+        _ codes: [Kommunenummer], names: [Kommunenummer: String], selected: String? = nil
+    ) -> [Choice] {
+        codes.map { Choice(value: $0.value, label: names[$0] ?? $0.value, selected: $0.value == selected) }
+    }
+
+    package static func municipalities(
+        _ codes: [Kommunenummer], names: [Kommunenummer: String], selected: Kommunenummer?
+    ) -> [Choice] {
+        municipalities(codes, names: names, selected: selected?.value)
     }
 }

@@ -43,8 +43,9 @@ package final class JournalVersion: Model, @unchecked Sendable {
     package init() {}
 }
 
-package enum JournalCategory: String, CaseIterable, Codable {
+package enum JournalCategory: String, CaseIterable, Codable, Labelled {
     case general, meeting, health, education, work, housing, family, economy, other
+    package static var labelPrefix: String { "journal.category" }
 }
 
 package struct CreateJournal: AsyncMigration {
@@ -214,14 +215,14 @@ package struct JournalSection: PersonSection {
             id: p.id!,
             journal: notes.map { n in
                 .init(
-                    id: n.id!, date: n.date.iso, categoryKey: "journal.category.\(n.category.rawValue)",
-                    sectorKey: "sector.\(n.sector.rawValue)",
+                    id: n.id!, date: n.date.iso, categoryKey: n.category.labelKey,
+                    sectorKey: n.sector.labelKey,
                     shared: n.shared, text: n.text, edited: !n.versions.isEmpty,
                     canEdit: req.may(.update, n.resource(p)))
             },
             canWriteJournal: canWrite,
             journalCategories: JournalCategory.allCases.map {
-                Choice(value: $0.rawValue, label: "journal.category.\($0.rawValue)", selected: $0 == .general)
+                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == .general)
             },
             today: LocalDate.today.iso)
         return try await req.section("Journal/section", model)

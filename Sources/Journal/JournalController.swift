@@ -53,12 +53,12 @@ package struct JournalController: RouteCollection {
                 shared: e.shared,
                 categories: JournalCategory.allCases.map {
                     .init(
-                        value: $0.rawValue, label: "journal.category.\($0.rawValue)",
+                        value: $0.rawValue, label: $0.labelKey,
                         selected: $0 == e.category)
                 },
                 versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
                     .init(
-                        date: $0.date.iso, category: "journal.category.\($0.category.rawValue)", text: $0.text,
+                        date: $0.date.iso, category: $0.category.labelKey, text: $0.text,
                         replacedAt: Oslo.stamp($0.replacedAt))
                 }, error: error))
     }

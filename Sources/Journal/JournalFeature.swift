@@ -8,6 +8,7 @@ package struct JournalFeature: Feature {
     package init() {}
 
     package let id = "journal"
+    package var vocabulary: [any Labelled.Type] { [JournalCategory.self] }
 
     package var migrations: [any Migration] { [CreateJournal()] }
 

@@ -314,7 +314,7 @@ package struct NorwegianController: RouteCollection {
                 error: error, today: LocalDate.today.iso, thisMonth: YearMonth(.today).iso,
                 levels: NorwegianService.levels,
                 skillOptions: NorwegianSkill.allCases.map {
-                    .init(value: $0.rawValue, label: "skill.\($0.rawValue)", selected: false)
+                    .init(value: $0.rawValue, label: $0.labelKey, selected: false)
                 }))
     }
 

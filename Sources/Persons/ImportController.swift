@@ -41,7 +41,7 @@ package struct ImportController: RouteCollection {
                 columns: PersonImport.columns, required: PersonImport.required,
                 jobs: jobs.map {
                     .init(
-                        id: $0.id!, filename: $0.filename, status: "import.status.\($0.status.rawValue)",
+                        id: $0.id!, filename: $0.filename, status: $0.status.labelKey,
                         createdAt: Oslo.stamp($0.createdAt), persons: $0.personsCreated)
                 },
                 error: error))
@@ -115,7 +115,7 @@ package struct ImportController: RouteCollection {
             "Persons/import-job", titleKey: "import.job",
             JobView(
                 id: job.id!, filename: job.filename, status: job.status.rawValue,
-                statusKey: "import.status.\(job.status.rawValue)",
+                statusKey: job.status.labelKey,
                 municipality: names[job.$municipality.id] ?? "", total: job.totalRows, stored: stored,
                 persons: job.personsCreated, households: job.householdsCreated, problems: job.problems,
                 running: job.status == .running, createdAt: Oslo.stamp(job.createdAt)))

@@ -190,7 +190,10 @@ package final class ImportJob: Model, @unchecked Sendable {
     @OptionalField(key: "finished_at") package var finishedAt: Date?
     package init() {}
 
-    package enum Status: String, Codable, Sendable { case running, done, failed }
+    package enum Status: String, CaseIterable, Codable, Sendable, Labelled {
+        case running, done, failed
+        package static var labelPrefix: String { "import.status" }
+    }
 
     package var problems: [ImportProblem] {
         problemsJSON.flatMap { try? JSONDecoder().decode([ImportProblem].self, from: Data($0.utf8)) } ?? []

@@ -58,7 +58,7 @@ package struct PersonsController: RouteCollection {
                         id: $0.id!, name: "\($0.familyName), \($0.givenName)", birthDate: $0.birthDate.iso,
                         municipality: names[$0.$municipality.id] ?? $0.$municipality.id.value,
                         citizenship: $0.citizenship,
-                        residenceGround: "ground.\($0.residenceGround.rawValue)")
+                        residenceGround: $0.residenceGround.labelKey)
                 },
                 total: r.total, q: query.q ?? "",
                 municipalities: r.municipalities.count > 1 || query.municipality != nil
@@ -108,11 +108,11 @@ package struct PersonsController: RouteCollection {
             action: action, input: input, error: error?.message, errorField: error?.field,
             municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
             sexes: Sex.allCases.map {
-                Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == input.sex)
+                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.sex)
             },
             grounds: ResidenceGround.allCases.map {
                 Choice(
-                    value: $0.rawValue, label: "ground.\($0.rawValue)", selected: $0.rawValue == input.residenceGround)
+                    value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.residenceGround)
             },
             households: households.map {
                 Choice(
@@ -121,19 +121,19 @@ package struct PersonsController: RouteCollection {
             },
             educations: EducationLevel.allCases.map {
                 Choice(
-                    value: $0.rawValue, label: "education.\($0.rawValue)", selected: $0.rawValue == input.educationLevel
+                    value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.educationLevel
                 )
             },
             agreement: [("true", true), ("false", false)].map {
                 Choice(value: $0.0, label: "agreement.\($0.0)", selected: input.settledByAgreement == $0.1)
             },
             relations: FamilyRelation.allCases.map {
-                Choice(value: $0.rawValue, label: "relation.\($0.rawValue)", selected: $0.rawValue == input.relation)
+                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.relation)
             },
             advisors: try await advisorOptions(req, codes: codes, selected: input.advisorId),
             referenceGrounds: ResidenceGround.allCases.map {
                 Choice(
-                    value: $0.rawValue, label: "ground.\($0.rawValue)",
+                    value: $0.rawValue, label: $0.labelKey,
                     selected: $0.rawValue == input.referencePersonResidenceGround)
             },
             reservation: [("true", true), ("false", false)].map {
@@ -146,7 +146,7 @@ package struct PersonsController: RouteCollection {
                     index: i + 1, code: skill?.code ?? "",
                     levels: LanguageSkill.Level.allCases.map {
                         Choice(
-                            value: $0.rawValue, label: "language_level.\($0.rawValue)",
+                            value: $0.rawValue, label: $0.labelKey,
                             selected: $0.rawValue == skill?.level)
                     })
             },
@@ -272,36 +272,36 @@ package struct PersonsController: RouteCollection {
             ShowView(
                 id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName,
                 birthDate: p.birthDate.iso,
-                age: p.birthDate.age(on: .today), sex: "sex.\(p.sex.rawValue)", citizenship: p.citizenship,
-                residenceGround: "ground.\(p.residenceGround.rawValue)", arrivalDate: p.arrivalDate?.iso,
+                age: p.birthDate.age(on: .today), sex: p.sex.labelKey, citizenship: p.citizenship,
+                residenceGround: p.residenceGround.labelKey, arrivalDate: p.arrivalDate?.iso,
                 settlementDate: p.settlementDate?.iso,
                 municipality: names[p.$municipality.id] ?? p.$municipality.id.value,
                 household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
                 shares: canEdit
                     ? p.shares.filter { $0.revokedAt == nil }.map {
                         .init(
-                            id: $0.id!, sector: "sector.\($0.sector.rawValue)", basis: "basis.\($0.basis.rawValue)",
+                            id: $0.id!, sector: $0.sector.labelKey, basis: $0.basis.labelKey,
                             reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
                     } : [],
                 canEdit: canEdit, canDelete: req.may(.delete, p.resource),
                 sectors: Sector.allCases.filter { $0 != .integration }.map {
-                    Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 },
                 // Partners see the national id masked; the integration service sees it whole.
                 nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate?.iso,
                 settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
-                educationLevel: p.educationLevel.map { "education.\($0.rawValue)" } ?? "persons.unknown",
+                educationLevel: p.educationLevel.map { $0.labelKey } ?? "persons.unknown",
                 educationYears: p.educationYears, countryOfBirth: p.countryOfBirth,
                 dufNumber: canEdit ? p.dufNumber : nil,
-                languages: p.languages.map { .init(code: $0.code, level: "language_level.\($0.level.rawValue)") },
+                languages: p.languages.map { .init(code: $0.code, level: $0.level.labelKey) },
                 interpreterLanguage: p.interpreterLanguage,
                 researchReservation: "reservation.\(p.researchReservation ?? false)",
-                relation: p.relation.map { "relation.\($0.rawValue)" }, advisor: advisorName,
+                relation: p.relation.map { $0.labelKey }, advisor: advisorName,
                 workExperience: canEdit ? p.workExperience : nil,
                 familyImmigration: p.residenceGround == .familyReunification
                     || p.referencePerson != nil || p.familyApplicationDate != nil
                     ? .init(
-                        ground: p.referenceResidenceGround.map { "ground.\($0.rawValue)" } ?? "persons.unknown",
+                        ground: p.referenceResidenceGround.map { $0.labelKey } ?? "persons.unknown",
                         settlementDate: p.referenceSettlementDate?.iso,
                         applicationDate: p.familyApplicationDate?.iso) : nil,
                 links: links, sections: sections))
@@ -455,7 +455,7 @@ package struct PersonsController: RouteCollection {
                 .map {
                     .init(
                         id: $0.id!, name: $0.fullName, birthDate: $0.birthDate.iso,
-                        relation: $0.relation.map { "relation.\($0.rawValue)" })
+                        relation: $0.relation.map { $0.labelKey })
                 },
                 canEdit: req.may(.update, resource), sections: sections))
     }

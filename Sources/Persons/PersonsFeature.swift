@@ -9,6 +9,7 @@ package struct PersonsFeature: Feature {
     package init() {}
 
     package let id = "persons"
+    package var vocabulary: [any Labelled.Type] { [ImportJob.Status.self] }
 
     package var migrations: [any Migration] { [CreateImportJobs()] }
 

@@ -200,7 +200,7 @@ package enum GroupAttendance {
             PageView(
                 week: week.iso,
                 measures: MeasureKind.allCases.map {
-                    .init(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: $0 == kind)
+                    .init(value: $0.rawValue, label: $0.labelKey, selected: $0 == kind)
                 },
                 municipalities: codes.count > 1
                     ? Choice.municipalities(codes, names: names, selected: q.municipality) : [],
@@ -212,7 +212,7 @@ package enum GroupAttendance {
                         present: form["present.\(id)"] ?? "", absence: form["absence.\(id)"] ?? "",
                         kinds: AbsenceKind.allCases.map {
                             .init(
-                                value: $0.rawValue, label: "absence.\($0.rawValue)",
+                                value: $0.rawValue, label: $0.labelKey,
                                 selected: form["kind.\(id)"] == $0.rawValue)
                         },
                         problem: problems.first { $0.field?.hasSuffix(id.uuidString) == true }?.message)

@@ -185,7 +185,7 @@ package struct ProgrammeController: RouteCollection {
                 req, person, regime: regime, goal: part.finalGoal, decision: decision)
         {
             duration = .init(
-                groupKey: "programme.group.\(a.group.rawValue)", minMonths: a.minMonths, maxMonths: a.maxMonths,
+                groupKey: a.group.labelKey, minMonths: a.minMonths, maxMonths: a.maxMonths,
                 maxExtension: a.maxExtensionMonths, reference: a.reference, plannedEnd: facts?.plannedEnd?.iso)
         }
         // Children under 18 in the household make parenting guidance mandatory.
@@ -208,14 +208,14 @@ package struct ProgrammeController: RouteCollection {
             PageView(
                 personID: person.id!, name: person.fullName, exists: part != nil,
                 statusKey: "programme.status.\(facts?.status.rawValue ?? "none")",
-                regimeKey: "regime.\(regime.rawValue)",
+                regimeKey: regime.labelKey,
                 input: input, error: error?.message ?? message, errorField: error?.field,
                 goals: FinalGoal.allCases.map {
-                    Choice(value: $0.rawValue, label: "goal.\($0.rawValue)", selected: $0.rawValue == input.finalGoal)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.finalGoal)
                 },
                 regimes: [LawRegime.integreringsloven2021, .introduksjonsloven2003].map {
                     Choice(
-                        value: $0.rawValue, label: "regime.\($0.rawValue)",
+                        value: $0.rawValue, label: $0.labelKey,
                         selected: $0.rawValue == (input.lawRegime ?? regime.rawValue))
                 },
                 stopKinds: ["temporary", "permanent"].map {
@@ -223,7 +223,7 @@ package struct ProgrammeController: RouteCollection {
                 },
                 targets: NorwegianSkill.allCases.map { s in
                     .init(
-                        skill: s.rawValue, skillKey: "skill.\(s.rawValue)",
+                        skill: s.rawValue, skillKey: s.labelKey,
                         levels: CEFRLevel.allCases.map {
                             Choice(
                                 value: $0.rawValue, label: $0.rawValue,
@@ -233,7 +233,7 @@ package struct ProgrammeController: RouteCollection {
                 duration: duration,
                 measures: (part?.measures ?? []).sorted { $0.from < $1.from }.map {
                     .init(
-                        id: $0.id!, kindKey: "measure.\($0.kind.rawValue)", title: $0.title, from: $0.from.iso,
+                        id: $0.id!, kindKey: $0.kind.labelKey, title: $0.title, from: $0.from.iso,
                         to: $0.to.iso,
                         hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
                 },
@@ -249,11 +249,11 @@ package struct ProgrammeController: RouteCollection {
                 },
                 attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                     .init(
-                        date: $0.date.iso, periodKey: "period.\($0.period.rawValue)",
+                        date: $0.date.iso, periodKey: $0.period.labelKey,
                         present: NorwegianFormat.hours(minutes: $0.presentMinutes),
                         absence: NorwegianFormat.hours(minutes: $0.absenceMinutes),
-                        kindKey: $0.absenceKind.map { "absence.\($0.rawValue)" },
-                        measureKey: measuresByID[$0.measureID ?? UUID()].map { "measure.\($0.kind.rawValue)" },
+                        kindKey: $0.absenceKind.map { $0.labelKey },
+                        measureKey: measuresByID[$0.measureID ?? UUID()].map { $0.kind.labelKey },
                         measureTitle: measuresByID[$0.measureID ?? UUID()]?.title)
                 },
                 holidayDays: String(format: "%.1f", holiday).replacingOccurrences(of: ".", with: ","),
@@ -268,23 +268,23 @@ package struct ProgrammeController: RouteCollection {
                         deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
                         netOre: $0.netOre, requiresDecision: $0.requiresDecision)
                 },
-                endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { "end_reason.\($0.rawValue)" },
+                endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { $0.labelKey },
                 outcomes: (part?.outcomes ?? []).map {
                     .init(
-                        kindKey: "outcome.\($0.kind.rawValue)", statusKey: "outcome_status.\($0.status.rawValue)",
+                        kindKey: $0.kind.labelKey, statusKey: $0.status.labelKey,
                         recordedOn: $0.recordedOn.iso)
                 },
                 measureKinds: MeasureKind.allCases.map {
-                    Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 },
                 absenceKinds: AbsenceKind.allCases.map {
-                    Choice(value: $0.rawValue, label: "absence.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 },
                 endReasons: EndReason.allCases.map {
-                    Choice(value: $0.rawValue, label: "end_reason.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 },
                 outcomeStatuses: OutcomeStatus.allCases.map {
-                    Choice(value: $0.rawValue, label: "outcome_status.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 },
                 today: today.iso, canCertificate: part?.endDate != nil,
                 phases: ladder.map { l in
@@ -300,7 +300,7 @@ package struct ProgrammeController: RouteCollection {
                 },
                 measureOptions: (part?.measures ?? []).sorted { $0.from < $1.from }.map { m in
                     let label =
-                        req.application.translations.text("measure.\(m.kind.rawValue)", req.language)
+                        req.application.translations.text(m.kind.labelKey, req.language)
                         + (m.title.map { " – \($0)" } ?? "")
                     return Choice(
                         value: m.id!.uuidString,
@@ -487,7 +487,7 @@ package struct ProgrammeController: RouteCollection {
             let minutes = weeks * m.weeklyMinutes
             return (
                 .init(
-                    kindKey: "measure.\(m.kind.rawValue)", title: m.title, from: from.iso, to: to.iso,
+                    kindKey: m.kind.labelKey, title: m.title, from: from.iso, to: to.iso,
                     hours: NorwegianFormat.hours(minutes: minutes)), minutes
             )
         }
@@ -500,8 +500,8 @@ package struct ProgrammeController: RouteCollection {
                 name: person.fullName, birthDate: person.birthDate.iso,
                 municipality: names[person.$municipality.id] ?? "",
                 start: start.iso, end: end.iso,
-                endReasonKey: "end_reason.\(reason.rawValue)", completed: reason.isCompleted, lines: lines.map(\.0),
+                endReasonKey: reason.labelKey, completed: reason.isCompleted, lines: lines.map(\.0),
                 totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
-                goalKey: part.finalGoal.map { "goal.\($0.rawValue)" }, personID: person.id!))
+                goalKey: part.finalGoal.map { $0.labelKey }, personID: person.id!))
     }
 }

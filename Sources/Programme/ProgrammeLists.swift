@@ -112,7 +112,7 @@ package enum ProgrammeLists {
                     return .init(
                         personID: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
                         advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none,
-                        statusKey: "programme.status.\(r.facts.status.rawValue)",
+                        statusKey: r.facts.status.labelKey,
                         start: r.part.startDate?.iso, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
                         reviewOverdue: next.map { $0 < today } ?? false)
                 },
@@ -256,7 +256,7 @@ package enum ProgrammeLists {
                 rows: gaps.map {
                     .init(
                         personID: $0.person.id!, name: "\($0.person.familyName), \($0.person.givenName)",
-                        statusKey: "programme.status.\($0.facts.status.rawValue)",
+                        statusKey: $0.facts.status.labelKey,
                         missing: missing($0).map { "nir.\($0)" })
                 },
                 total: rows.count, municipalities: try await municipalityOptions(req, [], f.municipality)))

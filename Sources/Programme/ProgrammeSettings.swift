@@ -99,9 +99,9 @@ package struct ProgrammeSettingsController: RouteCollection {
                 phases: try await LadderPhase.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$position)
                     .all().map { .init(id: $0.id!, position: $0.position, name: $0.name) },
                 measures: try await CatalogueMeasure.query(on: req.store).filter(\.$municipality.$id == m).sort(\.$name)
-                    .all().map { .init(id: $0.id!, name: $0.name, kindKey: "measure.\($0.kind.rawValue)") },
+                    .all().map { .init(id: $0.id!, name: $0.name, kindKey: $0.kind.labelKey) },
                 kinds: MeasureKind.allCases.map {
-                    Choice(value: $0.rawValue, label: "measure.\($0.rawValue)", selected: false)
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
                 }, error: error))
     }
 

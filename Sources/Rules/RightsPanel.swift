@@ -39,10 +39,10 @@ package struct RightsPanel: Encodable {
         canRecord: (DeadlineKind) -> Bool
     ) {
         self.asOf = asOf.norwegian
-        regime = "regime.\(e.lawRegime.rawValue)"
+        regime = e.lawRegime.labelKey
         func view(_ a: Assessment, _ title: String) -> AssessmentView {
             AssessmentView(
-                titleKey: title, category: a.category.rawValue, categoryKey: "category.\(a.category.rawValue)",
+                titleKey: title, category: a.category.rawValue, categoryKey: a.category.labelKey,
                 checks: a.checks.filter { $0.rule != "law_regime" }.map { c in
                     let state = c.passed.map { $0 ? "passed" : "failed" } ?? "unknown"
                     // Dates in the values are shown as dd.mm.åååå.
@@ -61,7 +61,7 @@ package struct RightsPanel: Encodable {
             let status = DeadlineStatus.of(d, eventDate: events[d.kind], asOf: asOf, soonDays: Deadlines.soonDays)
                 .rawValue
             return DeadlineRow(
-                kind: d.kind.rawValue, kindKey: "deadline.\(d.kind.rawValue)", due: d.due.iso, status: status,
+                kind: d.kind.rawValue, kindKey: d.kind.labelKey, due: d.due.iso, status: status,
                 statusKey: "status.\(status)", reference: d.reference, eventDate: events[d.kind]?.iso,
                 canRecord: d.kind.isMetByEvent && canRecord(d.kind))
         }

@@ -255,7 +255,7 @@ package struct ChecklistSection: HouseholdSection {
             let status = ArrivalChecklist.status(t, today: today)
             let sector = t.sector
             return Model.Task(
-                id: t.id!, title: t.title, sectorKey: "sector.\(t.sector.rawValue)", due: t.due.iso,
+                id: t.id!, title: t.title, sectorKey: t.sector.labelKey, due: t.due.iso,
                 doneOn: t.doneOn?.iso,
                 status: status,
                 statusKey: "task.\(status)",

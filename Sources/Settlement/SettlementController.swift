@@ -139,7 +139,7 @@ package struct SettlementController: RouteCollection {
                         municipality: names[h.$municipality.id] ?? "",
                         size: h.members.count, urgent: h.urgent, answerDueAt: Oslo.stamp(h.answerDueAt),
                         answerDueISO: ISO8601DateFormatter().string(from: h.answerDueAt), clock: clock.status.rawValue,
-                        clockText: Self.clockText(clock, req), decision: "decision.\(h.decision.rawValue)"))
+                        clockText: Self.clockText(clock, req), decision: h.decision.labelKey))
             }
         }
         let creatableIncoming = try await req.municipalities(where: .create) {
@@ -321,16 +321,16 @@ package struct SettlementController: RouteCollection {
                         birthDate: m.birthDate ?? "",
                         citizenship: m.citizenship ?? "",
                         sexes: Sex.allCases.map {
-                            Choice(value: $0.rawValue, label: "sex.\($0.rawValue)", selected: $0.rawValue == m.sex)
+                            Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == m.sex)
                         },
                         relations: FamilyRelation.allCases.map {
                             Choice(
-                                value: $0.rawValue, label: "relation.\($0.rawValue)",
+                                value: $0.rawValue, label: $0.labelKey,
                                 selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil)))
                         },
                         grounds: ResidenceGround.allCases.map {
                             Choice(
-                                value: $0.rawValue, label: "ground.\($0.rawValue)",
+                                value: $0.rawValue, label: $0.labelKey,
                                 selected: $0.rawValue == (m.residenceGround ?? "refugee"))
                         })
                 }))
@@ -447,14 +447,14 @@ package struct SettlementController: RouteCollection {
                     .init(
                         name: "\($0.givenName) \($0.familyName)", birthDate: $0.birthDate.iso,
                         age: $0.birthDate.age(on: today),
-                        sex: "sex.\($0.sex.rawValue)", relation: "relation.\($0.relation.rawValue)",
-                        citizenship: $0.citizenship, ground: "ground.\($0.residenceGround.rawValue)")
+                        sex: $0.sex.labelKey, relation: $0.relation.labelKey,
+                        citizenship: $0.citizenship, ground: $0.residenceGround.labelKey)
                 },
                 parts: [Sector.housing, .kindergarten, .school, .health].map { s in
                     let status = h.status(for: s) ?? .pending
                     return .init(
-                        sector: s.rawValue, sectorKey: "sector.\(s.rawValue)", status: status.rawValue,
-                        statusKey: "assessment.\(status.rawValue)",
+                        sector: s.rawValue, sectorKey: s.labelKey, status: status.rawValue,
+                        statusKey: status.labelKey,
                         canAssess: pending
                             && req.may(
                                 .update,
@@ -463,11 +463,11 @@ package struct SettlementController: RouteCollection {
                                     sector: s)),
                         options: AssessmentStatus.allCases.map {
                             Choice(
-                                value: $0.rawValue, label: "assessment.\($0.rawValue)", selected: $0 == status)
+                                value: $0.rawValue, label: $0.labelKey, selected: $0 == status)
                         })
                 },
                 assessmentNote: h.assessmentNote, decision: h.decision.rawValue,
-                decisionKey: "decision.\(h.decision.rawValue)",
+                decisionKey: h.decision.labelKey,
                 decisionReason: h.decisionReason,
                 decidedAt: h.decidedAt.map { Oslo.stamp($0) },
                 canDecide: pending && req.may(.update, h.resource),
@@ -558,7 +558,7 @@ package struct SettlementController: RouteCollection {
         let s = try await SettlementSettings.settings(for: m, req)
         let items = try await SettlementSettings.template(for: m, req)
         func sectors(_ selected: Sector) -> [Choice] {
-            Sector.allCases.map { Choice(value: $0.rawValue, label: "sector.\($0.rawValue)", selected: $0 == selected) }
+            Sector.allCases.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == selected) }
         }
         return try await req.page(
             "Settlement/settings", titleKey: "settlement.settings",

@@ -9,6 +9,7 @@ package struct SettlementFeature: Feature {
     package init() {}
 
     package let id = "settlement"
+    package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
     package var migrations: [any Migration] { [CreateSettlement()] }
 

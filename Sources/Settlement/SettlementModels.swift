@@ -157,8 +157,14 @@ package final class ArrivalTask: Model, @unchecked Sendable {
     package init() {}
 }
 
-package enum AssessmentStatus: String, CaseIterable, Codable { case pending, ok, concern }
-package enum SettlementDecision: String, CaseIterable, Codable { case pending, accepted, declined }
+package enum AssessmentStatus: String, CaseIterable, Codable, Labelled {
+    case pending, ok, concern
+    package static var labelPrefix: String { "assessment" }
+}
+package enum SettlementDecision: String, CaseIterable, Codable, Labelled {
+    case pending, accepted, declined
+    package static var labelPrefix: String { "decision" }
+}
 
 package struct CreateSettlement: AsyncMigration {
     package func prepare(on db: any Database) async throws {

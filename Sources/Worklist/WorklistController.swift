@@ -101,8 +101,8 @@ package struct WorklistController: RouteCollection {
         let rows = items.map { i in
             PageView.Row(
                 personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)",
-                kindKey: "deadline.\(i.deadline.kind.rawValue)",
-                due: i.deadline.due.iso, statusKey: "status.\(i.status.rawValue)", status: i.status.rawValue,
+                kindKey: i.deadline.kind.labelKey,
+                due: i.deadline.due.iso, statusKey: i.status.labelKey, status: i.status.rawValue,
                 municipality: names[i.person.$municipality.id] ?? "")
         }
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
@@ -115,7 +115,7 @@ package struct WorklistController: RouteCollection {
                     .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue })
                 },
                 kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map {
-                    .init(value: $0.rawValue, label: "deadline.\($0.rawValue)", selected: $0.rawValue == f.kind)
+                    .init(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == f.kind)
                 },
                 municipalities: Choice.municipalities(codes, names: names, selected: f.municipality),
                 query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
@@ -148,8 +148,8 @@ package struct WorklistController: RouteCollection {
                 [
                     i.person.id!.uuidString, i.person.familyName, i.person.givenName,
                     names[i.person.$municipality.id] ?? "",
-                    tr.text("deadline.\(i.deadline.kind.rawValue)", lang), i.deadline.due.norwegian,
-                    tr.text("status.\(i.status.rawValue)", lang),
+                    tr.text(i.deadline.kind.labelKey, lang), i.deadline.due.norwegian,
+                    tr.text(i.status.labelKey, lang),
                     i.deadline.reference,
                 ]
             })

@@ -186,10 +186,7 @@ struct EdgeInputTests {
     @Test("Every script and stylesheet a template refers to is served")
     func assetsServed() async throws {
         try await withDemoApp { app in
-            let views = URL(fileURLWithPath: app.directory.viewsDirectory)
-            let files =
-                FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?
-                .compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" } ?? []
+            let files = ViewTests.templates(URL(fileURLWithPath: app.directory.workingDirectory))
             var assets: Set<String> = []
             for file in files {
                 let text = try String(contentsOf: file, encoding: .utf8)

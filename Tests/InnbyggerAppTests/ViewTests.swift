@@ -19,16 +19,24 @@ import VaporTesting
 
 @Suite("Pages and translations", .serialized)
 struct ViewTests {
+    /// Every template: the kernel's in Resources/Views and each feature's in its folder's Views/.
+    static func templates(_ root: URL) -> [URL] {
+        let dirs =
+            [root.appendingPathComponent("Resources/Views")]
+            + Features.all.map { root.appendingPathComponent("Sources/\($0.folder)/Views") }
+        return dirs.flatMap { dir in
+            (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
+                .filter { $0.pathExtension == "leaf" }
+        }
+    }
+
     @Test("Every key used in a template or for an enum exists in both languages")
     func translationsComplete() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let tr = try Translations.load(from: root.path, features: Features.all.map(\.id))
+        let tr = try Translations.load(from: root.path, features: Features.all.map(\.folder))
         var keys: Set<String> = []
-        let views = root.appendingPathComponent("Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap {
-            $0 as? URL
-        }.filter { $0.pathExtension == "leaf" }
+        let files = Self.templates(root)
         #expect(files.count > 10)
         for f in files {
             let text = try String(contentsOf: f, encoding: .utf8)
@@ -39,52 +47,22 @@ struct ViewTests {
                 rest = rest[r.upperBound...]
             }
         }
-        keys.formUnion(Role.allCases.map { "role.\($0.rawValue)" })
-        keys.formUnion(Sector.allCases.map { "sector.\($0.rawValue)" })
-        keys.formUnion(ResidenceGround.allCases.map { "ground.\($0.rawValue)" })
-        keys.formUnion(Sex.allCases.map { "sex.\($0.rawValue)" })
-        keys.formUnion(ShareBasis.allCases.map { "basis.\($0.rawValue)" })
+        // Every word of the vocabulary the pages name, the kernel's and each feature's.
+        for type in Vocabulary.kernel + Features.all.flatMap(\.vocabulary) { keys.formUnion(type.labelKeys) }
         keys.formUnion(Request.notices.map { "notice.\($0)" })
         keys.formUnion(PasswordPolicy.Problem.allCases.map(\.rawValue))
         for rule in RulesEngine.ruleIDs where rule != "law_regime" {
             keys.formUnion(["passed", "failed", "unknown"].map { "rule.\(rule).\($0)" })
         }
-        keys.formUnion(Category.allCases.map { "category.\($0.rawValue)" })
-        keys.formUnion(LawRegime.allCases.map { "regime.\($0.rawValue)" })
-        keys.formUnion(DeadlineKind.allCases.map { "deadline.\($0.rawValue)" })
-        keys.formUnion(JournalCategory.allCases.map { "journal.category.\($0.rawValue)" })
-        keys.formUnion(EducationLevel.allCases.map { "education.\($0.rawValue)" })
+        keys.formUnion(["passed", "failed", "unknown"].map { "check.\($0)" })
         keys.formUnion(
-            DeadlineStatus.allCases.map { "status.\($0.rawValue)" }
-                + ["passed", "failed", "unknown"].map { "check.\($0)" })
-        keys.formUnion(
-            FamilyRelation.allCases.map { "relation.\($0.rawValue)" }
-                + LanguageSkill.Level.allCases.map { "language_level.\($0.rawValue)" })
-        keys.formUnion(
-            MeasureKind.allCases.map { "measure.\($0.rawValue)" }
-                + AbsenceKind.allCases.map { "absence.\($0.rawValue)" })
-        keys.formUnion(
-            EndReason.allCases.map { "end_reason.\($0.rawValue)" }
-                + OutcomeStatus.allCases.map { "outcome_status.\($0.rawValue)" })
-        keys.formUnion(
-            FinalGoal.allCases.map { "goal.\($0.rawValue)" }
-                + ProgrammeGroup.allCases.map { "programme.group.\($0.rawValue)" })
-        keys.formUnion(
-            NorwegianSkill.allCases.map { "skill.\($0.rawValue)" }
-                + ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map {
-                    "content.\($0)"
-                })
-        keys.formUnion(
-            [
-                "mapping", "decided", "active", "on_leave", "stopped_temporarily", "stopped", "ended",
-                "past_planned_end", "none",
-            ].map { "programme.status.\($0)" })
+            ["norwegian", "social_studies", "life_skills", "work_or_education", "parenting_guidance"].map {
+                "content.\($0)"
+            })
+        keys.insert("programme.status.none")
         keys.formUnion(
             ["decision", "education_background", "final_goal", "contract", "measures", "end_reason"].map { "nir.\($0)" }
         )
-        keys.formUnion(
-            AssessmentStatus.allCases.map { "assessment.\($0.rawValue)" }
-                + SettlementDecision.allCases.map { "decision.\($0.rawValue)" })
         keys.formUnion(
             [
                 "permitDate", "arrivalDate", "settlementDate", "settledByAgreement", "citizenship", "educationLevel",
@@ -97,30 +75,33 @@ struct ViewTests {
         #expect(Set(tr.tables["nb"]!.keys) == Set(tr.tables["en"]!.keys))
     }
 
-    @Test("Translation files: the kernel's and one per feature, the same in every language, no key in two files")
+    @Test("Translation files: the kernel's and one per feature folder, in every language, no key in two files")
     func translationFiles() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let known = Set(["kernel"] + Features.all.map(\.id))
-        var filesByLanguage: [String: Set<String>] = [:]
+        let languages = Set(Translations.languages.map { "\($0).json" })
         for lang in Translations.languages {
             let dir = root.appendingPathComponent("Resources/Translations/\(lang)")
-            let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-            #expect(names.allSatisfy { $0.hasSuffix(".json") }, "\(lang): \(names)")
-            let files = Set(names.map { String($0.dropLast(5)) })
-            #expect(files.isSubset(of: known), "\(lang) has files of no feature: \(files.subtracting(known).sorted())")
-            filesByLanguage[lang] = files
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["kernel.json"])
         }
-        #expect(filesByLanguage["nb"] == filesByLanguage["en"])
+        // A feature's strings are in its own folder: one file per language, or none.
+        for folder in Features.all.map(\.folder) {
+            let dir = root.appendingPathComponent("Sources/\(folder)/Translations")
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
+            #expect(Set(names) == languages, "\(folder): \(names.sorted())")
+        }
         // A key in two files is refused at load, naming both.
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tr-\(UUID())")
         for lang in Translations.languages {
-            let dir = tmp.appendingPathComponent("Resources/Translations/\(lang)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try Data(#"{"a.b": "x"}"#.utf8).write(to: dir.appendingPathComponent("kernel.json"))
-            try Data(#"{"a.b": "y"}"#.utf8).write(to: dir.appendingPathComponent("journal.json"))
+            let kernel = tmp.appendingPathComponent("Resources/Translations/\(lang)")
+            let feature = tmp.appendingPathComponent("Sources/Journal/Translations")
+            for dir in [kernel, feature] {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            }
+            try Data(#"{"a.b": "x"}"#.utf8).write(to: kernel.appendingPathComponent("kernel.json"))
+            try Data(#"{"a.b": "y"}"#.utf8).write(to: feature.appendingPathComponent("\(lang).json"))
         }
-        #expect(throws: Translations.DuplicateKey.self) { try Translations.load(from: tmp.path, features: ["journal"]) }
+        #expect(throws: Translations.DuplicateKey.self) { try Translations.load(from: tmp.path, features: ["Journal"]) }
         try? FileManager.default.removeItem(at: tmp)
     }
 
@@ -129,10 +110,7 @@ struct ViewTests {
     func noColonAfterValueTags() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let views = root.appendingPathComponent("Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap {
-            $0 as? URL
-        }.filter { $0.pathExtension == "leaf" }
+        let files = Self.templates(root)
         let pattern = try Regex(#"#(t|tk|dato|kr|num|count)\([^()]*(\([^()]*\)[^()]*)*\):"#)
         for f in files {
             let text = try String(contentsOf: f, encoding: .utf8)
