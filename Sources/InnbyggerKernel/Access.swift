@@ -13,7 +13,6 @@ package struct CurrentUser: Sendable {
 }
 
 package struct CurrentUserKey: StorageKey { package typealias Value = CurrentUser }
-package struct MunicipalitiesKey: StorageKey { package typealias Value = [Municipality] }
 
 extension Request {
     package var currentUser: CurrentUser? {
@@ -35,103 +34,50 @@ extension Request {
     /// Method and pattern: "GET /persons/:personID".
     package var routeLabel: String { "\(method.rawValue) \(routePattern)" }
 
-    /// Asks the policy. Refusals of personal data are audited (also when the request's write is rolled back), then
-    /// answered with 403.
+    // The policy, the audit log and the municipality lists of this request: its service context's (see
+    // `ServiceContext`), so handlers and services share one write and one municipality cache.
+
     package func authorize(_ action: Action, _ resource: Resource, recordType: String = "", recordID: String? = nil)
         async throws
     {
-        let user = try requireUser()
-        let decision = AccessPolicy.decide(user.principal, action, resource)
-        guard case .deny = decision else { return }
-        if let m = resource.personalDataMunicipality {
-            try await auditRefusal(
-                "denied_\(action.rawValue)", recordType: recordType, recordID: recordID, municipality: m)
-        }
-        throw Abort(.forbidden, reason: "access denied")
+        try await context.authorize(action, resource, recordType: recordType, recordID: recordID)
     }
 
-    /// A refusal is kept whatever happens to the request's transaction: inside a write it is written after the
-    /// write ends (committed or rolled back), otherwise at once.
     package func auditRefusal(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
         async throws
     {
-        let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
-        if let unit = storage[WriteUnitKey.self] {
-            unit.refusals.withLockedValue { $0.append(draft) }
-        } else {
-            try await application.audit([draft])
-        }
+        try await context.auditRefusal(action, recordType: recordType, recordID: recordID, municipality: municipality)
     }
 
-    /// Whether the policy allows it, without side effects (for showing or hiding links and buttons).
-    package func may(_ action: Action, _ resource: Resource) -> Bool {
-        guard let user = currentUser else { return false }
-        return AccessPolicy.decide(user.principal, action, resource).isAllowed
-    }
+    package func may(_ action: Action, _ resource: Resource) -> Bool { context.may(action, resource) }
 
-    /// All municipalities by name, read once per request (pages ask for them many times: menu, filters, labels).
-    package func allMunicipalities() async throws -> [Municipality] {
-        if let cached = storage[MunicipalitiesKey.self] { return cached }
-        let all = try await Municipality.query(on: store).sort(\.$name).all()
-        storage[MunicipalitiesKey.self] = all
-        return all
-    }
+    package func allMunicipalities() async throws -> [Municipality] { try await context.allMunicipalities() }
 
-    /// Municipality names by number, for labelling pages.
     package func municipalityNames() async throws -> [Kommunenummer: String] {
-        Dictionary(uniqueKeysWithValues: try await allMunicipalities().map { ($0.id!, $0.name) })
+        try await context.municipalityNames()
     }
 
-    /// Municipalities (codes) in which the policy allows `action` on the resource made for each.
     package func municipalities(where action: Action, _ resource: (Kommunenummer) -> Resource) async throws
         -> [Kommunenummer]
     {
-        try await allMunicipalities().compactMap(\.id).filter { may(action, resource($0)) }
+        try await context.municipalities(where: action, resource)
     }
 
-    /// The municipalities a list covers: those where the policy allows `action`, narrowed to `requested` when one is
-    /// asked for (a malformed number is 400, one outside the user's reach 403). Refused when none is left.
     package func scope(where action: Action, requested: String?, _ resource: (Kommunenummer) -> Resource)
         async throws -> [Kommunenummer]
     {
-        var codes = try await municipalities(where: action, resource)
-        if let text = requested, !text.isEmpty {
-            let m = try Validate.municipality(text)
-            guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
-            codes = [m]
-        }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        return codes
+        try await context.scope(where: action, requested: requested, resource)
     }
 
-    package func auditDraft(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
-        -> AuditDraft
-    {
-        AuditDraft(
-            userID: currentUser?.id.uuidString, municipality: municipality, action: action,
-            recordType: recordType,
-            recordID: recordID, route: routeLabel)
-    }
-
-    /// A list read: one entry per municipality whose rows the list shows, appended together.
     package func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws
     where Codes.Element == Kommunenummer {
-        let drafts = Set(municipalities).sorted().map {
-            auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
-        }
-        guard !drafts.isEmpty else { return }
-        let log = application.auditLog
-        try await write { tx in try await log.append(drafts, on: tx) }
+        try await context.auditList(recordType, municipalities: municipalities)
     }
 
-    /// Appends one audit entry for this request: inside the request's write transaction when there is one (so it
-    /// commits with the record), else in a write of its own, before the data leaves the server.
     package func audit(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
         async throws
     {
-        let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
-        let log = application.auditLog
-        try await write { tx in try await log.append([draft], on: tx) }
+        try await context.audit(action, recordType: recordType, recordID: recordID, municipality: municipality)
     }
 }
 

@@ -71,16 +71,18 @@ package enum DeadlineEvents {
     }
 
     /// Records (or corrects) when the event happened. Partners may record their own sector's events.
-    package static func record(_ req: Request, personID: UUID?, kind: String?, date: String?) async throws -> Person {
+    package static func record(_ ctx: ServiceContext, personID: UUID?, kind: String?, date: String?) async throws
+        -> Person
+    {
         guard let id = personID,
-            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first()
+            let p = try await Person.query(on: ctx.db).filter(\.$id == id).with(\.$shares).first()
         else {
             throw Abort(.notFound)
         }
         guard let k = kind.flatMap(DeadlineKind.init(rawValue:)), k.isMetByEvent else {
             throw ValidationFailure(field: "kind", message: "kind must be a deadline that an event meets")
         }
-        try await req.authorize(
+        try await ctx.authorize(
             .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
             recordType: "person", recordID: id.uuidString)
         let d = try Validate.pastDate(date, "date")
@@ -88,15 +90,15 @@ package enum DeadlineEvents {
             throw ValidationFailure(field: "date", message: "date is before the person's birth")
         }
         let e =
-            try await DeadlineEvent.query(on: req.store).filter(\.$person.$id == id).filter(\.$kind == k)
+            try await DeadlineEvent.query(on: ctx.db).filter(\.$person.$id == id).filter(\.$kind == k)
             .first() ?? DeadlineEvent()
         e.$person.id = id
         e.kind = k
         e.date = d
         e.sector = k.sector
-        e.recordedBy = req.currentUser?.id
-        try await e.save(on: req.store)
-        try await req.audit(
+        e.recordedBy = ctx.user?.id
+        try await e.save(on: ctx.db)
+        try await ctx.audit(
             "record_\(k.rawValue)", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
         return p
     }

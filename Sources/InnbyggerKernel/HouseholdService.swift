@@ -45,45 +45,42 @@ package enum HouseholdService {
         return .personalData(municipality: h.$municipality.id, sharedWith: shared)
     }
 
-    package static func list(_ req: Request) async throws -> [Household] {
-        let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
+    package static func list(_ ctx: ServiceContext) async throws -> [Household] {
+        let codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let rows = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+        let rows = try await Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
             .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
-        let visible = rows.filter { req.may(.read, resource($0)) }
-        try await req.auditList("household", municipalities: visible.map { $0.$municipality.id })
+        let visible = rows.filter { ctx.may(.read, resource($0)) }
+        try await ctx.auditList("household", municipalities: visible.map { $0.$municipality.id })
         return visible
     }
 
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> Household {
-        guard let id,
-            let h = try await Household.query(on: req.store).filter(\.$id == id)
-                .with(\.$members, { $0.with(\.$shares) }).first()
-        else { throw Abort(.notFound) }
-        try await req.authorize(action, resource(h), recordType: "household", recordID: id.uuidString)
-        if action == .read {
-            try await req.audit(
-                "read", recordType: "household", recordID: id.uuidString, municipality: h.$municipality.id)
-        }
-        return h
+    package static func find(_ ctx: ServiceContext, _ id: UUID?, for action: Action = .read) async throws -> Household {
+        try await ctx.guarded(
+            action, recordType: "household", id: id,
+            find: { id in
+                try await Household.query(on: ctx.db).filter(\.$id == id).with(\.$members, { $0.with(\.$shares) })
+                    .first()
+            },
+            resource: resource, municipality: { $0.$municipality.id })
     }
 
-    package static func create(_ req: Request, _ input: HouseholdInput) async throws -> Household {
+    package static func create(_ ctx: ServiceContext, _ input: HouseholdInput) async throws -> Household {
         let v = try input.validated()
-        try await req.authorize(
+        try await ctx.authorize(
             .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "household")
         let h = Household()
         h.$municipality.id = v.municipality
         h.name = v.name
         h.address = v.address
-        try await h.create(on: req.store)
+        try await h.create(on: ctx.db)
         h.$members.value = []
-        try await req.audit("create", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
+        try await ctx.audit("create", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
-    package static func update(_ req: Request, _ id: UUID?, _ input: HouseholdInput) async throws -> Household {
-        let h = try await find(req, id, for: .update)
+    package static func update(_ ctx: ServiceContext, _ id: UUID?, _ input: HouseholdInput) async throws -> Household {
+        let h = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == h.$municipality.id else {
             throw ValidationFailure(
@@ -91,15 +88,15 @@ package enum HouseholdService {
         }
         h.name = v.name
         h.address = v.address
-        try await h.update(on: req.store)
-        try await req.audit("update", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
+        try await h.update(on: ctx.db)
+        try await ctx.audit("update", recordType: "household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
-    package static func delete(_ req: Request, _ id: UUID?) async throws {
-        let h = try await find(req, id, for: .delete)
+    package static func delete(_ ctx: ServiceContext, _ id: UUID?) async throws {
+        let h = try await find(ctx, id, for: .delete)
         let m = h.$municipality.id
-        try await h.delete(on: req.store)
-        try await req.audit("delete", recordType: "household", recordID: id?.uuidString, municipality: m)
+        try await h.delete(on: ctx.db)
+        try await ctx.audit("delete", recordType: "household", recordID: id?.uuidString, municipality: m)
     }
 }

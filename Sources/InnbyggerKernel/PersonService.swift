@@ -476,119 +476,114 @@ package enum PersonService {
     package static let pageSize = 50
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
-    package static func list(_ req: Request, _ unchecked: PersonPageQuery) async throws -> (
+    package static func list(_ ctx: ServiceContext, _ unchecked: PersonPageQuery) async throws -> (
         persons: [Person], total: Int, municipalities: [Kommunenummer]
     ) {
-        let user = try req.requireUser()
+        let user = try ctx.requireUser()
         let query = try unchecked.validated()
-        var codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
+        var codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
         if let m = query.municipality.flatMap(Kommunenummer.init) {
             guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
             codes = [m]
         }
         if codes.isEmpty { throw Abort(.forbidden, reason: "access denied") }
-        let q = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        let q = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         // Partners only ever get rows shared with their sector; the policy re-checks each row below.
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
             let sectors = user.principal.roles.compactMap(\.partnerSector)
-            let shared = try await PersonShare.query(on: req.store).filter(\.$sector ~~ sectors)
+            let shared = try await PersonShare.query(on: ctx.db).filter(\.$sector ~~ sectors)
                 .filter(\.$revokedAt == nil).all().map { $0.$person.id }
             q.filter(\.$id ~~ shared)
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%\(Search.escapeLike(text))%"
             q.group(.or) {
-                $0.filter(Search.like("given_name", in: Person.schema, pattern, on: req.store))
-                    .filter(Search.like("family_name", in: Person.schema, pattern, on: req.store))
+                $0.filter(Search.like("given_name", in: Person.schema, pattern, on: ctx.db))
+                    .filter(Search.like("family_name", in: Person.schema, pattern, on: ctx.db))
             }
         }
         let total = try await q.count()
         let page = query.page ?? 1
         let rows = try await q.sort(\.$familyName).sort(\.$givenName)
             .range(((page - 1) * pageSize)..<(page * pageSize)).all()
-        let visible = rows.filter { req.may(.read, $0.resource) }
-        try await req.auditList("person", municipalities: visible.map { $0.$municipality.id })
+        let visible = rows.filter { ctx.may(.read, $0.resource) }
+        try await ctx.auditList("person", municipalities: visible.map { $0.$municipality.id })
         return (visible, total, codes)
     }
 
     /// One person, after the policy allows `action`. Every page or response that shows the file (a read, or the edit
     /// form of an update) is audited as a read; `audited: false` leaves that to a caller that checks a part of the file
     /// first, so that a refused part is not logged as a successful read.
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read, audited: Bool = true) async throws
+    package static func find(_ ctx: ServiceContext, _ id: UUID?, for action: Action = .read, audited: Bool = true)
+        async throws
         -> Person
     {
-        guard let id,
-            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).with(\.$household).first()
-        else {
-            throw Abort(.notFound)
-        }
-        try await req.authorize(action, p.resource, recordType: "person", recordID: id.uuidString)
-        if audited, action == .read || req.method == .GET {
-            try await req.audit("read", recordType: "person", recordID: id.uuidString, municipality: p.$municipality.id)
-        }
-        return p
+        try await ctx.guarded(
+            action, recordType: "person", id: id, auditsRead: audited && (action == .read || ctx.isReadOnly),
+            find: { try await Person.query(on: ctx.db).filter(\.$id == $0).with(\.$shares).with(\.$household).first() },
+            resource: \.resource, municipality: { $0.$municipality.id })
     }
 
-    package static func create(_ req: Request, _ input: PersonInput) async throws -> Person {
+    package static func create(_ ctx: ServiceContext, _ input: PersonInput) async throws -> Person {
         let v = try input.validated()
-        try await req.authorize(
+        try await ctx.authorize(
             .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
-        try await checkHousehold(req, v)
-        try await checkAdvisor(req, v)
+        try await checkHousehold(ctx, v)
+        try await checkAdvisor(ctx, v)
         let p = Person()
         v.apply(to: p)
-        try await p.create(on: req.store)
-        try await req.audit("create", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
-        try await p.$shares.load(on: req.store)
+        try await p.create(on: ctx.db)
+        try await ctx.audit("create", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
+        try await p.$shares.load(on: ctx.db)
         return p
     }
 
-    package static func update(_ req: Request, _ id: UUID?, _ input: PersonInput) async throws -> Person {
-        let p = try await find(req, id, for: .update)
+    package static func update(_ ctx: ServiceContext, _ id: UUID?, _ input: PersonInput) async throws -> Person {
+        let p = try await find(ctx, id, for: .update)
         let v = try input.validated()
         // Moving a file to another municipality needs the right to create there too.
         if v.municipality != p.$municipality.id {
-            try await req.authorize(
+            try await ctx.authorize(
                 .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "person")
         }
-        try await checkHousehold(req, v)
-        try await checkAdvisor(req, v)
+        try await checkHousehold(ctx, v)
+        try await checkAdvisor(ctx, v)
         v.apply(to: p)
-        try await p.update(on: req.store)
-        try await req.audit("update", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
+        try await p.update(on: ctx.db)
+        try await ctx.audit("update", recordType: "person", recordID: p.id?.uuidString, municipality: v.municipality)
         return p
     }
 
-    package static func delete(_ req: Request, _ id: UUID?) async throws {
-        let p = try await find(req, id, for: .delete)
+    package static func delete(_ ctx: ServiceContext, _ id: UUID?) async throws {
+        let p = try await find(ctx, id, for: .delete)
         let m = p.$municipality.id
-        try await p.delete(on: req.store)
-        try await req.audit("delete", recordType: "person", recordID: id?.uuidString, municipality: m)
+        try await p.delete(on: ctx.db)
+        try await ctx.audit("delete", recordType: "person", recordID: id?.uuidString, municipality: m)
     }
 
     /// A household must exist and belong to the same municipality.
-    package static func checkHousehold(_ req: Request, _ v: ValidPerson) async throws {
+    package static func checkHousehold(_ ctx: ServiceContext, _ v: ValidPerson) async throws {
         guard let hid = v.householdID else { return }
-        guard let h = try await Household.find(hid, on: req.store), h.$municipality.id == v.municipality else {
+        guard let h = try await Household.find(hid, on: ctx.db), h.$municipality.id == v.municipality else {
             throw ValidationFailure(
                 field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
         }
     }
 
     /// An advisor must be integration staff serving the person's municipality.
-    package static func checkAdvisor(_ req: Request, _ v: ValidPerson) async throws {
+    package static func checkAdvisor(_ ctx: ServiceContext, _ v: ValidPerson) async throws {
         guard let aid = v.advisorID else { return }
-        guard try await Advisors.available(in: v.municipality, on: req.store).contains(where: { $0.id == aid }) else {
+        guard try await Advisors.available(in: v.municipality, on: ctx.db).contains(where: { $0.id == aid }) else {
             throw ValidationFailure(
                 field: "advisorId",
                 message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
         }
     }
 
-    package static func share(_ req: Request, _ id: UUID?, sector: String?, basis: String?, reference: String?)
+    package static func share(_ ctx: ServiceContext, _ id: UUID?, sector: String?, basis: String?, reference: String?)
         async throws -> Person
     {
-        let p = try await find(req, id, for: .update)
+        let p = try await find(ctx, id, for: .update)
         guard let s = sector.flatMap(Sector.init(rawValue:)), s != .integration else {
             throw ValidationFailure(field: "sector", message: "sector must be a partner sector")
         }
@@ -600,23 +595,23 @@ package enum PersonService {
                 field: "reference", message: "reference (what the consent or legal basis is) is required")
         }
         if !p.activeSectors.contains(s) {
-            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: req.currentUser?.id).create(
-                on: req.store)
-            try await req.audit(
+            try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: ctx.user?.id).create(
+                on: ctx.db)
+            try await ctx.audit(
                 "share_\(s.rawValue)", recordType: "person", recordID: p.id?.uuidString,
                 municipality: p.$municipality.id)
         }
         return p
     }
 
-    package static func unshare(_ req: Request, _ id: UUID?, shareID: UUID?) async throws {
-        let p = try await find(req, id, for: .update)
+    package static func unshare(_ ctx: ServiceContext, _ id: UUID?, shareID: UUID?) async throws {
+        let p = try await find(ctx, id, for: .update)
         guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else {
             throw Abort(.notFound)
         }
         share.revokedAt = Date()
-        try await share.update(on: req.store)
-        try await req.audit(
+        try await share.update(on: ctx.db)
+        try await ctx.audit(
             "unshare_\(share.sector.rawValue)", recordType: "person", recordID: p.id?.uuidString,
             municipality: p.$municipality.id)
     }

@@ -9,39 +9,15 @@ package final class WriteUnit: Sendable {
     package init(tx: any Database) { self.tx = tx }
 }
 
-package struct WriteUnitKey: StorageKey { package typealias Value = WriteUnit }
-
 extension Request {
     /// The database this request reads and writes: inside a write, its transaction (so that everything the handler
     /// does commits with its audit entries), otherwise the pool. Handlers use this, never Fluent's `db`.
-    package var store: any Database { storage[WriteUnitKey.self]?.tx ?? db }
+    package var store: any Database { context.db }
 
-    /// Runs `body` in this request's write transaction, beginning one when there is none yet. Refusals noted
-    /// during the write are appended after it ends, committed or not.
+    /// Runs `body` in this request's write transaction, beginning one when there is none yet (see
+    /// `ServiceContext.write`).
     package func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if let unit = storage[WriteUnitKey.self] { return try await body(unit.tx) }
-        let app = application
-        var refusals: [AuditDraft] = []
-        do {
-            let result = try await Writes.run(on: db, lock: app.writeLock) { tx in
-                let unit = WriteUnit(tx: tx)
-                self.storage[WriteUnitKey.self] = unit
-                defer { self.storage[WriteUnitKey.self] = nil }
-                do {
-                    let value = try await body(tx)
-                    refusals = unit.refusals.withLockedValue { $0 }
-                    return value
-                } catch {
-                    refusals = unit.refusals.withLockedValue { $0 }
-                    throw error
-                }
-            }
-            if !refusals.isEmpty { try await app.audit(refusals) }
-            return result
-        } catch {
-            if !refusals.isEmpty { try? await app.audit(refusals) }
-            throw error
-        }
+        try await context.write(body)
     }
 }
 

@@ -101,24 +101,26 @@ package struct JournalInput: Content {
 /// Journal notes, with the sector rule applied per note.
 package enum JournalService {
     /// The user's own sector for writing: integration staff write in the integration sector.
-    package static func writingSector(_ req: Request) -> Sector? {
-        guard let roles = req.currentUser?.principal.roles else { return nil }
+    package static func writingSector(_ ctx: ServiceContext) -> Sector? {
+        guard let roles = ctx.user?.principal.roles else { return nil }
         if roles.contains(where: \.isIntegrationStaff) { return .integration }
         return roles.compactMap(\.partnerSector).first
     }
 
     /// The notes on a file this user may read, newest first (the file read itself is audited by the caller).
-    package static func visible(_ req: Request, _ p: Person) async throws -> [JournalEntry] {
-        try await JournalEntry.query(on: req.store).filter(\.$person.$id == p.id!).with(\.$versions)
+    package static func visible(_ ctx: ServiceContext, _ p: Person) async throws -> [JournalEntry] {
+        try await JournalEntry.query(on: ctx.db).filter(\.$person.$id == p.id!).with(\.$versions)
             .sort(\.$date, .descending).sort(\.$createdAt, .descending).all()
-            .filter { req.may(.read, $0.resource(p)) }
+            .filter { ctx.may(.read, $0.resource(p)) }
     }
 
-    package static func create(_ req: Request, personID: UUID?, _ input: JournalInput) async throws -> JournalEntry {
+    package static func create(_ ctx: ServiceContext, personID: UUID?, _ input: JournalInput) async throws
+        -> JournalEntry
+    {
         guard let id = personID,
-            let p = try await Person.query(on: req.store).filter(\.$id == id).with(\.$shares).first()
+            let p = try await Person.query(on: ctx.db).filter(\.$id == id).with(\.$shares).first()
         else { throw Abort(.notFound) }
-        guard let sector = writingSector(req) else { throw Abort(.forbidden, reason: "access denied") }
+        guard let sector = writingSector(ctx) else { throw Abort(.forbidden, reason: "access denied") }
         let (d, c, t, shared) = try input.validated()
         let e = JournalEntry()
         e.$person.id = id
@@ -127,34 +129,33 @@ package enum JournalService {
         e.sector = sector
         e.shared = shared
         e.text = t
-        e.authorID = req.currentUser?.id
-        try await req.authorize(.create, e.resource(p), recordType: "person", recordID: id.uuidString)
-        try await e.create(on: req.store)
-        try await req.audit(
+        e.authorID = ctx.user?.id
+        try await ctx.authorize(.create, e.resource(p), recordType: "person", recordID: id.uuidString)
+        try await e.create(on: ctx.db)
+        try await ctx.audit(
             "journal_create", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
         return e
     }
 
-    package static func find(_ req: Request, _ entryID: UUID?, for action: Action) async throws -> (
+    package static func find(_ ctx: ServiceContext, _ entryID: UUID?, for action: Action) async throws -> (
         JournalEntry, Person
     ) {
-        guard let id = entryID,
-            let e = try await JournalEntry.query(on: req.store).filter(\.$id == id).with(\.$versions).first(),
-            let p = try await Person.query(on: req.store).filter(\.$id == e.$person.id).with(\.$shares).first()
-        else { throw Abort(.notFound) }
-        try await req.authorize(action, e.resource(p), recordType: "journal_entry", recordID: id.uuidString)
         // The edit form shows the note and its versions: a read, too.
-        if action == .read || req.method == .GET {
-            try await req.audit(
-                "read", recordType: "journal_entry", recordID: id.uuidString, municipality: p.$municipality.id)
-        }
-        return (e, p)
+        try await ctx.guarded(
+            action, recordType: "journal_entry", id: entryID, auditsRead: action == .read || ctx.isReadOnly,
+            find: { id -> (JournalEntry, Person)? in
+                guard let e = try await JournalEntry.query(on: ctx.db).filter(\.$id == id).with(\.$versions).first(),
+                    let p = try await Person.query(on: ctx.db).filter(\.$id == e.$person.id).with(\.$shares).first()
+                else { return nil }
+                return (e, p)
+            },
+            resource: { $0.0.resource($0.1) }, municipality: { $0.1.$municipality.id })
     }
 
-    package static func update(_ req: Request, _ entryID: UUID?, _ input: JournalInput) async throws -> (
+    package static func update(_ ctx: ServiceContext, _ entryID: UUID?, _ input: JournalInput) async throws -> (
         JournalEntry, Person
     ) {
-        let (e, p) = try await find(req, entryID, for: .update)
+        let (e, p) = try await find(ctx, entryID, for: .update)
         let (d, c, t, shared) = try input.validated()
         let old = JournalVersion()
         old.$entry.id = e.id!
@@ -164,16 +165,16 @@ package enum JournalService {
         old.text = e.text
         old.authorID = e.authorID
         old.replacedAt = Date()
-        try await req.write { tx in
+        try await ctx.write { tx in
             try await old.create(on: tx)
             e.date = d
             e.category = c
             e.shared = shared
             e.text = t
-            e.authorID = req.currentUser?.id
+            e.authorID = ctx.user?.id
             try await e.update(on: tx)
         }
-        try await req.audit(
+        try await ctx.audit(
             "journal_update", recordType: "journal_entry", recordID: e.id?.uuidString, municipality: p.$municipality.id)
         return (e, p)
     }
@@ -203,9 +204,9 @@ package struct JournalSection: PersonSection {
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         guard req.may(.read, p.resource) else { return nil }
-        let notes = try await JournalService.visible(req, p)
+        let notes = try await JournalService.visible(req.context, p)
         let canWrite =
-            JournalService.writingSector(req).map {
+            JournalService.writingSector(req.context).map {
                 req.may(
                     .create,
                     .journalNote(

@@ -20,7 +20,7 @@ package struct JournalController: RouteCollection {
 
     package func create(req: Request) async throws -> Response {
         let personID = req.parameters.get("personID", as: UUID.self)
-        let e = try await JournalService.create(req, personID: personID, try Self.formInput(req))
+        let e = try await JournalService.create(req.context, personID: personID, try Self.formInput(req))
         return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
     }
 
@@ -64,17 +64,18 @@ package struct JournalController: RouteCollection {
     }
 
     package func editForm(req: Request) async throws -> View {
-        let (e, p) = try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .update)
+        let (e, p) = try await JournalService.find(
+            req.context, req.parameters.get("entryID", as: UUID.self), for: .update)
         return try await editView(req, e, p)
     }
 
     package func update(req: Request) async throws -> Response {
         let id = req.parameters.get("entryID", as: UUID.self)
         do {
-            let (_, p) = try await JournalService.update(req, id, try Self.formInput(req))
+            let (_, p) = try await JournalService.update(req.context, id, try Self.formInput(req))
             return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
         } catch let failure as ValidationFailure {
-            let (e, p) = try await JournalService.find(req, id, for: .update)
+            let (e, p) = try await JournalService.find(req.context, id, for: .update)
             let res = try await editView(req, e, p, error: failure.message).encodeResponse(for: req)
             res.status = .badRequest
             return res
@@ -112,24 +113,24 @@ package struct JournalAPIController: RouteCollection {
     }
 
     package func list(req: Request) async throws -> [EntryDTO] {
-        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
-        return try await JournalService.visible(req, p).map(EntryDTO.init)
+        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
+        return try await JournalService.visible(req.context, p).map(EntryDTO.init)
     }
 
     package func create(req: Request) async throws -> Response {
         let e = try await JournalService.create(
-            req, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
+            req.context, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
         e.$versions.value = []
         return try await EntryDTO(e).encodeResponse(status: .created, for: req)
     }
 
     package func show(req: Request) async throws -> EntryDTO {
-        EntryDTO(try await JournalService.find(req, req.parameters.get("entryID", as: UUID.self), for: .read).0)
+        EntryDTO(try await JournalService.find(req.context, req.parameters.get("entryID", as: UUID.self), for: .read).0)
     }
 
     package func update(req: Request) async throws -> EntryDTO {
         let (e, _) = try await JournalService.update(
-            req, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
+            req.context, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
         try await e.$versions.load(on: req.store)
         return EntryDTO(e)
     }

@@ -82,11 +82,11 @@ package enum NorwegianService {
 
     /// The person, after the policy allows `action` on the adult-education part of the file: the integration service,
     /// and adult education on files shared with it. Other partners do not see Norwegian results (data minimisation).
-    package static func person(_ req: Request, _ id: UUID?, for action: Action) async throws -> Person {
-        let p = try await PersonService.find(req, id, for: .read, audited: false)
-        try await req.authorize(action, part(p), recordType: "norwegian", recordID: p.id?.uuidString)
-        if req.method == .GET {
-            try await req.audit(
+    package static func person(_ ctx: ServiceContext, _ id: UUID?, for action: Action) async throws -> Person {
+        let p = try await PersonService.find(ctx, id, for: .read, audited: false)
+        try await ctx.authorize(action, part(p), recordType: "norwegian", recordID: p.id?.uuidString)
+        if ctx.isReadOnly {
+            try await ctx.audit(
                 "read", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
         return p
@@ -96,10 +96,10 @@ package enum NorwegianService {
         .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: .adultEducation)
     }
 
-    package static func saveDecision(_ req: Request, _ id: UUID?, _ input: NorwegianDecisionInput) async throws
+    package static func saveDecision(_ ctx: ServiceContext, _ id: UUID?, _ input: NorwegianDecisionInput) async throws
         -> Person
     {
-        let p = try await person(req, id, for: .update)
+        let p = try await person(ctx, id, for: .update)
         let decision = try Validate.optionalDate(input.decisionDate, "decisionDate")
         if let d = decision, d > .today {
             throw ValidationFailure(field: "decisionDate", message: "decisionDate cannot be in the future")
@@ -108,39 +108,41 @@ package enum NorwegianService {
         var exemptDate: LocalDate? = nil
         if reason != nil { exemptDate = try Validate.pastDate(input.exemptDate, "exemptDate") }
         let t =
-            try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
+            try await NorwegianTraining.query(on: ctx.db).filter(\.$person.$id == p.id!).first()
             ?? NorwegianTraining()
         t.$person.id = p.id!
         t.decisionDate = decision
         t.exemptReason = reason
         t.exemptDate = exemptDate
-        try await t.save(on: req.store)
-        try await req.audit(
+        try await t.save(on: ctx.db)
+        try await ctx.audit(
             "update", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
 
     /// Hours for a month replace what was recorded for it.
-    package static func recordHours(_ req: Request, _ id: UUID?, _ input: NorwegianHoursInput) async throws -> Person {
-        let p = try await person(req, id, for: .update)
+    package static func recordHours(_ ctx: ServiceContext, _ id: UUID?, _ input: NorwegianHoursInput) async throws
+        -> Person
+    {
+        let p = try await person(ctx, id, for: .update)
         guard let m = input.month, let month = YearMonth(iso: m), month <= YearMonth(.today) else {
             throw ValidationFailure(field: "month", message: "month must be yyyy-MM, not in the future")
         }
         let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
         let row =
-            try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).filter(\.$month == month)
+            try await NorwegianHours.query(on: ctx.db).filter(\.$person.$id == p.id!).filter(\.$month == month)
             .first() ?? NorwegianHours()
         row.$person.id = p.id!
         row.month = month
         row.minutes = minutes
-        try await row.save(on: req.store)
-        try await req.audit(
+        try await row.save(on: ctx.db)
+        try await ctx.audit(
             "record_hours", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
 
-    package static func addTest(_ req: Request, _ id: UUID?, _ input: LanguageTestInput) async throws -> Person {
-        let p = try await person(req, id, for: .create)
+    package static func addTest(_ ctx: ServiceContext, _ id: UUID?, _ input: LanguageTestInput) async throws -> Person {
+        let p = try await person(ctx, id, for: .create)
         let date = try Validate.pastDate(input.date, "date")
         // Skill and level are checked whenever given, also where the kind of test does not use them.
         if let s = input.skill, NorwegianSkill(rawValue: s) == nil {
@@ -173,8 +175,8 @@ package enum NorwegianService {
         case nil:
             throw ValidationFailure(field: "kind", message: "kind must be norwegian, social_studies or citizenship")
         }
-        try await t.create(on: req.store)
-        try await req.audit(
+        try await t.create(on: ctx.db)
+        try await ctx.audit(
             "add_test", recordType: "norwegian", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return p
     }
@@ -209,13 +211,13 @@ package enum NorwegianService {
 
     /// Best level per skill against the programme's Norwegian target, hours taken, and the completion deadline
     /// from the rules engine.
-    package static func summary(_ req: Request, _ p: Person) async throws -> Summary {
-        let t = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == p.id!).first()
-        let hours = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$month).all()
-        let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == p.id!).sort(\.$date).all()
+    package static func summary(_ ctx: ServiceContext, _ p: Person) async throws -> Summary {
+        let t = try await NorwegianTraining.query(on: ctx.db).filter(\.$person.$id == p.id!).first()
+        let hours = try await NorwegianHours.query(on: ctx.db).filter(\.$person.$id == p.id!).sort(\.$month).all()
+        let tests = try await LanguageTest.query(on: ctx.db).filter(\.$person.$id == p.id!).sort(\.$date).all()
         let target =
-            try await req.application.sharedFacts.norwegianTarget(p.id!, req.store)
-        let deadline = req.application.rulesEngine.evaluate(p.facts, asOf: .today).deadlines.first {
+            try await ctx.app.sharedFacts.norwegianTarget(p.id!, ctx.db)
+        let deadline = ctx.app.rulesEngine.evaluate(p.facts, asOf: .today).deadlines.first {
             $0.kind == .norwegianCompletion
         }
         let total = hours.reduce(0) { $0 + $1.minutes }
@@ -283,8 +285,8 @@ package struct NorwegianController: RouteCollection {
     }
 
     package func page(_ req: Request, _ id: UUID?, error: String? = nil) async throws -> View {
-        let p = try await NorwegianService.person(req, id, for: .read)
-        let s = try await NorwegianService.summary(req, p)
+        let p = try await NorwegianService.person(req.context, id, for: .read)
+        let s = try await NorwegianService.summary(req.context, p)
         let tr = req.application.translations
         let lang = req.language
         return try await req.page(
@@ -338,7 +340,7 @@ package struct NorwegianController: RouteCollection {
         try await run(req) { id in
             let f = try FormReader(req)
             _ = try await NorwegianService.saveDecision(
-                req, id,
+                req.context, id,
                 .init(
                     decisionDate: f.text("decisionDate"), exemptReason: f.text("exemptReason"),
                     exemptDate: f.text("exemptDate")))
@@ -349,7 +351,7 @@ package struct NorwegianController: RouteCollection {
         try await run(req) { id in
             let f = try FormReader(req)
             _ = try await NorwegianService.recordHours(
-                req, id, .init(month: f.raw("month"), hours: try f.decimal("hours")))
+                req.context, id, .init(month: f.raw("month"), hours: try f.decimal("hours")))
         }
     }
 
@@ -357,7 +359,7 @@ package struct NorwegianController: RouteCollection {
         try await run(req) { id in
             let f = try req.content.decode([String: String].self)
             _ = try await NorwegianService.addTest(
-                req, id,
+                req.context, id,
                 .init(
                     kind: f["kind"], skill: f["skill"], level: f["level"].flatMap { $0.isEmpty ? nil : $0 },
                     passed: f["passed"].flatMap { $0.isEmpty ? nil : $0 == "true" }, date: f["date"]))
@@ -369,18 +371,19 @@ package struct NorwegianAPIController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
         let n = routes.grouped("persons", ":personID", "norwegian")
         n.get { req async throws -> NorwegianService.Summary in
-            let p = try await NorwegianService.person(req, req.parameters.get("personID", as: UUID.self), for: .read)
-            return try await NorwegianService.summary(req, p)
+            let p = try await NorwegianService.person(
+                req.context, req.parameters.get("personID", as: UUID.self), for: .read)
+            return try await NorwegianService.summary(req.context, p)
         }
         n.gated(.update, .sectorPart).post("hours") { req async throws -> NorwegianService.Summary in
             let p = try await NorwegianService.recordHours(
-                req, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
-            return try await NorwegianService.summary(req, p)
+                req.context, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
+            return try await NorwegianService.summary(req.context, p)
         }
         n.gated(.create, .sectorPart).post("tests") { req async throws -> Response in
             let p = try await NorwegianService.addTest(
-                req, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
-            return try await NorwegianService.summary(req, p).encodeResponse(status: .created, for: req)
+                req.context, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
+            return try await NorwegianService.summary(req.context, p).encodeResponse(status: .created, for: req)
         }
     }
 }

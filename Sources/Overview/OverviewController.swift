@@ -31,7 +31,7 @@ package struct OverviewController: RouteCollection {
     }
 
     package func reports(req: Request) async throws -> View {
-        let stats = try await Statistics.overview(req)
+        let stats = try await Statistics.overview(req.context)
         return try await req.page("Overview/reports", titleKey: "reports.title", stats)
     }
 }
@@ -54,8 +54,8 @@ package struct Statistics: Content {
     package var municipalities: [MunicipalityStats]
     package var disclosureThreshold: Int
 
-    package static func overview(_ req: Request) async throws -> Statistics {
-        let codes = try await req.municipalities(where: .read) { .aggregates(municipality: $0) }
+    package static func overview(_ ctx: ServiceContext) async throws -> Statistics {
+        let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let control = DisclosureControl()
         func count(_ key: String, _ n: Int) -> Count {
@@ -64,13 +64,13 @@ package struct Statistics: Content {
             case .suppressed(let b): Count(key: key, count: nil, suppressedBelow: b)
             }
         }
-        let names = try await req.municipalityNames()
+        let names = try await ctx.municipalityNames()
         var out: [MunicipalityStats] = []
         for code in codes {
             // Only the columns needed for counting are read; no names leave the database.
-            let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == code)
+            let persons = try await Person.query(on: ctx.db).filter(\.$municipality.$id == code)
                 .field(\.$id).field(\.$residenceGround).field(\.$citizenship).all()
-            let households = try await Household.query(on: req.store).filter(\.$municipality.$id == code).count()
+            let households = try await Household.query(on: ctx.db).filter(\.$municipality.$id == code).count()
             let grounds = Dictionary(grouping: persons, by: \.residenceGround.rawValue).mapValues(\.count)
             let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
             out.append(
@@ -90,7 +90,7 @@ package struct MetaAPIController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
         routes.get("me", use: me)
         routes.get("municipalities", use: municipalities)
-        routes.get("statistics", "overview") { req in try await Statistics.overview(req) }
+        routes.get("statistics", "overview") { req in try await Statistics.overview(req.context) }
     }
 
     package struct Me: Content {

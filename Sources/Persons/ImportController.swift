@@ -69,7 +69,7 @@ package struct ImportController: RouteCollection {
             return res
         }
         let (job, rows) = try await ImportService.start(
-            req, municipality: u.municipality, filename: file.filename, text: text)
+            req.context, municipality: u.municipality, filename: file.filename, text: text)
         if job.status == .running {
             // Stored in the background so the progress page can follow it; the job row records the outcome.
             let app = req.application
@@ -151,7 +151,7 @@ package struct ImportAPIController: RouteCollection {
             let text = try req.csvBody()
             let q = try req.query.decode(ImportQuery.self)
             let (job, rows) = try await ImportService.start(
-                req, municipality: q.municipality, filename: "api.csv", text: text)
+                req.context, municipality: q.municipality, filename: "api.csv", text: text)
             if job.status == .running {
                 await ImportService.store(job, rows, app: req.application, route: req.routeLabel)
             }

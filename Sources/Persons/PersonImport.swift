@@ -242,12 +242,13 @@ extension Application {
 package enum ImportService {
     /// Checks the file and records the job. A bad file ends here as a failed job with its problems; a good one
     /// is stored by `store`, which the page runs in the background and the API waits for.
-    package static func start(_ req: Request, municipality raw: String?, filename: String, text: String) async throws
+    package static func start(_ ctx: ServiceContext, municipality raw: String?, filename: String, text: String)
+        async throws
         -> (ImportJob, [PersonImport.Row])
     {
-        let user = try req.requireUser()
+        let user = try ctx.requireUser()
         let municipality = try Validate.municipality(raw)
-        try await req.authorize(
+        try await ctx.authorize(
             .create, .personalData(municipality: municipality, sharedWith: []), recordType: "import")
         let job = ImportJob()
         job.$municipality.id = municipality
@@ -264,7 +265,7 @@ package enum ImportService {
             let ids = valid.compactMap(\.person.nationalID)
             if !ids.isEmpty {
                 let existing = Set(
-                    try await Person.query(on: req.store).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
+                    try await Person.query(on: ctx.db).filter(\.$nationalID ~~ ids).all().compactMap(\.nationalID))
                 let dupes = valid.filter { $0.person.nationalID.map(existing.contains) == true }
                 if !dupes.isEmpty {
                     rows = []
@@ -284,9 +285,9 @@ package enum ImportService {
         job.status = job.problemsJSON == nil ? .running : .failed
         if job.status == .failed { job.finishedAt = Date() }
         let action = job.status == .failed ? "import_rejected" : "import_started"
-        try await req.write { tx in
+        try await ctx.write { tx in
             try await job.create(on: tx)
-            try await req.audit(action, recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
+            try await ctx.audit(action, recordType: "import", recordID: job.id?.uuidString, municipality: municipality)
         }
         return (job, rows)
     }

@@ -9,48 +9,48 @@ package struct PersonsAPIController: RouteCollection {
         let persons = routes.grouped("persons")
         persons.get { req async throws -> PersonList in
             let query = try req.query.decode(PersonPageQuery.self)
-            let r = try await PersonService.list(req, query)
+            let r = try await PersonService.list(req.context, query)
             return PersonList(
                 items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total,
                 page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
         }
         persons.gated(.create, .personalData).post { req async throws -> Response in
-            let p = try await PersonService.create(req, try req.json(PersonInput.self))
+            let p = try await PersonService.create(req.context, try req.json(PersonInput.self))
             return try await PersonDTO(p, fullIdentity: true).encodeResponse(status: .created, for: req)
         }
         persons.get(":personID") { req async throws -> PersonDTO in
-            let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+            let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
             return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
         }
         persons.gated(.update, .personalData).put(":personID") { req async throws -> PersonDTO in
             PersonDTO(
                 try await PersonService.update(
-                    req, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)),
+                    req.context, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)),
                 fullIdentity: true)
         }
         persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
-            try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
+            try await PersonService.delete(req.context, req.parameters.get("personID", as: UUID.self))
             return .noContent
         }
 
         let households = routes.grouped("households")
         households.get { req async throws -> [HouseholdDTO] in
-            try await HouseholdService.list(req).map(HouseholdDTO.init)
+            try await HouseholdService.list(req.context).map(HouseholdDTO.init)
         }
         households.gated(.create, .personalData).post { req async throws -> Response in
-            let h = try await HouseholdService.create(req, try req.json(HouseholdInput.self))
+            let h = try await HouseholdService.create(req.context, try req.json(HouseholdInput.self))
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
         households.get(":householdID") { req async throws -> HouseholdDTO in
-            HouseholdDTO(try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self)))
+            HouseholdDTO(try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self)))
         }
         households.gated(.update, .personalData).put(":householdID") { req async throws -> HouseholdDTO in
             HouseholdDTO(
                 try await HouseholdService.update(
-                    req, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
+                    req.context, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
         }
         households.gated(.delete, .personalData).delete(":householdID") { req async throws -> HTTPStatus in
-            try await HouseholdService.delete(req, req.parameters.get("householdID", as: UUID.self))
+            try await HouseholdService.delete(req.context, req.parameters.get("householdID", as: UUID.self))
             return .noContent
         }
     }

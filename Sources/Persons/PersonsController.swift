@@ -46,7 +46,7 @@ package struct PersonsController: RouteCollection {
     package func list(req: Request) async throws -> View {
         var query = try req.query.decode(PersonPageQuery.self)
         if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
-        let r = try await PersonService.list(req, query)
+        let r = try await PersonService.list(req.context, query)
         let names = try await req.municipalityNames()
         let page = try Validate.page(query.page)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
@@ -194,7 +194,7 @@ package struct PersonsController: RouteCollection {
             return try await formFailure(req, action: "/persons", input: PersonInput(), error: e, isNew: true)
         }
         do {
-            let p = try await PersonService.create(req, input)
+            let p = try await PersonService.create(req.context, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=created")
         } catch let e as ValidationFailure {
             return try await formFailure(req, action: "/persons", input: input, error: e, isNew: true)
@@ -256,7 +256,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self))
+        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
         let names = try await req.municipalityNames()
         let canEdit = req.may(.update, p.resource)
         var advisorName: String? = nil
@@ -308,7 +308,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func editForm(req: Request) async throws -> View {
-        let p = try await PersonService.find(req, req.parameters.get("personID", as: UUID.self), for: .update)
+        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self), for: .update)
         let input = PersonDTO(p, fullIdentity: true).input
         return try await req.page(
             "Persons/form", titleKey: "persons.edit",
@@ -323,7 +323,7 @@ package struct PersonsController: RouteCollection {
                 req, action: "/persons/\(id?.uuidString ?? "")", input: PersonInput(), error: e, isNew: false)
         }
         do {
-            let p = try await PersonService.update(req, id, input)
+            let p = try await PersonService.update(req.context, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")
         } catch let e as ValidationFailure {
             return try await formFailure(
@@ -332,7 +332,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func delete(req: Request) async throws -> Response {
-        try await PersonService.delete(req, req.parameters.get("personID", as: UUID.self))
+        try await PersonService.delete(req.context, req.parameters.get("personID", as: UUID.self))
         return req.redirect(to: "/persons?notice=deleted")
     }
 
@@ -345,14 +345,15 @@ package struct PersonsController: RouteCollection {
     package func share(req: Request) async throws -> Response {
         let f = try req.content.decode(ShareForm.self)
         let p = try await PersonService.share(
-            req, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis, reference: f.reference
+            req.context, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis,
+            reference: f.reference
         )
         return req.redirect(to: "/persons/\(p.id!)?notice=shared")
     }
 
     package func unshare(req: Request) async throws -> Response {
         let id = req.parameters.get("personID", as: UUID.self)
-        try await PersonService.unshare(req, id, shareID: req.parameters.get("shareID", as: UUID.self))
+        try await PersonService.unshare(req.context, id, shareID: req.parameters.get("shareID", as: UUID.self))
         return req.redirect(to: "/persons/\(id!)?notice=unshared")
     }
 
@@ -371,7 +372,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func listHouseholds(req: Request) async throws -> View {
-        let rows = try await HouseholdService.list(req)
+        let rows = try await HouseholdService.list(req.context)
         let names = try await req.municipalityNames()
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page(
@@ -411,7 +412,7 @@ package struct PersonsController: RouteCollection {
     package func createHousehold(req: Request) async throws -> Response {
         let input = try req.content.decode(HouseholdInput.self)
         do {
-            let h = try await HouseholdService.create(req, input)
+            let h = try await HouseholdService.create(req.context, input)
             return req.redirect(to: "/households/\(h.id!)?notice=created")
         } catch let e as ValidationFailure {
             let res = try await householdForm(req, input, e).encodeResponse(for: req)
@@ -438,7 +439,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func showHousehold(req: Request) async throws -> View {
-        let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
+        let h = try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self))
         let names = try await req.municipalityNames()
         let resource = HouseholdService.resource(h)
         var sections: [String] = []

@@ -99,7 +99,7 @@ package struct ProgrammeAPIController: RouteCollection {
     }
 
     package static func dto(_ req: Request, _ personID: UUID?) async throws -> ProgrammeDTO {
-        let (person, part) = try await ProgrammeService.load(req, personID)
+        let (person, part) = try await ProgrammeService.load(req.context, personID)
         guard let part else { throw Abort(.notFound, reason: "no programme is registered for this person") }
         return ProgrammeDTO(
             ProgrammeFacts(part: part, person: person, parameters: req.application.programmeParameters, today: .today))
@@ -113,17 +113,17 @@ package struct ProgrammeAPIController: RouteCollection {
         }
         p.gated(.update, .programme).put { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.save(req, id, try req.json(ParticipationInput.self))
+            _ = try await ProgrammeService.save(req.context, id, try req.json(ParticipationInput.self))
             return try await Self.dto(req, id)
         }
         p.gated(.update, .programme).post("attendance") { req async throws -> Response in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.addAttendance(req, id, try req.json(AttendanceInput.self))
+            _ = try await ProgrammeService.addAttendance(req.context, id, try req.json(AttendanceInput.self))
             return try await Self.dto(req, id).encodeResponse(status: .created, for: req)
         }
         p.gated(.update, .programme).post("ending") { req async throws -> ProgrammeDTO in
             let id = req.parameters.get("personID", as: UUID.self)
-            _ = try await ProgrammeService.end(req, id, try req.json(EndingInput.self))
+            _ = try await ProgrammeService.end(req.context, id, try req.json(EndingInput.self))
             return try await Self.dto(req, id)
         }
         routes.get("programme", "payouts") { req async throws -> ProgrammeLists.Payouts in

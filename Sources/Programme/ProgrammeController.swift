@@ -172,17 +172,17 @@ package struct ProgrammeController: RouteCollection {
         message: String? = nil,
         sub: SubFormError? = nil
     ) async throws -> View {
-        let (person, part) = try await ProgrammeService.load(req, personID)
+        let (person, part) = try await ProgrammeService.load(req.context, personID)
         let today = LocalDate.today
         let params = req.application.programmeParameters
         let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
         let input = override ?? Self.input(part)
         let regime =
-            facts?.regime ?? ProgrammeService.regime(req, person)
+            facts?.regime ?? ProgrammeService.regime(req.context, person)
         var duration: PageView.Duration? = nil
         if let part, let decision = part.decisionDate,
             let a = try? ProgrammeService.duration(
-                req, person, regime: regime, goal: part.finalGoal, decision: decision)
+                req.context, person, regime: regime, goal: part.finalGoal, decision: decision)
         {
             duration = .init(
                 groupKey: a.group.labelKey, minMonths: a.minMonths, maxMonths: a.maxMonths,
@@ -373,14 +373,14 @@ package struct ProgrammeController: RouteCollection {
             res.status = .badRequest
             return res
         }
-        return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req, id, input) }
+        return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req.context, id, input) }
     }
 
     package func addMeasure(req: Request) async throws -> Response {
         try await run(req, form: "measures") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addMeasure(
-                req, id,
+                req.context, id,
                 MeasureInput(
                     kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
                     weeklyHours: try Validate.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil
@@ -390,13 +390,14 @@ package struct ProgrammeController: RouteCollection {
 
     package func removeMeasure(req: Request) async throws -> Response {
         try await run(req) { id in
-            try await ProgrammeService.removeMeasure(req, id, measureID: req.parameters.get("measureID", as: UUID.self))
+            try await ProgrammeService.removeMeasure(
+                req.context, id, measureID: req.parameters.get("measureID", as: UUID.self))
         }
     }
 
     package func addLeave(req: Request) async throws -> Response {
         try await run(req, form: "leaves") { id in
-            _ = try await ProgrammeService.addLeave(req, id, try req.content.decode(LeaveInput.self))
+            _ = try await ProgrammeService.addLeave(req.context, id, try req.content.decode(LeaveInput.self))
         }
     }
 
@@ -404,7 +405,7 @@ package struct ProgrammeController: RouteCollection {
         try await run(req, form: "attendance") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addAttendance(
-                req, id,
+                req.context, id,
                 AttendanceInput(
                     date: f["date"], period: f["period"],
                     presentHours: try Validate.decimal(f["presentHours"], "presentHours"),
@@ -421,19 +422,19 @@ package struct ProgrammeController: RouteCollection {
 
     package func addReview(req: Request) async throws -> Response {
         try await run(req, form: "reviews") { id in
-            _ = try await ProgrammeService.addReview(req, id, try req.content.decode(ReviewInput.self))
+            _ = try await ProgrammeService.addReview(req.context, id, try req.content.decode(ReviewInput.self))
         }
     }
 
     package func end(req: Request) async throws -> Response {
         try await run(req, form: "ending") { id in
-            _ = try await ProgrammeService.end(req, id, try req.content.decode(EndingInput.self))
+            _ = try await ProgrammeService.end(req.context, id, try req.content.decode(EndingInput.self))
         }
     }
 
     package func addOutcome(req: Request) async throws -> Response {
         try await run(req, form: "outcomes") { id in
-            _ = try await ProgrammeService.addOutcome(req, id, try req.content.decode(OutcomeInput.self))
+            _ = try await ProgrammeService.addOutcome(req.context, id, try req.content.decode(OutcomeInput.self))
         }
     }
 
@@ -441,7 +442,7 @@ package struct ProgrammeController: RouteCollection {
         try await run(req, form: "deductions") { id in
             let f = try req.content.decode([String: String].self)
             _ = try await ProgrammeService.addDeduction(
-                req, id,
+                req.context, id,
                 DeductionInput(
                     month: f["month"], amount: try Validate.decimal(f["amount"], "amount"), reason: f["reason"]))
         }
@@ -472,7 +473,7 @@ package struct ProgrammeController: RouteCollection {
     /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or
     /// interruption.
     package func certificate(req: Request) async throws -> View {
-        let (person, part) = try await ProgrammeService.load(req, req.parameters.get("personID", as: UUID.self))
+        let (person, part) = try await ProgrammeService.load(req.context, req.parameters.get("personID", as: UUID.self))
         guard let part, let end = part.endDate, let start = part.startDate,
             let reason = part.endReason
         else {

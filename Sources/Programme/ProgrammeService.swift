@@ -70,40 +70,40 @@ package struct OutcomeInput: Content {
 /// The introduction programme on a person's file. Integration staff read and write it, as for the rest of the file;
 /// every read and change is audited against the person.
 package enum ProgrammeService {
-    package static func person(_ req: Request, _ id: UUID?, for action: Action) async throws -> Person {
-        try await PersonService.find(req, id, for: action)
+    package static func person(_ ctx: ServiceContext, _ id: UUID?, for action: Action) async throws -> Person {
+        try await PersonService.find(ctx, id, for: action)
     }
 
     /// The person and their programme (nil before anything is registered), after the policy allows `action`.
-    package static func load(_ req: Request, _ personID: UUID?, for action: Action = .read) async throws -> (
+    package static func load(_ ctx: ServiceContext, _ personID: UUID?, for action: Action = .read) async throws -> (
         Person, Participation?
     ) {
         // Partners may read a shared file, but the programme is the integration service's own record: the file is
         // found first and its read audited only once the programme is allowed, so a refusal is not logged as a read.
-        let p = try await PersonService.find(req, personID, for: .read, audited: false)
-        try await req.authorize(
+        let p = try await PersonService.find(ctx, personID, for: .read, audited: false)
+        try await ctx.authorize(
             action, .programme(municipality: p.$municipality.id), recordType: "programme",
             recordID: p.id?.uuidString)
-        if req.method == .GET {
-            try await req.audit(
+        if ctx.isReadOnly {
+            try await ctx.audit(
                 "read", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
-        let part = try await Participation.query(on: req.store).filter(\.$person.$id == p.id!)
+        let part = try await Participation.query(on: ctx.db).filter(\.$person.$id == p.id!)
             .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(
                 \.$deductions
             ).first()
         return (p, part)
     }
 
-    package static func regime(_ req: Request, _ p: Person) -> LawRegime {
-        let r = req.application.rulesEngine.evaluate(p.facts, asOf: .today).lawRegime
+    package static func regime(_ ctx: ServiceContext, _ p: Person) -> LawRegime {
+        let r = ctx.app.rulesEngine.evaluate(p.facts, asOf: .today).lawRegime
         return r == .undetermined ? .integreringsloven2021 : r
     }
 
-    package static func save(_ req: Request, _ personID: UUID?, _ input: ParticipationInput) async throws
+    package static func save(_ ctx: ServiceContext, _ personID: UUID?, _ input: ParticipationInput) async throws
         -> Participation
     {
-        let (p, existing) = try await load(req, personID, for: .update)
+        let (p, existing) = try await load(ctx, personID, for: .update)
         let part = existing ?? Participation()
         if existing == nil {
             part.$person.id = p.id!
@@ -121,7 +121,7 @@ package enum ProgrammeService {
             }
             regime = l
         } else {
-            regime = Self.regime(req, p)
+            regime = Self.regime(ctx, p)
         }
         let mapping = try Validate.optionalDate(v.mappingDate, "mappingDate")
         let guidance = try Validate.optionalDate(v.guidanceDate, "guidanceDate")
@@ -171,7 +171,7 @@ package enum ProgrammeService {
                     "extensionReason is required with an extension (why the goal is expected to be reached with it)")
         }
         if let decision, planned != nil || extensionMonths > 0 {
-            let assessment = try duration(req, p, regime: regime, goal: goal, decision: decision)
+            let assessment = try duration(ctx, p, regime: regime, goal: goal, decision: decision)
             if let planned, (try? assessment.plannedLengthCheck(months: planned))?.passed != true {
                 throw ValidationFailure(
                     field: "plannedMonths",
@@ -229,7 +229,7 @@ package enum ProgrammeService {
         part.extensionReason = extensionReason
         // With no target chosen, the plan starts from IMDi's recommendation for the person's education.
         if target.isEmpty {
-            target = req.application.programmeParameters.norwegianTarget(
+            target = ctx.app.programmeParameters.norwegianTarget(
                 for: p.educationLevel, on: .today)
         }
         part.planDate = plan
@@ -239,7 +239,7 @@ package enum ProgrammeService {
         part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind
         part.stopDate = stopKind == nil ? nil : stop
-        if existing == nil { try await part.create(on: req.store) } else { try await part.update(on: req.store) }
+        if existing == nil { try await part.create(on: ctx.db) } else { try await part.update(on: ctx.db) }
         // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
         try await DeadlineEvents.sync(
             [
@@ -248,19 +248,21 @@ package enum ProgrammeService {
                 .programmeDecision: part.decisionDate,
                 .programmeStart: part.startDate.flatMap { $0 <= .today ? $0 : nil },
             ],
-            personID: p.id!, by: req.currentUser?.id, on: req.store)
-        try await req.audit(
+            personID: p.id!, by: ctx.user?.id, on: ctx.db)
+        try await ctx.audit(
             existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString,
             municipality: p.$municipality.id)
         return part
     }
 
-    package static func duration(_ req: Request, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate)
+    package static func duration(
+        _ ctx: ServiceContext, _ p: Person, regime: LawRegime, goal: FinalGoal?, decision: LocalDate
+    )
         throws -> DurationAssessment
     {
         let birth = p.birthDate
         do {
-            return try ProgrammeDuration(parameters: req.application.programmeParameters).assess(
+            return try ProgrammeDuration(parameters: ctx.app.programmeParameters).assess(
                 lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
                 educationLevel: p.educationLevel, decisionDate: decision)
         } catch {
@@ -270,15 +272,17 @@ package enum ProgrammeService {
     }
 
     /// Requires a registered programme, for the actions that hang off it.
-    package static func existing(_ req: Request, _ personID: UUID?) async throws -> (Person, Participation) {
-        let (p, part) = try await load(req, personID, for: .update)
+    package static func existing(_ ctx: ServiceContext, _ personID: UUID?) async throws -> (Person, Participation) {
+        let (p, part) = try await load(ctx, personID, for: .update)
         guard let part else { throw APIError(.conflict, "no_programme", "register the programme decision first") }
         return (p, part)
     }
 
     /// Ending with its mandatory reason (integreringsloven § 18 a: the participation certificate follows).
-    package static func end(_ req: Request, _ personID: UUID?, _ input: EndingInput) async throws -> Participation {
-        let (p, part) = try await existing(req, personID)
+    package static func end(_ ctx: ServiceContext, _ personID: UUID?, _ input: EndingInput) async throws
+        -> Participation
+    {
+        let (p, part) = try await existing(ctx, personID)
         let end = try Validate.pastDate(input.endDate, "endDate")
         guard let reason = input.endReason.flatMap(EndReason.init(rawValue:)) else {
             throw ValidationFailure(
@@ -291,80 +295,86 @@ package enum ProgrammeService {
         guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
         part.endDate = end
         part.endReason = reason
-        try await part.update(on: req.store)
-        try await req.audit(
+        try await part.update(on: ctx.db)
+        try await ctx.audit(
             "end", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         return part
     }
 
-    package static func addMeasure(_ req: Request, _ personID: UUID?, _ input: MeasureInput) async throws
+    package static func addMeasure(_ ctx: ServiceContext, _ personID: UUID?, _ input: MeasureInput) async throws
         -> ProgrammeMeasure
     {
-        let (p, part) = try await existing(req, personID)
-        var input = input
-        // A measure from the municipality's own catalogue is filed under its built-in kind, with its name.
-        if let k = input.kind, k.hasPrefix("catalogue:") {
-            guard let id = UUID(uuidString: String(k.dropFirst("catalogue:".count))),
-                let item = try await CatalogueMeasure.find(id, on: req.store),
-                item.$municipality.id == p.$municipality.id
-            else {
-                throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
+        try await add(ctx, personID, audit: "add_measure") { p, part in
+            var input = input
+            // A measure from the municipality's own catalogue is filed under its built-in kind, with its name.
+            if let k = input.kind, k.hasPrefix("catalogue:") {
+                guard let id = UUID(uuidString: String(k.dropFirst("catalogue:".count))),
+                    let item = try await CatalogueMeasure.find(id, on: ctx.db),
+                    item.$municipality.id == p.$municipality.id
+                else {
+                    throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
+                }
+                input.kind = item.kind.rawValue
+                if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
             }
-            input.kind = item.kind.rawValue
-            if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
+            guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
+                throw ValidationFailure(
+                    field: "kind",
+                    message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let (from, to) = try Validate.period(input.from, input.to)
+            let m = ProgrammeMeasure()
+            m.$participation.id = part.id!
+            m.kind = kind
+            m.title = try Validate.text(input.title, "title", max: 200, required: false)
+            m.from = from
+            m.to = to
+            m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
+            m.selfStudy = input.selfStudy ?? false
+            return m
         }
-        guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
-            throw ValidationFailure(
-                field: "kind",
-                message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let (from, to) = try Validate.period(input.from, input.to)
-        let m = ProgrammeMeasure()
-        m.$participation.id = part.id!
-        m.kind = kind
-        m.title = try Validate.text(input.title, "title", max: 200, required: false)
-        m.from = from
-        m.to = to
-        m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
-        m.selfStudy = input.selfStudy ?? false
-        try await m.create(on: req.store)
-        try await req.audit(
-            "add_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return m
     }
 
-    package static func removeMeasure(_ req: Request, _ personID: UUID?, measureID: UUID?) async throws {
-        let (p, part) = try await existing(req, personID)
+    package static func removeMeasure(_ ctx: ServiceContext, _ personID: UUID?, measureID: UUID?) async throws {
+        let (p, part) = try await existing(ctx, personID)
         guard let m = part.measures.first(where: { $0.id == measureID }) else { throw Abort(.notFound) }
-        try await m.delete(on: req.store)
-        try await req.audit(
+        try await m.delete(on: ctx.db)
+        try await ctx.audit(
             "remove_measure", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
     }
 
-    package static func addLeave(_ req: Request, _ personID: UUID?, _ input: LeaveInput) async throws -> ProgrammeLeave
-    {
-        let (p, part) = try await existing(req, personID)
-        let (from, to) = try Validate.period(input.from, input.to)
-        let l = ProgrammeLeave()
-        l.$participation.id = part.id!
-        l.from = from
-        l.to = to
-        l.reason = try Validate.required(input.reason, "reason", max: 500)
-        try await l.create(on: req.store)
-        try await req.audit(
-            "add_leave", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return l
+    /// Adds one record under the person's programme: the programme must exist and the change be allowed, `build`
+    /// makes the row (its checks may refuse it), and the row is stored and audited as `action` against the person.
+    package static func add<M: Model>(
+        _ ctx: ServiceContext, _ personID: UUID?, audit action: String,
+        _ build: (Person, Participation) async throws -> M
+    ) async throws -> M {
+        let (p, part) = try await existing(ctx, personID)
+        let row = try await build(p, part)
+        try await row.create(on: ctx.db)
+        try await ctx.audit(
+            action, recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return row
     }
 
-    package static func addAttendance(_ req: Request, _ personID: UUID?, _ input: AttendanceInput) async throws
+    package static func addLeave(_ ctx: ServiceContext, _ personID: UUID?, _ input: LeaveInput) async throws
+        -> ProgrammeLeave
+    {
+        try await add(ctx, personID, audit: "add_leave") { _, part in
+            let (from, to) = try Validate.period(input.from, input.to)
+            let l = ProgrammeLeave()
+            l.$participation.id = part.id!
+            l.from = from
+            l.to = to
+            l.reason = try Validate.required(input.reason, "reason", max: 500)
+            return l
+        }
+    }
+
+    package static func addAttendance(_ ctx: ServiceContext, _ personID: UUID?, _ input: AttendanceInput) async throws
         -> AttendanceEntry
     {
-        let (p, part) = try await existing(req, personID)
-        let e = try attendanceEntry(input, for: part)
-        try await e.create(on: req.store)
-        try await req.audit(
-            "add_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return e
+        try await add(ctx, personID, audit: "add_attendance") { _, part in try attendanceEntry(input, for: part) }
     }
 
     /// Checks one attendance entry (for a single entry, the group form and the CSV import alike); unsaved.
@@ -421,27 +431,22 @@ package enum ProgrammeService {
         return e
     }
 
-    package static func addReview(_ req: Request, _ personID: UUID?, _ input: ReviewInput) async throws -> PlanReview {
-        let (p, part) = try await existing(req, personID)
-        let r = PlanReview()
-        r.$participation.id = part.id!
-        r.date = try Validate.pastDate(input.date, "date")
-        r.note = try Validate.required(input.note, "note", max: 4000, multiline: true)
-        try await r.create(on: req.store)
-        try await req.audit(
-            "add_review", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return r
+    package static func addReview(_ ctx: ServiceContext, _ personID: UUID?, _ input: ReviewInput) async throws
+        -> PlanReview
+    {
+        try await add(ctx, personID, audit: "add_review") { _, part in
+            let r = PlanReview()
+            r.$participation.id = part.id!
+            r.date = try Validate.pastDate(input.date, "date")
+            r.note = try Validate.required(input.note, "note", max: 4000, multiline: true)
+            return r
+        }
     }
 
-    package static func addOutcome(_ req: Request, _ personID: UUID?, _ input: OutcomeInput) async throws
+    package static func addOutcome(_ ctx: ServiceContext, _ personID: UUID?, _ input: OutcomeInput) async throws
         -> ProgrammeOutcome
     {
-        let (p, part) = try await existing(req, personID)
-        let o = try outcome(input, for: part)
-        try await o.create(on: req.store)
-        try await req.audit(
-            "add_outcome", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return o
+        try await add(ctx, personID, audit: "add_outcome") { _, part in try outcome(input, for: part) }
     }
 
     /// Checks one outcome (single entry and CSV import alike); unsaved.
@@ -467,29 +472,27 @@ package enum ProgrammeService {
 
     /// Another deduction for a month (other public benefits, wages inside the programme, offset of an
     /// overpayment; integreringsloven § 23). It counts in that month's benefit and the decision threshold.
-    package static func addDeduction(_ req: Request, _ personID: UUID?, _ input: DeductionInput) async throws
+    package static func addDeduction(_ ctx: ServiceContext, _ personID: UUID?, _ input: DeductionInput) async throws
         -> BenefitDeduction
     {
-        let (p, part) = try await existing(req, personID)
-        guard let m = input.month, let month = YearMonth(iso: m) else {
-            throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+        try await add(ctx, personID, audit: "add_deduction") { _, part in
+            guard let m = input.month, let month = YearMonth(iso: m) else {
+                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+            }
+            guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else {
+                throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner")
+            }
+            let ore = (kr * 100).rounded()
+            guard abs(kr * 100 - ore) < 1e-6 else {
+                throw ValidationFailure(field: "amount", message: "amount must be in whole øre")
+            }
+            let d = BenefitDeduction()
+            d.$participation.id = part.id!
+            d.month = month
+            d.amountOre = Int(ore)
+            d.reason = try Validate.required(input.reason, "reason", max: 500)
+            return d
         }
-        guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else {
-            throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner")
-        }
-        let ore = (kr * 100).rounded()
-        guard abs(kr * 100 - ore) < 1e-6 else {
-            throw ValidationFailure(field: "amount", message: "amount must be in whole øre")
-        }
-        let d = BenefitDeduction()
-        d.$participation.id = part.id!
-        d.month = month
-        d.amountOre = Int(ore)
-        d.reason = try Validate.required(input.reason, "reason", max: 500)
-        try await d.create(on: req.store)
-        try await req.audit(
-            "add_deduction", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
-        return d
     }
 }
 

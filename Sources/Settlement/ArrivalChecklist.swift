@@ -6,10 +6,12 @@ import Vapor
 /// A municipality's settlement settings and arrival-checklist template. A municipality starts from the service
 /// defaults (`Resources/Parameters/settlement.json`) the first time they are needed, then edits its own copy.
 package enum SettlementSettings {
-    package static func settings(for municipality: Kommunenummer, _ req: Request) async throws -> MunicipalSettings {
-        if let s = try await MunicipalSettings.find(municipality, on: req.store) { return s }
-        return try await req.write { db in
-            try await seed(municipality, from: req.application.settlementDefaults, on: db)
+    package static func settings(for municipality: Kommunenummer, _ ctx: ServiceContext) async throws
+        -> MunicipalSettings
+    {
+        if let s = try await MunicipalSettings.find(municipality, on: ctx.db) { return s }
+        return try await ctx.write { db in
+            try await seed(municipality, from: ctx.app.settlementDefaults, on: db)
         }
     }
 
@@ -35,11 +37,11 @@ package enum SettlementSettings {
         return s
     }
 
-    package static func template(for municipality: Kommunenummer, _ req: Request) async throws
+    package static func template(for municipality: Kommunenummer, _ ctx: ServiceContext) async throws
         -> [ChecklistTemplateItem]
     {
-        _ = try await settings(for: municipality, req)
-        return try await ChecklistTemplateItem.query(on: req.store).filter(\.$municipality.$id == municipality)
+        _ = try await settings(for: municipality, ctx)
+        return try await ChecklistTemplateItem.query(on: ctx.db).filter(\.$municipality.$id == municipality)
             .sort(\.$position).sort(\.$title).all()
     }
 
@@ -48,16 +50,17 @@ package enum SettlementSettings {
         var answerHoursOrdinary: Int?
     }
 
-    package static func updateSettings(_ req: Request, municipality: Kommunenummer, _ input: SettingsInput) async throws
+    package static func updateSettings(_ ctx: ServiceContext, municipality: Kommunenummer, _ input: SettingsInput)
+        async throws
     {
-        try await req.authorize(.update, .municipalSettings(municipality: municipality))
-        let s = try await settings(for: municipality, req)
+        try await ctx.authorize(.update, .municipalSettings(municipality: municipality))
+        let s = try await settings(for: municipality, ctx)
         s.answerHoursUrgent = try Validate.number(
             input.answerHoursUrgent, "answerHoursUrgent", 1...720, required: true)!
         s.answerHoursOrdinary = try Validate.number(
             input.answerHoursOrdinary, "answerHoursOrdinary", 1...2160, required: true)!
-        try await s.update(on: req.store)
-        try await req.audit(
+        try await s.update(on: ctx.db)
+        try await ctx.audit(
             "update", recordType: "municipal_settings", recordID: municipality.value, municipality: municipality)
     }
 
@@ -83,49 +86,50 @@ package enum SettlementSettings {
         )
     }
 
-    package static func addItem(_ req: Request, municipality: Kommunenummer, _ input: ItemInput) async throws
+    package static func addItem(_ ctx: ServiceContext, municipality: Kommunenummer, _ input: ItemInput) async throws
         -> ChecklistTemplateItem
     {
-        try await req.authorize(.update, .municipalSettings(municipality: municipality))
+        try await ctx.authorize(.update, .municipalSettings(municipality: municipality))
         let v = try validItem(input)
-        let existing = try await template(for: municipality, req)
+        let existing = try await template(for: municipality, ctx)
         let t = ChecklistTemplateItem()
         t.$municipality.id = municipality
         t.title = v.title
         t.sector = v.sector
         t.offsetDays = v.offset
         t.position = v.position ?? ((existing.map(\.position).max() ?? 0) + 1)
-        try await t.create(on: req.store)
-        try await req.audit(
+        try await t.create(on: ctx.db)
+        try await ctx.audit(
             "create", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: municipality)
         return t
     }
 
-    package static func findItem(_ req: Request, _ id: UUID?) async throws -> ChecklistTemplateItem {
-        guard let id, let t = try await ChecklistTemplateItem.find(id, on: req.store) else { throw Abort(.notFound) }
-        try await req.authorize(.update, .municipalSettings(municipality: t.$municipality.id))
-        return t
+    package static func findItem(_ ctx: ServiceContext, _ id: UUID?) async throws -> ChecklistTemplateItem {
+        try await ctx.guarded(
+            .update, recordType: "checklist_template", id: id,
+            find: { try await ChecklistTemplateItem.find($0, on: ctx.db) },
+            resource: { .municipalSettings(municipality: $0.$municipality.id) }, municipality: { $0.$municipality.id })
     }
 
-    package static func updateItem(_ req: Request, _ id: UUID?, _ input: ItemInput) async throws
+    package static func updateItem(_ ctx: ServiceContext, _ id: UUID?, _ input: ItemInput) async throws
         -> ChecklistTemplateItem
     {
-        let t = try await findItem(req, id)
+        let t = try await findItem(ctx, id)
         let v = try validItem(input)
         t.title = v.title
         t.sector = v.sector
         t.offsetDays = v.offset
         if let p = v.position { t.position = p }
-        try await t.update(on: req.store)
-        try await req.audit(
+        try await t.update(on: ctx.db)
+        try await ctx.audit(
             "update", recordType: "checklist_template", recordID: t.id?.uuidString, municipality: t.$municipality.id)
         return t
     }
 
-    package static func deleteItem(_ req: Request, _ id: UUID?) async throws -> Kommunenummer {
-        let t = try await findItem(req, id)
-        try await t.delete(on: req.store)
-        try await req.audit(
+    package static func deleteItem(_ ctx: ServiceContext, _ id: UUID?) async throws -> Kommunenummer {
+        let t = try await findItem(ctx, id)
+        try await t.delete(on: ctx.db)
+        try await ctx.audit(
             "delete", recordType: "checklist_template", recordID: id?.uuidString, municipality: t.$municipality.id)
         return t.$municipality.id
     }
@@ -175,47 +179,47 @@ package enum ArrivalChecklist {
         return due <= today.adding(days: 7) ? "soon" : "later"
     }
 
-    package static func tasks(_ req: Request, _ h: Household) async throws -> [ArrivalTask] {
-        try await ArrivalTask.query(on: req.store).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position)
+    package static func tasks(_ ctx: ServiceContext, _ h: Household) async throws -> [ArrivalTask] {
+        try await ArrivalTask.query(on: ctx.db).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position)
             .all()
     }
 
     /// Makes the checklist for a household registered without a proposal (once).
-    package static func create(_ req: Request, householdID: UUID?, arrival: String?) async throws -> Household {
-        let h = try await HouseholdService.find(req, householdID, for: .update)
+    package static func create(_ ctx: ServiceContext, householdID: UUID?, arrival: String?) async throws -> Household {
+        let h = try await HouseholdService.find(ctx, householdID, for: .update)
         let day = try Validate.pastDate(arrival, "arrivalDate")
-        guard try await tasks(req, h).isEmpty else {
+        guard try await tasks(ctx, h).isEmpty else {
             throw APIError(.conflict, "checklist_exists", "the household already has a checklist")
         }
-        let template = try await SettlementSettings.template(for: h.$municipality.id, req)
-        try await req.write { db in try await generate(for: h, arrival: day, template: template, on: db) }
-        try await req.audit(
+        let template = try await SettlementSettings.template(for: h.$municipality.id, ctx)
+        try await ctx.write { db in try await generate(for: h, arrival: day, template: template, on: db) }
+        try await ctx.audit(
             "create_checklist", recordType: "household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
         return h
     }
 
     /// Marks a task done on a date, or open again with no date.
-    package static func mark(_ req: Request, householdID: UUID?, taskID: UUID?, _ input: TaskInput) async throws
+    package static func mark(_ ctx: ServiceContext, householdID: UUID?, taskID: UUID?, _ input: TaskInput) async throws
         -> ArrivalTask
     {
         guard let householdID,
-            let h = try await Household.query(on: req.store).filter(\.$id == householdID)
+            let h = try await Household.query(on: ctx.db).filter(\.$id == householdID)
                 .with(\.$members, { $0.with(\.$shares) }).first()
         else { throw Abort(.notFound) }
-        guard let taskID, let t = try await ArrivalTask.find(taskID, on: req.store), t.$household.id == householdID
+        guard let taskID, let t = try await ArrivalTask.find(taskID, on: ctx.db), t.$household.id == householdID
         else { throw Abort(.notFound) }
         let shared: Set<Sector>
         if case .personalData(_, let s) = HouseholdService.resource(h) { shared = s } else { shared = [] }
-        try await req.authorize(
+        try await ctx.authorize(
             .update,
             .sectorPart(
                 municipality: h.$municipality.id, sharedWith: shared, sector: t.sector),
             recordType: "household", recordID: householdID.uuidString)
         let done = input.doneOn.map { _ in () } == nil ? nil : try Validate.pastDate(input.doneOn, "doneOn")
         t.doneOn = done
-        t.doneBy = done == nil ? nil : req.currentUser?.id
-        try await t.update(on: req.store)
-        try await req.audit(
+        t.doneBy = done == nil ? nil : ctx.user?.id
+        try await t.update(on: ctx.db)
+        try await ctx.audit(
             done == nil ? "reopen_task" : "complete_task", recordType: "household", recordID: householdID.uuidString,
             municipality: h.$municipality.id)
         return t
@@ -249,7 +253,7 @@ package struct ChecklistSection: HouseholdSection {
         guard req.may(.read, resource) else { return nil }
         let shared: Set<Sector>
         if case .personalData(_, let s) = resource { shared = s } else { shared = [] }
-        let tasks = try await ArrivalChecklist.tasks(req, h)
+        let tasks = try await ArrivalChecklist.tasks(req.context, h)
         let today = LocalDate.today
         let rows = tasks.map { t in
             let status = ArrivalChecklist.status(t, today: today)

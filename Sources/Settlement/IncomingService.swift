@@ -212,43 +212,37 @@ package struct ArrivalInput: Content { var arrivalDate: String? }
 /// Proposed households: the integration service registers and answers them; the assessing sectors record
 /// their part of the assessment. Every read and change is audited as personal data.
 package enum IncomingService {
-    package static func list(_ req: Request, municipality: String? = nil) async throws -> [IncomingHousehold] {
-        let codes = try await req.scope(where: .list, requested: municipality) { .personalDataList(municipality: $0) }
+    package static func list(_ ctx: ServiceContext, municipality: String? = nil) async throws -> [IncomingHousehold] {
+        let codes = try await ctx.scope(where: .list, requested: municipality) { .personalDataList(municipality: $0) }
         // Unanswered first, the most pressing at the top; then the answered, newest first.
-        let rows = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(
+        let rows = try await IncomingHousehold.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(
             \.$members
         ).all()
-            .filter { req.may(.read, $0.resource) }
+            .filter { ctx.may(.read, $0.resource) }
             .sorted { a, b in
                 let pa = a.decision == .pending
                 let pb = b.decision == .pending
                 if pa != pb { return pa }
                 return pa ? a.answerDueAt < b.answerDueAt : a.receivedAt > b.receivedAt
             }
-        try await req.auditList("incoming_household", municipalities: rows.map { $0.$municipality.id })
+        try await ctx.auditList("incoming_household", municipalities: rows.map { $0.$municipality.id })
         return rows
     }
 
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> IncomingHousehold
+    package static func find(_ ctx: ServiceContext, _ id: UUID?, for action: Action = .read) async throws
+        -> IncomingHousehold
     {
-        guard let id,
-            let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first()
-        else {
-            throw Abort(.notFound)
-        }
-        try await req.authorize(action, h.resource, recordType: "incoming_household", recordID: id.uuidString)
-        if action == .read {
-            try await req.audit(
-                "read", recordType: "incoming_household", recordID: id.uuidString, municipality: h.$municipality.id)
-        }
-        return h
+        try await ctx.guarded(
+            action, recordType: "incoming_household", id: id,
+            find: { try await IncomingHousehold.query(on: ctx.db).filter(\.$id == $0).with(\.$members).first() },
+            resource: \.resource, municipality: { $0.$municipality.id })
     }
 
-    package static func create(_ req: Request, _ input: IncomingInput) async throws -> IncomingHousehold {
+    package static func create(_ ctx: ServiceContext, _ input: IncomingInput) async throws -> IncomingHousehold {
         let v = try input.validated()
-        try await req.authorize(
+        try await ctx.authorize(
             .create, .personalData(municipality: v.municipality, sharedWith: []), recordType: "incoming_household")
-        let settings = try await SettlementSettings.settings(for: v.municipality, req)
+        let settings = try await SettlementSettings.settings(for: v.municipality, ctx)
         let h = IncomingHousehold()
         h.$municipality.id = v.municipality
         h.receivedAt = Date()
@@ -258,19 +252,21 @@ package enum IncomingService {
         for s in IncomingHousehold.assessingSectors { h.setStatus(.pending, for: s) }
         h.decision = .pending
         apply(v, to: h)
-        try await req.write { db in
+        try await ctx.write { db in
             try await h.create(on: db)
             try await replaceMembers(h, v.members, on: db)
         }
-        try await h.$members.load(on: req.store)
-        try await req.audit(
+        try await h.$members.load(on: ctx.db)
+        try await ctx.audit(
             "create", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
     /// Changes the proposal while it is still unanswered (IMDi sometimes corrects a proposal).
-    package static func update(_ req: Request, _ id: UUID?, _ input: IncomingInput) async throws -> IncomingHousehold {
-        let h = try await find(req, id, for: .update)
+    package static func update(_ ctx: ServiceContext, _ id: UUID?, _ input: IncomingInput) async throws
+        -> IncomingHousehold
+    {
+        let h = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == h.$municipality.id else {
             throw ValidationFailure(field: "municipality", message: "a proposal cannot move municipality")
@@ -279,20 +275,20 @@ package enum IncomingService {
             throw APIError(.conflict, "already_answered", "the proposal is answered and can no longer change")
         }
         apply(v, to: h)
-        try await req.write { db in
+        try await ctx.write { db in
             try await h.update(on: db)
             try await replaceMembers(h, v.members, on: db)
         }
-        try await h.$members.load(on: req.store)
-        try await req.audit(
+        try await h.$members.load(on: ctx.db)
+        try await ctx.audit(
             "update", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: v.municipality)
         return h
     }
 
-    package static func delete(_ req: Request, _ id: UUID?) async throws {
-        let h = try await find(req, id, for: .delete)
-        try await h.delete(on: req.store)
-        try await req.audit(
+    package static func delete(_ ctx: ServiceContext, _ id: UUID?) async throws {
+        let h = try await find(ctx, id, for: .delete)
+        try await h.delete(on: ctx.db)
+        try await ctx.audit(
             "delete", recordType: "incoming_household", recordID: id?.uuidString, municipality: h.$municipality.id)
     }
 
@@ -327,10 +323,11 @@ package enum IncomingService {
     }
 
     /// One sector's part of the inter-sector assessment (capacity for housing, kindergarten, school, health).
-    package static func assess(_ req: Request, _ id: UUID?, _ input: AssessmentInput) async throws -> IncomingHousehold
+    package static func assess(_ ctx: ServiceContext, _ id: UUID?, _ input: AssessmentInput) async throws
+        -> IncomingHousehold
     {
         guard let id,
-            let h = try await IncomingHousehold.query(on: req.store).filter(\.$id == id).with(\.$members).first()
+            let h = try await IncomingHousehold.query(on: ctx.db).filter(\.$id == id).with(\.$members).first()
         else {
             throw Abort(.notFound)
         }
@@ -344,7 +341,7 @@ package enum IncomingService {
             throw ValidationFailure(field: "status", message: "status must be one of pending, ok, concern")
         }
         let note = try Validate.text(input.note, "note", max: 1000, required: false, multiline: true)
-        try await req.authorize(
+        try await ctx.authorize(
             .update,
             .sectorPart(
                 municipality: h.$municipality.id, sharedWith: IncomingHousehold.assessingSectors, sector: sector),
@@ -358,16 +355,18 @@ package enum IncomingService {
             let line = "[\(sector.rawValue)] \(note)"
             h.assessmentNote = [h.assessmentNote, line].compactMap { $0 }.joined(separator: "\n")
         }
-        try await h.update(on: req.store)
-        try await req.audit(
+        try await h.update(on: ctx.db)
+        try await ctx.audit(
             "assess_\(sector.rawValue)", recordType: "incoming_household", recordID: id.uuidString,
             municipality: h.$municipality.id)
         return h
     }
 
     /// The answer to IMDi. Declining needs a reason; so does accepting against a concern from a sector.
-    package static func decide(_ req: Request, _ id: UUID?, _ input: DecisionInput) async throws -> IncomingHousehold {
-        let h = try await find(req, id, for: .update)
+    package static func decide(_ ctx: ServiceContext, _ id: UUID?, _ input: DecisionInput) async throws
+        -> IncomingHousehold
+    {
+        let h = try await find(ctx, id, for: .update)
         guard let decision = input.decision.flatMap(SettlementDecision.init(rawValue:)), decision != .pending else {
             throw ValidationFailure(field: "decision", message: "decision must be accepted or declined")
         }
@@ -388,8 +387,8 @@ package enum IncomingService {
         h.decision = decision
         h.decisionReason = reason
         h.decidedAt = Date()
-        try await h.update(on: req.store)
-        try await req.audit(
+        try await h.update(on: ctx.db)
+        try await ctx.audit(
             "decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString,
             municipality: h.$municipality.id)
         return h
@@ -397,9 +396,9 @@ package enum IncomingService {
 
     /// The family has arrived: the proposal becomes a household with person files (settled by agreement on the
     /// arrival date) and the arrival checklist is made from the municipality's template.
-    package static func arrive(_ req: Request, _ id: UUID?, _ input: ArrivalInput) async throws -> Household {
-        let h = try await find(req, id, for: .update)
-        try await req.authorize(
+    package static func arrive(_ ctx: ServiceContext, _ id: UUID?, _ input: ArrivalInput) async throws -> Household {
+        let h = try await find(ctx, id, for: .update)
+        try await ctx.authorize(
             .create, .personalData(municipality: h.$municipality.id, sharedWith: []), recordType: "household")
         let arrival = try Validate.pastDate(input.arrivalDate, "arrivalDate")
         guard h.decision == .accepted else {
@@ -408,9 +407,9 @@ package enum IncomingService {
         guard h.householdID == nil else {
             throw APIError(.conflict, "already_arrived", "the household has already arrived")
         }
-        let template = try await SettlementSettings.template(for: h.$municipality.id, req)
+        let template = try await SettlementSettings.template(for: h.$municipality.id, ctx)
         let household = Household()
-        let created: [UUID] = try await req.write { db in
+        let created: [UUID] = try await ctx.write { db in
             var created: [UUID] = []
             household.$municipality.id = h.$municipality.id
             household.name = h.label
@@ -425,12 +424,12 @@ package enum IncomingService {
             try await h.update(on: db)
             return created
         }
-        try await req.audit(
+        try await ctx.audit(
             "arrive", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
-        try await req.audit(
+        try await ctx.audit(
             "create", recordType: "household", recordID: household.id?.uuidString, municipality: h.$municipality.id)
         for p in created {
-            try await req.audit(
+            try await ctx.audit(
                 "create", recordType: "person", recordID: p.uuidString, municipality: h.$municipality.id)
         }
         return household

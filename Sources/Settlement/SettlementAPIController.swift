@@ -16,86 +16,89 @@ package struct SettlementAPIController: RouteCollection {
         years.get { req async throws -> [SettlementYearDTO] in
             let m = try req.query.decode(ListQuery.self).validated()
             var out: [SettlementYearDTO] = []
-            for y in try await SettlementYearService.list(req, municipality: m?.value) {
-                out.append(SettlementYearDTO(y, try await SettlementYearService.progress(req, y)))
+            for y in try await SettlementYearService.list(req.context, municipality: m?.value) {
+                out.append(SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y)))
             }
             return out
         }
         years.gated(.create, .settlementPlan).post { req async throws -> Response in
-            let y = try await SettlementYearService.create(req, try req.json(SettlementYearInput.self))
-            return try await SettlementYearDTO(y, try await SettlementYearService.progress(req, y)).encodeResponse(
-                status: .created, for: req)
+            let y = try await SettlementYearService.create(req.context, try req.json(SettlementYearInput.self))
+            return try await SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y))
+                .encodeResponse(
+                    status: .created, for: req)
         }
         years.get(":yearID") { req async throws -> SettlementYearDTO in
-            let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self))
-            return SettlementYearDTO(y, try await SettlementYearService.progress(req, y))
+            let y = try await SettlementYearService.find(req.context, req.parameters.get("yearID", as: UUID.self))
+            return SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y))
         }
         years.gated(.update, .settlementPlan).put(":yearID") { req async throws -> SettlementYearDTO in
             let y = try await SettlementYearService.update(
-                req, req.parameters.get("yearID", as: UUID.self), try req.json(SettlementYearInput.self))
-            return SettlementYearDTO(y, try await SettlementYearService.progress(req, y))
+                req.context, req.parameters.get("yearID", as: UUID.self), try req.json(SettlementYearInput.self))
+            return SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y))
         }
         years.gated(.delete, .settlementPlan).delete(":yearID") { req async throws -> HTTPStatus in
-            try await SettlementYearService.delete(req, req.parameters.get("yearID", as: UUID.self))
+            try await SettlementYearService.delete(req.context, req.parameters.get("yearID", as: UUID.self))
             return .noContent
         }
 
         let incoming = routes.grouped("incoming-households")
         incoming.get { req async throws -> [IncomingDTO] in
-            try await IncomingService.list(req, municipality: try req.query.decode(ListQuery.self).validated()?.value)
-                .map {
-                    IncomingDTO($0)
-                }
+            try await IncomingService.list(
+                req.context, municipality: try req.query.decode(ListQuery.self).validated()?.value
+            )
+            .map {
+                IncomingDTO($0)
+            }
         }
         incoming.gated(.create, .personalData).post { req async throws -> Response in
-            try await IncomingDTO(try await IncomingService.create(req, try req.json(IncomingInput.self)))
+            try await IncomingDTO(try await IncomingService.create(req.context, try req.json(IncomingInput.self)))
                 .encodeResponse(status: .created, for: req)
         }
         incoming.get(":incomingID") { req async throws -> IncomingDTO in
-            IncomingDTO(try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
+            IncomingDTO(try await IncomingService.find(req.context, req.parameters.get("incomingID", as: UUID.self)))
         }
         incoming.gated(.update, .personalData).put(":incomingID") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.update(
-                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(IncomingInput.self)))
+                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(IncomingInput.self)))
         }
         incoming.gated(.delete, .personalData).delete(":incomingID") { req async throws -> HTTPStatus in
-            try await IncomingService.delete(req, req.parameters.get("incomingID", as: UUID.self))
+            try await IncomingService.delete(req.context, req.parameters.get("incomingID", as: UUID.self))
             return .noContent
         }
         incoming.gated(.update, .sectorPart).post(":incomingID", "assessment") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.assess(
-                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(AssessmentInput.self)))
+                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(AssessmentInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "decision") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.decide(
-                    req, req.parameters.get("incomingID", as: UUID.self), try req.json(DecisionInput.self)))
+                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(DecisionInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "arrival") { req async throws -> Response in
             let h = try await IncomingService.arrive(
-                req, req.parameters.get("incomingID", as: UUID.self), try req.json(ArrivalInput.self))
+                req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(ArrivalInput.self))
             try await h.$members.load(on: req.store)
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
 
         let checklist = routes.grouped("households", ":householdID", "checklist")
         checklist.get { req async throws -> [ArrivalTaskDTO] in
-            let h = try await HouseholdService.find(req, req.parameters.get("householdID", as: UUID.self))
-            return try await ArrivalChecklist.tasks(req, h).map { ArrivalTaskDTO($0) }
+            let h = try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self))
+            return try await ArrivalChecklist.tasks(req.context, h).map { ArrivalTaskDTO($0) }
         }
         checklist.gated(.update, .personalData).post { req async throws -> Response in
             let h = try await ArrivalChecklist.create(
-                req, householdID: req.parameters.get("householdID", as: UUID.self),
+                req.context, householdID: req.parameters.get("householdID", as: UUID.self),
                 arrival: try req.json(ArrivalInput.self).arrivalDate)
-            return try await ArrivalChecklist.tasks(req, h).map { ArrivalTaskDTO($0) }.encodeResponse(
+            return try await ArrivalChecklist.tasks(req.context, h).map { ArrivalTaskDTO($0) }.encodeResponse(
                 status: .created, for: req)
         }
         checklist.gated(.update, .sectorPart).put(":taskID") { req async throws -> ArrivalTaskDTO in
             ArrivalTaskDTO(
                 try await ArrivalChecklist.mark(
-                    req, householdID: req.parameters.get("householdID", as: UUID.self),
+                    req.context, householdID: req.parameters.get("householdID", as: UUID.self),
                     taskID: req.parameters.get("taskID", as: UUID.self), try req.json(TaskInput.self)))
         }
     }

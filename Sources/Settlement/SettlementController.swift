@@ -104,9 +104,9 @@ package struct SettlementController: RouteCollection {
         var yearRows: [OverviewView.YearRow] = []
         if !yearCodes.isEmpty {
             for y in try await SettlementYearService.list(
-                req, municipality: municipality.flatMap { m in yearCodes.contains { $0.value == m } ? m : nil })
+                req.context, municipality: municipality.flatMap { m in yearCodes.contains { $0.value == m } ? m : nil })
             where y.year == year {
-                let p = try await SettlementYearService.progress(req, y)
+                let p = try await SettlementYearService.progress(req.context, y)
                 let cumulative = p.cumulative
                 yearRows.append(
                     .init(
@@ -130,7 +130,7 @@ package struct SettlementController: RouteCollection {
         if !listCodes.isEmpty {
             let now = Date()
             for h in try await IncomingService.list(
-                req, municipality: municipality.flatMap { m in listCodes.contains { $0.value == m } ? m : nil })
+                req.context, municipality: municipality.flatMap { m in listCodes.contains { $0.value == m } ? m : nil })
             where h.householdID == nil || Oslo.day(h.receivedAt).year == year {
                 let clock = AnswerClock(h, now: now)
                 incomingRows.append(
@@ -236,8 +236,8 @@ package struct SettlementController: RouteCollection {
             input = try Self.yearInput(req)
             let y =
                 id == nil
-                ? try await SettlementYearService.create(req, input)
-                : try await SettlementYearService.update(req, id, input)
+                ? try await SettlementYearService.create(req.context, input)
+                : try await SettlementYearService.update(req.context, id, input)
             return req.redirect(to: "/settlement?year=\(y.year)&municipality=\(y.$municipality.id)&notice=saved")
         } catch let e as ValidationFailure {
             return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: e, id: id))
@@ -261,12 +261,13 @@ package struct SettlementController: RouteCollection {
     package func createYear(req: Request) async throws -> Response { try await saveYear(req, id: nil) }
     package func updateYear(req: Request) async throws -> Response {
         let id = req.parameters.get("yearID", as: UUID.self)
-        _ = try await SettlementYearService.find(req, id, for: .update)
+        _ = try await SettlementYearService.find(req.context, id, for: .update)
         return try await saveYear(req, id: id)
     }
 
     package func editYear(req: Request) async throws -> View {
-        let y = try await SettlementYearService.find(req, req.parameters.get("yearID", as: UUID.self), for: .update)
+        let y = try await SettlementYearService.find(
+            req.context, req.parameters.get("yearID", as: UUID.self), for: .update)
         let input = SettlementYearInput(
             municipality: y.$municipality.id.value, year: y.year, requested: y.requested,
             requestedMinors: y.requestedMinors,
@@ -276,7 +277,7 @@ package struct SettlementController: RouteCollection {
     }
 
     package func deleteYear(req: Request) async throws -> Response {
-        try await SettlementYearService.delete(req, req.parameters.get("yearID", as: UUID.self))
+        try await SettlementYearService.delete(req.context, req.parameters.get("yearID", as: UUID.self))
         return req.redirect(to: "/settlement?notice=deleted")
     }
 
@@ -370,7 +371,7 @@ package struct SettlementController: RouteCollection {
         var input = IncomingInput()
         do {
             input = try Self.incomingInput(req)
-            let h = try await IncomingService.create(req, input)
+            let h = try await IncomingService.create(req.context, input)
             return req.redirect(to: "/settlement/incoming/\(h.id!)?notice=created")
         } catch let e as ValidationFailure {
             return try await Self.failed(req, Self.incomingForm(req, input, e))
@@ -480,7 +481,7 @@ package struct SettlementController: RouteCollection {
 
     package func showIncoming(req: Request) async throws -> View {
         try await incomingView(
-            req, try await IncomingService.find(req, req.parameters.get("incomingID", as: UUID.self)))
+            req, try await IncomingService.find(req.context, req.parameters.get("incomingID", as: UUID.self)))
     }
 
     /// Runs an action from the proposal page; a validation or state error re-shows the page with the message.
@@ -490,37 +491,37 @@ package struct SettlementController: RouteCollection {
             return req.redirect(to: try await action(id))
         } catch let e as ValidationFailure {
             return try await Self.failed(
-                req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.message))
+                req, incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: e.message))
         } catch let e as APIError where e.status == .conflict {
             return try await Self.failed(
-                req, incomingView(req, try await IncomingService.find(req, id, for: .read), error: e.reason),
+                req, incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: e.reason),
                 status: .conflict)
         }
     }
 
     package func assess(req: Request) async throws -> Response {
         try await onIncoming(req) { id in
-            let h = try await IncomingService.assess(req, id, try req.content.decode(AssessmentInput.self))
+            let h = try await IncomingService.assess(req.context, id, try req.content.decode(AssessmentInput.self))
             return "/settlement/incoming/\(h.id!)?notice=saved"
         }
     }
 
     package func decide(req: Request) async throws -> Response {
         try await onIncoming(req) { id in
-            let h = try await IncomingService.decide(req, id, try req.content.decode(DecisionInput.self))
+            let h = try await IncomingService.decide(req.context, id, try req.content.decode(DecisionInput.self))
             return "/settlement/incoming/\(h.id!)?notice=saved"
         }
     }
 
     package func arrive(req: Request) async throws -> Response {
         try await onIncoming(req) { id in
-            let household = try await IncomingService.arrive(req, id, try req.content.decode(ArrivalInput.self))
+            let household = try await IncomingService.arrive(req.context, id, try req.content.decode(ArrivalInput.self))
             return "/households/\(household.id!)?notice=created"
         }
     }
 
     package func deleteIncoming(req: Request) async throws -> Response {
-        try await IncomingService.delete(req, req.parameters.get("incomingID", as: UUID.self))
+        try await IncomingService.delete(req.context, req.parameters.get("incomingID", as: UUID.self))
         return req.redirect(to: "/settlement?notice=deleted")
     }
 
@@ -555,8 +556,8 @@ package struct SettlementController: RouteCollection {
             throw Abort(.forbidden, reason: "access denied")
         }
         let names = try await req.municipalityNames()
-        let s = try await SettlementSettings.settings(for: m, req)
-        let items = try await SettlementSettings.template(for: m, req)
+        let s = try await SettlementSettings.settings(for: m, req.context)
+        let items = try await SettlementSettings.template(for: m, req.context)
         func sectors(_ selected: Sector) -> [Choice] {
             Sector.allCases.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == selected) }
         }
@@ -603,7 +604,7 @@ package struct SettlementController: RouteCollection {
         let m = try Validate.municipality(f.municipality)
         return try await onSettings(req, municipality: m) {
             try await SettlementSettings.updateSettings(
-                req, municipality: m,
+                req.context, municipality: m,
                 .init(
                     answerHoursUrgent: try Validate.formInt(f.answerHoursUrgent, "answerHoursUrgent"),
                     answerHoursOrdinary: try Validate.formInt(f.answerHoursOrdinary, "answerHoursOrdinary")))
@@ -628,20 +629,20 @@ package struct SettlementController: RouteCollection {
         let f = try req.content.decode(ItemForm.self)
         let m = try Validate.municipality(f.municipality)
         return try await onSettings(req, municipality: m) {
-            _ = try await SettlementSettings.addItem(req, municipality: m, try itemInput(f))
+            _ = try await SettlementSettings.addItem(req.context, municipality: m, try itemInput(f))
         }
     }
 
     package func updateTemplateItem(req: Request) async throws -> Response {
         let f = try req.content.decode(ItemForm.self)
-        let item = try await SettlementSettings.findItem(req, req.parameters.get("itemID", as: UUID.self))
+        let item = try await SettlementSettings.findItem(req.context, req.parameters.get("itemID", as: UUID.self))
         return try await onSettings(req, municipality: item.$municipality.id) {
-            _ = try await SettlementSettings.updateItem(req, item.id, try itemInput(f))
+            _ = try await SettlementSettings.updateItem(req.context, item.id, try itemInput(f))
         }
     }
 
     package func deleteTemplateItem(req: Request) async throws -> Response {
-        let m = try await SettlementSettings.deleteItem(req, req.parameters.get("itemID", as: UUID.self))
+        let m = try await SettlementSettings.deleteItem(req.context, req.parameters.get("itemID", as: UUID.self))
         return req.redirect(to: "/settlement/settings?municipality=\(m.value)&notice=deleted")
     }
 
@@ -650,7 +651,7 @@ package struct SettlementController: RouteCollection {
     package func createChecklist(req: Request) async throws -> Response {
         let f = try req.content.decode(ArrivalInput.self)
         let h = try await ArrivalChecklist.create(
-            req, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
+            req.context, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
         return req.redirect(to: "/households/\(h.id!)?notice=created#checklist")
     }
 
@@ -660,7 +661,7 @@ package struct SettlementController: RouteCollection {
         // The form sends a date to tick a task off, or reopen=1 to open it again.
         let done: String? = f["reopen"] != nil ? nil : (f["doneOn"] ?? "")
         _ = try await ArrivalChecklist.mark(
-            req, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
+            req.context, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
         return req.redirect(to: "/households/\(id!)?notice=saved#checklist")
     }
 }

@@ -115,54 +115,60 @@ package struct SettlementYearDTO: Content {
 
 /// Settlement years: numbers, not names, so reads are not audited as personal data; changes are.
 package enum SettlementYearService {
-    package static func list(_ req: Request, municipality: String? = nil) async throws -> [SettlementYear] {
-        let codes = try await req.scope(where: .list, requested: municipality) { .settlementPlan(municipality: $0) }
-        return try await SettlementYear.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+    package static func list(_ ctx: ServiceContext, municipality: String? = nil) async throws -> [SettlementYear] {
+        let codes = try await ctx.scope(where: .list, requested: municipality) { .settlementPlan(municipality: $0) }
+        return try await SettlementYear.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
             .sort(\.$year, .descending).sort(\.$municipality.$id).all()
     }
 
-    package static func find(_ req: Request, _ id: UUID?, for action: Action = .read) async throws -> SettlementYear {
-        guard let id, let y = try await SettlementYear.find(id, on: req.store) else { throw Abort(.notFound) }
-        try await req.authorize(action, .settlementPlan(municipality: y.$municipality.id))
-        return y
+    package static func find(_ ctx: ServiceContext, _ id: UUID?, for action: Action = .read) async throws
+        -> SettlementYear
+    {
+        // The plan's numbers are not personal data: reads are not audited.
+        try await ctx.guarded(
+            action, recordType: "settlement_year", id: id, auditsRead: false,
+            find: { try await SettlementYear.find($0, on: ctx.db) },
+            resource: { .settlementPlan(municipality: $0.$municipality.id) }, municipality: { $0.$municipality.id })
     }
 
-    package static func create(_ req: Request, _ input: SettlementYearInput) async throws -> SettlementYear {
+    package static func create(_ ctx: ServiceContext, _ input: SettlementYearInput) async throws -> SettlementYear {
         let v = try input.validated()
-        try await req.authorize(.create, .settlementPlan(municipality: v.municipality))
-        try await ensureUnique(req, v, except: nil)
+        try await ctx.authorize(.create, .settlementPlan(municipality: v.municipality))
+        try await ensureUnique(ctx, v, except: nil)
         let y = SettlementYear()
         v.apply(to: y)
-        try await y.create(on: req.store)
-        try await req.audit(
+        try await y.create(on: ctx.db)
+        try await ctx.audit(
             "create", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
 
-    package static func update(_ req: Request, _ id: UUID?, _ input: SettlementYearInput) async throws -> SettlementYear
+    package static func update(_ ctx: ServiceContext, _ id: UUID?, _ input: SettlementYearInput) async throws
+        -> SettlementYear
     {
-        let y = try await find(req, id, for: .update)
+        let y = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == y.$municipality.id else {
             throw ValidationFailure(field: "municipality", message: "a settlement year cannot move municipality")
         }
-        try await ensureUnique(req, v, except: y.id)
+        try await ensureUnique(ctx, v, except: y.id)
         v.apply(to: y)
-        try await y.update(on: req.store)
-        try await req.audit(
+        try await y.update(on: ctx.db)
+        try await ctx.audit(
             "update", recordType: "settlement_year", recordID: y.id?.uuidString, municipality: v.municipality)
         return y
     }
 
-    package static func delete(_ req: Request, _ id: UUID?) async throws {
-        let y = try await find(req, id, for: .delete)
-        try await y.delete(on: req.store)
-        try await req.audit(
+    package static func delete(_ ctx: ServiceContext, _ id: UUID?) async throws {
+        let y = try await find(ctx, id, for: .delete)
+        try await y.delete(on: ctx.db)
+        try await ctx.audit(
             "delete", recordType: "settlement_year", recordID: id?.uuidString, municipality: y.$municipality.id)
     }
 
-    package static func ensureUnique(_ req: Request, _ v: SettlementYearInput.Valid, except: UUID?) async throws {
-        let q = SettlementYear.query(on: req.store).filter(\.$municipality.$id == v.municipality).filter(
+    package static func ensureUnique(_ ctx: ServiceContext, _ v: SettlementYearInput.Valid, except: UUID?) async throws
+    {
+        let q = SettlementYear.query(on: ctx.db).filter(\.$municipality.$id == v.municipality).filter(
             \.$year == v.year)
         if let except { q.filter(\.$id != except) }
         if try await q.first() != nil {
@@ -172,8 +178,8 @@ package enum SettlementYearService {
     }
 
     /// Counts the year's settlements from the person files (aggregates only: no names leave this function).
-    package static func progress(_ req: Request, _ y: SettlementYear) async throws -> SettlementProgress {
-        let persons = try await Person.query(on: req.store).filter(\.$municipality.$id == y.$municipality.id)
+    package static func progress(_ ctx: ServiceContext, _ y: SettlementYear) async throws -> SettlementProgress {
+        let persons = try await Person.query(on: ctx.db).filter(\.$municipality.$id == y.$municipality.id)
             .filter(\.$settlementDate >= LocalDate(year: y.year, month: 1, day: 1)!)
             .filter(\.$settlementDate <= LocalDate(year: y.year, month: 12, day: 31)!).all()
         return SettlementProgress(
