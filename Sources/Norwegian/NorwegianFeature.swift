@@ -34,10 +34,13 @@ package struct NorwegianFeature: Feature {
             $0.$person.id
         }
         let participants = try await demo.app.sharedFacts.startedParticipants("3420", today, db)
-        for (i, id) in Set(shared + participants).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            guard let p = try await Person.find(id, on: db), case let birth = p.birthDate,
-                birth.age(on: today) >= 18
-            else { continue }
+        // In the order of the persons' names, not their random ids, so the demo is the same every time it loads.
+        let persons = try await Person.query(on: db).filter(\.$id ~~ Set(shared + participants)).all().sorted {
+            ($0.familyName, $0.givenName, $0.birthDate) < ($1.familyName, $1.givenName, $1.birthDate)
+        }
+        for (i, p) in persons.enumerated() {
+            guard p.birthDate.age(on: today) >= 18 else { continue }
+            let id = p.id!
             let t = NorwegianTraining()
             t.$person.id = id
             t.decisionDate = today.adding(months: -6)
