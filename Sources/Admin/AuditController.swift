@@ -70,13 +70,13 @@ package struct AuditController: RouteCollection {
         if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
         if let s = f.from, !s.isEmpty {
             guard let d = LocalDate(parsing: s) else {
-                throw ValidationFailure(field: "from", message: "from must be a date")
+                throw ValidationFailure(field: "from", "invalid.date")
             }
             q.filter(\.$atMillis >= Oslo.startMillis(d))
         }
         if let s = f.to, !s.isEmpty {
             guard let d = LocalDate(parsing: s) else {
-                throw ValidationFailure(field: "to", message: "to must be a date")
+                throw ValidationFailure(field: "to", "invalid.date")
             }
             q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }

@@ -161,7 +161,7 @@ extension Request {
         guard let body = body.data,
             let text = body.getString(at: body.readerIndex, length: body.readableBytes, encoding: .utf8)
         else {
-            throw ValidationFailure(field: "body", message: "the body must be a UTF-8 CSV file")
+            throw ValidationFailure(field: "body", "invalid.csv_body")
         }
         return text
     }

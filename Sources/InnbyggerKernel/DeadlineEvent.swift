@@ -80,14 +80,14 @@ package enum DeadlineEvents {
             throw Abort(.notFound)
         }
         guard let k = kind.flatMap(DeadlineKind.init(rawValue:)), k.isMetByEvent else {
-            throw ValidationFailure(field: "kind", message: "kind must be a deadline that an event meets")
+            throw ValidationFailure(field: "kind", "invalid.choice")
         }
         try await ctx.authorize(
             .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
             recordType: "person", recordID: id.uuidString)
         let d = try Validate.pastDate(date, "date")
         if case let birth = p.birthDate, d < birth {
-            throw ValidationFailure(field: "date", message: "date is before the person's birth")
+            throw ValidationFailure(field: "date", "invalid.before_birth")
         }
         let e =
             try await DeadlineEvent.query(on: ctx.db).filter(\.$person.$id == id).filter(\.$kind == k)

@@ -48,12 +48,14 @@ package struct ErrorHandler: AsyncMiddleware {
         }
     }
 
-    package static func classify(_ error: any Error) -> (HTTPResponseStatus, String, String, String?) {
+    package static func classify(_ error: any Error, _ tr: Translations) -> (
+        HTTPResponseStatus, String, String, String?
+    ) {
         switch error {
         case let e as APIError:
             return (e.status, e.code, e.reason, nil)
         case let e as ValidationFailure:
-            return (.badRequest, "invalid_input", e.message, e.field)
+            return (.badRequest, "invalid_input", e.english(tr), e.field)
         case let e as DecodingError:
             let (field, message) = describe(e)
             return (.badRequest, "invalid_input", message, field)
@@ -120,7 +122,7 @@ package struct ErrorHandler: AsyncMiddleware {
     }
 
     package func render(_ error: any Error, for req: Request) async -> Response {
-        let (status, code, message, field) = Self.classify(error)
+        let (status, code, message, field) = Self.classify(error, req.application.translations)
         if status.code >= 500 {
             req.logger.error(
                 "server error",
@@ -177,13 +179,31 @@ package struct ErrorPage: Encodable {
 }
 
 /// A validation failure at the edge, naming the field.
+/// Input that breaks a rule, named by its field. The message is a translation key with arguments (`invalid.*`, or
+/// `<feature>.invalid.*` in the feature's strings), so a page shows it in the page's language next to the field,
+/// and the API answers in English, prefixed with the field.
 package struct ValidationFailure: Error {
     package var field: String
-    package var message: String
+    package var key: String
+    package var args: [String]
 
-    package init(field: String, message: String) {
+    package init(field: String, _ key: String, _ args: String...) {
         self.field = field
-        self.message = message
+        self.key = key
+        self.args = args
+    }
+
+    /// The message in `lang`.
+    package func message(_ tr: Translations, _ lang: String) -> String { tr.text(key, lang, args) }
+
+    /// The API's and the import report's message: English, with the field.
+    package func english(_ tr: Translations) -> String { "\(field): \(message(tr, "en"))" }
+}
+
+extension Request {
+    /// A validation message in this page's language.
+    package func message(_ failure: ValidationFailure) -> String {
+        failure.message(application.translations, language)
     }
 }
 

@@ -38,7 +38,7 @@ package struct FormReader {
     package func id(_ key: String, _ what: String) throws -> UUID? {
         guard let t = text(key) else { return nil }
         guard let id = UUID(uuidString: t) else {
-            throw ValidationFailure(field: key, message: "\(key) is not \(what)")
+            throw ValidationFailure(field: key, "invalid.reference")
         }
         return id
     }

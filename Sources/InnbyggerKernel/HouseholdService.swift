@@ -83,8 +83,7 @@ package enum HouseholdService {
         let h = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == h.$municipality.id else {
-            throw ValidationFailure(
-                field: "municipality", message: "a household cannot move municipality; move its members instead")
+            throw ValidationFailure(field: "municipality", "invalid.move_municipality")
         }
         h.name = v.name
         h.address = v.address

@@ -67,78 +67,68 @@ package struct PersonInput: Content {
         func date(_ v: String?, _ field: String, required isRequired: Bool) throws -> LocalDate? {
             // Absent is allowed for optional dates; present but empty is not a date (forms drop empty fields first).
             guard let v else {
-                if isRequired { throw ValidationFailure(field: field, message: "\(field) is required") }
+                if isRequired { throw ValidationFailure(field: field, "invalid.required") }
                 return nil
             }
             let t = v.trimmingCharacters(in: .whitespaces)
             guard let d = LocalDate(parsing: t) else {
-                throw ValidationFailure(
-                    field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
+                throw ValidationFailure(field: field, "invalid.date")
             }
             return d
         }
         let m = try Validate.municipality(municipality)
         let birth = try date(birthDate, "birthDate", required: true)!
         guard birth <= today else {
-            throw ValidationFailure(field: "birthDate", message: "birthDate cannot be in the future")
+            throw ValidationFailure(field: "birthDate", "invalid.future")
         }
         guard birth.year >= 1900 else {
-            throw ValidationFailure(field: "birthDate", message: "birthDate is before 1900")
+            throw ValidationFailure(field: "birthDate", "invalid.before_1900")
         }
         let arrival = try date(arrivalDate, "arrivalDate", required: false)
         let permit = try date(permitDate, "permitDate", required: false)
         if let p = permit, p < birth {
-            throw ValidationFailure(field: "permitDate", message: "permitDate is before birthDate")
+            throw ValidationFailure(field: "permitDate", "invalid.before_birth")
         }
         var national: String? = nil
         if let n = nationalId {
             switch NationalIdentityNumber.check(n) {
             case .success(let id): national = id.value
             case .failure(let problem):
-                throw ValidationFailure(
-                    field: "nationalId",
-                    message:
-                        "nationalId is not a valid fødselsnummer or D-nummer (\(problem.rawValue)); leave it out "
-                        + "while not yet assigned"
-                )
+                throw ValidationFailure(field: "nationalId", "invalid.national_id")
             }
         }
         var education: EducationLevel? = nil
         if let e = educationLevel {
             guard let v = EducationLevel(rawValue: e) else {
                 throw ValidationFailure(
-                    field: "educationLevel",
-                    message: "educationLevel must be one of none, primary, upper_secondary, higher")
+                    field: "educationLevel", "invalid.one_of", "none, primary, upper_secondary, higher")
             }
             education = v
         }
         let settlement = try date(settlementDate, "settlementDate", required: false)
         if let a = arrival, a < birth {
-            throw ValidationFailure(field: "arrivalDate", message: "arrivalDate is before birthDate")
+            throw ValidationFailure(field: "arrivalDate", "invalid.before_birth")
         }
         if let s = settlement, s < birth {
-            throw ValidationFailure(field: "settlementDate", message: "settlementDate is before birthDate")
+            throw ValidationFailure(field: "settlementDate", "invalid.before_birth")
         }
         let sexValue = try required(sex, "sex")
         guard let sx = Sex(rawValue: sexValue) else {
             throw ValidationFailure(
-                field: "sex", message: "sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "sex", "invalid.one_of", Sex.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let groundValue = try required(residenceGround, "residenceGround")
         guard let ground = ResidenceGround(rawValue: groundValue) else {
             throw ValidationFailure(
-                field: "residenceGround",
-                message:
-                    "residenceGround must be one of \(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
+                field: "residenceGround", "invalid.one_of",
+                ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let c = try Validate.country(citizenship, "citizenship")!
         let birthCountry = try Validate.country(countryOfBirth, "countryOfBirth", required: false)
         var duf: String? = nil
         if let d = dufNumber {
             guard d.count == 12, d.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw ValidationFailure(
-                    field: "dufNumber", message: "dufNumber must be the 12 digits of the DUF number")
+                throw ValidationFailure(field: "dufNumber", "invalid.duf_number")
             }
             duf = d
         }
@@ -148,29 +138,25 @@ package struct PersonInput: Content {
             let code = try Validate.languageCode(l.code, "\(field).code")!
             guard let level = LanguageSkill.Level(rawValue: l.level) else {
                 throw ValidationFailure(
-                    field: "\(field).level",
-                    message:
-                        "\(field).level must be one of "
-                        + "\(LanguageSkill.Level.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: "\(field).level", "invalid.one_of",
+                    LanguageSkill.Level.allCases.map(\.rawValue).joined(separator: ", "))
             }
             guard !skills.contains(where: { $0.code == code }) else {
-                throw ValidationFailure(field: "\(field).code", message: "language \(code) is listed twice")
+                throw ValidationFailure(field: "\(field).code", "invalid.language_twice")
             }
             skills.append(LanguageSkill(code: code, level: level))
         }
-        guard skills.count <= 10 else { throw ValidationFailure(field: "languages", message: "at most 10 languages") }
+        guard skills.count <= 10 else { throw ValidationFailure(field: "languages", "invalid.at_most", "10") }
         let interpreter = try Validate.languageCode(interpreterLanguage, "interpreterLanguage", required: false)
         if let y = educationYears, !(0...30).contains(y) {
-            throw ValidationFailure(field: "educationYears", message: "educationYears must be between 0 and 30")
+            throw ValidationFailure(field: "educationYears", "invalid.range", "0", "30")
         }
         var rel: FamilyRelation? = nil
         if let r = relation {
             guard let v = FamilyRelation(rawValue: r) else {
                 throw ValidationFailure(
-                    field: "relation",
-                    message:
-                        "relation must be one of \(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "relation", "invalid.one_of", FamilyRelation.allCases.map(\.rawValue).joined(separator: ", ")
+                )
             }
             rel = v
         }
@@ -178,19 +164,15 @@ package struct PersonInput: Content {
         if let r = referencePersonResidenceGround {
             guard let g = ResidenceGround(rawValue: r) else {
                 throw ValidationFailure(
-                    field: "referencePersonResidenceGround",
-                    message:
-                        "referencePersonResidenceGround must be one of "
-                        + "\(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: "referencePersonResidenceGround", "invalid.one_of",
+                    ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))
             }
             referenceGround = g
         }
         let referenceSettled = try date(referencePersonSettlementDate, "referencePersonSettlementDate", required: false)
         let familyApplied = try date(familyApplicationDate, "familyApplicationDate", required: false)
         if let d = familyApplied, d > today {
-            throw ValidationFailure(
-                field: "familyApplicationDate", message: "familyApplicationDate cannot be in the future")
+            throw ValidationFailure(field: "familyApplicationDate", "invalid.future")
         }
         return ValidPerson(
             municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
@@ -565,8 +547,7 @@ package enum PersonService {
     package static func checkHousehold(_ ctx: ServiceContext, _ v: ValidPerson) async throws {
         guard let hid = v.householdID else { return }
         guard let h = try await Household.find(hid, on: ctx.db), h.$municipality.id == v.municipality else {
-            throw ValidationFailure(
-                field: "householdId", message: "householdId is not a household in municipality \(v.municipality)")
+            throw ValidationFailure(field: "householdId", "invalid.household_elsewhere")
         }
     }
 
@@ -574,9 +555,7 @@ package enum PersonService {
     package static func checkAdvisor(_ ctx: ServiceContext, _ v: ValidPerson) async throws {
         guard let aid = v.advisorID else { return }
         guard try await Advisors.available(in: v.municipality, on: ctx.db).contains(where: { $0.id == aid }) else {
-            throw ValidationFailure(
-                field: "advisorId",
-                message: "advisorId is not a case worker or programme advisor in municipality \(v.municipality)")
+            throw ValidationFailure(field: "advisorId", "invalid.advisor_elsewhere")
         }
     }
 
@@ -585,14 +564,13 @@ package enum PersonService {
     {
         let p = try await find(ctx, id, for: .update)
         guard let s = sector.flatMap(Sector.init(rawValue:)), s != .integration else {
-            throw ValidationFailure(field: "sector", message: "sector must be a partner sector")
+            throw ValidationFailure(field: "sector", "invalid.choice")
         }
         guard let b = basis.flatMap(ShareBasis.init(rawValue:)) else {
-            throw ValidationFailure(field: "basis", message: "basis must be consent or legal_basis")
+            throw ValidationFailure(field: "basis", "invalid.one_of", "consent, legal_basis")
         }
         guard let ref = try Validate.text(reference, "reference", max: 200, required: false) else {
-            throw ValidationFailure(
-                field: "reference", message: "reference (what the consent or legal basis is) is required")
+            throw ValidationFailure(field: "reference", "invalid.share_reference")
         }
         if !p.activeSectors.contains(s) {
             try await PersonShare(person: p.id!, sector: s, basis: b, reference: ref, by: ctx.user?.id).create(

@@ -14,17 +14,16 @@ package enum Validate {
         switch FreeText.clean((value ?? "").trimmingCharacters(in: .whitespacesAndNewlines), multiline: multiline) {
         case .success(let clean): t = clean.trimmingCharacters(in: .whitespacesAndNewlines)
         case .failure(.controlCharacter):
-            throw ValidationFailure(field: field, message: "\(field) contains control characters")
+            throw ValidationFailure(field: field, "invalid.control_characters")
         case .failure(.directionOverride):
-            throw ValidationFailure(
-                field: field, message: "\(field) contains invisible characters that change the text direction")
+            throw ValidationFailure(field: field, "invalid.direction_characters")
         }
         if t.isEmpty {
-            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            if required { throw ValidationFailure(field: field, "invalid.required") }
             return nil
         }
         guard t.count <= max else {
-            throw ValidationFailure(field: field, message: "\(field) is longer than \(max) characters")
+            throw ValidationFailure(field: field, "invalid.too_long", String(max))
         }
         return t
     }
@@ -32,7 +31,7 @@ package enum Validate {
     /// An optional whole number typed in a form (empty is nil).
     package static func formInt(_ text: String?, _ field: String) throws -> Int? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let n = Int(t) else { throw ValidationFailure(field: field, message: "\(field) must be a whole number") }
+        guard let n = Int(t) else { throw ValidationFailure(field: field, "invalid.whole_number") }
         return n
     }
 
@@ -40,7 +39,7 @@ package enum Validate {
     package static func decimal(_ text: String?, _ field: String) throws -> Double? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
         guard let d = Double(t.replacingOccurrences(of: ",", with: ".")), d.isFinite else {
-            throw ValidationFailure(field: field, message: "\(field) must be a number")
+            throw ValidationFailure(field: field, "invalid.number")
         }
         return d
     }
@@ -48,15 +47,15 @@ package enum Validate {
     /// Hours (decimals allowed, e.g. 7.5) as whole minutes, between 0 and `max`.
     package static func hoursToMinutes(_ h: Double?, _ field: String, max: Double, required: Bool) throws -> Int? {
         guard let h else {
-            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            if required { throw ValidationFailure(field: field, "invalid.required") }
             return nil
         }
         guard h.isFinite, h >= 0, h <= max else {
-            throw ValidationFailure(field: field, message: "\(field) must be between 0 and \(Int(max))")
+            throw ValidationFailure(field: field, "invalid.range", "0", String(Int(max)))
         }
         let m = (h * 60).rounded()
         guard abs(h * 60 - m) < 1e-6 else {
-            throw ValidationFailure(field: field, message: "\(field) must be whole minutes (e.g. 7.5)")
+            throw ValidationFailure(field: field, "invalid.whole_minutes")
         }
         return Int(m)
     }
@@ -70,9 +69,9 @@ package enum Validate {
     /// A date something happened: a real date (ISO or dd.mm.åååå), not after today.
     package static func pastDate(_ value: String?, _ field: String) throws -> LocalDate {
         guard let d = value.flatMap(LocalDate.init(parsing:)) else {
-            throw ValidationFailure(field: field, message: "\(field) must be a real date")
+            throw ValidationFailure(field: field, "invalid.date")
         }
-        guard d <= .today else { throw ValidationFailure(field: field, message: "\(field) cannot be in the future") }
+        guard d <= .today else { throw ValidationFailure(field: field, "invalid.future") }
         return d
     }
 
@@ -93,11 +92,11 @@ package enum Validate {
         _ value: String?, _ field: String, lengths: ClosedRange<Int>, required: Bool, message: String
     ) throws -> String? {
         guard let value else {
-            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            if required { throw ValidationFailure(field: field, "invalid.required") }
             return nil
         }
         guard lengths.contains(value.count), value.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw ValidationFailure(field: field, message: "\(field) must be \(message)")
+            throw ValidationFailure(field: field, "invalid.code", message)
         }
         return value
     }
@@ -106,7 +105,7 @@ package enum Validate {
     package static func optionalDate(_ value: String?, _ field: String) throws -> LocalDate? {
         guard let value else { return nil }
         guard let d = LocalDate(parsing: value) else {
-            throw ValidationFailure(field: field, message: "\(field) must be a real date (yyyy-mm-dd or dd.mm.åååå)")
+            throw ValidationFailure(field: field, "invalid.date")
         }
         return d
     }
@@ -114,12 +113,12 @@ package enum Validate {
     /// A required period `from`–`to` (both real dates, `to` not before `from`).
     package static func period(_ from: String?, _ to: String?) throws -> (LocalDate, LocalDate) {
         guard let f = try optionalDate(from, "from") else {
-            throw ValidationFailure(field: "from", message: "from is required")
+            throw ValidationFailure(field: "from", "invalid.required")
         }
         guard let t = try optionalDate(to, "to") else {
-            throw ValidationFailure(field: "to", message: "to is required")
+            throw ValidationFailure(field: "to", "invalid.required")
         }
-        guard t >= f else { throw ValidationFailure(field: "to", message: "to is before from") }
+        guard t >= f else { throw ValidationFailure(field: "to", "invalid.period_order") }
         return (f, t)
     }
 
@@ -128,12 +127,11 @@ package enum Validate {
         -> Int?
     {
         guard let value else {
-            if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+            if required { throw ValidationFailure(field: field, "invalid.required") }
             return nil
         }
         guard range.contains(value) else {
-            throw ValidationFailure(
-                field: field, message: "\(field) must be between \(range.lowerBound) and \(range.upperBound)")
+            throw ValidationFailure(field: field, "invalid.range", String(range.lowerBound), String(range.upperBound))
         }
         return value
     }
@@ -150,7 +148,7 @@ package enum Validate {
     /// A four-digit kommunenummer.
     package static func municipality(_ value: String?, _ field: String = "municipality") throws -> Kommunenummer {
         guard let m = Kommunenummer((value ?? "").trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationFailure(field: field, message: "\(field) must be a four-digit municipality number")
+            throw ValidationFailure(field: field, "invalid.municipality")
         }
         return m
     }
@@ -170,7 +168,7 @@ extension Request {
         // The input types are plain structs whose stored properties are their JSON keys.
         let known = Set(Mirror(reflecting: value).children.compactMap(\.label))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ValidationFailure(field: unknown, message: "\(unknown) is not a field of this resource")
+            throw ValidationFailure(field: unknown, "invalid.unknown_field")
         }
         return value
     }

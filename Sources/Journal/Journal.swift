@@ -89,8 +89,7 @@ package struct JournalInput: Content {
         let d = try Validate.pastDate(date, "date")
         guard let c = category.flatMap(JournalCategory.init(rawValue:)) else {
             throw ValidationFailure(
-                field: "category",
-                message: "category must be one of \(JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "category", "invalid.one_of", JournalCategory.allCases.map(\.rawValue).joined(separator: ", "))
         }
         // Notes may hold line breaks.
         let t = try Validate.required(text, "text", max: 10_000, multiline: true)

@@ -102,7 +102,7 @@ package enum NorwegianService {
         let p = try await person(ctx, id, for: .update)
         let decision = try Validate.optionalDate(input.decisionDate, "decisionDate")
         if let d = decision, d > .today {
-            throw ValidationFailure(field: "decisionDate", message: "decisionDate cannot be in the future")
+            throw ValidationFailure(field: "decisionDate", "invalid.future")
         }
         let reason = try Validate.text(input.exemptReason, "exemptReason", max: 1000, required: false)
         var exemptDate: LocalDate? = nil
@@ -126,7 +126,7 @@ package enum NorwegianService {
     {
         let p = try await person(ctx, id, for: .update)
         guard let m = input.month, let month = YearMonth(iso: m), month <= YearMonth(.today) else {
-            throw ValidationFailure(field: "month", message: "month must be yyyy-MM, not in the future")
+            throw ValidationFailure(field: "month", "invalid.month_past")
         }
         let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!
         let row =
@@ -146,10 +146,10 @@ package enum NorwegianService {
         let date = try Validate.pastDate(input.date, "date")
         // Skill and level are checked whenever given, also where the kind of test does not use them.
         if let s = input.skill, NorwegianSkill(rawValue: s) == nil {
-            throw ValidationFailure(field: "skill", message: "skill must be reading, listening, writing or speaking")
+            throw ValidationFailure(field: "skill", "invalid.one_of", "reading, listening, writing, speaking")
         }
         if let l = input.level, TestLevel(rawValue: l) == nil {
-            throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
+            throw ValidationFailure(field: "level", "invalid.one_of", "below_a1, A1, A2, B1, B2, C1")
         }
         let t = LanguageTest()
         t.$person.id = p.id!
@@ -157,23 +157,22 @@ package enum NorwegianService {
         switch input.kind.flatMap(LanguageTestKind.init(rawValue:)) {
         case .norwegian:
             guard let s = input.skill.flatMap(NorwegianSkill.init(rawValue:)) else {
-                throw ValidationFailure(
-                    field: "skill", message: "skill must be reading, listening, writing or speaking")
+                throw ValidationFailure(field: "skill", "invalid.one_of", "reading, listening, writing, speaking")
             }
             guard let l = input.level.flatMap(TestLevel.init(rawValue:)) else {
-                throw ValidationFailure(field: "level", message: "level must be below_a1, A1, A2, B1, B2 or C1")
+                throw ValidationFailure(field: "level", "invalid.one_of", "below_a1, A1, A2, B1, B2, C1")
             }
             t.kind = .norwegian
             t.skill = s
             t.level = l
         case let kind?:
             guard let passed = input.passed else {
-                throw ValidationFailure(field: "passed", message: "passed is required for this test")
+                throw ValidationFailure(field: "passed", "invalid.required")
             }
             t.kind = kind
             t.passed = passed
         case nil:
-            throw ValidationFailure(field: "kind", message: "kind must be norwegian, social_studies or citizenship")
+            throw ValidationFailure(field: "kind", "invalid.one_of", "norwegian, social_studies, citizenship")
         }
         try await t.create(on: ctx.db)
         try await ctx.audit(
@@ -330,7 +329,7 @@ package struct NorwegianController: RouteCollection {
             try await action(id)
             return req.redirect(to: "/persons/\(id!)/norwegian?notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, id, error: e.message).encodeResponse(for: req)
+            let res = try await page(req, id, error: req.message(e)).encodeResponse(for: req)
             res.status = .badRequest
             return res
         }

@@ -29,9 +29,10 @@ package enum PersonImport {
     }
 
     /// Reads and checks a whole file. Returns the valid rows, or every problem found.
-    package static func parse(_ text: String, municipality: Kommunenummer, today: LocalDate = .today) -> Result<
-        [Row], ImportFailure
-    > {
+    /// Problems are reported in English (`translations` gives the broken rules' texts), like the API's errors.
+    package static func parse(
+        _ text: String, municipality: Kommunenummer, translations: Translations, today: LocalDate = .today
+    ) -> Result<[Row], ImportFailure> {
         let table: CSVTable
         switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
         case .success(let t): table = t
@@ -43,9 +44,11 @@ package enum PersonImport {
         problems += table.problems
         for (line, values) in table.rows {
             let (input, parseProblems) = personInput(values, municipality: municipality)
-            var rowProblems = parseProblems.map { Problem(row: line, field: $0.field, message: $0.message) }
+            var rowProblems = parseProblems.map {
+                Problem(row: line, field: $0.field, message: $0.english(translations))
+            }
             rowProblems += allFailures(input, today: today).map {
-                Problem(row: line, field: $0.field, message: $0.message)
+                Problem(row: line, field: $0.field, message: $0.english(translations))
             }
             if let id = input.nationalId, !rowProblems.contains(where: { $0.field == "nationalId" }) {
                 if let first = seenIDs[id] {
@@ -99,7 +102,7 @@ package enum PersonImport {
             case "nei", "no", "false", "0", "n": input.settledByAgreement = false
             default:
                 problems.append(
-                    ValidationFailure(field: "settledByAgreement", message: "settledByAgreement must be ja or nei"))
+                    ValidationFailure(field: "settledByAgreement", "invalid.one_of", "ja, nei"))
             }
         }
         if let y = v["educationYears"] {
@@ -107,7 +110,7 @@ package enum PersonImport {
                 input.educationYears = n
             } else {
                 problems.append(
-                    ValidationFailure(field: "educationYears", message: "educationYears must be a whole number"))
+                    ValidationFailure(field: "educationYears", "invalid.whole_number"))
             }
         }
         if let l = v["languages"] {
@@ -117,10 +120,7 @@ package enum PersonImport {
                 let pair = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard pair.count == 2 else {
                     problems.append(
-                        ValidationFailure(
-                            field: "languages",
-                            message:
-                                "languages must be written code:level | code:level (e.g. ar:mother_tongue | en:good)"))
+                        ValidationFailure(field: "languages", "persons.invalid.languages_cell"))
                     skills = []
                     break
                 }
@@ -258,7 +258,7 @@ package enum ImportService {
         job.personsCreated = 0
         job.householdsCreated = 0
         var rows: [PersonImport.Row] = []
-        switch PersonImport.parse(text, municipality: municipality) {
+        switch PersonImport.parse(text, municipality: municipality, translations: ctx.app.translations) {
         case .success(let valid):
             rows = valid
             // A national id already on file in the service is a duplicate too.

@@ -105,7 +105,7 @@ package struct PersonsController: RouteCollection {
         // The household choice names families: a list read.
         try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
-            action: action, input: input, error: error?.message, errorField: error?.field,
+            action: action, input: input, error: error.map(req.message), errorField: error?.field,
             municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
             sexes: Sex.allCases.map {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.sex)
@@ -401,7 +401,7 @@ package struct PersonsController: RouteCollection {
         return try await req.page(
             "Persons/household-form", titleKey: "households.new",
             HouseholdFormView(
-                input: input, error: error?.message,
+                input: input, error: error.map(req.message),
                 municipalities: Choice.municipalities(codes, names: names, selected: input.municipality)))
     }
 

@@ -39,7 +39,7 @@ package enum GroupAttendance {
                 continue
             }
             do { records.append((part, try r.build(part))) } catch let e as ValidationFailure {
-                problems.append(.init(row: r.line, field: e.field, message: e.message))
+                problems.append(.init(row: r.line, field: e.field, message: e.english(req.application.translations)))
             }
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
@@ -89,7 +89,7 @@ package enum GroupAttendance {
         var problems: [ImportProblem] = []
         for (line, v) in table.rows {
             do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure {
-                problems.append(.init(row: line, field: e.field, message: e.message))
+                problems.append(.init(row: line, field: e.field, message: e.english(req.application.translations)))
             }
         }
         let stored = try await store(req, rows, action: action)
@@ -117,13 +117,12 @@ package enum GroupAttendance {
                 var i = input
                 if let name = v["measure"] {
                     guard let kind = MeasureKind(rawValue: name) else {
-                        throw ValidationFailure(field: "measure", message: "measure must be a measure kind")
+                        throw ValidationFailure(field: "measure", "invalid.choice")
                     }
                     guard let day = i.date.flatMap(LocalDate.init(iso:)),
                         let m = part.measures.first(where: { $0.kind == kind && $0.from <= day && $0.to >= day })
                     else {
-                        throw ValidationFailure(
-                            field: "measure", message: "the participant has no \(kind.rawValue) measure on that date")
+                        throw ValidationFailure(field: "measure", "programme.invalid.no_measure_of_kind", kind.rawValue)
                     }
                     i.measureId = m.id
                 }
@@ -225,7 +224,7 @@ package enum GroupAttendance {
         let f = try req.content.decode([String: String].self)
         let q = Query(week: f["week"], measure: f["measure"], municipality: f["municipality"])
         guard let week = f["week"].flatMap(LocalDate.init(parsing:))?.weekStart else {
-            throw ValidationFailure(field: "week", message: "week must be a date")
+            throw ValidationFailure(field: "week", "invalid.date")
         }
         let parts = Dictionary(
             uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
@@ -256,7 +255,9 @@ package enum GroupAttendance {
                     absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
                 rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
             } catch let e as ValidationFailure {
-                problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.message))
+                problems.append(
+                    .init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.english(req.application.translations))
+                )
             }
         }
         if problems.isEmpty {

@@ -131,7 +131,7 @@ package struct ProgrammeAPIController: RouteCollection {
             let f = try req.query.decode(ProgrammeLists.Filter.self)
             if let m = f.municipality { _ = try Validate.municipality(m) }
             if let m = f.month, YearMonth(iso: m) == nil {
-                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+                throw ValidationFailure(field: "month", "invalid.month")
             }
             return try await ProgrammeLists.payoutList(req, f)
         }

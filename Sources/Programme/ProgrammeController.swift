@@ -209,7 +209,7 @@ package struct ProgrammeController: RouteCollection {
                 personID: person.id!, name: person.fullName, exists: part != nil,
                 statusKey: "programme.status.\(facts?.status.rawValue ?? "none")",
                 regimeKey: regime.labelKey,
-                input: input, error: error?.message ?? message, errorField: error?.field,
+                input: input, error: error.map(req.message) ?? message, errorField: error?.field,
                 goals: FinalGoal.allCases.map {
                     Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.finalGoal)
                 },
@@ -307,7 +307,7 @@ package struct ProgrammeController: RouteCollection {
                         label: "\(label) (\(m.from.norwegian)–\(m.to.norwegian))",
                         selected: false)
                 },
-                subForm: sub?.form, subField: sub?.failure.field, subError: sub?.failure.message,
+                subForm: sub?.form, subField: sub?.failure.field, subError: sub.map { req.message($0.failure) },
                 posted: sub?.posted ?? [:]))
     }
 
@@ -413,7 +413,7 @@ package struct ProgrammeController: RouteCollection {
                     absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
                     measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
                         guard let u = UUID(uuidString: text) else {
-                            throw ValidationFailure(field: "measureId", message: "measureId is not a measure")
+                            throw ValidationFailure(field: "measureId", "programme.invalid.not_a_measure")
                         }
                         return u
                     }))

@@ -160,7 +160,7 @@ package enum ProgrammeLists {
         let month: YearMonth
         if let m = f.month, !m.isEmpty {
             guard let ym = YearMonth(iso: m) else {
-                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+                throw ValidationFailure(field: "month", "invalid.month")
             }
             month = ym
         } else {

@@ -117,7 +117,7 @@ package enum ProgrammeService {
         if let r = v.lawRegime {
             guard let l = LawRegime(rawValue: r), l != .undetermined else {
                 throw ValidationFailure(
-                    field: "lawRegime", message: "lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
+                    field: "lawRegime", "invalid.one_of", "integreringsloven_2021, introduksjonsloven_2003")
             }
             regime = l
         } else {
@@ -134,30 +134,24 @@ package enum ProgrammeService {
             (mapping, "mappingDate"), (guidance, "guidanceDate"), (decision, "decisionDate"), (plan, "planDate"),
             (contract, "contractSigned"), (stop, "stopDate"),
         ] {
-            if let d, d > .today { throw ValidationFailure(field: f, message: "\(f) cannot be in the future") }
+            if let d, d > .today { throw ValidationFailure(field: f, "invalid.future") }
         }
         // The mapping comes before the decision (integreringsloven § 10), and the start not before the decision.
         if let m = mapping, let d = decision, m > d {
-            throw ValidationFailure(
-                field: "mappingDate",
-                message:
-                    "mappingDate must be on or before decisionDate (integreringsloven § 10: mapping before the "
-                    + "decision)"
-            )
+            throw ValidationFailure(field: "mappingDate", "programme.invalid.mapping_after_decision")
         }
         if let s = start, decision == nil {
             _ = s
-            throw ValidationFailure(field: "decisionDate", message: "decisionDate is required with a startDate")
+            throw ValidationFailure(field: "decisionDate", "programme.invalid.decision_before_start")
         }
         if let s = start, let d = decision, s < d {
-            throw ValidationFailure(field: "startDate", message: "startDate must be on or after decisionDate")
+            throw ValidationFailure(field: "startDate", "programme.invalid.start_before_decision")
         }
         var goal: FinalGoal? = nil
         if let g = v.finalGoal {
             guard let f = FinalGoal(rawValue: g) else {
                 throw ValidationFailure(
-                    field: "finalGoal",
-                    message: "finalGoal must be one of \(FinalGoal.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "finalGoal", "invalid.one_of", FinalGoal.allCases.map(\.rawValue).joined(separator: ", "))
             }
             goal = f
         }
@@ -165,50 +159,38 @@ package enum ProgrammeService {
         let extensionMonths = try Validate.number(v.extensionMonths, "extensionMonths", 0...24) ?? 0
         let extensionReason = try Validate.text(v.extensionReason, "extensionReason", max: 1000, required: false)
         if extensionMonths > 0 && extensionReason == nil {
-            throw ValidationFailure(
-                field: "extensionReason",
-                message:
-                    "extensionReason is required with an extension (why the goal is expected to be reached with it)")
+            throw ValidationFailure(field: "extensionReason", "programme.invalid.extension_reason")
         }
         if let decision, planned != nil || extensionMonths > 0 {
             let assessment = try duration(ctx, p, regime: regime, goal: goal, decision: decision)
             if let planned, (try? assessment.plannedLengthCheck(months: planned))?.passed != true {
                 throw ValidationFailure(
-                    field: "plannedMonths",
-                    message:
-                        "plannedMonths must be within \(assessment.minMonths ?? 0)–\(assessment.maxMonths) months for "
-                        + "this participant (\(assessment.reference))"
-                )
+                    field: "plannedMonths", "programme.invalid.planned_months", String(assessment.minMonths ?? 0),
+                    String(assessment.maxMonths), assessment.reference)
             }
             if extensionMonths > 0, (try? assessment.extensionCheck(requestedMonths: extensionMonths))?.passed != true {
                 throw ValidationFailure(
-                    field: "extensionMonths",
-                    message:
-                        "extensionMonths may be at most \(assessment.maxExtensionMonths) for this participant "
-                        + "(\(assessment.reference))"
-                )
+                    field: "extensionMonths", "programme.invalid.extension_months",
+                    String(assessment.maxExtensionMonths), assessment.reference)
             }
         }
         var target: [String: String] = [:]
         for (skill, level) in v.norwegianTarget ?? [:] {
             guard NorwegianSkill(rawValue: skill) != nil else {
-                throw ValidationFailure(
-                    field: "norwegianTarget",
-                    message: "norwegianTarget: unknown skill \(skill); use reading, listening, writing, speaking")
+                throw ValidationFailure(field: "norwegianTarget", "invalid.choice")
             }
             guard CEFRLevel(rawValue: level) != nil else {
-                throw ValidationFailure(
-                    field: "norwegianTarget.\(skill)", message: "norwegianTarget.\(skill) must be A1, A2, B1, B2 or C1")
+                throw ValidationFailure(field: "norwegianTarget.\(skill)", "invalid.one_of", "A1, A2, B1, B2, C1")
             }
             target[skill] = level
         }
         var stopKind: StopKind? = nil
         if let name = v.stopKind {
             guard let k = StopKind(rawValue: name) else {
-                throw ValidationFailure(field: "stopKind", message: "stopKind must be temporary or permanent")
+                throw ValidationFailure(field: "stopKind", "invalid.one_of", "temporary, permanent")
             }
             guard stop != nil else {
-                throw ValidationFailure(field: "stopDate", message: "stopDate is required with stopKind")
+                throw ValidationFailure(field: "stopDate", "programme.invalid.stop_date")
             }
             stopKind = k
         }
@@ -266,8 +248,7 @@ package enum ProgrammeService {
                 lawRegime: regime, finalGoal: goal, ageAtDecision: birth.age(on: decision),
                 educationLevel: p.educationLevel, decisionDate: decision)
         } catch {
-            throw ValidationFailure(
-                field: "decisionDate", message: "decisionDate: no duration rules are in force on \(decision.iso)")
+            throw ValidationFailure(field: "decisionDate", "programme.invalid.no_duration_rules", decision.iso)
         }
     }
 
@@ -285,14 +266,12 @@ package enum ProgrammeService {
         let (p, part) = try await existing(ctx, personID)
         let end = try Validate.pastDate(input.endDate, "endDate")
         guard let reason = input.endReason.flatMap(EndReason.init(rawValue:)) else {
-            throw ValidationFailure(
-                field: "endReason",
-                message: "endReason is required: one of \(EndReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationFailure(field: "endReason", "programme.invalid.end_reason")
         }
         guard let start = part.startDate else {
-            throw ValidationFailure(field: "endDate", message: "the programme has no start date")
+            throw ValidationFailure(field: "endDate", "programme.invalid.no_start")
         }
-        guard end >= start else { throw ValidationFailure(field: "endDate", message: "endDate is before the start") }
+        guard end >= start else { throw ValidationFailure(field: "endDate", "programme.invalid.end_before_start") }
         part.endDate = end
         part.endReason = reason
         try await part.update(on: ctx.db)
@@ -312,15 +291,14 @@ package enum ProgrammeService {
                     let item = try await CatalogueMeasure.find(id, on: ctx.db),
                     item.$municipality.id == p.$municipality.id
                 else {
-                    throw ValidationFailure(field: "kind", message: "kind is not in the municipality's catalogue")
+                    throw ValidationFailure(field: "kind", "programme.invalid.not_in_catalogue")
                 }
                 input.kind = item.kind.rawValue
                 if input.title?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { input.title = item.name }
             }
             guard let kind = input.kind.flatMap(MeasureKind.init(rawValue:)) else {
                 throw ValidationFailure(
-                    field: "kind",
-                    message: "kind must be one of \(MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "kind", "invalid.one_of", MeasureKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
             let (from, to) = try Validate.period(input.from, input.to)
             let m = ProgrammeMeasure()
@@ -381,7 +359,7 @@ package enum ProgrammeService {
     package static func attendanceEntry(_ input: AttendanceInput, for part: Participation) throws -> AttendanceEntry {
         var date = try Validate.pastDate(input.date, "date")
         guard let period = AttendancePeriod(rawValue: input.period ?? "day") else {
-            throw ValidationFailure(field: "period", message: "period must be day or week")
+            throw ValidationFailure(field: "period", "invalid.one_of", "day, week")
         }
         if period == .week { date = date.weekStart }
         let max = period.maxHours
@@ -391,33 +369,26 @@ package enum ProgrammeService {
         if let k = input.absenceKind {
             guard let v = AbsenceKind(rawValue: k) else {
                 throw ValidationFailure(
-                    field: "absenceKind",
-                    message:
-                        "absenceKind must be one of \(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "absenceKind", "invalid.one_of", AbsenceKind.allCases.map(\.rawValue).joined(separator: ", ")
+                )
             }
             kind = v
         }
         if absent > 0 && kind == nil {
-            throw ValidationFailure(
-                field: "absenceKind",
-                message:
-                    "absenceKind is required with absence: one of "
-                    + "\(AbsenceKind.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
+            throw ValidationFailure(field: "absenceKind", "programme.invalid.absence_kind")
         }
         guard present + absent > 0 else {
-            throw ValidationFailure(field: "presentHours", message: "presentHours or absenceHours must be above 0")
+            throw ValidationFailure(field: "presentHours", "programme.invalid.no_hours")
         }
         if let start = part.startDate, date < start.weekStart {
-            throw ValidationFailure(field: "date", message: "date is before the programme started")
+            throw ValidationFailure(field: "date", "programme.invalid.before_programme")
         }
         if let m = input.measureId {
             guard let measure = (part.$measures.value ?? []).first(where: { $0.id == m }) else {
-                throw ValidationFailure(
-                    field: "measureId", message: "measureId is not one of the participant's measures")
+                throw ValidationFailure(field: "measureId", "programme.invalid.not_a_measure")
             }
             guard measure.from <= date.adding(days: period.lastDayOffset), measure.to >= date else {
-                throw ValidationFailure(field: "measureId", message: "the measure does not run on that date")
+                throw ValidationFailure(field: "measureId", "programme.invalid.measure_not_running")
             }
         }
         let e = AttendanceEntry()
@@ -452,15 +423,14 @@ package enum ProgrammeService {
     /// Checks one outcome (single entry and CSV import alike); unsaved.
     package static func outcome(_ input: OutcomeInput, for part: Participation) throws -> ProgrammeOutcome {
         guard let kind = input.kind.flatMap(OutcomeKind.init(rawValue:)) else {
-            throw ValidationFailure(field: "kind", message: "kind must be one_year or five_year")
+            throw ValidationFailure(field: "kind", "invalid.one_of", "one_year, five_year")
         }
         guard let status = input.status.flatMap(OutcomeStatus.init(rawValue:)) else {
             throw ValidationFailure(
-                field: "status",
-                message: "status must be one of \(OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "status", "invalid.one_of", OutcomeStatus.allCases.map(\.rawValue).joined(separator: ", "))
         }
         if kind == .oneYear && part.endDate == nil {
-            throw ValidationFailure(field: "kind", message: "the one-year status needs an ended programme")
+            throw ValidationFailure(field: "kind", "programme.invalid.one_year_needs_end")
         }
         let o = ProgrammeOutcome()
         o.$participation.id = part.id!
@@ -477,14 +447,14 @@ package enum ProgrammeService {
     {
         try await add(ctx, personID, audit: "add_deduction") { _, part in
             guard let m = input.month, let month = YearMonth(iso: m) else {
-                throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+                throw ValidationFailure(field: "month", "invalid.month")
             }
             guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else {
-                throw ValidationFailure(field: "amount", message: "amount must be between 0 and 1000000 kroner")
+                throw ValidationFailure(field: "amount", "invalid.range", "0", "1000000")
             }
             let ore = (kr * 100).rounded()
             guard abs(kr * 100 - ore) < 1e-6 else {
-                throw ValidationFailure(field: "amount", message: "amount must be in whole øre")
+                throw ValidationFailure(field: "amount", "programme.invalid.whole_ore")
             }
             let d = BenefitDeduction()
             d.$participation.id = part.id!

@@ -124,7 +124,7 @@ package struct ProgrammeSettingsController: RouteCollection {
             try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)
             return req.redirect(to: "/programme/settings?municipality=\(m.value)&notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, m.value, error: e.message).encodeResponse(for: req)
+            let res = try await page(req, m.value, error: req.message(e)).encodeResponse(for: req)
             res.status = .badRequest
             return res
         }
@@ -146,7 +146,7 @@ package struct ProgrammeSettingsController: RouteCollection {
     package func addMeasure(req: Request) async throws -> Response {
         try await change(req) { m, f in
             guard let kind = f.kind.flatMap(MeasureKind.init(rawValue:)) else {
-                throw ValidationFailure(field: "kind", message: "kind must be a built-in measure kind")
+                throw ValidationFailure(field: "kind", "invalid.choice")
             }
             let c = CatalogueMeasure()
             c.$municipality.id = m
@@ -187,7 +187,7 @@ package struct ProgrammeSettingsController: RouteCollection {
                     \.$position == position
                 ).first() != nil
             else {
-                throw ValidationFailure(field: "phase", message: "phase is not a step of the municipality's ladder")
+                throw ValidationFailure(field: "phase", "programme.invalid.not_a_phase")
             }
         }
         part.ladderPhase = position

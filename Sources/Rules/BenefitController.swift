@@ -61,12 +61,9 @@ package struct BenefitController: RouteCollection {
             switch error {
             case .invalid(let field, let reason):
                 let name = Self.contractNames[field] ?? field
-                throw ValidationFailure(field: name, message: "\(name): \(reason)")
+                throw ValidationFailure(field: name, "invalid.value", reason)
             case .missingParameter(let name, let date):
-                throw ValidationFailure(
-                    field: "month",
-                    message:
-                        "month: no \(name) is in force on \(date.iso); the service has no parameters for that month")
+                throw ValidationFailure(field: "month", "rules.invalid.no_parameters", name, date.iso)
             }
         }
     }
@@ -81,29 +78,28 @@ package struct BenefitController: RouteCollection {
     package static func input(_ b: Body) throws -> IntroductionBenefit.Input {
         func date(_ s: String?, _ field: String, required: Bool) throws -> LocalDate? {
             guard let s else {
-                if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+                if required { throw ValidationFailure(field: field, "invalid.required") }
                 return nil
             }
             guard let d = LocalDate(iso: s) else {
-                throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd")
+                throw ValidationFailure(field: field, "invalid.date")
             }
             return d
         }
-        guard let m = b.month else { throw ValidationFailure(field: "month", message: "month is required") }
+        guard let m = b.month else { throw ValidationFailure(field: "month", "invalid.required") }
         guard let month = YearMonth(iso: m) else {
-            throw ValidationFailure(field: "month", message: "month must be yyyy-MM")
+            throw ValidationFailure(field: "month", "invalid.month")
         }
         guard let participant = b.participant else {
-            throw ValidationFailure(field: "participant", message: "participant is required")
+            throw ValidationFailure(field: "participant", "invalid.required")
         }
         guard let programme = b.programme else {
-            throw ValidationFailure(field: "programme", message: "programme is required")
+            throw ValidationFailure(field: "programme", "invalid.required")
         }
         let birth = try date(participant.birthDate, "participant.birthDate", required: true)!
         guard let r = programme.lawRegime, let regime = LawRegime(rawValue: r), regime != .undetermined else {
             throw ValidationFailure(
-                field: "programme.lawRegime",
-                message: "programme.lawRegime must be integreringsloven_2021 or introduksjonsloven_2003")
+                field: "programme.lawRegime", "invalid.one_of", "integreringsloven_2021, introduksjonsloven_2003")
         }
         let start = try date(programme.start, "programme.start", required: true)!
         let end = try date(programme.end, "programme.end", required: false)
@@ -111,8 +107,7 @@ package struct BenefitController: RouteCollection {
             try Validate.hoursToMinutes(b.invalidAbsenceHours, "invalidAbsenceHours", max: 744, required: false) ?? 0
         let other = b.otherDeductionsOre ?? 0
         guard (0...100_000_000).contains(other) else {
-            throw ValidationFailure(
-                field: "otherDeductionsOre", message: "otherDeductionsOre must be between 0 and 100000000")
+            throw ValidationFailure(field: "otherDeductionsOre", "invalid.range", "0", "100000000")
         }
         return IntroductionBenefit.Input(
             month: month, birthDate: birth, livesWithParents: participant.livesWithParents ?? false,

@@ -41,11 +41,11 @@ package struct RulesController: RouteCollection {
     package static func facts(from body: Request_) throws -> (PersonFacts, LocalDate) {
         func date(_ s: String?, _ field: String, required: Bool = false) throws -> LocalDate? {
             guard let s else {
-                if required { throw ValidationFailure(field: field, message: "\(field) is required") }
+                if required { throw ValidationFailure(field: field, "invalid.required") }
                 return nil
             }
             guard let d = LocalDate(iso: s) else {
-                throw ValidationFailure(field: field, message: "\(field) must be a real date as yyyy-MM-dd")
+                throw ValidationFailure(field: field, "invalid.date")
             }
             return d
         }
@@ -53,40 +53,35 @@ package struct RulesController: RouteCollection {
             guard let s else { return nil }
             guard let g = PersonFacts.ResidenceGround(rawValue: s) else {
                 throw ValidationFailure(
-                    field: field,
-                    message:
-                        "\(field) must be one of "
-                        + "\(PersonFacts.ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: field, "invalid.one_of",
+                    PersonFacts.ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return g
         }
         let asOf = try date(body.asOf, "asOf") ?? .today
-        guard let p = body.person else { throw ValidationFailure(field: "person", message: "person is required") }
+        guard let p = body.person else { throw ValidationFailure(field: "person", "invalid.required") }
         let birth = try date(p.birthDate, "person.birthDate", required: true)!
         guard let g = try ground(p.residenceGround, "person.residenceGround") else {
-            throw ValidationFailure(field: "person.residenceGround", message: "person.residenceGround is required")
+            throw ValidationFailure(field: "person.residenceGround", "invalid.required")
         }
         let permit = try date(p.permitDate, "person.permitDate")
         let arrival = try date(p.arrivalDate, "person.arrivalDate")
         let settlement = try date(p.settlementDate, "person.settlementDate")
         for (d, name) in [(permit, "permitDate"), (arrival, "arrivalDate"), (settlement, "settlementDate")] {
             if let d, d < birth {
-                throw ValidationFailure(field: "person.birthDate", message: "person.birthDate is after person.\(name)")
+                throw ValidationFailure(field: "person.birthDate", "invalid.before_birth")
             }
         }
         var education: PersonFacts.EducationLevel? = nil
         if let e = p.educationLevel {
             guard let v = PersonFacts.EducationLevel(rawValue: e) else {
                 throw ValidationFailure(
-                    field: "person.educationLevel",
-                    message: "person.educationLevel must be one of none, primary, upper_secondary, higher")
+                    field: "person.educationLevel", "invalid.one_of", "none, primary, upper_secondary, higher")
             }
             education = v
         }
         if let c = p.citizenship, !(c.count == 2 && c.allSatisfy { $0.isASCII && $0.isLetter }) {
-            throw ValidationFailure(
-                field: "person.citizenship", message: "person.citizenship must be an ISO 3166 two-letter code")
+            throw ValidationFailure(field: "person.citizenship", "invalid.code", "an ISO 3166 two-letter code")
         }
         if let m = p.municipality { _ = try Validate.municipality(m, "person.municipality") }
         var reference: PersonFacts.ReferencePerson? = nil

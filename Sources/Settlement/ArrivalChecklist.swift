@@ -76,8 +76,7 @@ package enum SettlementSettings {
     ) {
         guard let sector = input.sector.flatMap(Sector.init(rawValue:)) else {
             throw ValidationFailure(
-                field: "sector",
-                message: "sector must be one of \(Sector.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "sector", "invalid.one_of", Sector.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return (
             try Validate.required(input.title, "title", max: 200), sector,

@@ -54,37 +54,29 @@ package struct IncomingInput: Content {
     package func validated(today: LocalDate = .today) throws -> Valid {
         let members = members ?? []
         guard !members.isEmpty else {
-            throw ValidationFailure(field: "members", message: "members: the proposal lists at least one person")
+            throw ValidationFailure(field: "members", "settlement.invalid.no_members")
         }
         guard members.count <= 30 else {
-            throw ValidationFailure(field: "members", message: "members: at most 30 persons")
+            throw ValidationFailure(field: "members", "invalid.at_most", "30")
         }
         let valid = try members.enumerated().map { i, m -> Valid.Member in
             let f = "members[\(i)]"
             guard let birth = m.birthDate.flatMap(LocalDate.init(parsing:)), birth <= today, birth.year >= 1900 else {
-                throw ValidationFailure(
-                    field: "\(f).birthDate", message: "\(f).birthDate must be a real date, not in the future")
+                throw ValidationFailure(field: "\(f).birthDate", "invalid.birth_date")
             }
             guard let sex = m.sex.flatMap(Sex.init(rawValue:)) else {
                 throw ValidationFailure(
-                    field: "\(f).sex",
-                    message: "\(f).sex must be one of \(Sex.allCases.map(\.rawValue).joined(separator: ", "))")
+                    field: "\(f).sex", "invalid.one_of", Sex.allCases.map(\.rawValue).joined(separator: ", "))
             }
             guard let relation = m.relation.flatMap(FamilyRelation.init(rawValue:)) else {
                 throw ValidationFailure(
-                    field: "\(f).relation",
-                    message:
-                        "\(f).relation must be one of "
-                        + "\(FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: "\(f).relation", "invalid.one_of",
+                    FamilyRelation.allCases.map(\.rawValue).joined(separator: ", "))
             }
             guard let ground = m.residenceGround.flatMap(ResidenceGround.init(rawValue:)) else {
                 throw ValidationFailure(
-                    field: "\(f).residenceGround",
-                    message:
-                        "\(f).residenceGround must be one of "
-                        + "\(ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                    field: "\(f).residenceGround", "invalid.one_of",
+                    ResidenceGround.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return Valid.Member(
                 givenName: try Validate.required(m.givenName, "\(f).givenName"),
@@ -269,7 +261,7 @@ package enum IncomingService {
         let h = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == h.$municipality.id else {
-            throw ValidationFailure(field: "municipality", message: "a proposal cannot move municipality")
+            throw ValidationFailure(field: "municipality", "invalid.move_municipality")
         }
         guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is answered and can no longer change")
@@ -334,11 +326,10 @@ package enum IncomingService {
         guard let sector = input.sector.flatMap(Sector.init(rawValue:)),
             IncomingHousehold.assessingSectors.contains(sector)
         else {
-            throw ValidationFailure(
-                field: "sector", message: "sector must be one of housing, kindergarten, school, health")
+            throw ValidationFailure(field: "sector", "invalid.one_of", "housing, kindergarten, school, health")
         }
         guard let status = input.status.flatMap(AssessmentStatus.init(rawValue:)) else {
-            throw ValidationFailure(field: "status", message: "status must be one of pending, ok, concern")
+            throw ValidationFailure(field: "status", "invalid.one_of", "pending, ok, concern")
         }
         let note = try Validate.text(input.note, "note", max: 1000, required: false, multiline: true)
         try await ctx.authorize(
@@ -368,7 +359,7 @@ package enum IncomingService {
     {
         let h = try await find(ctx, id, for: .update)
         guard let decision = input.decision.flatMap(SettlementDecision.init(rawValue:)), decision != .pending else {
-            throw ValidationFailure(field: "decision", message: "decision must be accepted or declined")
+            throw ValidationFailure(field: "decision", "invalid.one_of", "accepted, declined")
         }
         let reason = try Validate.text(input.reason, "reason", max: 1000, required: false, multiline: true)
         let concerns = IncomingHousehold.assessingSectors.contains {
@@ -376,10 +367,8 @@ package enum IncomingService {
         }
         if reason == nil && (decision == .declined || concerns) {
             throw ValidationFailure(
-                field: "reason",
-                message: decision == .declined
-                    ? "reason is required when declining"
-                    : "reason is required when accepting despite a concern in the assessment")
+                field: "reason", "settlement.invalid.decision_reason",
+                decision == .declined ? "declining" : "accepting despite a concern")
         }
         guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")

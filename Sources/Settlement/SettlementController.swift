@@ -97,7 +97,7 @@ package struct SettlementController: RouteCollection {
         let currentYear = LocalDate.today.year
         let year = q.year ?? currentYear
         guard (2000...2100).contains(year) else {
-            throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100")
+            throw ValidationFailure(field: "year", "invalid.range", "2000", "2100")
         }
         let months = (1...12).map { req.application.translations.text("month.\($0)", req.language) }
 
@@ -195,7 +195,7 @@ package struct SettlementController: RouteCollection {
         return try await req.page(
             "Settlement/year-form", titleKey: id == nil ? "settlement.new_year" : "settlement.edit_year",
             YearFormView(
-                action: action, input: input, error: error?.message, errorField: error?.field,
+                action: action, input: input, error: error.map(req.message), errorField: error?.field,
                 municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
                 minors: [("true", true), ("false", false)].map {
                     Choice(value: $0.0, label: "settlement.minors_\($0.0)", selected: input.decidedMinors == $0.1)
@@ -245,7 +245,8 @@ package struct SettlementController: RouteCollection {
             return try await Self.failed(
                 req,
                 Self.yearForm(
-                    req, action: action, input: input, error: ValidationFailure(field: "year", message: e.reason),
+                    req, action: action, input: input,
+                    error: ValidationFailure(field: "year", "settlement.invalid.year_exists"),
                     id: id), status: .conflict)
         }
     }
@@ -313,7 +314,7 @@ package struct SettlementController: RouteCollection {
         return try await req.page(
             "Settlement/incoming-form", titleKey: "incoming.new",
             IncomingFormView(
-                input: input, error: error?.message, errorField: error?.field,
+                input: input, error: error.map(req.message), errorField: error?.field,
                 municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
                 members: (0..<memberRows).map { i in
                     let m = i < given.count ? given[i] : IncomingInput.Member()
@@ -491,10 +492,14 @@ package struct SettlementController: RouteCollection {
             return req.redirect(to: try await action(id))
         } catch let e as ValidationFailure {
             return try await Self.failed(
-                req, incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: e.message))
+                req,
+                incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: req.message(e)))
         } catch let e as APIError where e.status == .conflict {
             return try await Self.failed(
-                req, incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: e.reason),
+                req,
+                incomingView(
+                    req, try await IncomingService.find(req.context, id, for: .read), error: req.t("conflict.\(e.code)")
+                ),
                 status: .conflict)
         }
     }
@@ -595,7 +600,8 @@ package struct SettlementController: RouteCollection {
             try await action()
             return req.redirect(to: "/settlement/settings?municipality=\(municipality.value)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await Self.failed(req, settingsView(req, municipality: municipality.value, error: e.message))
+            return try await Self.failed(
+                req, settingsView(req, municipality: municipality.value, error: req.message(e)))
         }
     }
 

@@ -45,25 +45,23 @@ package struct SettlementYearInput: Content {
     package func validated() throws -> Valid {
         let m = try Validate.municipality(municipality)
         guard let year, (2000...2100).contains(year) else {
-            throw ValidationFailure(field: "year", message: "year must be between 2000 and 2100")
+            throw ValidationFailure(field: "year", "invalid.range", "2000", "2100")
         }
         let count = 0...100_000
         guard let requested, count.contains(requested) else {
-            throw ValidationFailure(field: "requested", message: "requested must be a number from 0")
+            throw ValidationFailure(field: "requested", "invalid.not_negative")
         }
         let minors = requestedMinors ?? 0
         guard count.contains(minors), minors <= requested else {
-            throw ValidationFailure(field: "requestedMinors", message: "requestedMinors must be from 0 up to requested")
+            throw ValidationFailure(field: "requestedMinors", "settlement.invalid.minors")
         }
         if let d = decided, !count.contains(d) {
-            throw ValidationFailure(field: "decided", message: "decided must be a number from 0")
+            throw ValidationFailure(field: "decided", "invalid.not_negative")
         }
         let requestDay = try Validate.optionalDate(requestDate, "requestDate")
         let decisionDay = try Validate.optionalDate(decisionDate, "decisionDate")
         if decisionDay != nil && decided == nil {
-            throw ValidationFailure(
-                field: "decided",
-                message: "decided (the number in the council decision) is required with a decisionDate")
+            throw ValidationFailure(field: "decided", "settlement.invalid.decided_required")
         }
         return Valid(
             municipality: m, year: year, requested: requested, requestedMinors: minors, requestDate: requestDay,
@@ -149,7 +147,7 @@ package enum SettlementYearService {
         let y = try await find(ctx, id, for: .update)
         let v = try input.validated()
         guard v.municipality == y.$municipality.id else {
-            throw ValidationFailure(field: "municipality", message: "a settlement year cannot move municipality")
+            throw ValidationFailure(field: "municipality", "invalid.move_municipality")
         }
         try await ensureUnique(ctx, v, except: y.id)
         v.apply(to: y)

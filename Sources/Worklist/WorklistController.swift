@@ -34,7 +34,7 @@ package struct WorklistController: RouteCollection {
         var kind: DeadlineKind? = nil
         if let k = f.kind, !k.isEmpty {
             guard let v = DeadlineKind(rawValue: k) else {
-                throw ValidationFailure(field: "kind", message: "unknown deadline kind")
+                throw ValidationFailure(field: "kind", "invalid.choice")
             }
             kind = v
         }
@@ -42,7 +42,7 @@ package struct WorklistController: RouteCollection {
         switch f.who ?? "" {
         case "": mine = false
         case "mine": mine = true
-        default: throw ValidationFailure(field: "who", message: "who must be mine or left out")
+        default: throw ValidationFailure(field: "who", "invalid.choice")
         }
         let query = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         if mine { query.filter(\.$advisorID == user.id) }

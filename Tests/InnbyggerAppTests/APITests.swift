@@ -125,6 +125,37 @@ struct APITests {
         }
     }
 
+    @Test("A broken rule is told in the page's language on pages, and in English with its field in the API")
+    func messagesInTheUsersLanguage() async throws {
+        try await withDemoApp { app in
+            let future = LocalDate.today.adding(days: 3).iso
+            let form = [
+                "municipality": "3420", "givenName": "Fram", "familyName": "Tid", "birthDate": future,
+                "sex": "female", "citizenship": "ER", "residenceGround": "refugee",
+            ]
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            var nb = form
+            nb["_csrf"] = try await b.csrf()
+            let norwegian = try await b.send(.POST, "/persons", form: nb).body.string
+            #expect(norwegian.contains("Datoen kan ikke være fram i tid."))
+            #expect(!norwegian.contains("cannot be in the future"))
+            _ = try await b.send(.GET, "/lang/en?back=/persons")
+            var en = form
+            en["_csrf"] = try await b.csrf()
+            let english = try await b.send(.POST, "/persons", form: en).body.string
+            #expect(english.contains("The date cannot be in the future."))
+            let t = try await token(app, for: "saksbehandler.elverum")
+            let body =
+                #"{"municipality":"3420","givenName":"Fram","familyName":"Tid","birthDate":"\#(future)","sex":"female","citizenship":"ER","residenceGround":"refugee"}"#
+            let res = try await api(app, .POST, "/api/v1/persons", token: t, json: body)
+            #expect(res.status == .badRequest)
+            let error = try res.content.decode(ErrorBody.self).error
+            #expect(error.field == "birthDate")
+            #expect(error.message == "birthDate: The date cannot be in the future.")
+        }
+    }
+
     @Test("Health, readiness and metrics")
     func operations() async throws {
         try await withDemoApp { app in

@@ -116,7 +116,7 @@ struct EdgeInputTests {
 
     @Test("Vapor's 422 for an unreadable body is the contract's 400")
     func unprocessableIsBadRequest() {
-        let (status, code, _, _) = ErrorHandler.classify(Abort(.unprocessableEntity))
+        let (status, code, _, _) = ErrorHandler.classify(Abort(.unprocessableEntity), testTranslations)
         #expect(status == .badRequest)
         #expect(code == "invalid_input")
     }

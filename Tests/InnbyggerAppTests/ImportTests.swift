@@ -29,7 +29,7 @@ struct ImportTests {
 
     @Test("A good file makes households from the household column; semicolons and dd.mm.åååå are read")
     func parsesGoodFile() throws {
-        let rows = try PersonImport.parse(Self.good, municipality: "3420").get()
+        let rows = try PersonImport.parse(Self.good, municipality: "3420", translations: testTranslations).get()
         #expect(rows.count == 3)
         #expect(rows[0].household == "Husstand Import")
         #expect(rows[0].person.birthDate == LocalDate(iso: "1990-04-12"))
@@ -48,7 +48,8 @@ struct ImportTests {
             ;;;Ali;Alene;1999-01-01;male;AF;refugee;;nei;;;;
             ;;;Ola;Ok;1999-01-01;male;AF;refugee;;nei;;
             """
-        guard case .failure(let f) = PersonImport.parse(bad, municipality: "3420") else {
+        guard case .failure(let f) = PersonImport.parse(bad, municipality: "3420", translations: testTranslations)
+        else {
             Issue.record("accepted a bad file")
             return
         }
@@ -67,7 +68,8 @@ struct ImportTests {
             (header, nil),
         ])
     func fileProblems(_ text: String, _ field: String?) {
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420", translations: testTranslations)
+        else {
             Issue.record("accepted")
             return
         }
@@ -79,7 +81,8 @@ struct ImportTests {
     func brokenQuote() {
         let text =
             "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A,B,1990-01-01,female,SO,refugee\nC,D,1990-01-01,male,SO,refugee"
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420", translations: testTranslations)
+        else {
             Issue.record("accepted")
             return
         }
@@ -88,14 +91,17 @@ struct ImportTests {
         // Doubled quotes inside a quoted cell are escapes, not an open quote.
         let fine =
             "givenName,familyName,birthDate,sex,citizenship,residenceGround\n\"A \"\"Sam\"\"\",B,1990-01-01,female,SO,refugee"
-        #expect((try? PersonImport.parse(fine, municipality: "3420").get())?.first?.person.givenName == "A \"Sam\"")
+        #expect(
+            (try? PersonImport.parse(fine, municipality: "3420", translations: testTranslations).get())?.first?.person
+                .givenName == "A \"Sam\"")
     }
 
     @Test("A column named twice is refused, whatever its case")
     func duplicateColumns() {
         let text =
             "givenName;familyName;birthDate;sex;citizenship;residenceGround;GivenName\nA;B;1990-01-01;female;SO;refugee;C"
-        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420") else {
+        guard case .failure(let f) = PersonImport.parse(text, municipality: "3420", translations: testTranslations)
+        else {
             Issue.record("accepted")
             return
         }

@@ -36,6 +36,12 @@ func withDemoApp(_ body: (Application) async throws -> Void) async throws {
 
 let sharedDatabaseLock = SerialLock()
 
+/// The application's strings, for tests that call services without an app.
+let testTranslations = try! Translations.load(
+    from: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path,
+    features: Features.all.map(\.folder))
+
 /// The day every app test runs on, so the demo and the rules give the same answers whatever the date: a Monday.
 let testDay = LocalDate(iso: "2026-11-16")!
 

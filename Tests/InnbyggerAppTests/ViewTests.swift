@@ -47,6 +47,19 @@ struct ViewTests {
                 rest = rest[r.upperBound...]
             }
         }
+        // Every validation message and every text the code asks for by a literal key.
+        let sources = FileManager.default.enumerator(
+            at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        let literal = try Regex(#""((?:[a-z_]+\.)?invalid\.[a-z_]+|conflict\.[a-z_]+)""#)
+        var messages = 0
+        for f in sources {
+            for m in try String(contentsOf: f, encoding: .utf8).matches(of: literal) {
+                keys.insert(String(m.output[1].substring!))
+                messages += 1
+            }
+        }
+        #expect(messages > 100)
         // Every word of the vocabulary the pages name, the kernel's and each feature's.
         for type in Vocabulary.kernel + Features.all.flatMap(\.vocabulary) { keys.formUnion(type.labelKeys) }
         keys.formUnion(Request.notices.map { "notice.\($0)" })
