@@ -109,8 +109,8 @@ package struct AccountController: RouteCollection {
     package func revokeToken(req: Request) async throws -> Response {
         let me = try req.requireUser()
         try await req.authorize(.update, .ownAccount)
-        guard let id = req.parameters.get("tokenID", as: UUID.self),
-            let t = try await APIToken.query(on: req.store).filter(\.$id == id).filter(\.$user.$id == me.id).first()
+        let id = try req.pathID("tokenID")
+        guard let t = try await APIToken.query(on: req.store).filter(\.$id == id).filter(\.$user.$id == me.id).first()
         else {
             throw Abort(.notFound)
         }

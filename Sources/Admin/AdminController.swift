@@ -157,7 +157,8 @@ package struct AdminController: RouteCollection {
     }
 
     package func deactivate(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store)
+        let id = try req.pathID("userID")
+        guard let user = try await User.find(id, on: req.store)
         else { throw Abort(.notFound) }
         let assignments = try await authorizeStatusChange(req, id)
         guard id != req.currentUser?.id else { throw APIError(.badRequest, "self", "you cannot deactivate yourself") }
@@ -183,7 +184,8 @@ package struct AdminController: RouteCollection {
     }
 
     package func reactivate(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.store)
+        let id = try req.pathID("userID")
+        guard let user = try await User.find(id, on: req.store)
         else { throw Abort(.notFound) }
         let assignments = try await authorizeStatusChange(req, id)
         user.isActive = true
@@ -238,8 +240,8 @@ package struct AdminController: RouteCollection {
     }
 
     package func pendingAssignment(_ req: Request) async throws -> RoleAssignment {
-        guard let id = req.parameters.get("assignmentID", as: UUID.self),
-            let a = try await RoleAssignment.find(id, on: req.store), a.pending
+        let id = try req.pathID("assignmentID")
+        guard let a = try await RoleAssignment.find(id, on: req.store), a.pending
         else { throw Abort(.notFound) }
         try await req.authorize(.update, .roleApproval(municipality: a.$municipality.id))
         // Four eyes: whoever asked for the grant cannot be the one who approves it.

@@ -200,6 +200,12 @@ package final class ServiceContext: Sendable {
 package struct ServiceContextKey: StorageKey { package typealias Value = ServiceContext }
 
 extension Request {
+    /// A record id from the path (`:personID`), parsed at the edge: a malformed one is 404 before any service runs.
+    package func pathID(_ name: String) throws -> UUID {
+        guard let id = parameters.get(name, as: UUID.self) else { throw Abort(.notFound) }
+        return id
+    }
+
     /// This request's service context, made on first use: the signed-in user and the route are read from the
     /// request when asked, so a context made before authentication still sees the user.
     package var context: ServiceContext {

@@ -19,7 +19,7 @@ package struct JournalController: RouteCollection {
     }
 
     package func create(req: Request) async throws -> Response {
-        let personID = req.parameters.get("personID", as: UUID.self)
+        let personID = try req.pathID("personID")
         let e = try await JournalService.create(req.context, personID: personID, try Self.formInput(req))
         return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
     }
@@ -65,12 +65,12 @@ package struct JournalController: RouteCollection {
 
     package func editForm(req: Request) async throws -> View {
         let (e, p) = try await JournalService.find(
-            req.context, req.parameters.get("entryID", as: UUID.self), for: .update)
+            req.context, try req.pathID("entryID"), for: .update)
         return try await editView(req, e, p)
     }
 
     package func update(req: Request) async throws -> Response {
-        let id = req.parameters.get("entryID", as: UUID.self)
+        let id = try req.pathID("entryID")
         do {
             let (_, p) = try await JournalService.update(req.context, id, try Self.formInput(req))
             return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
@@ -113,24 +113,24 @@ package struct JournalAPIController: RouteCollection {
     }
 
     package func list(req: Request) async throws -> [EntryDTO] {
-        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
+        let p = try await PersonService.find(req.context, try req.pathID("personID"))
         return try await JournalService.visible(req.context, p).map(EntryDTO.init)
     }
 
     package func create(req: Request) async throws -> Response {
         let e = try await JournalService.create(
-            req.context, personID: req.parameters.get("personID", as: UUID.self), try req.json(JournalInput.self))
+            req.context, personID: try req.pathID("personID"), try req.json(JournalInput.self))
         e.$versions.value = []
         return try await EntryDTO(e).encodeResponse(status: .created, for: req)
     }
 
     package func show(req: Request) async throws -> EntryDTO {
-        EntryDTO(try await JournalService.find(req.context, req.parameters.get("entryID", as: UUID.self), for: .read).0)
+        EntryDTO(try await JournalService.find(req.context, try req.pathID("entryID"), for: .read).0)
     }
 
     package func update(req: Request) async throws -> EntryDTO {
         let (e, _) = try await JournalService.update(
-            req.context, req.parameters.get("entryID", as: UUID.self), try req.json(JournalInput.self))
+            req.context, try req.pathID("entryID"), try req.json(JournalInput.self))
         try await e.$versions.load(on: req.store)
         return EntryDTO(e)
     }

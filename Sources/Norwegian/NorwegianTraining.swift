@@ -320,14 +320,14 @@ package struct NorwegianController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        try await page(req, req.parameters.get("personID", as: UUID.self))
+        try await page(req, try req.pathID("personID"))
     }
 
     package func run(_ req: Request, _ action: (UUID?) async throws -> Void) async throws -> Response {
-        let id = req.parameters.get("personID", as: UUID.self)
+        let id = try req.pathID("personID")
         do {
             try await action(id)
-            return req.redirect(to: "/persons/\(id!)/norwegian?notice=saved")
+            return req.redirect(to: "/persons/\(id)/norwegian?notice=saved")
         } catch let e as ValidationFailure {
             let res = try await page(req, id, error: req.message(e)).encodeResponse(for: req)
             res.status = .badRequest
@@ -371,17 +371,17 @@ package struct NorwegianAPIController: RouteCollection {
         let n = routes.grouped("persons", ":personID", "norwegian")
         n.get { req async throws -> NorwegianService.Summary in
             let p = try await NorwegianService.person(
-                req.context, req.parameters.get("personID", as: UUID.self), for: .read)
+                req.context, try req.pathID("personID"), for: .read)
             return try await NorwegianService.summary(req.context, p)
         }
         n.gated(.update, .sectorPart).post("hours") { req async throws -> NorwegianService.Summary in
             let p = try await NorwegianService.recordHours(
-                req.context, req.parameters.get("personID", as: UUID.self), try req.json(NorwegianHoursInput.self))
+                req.context, try req.pathID("personID"), try req.json(NorwegianHoursInput.self))
             return try await NorwegianService.summary(req.context, p)
         }
         n.gated(.create, .sectorPart).post("tests") { req async throws -> Response in
             let p = try await NorwegianService.addTest(
-                req.context, req.parameters.get("personID", as: UUID.self), try req.json(LanguageTestInput.self))
+                req.context, try req.pathID("personID"), try req.json(LanguageTestInput.self))
             return try await NorwegianService.summary(req.context, p).encodeResponse(status: .created, for: req)
         }
     }

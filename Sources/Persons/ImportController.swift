@@ -107,7 +107,7 @@ package struct ImportController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        let job = try await Self.find(req, req.parameters.get("jobID", as: UUID.self))
+        let job = try await Self.find(req, try req.pathID("jobID"))
         let names = try await req.municipalityNames()
         let stored =
             job.status == .running ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
@@ -158,7 +158,7 @@ package struct ImportAPIController: RouteCollection {
             return try await JobDTO(job).encodeResponse(status: job.status == .done ? .created : .badRequest, for: req)
         }.ownWrites()
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
-            JobDTO(try await ImportController.find(req, req.parameters.get("jobID", as: UUID.self)))
+            JobDTO(try await ImportController.find(req, try req.pathID("jobID")))
         }
     }
 }

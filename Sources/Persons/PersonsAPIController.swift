@@ -19,17 +19,17 @@ package struct PersonsAPIController: RouteCollection {
             return try await PersonDTO(p, fullIdentity: true).encodeResponse(status: .created, for: req)
         }
         persons.get(":personID") { req async throws -> PersonDTO in
-            let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
+            let p = try await PersonService.find(req.context, try req.pathID("personID"))
             return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
         }
         persons.gated(.update, .personalData).put(":personID") { req async throws -> PersonDTO in
             PersonDTO(
                 try await PersonService.update(
-                    req.context, req.parameters.get("personID", as: UUID.self), try req.json(PersonInput.self)),
+                    req.context, try req.pathID("personID"), try req.json(PersonInput.self)),
                 fullIdentity: true)
         }
         persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
-            try await PersonService.delete(req.context, req.parameters.get("personID", as: UUID.self))
+            try await PersonService.delete(req.context, try req.pathID("personID"))
             return .noContent
         }
 
@@ -42,15 +42,15 @@ package struct PersonsAPIController: RouteCollection {
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
         households.get(":householdID") { req async throws -> HouseholdDTO in
-            HouseholdDTO(try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self)))
+            HouseholdDTO(try await HouseholdService.find(req.context, try req.pathID("householdID")))
         }
         households.gated(.update, .personalData).put(":householdID") { req async throws -> HouseholdDTO in
             HouseholdDTO(
                 try await HouseholdService.update(
-                    req.context, req.parameters.get("householdID", as: UUID.self), try req.json(HouseholdInput.self)))
+                    req.context, try req.pathID("householdID"), try req.json(HouseholdInput.self)))
         }
         households.gated(.delete, .personalData).delete(":householdID") { req async throws -> HTTPStatus in
-            try await HouseholdService.delete(req.context, req.parameters.get("householdID", as: UUID.self))
+            try await HouseholdService.delete(req.context, try req.pathID("householdID"))
             return .noContent
         }
     }

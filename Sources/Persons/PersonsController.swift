@@ -256,7 +256,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self))
+        let p = try await PersonService.find(req.context, try req.pathID("personID"))
         let names = try await req.municipalityNames()
         let canEdit = req.may(.update, p.resource)
         var advisorName: String? = nil
@@ -308,7 +308,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func editForm(req: Request) async throws -> View {
-        let p = try await PersonService.find(req.context, req.parameters.get("personID", as: UUID.self), for: .update)
+        let p = try await PersonService.find(req.context, try req.pathID("personID"), for: .update)
         let input = PersonDTO(p, fullIdentity: true).input
         return try await req.page(
             "Persons/form", titleKey: "persons.edit",
@@ -316,23 +316,23 @@ package struct PersonsController: RouteCollection {
     }
 
     package func update(req: Request) async throws -> Response {
-        let id = req.parameters.get("personID", as: UUID.self)
+        let id = try req.pathID("personID")
         let input: PersonInput
         do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
             return try await formFailure(
-                req, action: "/persons/\(id?.uuidString ?? "")", input: PersonInput(), error: e, isNew: false)
+                req, action: "/persons/\(id.uuidString)", input: PersonInput(), error: e, isNew: false)
         }
         do {
             let p = try await PersonService.update(req.context, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")
         } catch let e as ValidationFailure {
             return try await formFailure(
-                req, action: "/persons/\(id?.uuidString ?? "")", input: input, error: e, isNew: false)
+                req, action: "/persons/\(id.uuidString)", input: input, error: e, isNew: false)
         }
     }
 
     package func delete(req: Request) async throws -> Response {
-        try await PersonService.delete(req.context, req.parameters.get("personID", as: UUID.self))
+        try await PersonService.delete(req.context, try req.pathID("personID"))
         return req.redirect(to: "/persons?notice=deleted")
     }
 
@@ -345,16 +345,16 @@ package struct PersonsController: RouteCollection {
     package func share(req: Request) async throws -> Response {
         let f = try req.content.decode(ShareForm.self)
         let p = try await PersonService.share(
-            req.context, req.parameters.get("personID", as: UUID.self), sector: f.sector, basis: f.basis,
+            req.context, try req.pathID("personID"), sector: f.sector, basis: f.basis,
             reference: f.reference
         )
         return req.redirect(to: "/persons/\(p.id!)?notice=shared")
     }
 
     package func unshare(req: Request) async throws -> Response {
-        let id = req.parameters.get("personID", as: UUID.self)
-        try await PersonService.unshare(req.context, id, shareID: req.parameters.get("shareID", as: UUID.self))
-        return req.redirect(to: "/persons/\(id!)?notice=unshared")
+        let id = try req.pathID("personID")
+        try await PersonService.unshare(req.context, id, shareID: try req.pathID("shareID"))
+        return req.redirect(to: "/persons/\(id)?notice=unshared")
     }
 
     // MARK: Households
@@ -439,7 +439,7 @@ package struct PersonsController: RouteCollection {
     }
 
     package func showHousehold(req: Request) async throws -> View {
-        let h = try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self))
+        let h = try await HouseholdService.find(req.context, try req.pathID("householdID"))
         let names = try await req.municipalityNames()
         let resource = HouseholdService.resource(h)
         var sections: [String] = []

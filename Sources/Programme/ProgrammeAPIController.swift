@@ -109,20 +109,20 @@ package struct ProgrammeAPIController: RouteCollection {
         let p = routes.grouped("persons", ":personID", "programme")
         p.get { req async throws -> ProgrammeDTO in
             // The read is audited with the person file.
-            try await Self.dto(req, req.parameters.get("personID", as: UUID.self))
+            try await Self.dto(req, try req.pathID("personID"))
         }
         p.gated(.update, .programme).put { req async throws -> ProgrammeDTO in
-            let id = req.parameters.get("personID", as: UUID.self)
+            let id = try req.pathID("personID")
             _ = try await ProgrammeService.save(req.context, id, try req.json(ParticipationInput.self))
             return try await Self.dto(req, id)
         }
         p.gated(.update, .programme).post("attendance") { req async throws -> Response in
-            let id = req.parameters.get("personID", as: UUID.self)
+            let id = try req.pathID("personID")
             _ = try await ProgrammeService.addAttendance(req.context, id, try req.json(AttendanceInput.self))
             return try await Self.dto(req, id).encodeResponse(status: .created, for: req)
         }
         p.gated(.update, .programme).post("ending") { req async throws -> ProgrammeDTO in
-            let id = req.parameters.get("personID", as: UUID.self)
+            let id = try req.pathID("personID")
             _ = try await ProgrammeService.end(req.context, id, try req.json(EndingInput.self))
             return try await Self.dto(req, id)
         }

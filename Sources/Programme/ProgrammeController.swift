@@ -312,7 +312,7 @@ package struct ProgrammeController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        try await page(req, req.parameters.get("personID", as: UUID.self))
+        try await page(req, try req.pathID("personID"))
     }
 
     /// Reads the main form: empty fields are "not given"; numbers must be whole; checkboxes send "on".
@@ -342,10 +342,10 @@ package struct ProgrammeController: RouteCollection {
     package func run(
         _ req: Request, form: String? = nil, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void
     ) async throws -> Response {
-        let id = req.parameters.get("personID", as: UUID.self)
+        let id = try req.pathID("personID")
         do {
             try await action(id)
-            return req.redirect(to: "/persons/\(id!)/programme?notice=saved")
+            return req.redirect(to: "/persons/\(id)/programme?notice=saved")
         } catch let e as ValidationFailure {
             let view: View
             if let form {
@@ -368,7 +368,7 @@ package struct ProgrammeController: RouteCollection {
     package func save(req: Request) async throws -> Response {
         let input: ParticipationInput
         do { input = try Self.formInput(req) } catch let e as ValidationFailure {
-            let res = try await page(req, req.parameters.get("personID", as: UUID.self), error: e).encodeResponse(
+            let res = try await page(req, try req.pathID("personID"), error: e).encodeResponse(
                 for: req)
             res.status = .badRequest
             return res
@@ -391,7 +391,7 @@ package struct ProgrammeController: RouteCollection {
     package func removeMeasure(req: Request) async throws -> Response {
         try await run(req) { id in
             try await ProgrammeService.removeMeasure(
-                req.context, id, measureID: req.parameters.get("measureID", as: UUID.self))
+                req.context, id, measureID: try req.pathID("measureID"))
         }
     }
 
@@ -473,7 +473,7 @@ package struct ProgrammeController: RouteCollection {
     /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or
     /// interruption.
     package func certificate(req: Request) async throws -> View {
-        let (person, part) = try await ProgrammeService.load(req.context, req.parameters.get("personID", as: UUID.self))
+        let (person, part) = try await ProgrammeService.load(req.context, try req.pathID("personID"))
         guard let part, let end = part.endDate, let start = part.startDate,
             let reason = part.endReason
         else {

@@ -178,7 +178,7 @@ package struct ProgrammeSettingsController: RouteCollection {
 
     /// Moves a participant to a phase of the municipality's ladder.
     package func setPhase(req: Request) async throws -> Response {
-        let id = req.parameters.get("personID", as: UUID.self)
+        let id = try req.pathID("personID")
         let (p, part) = try await ProgrammeService.existing(req.context, id)
         let position = try Validate.formInt(try req.content.get(String?.self, at: "phase"), "phase")
         if let position {

@@ -28,16 +28,16 @@ package struct SettlementAPIController: RouteCollection {
                     status: .created, for: req)
         }
         years.get(":yearID") { req async throws -> SettlementYearDTO in
-            let y = try await SettlementYearService.find(req.context, req.parameters.get("yearID", as: UUID.self))
+            let y = try await SettlementYearService.find(req.context, try req.pathID("yearID"))
             return SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y))
         }
         years.gated(.update, .settlementPlan).put(":yearID") { req async throws -> SettlementYearDTO in
             let y = try await SettlementYearService.update(
-                req.context, req.parameters.get("yearID", as: UUID.self), try req.json(SettlementYearInput.self))
+                req.context, try req.pathID("yearID"), try req.json(SettlementYearInput.self))
             return SettlementYearDTO(y, try await SettlementYearService.progress(req.context, y))
         }
         years.gated(.delete, .settlementPlan).delete(":yearID") { req async throws -> HTTPStatus in
-            try await SettlementYearService.delete(req.context, req.parameters.get("yearID", as: UUID.self))
+            try await SettlementYearService.delete(req.context, try req.pathID("yearID"))
             return .noContent
         }
 
@@ -55,42 +55,42 @@ package struct SettlementAPIController: RouteCollection {
                 .encodeResponse(status: .created, for: req)
         }
         incoming.get(":incomingID") { req async throws -> IncomingDTO in
-            IncomingDTO(try await IncomingService.find(req.context, req.parameters.get("incomingID", as: UUID.self)))
+            IncomingDTO(try await IncomingService.find(req.context, try req.pathID("incomingID")))
         }
         incoming.gated(.update, .personalData).put(":incomingID") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.update(
-                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(IncomingInput.self)))
+                    req.context, try req.pathID("incomingID"), try req.json(IncomingInput.self)))
         }
         incoming.gated(.delete, .personalData).delete(":incomingID") { req async throws -> HTTPStatus in
-            try await IncomingService.delete(req.context, req.parameters.get("incomingID", as: UUID.self))
+            try await IncomingService.delete(req.context, try req.pathID("incomingID"))
             return .noContent
         }
         incoming.gated(.update, .sectorPart).post(":incomingID", "assessment") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.assess(
-                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(AssessmentInput.self)))
+                    req.context, try req.pathID("incomingID"), try req.json(AssessmentInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "decision") { req async throws -> IncomingDTO in
             IncomingDTO(
                 try await IncomingService.decide(
-                    req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(DecisionInput.self)))
+                    req.context, try req.pathID("incomingID"), try req.json(DecisionInput.self)))
         }
         incoming.gated(.update, .personalData).post(":incomingID", "arrival") { req async throws -> Response in
             let h = try await IncomingService.arrive(
-                req.context, req.parameters.get("incomingID", as: UUID.self), try req.json(ArrivalInput.self))
+                req.context, try req.pathID("incomingID"), try req.json(ArrivalInput.self))
             try await h.$members.load(on: req.store)
             return try await HouseholdDTO(h).encodeResponse(status: .created, for: req)
         }
 
         let checklist = routes.grouped("households", ":householdID", "checklist")
         checklist.get { req async throws -> [ArrivalTaskDTO] in
-            let h = try await HouseholdService.find(req.context, req.parameters.get("householdID", as: UUID.self))
+            let h = try await HouseholdService.find(req.context, try req.pathID("householdID"))
             return try await ArrivalChecklist.tasks(req.context, h).map { ArrivalTaskDTO($0) }
         }
         checklist.gated(.update, .personalData).post { req async throws -> Response in
             let h = try await ArrivalChecklist.create(
-                req.context, householdID: req.parameters.get("householdID", as: UUID.self),
+                req.context, householdID: try req.pathID("householdID"),
                 arrival: try req.json(ArrivalInput.self).arrivalDate)
             return try await ArrivalChecklist.tasks(req.context, h).map { ArrivalTaskDTO($0) }.encodeResponse(
                 status: .created, for: req)
@@ -98,8 +98,8 @@ package struct SettlementAPIController: RouteCollection {
         checklist.gated(.update, .sectorPart).put(":taskID") { req async throws -> ArrivalTaskDTO in
             ArrivalTaskDTO(
                 try await ArrivalChecklist.mark(
-                    req.context, householdID: req.parameters.get("householdID", as: UUID.self),
-                    taskID: req.parameters.get("taskID", as: UUID.self), try req.json(TaskInput.self)))
+                    req.context, householdID: try req.pathID("householdID"),
+                    taskID: try req.pathID("taskID"), try req.json(TaskInput.self)))
         }
     }
 }

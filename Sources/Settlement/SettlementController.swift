@@ -261,14 +261,14 @@ package struct SettlementController: RouteCollection {
 
     package func createYear(req: Request) async throws -> Response { try await saveYear(req, id: nil) }
     package func updateYear(req: Request) async throws -> Response {
-        let id = req.parameters.get("yearID", as: UUID.self)
+        let id = try req.pathID("yearID")
         _ = try await SettlementYearService.find(req.context, id, for: .update)
         return try await saveYear(req, id: id)
     }
 
     package func editYear(req: Request) async throws -> View {
         let y = try await SettlementYearService.find(
-            req.context, req.parameters.get("yearID", as: UUID.self), for: .update)
+            req.context, try req.pathID("yearID"), for: .update)
         let input = SettlementYearInput(
             municipality: y.$municipality.id.value, year: y.year, requested: y.requested,
             requestedMinors: y.requestedMinors,
@@ -278,7 +278,7 @@ package struct SettlementController: RouteCollection {
     }
 
     package func deleteYear(req: Request) async throws -> Response {
-        try await SettlementYearService.delete(req.context, req.parameters.get("yearID", as: UUID.self))
+        try await SettlementYearService.delete(req.context, try req.pathID("yearID"))
         return req.redirect(to: "/settlement?notice=deleted")
     }
 
@@ -482,12 +482,12 @@ package struct SettlementController: RouteCollection {
 
     package func showIncoming(req: Request) async throws -> View {
         try await incomingView(
-            req, try await IncomingService.find(req.context, req.parameters.get("incomingID", as: UUID.self)))
+            req, try await IncomingService.find(req.context, try req.pathID("incomingID")))
     }
 
     /// Runs an action from the proposal page; a validation or state error re-shows the page with the message.
     package func onIncoming(_ req: Request, _ action: (UUID?) async throws -> String) async throws -> Response {
-        let id = req.parameters.get("incomingID", as: UUID.self)
+        let id = try req.pathID("incomingID")
         do {
             return req.redirect(to: try await action(id))
         } catch let e as ValidationFailure {
@@ -526,7 +526,7 @@ package struct SettlementController: RouteCollection {
     }
 
     package func deleteIncoming(req: Request) async throws -> Response {
-        try await IncomingService.delete(req.context, req.parameters.get("incomingID", as: UUID.self))
+        try await IncomingService.delete(req.context, try req.pathID("incomingID"))
         return req.redirect(to: "/settlement?notice=deleted")
     }
 
@@ -641,14 +641,14 @@ package struct SettlementController: RouteCollection {
 
     package func updateTemplateItem(req: Request) async throws -> Response {
         let f = try req.content.decode(ItemForm.self)
-        let item = try await SettlementSettings.findItem(req.context, req.parameters.get("itemID", as: UUID.self))
+        let item = try await SettlementSettings.findItem(req.context, try req.pathID("itemID"))
         return try await onSettings(req, municipality: item.$municipality.id) {
             _ = try await SettlementSettings.updateItem(req.context, item.id, try itemInput(f))
         }
     }
 
     package func deleteTemplateItem(req: Request) async throws -> Response {
-        let m = try await SettlementSettings.deleteItem(req.context, req.parameters.get("itemID", as: UUID.self))
+        let m = try await SettlementSettings.deleteItem(req.context, try req.pathID("itemID"))
         return req.redirect(to: "/settlement/settings?municipality=\(m.value)&notice=deleted")
     }
 
@@ -657,17 +657,17 @@ package struct SettlementController: RouteCollection {
     package func createChecklist(req: Request) async throws -> Response {
         let f = try req.content.decode(ArrivalInput.self)
         let h = try await ArrivalChecklist.create(
-            req.context, householdID: req.parameters.get("householdID", as: UUID.self), arrival: f.arrivalDate)
+            req.context, householdID: try req.pathID("householdID"), arrival: f.arrivalDate)
         return req.redirect(to: "/households/\(h.id!)?notice=created#checklist")
     }
 
     package func markTask(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
-        let id = req.parameters.get("householdID", as: UUID.self)
+        let id = try req.pathID("householdID")
         // The form sends a date to tick a task off, or reopen=1 to open it again.
         let done: String? = f["reopen"] != nil ? nil : (f["doneOn"] ?? "")
         _ = try await ArrivalChecklist.mark(
-            req.context, householdID: id, taskID: req.parameters.get("taskID", as: UUID.self), TaskInput(doneOn: done))
-        return req.redirect(to: "/households/\(id!)?notice=saved#checklist")
+            req.context, householdID: id, taskID: try req.pathID("taskID"), TaskInput(doneOn: done))
+        return req.redirect(to: "/households/\(id)?notice=saved#checklist")
     }
 }

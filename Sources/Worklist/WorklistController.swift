@@ -171,7 +171,7 @@ package struct WorklistController: RouteCollection {
     package func recordEvent(req: Request) async throws -> Response {
         let f = try req.content.decode(EventForm.self)
         let p = try await DeadlineEvents.record(
-            req.context, personID: req.parameters.get("personID", as: UUID.self), kind: f.kind, date: f.date)
+            req.context, personID: try req.pathID("personID"), kind: f.kind, date: f.date)
         return req.redirect(to: "/persons/\(p.id!)?notice=saved")
     }
 }

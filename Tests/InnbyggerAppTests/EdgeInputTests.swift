@@ -114,6 +114,23 @@ struct EdgeInputTests {
         }
     }
 
+    @Test("A malformed record id in the path is 404 at the edge, on pages and in the API, reads and writes alike")
+    func malformedPathIDs() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            for path in ["/persons/not-an-id", "/persons/123/programme", "/households/x", "/settlement/incoming/1"] {
+                #expect(try await b.send(.GET, path).status == .notFound, "\(path)")
+            }
+            let csrf = try await b.csrf()
+            #expect(try await b.send(.POST, "/persons/zz/journal", form: ["_csrf": csrf]).status == .notFound)
+            let t = try await token(app, for: "saksbehandler.elverum")
+            for path in ["/api/v1/persons/nope", "/api/v1/households/0", "/api/v1/persons/abc/programme"] {
+                #expect(try await api(app, .GET, path, token: t).status == .notFound, "\(path)")
+            }
+        }
+    }
+
     @Test("Vapor's 422 for an unreadable body is the contract's 400")
     func unprocessableIsBadRequest() {
         let (status, code, _, _) = ErrorHandler.classify(Abort(.unprocessableEntity), testTranslations)
