@@ -56,9 +56,7 @@ package struct AccountController: RouteCollection {
                     lastUsed: $0.lastUsedAt.map { Oslo.stamp($0) })
             },
             newToken: newToken, passwordErrors: passwordErrors)
-        let res = try await req.page("Account/account", titleKey: "account.title", v).encodeResponse(for: req)
-        res.status = status
-        return res
+        return try await req.page("Account/account", titleKey: "account.title", v).reshown(req, status: status)
     }
 
     package func show(req: Request) async throws -> Response { try await view(req) }

@@ -83,9 +83,7 @@ package struct AdminController: RouteCollection {
     package func createUser(req: Request) async throws -> Response {
         let f = try req.content.decode(NewUser.self)
         func fail(_ message: String) async throws -> Response {
-            let res = try await usersView(req, error: message).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await usersView(req, error: message).reshown(req)
         }
         // A number no one may administer is refused like any other outside the user's reach; only the system
         // administrator, who reaches every municipality, is told that it does not exist.
@@ -339,9 +337,7 @@ package struct AdminController: RouteCollection {
         try await req.authorize(.update, .tenancy)
         let f = try req.content.decode(NewAgreement.self)
         func fail(_ m: String) async throws -> Response {
-            let res = try await tenancyView(req, error: m).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await tenancyView(req, error: m).reshown(req)
         }
         guard let uid = f.unit.flatMap(UUID.init(uuidString:)),
             let unit = try await ServiceUnit.find(uid, on: req.store)

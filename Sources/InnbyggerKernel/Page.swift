@@ -128,3 +128,13 @@ package struct Choice: Encodable {
         municipalities(codes, names: names, selected: selected?.value)
     }
 }
+
+extension View {
+    /// The page shown again after a refused form, with what the user sent and what is wrong: 400 unless `status`
+    /// says otherwise (409 for a conflict). The one way a page answers invalid input.
+    package func reshown(_ req: Request, status: HTTPResponseStatus = .badRequest) async throws -> Response {
+        let res = try await encodeResponse(for: req)
+        res.status = status
+        return res
+    }
+}

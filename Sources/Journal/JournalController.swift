@@ -76,9 +76,7 @@ package struct JournalController: RouteCollection {
             return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
         } catch let failure as ValidationFailure {
             let (e, p) = try await JournalService.find(req.context, id, for: .update)
-            let res = try await editView(req, e, p, error: req.message(failure)).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await editView(req, e, p, error: req.message(failure)).reshown(req)
         }
     }
 }

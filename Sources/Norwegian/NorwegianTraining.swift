@@ -329,9 +329,7 @@ package struct NorwegianController: RouteCollection {
             try await action(id)
             return req.redirect(to: "/persons/\(id)/norwegian?notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, id, error: req.message(e)).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await page(req, id, error: req.message(e)).reshown(req)
         }
     }
 

@@ -57,16 +57,12 @@ package struct ImportController: RouteCollection {
     package func upload(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
         guard let file = u.file, file.data.readableBytes > 0 else {
-            let res = try await formView(req, error: req.application.translations.text("import.no_file", req.language))
-                .encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await formView(req, error: req.application.translations.text("import.no_file", req.language))
+                .reshown(req)
         }
         guard let text = file.utf8Text else {
-            let res = try await formView(req, error: req.application.translations.text("import.not_utf8", req.language))
-                .encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await formView(req, error: req.application.translations.text("import.not_utf8", req.language))
+                .reshown(req)
         }
         let (job, rows) = try await ImportService.start(
             req.context, municipality: u.municipality, filename: file.filename, text: text)

@@ -183,9 +183,7 @@ package struct PersonsController: RouteCollection {
         let view = try await req.page(
             "Persons/form", titleKey: isNew ? "persons.new" : "persons.edit",
             try await formView(req, action: action, input: input, error: error, isNew: isNew))
-        let res = try await view.encodeResponse(for: req)
-        res.status = .badRequest
-        return res
+        return try await view.reshown(req)
     }
 
     package func create(req: Request) async throws -> Response {
@@ -415,9 +413,7 @@ package struct PersonsController: RouteCollection {
             let h = try await HouseholdService.create(req.context, input)
             return req.redirect(to: "/households/\(h.id!)?notice=created")
         } catch let e as ValidationFailure {
-            let res = try await householdForm(req, input, e).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await householdForm(req, input, e).reshown(req)
         }
     }
 

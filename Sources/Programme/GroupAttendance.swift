@@ -274,9 +274,7 @@ package enum GroupAttendance {
                 }
             }
         }
-        let res = try await render(req, q, form: f, problems: problems, stored: nil).encodeResponse(for: req)
-        res.status = .badRequest
-        return res
+        return try await render(req, q, form: f, problems: problems, stored: nil).reshown(req)
     }
 
     package struct Upload: Content {
@@ -291,11 +289,9 @@ package enum GroupAttendance {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
         case .failure(let f):
-            let res = try await render(
+            return try await render(
                 req, Query(municipality: u.municipality), form: [:], problems: f.problems, stored: nil
-            ).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            ).reshown(req)
         }
     }
 }

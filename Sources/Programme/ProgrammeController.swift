@@ -355,23 +355,16 @@ package struct ProgrammeController: RouteCollection {
             } else {
                 view = try await page(req, id, input: input, error: e)
             }
-            let res = try await view.encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await view.reshown(req)
         } catch let e as APIError where e.status == .conflict {
-            let res = try await page(req, id, input: input, message: e.reason).encodeResponse(for: req)
-            res.status = .conflict
-            return res
+            return try await page(req, id, input: input, message: e.reason).reshown(req, status: .conflict)
         }
     }
 
     package func save(req: Request) async throws -> Response {
         let input: ParticipationInput
         do { input = try Self.formInput(req) } catch let e as ValidationFailure {
-            let res = try await page(req, try req.pathID("personID"), error: e).encodeResponse(
-                for: req)
-            res.status = .badRequest
-            return res
+            return try await page(req, try req.pathID("personID"), error: e).reshown(req)
         }
         return try await run(req, input: input) { id in _ = try await ProgrammeService.save(req.context, id, input) }
     }

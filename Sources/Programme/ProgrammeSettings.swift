@@ -124,9 +124,7 @@ package struct ProgrammeSettingsController: RouteCollection {
             try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)
             return req.redirect(to: "/programme/settings?municipality=\(m.value)&notice=saved")
         } catch let e as ValidationFailure {
-            let res = try await page(req, m.value, error: req.message(e)).encodeResponse(for: req)
-            res.status = .badRequest
-            return res
+            return try await page(req, m.value, error: req.message(e)).reshown(req)
         }
     }
 

@@ -240,23 +240,14 @@ package struct SettlementController: RouteCollection {
                 : try await SettlementYearService.update(req.context, id, input)
             return req.redirect(to: "/settlement?year=\(y.year)&municipality=\(y.$municipality.id)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await Self.failed(req, Self.yearForm(req, action: action, input: input, error: e, id: id))
+            return try await Self.yearForm(req, action: action, input: input, error: e, id: id).reshown(req)
         } catch let e as APIError where e.status == .conflict {
-            return try await Self.failed(
-                req,
-                Self.yearForm(
-                    req, action: action, input: input,
-                    error: ValidationFailure(field: "year", "settlement.invalid.year_exists"),
-                    id: id), status: .conflict)
+            return try await Self.yearForm(
+                req, action: action, input: input,
+                error: ValidationFailure(field: "year", "settlement.invalid.year_exists"),
+                id: id
+            ).reshown(req, status: .conflict)
         }
-    }
-
-    package static func failed(_ req: Request, _ view: View, status: HTTPResponseStatus = .badRequest) async throws
-        -> Response
-    {
-        let res = try await view.encodeResponse(for: req)
-        res.status = status
-        return res
     }
 
     package func createYear(req: Request) async throws -> Response { try await saveYear(req, id: nil) }
@@ -375,7 +366,7 @@ package struct SettlementController: RouteCollection {
             let h = try await IncomingService.create(req.context, input)
             return req.redirect(to: "/settlement/incoming/\(h.id!)?notice=created")
         } catch let e as ValidationFailure {
-            return try await Self.failed(req, Self.incomingForm(req, input, e))
+            return try await Self.incomingForm(req, input, e).reshown(req)
         }
     }
 
@@ -491,16 +482,13 @@ package struct SettlementController: RouteCollection {
         do {
             return req.redirect(to: try await action(id))
         } catch let e as ValidationFailure {
-            return try await Self.failed(
-                req,
-                incomingView(req, try await IncomingService.find(req.context, id, for: .read), error: req.message(e)))
+            return try await incomingView(
+                req, try await IncomingService.find(req.context, id, for: .read), error: req.message(e)
+            ).reshown(req)
         } catch let e as APIError where e.status == .conflict {
-            return try await Self.failed(
-                req,
-                incomingView(
-                    req, try await IncomingService.find(req.context, id, for: .read), error: req.t("conflict.\(e.code)")
-                ),
-                status: .conflict)
+            return try await incomingView(
+                req, try await IncomingService.find(req.context, id, for: .read), error: req.t("conflict.\(e.code)")
+            ).reshown(req, status: .conflict)
         }
     }
 
@@ -600,8 +588,7 @@ package struct SettlementController: RouteCollection {
             try await action()
             return req.redirect(to: "/settlement/settings?municipality=\(municipality.value)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await Self.failed(
-                req, settingsView(req, municipality: municipality.value, error: req.message(e)))
+            return try await settingsView(req, municipality: municipality.value, error: req.message(e)).reshown(req)
         }
     }
 
