@@ -253,70 +253,10 @@ package struct NorwegianController: RouteCollection {
         n.gated(.create, .sectorPart).post("tests", use: addTest)
     }
 
-    package struct PageView: Encodable {
-        package struct Skill: Encodable {
-            var skillKey: String
-            var best: String?
-            var target: String?
-            var met: Bool?
-        }
-        package struct Test: Encodable {
-            var label: String
-            var result: String
-            var date: String
-        }
-        package struct Month: Encodable {
-            var month: String
-            var hours: String
-        }
-        package var personID: UUID
-        package var name: String
-        package var summary: NorwegianService.Summary
-        package var skills: [Skill]
-        package var tests: [Test]
-        package var months: [Month]
-        package var canRecord: Bool
-        package var error: String?
-        package var today: String
-        package var thisMonth: String
-        package var levels: [String]
-        package var skillOptions: [Choice]
-    }
-
-    package func page(_ req: Request, _ id: UUID?, error: String? = nil) async throws -> View {
-        let p = try await NorwegianService.person(req.context, id, for: .read)
-        let s = try await NorwegianService.summary(req.context, p)
-        let tr = req.application.translations
-        let lang = req.language
-        return try await req.page(
+    package func page(_ req: Request, _ id: UUID, error: String? = nil) async throws -> View {
+        try await req.page(
             "Norwegian/norwegian", titleKey: "norwegian.title",
-            PageView(
-                personID: p.id!, name: p.fullName, summary: s,
-                skills: s.skills.map {
-                    .init(
-                        skillKey: "skill.\($0.skill)",
-                        best: $0.best.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 },
-                        target: $0.target, met: $0.met)
-                },
-                tests: s.tests.map { t in
-                    let label =
-                        t.kind == "norwegian"
-                        ? "\(tr.text("norwegian.test.norwegian", lang)) – \(tr.text("skill.\(t.skill ?? "")", lang))"
-                        : tr.text("norwegian.test.\(t.kind)", lang)
-                    let result =
-                        t.level.map { $0 == "below_a1" ? tr.text("norwegian.below_a1", lang) : $0 }
-                        ?? tr.text(t.passed == true ? "norwegian.passed" : "norwegian.failed", lang)
-                    return .init(label: label, result: result, date: t.date)
-                },
-                months: s.hours.sorted { $0.key > $1.key }.map {
-                    .init(month: $0.key, hours: NorwegianFormat.hours(minutes: $0.value))
-                },
-                canRecord: req.may(.update, NorwegianService.part(p)),
-                error: error, today: LocalDate.today.iso, thisMonth: YearMonth(.today).iso,
-                levels: NorwegianService.levels,
-                skillOptions: NorwegianSkill.allCases.map {
-                    .init(value: $0.rawValue, label: $0.labelKey, selected: false)
-                }))
+            try await NorwegianPage.load(req.context, person: id, lang: req.language, error: error))
     }
 
     package func show(req: Request) async throws -> View {
