@@ -90,12 +90,12 @@ package struct ImportController: RouteCollection {
         package var createdAt: String
     }
 
-    package static func find(_ req: Request, _ id: UUID?) async throws -> ImportJob {
-        guard let id, let job = try await ImportJob.find(id, on: req.store) else { throw Abort(.notFound) }
+    package static func find(_ ctx: ServiceContext, _ id: UUID?) async throws -> ImportJob {
+        guard let id, let job = try await ImportJob.find(id, on: ctx.db) else { throw Abort(.notFound) }
         // The person who ran it, or anyone who may create files in the municipality, may follow it.
         guard
-            job.userID == req.currentUser?.id
-                || req.may(.create, .personalData(municipality: job.$municipality.id, sharedWith: []))
+            job.userID == ctx.user?.id
+                || ctx.may(.create, .personalData(municipality: job.$municipality.id, sharedWith: []))
         else {
             throw Abort(.forbidden, reason: "access denied")
         }
@@ -103,7 +103,7 @@ package struct ImportController: RouteCollection {
     }
 
     package func show(req: Request) async throws -> View {
-        let job = try await Self.find(req, try req.pathID("jobID"))
+        let job = try await Self.find(req.context, try req.pathID("jobID"))
         let names = try await req.municipalityNames()
         let stored =
             job.status == .running ? (await req.application.importProgress.get(job.id!) ?? 0) : job.personsCreated
@@ -154,7 +154,7 @@ package struct ImportAPIController: RouteCollection {
             return try await JobDTO(job).encodeResponse(status: job.status == .done ? .created : .badRequest, for: req)
         }.ownWrites()
         routes.get("imports", ":jobID") { req async throws -> JobDTO in
-            JobDTO(try await ImportController.find(req, try req.pathID("jobID")))
+            JobDTO(try await ImportController.find(req.context, try req.pathID("jobID")))
         }
     }
 }

@@ -14,11 +14,12 @@ package enum GroupAttendance {
     package static let maxRows = 5000
 
     /// Open participations in the municipalities where the user is integration staff.
-    package static func participations(_ req: Request, municipality: String?, startedOnly: Bool = true) async throws
+    package static func participations(_ ctx: ServiceContext, municipality: String?, startedOnly: Bool = true)
+        async throws
         -> [Participation]
     {
-        let codes = try await req.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
-        let q = Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+        let codes = try await ctx.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
+        let q = Participation.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
         return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
     }
@@ -26,7 +27,7 @@ package enum GroupAttendance {
     /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
     /// and outcomes: `build` checks one row and returns its unsaved record.
     package static func store(
-        _ req: Request, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)],
+        _ ctx: ServiceContext, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)],
         action: String
     ) async throws -> Result<Int, ImportFailure> {
         var problems: [ImportProblem] = []
@@ -39,7 +40,7 @@ package enum GroupAttendance {
                 continue
             }
             do { records.append((part, try r.build(part))) } catch let e as ValidationFailure {
-                problems.append(.init(row: r.line, field: e.field, message: e.english(req.application.translations)))
+                problems.append(.init(row: r.line, field: e.field, message: e.english(ctx.app.translations)))
             }
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
@@ -48,10 +49,10 @@ package enum GroupAttendance {
         }
         // The rows and one entry per participation commit together.
         let participations = Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first)
-        try await req.write { db in
+        try await ctx.write { db in
             for (_, r) in records { try await r.create(on: db) }
             for part in participations {
-                try await req.audit(
+                try await ctx.audit(
                     action, recordType: "programme", recordID: part.$person.id.uuidString,
                     municipality: part.$municipality.id)
             }
@@ -60,10 +61,10 @@ package enum GroupAttendance {
     }
 
     /// Finds the participant a CSV row names, by person id or national id, among those the user may change.
-    package static func lookup(_ req: Request, municipality: String?) async throws -> ([String: String]) ->
+    package static func lookup(_ ctx: ServiceContext, municipality: String?) async throws -> ([String: String]) ->
         Participation?
     {
-        let parts = try await participations(req, municipality: municipality, startedOnly: false)
+        let parts = try await participations(ctx, municipality: municipality, startedOnly: false)
         let byPerson = Dictionary(parts.map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
         let byNationalID = Dictionary(
             parts.compactMap { p in p.person.nationalID.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
@@ -75,7 +76,8 @@ package enum GroupAttendance {
 
     /// Reads a CSV of records for participants and stores them all or none.
     package static func fromCSV(
-        _ req: Request, _ text: String, municipality: String?, columns: [String], required: [String], action: String,
+        _ ctx: ServiceContext, _ text: String, municipality: String?, columns: [String], required: [String],
+        action: String,
         input: @escaping ([String: String]) throws -> (Participation) throws -> any Model
     ) async throws -> Result<Int, ImportFailure> {
         let table: CSVTable
@@ -84,15 +86,15 @@ package enum GroupAttendance {
         case .failure(let f): return .failure(f)
         }
         guard table.problems.isEmpty else { return .failure(ImportFailure(problems: table.problems)) }
-        let find = try await lookup(req, municipality: municipality)
+        let find = try await lookup(ctx, municipality: municipality)
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [ImportProblem] = []
         for (line, v) in table.rows {
             do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure {
-                problems.append(.init(row: line, field: e.field, message: e.english(req.application.translations)))
+                problems.append(.init(row: line, field: e.field, message: e.english(ctx.app.translations)))
             }
         }
-        let stored = try await store(req, rows, action: action)
+        let stored = try await store(ctx, rows, action: action)
         if case .failure(let f) = stored { return .failure(ImportFailure(problems: problems + f.problems)) }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
         return stored
@@ -100,11 +102,13 @@ package enum GroupAttendance {
 
     package static let outcomeColumns = ["personId", "nationalId", "kind", "status", "recordedOn"]
 
-    package static func attendanceFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<
-        Int, ImportFailure
-    > {
+    package static func attendanceFromCSV(_ ctx: ServiceContext, _ text: String, municipality: String?) async throws
+        -> Result<
+            Int, ImportFailure
+        >
+    {
         try await fromCSV(
-            req, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance"
+            ctx, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance"
         ) { v in
             let input = AttendanceInput(
                 date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
@@ -131,11 +135,13 @@ package enum GroupAttendance {
         }
     }
 
-    package static func outcomesFromCSV(_ req: Request, _ text: String, municipality: String?) async throws -> Result<
-        Int, ImportFailure
-    > {
+    package static func outcomesFromCSV(_ ctx: ServiceContext, _ text: String, municipality: String?) async throws
+        -> Result<
+            Int, ImportFailure
+        >
+    {
         try await fromCSV(
-            req, text, municipality: municipality, columns: outcomeColumns, required: ["kind", "status", "recordedOn"],
+            ctx, text, municipality: municipality, columns: outcomeColumns, required: ["kind", "status", "recordedOn"],
             action: "add_outcome"
         ) { v in
             let input = OutcomeInput(
@@ -183,7 +189,7 @@ package enum GroupAttendance {
         let end = week.adding(days: 6)
         let today = LocalDate.today
         let params = req.application.programmeParameters
-        let parts = try await participations(req, municipality: q.municipality).filter { p in
+        let parts = try await participations(req.context, municipality: q.municipality).filter { p in
             let facts = ProgrammeFacts(part: p, person: p.person, parameters: params, today: today)
             guard let s = facts.start, s <= end, (facts.end ?? end) >= week else { return false }
             return kind.map { k in
@@ -227,7 +233,9 @@ package enum GroupAttendance {
             throw ValidationFailure(field: "week", "invalid.date")
         }
         let parts = Dictionary(
-            uniqueKeysWithValues: try await participations(req, municipality: q.municipality).map { ($0.id!, $0) })
+            uniqueKeysWithValues: try await participations(req.context, municipality: q.municipality).map {
+                ($0.id!, $0)
+            })
         var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
         var problems: [ImportProblem] = []
         let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap {
@@ -261,7 +269,7 @@ package enum GroupAttendance {
             }
         }
         if problems.isEmpty {
-            switch try await store(req, rows, action: "add_attendance") {
+            switch try await store(req.context, rows, action: "add_attendance") {
             case .success(let n):
                 let query =
                     "week=\(week.iso)&measure=\(q.measure ?? "")&municipality=\(q.municipality ?? "")&stored=\(n)"
@@ -285,7 +293,7 @@ package enum GroupAttendance {
     package static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
         let text = u.file?.utf8Text ?? ""
-        switch try await attendanceFromCSV(req, text, municipality: u.municipality) {
+        switch try await attendanceFromCSV(req.context, text, municipality: u.municipality) {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
         case .failure(let f):
@@ -306,7 +314,7 @@ package enum OutcomeImport {
     package static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(GroupAttendance.Upload.self)
         let text = u.file?.utf8Text ?? ""
-        let result = try await GroupAttendance.outcomesFromCSV(req, text, municipality: u.municipality)
+        let result = try await GroupAttendance.outcomesFromCSV(req.context, text, municipality: u.municipality)
         let view: ResultView
         switch result {
         case .success(let n): view = .init(stored: n, problems: [])

@@ -98,33 +98,33 @@ package struct ProgrammeAPIController: RouteCollection {
         }
     }
 
-    package static func dto(_ req: Request, _ personID: UUID?) async throws -> ProgrammeDTO {
-        let (person, part) = try await ProgrammeService.load(req.context, personID)
+    package static func dto(_ ctx: ServiceContext, _ personID: UUID?) async throws -> ProgrammeDTO {
+        let (person, part) = try await ProgrammeService.load(ctx, personID)
         guard let part else { throw Abort(.notFound, reason: "no programme is registered for this person") }
         return ProgrammeDTO(
-            ProgrammeFacts(part: part, person: person, parameters: req.application.programmeParameters, today: .today))
+            ProgrammeFacts(part: part, person: person, parameters: ctx.app.programmeParameters, today: .today))
     }
 
     package func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("persons", ":personID", "programme")
         p.get { req async throws -> ProgrammeDTO in
             // The read is audited with the person file.
-            try await Self.dto(req, try req.pathID("personID"))
+            try await Self.dto(req.context, try req.pathID("personID"))
         }
         p.gated(.update, .programme).put { req async throws -> ProgrammeDTO in
             let id = try req.pathID("personID")
             _ = try await ProgrammeService.save(req.context, id, try req.json(ParticipationInput.self))
-            return try await Self.dto(req, id)
+            return try await Self.dto(req.context, id)
         }
         p.gated(.update, .programme).post("attendance") { req async throws -> Response in
             let id = try req.pathID("personID")
             _ = try await ProgrammeService.addAttendance(req.context, id, try req.json(AttendanceInput.self))
-            return try await Self.dto(req, id).encodeResponse(status: .created, for: req)
+            return try await Self.dto(req.context, id).encodeResponse(status: .created, for: req)
         }
         p.gated(.update, .programme).post("ending") { req async throws -> ProgrammeDTO in
             let id = try req.pathID("personID")
             _ = try await ProgrammeService.end(req.context, id, try req.json(EndingInput.self))
-            return try await Self.dto(req, id)
+            return try await Self.dto(req.context, id)
         }
         routes.get("programme", "payouts") { req async throws -> ProgrammeLists.Payouts in
             // The API is strict where the page's filter form sends empty values for "all".
@@ -133,7 +133,7 @@ package struct ProgrammeAPIController: RouteCollection {
             if let m = f.month, YearMonth(iso: m) == nil {
                 throw ValidationFailure(field: "month", "invalid.month")
             }
-            return try await ProgrammeLists.payoutList(req, f)
+            return try await ProgrammeLists.payoutList(req.context, f)
         }
     }
 }

@@ -29,11 +29,11 @@ package struct ProgrammeFeature: Feature {
         let api = routes.api.gated(.update, .programme)
         api.on(.POST, "programme", "attendance", body: .collect(maxSize: Uploads.maxSize)) {
             req async throws -> Response in
-            try await req.bulkImport { try await GroupAttendance.attendanceFromCSV(req, $0, municipality: $1) }
+            try await req.bulkImport { try await GroupAttendance.attendanceFromCSV(req.context, $0, municipality: $1) }
         }
         api.on(.POST, "programme", "outcomes", body: .collect(maxSize: Uploads.maxSize)) {
             req async throws -> Response in
-            try await req.bulkImport { try await GroupAttendance.outcomesFromCSV(req, $0, municipality: $1) }
+            try await req.bulkImport { try await GroupAttendance.outcomesFromCSV(req.context, $0, municipality: $1) }
         }
     }
 

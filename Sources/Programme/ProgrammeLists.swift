@@ -19,17 +19,17 @@ package enum ProgrammeLists {
     }
 
     /// The participations in the municipalities (or the one asked for) where the user is integration staff.
-    package static func rows(_ req: Request, _ f: Filter, audit action: String) async throws -> (
+    package static func rows(_ ctx: ServiceContext, _ f: Filter, audit action: String) async throws -> (
         rows: [Row], codes: [Kommunenummer]
     ) {
-        let codes = try await req.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
-        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+        let codes = try await ctx.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
+        let parts = try await Participation.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
             .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes)
             .with(\.$deductions).all()
         let today = LocalDate.today
-        let params = req.application.programmeParameters
+        let params = ctx.app.programmeParameters
         for m in Set(parts.map { $0.$municipality.id }).sorted() {
-            try await req.audit(action, recordType: "programme", recordID: nil, municipality: m)
+            try await ctx.audit(action, recordType: "programme", recordID: nil, municipality: m)
         }
         return (
             parts.map {
@@ -82,7 +82,7 @@ package enum ProgrammeLists {
 
     package static func overview(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let (rows, _) = try await rows(req, f, audit: "list")
+        let (rows, _) = try await rows(req.context, f, audit: "list")
         let today = LocalDate.today
         let limit = req.application.programmeParameters.caseloadWarningParticipants.entry(on: today)?.value ?? 20
         let advisorIDs = Set(rows.compactMap(\.person.advisorID))
@@ -156,7 +156,7 @@ package enum ProgrammeLists {
 
     /// The payout list for a month: every participant in the programme some day of the month, paid in arrears on
     /// attendance (the municipality pays; fact sheet § 3).
-    package static func payoutList(_ req: Request, _ f: Filter) async throws -> Payouts {
+    package static func payoutList(_ ctx: ServiceContext, _ f: Filter) async throws -> Payouts {
         let month: YearMonth
         if let m = f.month, !m.isEmpty {
             guard let ym = YearMonth(iso: m) else {
@@ -166,7 +166,7 @@ package enum ProgrammeLists {
         } else {
             month = YearMonth(LocalDate.today)
         }
-        let (rows, codes) = try await rows(req, f, audit: "payout_list")
+        let (rows, codes) = try await rows(ctx, f, audit: "payout_list")
         let lines = rows.compactMap { r -> PayoutLine? in
             guard let b = r.facts.benefit(for: month), b.daysInProgramme > 0 else { return nil }
             return PayoutLine(
@@ -191,7 +191,7 @@ package enum ProgrammeLists {
 
     package static func payouts(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let p = try await payoutList(req, f)
+        let p = try await payoutList(req.context, f)
         let query = "?month=\(p.month)&municipality=\(f.municipality ?? "")"
         return try await req.page(
             "Programme/payouts", titleKey: "payouts.title",
@@ -209,7 +209,7 @@ package enum ProgrammeLists {
     }
 
     package static func payoutsCSV(req: Request) async throws -> Response {
-        let p = try await payoutList(req, try req.query.decode(Filter.self))
+        let p = try await payoutList(req.context, try req.query.decode(Filter.self))
         let kr = { (ore: Int) in String(format: "%d.%02d", ore / 100, ore % 100) }
         let body = CSV.document(
             header: [
@@ -248,7 +248,7 @@ package enum ProgrammeLists {
 
     package static func dataQuality(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let (rows, _) = try await rows(req, f, audit: "data_quality")
+        let (rows, _) = try await rows(req.context, f, audit: "data_quality")
         let gaps = rows.filter { !missing($0).isEmpty }
         return try await req.page(
             "Programme/data-quality", titleKey: "quality.title",
@@ -265,7 +265,7 @@ package enum ProgrammeLists {
     /// One row per participant with the fields NIR holds, to reconcile against NIR's own person list.
     package static func nirCSV(req: Request) async throws -> Response {
         let f = try req.query.decode(Filter.self)
-        let (rows, codes) = try await rows(req, f, audit: "export_nir")
+        let (rows, codes) = try await rows(req.context, f, audit: "export_nir")
         let body = CSV.document(
             header: [
                 "person_id", "national_id", "duf_number", "family_name", "given_name", "municipality", "law_regime",

@@ -75,8 +75,8 @@ package struct ProgrammeSettingsController: RouteCollection {
         package var error: String?
     }
 
-    package static func municipality(_ req: Request, _ requested: String?) async throws -> Kommunenummer {
-        let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
+    package static func municipality(_ ctx: ServiceContext, _ requested: String?) async throws -> Kommunenummer {
+        let codes = try await ctx.municipalities(where: .update) { .municipalSettings(municipality: $0) }
         if let text = requested, !text.isEmpty {
             let r = try Validate.municipality(text)
             guard codes.contains(r) else { throw Abort(.forbidden, reason: "access denied") }
@@ -87,7 +87,7 @@ package struct ProgrammeSettingsController: RouteCollection {
     }
 
     package func page(_ req: Request, _ requested: String?, error: String? = nil) async throws -> View {
-        let m = try await Self.municipality(req, requested)
+        let m = try await Self.municipality(req.context, requested)
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
         return try await req.page(
@@ -118,7 +118,7 @@ package struct ProgrammeSettingsController: RouteCollection {
 
     package func change(_ req: Request, _ action: (Kommunenummer, Form) async throws -> Void) async throws -> Response {
         let f = try req.content.decode(Form.self)
-        let m = try await Self.municipality(req, f.municipality)
+        let m = try await Self.municipality(req.context, f.municipality)
         do {
             try await action(m, f)
             try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)

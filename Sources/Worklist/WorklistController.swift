@@ -26,9 +26,9 @@ package struct WorklistController: RouteCollection {
     }
 
     /// Open deadlines, evaluated today, filtered by the policy and the query.
-    package static func items(_ req: Request, _ f: Filter) async throws -> [Item] {
-        let user = try req.requireUser()
-        let codes = try await req.scope(where: .list, requested: f.municipality) {
+    package static func items(_ ctx: ServiceContext, _ f: Filter) async throws -> [Item] {
+        let user = try ctx.requireUser()
+        let codes = try await ctx.scope(where: .list, requested: f.municipality) {
             .personalDataList(municipality: $0)
         }
         var kind: DeadlineKind? = nil
@@ -44,16 +44,16 @@ package struct WorklistController: RouteCollection {
         case "mine": mine = true
         default: throw ValidationFailure(field: "who", "invalid.choice")
         }
-        let query = Person.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$shares)
+        let query = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         if mine { query.filter(\.$advisorID == user.id) }
-        let persons = try await query.all().filter { req.may(.read, $0.resource) }
-        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: req.store)
+        let persons = try await query.all().filter { ctx.may(.read, $0.resource) }
+        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: ctx.db)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
         let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
         let today = LocalDate.today
         var out: [Item] = []
         for p in persons {
-            for d in req.application.rulesEngine.evaluate(p.facts, asOf: today).deadlines {
+            for d in ctx.app.rulesEngine.evaluate(p.facts, asOf: today).deadlines {
                 if let kind, d.kind != kind { continue }
                 if !staff && !sectors.contains(d.kind.sector) { continue }
                 let status = DeadlineStatus.of(
@@ -61,7 +61,7 @@ package struct WorklistController: RouteCollection {
                 if status != .met && d.kind.isMetByEvent { out.append(Item(person: p, deadline: d, status: status)) }
             }
         }
-        try await req.auditList("worklist", municipalities: out.map { $0.person.$municipality.id })
+        try await ctx.auditList("worklist", municipalities: out.map { $0.person.$municipality.id })
         return out.sorted { ($0.deadline.due, $0.person.familyName) < ($1.deadline.due, $1.person.familyName) }
     }
 
@@ -96,7 +96,7 @@ package struct WorklistController: RouteCollection {
 
     package func page(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let items = try await Self.items(req, f)
+        let items = try await Self.items(req.context, f)
         let names = try await req.municipalityNames()
         let rows = items.map { i in
             PageView.Row(
@@ -136,7 +136,7 @@ package struct WorklistController: RouteCollection {
 
     package func csv(req: Request) async throws -> Response {
         let f = try req.query.decode(Filter.self)
-        let items = try await Self.items(req, f)
+        let items = try await Self.items(req.context, f)
         let names = try await req.municipalityNames()
         let tr = req.application.translations
         let lang = req.language
