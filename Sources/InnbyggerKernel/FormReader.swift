@@ -34,8 +34,8 @@ package struct FormReader {
         try Validate.decimal(fields[key], key)
     }
 
-    /// An id; empty is nil; `what` names it in the message ("a household").
-    package func id(_ key: String, _ what: String) throws -> UUID? {
+    /// An id; empty is nil.
+    package func id(_ key: String) throws -> UUID? {
         guard let t = text(key) else { return nil }
         guard let id = UUID(uuidString: t) else {
             throw ValidationFailure(field: key, "invalid.reference")

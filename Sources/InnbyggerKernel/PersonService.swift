@@ -43,7 +43,7 @@ package struct PersonInput: Content {
             v("language\(i)").map { LanguageInput(code: $0.lowercased(), level: v("level\(i)") ?? "") }
         }
         return PersonInput(
-            municipality: v("municipality"), householdId: try uuid("householdId", "a household"),
+            municipality: v("municipality"), householdId: try uuid("householdId"),
             givenName: f.raw("givenName"), familyName: f.raw("familyName"),
             birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"),
             residenceGround: v("residenceGround"),
@@ -56,7 +56,7 @@ package struct PersonInput: Content {
             relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
             referencePersonSettlementDate: v("referencePersonSettlementDate"),
             familyApplicationDate: v("familyApplicationDate"),
-            advisorId: try uuid("advisorId", "a user"))
+            advisorId: try uuid("advisorId"))
     }
 
     /// Checks every field at the edge and names the first one that is wrong.

@@ -294,12 +294,12 @@ package struct NorwegianController: RouteCollection {
 
     package func addTest(req: Request) async throws -> Response {
         try await run(req) { id in
-            let f = try req.content.decode([String: String].self)
+            let f = try FormReader(req)
             _ = try await NorwegianService.addTest(
                 req.context, id,
                 .init(
-                    kind: f["kind"], skill: f["skill"], level: f["level"].flatMap { $0.isEmpty ? nil : $0 },
-                    passed: f["passed"].flatMap { $0.isEmpty ? nil : $0 == "true" }, date: f["date"]))
+                    kind: f.raw("kind"), skill: f.raw("skill"), level: f.text("level"),
+                    passed: f.text("passed").map { $0 == "true" }, date: f.raw("date")))
         }
     }
 }

@@ -371,13 +371,12 @@ package struct ProgrammeController: RouteCollection {
 
     package func addMeasure(req: Request) async throws -> Response {
         try await run(req, form: "measures") { id in
-            let f = try req.content.decode([String: String].self)
+            let f = try FormReader(req)
             _ = try await ProgrammeService.addMeasure(
                 req.context, id,
                 MeasureInput(
-                    kind: f["kind"], title: f["title"], from: f["from"], to: f["to"],
-                    weeklyHours: try Validate.decimal(f["weeklyHours"], "weeklyHours"), selfStudy: f["selfStudy"] != nil
-                ))
+                    kind: f.raw("kind"), title: f.raw("title"), from: f.raw("from"), to: f.raw("to"),
+                    weeklyHours: try f.decimal("weeklyHours"), selfStudy: f.checkbox("selfStudy")))
         }
     }
 
@@ -396,20 +395,13 @@ package struct ProgrammeController: RouteCollection {
 
     package func addAttendance(req: Request) async throws -> Response {
         try await run(req, form: "attendance") { id in
-            let f = try req.content.decode([String: String].self)
+            let f = try FormReader(req)
             _ = try await ProgrammeService.addAttendance(
                 req.context, id,
                 AttendanceInput(
-                    date: f["date"], period: f["period"],
-                    presentHours: try Validate.decimal(f["presentHours"], "presentHours"),
-                    absenceHours: try Validate.decimal(f["absenceHours"], "absenceHours"),
-                    absenceKind: f["absenceKind"].flatMap { $0.isEmpty ? nil : $0 },
-                    measureId: try f["measureId"].flatMap { $0.isEmpty ? nil : $0 }.map { text in
-                        guard let u = UUID(uuidString: text) else {
-                            throw ValidationFailure(field: "measureId", "programme.invalid.not_a_measure")
-                        }
-                        return u
-                    }))
+                    date: f.raw("date"), period: f.raw("period"), presentHours: try f.decimal("presentHours"),
+                    absenceHours: try f.decimal("absenceHours"), absenceKind: f.text("absenceKind"),
+                    measureId: try f.id("measureId")))
         }
     }
 
@@ -433,11 +425,10 @@ package struct ProgrammeController: RouteCollection {
 
     package func addDeduction(req: Request) async throws -> Response {
         try await run(req, form: "deductions") { id in
-            let f = try req.content.decode([String: String].self)
+            let f = try FormReader(req)
             _ = try await ProgrammeService.addDeduction(
                 req.context, id,
-                DeductionInput(
-                    month: f["month"], amount: try Validate.decimal(f["amount"], "amount"), reason: f["reason"]))
+                DeductionInput(month: f.raw("month"), amount: try f.decimal("amount"), reason: f.raw("reason")))
         }
     }
 
