@@ -20,7 +20,7 @@ package enum Vocabulary {
         Role.self, Sector.self, ResidenceGround.self, EducationLevel.self, Sex.self, FamilyRelation.self,
         ShareBasis.self, LanguageSkill.Level.self, DeadlineKind.self, DeadlineStatus.self, Category.self,
         LawRegime.self, MeasureKind.self, AbsenceKind.self, AttendancePeriod.self, StopKind.self, EndReason.self,
-        FinalGoal.self, ProgrammeGroup.self, ParticipationStatus.self, OutcomeKind.self, OutcomeStatus.self,
+        FinalGoal.self, ProgrammeGroup.self, ProgrammeStatus.self, OutcomeKind.self, OutcomeStatus.self,
         NorwegianSkill.self, LanguageTestKind.self,
     ]
 }
@@ -44,7 +44,7 @@ extension StopKind: Labelled { package static var labelPrefix: String { "program
 extension EndReason: Labelled { package static var labelPrefix: String { "end_reason" } }
 extension FinalGoal: Labelled { package static var labelPrefix: String { "goal" } }
 extension ProgrammeGroup: Labelled { package static var labelPrefix: String { "programme.group" } }
-extension ParticipationStatus: Labelled { package static var labelPrefix: String { "programme.status" } }
+extension ProgrammeStatus: Labelled { package static var labelPrefix: String { "programme.status" } }
 extension OutcomeKind: Labelled { package static var labelPrefix: String { "outcome" } }
 extension OutcomeStatus: Labelled { package static var labelPrefix: String { "outcome_status" } }
 extension NorwegianSkill: Labelled { package static var labelPrefix: String { "skill" } }

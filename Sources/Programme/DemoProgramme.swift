@@ -131,7 +131,7 @@ package enum DemoProgramme {
         for p: Person, stage: Stage, start: LocalDate, index i: Int, today: LocalDate, parameters: ProgrammeParameters,
         on db: any Database
     ) async throws {
-        let part = Participation()
+        let part = PersonProgramme()
         part.$person.id = p.id!
         part.$municipality.id = p.$municipality.id
         part.lawRegime = .integreringsloven2021

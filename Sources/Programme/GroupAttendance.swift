@@ -16,10 +16,10 @@ package enum GroupAttendance {
     /// Open participations in the municipalities where the user is integration staff.
     package static func participations(_ ctx: ServiceContext, municipality: String?, startedOnly: Bool = true)
         async throws
-        -> [Participation]
+        -> [PersonProgramme]
     {
         let codes = try await ctx.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
-        let q = Participation.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
+        let q = PersonProgramme.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
         return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
     }
@@ -27,11 +27,12 @@ package enum GroupAttendance {
     /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
     /// and outcomes: `build` checks one row and returns its unsaved record.
     package static func store(
-        _ ctx: ServiceContext, _ rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)],
+        _ ctx: ServiceContext,
+        _ rows: [(line: Int, part: PersonProgramme?, build: (PersonProgramme) throws -> any Model)],
         action: String
     ) async throws -> Result<Int, ImportFailure> {
         var problems: [ImportProblem] = []
-        var records: [(Participation, any Model)] = []
+        var records: [(PersonProgramme, any Model)] = []
         for r in rows {
             guard let part = r.part else {
                 problems.append(
@@ -62,7 +63,7 @@ package enum GroupAttendance {
 
     /// Finds the participant a CSV row names, by person id or national id, among those the user may change.
     package static func lookup(_ ctx: ServiceContext, municipality: String?) async throws -> ([String: String]) ->
-        Participation?
+        PersonProgramme?
     {
         let parts = try await participations(ctx, municipality: municipality, startedOnly: false)
         let byPerson = Dictionary(parts.map { ($0.$person.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -78,7 +79,7 @@ package enum GroupAttendance {
     package static func fromCSV(
         _ ctx: ServiceContext, _ text: String, municipality: String?, columns: [String], required: [String],
         action: String,
-        input: @escaping ([String: String]) throws -> (Participation) throws -> any Model
+        input: @escaping ([String: String]) throws -> (PersonProgramme) throws -> any Model
     ) async throws -> Result<Int, ImportFailure> {
         let table: CSVTable
         switch CSVTable.read(text, columns: columns, required: required, maxRows: maxRows) {
@@ -87,7 +88,7 @@ package enum GroupAttendance {
         }
         guard table.problems.isEmpty else { return .failure(ImportFailure(problems: table.problems)) }
         let find = try await lookup(ctx, municipality: municipality)
-        var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
+        var rows: [(line: Int, part: PersonProgramme?, build: (PersonProgramme) throws -> any Model)] = []
         var problems: [ImportProblem] = []
         for (line, v) in table.rows {
             do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure {
@@ -236,7 +237,7 @@ package enum GroupAttendance {
             uniqueKeysWithValues: try await participations(req.context, municipality: q.municipality).map {
                 ($0.id!, $0)
             })
-        var rows: [(line: Int, part: Participation?, build: (Participation) throws -> any Model)] = []
+        var rows: [(line: Int, part: PersonProgramme?, build: (PersonProgramme) throws -> any Model)] = []
         var problems: [ImportProblem] = []
         let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap {
             UUID(uuidString: String($0.split(separator: ".").last!))

@@ -113,7 +113,7 @@ package struct ProgrammeAPIController: RouteCollection {
         }
         p.gated(.update, .programme).put { req async throws -> ProgrammeDTO in
             let id = try req.pathID("personID")
-            _ = try await ProgrammeService.save(req.context, id, try req.json(ParticipationInput.self))
+            _ = try await ProgrammeService.save(req.context, id, try req.json(ProgrammeInput.self))
             return try await Self.dto(req.context, id)
         }
         p.gated(.update, .programme).post("attendance") { req async throws -> Response in

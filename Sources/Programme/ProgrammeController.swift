@@ -96,7 +96,7 @@ package struct ProgrammeController: RouteCollection {
         package var exists: Bool
         package var statusKey: String
         package var regimeKey: String
-        package var input: ParticipationInput
+        package var input: ProgrammeInput
         package var error: String?
         package var errorField: String?
         package var goals: [Choice]
@@ -152,9 +152,9 @@ package struct ProgrammeController: RouteCollection {
         var posted: [String: String]
     }
 
-    package static func input(_ part: Participation?) -> ParticipationInput {
-        guard let p = part else { return ParticipationInput() }
-        return ParticipationInput(
+    package static func input(_ part: PersonProgramme?) -> ProgrammeInput {
+        guard let p = part else { return ProgrammeInput() }
+        return ProgrammeInput(
             lawRegime: p.lawRegime.rawValue, mappingDate: p.mappingDate?.iso, mappingBy: p.mappingBy,
             mappingSummary: p.mappingSummary,
             guidanceDate: p.guidanceDate?.iso, guidanceCentre: p.guidanceCentre,
@@ -168,7 +168,7 @@ package struct ProgrammeController: RouteCollection {
     }
 
     package func page(
-        _ req: Request, _ personID: UUID?, input override: ParticipationInput? = nil, error: ValidationFailure? = nil,
+        _ req: Request, _ personID: UUID?, input override: ProgrammeInput? = nil, error: ValidationFailure? = nil,
         message: String? = nil,
         sub: SubFormError? = nil
     ) async throws -> View {
@@ -316,13 +316,13 @@ package struct ProgrammeController: RouteCollection {
     }
 
     /// Reads the main form: empty fields are "not given"; numbers must be whole; checkboxes send "on".
-    package static func formInput(_ req: Request) throws -> ParticipationInput {
+    package static func formInput(_ req: Request) throws -> ProgrammeInput {
         let f = try FormReader(req)
         let v = f.text
         let int = f.int
         var target: [String: String] = [:]
         for s in NorwegianSkill.allCases { if let l = v("target.\(s.rawValue)") { target[s.rawValue] = l } }
-        return ParticipationInput(
+        return ProgrammeInput(
             lawRegime: v("lawRegime"), mappingDate: v("mappingDate"), mappingBy: v("mappingBy"),
             mappingSummary: v("mappingSummary"),
             guidanceDate: v("guidanceDate"), guidanceCentre: v("guidanceCentre"),
@@ -340,7 +340,7 @@ package struct ProgrammeController: RouteCollection {
     /// `form` names one of the smaller forms (measures, attendance …): its error is shown at that form with the input
     /// kept.
     package func run(
-        _ req: Request, form: String? = nil, input: ParticipationInput? = nil, _ action: (UUID?) async throws -> Void
+        _ req: Request, form: String? = nil, input: ProgrammeInput? = nil, _ action: (UUID?) async throws -> Void
     ) async throws -> Response {
         let id = try req.pathID("personID")
         do {
@@ -362,7 +362,7 @@ package struct ProgrammeController: RouteCollection {
     }
 
     package func save(req: Request) async throws -> Response {
-        let input: ParticipationInput
+        let input: ProgrammeInput
         do { input = try Self.formInput(req) } catch let e as ValidationFailure {
             return try await page(req, try req.pathID("personID"), error: e).reshown(req)
         }

@@ -47,10 +47,10 @@ package struct ProgrammeFeature: Feature {
     /// What the programme tells other features: the Norwegian target of a person's plan, and who has started.
     package func configure(_ app: Application) throws {
         app.sharedFacts.norwegianTarget = { person, db in
-            try await Participation.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
+            try await PersonProgramme.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
         }
         app.sharedFacts.startedParticipants = { municipality, day, db in
-            try await Participation.query(on: db).filter(\.$municipality.$id == municipality)
+            try await PersonProgramme.query(on: db).filter(\.$municipality.$id == municipality)
                 .filter(\.$startDate != nil).all()
                 .filter { $0.startDate! < day }.map { $0.$person.id }
         }
@@ -79,7 +79,7 @@ package struct PlanReviewsDue: DeadlineSource {
         guard !codes.isEmpty, filter.kind == nil else { return [] }
         let names = try await req.municipalityNames()
         let today = LocalDate.today
-        let parts = try await Participation.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
+        let parts = try await PersonProgramme.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
             .with(\.$reviews).with(\.$leaves).all()
         return parts.compactMap { part -> DueRow? in
             if filter.mine && part.person.advisorID != user.id { return nil }

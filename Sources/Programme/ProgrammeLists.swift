@@ -14,7 +14,7 @@ package enum ProgrammeLists {
 
     package struct Row {
         package let person: Person
-        package let part: Participation
+        package let part: PersonProgramme
         package let facts: ProgrammeFacts
     }
 
@@ -23,7 +23,7 @@ package enum ProgrammeLists {
         rows: [Row], codes: [Kommunenummer]
     ) {
         let codes = try await ctx.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
-        let parts = try await Participation.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
+        let parts = try await PersonProgramme.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
             .with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes)
             .with(\.$deductions).all()
         let today = LocalDate.today

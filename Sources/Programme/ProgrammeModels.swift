@@ -5,7 +5,7 @@ import Vapor
 
 /// A person's introduction programme: mapping, career guidance, the decision, the plan and contract, and the end.
 /// One per person. The municipality is the person's, copied here so lists can be scoped without a join.
-package final class Participation: Model, @unchecked Sendable {
+package final class PersonProgramme: Model, @unchecked Sendable {
     package static let schema = "participations"
     @ID(key: .id) package var id: UUID?
     @Parent(key: "person_id") package var person: Person
@@ -60,7 +60,7 @@ package final class Participation: Model, @unchecked Sendable {
 package final class ProgrammeMeasure: Model, @unchecked Sendable {
     package static let schema = "programme_measures"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "kind") package var kind: MeasureKind
     @OptionalField(key: "title") package var title: String?
     @Field(key: "from_date") package var from: LocalDate
@@ -73,7 +73,7 @@ package final class ProgrammeMeasure: Model, @unchecked Sendable {
 package final class ProgrammeLeave: Model, @unchecked Sendable {
     package static let schema = "programme_leaves"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "from_date") package var from: LocalDate
     @Field(key: "to_date") package var to: LocalDate
     @Field(key: "reason") package var reason: String
@@ -85,7 +85,7 @@ package final class ProgrammeLeave: Model, @unchecked Sendable {
 package final class AttendanceEntry: Model, @unchecked Sendable {
     package static let schema = "attendance_entries"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "date") package var date: LocalDate
     @Field(key: "period") package var period: AttendancePeriod
     @Field(key: "present_minutes") package var presentMinutes: Int
@@ -108,7 +108,7 @@ package struct AddAttendanceMeasure: AsyncMigration {
 package final class PlanReview: Model, @unchecked Sendable {
     package static let schema = "plan_reviews"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "date") package var date: LocalDate
     @Field(key: "note") package var note: String
     package init() {}
@@ -118,7 +118,7 @@ package final class PlanReview: Model, @unchecked Sendable {
 package final class ProgrammeOutcome: Model, @unchecked Sendable {
     package static let schema = "programme_outcomes"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "kind") package var kind: OutcomeKind
     @Field(key: "status") package var status: OutcomeStatus
     @Field(key: "recorded_on") package var recordedOn: LocalDate
@@ -129,7 +129,7 @@ package final class ProgrammeOutcome: Model, @unchecked Sendable {
 package final class BenefitDeduction: Model, @unchecked Sendable {
     package static let schema = "benefit_deductions"
     @ID(key: .id) package var id: UUID?
-    @Parent(key: "participation_id") package var participation: Participation
+    @Parent(key: "participation_id") package var participation: PersonProgramme
     @Field(key: "month") package var month: YearMonth
     @Field(key: "amount_ore") package var amountOre: Int
     @Field(key: "reason") package var reason: String
@@ -139,7 +139,7 @@ package final class BenefitDeduction: Model, @unchecked Sendable {
 package struct CreateBenefitDeductions: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema(BenefitDeduction.schema).id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("month", .string, .required).field("amount_ore", .int, .required).field("reason", .string, .required)
             .create()
     }
@@ -148,7 +148,7 @@ package struct CreateBenefitDeductions: AsyncMigration {
 
 package struct CreateProgramme: AsyncMigration {
     package func prepare(on db: any Database) async throws {
-        try await db.schema(Participation.schema)
+        try await db.schema(PersonProgramme.schema)
             .id()
             .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
             .field("municipality", .string, .required, .references(Municipality.schema, "code"))
@@ -167,21 +167,21 @@ package struct CreateProgramme: AsyncMigration {
             .create()
         try await db.schema(ProgrammeMeasure.schema)
             .id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("kind", .string, .required).field("title", .string)
             .field("from_date", .string, .required).field("to_date", .string, .required)
             .field("weekly_minutes", .int, .required).field("self_study", .bool, .required)
             .create()
         try await db.schema(ProgrammeLeave.schema)
             .id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("from_date", .string, .required).field("to_date", .string, .required).field(
                 "reason", .string, .required
             )
             .create()
         try await db.schema(AttendanceEntry.schema)
             .id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("date", .string, .required).field("period", .string, .required)
             .field("present_minutes", .int, .required).field("absence_minutes", .int, .required).field(
                 "absence_kind", .string
@@ -189,12 +189,12 @@ package struct CreateProgramme: AsyncMigration {
             .create()
         try await db.schema(PlanReview.schema)
             .id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("date", .string, .required).field("note", .string, .required)
             .create()
         try await db.schema(ProgrammeOutcome.schema)
             .id()
-            .field("participation_id", .uuid, .required, .references(Participation.schema, "id", onDelete: .cascade))
+            .field("participation_id", .uuid, .required, .references(PersonProgramme.schema, "id", onDelete: .cascade))
             .field("kind", .string, .required).field("status", .string, .required).field(
                 "recorded_on", .string, .required
             )
@@ -203,7 +203,7 @@ package struct CreateProgramme: AsyncMigration {
     package func revert(on db: any Database) async throws {
         for s in [
             ProgrammeOutcome.schema, PlanReview.schema, AttendanceEntry.schema, ProgrammeLeave.schema,
-            ProgrammeMeasure.schema, Participation.schema,
+            ProgrammeMeasure.schema, PersonProgramme.schema,
         ] {
             try await db.schema(s).delete()
         }

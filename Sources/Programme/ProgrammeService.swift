@@ -4,7 +4,7 @@ import InnbyggerKernel
 import Vapor
 
 /// The decision, plan and contract fields as a client sends them. The page form uses the same names.
-package struct ParticipationInput: Content {
+package struct ProgrammeInput: Content {
     package var lawRegime: String?
     package var mappingDate: String?
     package var mappingBy: String?
@@ -76,7 +76,7 @@ package enum ProgrammeService {
 
     /// The person and their programme (nil before anything is registered), after the policy allows `action`.
     package static func load(_ ctx: ServiceContext, _ personID: UUID?, for action: Action = .read) async throws -> (
-        Person, Participation?
+        Person, PersonProgramme?
     ) {
         // Partners may read a shared file, but the programme is the integration service's own record: the file is
         // found first and its read audited only once the programme is allowed, so a refusal is not logged as a read.
@@ -88,7 +88,7 @@ package enum ProgrammeService {
             try await ctx.audit(
                 "read", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
         }
-        let part = try await Participation.query(on: ctx.db).filter(\.$person.$id == p.id!)
+        let part = try await PersonProgramme.query(on: ctx.db).filter(\.$person.$id == p.id!)
             .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(
                 \.$deductions
             ).first()
@@ -100,11 +100,11 @@ package enum ProgrammeService {
         return r == .undetermined ? .integreringsloven2021 : r
     }
 
-    package static func save(_ ctx: ServiceContext, _ personID: UUID?, _ input: ParticipationInput) async throws
-        -> Participation
+    package static func save(_ ctx: ServiceContext, _ personID: UUID?, _ input: ProgrammeInput) async throws
+        -> PersonProgramme
     {
         let (p, existing) = try await load(ctx, personID, for: .update)
-        let part = existing ?? Participation()
+        let part = existing ?? PersonProgramme()
         if existing == nil {
             part.$person.id = p.id!
             part.extensionMonths = 0
@@ -253,7 +253,7 @@ package enum ProgrammeService {
     }
 
     /// Requires a registered programme, for the actions that hang off it.
-    package static func existing(_ ctx: ServiceContext, _ personID: UUID?) async throws -> (Person, Participation) {
+    package static func existing(_ ctx: ServiceContext, _ personID: UUID?) async throws -> (Person, PersonProgramme) {
         let (p, part) = try await load(ctx, personID, for: .update)
         guard let part else { throw APIError(.conflict, "no_programme", "register the programme decision first") }
         return (p, part)
@@ -261,7 +261,7 @@ package enum ProgrammeService {
 
     /// Ending with its mandatory reason (integreringsloven § 18 a: the participation certificate follows).
     package static func end(_ ctx: ServiceContext, _ personID: UUID?, _ input: EndingInput) async throws
-        -> Participation
+        -> PersonProgramme
     {
         let (p, part) = try await existing(ctx, personID)
         let end = try Validate.pastDate(input.endDate, "endDate")
@@ -325,7 +325,7 @@ package enum ProgrammeService {
     /// makes the row (its checks may refuse it), and the row is stored and audited as `action` against the person.
     package static func add<M: Model>(
         _ ctx: ServiceContext, _ personID: UUID?, audit action: String,
-        _ build: (Person, Participation) async throws -> M
+        _ build: (Person, PersonProgramme) async throws -> M
     ) async throws -> M {
         let (p, part) = try await existing(ctx, personID)
         let row = try await build(p, part)
@@ -356,7 +356,7 @@ package enum ProgrammeService {
     }
 
     /// Checks one attendance entry (for a single entry, the group form and the CSV import alike); unsaved.
-    package static func attendanceEntry(_ input: AttendanceInput, for part: Participation) throws -> AttendanceEntry {
+    package static func attendanceEntry(_ input: AttendanceInput, for part: PersonProgramme) throws -> AttendanceEntry {
         var date = try Validate.pastDate(input.date, "date")
         guard let period = AttendancePeriod(rawValue: input.period ?? "day") else {
             throw ValidationFailure(field: "period", "invalid.one_of", "day, week")
@@ -421,7 +421,7 @@ package enum ProgrammeService {
     }
 
     /// Checks one outcome (single entry and CSV import alike); unsaved.
-    package static func outcome(_ input: OutcomeInput, for part: Participation) throws -> ProgrammeOutcome {
+    package static func outcome(_ input: OutcomeInput, for part: PersonProgramme) throws -> ProgrammeOutcome {
         guard let kind = input.kind.flatMap(OutcomeKind.init(rawValue:)) else {
             throw ValidationFailure(field: "kind", "invalid.one_of", "one_year, five_year")
         }
@@ -468,7 +468,7 @@ package enum ProgrammeService {
 
 /// Computed facts about a participation, shared by the pages, the API, the payout list and the worklist.
 package struct ProgrammeFacts {
-    package let part: Participation
+    package let part: PersonProgramme
     package let person: Person
     package let parameters: ProgrammeParameters
     package let today: LocalDate
@@ -477,7 +477,7 @@ package struct ProgrammeFacts {
     package var end: LocalDate? { part.endDate }
     package var regime: LawRegime { part.lawRegime == .undetermined ? .integreringsloven2021 : part.lawRegime }
 
-    package var status: ParticipationStatus {
+    package var status: ProgrammeStatus {
         if let e = end, e <= today { return .ended }
         if part.stopKind == .permanent, let s = part.stopDate, s <= today {
             return .stopped

@@ -33,10 +33,10 @@ package struct CreateProgrammeSettings: AsyncMigration {
         try await db.schema(CatalogueMeasure.schema).id()
             .field("municipality", .string, .required, .references(Municipality.schema, "code"))
             .field("name", .string, .required).field("kind", .string, .required).create()
-        try await db.schema(Participation.schema).field("ladder_phase", .int).update()
+        try await db.schema(PersonProgramme.schema).field("ladder_phase", .int).update()
     }
     package func revert(on db: any Database) async throws {
-        try await db.schema(Participation.schema).deleteField("ladder_phase").update()
+        try await db.schema(PersonProgramme.schema).deleteField("ladder_phase").update()
         try await db.schema(CatalogueMeasure.schema).delete()
         try await db.schema(LadderPhase.schema).delete()
     }

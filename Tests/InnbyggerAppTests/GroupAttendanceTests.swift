@@ -19,9 +19,9 @@ import VaporTesting
 @Suite("Group attendance", .serialized)
 struct GroupAttendanceTests {
     /// Two demo participants in Elverum who are in the programme this week with Norwegian training.
-    static func twoActive(_ app: Application) async throws -> [Participation] {
+    static func twoActive(_ app: Application) async throws -> [PersonProgramme] {
         let week = LocalDate.today.weekStart
-        let parts = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures)
+        let parts = try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420").with(\.$measures)
             .with(\.$person).all()
             .filter { p in
                 p.endDate == nil && p.startDate.map { $0 <= week } == true
@@ -115,7 +115,7 @@ struct OutcomeImportTests {
     @Test("Outcome statuses from CSV, all or nothing; refused for partners")
     func outcomes() async throws {
         try await withDemoApp { app in
-            let ended = try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").filter(
+            let ended = try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420").filter(
                 \.$endDate != nil
             ).with(\.$outcomes).all()
                 .filter { $0.outcomes.isEmpty }

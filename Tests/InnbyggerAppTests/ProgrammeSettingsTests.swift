@@ -55,7 +55,7 @@ struct ProgrammeSettingsTests {
                 try await CatalogueMeasure.query(on: app.db).filter(\.$name == "Kjøkkenkurs").first())
             // The advisor files the own measure under its kind and moves a participant up the ladder.
             let part = try #require(
-                try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420").filter(
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420").filter(
                     \.$startDate != nil
                 ).filter(\.$endDate == nil).first())
             let advisor = Browser(app)
@@ -81,7 +81,7 @@ struct ProgrammeSettingsTests {
                     .POST, "/persons/\(part.$person.id)/programme/phase",
                     form: ["_csrf": try await advisor.csrf(), "phase": "\(phase.position)"]
                 ).status == .seeOther)
-            #expect(try await Participation.find(part.id, on: app.db)?.ladderPhase == phase.position)
+            #expect(try await PersonProgramme.find(part.id, on: app.db)?.ladderPhase == phase.position)
             #expect(
                 try await advisor.send(
                     .POST, "/persons/\(part.$person.id)/programme/phase",

@@ -258,7 +258,8 @@ struct ProgrammeTests {
                     ]
                 ).status == .seeOther)
             #expect(
-                try await Participation.query(on: app.db).filter(\.$person.$id == id).first()?.livesWithParents == true)
+                try await PersonProgramme.query(on: app.db).filter(\.$person.$id == id).first()?.livesWithParents
+                    == true)
             #expect(
                 try await b.send(
                     .POST, "/persons/\(id)/programme/leaves",
@@ -304,7 +305,7 @@ struct ProgrammeTests {
                     form: ["_csrf": try await b.csrf(), "date": "2025-06-04", "absenceHours": "2"]
                 ).status == .badRequest)
             let measure = ProgrammeMeasure()
-            let part = try #require(try await Participation.query(on: app.db).filter(\.$person.$id == id).first())
+            let part = try #require(try await PersonProgramme.query(on: app.db).filter(\.$person.$id == id).first())
             measure.$participation.id = part.id!
             measure.kind = .norwegian
             measure.from = LocalDate(iso: "2025-05-01")!

@@ -393,14 +393,14 @@ struct ReliabilityTests {
         try await withDemoApp { app in
             let t = try await token(app, for: "veileder.elverum")
             let part = try #require(
-                try await Participation.query(on: app.db).filter(\.$decisionDate != nil).with(\.$person).all()
+                try await PersonProgramme.query(on: app.db).filter(\.$decisionDate != nil).with(\.$person).all()
                     .first { $0.person.$municipality.id == "3420" })
             let res = try await api(
                 app, .PUT, "/api/v1/persons/\(part.$person.id)/programme", token: t,
                 json: #"{"decisonDate":"2026-01-01"}"#)
             #expect(res.status == .badRequest)
             #expect(res.body.string.contains("decisonDate"))
-            let after = try #require(try await Participation.find(part.id, on: app.db))
+            let after = try #require(try await PersonProgramme.find(part.id, on: app.db))
             #expect(after.decisionDate == part.decisionDate)
             let cw = try await token(app, for: "saksbehandler.elverum")
             let typo = personBody.replacingOccurrences(of: "\"sex\"", with: "\"sexx\":\"x\",\"sex\"")

@@ -49,7 +49,7 @@ struct ServiceContextTests {
         try await withDemoApp { app in
             let ctx = try await Self.context(app, "veileder.elverum", route: "command import")
             let part = try #require(
-                try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420")
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
                     .filter(\.$startDate != nil).filter(\.$endDate == nil).first())
             let reviews = try await PlanReview.query(on: app.db).count()
             let audits = try await AuditEntry.query(on: app.db).count()

@@ -78,9 +78,9 @@ struct SnapshotTests {
             let b = Browser(app)
             try await b.login("veileder.elverum")
             let part = try #require(
-                try await Participation.query(on: app.db).filter(\.$municipality.$id == "3420")
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
                     .filter(\.$startDate != nil).filter(\.$endDate == nil).join(
-                        Person.self, on: \Participation.$person.$id == \Person.$id
+                        Person.self, on: \PersonProgramme.$person.$id == \Person.$id
                     )
                     .sort(Person.self, \.$familyName).sort(Person.self, \.$givenName).first())
             let id = part.$person.id

@@ -55,7 +55,7 @@ public enum OutcomeKind: String, CaseIterable, Codable, Sendable {
 }
 
 /// Where a participant stands today.
-public enum ParticipationStatus: String, CaseIterable, Codable, Sendable {
+public enum ProgrammeStatus: String, CaseIterable, Codable, Sendable {
     case mapping, decided, active, onLeave = "on_leave", stoppedTemporarily = "stopped_temporarily", stopped, ended
     /// In the programme after its planned end (with any extension) and no ending registered: needs an ending or an
     /// extension.
