@@ -466,124 +466,51 @@ package enum ProgrammeService {
     }
 }
 
-/// Computed facts about a participation, shared by the pages, the API, the payout list and the worklist.
+/// A person's programme as the pages, the API, the payout list and the worklist use it: the records, and the Core
+/// rules' view of them (`ProgrammeCourse`) on the day.
 package struct ProgrammeFacts {
     package let part: PersonProgramme
     package let person: Person
-    package let parameters: ProgrammeParameters
-    package let today: LocalDate
+    package let course: ProgrammeCourse
 
-    package var start: LocalDate? { part.startDate }
-    package var end: LocalDate? { part.endDate }
-    package var regime: LawRegime { part.lawRegime == .undetermined ? .integreringsloven2021 : part.lawRegime }
-
-    package var status: ProgrammeStatus {
-        if let e = end, e <= today { return .ended }
-        if part.stopKind == .permanent, let s = part.stopDate, s <= today {
-            return .stopped
-        }
-        if (part.$leaves.value ?? []).contains(where: {
-            $0.from <= today && today <= $0.to
-        }) {
-            return .onLeave
-        }
-        if part.stopKind == .temporary { return .stoppedTemporarily }
-        guard part.decisionDate != nil else { return .mapping }
-        if let s = start, s <= today { return (plannedEnd.map { $0 < today } ?? false) ? .pastPlannedEnd : .active }
-        return .decided
+    package init(part: PersonProgramme, person: Person, parameters: ProgrammeParameters, today: LocalDate) {
+        self.part = part
+        self.person = person
+        course = ProgrammeCourse(
+            lawRegime: part.lawRegime, birthDate: person.birthDate, residenceGround: person.residenceGround,
+            hasEducationBackground: person.educationLevel != nil, decisionDate: part.decisionDate,
+            startDate: part.startDate, endDate: part.endDate, planDate: part.planDate,
+            contractSigned: part.contractSigned, stopKind: part.stopKind, stopDate: part.stopDate,
+            finalGoal: part.finalGoal, endReason: part.endReason, plannedMonths: part.plannedMonths,
+            extensionMonths: part.extensionMonths, livesWithParents: part.livesWithParents,
+            coupleWithoutChildren: part.coupleWithoutChildren,
+            measures: (part.$measures.value ?? []).map {
+                PlannedMeasure(
+                    kind: $0.kind, from: $0.from, to: $0.to, weeklyMinutes: $0.weeklyMinutes, selfStudy: $0.selfStudy)
+            },
+            leaves: (part.$leaves.value ?? []).map { .init(from: $0.from, to: $0.to) },
+            absences: (part.$attendance.value ?? []).compactMap { a in
+                a.absenceKind.map { .init(date: a.date, minutes: a.absenceMinutes, kind: $0) }
+            },
+            reviews: (part.$reviews.value ?? []).map(\.date),
+            deductions: (part.$deductions.value ?? []).map { .init(month: $0.month, amountOre: $0.amountOre) },
+            parameters: parameters, today: today)
     }
 
-    /// Counts on a caseload: decided and not ended or permanently stopped.
-    package var isOpen: Bool { [.decided, .active, .onLeave, .stoppedTemporarily, .pastPlannedEnd].contains(status) }
-
-    package var plannedEnd: LocalDate? {
-        guard let s = start, let months = part.plannedMonths else { return nil }
-        return s.adding(months: months + part.extensionMonths).adding(days: -1)
-    }
-
-    /// The next plan review: the last review (or the plan date) + the review interval.
-    package var nextReview: LocalDate? {
-        let last =
-            ((part.$reviews.value ?? []).map(\.date)
-            + [part.planDate].compactMap { $0 }).max()
-        guard let last, isOpen else { return nil }
-        let months = parameters.planReviewIntervalMonths.entry(on: today)?.value ?? 6
-        return last.adding(months: months)
-    }
-
-    package var plannedMeasures: [PlannedMeasure] {
-        (part.$measures.value ?? []).compactMap { m in
-            let f = m.from
-            let t = m.to
-            return PlannedMeasure(kind: m.kind, from: f, to: t, weeklyMinutes: m.weeklyMinutes, selfStudy: m.selfStudy)
-        }
-    }
-
-    /// Short weeks from the start (or today) through the planned end, at most a year ahead.
-    package var shortWeeks: [WeekLoad] {
-        guard let s = start else { return [] }
-        let until = min(plannedEnd ?? s.adding(years: 1), end ?? s.adding(years: 5), today.adding(years: 1))
-        return FullTime.shortWeeks(
-            plannedMeasures, from: max(s, today.adding(days: -28)), to: until, parameters: parameters)
-    }
-
-    package func missingContent(childUnder18: Bool) -> [String] {
-        MandatoryContent.missing(
-            kinds: Set((part.$measures.value ?? []).map(\.kind)), childUnder18: childUnder18,
-            collectiveProtection: person.residenceGround == .collectiveProtection)
-    }
-
-    /// Holiday taken in a calendar year, in working days of 7.5 hours.
-    package func holidayDays(in year: Int) -> Double {
-        let minutes = (part.$attendance.value ?? []).filter {
-            $0.absenceKind == .holiday && $0.date.year == year
-        }
-        .reduce(0) { $0 + $1.absenceMinutes }
-        return Double(minutes) / 450
-    }
-
-    package func invalidAbsenceMinutes(in month: YearMonth) -> Int {
-        (part.$attendance.value ?? []).filter {
-            $0.absenceKind == .invalid && YearMonth($0.date) == month
-        }
-        .reduce(0) { $0 + $1.absenceMinutes }
-    }
-
-    package func benefit(for month: YearMonth) -> IntroductionBenefit.Result? {
-        guard let s = start else { return nil }
-        let birth = person.birthDate
-        // A permanent stop ends the payments like an ending does.
-        let stopped = part.stopKind == .permanent ? part.stopDate : nil
-        // Payment follows the decision: it stops at the end, a permanent stop, or the planned end with any extension.
-        let last = [end, stopped, plannedEnd].compactMap { $0 }.min()
-        return try? IntroductionBenefit(parameters: parameters).calculate(
-            .init(
-                month: month, birthDate: birth, livesWithParents: part.livesWithParents,
-                coupleWithoutChildrenBothParticipants: part.coupleWithoutChildren, lawRegime: regime,
-                programmeStart: s, programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
-                otherDeductionsOre: (part.$deductions.value ?? []).filter { $0.month == month }.reduce(0) {
-                    $0 + $1.amountOre
-                }))
-    }
-
-    /// Every month from the start to this month (or the end), newest first.
-    package var benefitHistory: [IntroductionBenefit.Result] {
-        guard let s = start else { return [] }
-        var out: [IntroductionBenefit.Result] = []
-        var m = YearMonth(s)
-        let last = YearMonth(min(end ?? today, today))
-        while m <= last {
-            if let r = benefit(for: m) { out.append(r) }
-            m = YearMonth(m.lastDay.adding(days: 1))
-        }
-        return out.reversed()
-    }
-
-    package var nirSnapshot: NIRCompleteness.Snapshot {
-        .init(
-            regime: regime, hasDecision: part.decisionDate != nil, hasFinalGoal: part.finalGoal != nil,
-            hasContract: part.contractSigned != nil,
-            hasMeasures: !(part.$measures.value ?? []).isEmpty, hasEducationBackground: person.educationLevel != nil,
-            ended: end != nil, hasEndReason: part.endReason != nil)
-    }
+    package var today: LocalDate { course.today }
+    package var start: LocalDate? { course.startDate }
+    package var end: LocalDate? { course.endDate }
+    package var regime: LawRegime { course.regime }
+    package var status: ProgrammeStatus { course.status }
+    package var isOpen: Bool { course.isOpen }
+    package var plannedEnd: LocalDate? { course.plannedEnd }
+    package var nextReview: LocalDate? { course.nextReview }
+    package var plannedMeasures: [PlannedMeasure] { course.measures }
+    package var shortWeeks: [WeekLoad] { course.shortWeeks }
+    package func missingContent(childUnder18: Bool) -> [String] { course.missingContent(childUnder18: childUnder18) }
+    package func holidayDays(in year: Int) -> Double { course.holidayDays(in: year) }
+    package func invalidAbsenceMinutes(in month: YearMonth) -> Int { course.invalidAbsenceMinutes(in: month) }
+    package func benefit(for month: YearMonth) -> IntroductionBenefit.Result? { course.benefit(for: month) }
+    package var benefitHistory: [IntroductionBenefit.Result] { course.benefitHistory }
+    package var nirSnapshot: NIRCompleteness.Snapshot { course.nirSnapshot }
 }
