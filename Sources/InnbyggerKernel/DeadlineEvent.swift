@@ -35,39 +35,22 @@ package struct CreateDeadlineEvents: AsyncMigration {
 }
 
 package enum DeadlineEvents {
-    /// Event dates for the given persons, by person and kind.
-    package static func dates(for personIDs: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind:
-        LocalDate]]
+    /// When each deadline's fact happened, for the given persons, by person and kind: the events recorded on the
+    /// file, and the features' own records (`DeadlineFacts`), where the owner's record wins.
+    package static func dates(for personIDs: [UUID], features: [any Feature], on db: any Database) async throws
+        -> [UUID: [DeadlineKind: LocalDate]]
     {
         guard !personIDs.isEmpty else { return [:] }
         var out: [UUID: [DeadlineKind: LocalDate]] = [:]
         for e in try await DeadlineEvent.query(on: db).filter(\.$person.$id ~~ personIDs).all() {
             out[e.$person.id, default: [:]][e.kind] = e.date
         }
-        return out
-    }
-
-    /// Sets the events the programme's own dates stand for (mapping, guidance, decision, start), so the deadlines
-    /// computed by the rules turn "met" from the programme page alone. A date taken away removes its event.
-    package static func sync(_ dates: [DeadlineKind: LocalDate?], personID: UUID, by user: UUID?, on db: any Database)
-        async throws
-    {
-        for (kind, date) in dates {
-            let existing = try await DeadlineEvent.query(on: db).filter(\.$person.$id == personID).filter(
-                \.$kind == kind
-            ).first()
-            guard let date else {
-                try await existing?.delete(on: db)
-                continue
+        for source in features.flatMap(\.deadlineFacts) {
+            for (person, dates) in try await source.dates(for: personIDs, on: db) {
+                out[person, default: [:]].merge(dates) { _, owner in owner }
             }
-            let e = existing ?? DeadlineEvent()
-            e.$person.id = personID
-            e.kind = kind
-            e.date = date
-            e.sector = kind.sector
-            e.recordedBy = user
-            try await e.save(on: db)
         }
+        return out
     }
 
     /// Records (or corrects) when the event happened. Partners may record their own sector's events.
@@ -85,6 +68,8 @@ package enum DeadlineEvents {
         try await ctx.authorize(
             .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: k.sector),
             recordType: "person", recordID: id.uuidString)
+        // The programme's steps have one home, the programme record.
+        guard k.isRecordedOnFile else { throw ValidationFailure(field: "kind", "invalid.programme_step") }
         let d = try Validate.pastDate(date, "date")
         if case let birth = p.birthDate, d < birth {
             throw ValidationFailure(field: "date", "invalid.before_birth")

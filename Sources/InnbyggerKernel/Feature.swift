@@ -33,6 +33,8 @@ package protocol Feature: Sendable {
     /// Tables of the worklist with what falls due in the feature's own records (the legal deadlines are the
     /// worklist's own).
     var deadlineSources: [any DeadlineSource] { get }
+    /// Facts in the feature's records that meet the rules' deadlines (see `DeadlineFacts`).
+    var deadlineFacts: [any DeadlineFacts] { get }
     /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
     func seedDemo(_ demo: DemoContext) async throws
     /// `innbygger <name>` commands.
@@ -53,6 +55,7 @@ extension Feature {
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
     package var householdSections: [any HouseholdSection] { [] }
     package var deadlineSources: [any DeadlineSource] { [] }
+    package var deadlineFacts: [any DeadlineFacts] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}
     package var commands: [(name: String, command: any AsyncCommand)] { [] }
     package func start(_ app: Application) async throws {}
@@ -163,6 +166,13 @@ package struct DueRow: Encodable, Sendable {
         self.statusKey = statusKey
         self.municipality = municipality
     }
+}
+
+/// Where a feature's own records meet the rules' deadlines: for the persons asked about, the day each kind's fact
+/// happened (the programme's steps from the programme record, TB screening from the arrival checklist). A fact is
+/// recorded once, where its owner works, and the person page and the worklist read it from there.
+package protocol DeadlineFacts: Sendable {
+    func dates(for persons: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind: LocalDate]]
 }
 
 /// A table of the worklist, filled by a feature from its own records behind its own policy check.

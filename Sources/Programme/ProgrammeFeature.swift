@@ -11,7 +11,10 @@ package struct ProgrammeFeature: Feature {
     package let id = "programme"
 
     package var migrations: [any Migration] {
-        [CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure()]
+        [
+            CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(),
+            RemoveCopiedProgrammeSteps(),
+        ]
     }
 
     package func routes(_ routes: FeatureRoutes) throws {
@@ -43,6 +46,7 @@ package struct ProgrammeFeature: Feature {
     }
 
     package var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
+    package var deadlineFacts: [any DeadlineFacts] { [ProgrammeSteps()] }
 
     /// What the programme tells other features: the Norwegian target of a person's plan, and who has started.
     package func configure(_ app: Application) throws {
@@ -63,6 +67,19 @@ package struct ProgrammeFeature: Feature {
 
     package func seedDemo(_ demo: DemoContext) async throws {
         try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
+        // The adults the demo follows were mapped a month after arrival: the mapping is the programme record's.
+        for (p, arrival) in DemoData.followed(demo) where arrival.adding(days: 30) <= .today {
+            let part = PersonProgramme()
+            part.$person.id = p.id!
+            part.$municipality.id = p.$municipality.id
+            part.lawRegime = .integreringsloven2021
+            part.extensionMonths = 0
+            part.livesWithParents = false
+            part.coupleWithoutChildren = false
+            part.mappingDate = arrival.adding(days: 30)
+            part.mappingBy = "Integreringstjenesten"
+            try await part.create(on: demo.db)
+        }
     }
 }
 

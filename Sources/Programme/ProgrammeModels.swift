@@ -209,3 +209,33 @@ package struct CreateProgramme: AsyncMigration {
         }
     }
 }
+
+/// The programme's steps meet the rules' deadlines from the programme record itself: mapping, career guidance, the
+/// decision, and the start once it has come (integreringsloven §§ 10–12, 16).
+package struct ProgrammeSteps: DeadlineFacts {
+    package func dates(for persons: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind: LocalDate]] {
+        var out: [UUID: [DeadlineKind: LocalDate]] = [:]
+        let today = LocalDate.today
+        for p in try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).all() {
+            var d: [DeadlineKind: LocalDate] = [:]
+            d[.competenceMapping] = p.mappingDate
+            d[.careerGuidance] = p.guidanceDate
+            d[.programmeDecision] = p.decisionDate
+            d[.programmeStart] = p.startDate.flatMap { $0 <= today ? $0 : nil }
+            if !d.isEmpty { out[p.$person.id] = d }
+        }
+        return out
+    }
+}
+
+/// The programme's dates used to be copied into the file's deadline events; the programme record is now the only
+/// place they live, so the copies go (events of the steps for persons without a programme record stay).
+package struct RemoveCopiedProgrammeSteps: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        let kinds = DeadlineKind.allCases.filter(\.isProgrammeStep)
+        let withProgramme = try await PersonProgramme.query(on: db).all().map { $0.$person.id }
+        guard !withProgramme.isEmpty else { return }
+        try await DeadlineEvent.query(on: db).filter(\.$kind ~~ kinds).filter(\.$person.$id ~~ withProgramme).delete()
+    }
+    package func revert(on db: any Database) async throws {}
+}

@@ -222,15 +222,6 @@ package enum ProgrammeService {
         part.stopKind = stopKind
         part.stopDate = stopKind == nil ? nil : stop
         if existing == nil { try await part.create(on: ctx.db) } else { try await part.update(on: ctx.db) }
-        // The programme's dates meet the rules' deadlines for mapping, guidance, decision and start.
-        try await DeadlineEvents.sync(
-            [
-                .competenceMapping: part.mappingDate,
-                .careerGuidance: part.guidanceDate,
-                .programmeDecision: part.decisionDate,
-                .programmeStart: part.startDate.flatMap { $0 <= .today ? $0 : nil },
-            ],
-            personID: p.id!, by: ctx.user?.id, on: ctx.db)
         try await ctx.audit(
             existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString,
             municipality: p.$municipality.id)

@@ -26,6 +26,8 @@ package struct RightsPanel: Encodable {
         package var reference: String
         package var eventDate: String?
         package var canRecord: Bool
+        /// A programme step: recorded on the programme page, which the row links to.
+        package var onProgramme: Bool
     }
 
     package var asOf: String
@@ -63,7 +65,8 @@ package struct RightsPanel: Encodable {
             return DeadlineRow(
                 kind: d.kind.rawValue, kindKey: d.kind.labelKey, due: d.due.iso, status: status,
                 statusKey: "status.\(status)", reference: d.reference, eventDate: events[d.kind]?.iso,
-                canRecord: d.kind.isMetByEvent && canRecord(d.kind))
+                canRecord: d.kind.isRecordedOnFile && canRecord(d.kind),
+                onProgramme: d.kind.isProgrammeStep && events[d.kind] == nil && canRecord(d.kind))
         }
         undetermined = Array(
             Set(
@@ -87,7 +90,9 @@ package struct RightsSection: PersonSection {
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         guard req.may(.read, p.resource) else { return nil }
         let facts = p.facts
-        let events = try await DeadlineEvents.dates(for: [p.id!], on: req.store)[p.id!] ?? [:]
+        let events =
+            try await DeadlineEvents.dates(for: [p.id!], features: req.application.features, on: req.store)[p.id!]
+            ?? [:]
         let today = LocalDate.today
         let panel = RightsPanel(
             req.application.rulesEngine.evaluate(facts, asOf: today), asOf: today, req: req,

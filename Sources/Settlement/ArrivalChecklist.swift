@@ -32,6 +32,7 @@ package enum SettlementSettings {
             t.title = item.title
             t.sector = item.sector
             t.offsetDays = item.offsetDays
+            t.deadlineKind = item.deadline
             try await t.create(on: db)
         }
         return s
@@ -165,6 +166,7 @@ package enum ArrivalChecklist {
             t.position = i + 1
             t.title = item.title
             t.sector = item.sector
+            t.deadlineKind = item.deadlineKind
             t.due = arrival.adding(days: item.offsetDays)
             try await t.create(on: db)
         }

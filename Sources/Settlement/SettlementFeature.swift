@@ -11,7 +11,8 @@ package struct SettlementFeature: Feature {
     package let id = "settlement"
     package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
-    package var migrations: [any Migration] { [CreateSettlement()] }
+    package var migrations: [any Migration] { [CreateSettlement(), AddChecklistDeadlines()] }
+    package var deadlineFacts: [any DeadlineFacts] { [ChecklistFacts()] }
 
     package func configure(_ app: Application) throws {
         do {

@@ -140,6 +140,8 @@ package final class ChecklistTemplateItem: Model, @unchecked Sendable {
     @Field(key: "sector") package var sector: Sector
     /// Days relative to the arrival date; negative means before arrival.
     @Field(key: "offset_days") package var offsetDays: Int
+    /// The deadline a done task meets for every member of the household (TB screening).
+    @OptionalField(key: "deadline_kind") package var deadlineKind: DeadlineKind?
     package init() {}
 }
 
@@ -154,7 +156,40 @@ package final class ArrivalTask: Model, @unchecked Sendable {
     @Field(key: "due") package var due: LocalDate
     @OptionalField(key: "done_on") package var doneOn: LocalDate?
     @OptionalField(key: "done_by") package var doneBy: UUID?
+    @OptionalField(key: "deadline_kind") package var deadlineKind: DeadlineKind?
     package init() {}
+}
+
+package struct AddChecklistDeadlines: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(ChecklistTemplateItem.schema).field("deadline_kind", .string).update()
+        try await db.schema(ArrivalTask.schema).field("deadline_kind", .string).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(ArrivalTask.schema).deleteField("deadline_kind").update()
+        try await db.schema(ChecklistTemplateItem.schema).deleteField("deadline_kind").update()
+    }
+}
+
+/// A task of the arrival checklist that stands for a deadline (TB screening) meets it, on the day it was done, for
+/// every member of the household: the fact is recorded once, on the checklist, where the health service works.
+/// A member's own event on the file, if any, is the same fact for that person and yields to the checklist's.
+package struct ChecklistFacts: DeadlineFacts {
+    package func dates(for persons: [UUID], on db: any Database) async throws -> [UUID: [DeadlineKind: LocalDate]] {
+        let members = try await Person.query(on: db).filter(\.$id ~~ persons).filter(\.$household.$id != nil)
+            .field(\.$id).field(\.$household.$id).all()
+        let households = Set(members.compactMap { $0.$household.id })
+        guard !households.isEmpty else { return [:] }
+        var done: [UUID: [DeadlineKind: LocalDate]] = [:]
+        for t in try await ArrivalTask.query(on: db).filter(\.$household.$id ~~ households)
+            .filter(\.$deadlineKind != nil).filter(\.$doneOn != nil).all()
+        {
+            if let kind = t.deadlineKind, let day = t.doneOn { done[t.$household.id, default: [:]][kind] = day }
+        }
+        var out: [UUID: [DeadlineKind: LocalDate]] = [:]
+        for m in members { if let h = m.$household.id, let d = done[h] { out[m.id!] = d } }
+        return out
+    }
 }
 
 package enum AssessmentStatus: String, CaseIterable, Codable, Labelled {
@@ -269,6 +304,8 @@ package struct SettlementDefaults: Codable {
         var title: String
         var sector: Sector
         var offsetDays: Int
+        /// The deadline the task meets for the household's members, if any.
+        var deadline: DeadlineKind?
     }
     package struct Checklist: Codable {
         var reference: String

@@ -47,7 +47,8 @@ package struct WorklistController: RouteCollection {
         let query = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         if mine { query.filter(\.$advisorID == user.id) }
         let persons = try await query.all().filter { ctx.may(.read, $0.resource) }
-        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), on: ctx.db)
+        let events = try await DeadlineEvents.dates(
+            for: persons.compactMap(\.id), features: ctx.app.features, on: ctx.db)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
         let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
         let today = LocalDate.today

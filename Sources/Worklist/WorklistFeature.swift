@@ -20,17 +20,16 @@ package struct WorklistFeature: Feature {
         return [NavEntry(order: 200, href: "/worklist", key: "nav.worklist")]
     }
 
-    /// TB screening and mapping met on time by the adults the demo follows (those already past).
+    /// TB screening met on time by the adults the demo follows (those already past), recorded on their files by the
+    /// health service. Their mapping is the programme's record (see the programme's demo).
     package func seedDemo(_ demo: DemoContext) async throws {
         for (p, arrival) in DemoData.followed(demo) {
-            for (kind, days) in [(DeadlineKind.tbScreening, 10), (.competenceMapping, 30)] {
-                let e = DeadlineEvent()
-                e.$person.id = p.id!
-                e.kind = kind
-                e.date = arrival.adding(days: days)
-                e.sector = kind.sector
-                if e.date <= .today { try await e.create(on: demo.db) }
-            }
+            let e = DeadlineEvent()
+            e.$person.id = p.id!
+            e.kind = .tbScreening
+            e.date = arrival.adding(days: 10)
+            e.sector = DeadlineKind.tbScreening.sector
+            if e.date <= .today { try await e.create(on: demo.db) }
         }
     }
 }

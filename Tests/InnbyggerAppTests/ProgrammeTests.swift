@@ -44,8 +44,10 @@ struct ProgrammeTests {
             // Under 25 without upper secondary? No: 35 at the decision with primary school → "others without upper secondary", up to 24 months.
             #expect(dto.plannedEnd == "2027-04-30")
             #expect(dto.missingForNIR == ["measures"])
-            // The programme's dates meet the mapping, guidance, decision and start deadlines.
-            let events = try await DeadlineEvents.dates(for: [id], on: app.db)[id] ?? [:]
+            // The programme's dates meet the mapping, guidance, decision and start deadlines, read from the programme
+            // record (no copy in the file's events).
+            let events = try await DeadlineEvents.dates(for: [id], features: app.features, on: app.db)[id] ?? [:]
+            #expect(try await DeadlineEvent.query(on: app.db).filter(\.$person.$id == id).count() == 0)
             #expect(events[.competenceMapping] == LocalDate(iso: "2025-04-01"))
             #expect(events[.careerGuidance] == LocalDate(iso: "2025-04-10"))
             #expect(events[.programmeStart] == LocalDate(iso: "2025-05-01"))

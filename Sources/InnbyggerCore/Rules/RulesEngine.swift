@@ -603,6 +603,16 @@ extension DeadlineKind {
 
     /// Deadlines that are met by an event (the grant's end is only a date).
     public var isMetByEvent: Bool { self != .integrationGrantEnd }
+
+    /// The programme's own steps (integreringsloven §§ 10–12, 16): recorded once, in the programme record, and read
+    /// from there by the person page and the worklist.
+    public var isProgrammeStep: Bool {
+        [.competenceMapping, .careerGuidance, .programmeDecision, .programmeStart].contains(self)
+    }
+
+    /// Recorded on the person's file as a dated event (TB screening, health examination, school start …); the
+    /// programme's steps are not, as the programme record holds them.
+    public var isRecordedOnFile: Bool { isMetByEvent && !isProgrammeStep }
 }
 
 /// Where a deadline stands on a date: met by its event, overdue, due soon, or later.
