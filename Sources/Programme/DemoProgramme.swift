@@ -127,10 +127,8 @@ package enum DemoProgramme {
         return false
     }
 
-    package static func participation(
-        for p: Person, stage: Stage, start: LocalDate, index i: Int, today: LocalDate, parameters: ProgrammeParameters,
-        on db: any Database
-    ) async throws {
+    /// A programme record for `p` under the 2021 act with only its mapping, done on `day` by the integration service.
+    package static func mapped(_ p: Person, on day: LocalDate) -> PersonProgramme {
         let part = PersonProgramme()
         part.$person.id = p.id!
         part.$municipality.id = p.$municipality.id
@@ -138,8 +136,16 @@ package enum DemoProgramme {
         part.extensionMonths = 0
         part.livesWithParents = false
         part.coupleWithoutChildren = false
-        part.mappingDate = min(today, start.adding(days: -40))
+        part.mappingDate = day
         part.mappingBy = "Integreringstjenesten"
+        return part
+    }
+
+    package static func participation(
+        for p: Person, stage: Stage, start: LocalDate, index i: Int, today: LocalDate, parameters: ProgrammeParameters,
+        on db: any Database
+    ) async throws {
+        let part = mapped(p, on: min(today, start.adding(days: -40)))
         part.mappingSummary = "Kartlagt med tolk: språk, skolegang og arbeidserfaring. Motivert for arbeid."
         if case .mappingOnly = stage {
             try await part.create(on: db)

@@ -69,16 +69,7 @@ package struct ProgrammeFeature: Feature {
         try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
         // The adults the demo follows were mapped a month after arrival: the mapping is the programme record's.
         for (p, arrival) in DemoData.followed(demo) where arrival.adding(days: 30) <= .today {
-            let part = PersonProgramme()
-            part.$person.id = p.id!
-            part.$municipality.id = p.$municipality.id
-            part.lawRegime = .integreringsloven2021
-            part.extensionMonths = 0
-            part.livesWithParents = false
-            part.coupleWithoutChildren = false
-            part.mappingDate = arrival.adding(days: 30)
-            part.mappingBy = "Integreringstjenesten"
-            try await part.create(on: demo.db)
+            try await DemoProgramme.mapped(p, on: arrival.adding(days: 30)).create(on: demo.db)
         }
     }
 }

@@ -3,12 +3,7 @@ import Testing
 
 @testable import InnbyggerCore
 
-private func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
-private let params: ProgrammeParameters = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    return try! ProgrammeParameters.load(from: root.appendingPathComponent("Resources/Parameters/programme.json"))
-}()
+private let params = shippedProgrammeParameters
 
 /// A course decided on 1 March 2026, started 1 April 2026, planned for 24 months; `change` adjusts it.
 private func course(today: String, _ change: (inout ProgrammeCourse) -> Void = { _ in }) -> ProgrammeCourse {

@@ -3,12 +3,7 @@ import Testing
 
 @testable import InnbyggerCore
 
-private func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
-private let params: ProgrammeParameters = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    return try! ProgrammeParameters.load(from: root.appendingPathComponent("Resources/Parameters/programme.json"))
-}()
+private let params = shippedProgrammeParameters
 
 @Suite("Programme plan")
 struct ProgrammePlanTests {

@@ -10,8 +10,6 @@ let shippedParameters: RuleParameters = {
     return try! RuleParameters.load(from: root.appendingPathComponent("Resources/Parameters/rules.json"))
 }()
 
-private func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
-
 /// A refugee settled by agreement in January 2025; each case changes what it is about.
 private func facts(
     birth: String = "1990-04-12", citizenship: String? = "SY", ground: PersonFacts.ResidenceGround = .refugee,
