@@ -232,10 +232,13 @@ package struct ProgrammeSteps: DeadlineFacts {
 /// place they live, so the copies go (events of the steps for persons without a programme record stay).
 package struct RemoveCopiedProgrammeSteps: AsyncMigration {
     package func prepare(on db: any Database) async throws {
-        let kinds = DeadlineKind.allCases.filter(\.isProgrammeStep)
-        let withProgramme = try await PersonProgramme.query(on: db).all().map { $0.$person.id }
-        guard !withProgramme.isEmpty else { return }
-        try await DeadlineEvent.query(on: db).filter(\.$kind ~~ kinds).filter(\.$person.$id ~~ withProgramme).delete()
+        // One statement with a subquery, so it does not grow with the number of programmes.
+        let kinds = DeadlineKind.allCases.filter(\.isProgrammeStep).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        try await (db as! any SQLDatabase).raw(
+            SQLQueryString(
+                "DELETE FROM \(DeadlineEvent.schema) WHERE kind IN (\(kinds)) AND person_id IN "
+                    + "(SELECT person_id FROM \(PersonProgramme.schema))")
+        ).run()
     }
     package func revert(on db: any Database) async throws {}
 }

@@ -54,6 +54,31 @@ struct OneTruthTests {
         }
     }
 
+    @Test("The old copies of the programme's steps in the file's events go; events of persons without a programme stay")
+    func copiesRemoved() async throws {
+        try await withDemoApp { app in
+            let withProgramme = try #require(try await PersonProgramme.query(on: app.db).first()).$person.id
+            let ids = Set(try await PersonProgramme.query(on: app.db).all().map { $0.$person.id })
+            let without = try #require(try await Person.query(on: app.db).all().first { !ids.contains($0.id!) }).id!
+            for (person, kind) in [
+                (withProgramme, DeadlineKind.competenceMapping), (without, .competenceMapping),
+                (withProgramme, .tbScreening),
+            ] {
+                let e = DeadlineEvent()
+                e.$person.id = person
+                e.kind = kind
+                e.date = testDay
+                e.sector = kind.sector
+                try await e.create(on: app.db)
+            }
+            try await RemoveCopiedProgrammeSteps().prepare(on: app.db)
+            let left = try await DeadlineEvent.query(on: app.db).filter(\.$person.$id ~~ [withProgramme, without]).all()
+                .map { "\($0.$person.id == without ? "without" : "with") \($0.kind.rawValue)" }
+            #expect(Set(left).isSuperset(of: ["without competence_mapping", "with tb_screening"]))
+            #expect(!left.contains("with competence_mapping"))
+        }
+    }
+
     @Test("TB screening ticked once on the household's checklist is met for every member")
     func checklistTB() async throws {
         try await withDemoApp { app in
