@@ -247,7 +247,9 @@ package enum DemoProgramme {
             l.$participation.id = part.id!
             l.from = today.adding(days: -7)
             l.to = today.adding(days: 30)
-            l.reason = "Fødselspermisjon"
+            // Care leave after the birth, granted without the benefit: those days are not paid.
+            l.reason = "Omsorgspermisjon etter fødsel"
+            l.withBenefit = false
             try await l.create(on: db)
         }
         // Plan reviews: done for most; some are overdue.

@@ -47,6 +47,7 @@ package struct ProgrammeAPIController: RouteCollection {
         package var norwegianTarget: [String: String]
         package var stopKind: StopKind?
         package var stopDate: LocalDate?
+        package var stopEnd: LocalDate?
         package var endDate: LocalDate?
         package var endReason: EndReason?
         package var nextReview: String?
@@ -74,6 +75,7 @@ package struct ProgrammeAPIController: RouteCollection {
             norwegianTarget = p.norwegianTarget
             stopKind = p.stopKind
             stopDate = p.stopDate
+            stopEnd = p.stopEnd
             endDate = p.endDate
             endReason = p.endReason
             nextReview = f.nextReview?.iso

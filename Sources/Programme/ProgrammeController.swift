@@ -51,6 +51,7 @@ package struct ProgrammeController: RouteCollection {
             var from: String
             var to: String
             var reason: String
+            var withBenefit: Bool
         }
         package struct Attendance: Encodable {
             var date: String
@@ -164,7 +165,8 @@ package struct ProgrammeController: RouteCollection {
             extensionMonths: p.extensionMonths, extensionReason: p.extensionReason, planDate: p.planDate?.iso,
             contractSigned: p.contractSigned?.iso, norwegianTarget: p.norwegianTarget,
             livesWithParents: p.livesWithParents,
-            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind?.rawValue, stopDate: p.stopDate?.iso)
+            coupleWithoutChildren: p.coupleWithoutChildren, stopKind: p.stopKind?.rawValue, stopDate: p.stopDate?.iso,
+            stopEnd: p.stopEnd?.iso)
     }
 
     package func page(
@@ -245,7 +247,7 @@ package struct ProgrammeController: RouteCollection {
                 missingContent: part?.decisionDate == nil
                     ? [] : (facts?.missingContent(childUnder18: childUnder18) ?? []).map { "content.\($0)" },
                 leaves: (part?.leaves ?? []).sorted { $0.from > $1.from }.map {
-                    .init(from: $0.from.iso, to: $0.to.iso, reason: $0.reason)
+                    .init(from: $0.from.iso, to: $0.to.iso, reason: $0.reason, withBenefit: $0.withBenefit)
                 },
                 attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                     .init(
@@ -332,7 +334,9 @@ package struct ProgrammeController: RouteCollection {
             extensionMonths: try int("extensionMonths"), extensionReason: v("extensionReason"), planDate: v("planDate"),
             contractSigned: v("contractSigned"), norwegianTarget: target,
             livesWithParents: f.checkbox("livesWithParents"),
-            coupleWithoutChildren: f.checkbox("coupleWithoutChildren"), stopKind: v("stopKind"), stopDate: v("stopDate")
+            coupleWithoutChildren: f.checkbox("coupleWithoutChildren"), stopKind: v("stopKind"),
+            stopDate: v("stopDate"),
+            stopEnd: v("stopEnd")
         )
     }
 
@@ -389,7 +393,12 @@ package struct ProgrammeController: RouteCollection {
 
     package func addLeave(req: Request) async throws -> Response {
         try await run(req, form: "leaves") { id in
-            _ = try await ProgrammeService.addLeave(req.context, id, try req.content.decode(LeaveInput.self))
+            let f = try FormReader(req)
+            _ = try await ProgrammeService.addLeave(
+                req.context, id,
+                LeaveInput(
+                    from: f.raw("from"), to: f.raw("to"), reason: f.raw("reason"),
+                    withoutBenefit: f.checkbox("withoutBenefit")))
         }
     }
 

@@ -13,7 +13,7 @@ package struct ProgrammeFeature: Feature {
     package var migrations: [any Migration] {
         [
             CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(),
-            RemoveCopiedProgrammeSteps(),
+            RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(),
         ]
     }
 

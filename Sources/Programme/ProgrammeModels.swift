@@ -32,6 +32,8 @@ package final class PersonProgramme: Model, @unchecked Sendable {
     /// Integreringsloven § 30: stans.
     @OptionalField(key: "stop_kind") package var stopKind: StopKind?
     @OptionalField(key: "stop_date") package var stopDate: LocalDate?
+    /// The last day of a temporary stop, once it is lifted; nil while it lasts.
+    @OptionalField(key: "stop_end") package var stopEnd: LocalDate?
     @OptionalField(key: "end_date") package var endDate: LocalDate?
     @OptionalField(key: "end_reason") package var endReason: EndReason?
     /// Position on the municipality's qualification ladder.
@@ -77,7 +79,22 @@ package final class ProgrammeLeave: Model, @unchecked Sendable {
     @Field(key: "from_date") package var from: LocalDate
     @Field(key: "to_date") package var to: LocalDate
     @Field(key: "reason") package var reason: String
+    /// Leave with the benefit (welfare, birth …) or without it (integreringsloven § 17, integreringsforskriften).
+    @Field(key: "with_benefit") package var withBenefit: Bool
     package init() {}
+}
+
+/// A stop can end, and leave can be without the benefit: both days are then not paid.
+package struct AddStopEndAndUnpaidLeave: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(PersonProgramme.schema).field("stop_end", .string).update()
+        try await db.schema(ProgrammeLeave.schema).field("with_benefit", .bool, .required, .sql(.default(true)))
+            .update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(ProgrammeLeave.schema).deleteField("with_benefit").update()
+        try await db.schema(PersonProgramme.schema).deleteField("stop_end").update()
+    }
 }
 
 /// Attendance for a day, or for a week entered on its Monday. Absence is valid (with its kind) or invalid;

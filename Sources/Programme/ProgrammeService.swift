@@ -25,6 +25,8 @@ package struct ProgrammeInput: Content {
     package var coupleWithoutChildren: Bool?
     package var stopKind: String?
     package var stopDate: String?
+    /// The last day of a temporary stop, when it is lifted.
+    package var stopEnd: String?
 }
 
 package struct EndingInput: Content {
@@ -43,6 +45,8 @@ package struct LeaveInput: Content {
     var from: String?
     var to: String?
     var reason: String?
+    /// Leave granted without the benefit (those days are not paid).
+    var withoutBenefit: Bool?
 }
 package struct AttendanceInput: Content {
     package var date: String?
@@ -194,6 +198,13 @@ package enum ProgrammeService {
             }
             stopKind = k
         }
+        // A temporary stop is lifted on a day; its days are not paid (integreringsloven §§ 18–19).
+        let stopEnd = try Validate.optionalDate(v.stopEnd, "stopEnd")
+        if let e = stopEnd {
+            guard stopKind == .temporary, let s = stop, e >= s else {
+                throw ValidationFailure(field: "stopEnd", "programme.invalid.stop_end")
+            }
+        }
         part.lawRegime = regime
         part.mappingDate = mapping
         part.mappingBy = try Validate.text(v.mappingBy, "mappingBy", max: 100, required: false)
@@ -221,6 +232,7 @@ package enum ProgrammeService {
         part.coupleWithoutChildren = v.coupleWithoutChildren ?? false
         part.stopKind = stopKind
         part.stopDate = stopKind == nil ? nil : stop
+        part.stopEnd = stopKind == .temporary ? stopEnd : nil
         if existing == nil { try await part.create(on: ctx.db) } else { try await part.update(on: ctx.db) }
         try await ctx.audit(
             existing == nil ? "create" : "update", recordType: "programme", recordID: p.id?.uuidString,
@@ -336,6 +348,7 @@ package enum ProgrammeService {
             l.from = from
             l.to = to
             l.reason = try Validate.required(input.reason, "reason", max: 500)
+            l.withBenefit = !(input.withoutBenefit ?? false)
             return l
         }
     }
@@ -472,6 +485,7 @@ package struct ProgrammeFacts {
             hasEducationBackground: person.educationLevel != nil, decisionDate: part.decisionDate,
             startDate: part.startDate, endDate: part.endDate, planDate: part.planDate,
             contractSigned: part.contractSigned, stopKind: part.stopKind, stopDate: part.stopDate,
+            stopEnd: part.stopEnd,
             finalGoal: part.finalGoal, endReason: part.endReason, plannedMonths: part.plannedMonths,
             extensionMonths: part.extensionMonths, livesWithParents: part.livesWithParents,
             coupleWithoutChildren: part.coupleWithoutChildren,
@@ -479,7 +493,7 @@ package struct ProgrammeFacts {
                 PlannedMeasure(
                     kind: $0.kind, from: $0.from, to: $0.to, weeklyMinutes: $0.weeklyMinutes, selfStudy: $0.selfStudy)
             },
-            leaves: (part.$leaves.value ?? []).map { .init(from: $0.from, to: $0.to) },
+            leaves: (part.$leaves.value ?? []).map { .init(from: $0.from, to: $0.to, withBenefit: $0.withBenefit) },
             absences: (part.$attendance.value ?? []).compactMap { a in
                 a.absenceKind.map { .init(date: a.date, minutes: a.absenceMinutes, kind: $0) }
             },

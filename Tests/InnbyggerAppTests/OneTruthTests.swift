@@ -136,3 +136,56 @@ struct OneTruthTests {
         }
     }
 }
+
+/// The payout list pays neither the days of a temporary stop nor leave granted without the benefit (#11).
+@Suite("Payouts during stops and unpaid leave", .serialized)
+struct UnpaidDaysPayoutTests {
+    @Test("The demo's stopped participants and those on unpaid leave are paid only their other days")
+    func payouts() async throws {
+        try await withDemoApp { app in
+            let t = try await token(app, for: "veileder.elverum")
+            let month = YearMonth(testDay)
+            let res = try await api(app, .GET, "/api/v1/programme/payouts?month=\(month.iso)", token: t)
+            #expect(res.status == .ok)
+            let lines = try res.content.decode(ProgrammeLists.Payouts.self).lines
+            let parts = try await PersonProgramme.query(on: app.db).with(\.$leaves).all()
+            var checked = 0
+            for line in lines {
+                let part = try #require(parts.first { $0.$person.id == line.personId })
+                guard let start = part.startDate, start < month.firstDay, part.endDate == nil else { continue }
+                if part.stopKind == .temporary, let stop = part.stopDate, stop > month.firstDay, part.stopEnd == nil {
+                    #expect(line.daysInProgramme == month.firstDay.days(until: stop), "stopped \(line.name)")
+                    checked += 1
+                } else if let leave = part.leaves.first(where: { !$0.withBenefit && $0.from > month.firstDay }) {
+                    #expect(line.daysInProgramme == month.firstDay.days(until: leave.from), "on leave \(line.name)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 2)
+        }
+    }
+
+    @Test("Leave without benefit is recorded from the programme page's form")
+    func leaveForm() async throws {
+        try await withDemoApp { app in
+            let part = try #require(
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$startDate != nil).filter(\.$endDate == nil).first())
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            let res = try await b.send(
+                .POST, "/persons/\(part.$person.id)/programme/leaves",
+                form: [
+                    "_csrf": try await b.csrf(), "from": testDay.adding(days: -3).iso, "to": testDay.iso,
+                    "reason": "Velferdspermisjon", "withoutBenefit": "on",
+                ])
+            #expect(res.status == .seeOther)
+            let leave = try #require(
+                try await ProgrammeLeave.query(on: app.db).filter(\.$participation.$id == part.id!)
+                    .filter(\.$reason == "Velferdspermisjon").first())
+            #expect(!leave.withBenefit)
+            let page = try await b.send(.GET, "/persons/\(part.$person.id)/programme").body.string
+            #expect(page.contains("Velferdspermisjon – uten stønad"))
+        }
+    }
+}

@@ -6,7 +6,7 @@ import Testing
 private let params = shippedProgrammeParameters
 
 /// A course decided on 1 March 2026, started 1 April 2026, planned for 24 months; `change` adjusts it.
-private func course(today: String, _ change: (inout ProgrammeCourse) -> Void = { _ in }) -> ProgrammeCourse {
+func course(today: String, _ change: (inout ProgrammeCourse) -> Void = { _ in }) -> ProgrammeCourse {
     var c = ProgrammeCourse(
         lawRegime: .integreringsloven2021, birthDate: d("1990-05-05"), residenceGround: .refugee,
         hasEducationBackground: true, decisionDate: d("2026-03-01"), startDate: d("2026-04-01"),
@@ -91,5 +91,82 @@ struct ProgrammeCourseTests {
         #expect((c.benefit(for: YearMonth(d("2026-04-01")))?.netOre ?? 0) > 0)
         #expect(c.benefit(for: YearMonth(d("2026-06-01")))?.netOre ?? 0 == 0)
         #expect(c.benefitHistory.map(\.month) == c.benefitHistory.map(\.month).sorted(by: >))
+    }
+}
+
+/// Days of a temporary stop (integreringsloven § 18) and of leave without benefit (§ 17) are not paid; the month is
+/// paid pro rata for its other days (§ 19).
+@Suite("Benefit during stops and unpaid leave")
+struct UnpaidDaysTests {
+    /// June 2026 (30 days) for a course started long before: the paid days, from the pro-rata result.
+    static func paidDays(_ change: (inout ProgrammeCourse) -> Void) -> Int? {
+        course(today: "2026-07-15", change).benefit(for: YearMonth(d("2026-06-01")))?.daysInProgramme
+    }
+
+    @Test(
+        "Paid days in June 2026",
+        arguments: [
+            ("nothing unpaid", 30),
+            ("stop 10.–20. June", 19),
+            ("stop from 25 June, still stopped", 24),
+            ("stop lifted in May", 30),
+            ("stop from May, lifted 5 June", 25),
+            ("unpaid leave 1.–3. June", 27),
+            ("paid leave 1.–3. June", 30),
+            ("unpaid leave over the stop", 19),
+            ("unpaid leave from May to 2 June and a stop from 29 June", 26),
+        ])
+    func paid(_ variant: String, _ expected: Int) {
+        let days = Self.paidDays { c in
+            switch variant {
+            case "stop 10.–20. June":
+                c.stopKind = .temporary
+                c.stopDate = d("2026-06-10")
+                c.stopEnd = d("2026-06-20")
+            case "stop from 25 June, still stopped":
+                c.stopKind = .temporary
+                c.stopDate = d("2026-06-25")
+            case "stop lifted in May":
+                c.stopKind = .temporary
+                c.stopDate = d("2026-05-01")
+                c.stopEnd = d("2026-05-31")
+            case "stop from May, lifted 5 June":
+                c.stopKind = .temporary
+                c.stopDate = d("2026-05-20")
+                c.stopEnd = d("2026-06-05")
+            case "unpaid leave 1.–3. June":
+                c.leaves = [.init(from: d("2026-06-01"), to: d("2026-06-03"), withBenefit: false)]
+            case "paid leave 1.–3. June": c.leaves = [.init(from: d("2026-06-01"), to: d("2026-06-03"))]
+            case "unpaid leave over the stop":
+                c.stopKind = .temporary
+                c.stopDate = d("2026-06-10")
+                c.stopEnd = d("2026-06-20")
+                c.leaves = [.init(from: d("2026-06-12"), to: d("2026-06-15"), withBenefit: false)]
+            case "unpaid leave from May to 2 June and a stop from 29 June":
+                c.leaves = [.init(from: d("2026-05-15"), to: d("2026-06-02"), withBenefit: false)]
+                c.stopKind = .temporary
+                c.stopDate = d("2026-06-29")
+            default: break
+            }
+        }
+        #expect(days == expected)
+    }
+
+    @Test("The amount follows the paid days, and a lifted stop is no longer a stop")
+    func amountAndStatus() {
+        let full = course(today: "2026-07-15").benefit(for: YearMonth(d("2026-06-01")))!
+        let stopped = course(today: "2026-07-15") {
+            $0.stopKind = .temporary
+            $0.stopDate = d("2026-06-16")
+            $0.stopEnd = d("2026-06-30")
+        }
+        let half = stopped.benefit(for: YearMonth(d("2026-06-01")))!
+        #expect(half.monthlyOre * 2 == full.monthlyOre || abs(half.monthlyOre * 2 - full.monthlyOre) <= 1)
+        #expect(stopped.status == .active)
+        #expect(
+            course(today: "2026-06-20") {
+                $0.stopKind = .temporary
+                $0.stopDate = d("2026-06-16")
+            }.status == .stoppedTemporarily)
     }
 }

@@ -14,7 +14,8 @@ import Foundation
 ///   with a parent under integreringsloven, 2/3 regardless under introduksjonsloven), multiplied by the couples
 ///   factor (5/6) only when that parameter has an entry in force on the month's first day (the shipped file has none).
 /// - **Monthly** = annual / 12 (rounded), then **pro rata by calendar days** when the programme starts or ends inside
-///   the month: monthly × days in programme / days in month (rounded). `programmeEnd` is the last day in the programme
+///   the month, or a temporary stop (§ 18) or leave without benefit (§ 17) covers some of its days: monthly × paid
+///   days in programme / days in month (rounded). `programmeEnd` is the last day in the programme
 ///   (inclusive). A month wholly outside the programme pays 0, with a check saying so. (Introduksjonsloven's daily
 ///   rate of 1/30 of the monthly amount is not used: partial months are paid by calendar days for both laws.)
 /// - **Absence deduction** = hours × annual / 1850 (rounded), with hours given as whole **minutes**
@@ -50,13 +51,28 @@ public struct IntroductionBenefit: Sendable {
         public var invalidAbsenceMinutes: Int
         /// Other reductions for the month (other public benefits, own income, offset of an overpayment), øre.
         public var otherDeductionsOre: Int
+        /// Days without benefit inside the programme: a temporary stop (integreringsloven § 18) and leave granted
+        /// without benefit (§ 17 and integreringsforskriften), each inclusive. The month is paid pro rata for the
+        /// other days.
+        public var unpaidPeriods: [Period]
+
+        /// A span of days, both ends included.
+        public struct Period: Sendable, Equatable, Codable {
+            public var from: LocalDate
+            public var to: LocalDate
+            public init(from: LocalDate, to: LocalDate) {
+                self.from = from
+                self.to = to
+            }
+        }
 
         public init(
             month: YearMonth, birthDate: LocalDate, livesWithParents: Bool = false,
             coupleWithoutChildrenBothParticipants: Bool = false, lawRegime: LawRegime,
             programmeStart: LocalDate, programmeEnd: LocalDate? = nil,
-            invalidAbsenceMinutes: Int = 0, otherDeductionsOre: Int = 0
+            invalidAbsenceMinutes: Int = 0, otherDeductionsOre: Int = 0, unpaidPeriods: [Period] = []
         ) {
+            self.unpaidPeriods = unpaidPeriods
             self.month = month
             self.birthDate = birthDate
             self.livesWithParents = livesWithParents
@@ -135,10 +151,19 @@ public struct IntroductionBenefit: Sendable {
         let shareOfPayment = try p(b.decisionShareOfPayment, "decisionShareOfPayment")
         let shareOfG = try p(b.decisionShareOfG, "decisionShareOfG")
 
-        // Days of the month inside the programme.
+        // Days of the month inside the programme, less the days of a stop or of leave without benefit (each day
+        // counted once, however the periods overlap).
         let from = max(first, input.programmeStart)
         let to = min(month.lastDay, input.programmeEnd ?? month.lastDay)
-        let days = from <= to ? from.days(until: to) + 1 : 0
+        var unpaid = 0
+        if from <= to {
+            var day = from
+            while day <= to {
+                if input.unpaidPeriods.contains(where: { $0.from <= day && day <= $0.to }) { unpaid += 1 }
+                day = day.adding(days: 1)
+            }
+        }
+        let days = from <= to ? from.days(until: to) + 1 - unpaid : 0
         if input.invalidAbsenceMinutes > days * 24 * 60 {
             throw .invalid(
                 field: "invalidAbsenceMinutes",

@@ -6,9 +6,12 @@ public struct ProgrammeCourse: Sendable {
     public struct Leave: Sendable, Equatable {
         public var from: LocalDate
         public var to: LocalDate
-        public init(from: LocalDate, to: LocalDate) {
+        /// Leave granted without the benefit is not paid (integreringsloven § 17, integreringsforskriften kap. 4).
+        public var withBenefit: Bool
+        public init(from: LocalDate, to: LocalDate, withBenefit: Bool = true) {
             self.from = from
             self.to = to
+            self.withBenefit = withBenefit
         }
     }
     /// Absence recorded on a day (or a week entered on its Monday).
@@ -43,6 +46,8 @@ public struct ProgrammeCourse: Sendable {
     public var contractSigned: LocalDate?
     public var stopKind: StopKind?
     public var stopDate: LocalDate?
+    /// The last day of a temporary stop once lifted; nil while it lasts.
+    public var stopEnd: LocalDate?
     public var finalGoal: FinalGoal?
     public var endReason: EndReason?
     public var plannedMonths: Int?
@@ -62,7 +67,8 @@ public struct ProgrammeCourse: Sendable {
         lawRegime: LawRegime, birthDate: LocalDate, residenceGround: PersonFacts.ResidenceGround,
         hasEducationBackground: Bool, decisionDate: LocalDate? = nil, startDate: LocalDate? = nil,
         endDate: LocalDate? = nil, planDate: LocalDate? = nil, contractSigned: LocalDate? = nil,
-        stopKind: StopKind? = nil, stopDate: LocalDate? = nil, finalGoal: FinalGoal? = nil, endReason: EndReason? = nil,
+        stopKind: StopKind? = nil, stopDate: LocalDate? = nil, stopEnd: LocalDate? = nil, finalGoal: FinalGoal? = nil,
+        endReason: EndReason? = nil,
         plannedMonths: Int? = nil, extensionMonths: Int = 0, livesWithParents: Bool = false,
         coupleWithoutChildren: Bool = false, measures: [PlannedMeasure] = [], leaves: [Leave] = [],
         absences: [Absence] = [], reviews: [LocalDate] = [], deductions: [Deduction] = [],
@@ -79,6 +85,7 @@ public struct ProgrammeCourse: Sendable {
         self.contractSigned = contractSigned
         self.stopKind = stopKind
         self.stopDate = stopDate
+        self.stopEnd = stopEnd
         self.finalGoal = finalGoal
         self.endReason = endReason
         self.plannedMonths = plannedMonths
@@ -103,7 +110,7 @@ public struct ProgrammeCourse: Sendable {
         if let e = endDate, e <= today { return .ended }
         if stopKind == .permanent, let s = stopDate, s <= today { return .stopped }
         if leaves.contains(where: { $0.from <= today && today <= $0.to }) { return .onLeave }
-        if stopKind == .temporary { return .stoppedTemporarily }
+        if stopKind == .temporary, stopEnd.map({ $0 >= today }) ?? true { return .stoppedTemporarily }
         guard decisionDate != nil else { return .mapping }
         if let s = startDate, s <= today { return (plannedEnd.map { $0 < today } ?? false) ? .pastPlannedEnd : .active }
         return .decided
@@ -151,7 +158,19 @@ public struct ProgrammeCourse: Sendable {
         absences.filter { $0.kind == .invalid && YearMonth($0.date) == month }.reduce(0) { $0 + $1.minutes }
     }
 
-    /// The benefit for a month, from the start through the end, a permanent stop or the planned end.
+    /// The days without benefit: a temporary stop from its date through its end (or for as long as it lasts,
+    /// integreringsloven § 18) and leave granted without the benefit (§ 17). The benefit follows participation
+    /// (§ 19), so these days are not paid.
+    public var unpaidPeriods: [IntroductionBenefit.Input.Period] {
+        var out = leaves.filter { !$0.withBenefit }.map { IntroductionBenefit.Input.Period(from: $0.from, to: $0.to) }
+        if stopKind == .temporary, let s = stopDate {
+            out.append(.init(from: s, to: stopEnd ?? s.adding(years: 100)))
+        }
+        return out
+    }
+
+    /// The benefit for a month, from the start through the end, a permanent stop or the planned end, less the
+    /// unpaid days of a temporary stop or leave without benefit.
     public func benefit(for month: YearMonth) -> IntroductionBenefit.Result? {
         guard let s = startDate else { return nil }
         // A permanent stop ends the payments like an ending does.
@@ -162,7 +181,8 @@ public struct ProgrammeCourse: Sendable {
                 month: month, birthDate: birthDate, livesWithParents: livesWithParents,
                 coupleWithoutChildrenBothParticipants: coupleWithoutChildren, lawRegime: regime, programmeStart: s,
                 programmeEnd: last, invalidAbsenceMinutes: invalidAbsenceMinutes(in: month),
-                otherDeductionsOre: deductions.filter { $0.month == month }.reduce(0) { $0 + $1.amountOre }))
+                otherDeductionsOre: deductions.filter { $0.month == month }.reduce(0) { $0 + $1.amountOre },
+                unpaidPeriods: unpaidPeriods))
     }
 
     /// Every month from the start to this month (or the end), newest first.
