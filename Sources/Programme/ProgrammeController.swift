@@ -117,6 +117,8 @@ package struct ProgrammeController: RouteCollection {
         package var nextReview: String?
         package var reviewOverdue: Bool
         package var benefits: [Benefit]
+        /// The newest G when this month is after its successor was due: the amounts shown use an old G.
+        package var staleG: String?
         package var endDate: String?
         package var endReasonKey: String?
         package var outcomes: [Outcome]
@@ -270,6 +272,8 @@ package struct ProgrammeController: RouteCollection {
                         deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
                         netOre: $0.netOre, requiresDecision: $0.requiresDecision)
                 },
+                staleG: facts?.benefitHistory.isEmpty == false
+                    ? params.staleGrunnbelop(for: YearMonth(today))?.norwegian : nil,
                 endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { $0.labelKey },
                 outcomes: (part?.outcomes ?? []).map {
                     .init(

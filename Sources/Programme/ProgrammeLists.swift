@@ -187,6 +187,8 @@ package enum ProgrammeLists {
         var municipalities: [Choice]
         var query: String
         var decisions: Int
+        /// The newest G in the table when the month is after its successor was due (see `staleGrunnbelop`).
+        var staleG: String?
     }
 
     package static func payouts(req: Request) async throws -> View {
@@ -198,7 +200,11 @@ package enum ProgrammeLists {
             PayoutsView(
                 payouts: p, municipalities: try await municipalityOptions(req, p.municipalities, f.municipality),
                 query: query,
-                decisions: p.lines.filter(\.requiresDecision).count))
+                decisions: p.lines.filter(\.requiresDecision).count,
+                staleG: YearMonth(iso: p.month).flatMap {
+                    req.application.programmeParameters.staleGrunnbelop(for: $0)
+                }?
+                .norwegian))
     }
 
     package static func csvResponse(_ body: String, filename: String) -> Response {

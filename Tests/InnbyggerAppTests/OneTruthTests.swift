@@ -188,4 +188,19 @@ struct UnpaidDaysPayoutTests {
             #expect(page.contains("Velferdspermisjon – uten stønad"))
         }
     }
+
+    @Test("A month after the G's successor was due says so on the payout list and the programme page")
+    func staleG() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            let warning = "Grunnbeløpet (G) i satstabellen er fra 01.05.2025"
+            #expect(try await b.send(.GET, "/programme/payouts?month=2026-11").body.string.contains(warning))
+            #expect(!(try await b.send(.GET, "/programme/payouts?month=2026-04").body.string.contains(warning)))
+            let part = try #require(
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$startDate != nil).filter(\.$endDate == nil).first())
+            #expect(try await b.send(.GET, "/persons/\(part.$person.id)/programme").body.string.contains(warning))
+        }
+    }
 }

@@ -170,3 +170,19 @@ struct UnpaidDaysTests {
             }.status == .stoppedTemporarily)
     }
 }
+
+/// The G changes every 1 May (facts § 3.1): from the first 1 May after the newest G in the table, months are
+/// computed with an old G, and that is said.
+@Suite("A G table that is behind")
+struct StaleGTests {
+    @Test(
+        "Stale from the 1 May after the newest G",
+        arguments: [
+            ("2026-04", nil as String?), ("2026-05", "2025-05-01"), ("2026-11", "2025-05-01"), ("2025-05", nil),
+        ])
+    func stale(_ month: String, _ newest: String?) {
+        let p = shippedProgrammeParameters
+        try! #require(p.grunnbelopKroner.entries.last?.from == d("2025-05-01"))
+        #expect(p.staleGrunnbelop(for: YearMonth(iso: month)!) == newest.map(d))
+    }
+}

@@ -183,6 +183,16 @@ public struct ProgrammeParameters: Codable, Sendable {
         return DatedValue(from: g.from, value: g.value * 100, reference: g.reference)
     }
 
+    /// The G changes every year on 1 May (shared/domain/facts.md § 3.1). For a month from the first
+    /// 1 May after the newest G in the table, the table is behind: the month is computed with an old G until an
+    /// administrator adds the new one. Returns the newest G's date then, nil while the table is current.
+    public func staleGrunnbelop(for month: YearMonth) -> LocalDate? {
+        guard let newest = grunnbelopKroner.entries.last else { return nil }
+        var expected = LocalDate(year: newest.from.year, month: 5, day: 1)!
+        if expected <= newest.from { expected = expected.adding(years: 1) }
+        return month.firstDay >= expected ? newest.from : nil
+    }
+
     public static func load(from url: URL) throws -> ProgrammeParameters {
         let p = try JSONDecoder().decode(ProgrammeParameters.self, from: Data(contentsOf: url))
         try p.validate()
