@@ -178,9 +178,8 @@ package struct ErrorPage: Encodable {
     }
 }
 
-/// A validation failure at the edge, naming the field.
 /// Input that breaks a rule, named by its field. The message is a translation key with arguments (`invalid.*`, or
-/// `<feature>.invalid.*` in the feature's strings), so a page shows it in the page's language next to the field,
+/// `<feature>.invalid.*` in the feature's strings), so a page shows it in the page's language with the field marked,
 /// and the API answers in English, prefixed with the field.
 package struct ValidationFailure: Error {
     package var field: String
