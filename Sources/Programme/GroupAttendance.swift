@@ -188,11 +188,9 @@ package enum GroupAttendance {
         let week = (q.week.flatMap(LocalDate.init(parsing:)) ?? .today).weekStart
         let kind = q.measure.flatMap { $0.isEmpty ? nil : MeasureKind(rawValue: $0) }
         let end = week.adding(days: 6)
-        let today = LocalDate.today
-        let params = req.application.programmeParameters
+        // In the programme some day of the week: only the start and end decide, so no rules' view is built.
         let parts = try await participations(req.context, municipality: q.municipality).filter { p in
-            let facts = ProgrammeFacts(part: p, person: p.person, parameters: params, today: today)
-            guard let s = facts.start, s <= end, (facts.end ?? end) >= week else { return false }
+            guard let s = p.startDate, s <= end, (p.endDate ?? end) >= week else { return false }
             return kind.map { k in
                 p.measures.contains { $0.kind == k && $0.from <= end && $0.to >= week }
             } ?? true

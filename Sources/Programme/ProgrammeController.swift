@@ -180,6 +180,8 @@ package struct ProgrammeController: RouteCollection {
         let today = LocalDate.today
         let params = req.application.programmeParameters
         let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
+        // Every month's benefit, computed once for the table and the stale-G warning.
+        let history = facts?.benefitHistory ?? []
         let input = override ?? Self.input(part)
         let regime =
             facts?.regime ?? ProgrammeService.regime(req.context, person)
@@ -266,14 +268,13 @@ package struct ProgrammeController: RouteCollection {
                     .init(date: $0.date.iso, note: $0.note)
                 },
                 nextReview: next?.iso, reviewOverdue: next.map { $0 < today } ?? false,
-                benefits: (facts?.benefitHistory ?? []).prefix(24).map {
+                benefits: history.prefix(24).map {
                     .init(
                         month: $0.month.iso, factor: $0.factor, monthlyOre: $0.monthlyOre,
                         deductionOre: $0.absenceDeductionOre + $0.otherDeductionsOre,
                         netOre: $0.netOre, requiresDecision: $0.requiresDecision)
                 },
-                staleG: facts?.benefitHistory.isEmpty == false
-                    ? params.staleGrunnbelop(for: YearMonth(today))?.norwegian : nil,
+                staleG: history.isEmpty ? nil : params.staleGrunnbelop(for: YearMonth(today))?.norwegian,
                 endDate: part?.endDate?.iso, endReasonKey: part?.endReason.map { $0.labelKey },
                 outcomes: (part?.outcomes ?? []).map {
                     .init(
