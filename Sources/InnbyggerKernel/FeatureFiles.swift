@@ -6,9 +6,14 @@ import Vapor
 /// touches nothing outside its folder but the features list. The kernel's own (the layout, shared partials, common
 /// strings) stay under `Resources/`.
 package enum FeatureFiles {
-    package static func folder(_ feature: String, in workingDirectory: String) -> String {
-        workingDirectory + "Sources/" + feature + "/"
+    /// A feature's templates, relative to the working directory.
+    package static func views(_ folder: String) -> String { "Sources/\(folder)/Views/" }
+    /// A feature's strings in one language, relative to the working directory.
+    package static func translations(_ folder: String, _ lang: String) -> String {
+        "Sources/\(folder)/Translations/\(lang).json"
     }
+    /// The kernel's strings in one language, relative to the working directory.
+    package static func kernelTranslations(_ lang: String) -> String { "Resources/Translations/\(lang)/kernel.json" }
 }
 
 /// Finds `<Folder>/<file>` in `Sources/<Folder>/Views/<file>.leaf` for the features' folders; any other name is
@@ -19,7 +24,7 @@ package struct FeatureViews: LeafSource {
     package init(folders: [String], workingDirectory: String, fileio: NonBlockingFileIO) {
         var files: [String: NIOLeafFiles] = [:]
         for folder in folders {
-            let views = FeatureFiles.folder(folder, in: workingDirectory) + "Views/"
+            let views = workingDirectory + FeatureFiles.views(folder)
             guard FileManager.default.fileExists(atPath: views) else { continue }
             files[folder] = NIOLeafFiles(fileio: fileio, sandboxDirectory: views, viewDirectory: views)
         }

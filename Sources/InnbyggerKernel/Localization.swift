@@ -29,8 +29,7 @@ package struct Translations: Sendable {
             var table: [String: String] = [:]
             var owner: [String: String] = [:]
             func path(_ file: String) -> String {
-                file == "kernel"
-                    ? "Resources/Translations/\(lang)/kernel.json" : "Sources/\(file)/Translations/\(lang).json"
+                file == "kernel" ? FeatureFiles.kernelTranslations(lang) : FeatureFiles.translations(file, lang)
             }
             for file in ["kernel"] + folders {
                 let url = root.appendingPathComponent(path(file))

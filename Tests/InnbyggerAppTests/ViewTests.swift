@@ -23,7 +23,7 @@ struct ViewTests {
     static func templates(_ root: URL) -> [URL] {
         let dirs =
             [root.appendingPathComponent("Resources/Views")]
-            + Features.all.map { root.appendingPathComponent("Sources/\($0.folder)/Views") }
+            + Features.all.map { root.appendingPathComponent(FeatureFiles.views($0.folder)) }
         return dirs.flatMap { dir in
             (FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
                 .filter { $0.pathExtension == "leaf" }
