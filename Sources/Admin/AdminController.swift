@@ -87,7 +87,7 @@ package struct AdminController: RouteCollection {
         }
         // A number no one may administer is refused like any other outside the user's reach; only the system
         // administrator, who reaches every municipality, is told that it does not exist.
-        guard let m = f.municipality.flatMap(Kommunenummer.init) else {
+        guard let m = f.municipality.flatMap(Kommunenummer.init(_:)) else {
             try await req.authorize(.update, .tenancy)
             return try await fail(req.t("users.bad_municipality"))
         }
@@ -342,7 +342,7 @@ package struct AdminController: RouteCollection {
         guard let uid = f.unit.flatMap(UUID.init(uuidString:)),
             let unit = try await ServiceUnit.find(uid, on: req.store)
         else { return try await fail(req.t("tenancy.bad_unit")) }
-        guard let served = f.served.flatMap(Kommunenummer.init),
+        guard let served = f.served.flatMap(Kommunenummer.init(_:)),
             try await Municipality.find(served, on: req.store) != nil,
             served != unit.$host.id
         else { return try await fail(req.t("tenancy.bad_served")) }

@@ -21,7 +21,7 @@ package final class AuditEntry: Model, @unchecked Sendable {
         id = r.sequence
         atMillis = r.atMillis
         userID = r.userID
-        municipality = r.municipality.flatMap(Kommunenummer.init)
+        municipality = r.municipality.flatMap(Kommunenummer.init(_:))
         action = r.action
         recordType = r.recordType
         recordID = r.recordID

@@ -464,7 +464,7 @@ package enum PersonService {
         let user = try ctx.requireUser()
         let query = try unchecked.validated()
         var codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        if let m = query.municipality.flatMap(Kommunenummer.init) {
+        if let m = query.municipality.flatMap(Kommunenummer.init(_:)) {
             guard codes.contains(m) else { throw Abort(.forbidden, reason: "access denied") }
             codes = [m]
         }

@@ -202,7 +202,7 @@ package struct SettlementController: RouteCollection {
                 },
                 isNew: id == nil, id: id,
                 canDelete: id != nil
-                    && input.municipality.flatMap(Kommunenummer.init).map {
+                    && input.municipality.flatMap(Kommunenummer.init(_:)).map {
                         req.may(.delete, .settlementPlan(municipality: $0))
                     }
                         == true
@@ -543,7 +543,7 @@ package struct SettlementController: RouteCollection {
         -> View
     {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
-        let wanted = requested.flatMap(Kommunenummer.init)
+        let wanted = requested.flatMap(Kommunenummer.init(_:))
         guard let m = wanted.flatMap({ codes.contains($0) ? $0 : nil }) ?? (requested == nil ? codes.first : nil)
         else {
             throw Abort(.forbidden, reason: "access denied")

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Legal deadlines in integreringsloven are counted in calendar days and months, so the
 /// domain never uses instants for them. ISO form `yyyy-MM-dd` on the wire, `dd.mm.åååå` to people.
-public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -115,19 +115,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return age
     }
 
-    public init(from decoder: any Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let d = LocalDate(iso: s) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "Expected a date as yyyy-MM-dd, got '\(s)'"))
-        }
-        self = d
-    }
+}
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(iso)
-    }
+extension LocalDate: TextCoded {
+    public init?(codedText: String) { self.init(iso: codedText) }
+    public var codedText: String { iso }
+    public static var expectedText: String { "a date as yyyy-MM-dd" }
 }
 
 private func pad(_ n: Int, _ width: Int) -> String {

@@ -16,20 +16,10 @@ public struct Kommunenummer: Hashable, Sendable, Comparable, LosslessStringConve
     public static func < (a: Kommunenummer, b: Kommunenummer) -> Bool { a.value < b.value }
 }
 
-extension Kommunenummer: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let k = Kommunenummer(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "Expected a kommunenummer (four digits)"))
-        }
-        self = k
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(value)
-    }
+extension Kommunenummer: TextCoded {
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { value }
+    public static var expectedText: String { "a kommunenummer (four digits)" }
 }
 
 /// A literal in code (demo data, tests) is a programmer's constant; a bad one is a bug, not input.

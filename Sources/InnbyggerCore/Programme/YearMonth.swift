@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar month (`yyyy-MM` on the wire), the period the introduction benefit is paid for.
-public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let year: Int
     public let month: Int
 
@@ -32,18 +32,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
 
-    public init(from decoder: any Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let m = YearMonth(iso: s) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "Expected a month as yyyy-MM, got '\(s)'"))
-        }
-        self = m
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(iso)
-    }
+}
+
+extension YearMonth: TextCoded {
+    public init?(codedText: String) { self.init(iso: codedText) }
+    public var codedText: String { iso }
+    public static var expectedText: String { "a month as yyyy-MM" }
 }
 
 /// Exact integer arithmetic for money: `a × b / c` rounded to the nearest integer, halves away from zero.
