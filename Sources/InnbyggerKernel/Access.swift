@@ -12,6 +12,18 @@ package struct CurrentUser: Sendable {
     package let session: UserSession?
 }
 
+extension CurrentUser {
+    /// The user with the grants the policy sees today: for a session, an API token, or a command's context.
+    package static func load(_ user: User, session: UserSession? = nil, on db: any Database) async throws
+        -> CurrentUser
+    {
+        let principal = try await PrincipalLoader.load(userID: user.id!, on: db)
+        return CurrentUser(
+            id: user.id!, username: user.username, displayName: user.displayName, principal: principal,
+            session: session)
+    }
+}
+
 package struct CurrentUserKey: StorageKey { package typealias Value = CurrentUser }
 
 extension Request {

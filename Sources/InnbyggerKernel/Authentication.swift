@@ -35,10 +35,7 @@ package struct SessionAuthenticator: AsyncMiddleware {
                         // Through the one write path, so that it waits its turn like every other write.
                         try await req.write { tx in try await session.update(on: tx) }
                     }
-                    let principal = try await PrincipalLoader.load(userID: session.user.id!, on: req.store)
-                    req.currentUser = CurrentUser(
-                        id: session.user.id!, username: session.user.username,
-                        displayName: session.user.displayName, principal: principal, session: session)
+                    req.currentUser = try await .load(session.user, session: session, on: req.store)
                 }
             }
         }
@@ -64,10 +61,7 @@ package struct BearerAuthenticator: AsyncMiddleware {
                 token.lastUsedAt = now
                 try await req.write { tx in try await token.update(on: tx) }
             }
-            let principal = try await PrincipalLoader.load(userID: token.user.id!, on: req.store)
-            req.currentUser = CurrentUser(
-                id: token.user.id!, username: token.user.username,
-                displayName: token.user.displayName, principal: principal, session: nil)
+            req.currentUser = try await .load(token.user, on: req.store)
         }
         return try await next.respond(to: req)
     }

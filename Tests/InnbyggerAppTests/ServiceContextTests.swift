@@ -13,10 +13,7 @@ import VaporTesting
 struct ServiceContextTests {
     static func context(_ app: Application, _ username: String, route: String) async throws -> ServiceContext {
         let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
-        let principal = try await PrincipalLoader.load(userID: user.id!, on: app.db)
-        let current = CurrentUser(
-            id: user.id!, username: user.username, displayName: user.displayName, principal: principal, session: nil)
-        return ServiceContext(app: app, user: current, route: route)
+        return ServiceContext(app: app, user: try await .load(user, on: app.db), route: route)
     }
 
     @Test("A command's context reads a file through the policy and audits the read with its own route")
