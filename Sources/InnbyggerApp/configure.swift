@@ -78,6 +78,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         throw ConfigurationError("cannot read Resources/Parameters/common-passwords.txt: \(error)")
     }
     try Parameters.load(app)
+    try FileSections.load(app)
     for feature in app.features { try feature.configure(app) }
 
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.
@@ -111,6 +112,7 @@ package enum Migrations {
     package static let kernel: [any Migration] = [
         CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(),
         AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(), CreateDeadlineEvents(),
+        AddPersonContact(),
     ]
 }
 

@@ -137,7 +137,9 @@ extension Resource {
     /// audited.
     package var personalDataMunicipality: Kommunenummer? {
         switch self {
-        case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _), .programme(let m): m
+        case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _), .programme(let m),
+            .fileSection(let m, _, _):
+            m
         default: nil
         }
     }

@@ -28,6 +28,9 @@ package protocol Feature: Sendable {
     var personSections: [any PersonSection] { get }
     /// Buttons at the top of the person page that lead to the feature's own pages for the person.
     func personLinks(_ req: Request, _ person: Person) -> [PersonLink]
+    /// What deleting a person file removes from the feature's records, one line each in the request's language
+    /// ("12 journalnotater"), shown on the confirmation step.
+    func deletionLosses(_ req: Request, _ person: Person) async throws -> [String]
     /// Sections of the household page, like the person page's.
     var householdSections: [any HouseholdSection] { get }
     /// Tables of the worklist with what falls due in the feature's own records (the legal deadlines are the
@@ -53,6 +56,7 @@ extension Feature {
     package func navigation(_ req: Request) async throws -> [NavEntry] { [] }
     package var personSections: [any PersonSection] { [] }
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
+    package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] { [] }
     package var householdSections: [any HouseholdSection] { [] }
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
@@ -113,13 +117,29 @@ package struct PersonLink: Encodable, Sendable {
     }
 }
 
-/// One section of the person page. It loads what it shows, checks the policy for it itself and renders its own
-/// partial; nil when the user may not see it. The person page only lists sections.
+/// One section of the person page. It loads what it shows and renders its own partial; nil when there is nothing
+/// to show. The person page only lists sections, and renders one only for a user whom the table in
+/// `docs/privacy.md` lets read it (`ServiceContext.mayRead(section:of:)`); a section narrows further by itself
+/// (rows of other sectors, notes not shared).
 package protocol PersonSection: Sendable {
-    /// Position on the page, lower first; the person's own sections (basic facts 0, sharing 800, deletion 900) leave
+    /// The section's row in `docs/privacy.md`, and its name in the page's `data-section`.
+    var id: String { get }
+    /// Position on the page, lower first; the person's own sections (identity 0 … household 40, sharing 800) leave
     /// room between them.
     var order: Int { get }
     func render(_ req: Request, _ person: Person) async throws -> String?
+}
+
+extension Request {
+    /// The features' sections of the person page that the user may read, in order, each rendered by its feature.
+    package func personSections(_ p: Person) async throws -> [String] {
+        var out: [String] = []
+        for section in application.features.flatMap(\.personSections).sorted(by: { $0.order < $1.order })
+        where context.mayRead(section: section.id, of: p) {
+            if let html = try await section.render(self, p) { out.append(html) }
+        }
+        return out
+    }
 }
 
 /// One section of the household page (see `PersonSection`).

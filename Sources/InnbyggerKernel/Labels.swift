@@ -18,6 +18,7 @@ extension Labelled {
 package enum Vocabulary {
     package static let kernel: [any Labelled.Type] = [
         Role.self, Sector.self, ResidenceGround.self, EducationLevel.self, Sex.self, FamilyRelation.self,
+        ContactPreference.self,
         ShareBasis.self, LanguageSkill.Level.self, DeadlineKind.self, DeadlineStatus.self, Category.self,
         LawRegime.self, MeasureKind.self, AbsenceKind.self, AttendancePeriod.self, StopKind.self, EndReason.self,
         FinalGoal.self, ProgrammeGroup.self, ProgrammeStatus.self, OutcomeKind.self, OutcomeStatus.self,
@@ -31,6 +32,7 @@ extension ResidenceGround: Labelled { package static var labelPrefix: String { "
 extension EducationLevel: Labelled { package static var labelPrefix: String { "education" } }
 extension Sex: Labelled { package static var labelPrefix: String { "sex" } }
 extension FamilyRelation: Labelled { package static var labelPrefix: String { "relation" } }
+extension ContactPreference: Labelled { package static var labelPrefix: String { "contact_preference" } }
 extension ShareBasis: Labelled { package static var labelPrefix: String { "basis" } }
 extension LanguageSkill.Level: Labelled { package static var labelPrefix: String { "language_level" } }
 extension DeadlineKind: Labelled { package static var labelPrefix: String { "deadline" } }

@@ -138,3 +138,50 @@ extension View {
         return res
     }
 }
+
+/// The step before an irreversible action: what it is about, what will be lost, and a form that does it (works
+/// without JavaScript; the action itself stays a POST with the CSRF token).
+package struct Confirmation: Encodable {
+    package struct Field: Encodable {
+        var name: String
+        var value: String
+    }
+    /// The record, by name ("Amina Hassan, født 01.02.1990").
+    package var subject: String
+    /// What happens, in the page's language.
+    package var lead: String
+    /// What goes with it, one line each ("12 journalnotater").
+    package var losses: [String]
+    package var action: String
+    package var confirm: String
+    package var cancel: String
+    /// Asks for a reason when the action needs one (kept with the record).
+    package var reasonLabel: String?
+    package var fields: [Field]
+
+    package init(
+        subject: String, lead: String, losses: [String] = [], action: String, confirm: String, cancel: String,
+        reasonLabel: String? = nil, fields: [(String, String)] = []
+    ) {
+        self.subject = subject
+        self.lead = lead
+        self.losses = losses
+        self.action = action
+        self.confirm = confirm
+        self.cancel = cancel
+        self.reasonLabel = reasonLabel
+        self.fields = fields.map { Field(name: $0.0, value: $0.1) }
+    }
+}
+
+extension Request {
+    /// Shows a confirmation page titled `titleKey`.
+    package func confirmation(titleKey: String, _ c: Confirmation) async throws -> View {
+        try await page("Shared/confirm", titleKey: titleKey, c)
+    }
+
+    /// A text in the request's language.
+    package func text(_ key: String, _ args: [String] = []) -> String {
+        application.translations.text(key, language, args)
+    }
+}

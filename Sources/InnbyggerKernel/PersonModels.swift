@@ -53,6 +53,9 @@ package final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "family_application_date") package var familyApplicationDate: LocalDate?
     /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
     @OptionalField(key: "advisor_id") package var advisorID: UUID?
+    @OptionalField(key: "phone") package var phone: String?
+    @OptionalField(key: "email") package var email: String?
+    @OptionalField(key: "contact_preference") package var contactPreference: ContactPreference?
     /// The CSV import that created the file, so an interrupted import can be reconciled with what was stored.
     @OptionalField(key: "import_job") package var importJob: UUID?
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
@@ -167,6 +170,20 @@ package struct AddPersonRuleFacts: AsyncMigration {
         for f in ["education_level", "settled_by_agreement", "permit_date", "national_id"] {
             try await db.schema(Person.schema).deleteField(.string(f)).update()
         }
+    }
+}
+
+/// How to reach the person: phone, e-mail and the way they prefer.
+package struct AddPersonContact: AsyncMigration {
+    package init() {}
+
+    package static let columns = ["phone", "email", "contact_preference"]
+
+    package func prepare(on db: any Database) async throws {
+        for name in Self.columns { try await db.schema(Person.schema).field(.string(name), .string).update() }
+    }
+    package func revert(on db: any Database) async throws {
+        for name in Self.columns.reversed() { try await db.schema(Person.schema).deleteField(.string(name)).update() }
     }
 }
 

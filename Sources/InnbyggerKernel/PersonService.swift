@@ -30,6 +30,9 @@ package struct PersonInput: Content {
     package var referencePersonSettlementDate: String?
     package var familyApplicationDate: String?
     package var advisorId: UUID?
+    package var phone: String?
+    package var email: String?
+    package var contactPreference: String?
 
     /// Reads the HTML form: there an empty field means "not given", a select sends "" for unknown,
     /// and a national id may be typed with spaces. The JSON API gets none of these allowances.
@@ -56,7 +59,8 @@ package struct PersonInput: Content {
             relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
             referencePersonSettlementDate: v("referencePersonSettlementDate"),
             familyApplicationDate: v("familyApplicationDate"),
-            advisorId: try uuid("advisorId"))
+            advisorId: try uuid("advisorId"), phone: v("phone"), email: v("email"),
+            contactPreference: v("contactPreference"))
     }
 
     /// Checks every field at the edge and names the first one that is wrong.
@@ -174,6 +178,7 @@ package struct PersonInput: Content {
         if let d = familyApplied, d > today {
             throw ValidationFailure(field: "familyApplicationDate", "invalid.future")
         }
+        let contact = try Self.contact(phone: phone, email: email, preference: contactPreference)
         return ValidPerson(
             municipality: m, householdID: householdId, givenName: try required(givenName, "givenName"),
             familyName: try required(familyName, "familyName"), birthDate: birth, sex: sx,
@@ -184,7 +189,46 @@ package struct PersonInput: Content {
             workExperience: try Validate.text(
                 workExperience, "workExperience", max: 1000, required: false, multiline: true),
             researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
-            referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId)
+            referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId,
+            phone: contact.phone, email: contact.email, contactPreference: contact.preference)
+    }
+
+    /// A phone number (8 to 15 digits, an optional leading +, spaces allowed), an e-mail address, and the preferred
+    /// way, which needs the number or address it names.
+    static func contact(phone: String?, email: String?, preference: String?) throws -> (
+        phone: String?, email: String?, preference: ContactPreference?
+    ) {
+        var number: String? = nil
+        if let raw = phone?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            let compact = raw.replacingOccurrences(of: " ", with: "")
+            let digits = compact.hasPrefix("+") ? compact.dropFirst() : Substring(compact)
+            guard (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw ValidationFailure(field: "phone", "invalid.phone")
+            }
+            number = compact
+        }
+        var address: String? = nil
+        if let raw = email?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
+            guard raw.count <= 200, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+                !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !raw.contains(where: \.isWhitespace)
+            else { throw ValidationFailure(field: "email", "invalid.email") }
+            address = raw
+        }
+        var way: ContactPreference? = nil
+        if let p = preference {
+            guard let v = ContactPreference(rawValue: p) else {
+                throw ValidationFailure(
+                    field: "contactPreference", "invalid.one_of",
+                    ContactPreference.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if (v == .phone || v == .sms) && number == nil {
+                throw ValidationFailure(field: "phone", "invalid.contact_needs_phone")
+            }
+            if v == .email && address == nil { throw ValidationFailure(field: "email", "invalid.contact_needs_email") }
+            way = v
+        }
+        return (number, address, way)
     }
 
     package init(
@@ -195,7 +239,8 @@ package struct PersonInput: Content {
         countryOfBirth: String? = nil, languages: [LanguageInput]? = nil, interpreterLanguage: String? = nil,
         educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
         relation: String? = nil, referencePersonResidenceGround: String? = nil,
-        referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil
+        referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil,
+        phone: String? = nil, email: String? = nil, contactPreference: String? = nil
     ) {
         self.municipality = municipality
         self.householdId = householdId
@@ -223,6 +268,9 @@ package struct PersonInput: Content {
         self.referencePersonSettlementDate = referencePersonSettlementDate
         self.familyApplicationDate = familyApplicationDate
         self.advisorId = advisorId
+        self.phone = phone
+        self.email = email
+        self.contactPreference = contactPreference
     }
 }
 
@@ -253,6 +301,9 @@ package struct ValidPerson {
     package var referenceSettlementDate: LocalDate?
     package var familyApplicationDate: LocalDate?
     package var advisorID: UUID?
+    package var phone: String?
+    package var email: String?
+    package var contactPreference: ContactPreference?
 
     package func apply(to p: Person) {
         p.$municipality.id = municipality
@@ -281,6 +332,9 @@ package struct ValidPerson {
         p.referenceSettlementDate = referenceSettlementDate
         p.familyApplicationDate = familyApplicationDate
         p.advisorID = advisorID
+        p.phone = phone
+        p.email = email
+        p.contactPreference = contactPreference
     }
 
     package init(
@@ -292,7 +346,8 @@ package struct ValidPerson {
         countryOfBirth: String? = nil, languages: [LanguageSkill], interpreterLanguage: String? = nil,
         educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
         relation: FamilyRelation? = nil, referenceResidenceGround: ResidenceGround? = nil,
-        referenceSettlementDate: LocalDate? = nil, familyApplicationDate: LocalDate? = nil, advisorID: UUID? = nil
+        referenceSettlementDate: LocalDate? = nil, familyApplicationDate: LocalDate? = nil, advisorID: UUID? = nil,
+        phone: String? = nil, email: String? = nil, contactPreference: ContactPreference? = nil
     ) {
         self.municipality = municipality
         self.householdID = householdID
@@ -320,94 +375,144 @@ package struct ValidPerson {
         self.referenceSettlementDate = referenceSettlementDate
         self.familyApplicationDate = familyApplicationDate
         self.advisorID = advisorID
+        self.phone = phone
+        self.email = email
+        self.contactPreference = contactPreference
     }
 }
 
-/// The person as the API returns it.
+/// The person as the API returns it: only the fields of the sections the reader may see (`docs/privacy.md`); the
+/// others are left out, and `sections` lists what the reader got.
 package struct PersonDTO: Content {
     package var id: UUID
     package var municipality: Kommunenummer
-    package var householdId: UUID?
     package var givenName: String
     package var familyName: String
-    package var birthDate: LocalDate
-    package var sex: Sex
-    package var citizenship: String
-    package var residenceGround: ResidenceGround
-    package var arrivalDate: LocalDate?
-    package var settlementDate: LocalDate?
+    /// The sections of the file this reader may read.
+    package var sections: [String]
+    // identity
+    package var birthDate: LocalDate?
+    package var sex: Sex?
+    /// Masked for readers who may not change the file.
     package var nationalId: String?
-    package var permitDate: LocalDate?
-    package var settledByAgreement: Bool?
-    package var educationLevel: EducationLevel?
-    package var dufNumber: String?
-    package var countryOfBirth: String?
-    package var languages: [LanguageSkill]
+    // contact
+    package var languages: [LanguageSkill]?
     package var interpreterLanguage: String?
+    package var phone: String?
+    package var email: String?
+    package var contactPreference: ContactPreference?
+    package var advisorId: UUID?
+    // background
+    package var citizenship: String?
+    package var countryOfBirth: String?
+    package var educationLevel: EducationLevel?
     package var educationYears: Int?
     package var workExperience: String?
-    package var researchReservation: Bool?
-    package var relation: FamilyRelation?
+    // residence
+    package var residenceGround: ResidenceGround?
+    package var arrivalDate: LocalDate?
+    package var settlementDate: LocalDate?
+    package var permitDate: LocalDate?
+    package var settledByAgreement: Bool?
+    package var dufNumber: String?
     package var referencePersonResidenceGround: ResidenceGround?
     package var referencePersonSettlementDate: LocalDate?
     package var familyApplicationDate: LocalDate?
-    package var advisorId: UUID?
-    /// The sectors the file is shared with; only for the integration service (it would tell a partner which other
-    /// services — health, for one — are involved).
+    // household
+    package var householdId: UUID?
+    package var relation: FamilyRelation?
+    // sharing
     package var sharedWith: [String]?
+    package var researchReservation: Bool?
 
-    /// `fullIdentity` is false for readers who may not change the file (partners): they get the id masked and
-    /// nothing that their pages do not show either (household, work experience, advisor, other sectors' shares).
-    package init(_ p: Person, fullIdentity: Bool) {
+    /// The API fields of each of the person record's own sections (the features' sections have their own routes).
+    package static let fields: [String: [String]] = [
+        "identity": ["birthDate", "sex", "nationalId"],
+        "contact": ["languages", "interpreterLanguage", "phone", "email", "contactPreference", "advisorId"],
+        "background": ["citizenship", "countryOfBirth", "educationLevel", "educationYears", "workExperience"],
+        "residence": [
+            "residenceGround", "arrivalDate", "settlementDate", "permitDate", "settledByAgreement", "dufNumber",
+            "referencePersonResidenceGround", "referencePersonSettlementDate", "familyApplicationDate",
+        ],
+        "household": ["householdId", "relation"],
+        "sharing": ["sharedWith", "researchReservation"],
+    ]
+
+    /// - Parameters:
+    ///   - sections: what the reader may read (`ServiceContext.readableSections(of:)`).
+    ///   - fullIdentity: whether the reader may change the file; otherwise the national id is masked.
+    package init(_ p: Person, sections: Set<String>, fullIdentity: Bool) {
         id = p.id!
         municipality = p.$municipality.id
-        householdId = fullIdentity ? p.$household.id : nil
         givenName = p.givenName
         familyName = p.familyName
-        birthDate = p.birthDate
-        sex = p.sex
-        citizenship = p.citizenship
-        residenceGround = p.residenceGround
-        arrivalDate = p.arrivalDate
-        settlementDate = p.settlementDate
-        sharedWith = fullIdentity ? p.activeSectors.map(\.rawValue).sorted() : nil
-        nationalId =
-            fullIdentity ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
-        permitDate = p.permitDate
-        settledByAgreement = p.settledByAgreement
-        educationLevel = p.educationLevel
-        // Partners get the DUF number only with the full identity, like the national id.
-        dufNumber = fullIdentity ? p.dufNumber : nil
-        countryOfBirth = p.countryOfBirth
-        languages = p.languages
-        interpreterLanguage = p.interpreterLanguage
-        educationYears = p.educationYears
-        workExperience = fullIdentity ? p.workExperience : nil
-        researchReservation = p.researchReservation
-        relation = p.relation
-        referencePersonResidenceGround = p.referenceResidenceGround
-        referencePersonSettlementDate = p.referenceSettlementDate
-        familyApplicationDate = p.familyApplicationDate
-        advisorId = fullIdentity ? p.advisorID : nil
+        self.sections = sections.sorted()
+        if sections.contains("identity") {
+            birthDate = p.birthDate
+            sex = p.sex
+            nationalId =
+                fullIdentity
+                ? p.nationalID : p.nationalID.flatMap { try? NationalIdentityNumber.check($0).get().masked }
+        }
+        if sections.contains("contact") {
+            languages = p.languages
+            interpreterLanguage = p.interpreterLanguage
+            phone = p.phone
+            email = p.email
+            contactPreference = p.contactPreference
+            advisorId = p.advisorID
+        }
+        if sections.contains("background") {
+            citizenship = p.citizenship
+            countryOfBirth = p.countryOfBirth
+            educationLevel = p.educationLevel
+            educationYears = p.educationYears
+            workExperience = p.workExperience
+        }
+        if sections.contains("residence") {
+            residenceGround = p.residenceGround
+            arrivalDate = p.arrivalDate
+            settlementDate = p.settlementDate
+            permitDate = p.permitDate
+            settledByAgreement = p.settledByAgreement
+            dufNumber = p.dufNumber
+            referencePersonResidenceGround = p.referenceResidenceGround
+            referencePersonSettlementDate = p.referenceSettlementDate
+            familyApplicationDate = p.familyApplicationDate
+        }
+        if sections.contains("household") {
+            householdId = p.$household.id
+            relation = p.relation
+        }
+        if sections.contains("sharing") {
+            sharedWith = p.activeSectors.map(\.rawValue).sorted()
+            researchReservation = p.researchReservation
+        }
     }
 
-    /// What goes back into the edit form.
-    package var input: PersonInput {
-        PersonInput(
-            municipality: municipality.value, householdId: householdId, givenName: givenName, familyName: familyName,
-            birthDate: birthDate.iso, sex: sex.rawValue, citizenship: citizenship,
-            residenceGround: residenceGround.rawValue,
-            arrivalDate: arrivalDate?.iso, settlementDate: settlementDate?.iso, nationalId: nationalId,
-            permitDate: permitDate?.iso,
-            settledByAgreement: settledByAgreement, educationLevel: educationLevel?.rawValue, dufNumber: dufNumber,
-            countryOfBirth: countryOfBirth,
-            languages: languages.map { LanguageInput(code: $0.code, level: $0.level.rawValue) },
-            interpreterLanguage: interpreterLanguage,
-            educationYears: educationYears, workExperience: workExperience, researchReservation: researchReservation,
-            relation: relation?.rawValue, referencePersonResidenceGround: referencePersonResidenceGround?.rawValue,
-            referencePersonSettlementDate: referencePersonSettlementDate?.iso,
-            familyApplicationDate: familyApplicationDate?.iso,
-            advisorId: advisorId)
+    /// The person as this request's user may see it.
+    package init(_ p: Person, for ctx: ServiceContext) {
+        self.init(p, sections: ctx.readableSections(of: p), fullIdentity: ctx.may(.update, p.resource))
+    }
+}
+
+extension PersonInput {
+    /// The file as it stands, for the edit form.
+    package init(_ p: Person) {
+        self.init(
+            municipality: p.$municipality.id.value, householdId: p.$household.id, givenName: p.givenName,
+            familyName: p.familyName, birthDate: p.birthDate.iso, sex: p.sex.rawValue, citizenship: p.citizenship,
+            residenceGround: p.residenceGround.rawValue, arrivalDate: p.arrivalDate?.iso,
+            settlementDate: p.settlementDate?.iso, nationalId: p.nationalID, permitDate: p.permitDate?.iso,
+            settledByAgreement: p.settledByAgreement, educationLevel: p.educationLevel?.rawValue,
+            dufNumber: p.dufNumber, countryOfBirth: p.countryOfBirth,
+            languages: p.languages.map { LanguageInput(code: $0.code, level: $0.level.rawValue) },
+            interpreterLanguage: p.interpreterLanguage, educationYears: p.educationYears,
+            workExperience: p.workExperience, researchReservation: p.researchReservation,
+            relation: p.relation?.rawValue, referencePersonResidenceGround: p.referenceResidenceGround?.rawValue,
+            referencePersonSettlementDate: p.referenceSettlementDate?.iso,
+            familyApplicationDate: p.familyApplicationDate?.iso, advisorId: p.advisorID, phone: p.phone,
+            email: p.email, contactPreference: p.contactPreference?.rawValue)
     }
 }
 

@@ -181,6 +181,7 @@ package enum JournalService {
 
 /// The person page's journal: the notes this user may read, and the form for a new note in the user's own sector.
 package struct JournalSection: PersonSection {
+    package let id = "journal"
     package let order = 500
 
     package struct Model: Encodable {

@@ -19,6 +19,11 @@ package struct JournalFeature: Feature {
 
     package var personSections: [any PersonSection] { [JournalSection()] }
 
+    package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] {
+        let n = try await JournalEntry.query(on: req.store).filter(\.$person.$id == person.id!).count()
+        return n == 0 ? [] : [req.text("journal.losses", [String(n)])]
+    }
+
     /// A welcome meeting and the mapping, for the adults the demo follows.
     package func seedDemo(_ demo: DemoContext) async throws {
         for (p, arrival) in DemoData.followed(demo) {

@@ -16,6 +16,13 @@ package struct NorwegianFeature: Feature {
         try routes.api.register(collection: NorwegianAPIController())
     }
 
+    package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] {
+        let hours = try await NorwegianHours.query(on: req.store).filter(\.$person.$id == person.id!).count()
+        let tests = try await LanguageTest.query(on: req.store).filter(\.$person.$id == person.id!).count()
+        let training = try await NorwegianTraining.query(on: req.store).filter(\.$person.$id == person.id!).count()
+        return training + hours + tests == 0 ? [] : [req.text("norwegian.losses", [String(hours), String(tests)])]
+    }
+
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
         guard req.may(.read, NorwegianService.part(person)) else { return [] }
         return [PersonLink(order: 10, href: "/persons/\(person.id!)/norwegian", key: "persons.norwegian")]

@@ -15,7 +15,8 @@ package enum PersonImport {
     package static let columns = [
         "household", "householdAddress", "relation", "givenName", "familyName", "birthDate", "sex", "citizenship",
         "countryOfBirth", "residenceGround", "nationalId", "dufNumber", "permitDate", "arrivalDate", "settlementDate",
-        "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage",
+        "settledByAgreement", "educationLevel", "educationYears", "languages", "interpreterLanguage", "phone", "email",
+        "contactPreference",
     ]
     package static let required = ["givenName", "familyName", "birthDate", "sex", "citizenship", "residenceGround"]
 
@@ -95,7 +96,9 @@ package enum PersonImport {
             settlementDate: v["settlementDate"], nationalId: v["nationalId"]?.replacingOccurrences(of: " ", with: ""),
             permitDate: v["permitDate"], educationLevel: v["educationLevel"],
             dufNumber: v["dufNumber"]?.replacingOccurrences(of: " ", with: ""), countryOfBirth: v["countryOfBirth"],
-            interpreterLanguage: v["interpreterLanguage"], relation: v["relation"])
+            interpreterLanguage: v["interpreterLanguage"], relation: v["relation"], phone: v["phone"],
+            email: v["email"],
+            contactPreference: v["contactPreference"])
         if let b = v["settledByAgreement"] {
             switch b.lowercased() {
             case "ja", "yes", "true", "1", "j": input.settledByAgreement = true
@@ -166,6 +169,9 @@ package enum PersonImport {
         case "interpreterLanguage": p.interpreterLanguage = nil
         case "educationYears": p.educationYears = nil
         case "relation": p.relation = nil
+        case "phone": p.phone = nil
+        case "email": p.email = nil
+        case "contactPreference": p.contactPreference = nil
         case let f where f.hasPrefix("languages"): p.languages = nil
         default: return false
         }

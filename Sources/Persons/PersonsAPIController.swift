@@ -11,22 +11,22 @@ package struct PersonsAPIController: RouteCollection {
             let query = try req.query.decode(PersonPageQuery.self)
             let r = try await PersonService.list(req.context, query)
             return PersonList(
-                items: r.persons.map { PersonDTO($0, fullIdentity: req.may(.update, $0.resource)) }, total: r.total,
+                items: r.persons.map { PersonDTO($0, for: req.context) }, total: r.total,
                 page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
         }
         persons.gated(.create, .personalData).post { req async throws -> Response in
             let p = try await PersonService.create(req.context, try req.json(PersonInput.self))
-            return try await PersonDTO(p, fullIdentity: true).encodeResponse(status: .created, for: req)
+            return try await PersonDTO(p, for: req.context).encodeResponse(status: .created, for: req)
         }
         persons.get(":personID") { req async throws -> PersonDTO in
             let p = try await PersonService.find(req.context, try req.pathID("personID"))
-            return PersonDTO(p, fullIdentity: req.may(.update, p.resource))
+            return PersonDTO(p, for: req.context)
         }
         persons.gated(.update, .personalData).put(":personID") { req async throws -> PersonDTO in
             PersonDTO(
                 try await PersonService.update(
                     req.context, try req.pathID("personID"), try req.json(PersonInput.self)),
-                fullIdentity: true)
+                for: req.context)
         }
         persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
             try await PersonService.delete(req.context, try req.pathID("personID"))

@@ -13,8 +13,10 @@ package struct PersonsController: RouteCollection {
         persons.get(":personID", use: show)
         persons.get(":personID", "edit", use: editForm)
         persons.gated(.update, .personalData).post(":personID", use: update)
+        persons.get(":personID", "delete", use: deleteForm)
         persons.gated(.delete, .personalData).post(":personID", "delete", use: delete)
         persons.gated(.update, .personalData).post(":personID", "shares", use: share)
+        persons.get(":personID", "shares", ":shareID", "revoke", use: unshareForm)
         persons.gated(.update, .personalData).post(":personID", "shares", ":shareID", "revoke", use: unshare)
 
         let households = routes.grouped("households")
@@ -85,6 +87,7 @@ package struct PersonsController: RouteCollection {
         package var advisors: [Choice]
         package var referenceGrounds: [Choice]
         package var reservation: [Choice]
+        package var contactPreferences: [Choice]
         /// Three language rows, filled from the input.
         package struct LanguageRow: Encodable {
             var index: Int
@@ -139,6 +142,9 @@ package struct PersonsController: RouteCollection {
             reservation: [("true", true), ("false", false)].map {
                 Choice(
                     value: $0.0, label: "reservation.\($0.0)", selected: (input.researchReservation ?? false) == $0.1)
+            },
+            contactPreferences: ContactPreference.allCases.map {
+                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.contactPreference)
             },
             languageRows: (0..<3).map { i in
                 let skill = (input.languages ?? []).indices.contains(i) ? input.languages![i] : nil
@@ -200,114 +206,28 @@ package struct PersonsController: RouteCollection {
     }
 
     package struct ShowView: Encodable {
-        package struct Share: Encodable {
-            var id: UUID
-            var sector: String
-            var basis: String
-            var reference: String
-            var grantedAt: String
-        }
         package var id: UUID
         package var name: String
-        package var givenName: String
-        package var familyName: String
-        package var birthDate: String
-        package var age: Int
-        package var sex: String
-        package var citizenship: String
-        package var residenceGround: String
-        package var arrivalDate: String?
-        package var settlementDate: String?
-        package var municipality: String
-        package var household: String?
-        package var householdId: UUID?
-        package var shares: [Share]
         package var canEdit: Bool
         package var canDelete: Bool
-        package var sectors: [Choice]
-        package var nationalId: String?
-        package var permitDate: String?
-        package var settledByAgreement: String
-        package var educationLevel: String
-        package var educationYears: Int?
-        package var countryOfBirth: String?
-        package var dufNumber: String?
-        package struct Language: Encodable {
-            var code: String
-            var level: String
-        }
-        package var languages: [Language]
-        package var interpreterLanguage: String?
-        package var researchReservation: String
-        package var relation: String?
-        package var advisor: String?
-        package var workExperience: String?
-        package struct FamilyImmigration: Encodable {
-            var ground: String
-            var settlementDate: String?
-            var applicationDate: String?
-        }
-        package var familyImmigration: FamilyImmigration?
-        /// Buttons to the features' own pages for this person, and the features' sections, rendered by each.
+        /// Buttons to the features' own pages for this person, and the sections the user may read, rendered by each.
         package var links: [PersonLink]
         package var sections: [String]
     }
 
     package func show(req: Request) async throws -> View {
         let p = try await PersonService.find(req.context, try req.pathID("personID"))
-        let names = try await req.municipalityNames()
-        let canEdit = req.may(.update, p.resource)
-        var advisorName: String? = nil
-        if let a = p.advisorID { advisorName = try await User.find(a, on: req.store)?.displayName }
-        let features = req.application.features
-        var sections: [String] = []
-        for section in features.flatMap(\.personSections).sorted(by: { $0.order < $1.order }) {
-            if let html = try await section.render(req, p) { sections.append(html) }
-        }
-        let links = features.flatMap { $0.personLinks(req, p) }.sorted { $0.order < $1.order }
+        let links = req.application.features.flatMap { $0.personLinks(req, p) }.sorted { $0.order < $1.order }
         return try await req.page(
             "Persons/show", titleKey: "persons.file",
             ShowView(
-                id: p.id!, name: p.fullName, givenName: p.givenName, familyName: p.familyName,
-                birthDate: p.birthDate.iso,
-                age: p.birthDate.age(on: .today), sex: p.sex.labelKey, citizenship: p.citizenship,
-                residenceGround: p.residenceGround.labelKey, arrivalDate: p.arrivalDate?.iso,
-                settlementDate: p.settlementDate?.iso,
-                municipality: names[p.$municipality.id] ?? p.$municipality.id.value,
-                household: canEdit ? p.household?.name : nil, householdId: canEdit ? p.$household.id : nil,
-                shares: canEdit
-                    ? p.shares.filter { $0.revokedAt == nil }.map {
-                        .init(
-                            id: $0.id!, sector: $0.sector.labelKey, basis: $0.basis.labelKey,
-                            reference: $0.reference, grantedAt: Oslo.day($0.grantedAt).iso)
-                    } : [],
-                canEdit: canEdit, canDelete: req.may(.delete, p.resource),
-                sectors: Sector.allCases.filter { $0 != .integration }.map {
-                    Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
-                },
-                // Partners see the national id masked; the integration service sees it whole.
-                nationalId: PersonDTO(p, fullIdentity: canEdit).nationalId, permitDate: p.permitDate?.iso,
-                settledByAgreement: p.settledByAgreement.map { "agreement.\($0)" } ?? "persons.unknown",
-                educationLevel: p.educationLevel.map { $0.labelKey } ?? "persons.unknown",
-                educationYears: p.educationYears, countryOfBirth: p.countryOfBirth,
-                dufNumber: canEdit ? p.dufNumber : nil,
-                languages: p.languages.map { .init(code: $0.code, level: $0.level.labelKey) },
-                interpreterLanguage: p.interpreterLanguage,
-                researchReservation: "reservation.\(p.researchReservation ?? false)",
-                relation: p.relation.map { $0.labelKey }, advisor: advisorName,
-                workExperience: canEdit ? p.workExperience : nil,
-                familyImmigration: p.residenceGround == .familyReunification
-                    || p.referencePerson != nil || p.familyApplicationDate != nil
-                    ? .init(
-                        ground: p.referenceResidenceGround.map { $0.labelKey } ?? "persons.unknown",
-                        settlementDate: p.referenceSettlementDate?.iso,
-                        applicationDate: p.familyApplicationDate?.iso) : nil,
-                links: links, sections: sections))
+                id: p.id!, name: p.fullName, canEdit: req.may(.update, p.resource),
+                canDelete: req.may(.delete, p.resource), links: links, sections: try await req.personSections(p)))
     }
 
     package func editForm(req: Request) async throws -> View {
         let p = try await PersonService.find(req.context, try req.pathID("personID"), for: .update)
-        let input = PersonDTO(p, fullIdentity: true).input
+        let input = PersonInput(p)
         return try await req.page(
             "Persons/form", titleKey: "persons.edit",
             try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
@@ -329,6 +249,19 @@ package struct PersonsController: RouteCollection {
         }
     }
 
+    /// Names the file and what goes with it before it is deleted for good.
+    package func deleteForm(req: Request) async throws -> View {
+        let p = try await PersonService.find(req.context, try req.pathID("personID"), for: .delete)
+        var losses: [String] = []
+        for feature in req.application.features { losses += try await feature.deletionLosses(req, p) }
+        return try await req.confirmation(
+            titleKey: "persons.delete_title",
+            Confirmation(
+                subject: req.text("persons.delete_subject", [p.fullName, p.birthDate.norwegian]),
+                lead: req.text("persons.delete_lead"), losses: losses, action: "/persons/\(p.id!)/delete",
+                confirm: req.text("persons.delete"), cancel: "/persons/\(p.id!)"))
+    }
+
     package func delete(req: Request) async throws -> Response {
         try await PersonService.delete(req.context, try req.pathID("personID"))
         return req.redirect(to: "/persons?notice=deleted")
@@ -347,6 +280,22 @@ package struct PersonsController: RouteCollection {
             reference: f.reference
         )
         return req.redirect(to: "/persons/\(p.id!)?notice=shared")
+    }
+
+    /// Names the sector that will lose access before a share is revoked.
+    package func unshareForm(req: Request) async throws -> View {
+        let p = try await PersonService.find(req.context, try req.pathID("personID"), for: .update)
+        let shareID = try req.pathID("shareID")
+        guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else {
+            throw Abort(.notFound)
+        }
+        let sector = req.text(share.sector.labelKey)
+        return try await req.confirmation(
+            titleKey: "shares.revoke_title",
+            Confirmation(
+                subject: req.text("shares.revoke_subject", [sector, p.fullName]),
+                lead: req.text("shares.revoke_lead", [sector]), action: "/persons/\(p.id!)/shares/\(shareID)/revoke",
+                confirm: req.text("shares.revoke"), cancel: "/persons/\(p.id!)"))
     }
 
     package func unshare(req: Request) async throws -> Response {

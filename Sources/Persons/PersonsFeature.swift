@@ -13,6 +13,13 @@ package struct PersonsFeature: Feature {
 
     package var migrations: [any Migration] { [CreateImportJobs()] }
 
+    package var personSections: [any PersonSection] {
+        [
+            IdentitySection(), ContactSection(), BackgroundSection(), ResidenceSection(), HouseholdMembershipSection(),
+            SharingSection(),
+        ]
+    }
+
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: PersonsController())
         try routes.uploads.register(collection: ImportController())

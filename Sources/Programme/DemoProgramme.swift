@@ -199,6 +199,8 @@ package enum DemoProgramme {
             m.to = to
             m.weeklyMinutes = minutes
             m.selfStudy = false
+            // NAV runs the work practice, the adult-education centre the Norwegian course.
+            m.owner = kind == .workPractice ? .nav : kind == .norwegian ? .adultEducation : nil
             try await m.create(on: db)
         }
         // Attendance: the last eight weeks in the programme, with some absence of each kind.

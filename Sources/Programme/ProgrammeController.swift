@@ -14,6 +14,7 @@ package struct ProgrammeController: RouteCollection {
         let change = p.gated(.update, .programme)
         change.post(use: save)
         change.post("measures", use: addMeasure)
+        p.get("measures", ":measureID", "delete", use: removeMeasureForm)
         change.post("measures", ":measureID", "delete", use: removeMeasure)
         change.post("leaves", use: addLeave)
         change.post("attendance", use: addAttendance)
@@ -41,6 +42,7 @@ package struct ProgrammeController: RouteCollection {
             var to: String
             var hours: String
             var selfStudy: Bool
+            var ownerKey: String
         }
         package struct Week: Encodable {
             var weekStart: String
@@ -122,6 +124,8 @@ package struct ProgrammeController: RouteCollection {
         package var endDate: String?
         package var endReasonKey: String?
         package var outcomes: [Outcome]
+        /// Who can own a measure: the integration service and the partners that run measures.
+        package var owners: [Choice]
         package var measureKinds: [Choice]
         package var absenceKinds: [Choice]
         package var endReasons: [Choice]
@@ -241,7 +245,8 @@ package struct ProgrammeController: RouteCollection {
                     .init(
                         id: $0.id!, kindKey: $0.kind.labelKey, title: $0.title, from: $0.from.iso,
                         to: $0.to.iso,
-                        hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy)
+                        hours: NorwegianFormat.hours(minutes: $0.weeklyMinutes), selfStudy: $0.selfStudy,
+                        ownerKey: $0.ownedBy.labelKey)
                 },
                 shortWeeks: (facts?.shortWeeks ?? []).prefix(12).map {
                     .init(
@@ -280,6 +285,9 @@ package struct ProgrammeController: RouteCollection {
                     .init(
                         kindKey: $0.kind.labelKey, statusKey: $0.status.labelKey,
                         recordedOn: $0.recordedOn.iso)
+                },
+                owners: Sector.allCases.map {
+                    Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == .integration)
                 },
                 measureKinds: MeasureKind.allCases.map {
                     Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
@@ -385,8 +393,29 @@ package struct ProgrammeController: RouteCollection {
                 req.context, id,
                 MeasureInput(
                     kind: f.raw("kind"), title: f.raw("title"), from: f.raw("from"), to: f.raw("to"),
-                    weeklyHours: try f.decimal("weeklyHours"), selfStudy: f.checkbox("selfStudy")))
+                    weeklyHours: try f.decimal("weeklyHours"), selfStudy: f.checkbox("selfStudy"),
+                    owner: f.text("owner")))
         }
+    }
+
+    /// Names the measure, and the attendance recorded against it, before it is removed from the plan.
+    package func removeMeasureForm(req: Request) async throws -> View {
+        let (p, part) = try await ProgrammeService.existing(req.context, try req.pathID("personID"))
+        let measureID = try req.pathID("measureID")
+        guard let m = part.measures.first(where: { $0.id == measureID }) else { throw Abort(.notFound) }
+        let kind = req.text(m.kind.labelKey)
+        let attendance = try await AttendanceEntry.query(on: req.store).filter(\.$measureID == measureID).count()
+        return try await req.confirmation(
+            titleKey: "programme.remove_measure_title",
+            Confirmation(
+                subject: req.text(
+                    "programme.remove_measure_subject",
+                    [m.title.map { "\(kind) – \($0)" } ?? kind, m.from.norwegian, m.to.norwegian, p.fullName]),
+                lead: req.text("programme.remove_measure_lead"),
+                losses: attendance == 0 ? [] : [req.text("programme.remove_measure_attendance", [String(attendance)])],
+                action: "/persons/\(p.id!)/programme/measures/\(measureID)/delete",
+                confirm: req.text("settings.remove"),
+                cancel: "/persons/\(p.id!)/programme"))
     }
 
     package func removeMeasure(req: Request) async throws -> Response {
@@ -426,7 +455,24 @@ package struct ProgrammeController: RouteCollection {
     }
 
     package func end(req: Request) async throws -> Response {
-        try await run(req, form: "ending") { id in
+        // Ending is for good (the benefit stops and the right lapses): the form asks once more, naming the person,
+        // the day and the reason, with the choices carried in hidden fields.
+        let f = try FormReader(req)
+        if f.text("confirmed") != "yes", let date = f.text("endDate").flatMap(LocalDate.init(parsing:)),
+            let reason = f.text("endReason").flatMap(EndReason.init(rawValue:))
+        {
+            let p = try await PersonService.find(req.context, try req.pathID("personID"))
+            return try await req.confirmation(
+                titleKey: "programme.end_title",
+                Confirmation(
+                    subject: req.text(
+                        "programme.end_subject", [p.fullName, date.norwegian, req.text(reason.labelKey)]),
+                    lead: req.text("programme.end_lead"), action: "/persons/\(p.id!)/programme/ending",
+                    confirm: req.text("programme.end"), cancel: "/persons/\(p.id!)/programme",
+                    fields: [("endDate", date.iso), ("endReason", reason.rawValue), ("confirmed", "yes")])
+            ).encodeResponse(for: req)
+        }
+        return try await run(req, form: "ending") { id in
             _ = try await ProgrammeService.end(req.context, id, try req.content.decode(EndingInput.self))
         }
     }

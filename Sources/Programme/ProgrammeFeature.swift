@@ -13,7 +13,7 @@ package struct ProgrammeFeature: Feature {
     package var migrations: [any Migration] {
         [
             CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(),
-            RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(),
+            RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(), AddMeasureOwner(),
         ]
     }
 
@@ -58,6 +58,17 @@ package struct ProgrammeFeature: Feature {
                 .filter(\.$startDate != nil).all()
                 .filter { $0.startDate! < day }.map { $0.$person.id }
         }
+    }
+
+    package var personSections: [any PersonSection] { [ProgrammePlanSection()] }
+
+    package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] {
+        guard
+            let part = try await PersonProgramme.query(on: req.store).filter(\.$person.$id == person.id!).first()
+        else { return [] }
+        let attendance = try await AttendanceEntry.query(on: req.store).filter(\.$participation.$id == part.id!)
+            .count()
+        return [req.text("programme.losses", [String(attendance)])]
     }
 
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {

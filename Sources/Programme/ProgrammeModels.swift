@@ -69,7 +69,23 @@ package final class ProgrammeMeasure: Model, @unchecked Sendable {
     @Field(key: "to_date") package var to: LocalDate
     @Field(key: "weekly_minutes") package var weeklyMinutes: Int
     @Field(key: "self_study") package var selfStudy: Bool
+    /// The service that provides and follows up the measure (NAV for job seeking and work practice it runs, adult
+    /// education for Norwegian): a partner sees the measures it owns on the files shared with it.
+    @OptionalField(key: "owner") package var owner: Sector?
     package init() {}
+
+    /// The owner, the integration service when none is set.
+    package var ownedBy: Sector { owner ?? .integration }
+}
+
+/// Who owns each measure.
+package struct AddMeasureOwner: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(ProgrammeMeasure.schema).field("owner", .string).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(ProgrammeMeasure.schema).deleteField("owner").update()
+    }
 }
 
 package final class ProgrammeLeave: Model, @unchecked Sendable {

@@ -40,6 +40,8 @@ package struct MeasureInput: Content {
     var to: String?
     var weeklyHours: Double?
     var selfStudy: Bool?
+    /// The sector that owns the measure (`nav`, `adult_education` …); the integration service when absent.
+    var owner: String?
 }
 package struct LeaveInput: Content {
     var from: String?
@@ -312,6 +314,13 @@ package enum ProgrammeService {
             m.to = to
             m.weeklyMinutes = try Validate.hoursToMinutes(input.weeklyHours, "weeklyHours", max: 60, required: true)!
             m.selfStudy = input.selfStudy ?? false
+            if let o = input.owner {
+                guard let sector = Sector(rawValue: o) else {
+                    throw ValidationFailure(
+                        field: "owner", "invalid.one_of", Sector.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                m.owner = sector
+            }
             return m
         }
     }

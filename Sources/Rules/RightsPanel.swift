@@ -77,9 +77,27 @@ package struct RightsPanel: Encodable {
     }
 }
 
-/// The person page's section with the rights panel. Shown to whoever may read the file (the file read itself is
-/// audited by the person page); recording a met deadline is offered per sector part.
+extension RightsPanel {
+    /// The panel for a person today, with the facts the features recorded; recording is offered per sector part.
+    static func today(_ req: Request, _ p: Person) async throws -> RightsPanel {
+        let events =
+            try await DeadlineEvents.dates(for: [p.id!], features: req.application.features, on: req.store)[p.id!]
+            ?? [:]
+        let today = LocalDate.today
+        return RightsPanel(
+            req.application.rulesEngine.evaluate(p.facts, asOf: today), asOf: today, req: req, events: events
+        ) { kind in
+            req.may(
+                .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector)
+            )
+        }
+    }
+}
+
+/// The person page's rights: the right and duty to the introduction programme and to Norwegian training, each check
+/// said in words with its legal source.
 package struct RightsSection: PersonSection {
+    package let id = "rights"
     package let order = 100
 
     package struct Model: Encodable {
@@ -88,20 +106,26 @@ package struct RightsSection: PersonSection {
     }
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
-        guard req.may(.read, p.resource) else { return nil }
-        let facts = p.facts
-        let events =
-            try await DeadlineEvents.dates(for: [p.id!], features: req.application.features, on: req.store)[p.id!]
-            ?? [:]
-        let today = LocalDate.today
-        let panel = RightsPanel(
-            req.application.rulesEngine.evaluate(facts, asOf: today), asOf: today, req: req,
-            events: events
-        ) { kind in
-            req.may(
-                .create, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector)
-            )
+        try await req.section("Rules/section-rights", Model(id: p.id!, rights: try await RightsPanel.today(req, p)))
+    }
+}
+
+/// The person page's legal deadlines. The integration service sees them all; a partner sees the deadlines its own
+/// sector meets (health the TB screening and health examination, the school its start, …).
+package struct DeadlinesSection: PersonSection {
+    package let id = "deadlines"
+    package let order = 110
+
+    package func render(_ req: Request, _ p: Person) async throws -> String? {
+        var panel = try await RightsPanel.today(req, p)
+        panel.deadlines = panel.deadlines.filter { row in
+            guard let kind = DeadlineKind(rawValue: row.kind) else { return false }
+            return req.may(
+                .read, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
         }
-        return try await req.section("Rules/section", Model(id: p.id!, rights: panel))
+        // What the rules are missing is for the integration service, which keeps the facts.
+        if !req.may(.update, p.resource) { panel.undetermined = [] }
+        guard !panel.deadlines.isEmpty || !panel.undetermined.isEmpty else { return nil }
+        return try await req.section("Rules/section-deadlines", RightsSection.Model(id: p.id!, rights: panel))
     }
 }

@@ -14,5 +14,5 @@ package struct RulesFeature: Feature {
         try routes.api.register(collection: BenefitController())
     }
 
-    package var personSections: [any PersonSection] { [RightsSection()] }
+    package var personSections: [any PersonSection] { [RightsSection(), DeadlinesSection()] }
 }

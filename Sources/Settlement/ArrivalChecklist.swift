@@ -180,9 +180,16 @@ package enum ArrivalChecklist {
         return due <= today.adding(days: 7) ? "soon" : "later"
     }
 
+    /// The household's tasks the user may see: the integration service every task, a partner (on a household whose
+    /// every member is shared with it) the tasks its own sector owns.
     package static func tasks(_ ctx: ServiceContext, _ h: Household) async throws -> [ArrivalTask] {
-        try await ArrivalTask.query(on: ctx.db).filter(\.$household.$id == h.id!).sort(\.$due).sort(\.$position)
-            .all()
+        let resource = HouseholdService.resource(h)
+        guard case .personalData(let m, let shared) = resource else { return [] }
+        let sectors = Sector.allCases.filter {
+            ctx.may(.read, .sectorPart(municipality: m, sharedWith: shared, sector: $0))
+        }
+        return try await ArrivalTask.query(on: ctx.db).filter(\.$household.$id == h.id!).filter(\.$sector ~~ sectors)
+            .sort(\.$due).sort(\.$position).all()
     }
 
     /// Makes the checklist for a household registered without a proposal (once).

@@ -21,6 +21,7 @@ package struct SettlementController: RouteCollection {
         s.gated(.update, .sectorPart).post("incoming", ":incomingID", "assessment", use: assess)
         s.gated(.update, .personalData).post("incoming", ":incomingID", "decision", use: decide)
         s.gated(.update, .personalData).post("incoming", ":incomingID", "arrival", use: arrive)
+        s.get("incoming", ":incomingID", "delete", use: deleteIncomingForm)
         s.gated(.delete, .personalData).post("incoming", ":incomingID", "delete", use: deleteIncoming)
         s.get("settings", use: settings)
         s.gated(.update, .municipalSettings).post("settings", use: updateSettings)
@@ -511,6 +512,19 @@ package struct SettlementController: RouteCollection {
             let household = try await IncomingService.arrive(req.context, id, try req.content.decode(ArrivalInput.self))
             return "/households/\(household.id!)?notice=created"
         }
+    }
+
+    /// Names the proposal, its members and the sector assessments that go with it before it is deleted.
+    package func deleteIncomingForm(req: Request) async throws -> View {
+        let h = try await IncomingService.find(req.context, try req.pathID("incomingID"), for: .delete)
+        return try await req.confirmation(
+            titleKey: "incoming.delete_title",
+            Confirmation(
+                subject: req.text("incoming.delete_subject", [h.label, h.imdiReference]),
+                lead: req.text("incoming.delete_lead"),
+                losses: [req.text("incoming.delete_members", [String(h.members.count)])],
+                action: "/settlement/incoming/\(h.id!)/delete", confirm: req.text("incoming.delete"),
+                cancel: "/settlement/incoming/\(h.id!)"))
     }
 
     package func deleteIncoming(req: Request) async throws -> Response {

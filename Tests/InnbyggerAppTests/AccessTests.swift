@@ -150,13 +150,13 @@ struct AccessTests {
                     \.$revokedAt == nil
                 ).all()
                 #expect(shares.contains { $0.sector == .nav })
-                // A partner's API response carries only what its pages show.
+                // A partner's API response carries only the sections docs/privacy.md gives NAV.
                 #expect(
                     item.sharedWith == nil && item.householdId == nil && item.workExperience == nil
-                        && item.advisorId == nil)
+                        && item.residenceGround == nil)
             }
             let raw = try await api(app, .GET, "/api/v1/persons/\(shared.id!)", token: t).body.string
-            for key in ["sharedWith", "householdId", "workExperience", "advisorId"] {
+            for key in ["sharedWith", "householdId", "workExperience", "residenceGround", "dufNumber"] {
                 #expect(!raw.contains("\"\(key)\""), "\(key)")
             }
             // Partners read; they do not change the file.

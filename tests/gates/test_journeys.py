@@ -668,6 +668,12 @@ def record_progress(driver):
 def end_with_certificate_and_outcome(driver, programme):
     fill_date(driver, "e-date", day(-2))
     choose(driver, "e-reason", "completed_work")
+    # Ending asks once more, naming the person, the day and the reason, before it is done.
+    submit(driver, f"form[action$='/programme/ending']")
+    assert "notice=saved" not in driver.current_url
+    check_shown(driver, "confirmation before ending the programme")
+    assert " ".join(PARTICIPANT) in driver.find_element(By.TAG_NAME, "main").text
+    assert "Fullført – til arbeid" in driver.find_element(By.TAG_NAME, "main").text
     save_programme_part(driver, "/ending", "ending the programme")
     assert "Fullført – til arbeid" in section(driver, "ending-h").text
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"a[href='{programme}/certificate']"))

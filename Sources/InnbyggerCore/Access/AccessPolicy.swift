@@ -58,6 +58,9 @@ public enum Resource: Sendable, Equatable {
     case personalData(municipality: Kommunenummer, sharedWith: Set<Sector>)
     /// One sector's part of a person's file (e.g. the TB screening date the health station records).
     case sectorPart(municipality: Kommunenummer, sharedWith: Set<Sector>, sector: Sector)
+    /// One section of a person's file (see `SectionTable`): `readers` are the sectors whose task needs it. A partner
+    /// reads it only on a file shared with its sector.
+    case fileSection(municipality: Kommunenummer, sharedWith: Set<Sector>, readers: Set<Sector>)
     /// The introduction programme on a person's file (integreringsloven kap. 4): the integration service's own record,
     /// which partners do not see even on a file shared with them.
     case programme(municipality: Kommunenummer)
@@ -120,6 +123,8 @@ public enum AccessPolicy {
             return sectorPart(g, action, municipality: m, sharedWith: sharedWith, sector: sector)
         case .programme(let m):
             return programme(g, action, municipality: m)
+        case .fileSection(let m, let sharedWith, let readers):
+            return fileSection(g, action, municipality: m, sharedWith: sharedWith, readers: readers)
         case .journalNote(let m, let sharedWith, let sector, let shared):
             return journalNote(g, action, municipality: m, sharedWith: sharedWith, sector: sector, shared: shared)
         }
@@ -192,6 +197,17 @@ public enum AccessPolicy {
         return g.role.partnerSector == sector && sharedWith.contains(sector)
     }
 
+    /// A section of a file: read by the integration service when the table lets it, and by a partner when the table
+    /// names its sector and the file is shared with that sector. Sections are only read; writes go to their records.
+    static func fileSection(
+        _ g: Grant, _ action: Action, municipality m: Kommunenummer, sharedWith: Set<Sector>, readers: Set<Sector>
+    ) -> Bool {
+        guard g.scope.contains(m), action == .read else { return false }
+        if g.role.isIntegrationStaff { return readers.contains(.integration) }
+        guard let sector = g.role.partnerSector else { return false }
+        return readers.contains(sector) && sharedWith.contains(sector)
+    }
+
     /// The introduction programme: integration staff only, whatever the file is shared with.
     static func programme(_ g: Grant, _ action: Action, municipality m: Kommunenummer) -> Bool {
         guard g.scope.contains(m), g.role.isIntegrationStaff else { return false }
@@ -220,6 +236,7 @@ extension Resource {
         case .sectorPart: "sector_part"
         case .journalNote: "journal_note"
         case .programme: "programme"
+        case .fileSection: "file_section"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
         case .settlementPlan: "settlement_plan"

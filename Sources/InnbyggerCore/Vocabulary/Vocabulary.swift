@@ -10,6 +10,13 @@ public enum Sex: String, CaseIterable, Codable, Sendable { case female, male, un
 /// A household member's relation to the household's main person.
 public enum FamilyRelation: String, CaseIterable, Codable, Sendable { case main, spouse, partner, child, parent, other }
 
+/// How the person wants to be contacted by the services (and by a volunteer the file is shared with).
+public enum ContactPreference: String, CaseIterable, Codable, Sendable {
+    case phone, sms, email
+    /// Through the integration service: the person's contact there passes messages on.
+    case throughService = "through_service"
+}
+
 // MARK: The introduction programme (integreringsloven kap. 4)
 
 /// The kinds of measure a programme plan holds.
