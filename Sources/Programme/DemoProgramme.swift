@@ -205,9 +205,19 @@ package enum DemoProgramme {
         }
         // Attendance: the last eight weeks in the programme, with some absence of each kind.
         let lastDay = min(today, part.endDate ?? today)
+        // The heavy-absence days below are recorded by day: their weeks get no week entry (one record per week).
+        let heavyWeeks: Set<LocalDate> =
+            if case .activeHeavyAbsence = stage {
+                Set((0...10).map { YearMonth(today).firstDay.adding(days: $0).weekStart })
+            } else { [] }
+        let planned = try await ProgrammeMeasure.query(on: db).filter(\.$participation.$id == part.id!).all()
+            .map(\.planned)
         for w in 0..<8 {
             let monday = lastDay.weekStart.adding(days: -7 * (w + 1))
             guard monday >= start else { break }
+            guard !heavyWeeks.contains(monday) else { continue }
+            // A week holds no more than the plan gives it.
+            let week = min(2250, AttendanceCap.plannedMinutes(week: monday, measures: planned) ?? 2250)
             let e = AttendanceEntry()
             e.$participation.id = part.id!
             e.date = monday
@@ -216,30 +226,28 @@ package enum DemoProgramme {
                 nil, .sickChild, .invalid, nil, .ownIllnessSelfCertified, .holiday, nil, .welfare,
             ]
             let kind = kinds[(w + i) % kinds.count]
-            e.absenceMinutes = kind == nil ? 0 : (kind == .holiday ? 2250 : 450)
-            e.presentMinutes = 2250 - e.absenceMinutes
+            e.absenceMinutes = kind == nil ? 0 : (kind == .holiday ? week : min(450, week))
+            e.presentMinutes = week - e.absenceMinutes
             e.absenceKind = kind
             try await e.create(on: db)
         }
         if case .activeHeavyAbsence = stage {
-            // Many invalid hours this month: the deduction then needs a formal decision.
-            let e = AttendanceEntry()
-            e.$participation.id = part.id!
-            e.date = YearMonth(today).firstDay
-            e.period = .day
-            e.presentMinutes = 0
-            e.absenceMinutes = 600
-            e.absenceKind = .invalid
-            try await e.create(on: db)
-            for d in 1...10 {
+            // Many invalid hours this month, by day on weekdays and within the plan's hours for each week: the
+            // deduction then needs a formal decision.
+            var used: [LocalDate: Int] = [:]
+            for d in 0...10 {
                 let day = YearMonth(today).firstDay.adding(days: d)
                 guard day <= today else { break }
+                let minutes = d == 0 ? 600 : 450
+                let cap = AttendanceCap.plannedMinutes(week: day, measures: planned) ?? 2250
+                guard day.weekdayFromMonday < 5, used[day.weekStart, default: 0] + minutes <= cap else { continue }
+                used[day.weekStart, default: 0] += minutes
                 let x = AttendanceEntry()
                 x.$participation.id = part.id!
                 x.date = day
                 x.period = .day
                 x.presentMinutes = 0
-                x.absenceMinutes = 450
+                x.absenceMinutes = minutes
                 x.absenceKind = .invalid
                 try await x.create(on: db)
             }

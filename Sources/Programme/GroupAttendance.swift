@@ -13,7 +13,8 @@ package enum GroupAttendance {
     ]
     package static let maxRows = 5000
 
-    /// Open participations in the municipalities where the user is integration staff.
+    /// Open participations in the municipalities where the user is integration staff, with their attendance (a
+    /// new entry is checked against what the week already holds).
     package static func participations(_ ctx: ServiceContext, municipality: String?, startedOnly: Bool = true)
         async throws
         -> [PersonProgramme]
@@ -21,15 +22,21 @@ package enum GroupAttendance {
         let codes = try await ctx.scope(where: .update, requested: municipality) { .programme(municipality: $0) }
         let q = PersonProgramme.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
         if startedOnly { q.filter(\.$startDate != nil) }
-        return try await q.with(\.$person).with(\.$measures).with(\.$leaves).all()
+        return try await q.with(\.$person).with(\.$measures).with(\.$leaves).with(\.$attendance).all()
     }
 
     /// Checks every row against its participation; stores all in one transaction or none. Shared by attendance
     /// and outcomes: `build` checks one row and returns its unsaved record.
+    ///
+    /// A row may return a record that exists already (a week opened and corrected): it is updated, and its
+    /// participation audited as `updateAction`. `remove` are records cleared on the form, deleted in the same
+    /// transaction and audited as `removeAction`.
     package static func store(
         _ ctx: ServiceContext,
         _ rows: [(line: Int, part: PersonProgramme?, build: (PersonProgramme) throws -> any Model)],
-        action: String
+        action: String, updateAction: String? = nil,
+        remove: [(PersonProgramme, any Model)] = [], removeAction: String? = nil,
+        message: ((ValidationFailure) -> String)? = nil
     ) async throws -> Result<Int, ImportFailure> {
         var problems: [ImportProblem] = []
         var records: [(PersonProgramme, any Model)] = []
@@ -41,25 +48,40 @@ package enum GroupAttendance {
                 continue
             }
             do { records.append((part, try r.build(part))) } catch let e as ValidationFailure {
-                problems.append(.init(row: r.line, field: e.field, message: e.english(ctx.app.translations)))
+                problems.append(
+                    .init(row: r.line, field: e.field, message: message?(e) ?? e.english(ctx.app.translations)))
             }
         }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
-        guard !records.isEmpty else {
+        guard !records.isEmpty || !remove.isEmpty else {
             return .failure(ImportFailure(problems: [.init(row: 0, field: nil, message: "nothing to record")]))
         }
-        // The rows and one entry per participation commit together.
-        let participations = Dictionary(grouping: records.map(\.0), by: { $0.id! }).values.compactMap(\.first)
+        // Two rows of one batch for the same week and measure are one record, saved once.
+        var seen: Set<ObjectIdentifier> = []
+        records = records.filter { seen.insert(ObjectIdentifier($0.1 as AnyObject)).inserted }
+        var audits: [(PersonProgramme, String)] = []
+        for (part, r) in records {
+            let a = stored(r) ? (updateAction ?? action) : action
+            if !audits.contains(where: { $0.0 === part && $0.1 == a }) { audits.append((part, a)) }
+        }
+        for (part, _) in remove where !audits.contains(where: { $0.0 === part && $0.1 == removeAction }) {
+            audits.append((part, removeAction ?? action))
+        }
+        // The rows and one entry per participation and kind of change commit together.
         try await ctx.write { db in
-            for (_, r) in records { try await r.create(on: db) }
-            for part in participations {
+            for (_, r) in records { try await r.save(on: db) }
+            for (_, r) in remove { try await r.delete(on: db) }
+            for (part, a) in audits {
                 try await ctx.audit(
-                    action, recordType: "programme", recordID: part.$person.id.uuidString,
+                    a, recordType: "programme", recordID: part.$person.id.uuidString,
                     municipality: part.$municipality.id)
             }
         }
-        return .success(records.count)
+        return .success(records.count + remove.count)
     }
+
+    /// Whether the record is in the database already (its id is set once stored).
+    static func stored(_ m: some Model) -> Bool { m.id != nil }
 
     /// Finds the participant a CSV row names, by person id or national id, among those the user may change.
     package static func lookup(_ ctx: ServiceContext, municipality: String?) async throws -> ([String: String]) ->
@@ -78,7 +100,7 @@ package enum GroupAttendance {
     /// Reads a CSV of records for participants and stores them all or none.
     package static func fromCSV(
         _ ctx: ServiceContext, _ text: String, municipality: String?, columns: [String], required: [String],
-        action: String,
+        action: String, updateAction: String? = nil, message: ((ValidationFailure) -> String)? = nil,
         input: @escaping ([String: String]) throws -> (PersonProgramme) throws -> any Model
     ) async throws -> Result<Int, ImportFailure> {
         let table: CSVTable
@@ -92,10 +114,11 @@ package enum GroupAttendance {
         var problems: [ImportProblem] = []
         for (line, v) in table.rows {
             do { rows.append((line, find(v), try input(v))) } catch let e as ValidationFailure {
-                problems.append(.init(row: line, field: e.field, message: e.english(ctx.app.translations)))
+                problems.append(
+                    .init(row: line, field: e.field, message: message?(e) ?? e.english(ctx.app.translations)))
             }
         }
-        let stored = try await store(ctx, rows, action: action)
+        let stored = try await store(ctx, rows, action: action, updateAction: updateAction, message: message)
         if case .failure(let f) = stored { return .failure(ImportFailure(problems: problems + f.problems)) }
         guard problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
         return stored
@@ -103,13 +126,17 @@ package enum GroupAttendance {
 
     package static let outcomeColumns = ["personId", "nationalId", "kind", "status", "recordedOn"]
 
-    package static func attendanceFromCSV(_ ctx: ServiceContext, _ text: String, municipality: String?) async throws
+    package static func attendanceFromCSV(
+        _ ctx: ServiceContext, _ text: String, municipality: String?,
+        message: ((ValidationFailure) -> String)? = nil
+    ) async throws
         -> Result<
             Int, ImportFailure
         >
     {
         try await fromCSV(
-            ctx, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance"
+            ctx, text, municipality: municipality, columns: columns, required: ["date"], action: "add_attendance",
+            updateAction: "update_attendance", message: message
         ) { v in
             let input = AttendanceInput(
                 date: v["date"].flatMap { LocalDate(parsing: $0)?.iso ?? $0 }, period: v["period"],
@@ -164,6 +191,10 @@ package enum GroupAttendance {
             var name: String
             var present: String
             var absence: String
+            /// The plan's hours for the week (for the measure chosen, or all measures).
+            var planned: String
+            /// The week has a saved record: saving changes it, clearing the row deletes it.
+            var saved: Bool
             var kinds: [Choice]
             var problem: String?
         }
@@ -197,6 +228,9 @@ package enum GroupAttendance {
         }.sorted { ($0.person.familyName, $0.person.givenName) < ($1.person.familyName, $1.person.givenName) }
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .programme(municipality: $0) }
+        // A saved week opens with what was saved, to be corrected and saved again.
+        var saved: [UUID: AttendanceEntry] = [:]
+        for p in parts { if let e = weekEntry(p, week: week, kind: kind) { saved[p.id!] = e } }
         // The page lists participants by name: a list read, audited per municipality shown.
         try await req.auditList("participation", municipalities: parts.map { $0.person.$municipality.id })
         return try await req.page(
@@ -211,13 +245,17 @@ package enum GroupAttendance {
                 measure: kind?.rawValue ?? "",
                 rows: parts.map { p in
                     let id = p.id!
+                    let e = saved[id]
+                    let hours = { (m: Int?) in m.flatMap { $0 > 0 ? NorwegianFormat.hours(minutes: $0) : nil } ?? "" }
+                    let shownKind = form.isEmpty ? e?.absenceKind?.rawValue : form["kind.\(id)"]
                     return .init(
                         id: id, name: "\(p.person.familyName), \(p.person.givenName)",
-                        present: form["present.\(id)"] ?? "", absence: form["absence.\(id)"] ?? "",
+                        present: form.isEmpty ? hours(e?.presentMinutes) : form["present.\(id)"] ?? "",
+                        absence: form.isEmpty ? hours(e?.absenceMinutes) : form["absence.\(id)"] ?? "",
+                        planned: planned(p, week: week, kind: kind).map { NorwegianFormat.hours(minutes: $0) } ?? "–",
+                        saved: e != nil,
                         kinds: AbsenceKind.allCases.map {
-                            .init(
-                                value: $0.rawValue, label: $0.labelKey,
-                                selected: form["kind.\(id)"] == $0.rawValue)
+                            .init(value: $0.rawValue, label: $0.labelKey, selected: shownKind == $0.rawValue)
                         },
                         problem: problems.first { $0.field?.hasSuffix(id.uuidString) == true }?.message)
                 },
@@ -236,25 +274,38 @@ package enum GroupAttendance {
                 ($0.id!, $0)
             })
         var rows: [(line: Int, part: PersonProgramme?, build: (PersonProgramme) throws -> any Model)] = []
+        var remove: [(PersonProgramme, any Model)] = []
         var problems: [ImportProblem] = []
-        let ids = f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap {
-            UUID(uuidString: String($0.split(separator: ".").last!))
+        let kind = q.measure.flatMap(MeasureKind.init(rawValue:))
+        // "Alle til stede": every row left empty gets the plan's hours for the week as present.
+        let allPresent = f["allPresent"] == "yes"
+        // Rows are numbered as on screen: the form's order is the page's (by name).
+        var order = (f["order"] ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        if order.isEmpty {
+            order = Set(
+                f.keys.filter { $0.hasPrefix("present.") || $0.hasPrefix("absence.") }.compactMap {
+                    UUID(uuidString: String($0.split(separator: ".").last!))
+                }
+            ).sorted { $0.uuidString < $1.uuidString }
         }
-        for (n, id) in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
-            let present = f["present.\(id)"] ?? ""
+        for (n, id) in order.enumerated() {
+            var present = f["present.\(id)"] ?? ""
             let absence = f["absence.\(id)"] ?? ""
             if present.trimmingCharacters(in: .whitespaces).isEmpty
                 && absence.trimmingCharacters(in: .whitespaces).isEmpty
             {
-                continue
+                guard let part = parts[id] else { continue }
+                if allPresent, let minutes = planned(part, week: week, kind: kind) {
+                    present = NorwegianFormat.hours(minutes: minutes)
+                } else {
+                    // A saved week cleared on the form is deleted.
+                    if let e = weekEntry(part, week: week, kind: kind) { remove.append((part, e)) }
+                    continue
+                }
             }
             do {
                 // With a measure chosen, the entry is for the participant's measure of that kind that week.
-                let measure = q.measure.flatMap(MeasureKind.init(rawValue:)).flatMap { k in
-                    parts[id]?.measures.first {
-                        $0.kind == k && $0.from <= week.adding(days: 6) && $0.to >= week
-                    }
-                }
+                let measure = parts[id].flatMap { Self.measure($0, week: week, kind: kind) }
                 let input = AttendanceInput(
                     date: week.iso, period: "week",
                     presentHours: try Validate.decimal(present, "presentHours"),
@@ -262,13 +313,14 @@ package enum GroupAttendance {
                     absenceKind: f["kind.\(id)"].flatMap { $0.isEmpty ? nil : $0 }, measureId: measure?.id)
                 rows.append((n + 1, parts[id], { part in try ProgrammeService.attendanceEntry(input, for: part) }))
             } catch let e as ValidationFailure {
-                problems.append(
-                    .init(row: n + 1, field: "\(e.field ?? "").\(id)", message: e.english(req.application.translations))
-                )
+                problems.append(.init(row: n + 1, field: "\(e.field ?? "").\(id)", message: req.message(e)))
             }
         }
         if problems.isEmpty {
-            switch try await store(req.context, rows, action: "add_attendance") {
+            switch try await store(
+                req.context, rows, action: "add_attendance", updateAction: "update_attendance", remove: remove,
+                removeAction: "delete_attendance", message: req.message)
+            {
             case .success(let n):
                 let query =
                     "week=\(week.iso)&measure=\(q.measure ?? "")&municipality=\(q.municipality ?? "")&stored=\(n)"
@@ -284,6 +336,24 @@ package enum GroupAttendance {
         return try await render(req, q, form: f, problems: problems, stored: nil).reshown(req)
     }
 
+    /// The measure of `kind` the participant has running that week, if a kind is chosen.
+    static func measure(_ p: PersonProgramme, week: LocalDate, kind: MeasureKind?) -> ProgrammeMeasure? {
+        kind.flatMap { k in p.measures.first { $0.kind == k && $0.from <= week.adding(days: 6) && $0.to >= week } }
+    }
+
+    /// The week's saved record for the participant and the chosen measure (none chosen: the record for no measure).
+    static func weekEntry(_ p: PersonProgramme, week: LocalDate, kind: MeasureKind?) -> AttendanceEntry? {
+        let m = measure(p, week: week, kind: kind)?.id
+        return p.attendance.first { $0.date == week && $0.period == .week && $0.measureID == m }
+    }
+
+    /// The plan's minutes for the participant that week: of the chosen measure, or of every running measure.
+    static func planned(_ p: PersonProgramme, week: LocalDate, kind: MeasureKind?) -> Int? {
+        if kind != nil && measure(p, week: week, kind: kind) == nil { return nil }
+        return AttendanceCap.plannedMinutes(
+            week: week, measures: p.measures.map(\.planned), measure: measure(p, week: week, kind: kind)?.planned)
+    }
+
     package struct Upload: Content {
         var municipality: String?
         var file: File?
@@ -292,7 +362,7 @@ package enum GroupAttendance {
     package static func importFile(req: Request) async throws -> Response {
         let u = try req.content.decode(Upload.self)
         let text = u.file?.utf8Text ?? ""
-        switch try await attendanceFromCSV(req.context, text, municipality: u.municipality) {
+        switch try await attendanceFromCSV(req.context, text, municipality: u.municipality, message: req.message) {
         case .success(let n):
             return req.redirect(to: "/programme/attendance?stored=\(n)")
         case .failure(let f):

@@ -18,6 +18,7 @@ package struct ProgrammeController: RouteCollection {
         change.post("measures", ":measureID", "delete", use: removeMeasure)
         change.post("leaves", use: addLeave)
         change.post("attendance", use: addAttendance)
+        change.post("attendance", ":entryID", "delete", use: removeAttendance)
         change.post("reviews", use: addReview)
         change.post("ending", use: end)
         change.post("outcomes", use: addOutcome)
@@ -56,6 +57,7 @@ package struct ProgrammeController: RouteCollection {
             var withBenefit: Bool
         }
         package struct Attendance: Encodable {
+            var id: UUID
             var date: String
             var periodKey: String
             var present: String
@@ -260,7 +262,7 @@ package struct ProgrammeController: RouteCollection {
                 },
                 attendance: (part?.attendance ?? []).sorted { $0.date > $1.date }.prefix(30).map {
                     .init(
-                        date: $0.date.iso, periodKey: $0.period.labelKey,
+                        id: $0.id!, date: $0.date.iso, periodKey: $0.period.labelKey,
                         present: NorwegianFormat.hours(minutes: $0.presentMinutes),
                         absence: NorwegianFormat.hours(minutes: $0.absenceMinutes),
                         kindKey: $0.absenceKind.map { $0.labelKey },
@@ -445,6 +447,12 @@ package struct ProgrammeController: RouteCollection {
                     date: f.raw("date"), period: f.raw("period"), presentHours: try f.decimal("presentHours"),
                     absenceHours: try f.decimal("absenceHours"), absenceKind: f.text("absenceKind"),
                     measureId: try f.id("measureId")))
+        }
+    }
+
+    package func removeAttendance(req: Request) async throws -> Response {
+        try await run(req) { id in
+            try await ProgrammeService.removeAttendance(req.context, id, entryID: try req.pathID("entryID"))
         }
     }
 

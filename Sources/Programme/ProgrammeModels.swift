@@ -76,6 +76,11 @@ package final class ProgrammeMeasure: Model, @unchecked Sendable {
 
     /// The owner, the integration service when none is set.
     package var ownedBy: Sector { owner ?? .integration }
+
+    /// The measure as the rules see it.
+    package var planned: PlannedMeasure {
+        PlannedMeasure(kind: kind, from: from, to: to, weeklyMinutes: weeklyMinutes, selfStudy: selfStudy)
+    }
 }
 
 /// Who owns each measure.

@@ -365,11 +365,34 @@ package enum ProgrammeService {
     package static func addAttendance(_ ctx: ServiceContext, _ personID: UUID?, _ input: AttendanceInput) async throws
         -> AttendanceEntry
     {
-        try await add(ctx, personID, audit: "add_attendance") { _, part in try attendanceEntry(input, for: part) }
+        let (p, part) = try await existing(ctx, personID)
+        let e = try attendanceEntry(input, for: part)
+        let corrected = e.id != nil
+        try await e.save(on: ctx.db)
+        try await ctx.audit(
+            corrected ? "update_attendance" : "add_attendance", recordType: "programme", recordID: p.id?.uuidString,
+            municipality: p.$municipality.id)
+        return e
     }
 
-    /// Checks one attendance entry (for a single entry, the group form and the CSV import alike); unsaved.
+    /// Deletes one attendance row (a mistake); the audit log keeps who did it and when.
+    package static func removeAttendance(_ ctx: ServiceContext, _ personID: UUID?, entryID: UUID?) async throws {
+        let (p, part) = try await existing(ctx, personID)
+        guard let e = part.attendance.first(where: { $0.id == entryID }) else { throw Abort(.notFound) }
+        try await e.delete(on: ctx.db)
+        try await ctx.audit(
+            "delete_attendance", recordType: "programme", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+    }
+
+    /// Checks one attendance entry (for a single entry, the group form and the CSV import alike) and returns it
+    /// unsaved: the existing record for the same day or week and measure when there is one, corrected, never a second
+    /// set of rows; a new one otherwise. The week may not hold more hours than the plan gives it (`AttendanceCap`).
+    /// Needs the participation's measures and attendance loaded; a new entry joins the loaded attendance, so a batch
+    /// sees its own earlier rows.
     package static func attendanceEntry(_ input: AttendanceInput, for part: PersonProgramme) throws -> AttendanceEntry {
+        guard let recordedEntries = part.$attendance.value else {
+            throw Abort(.internalServerError, reason: "attendance not loaded")
+        }
         var date = try Validate.pastDate(input.date, "date")
         guard let period = AttendancePeriod(rawValue: input.period ?? "day") else {
             throw ValidationFailure(field: "period", "invalid.one_of", "day, week")
@@ -404,7 +427,25 @@ package enum ProgrammeService {
                 throw ValidationFailure(field: "measureId", "programme.invalid.measure_not_running")
             }
         }
-        let e = AttendanceEntry()
+        let existing = recordedEntries.first {
+            $0.date == date && $0.period == period && $0.measureID == input.measureId
+        }
+        let measures = part.$measures.value ?? []
+        let planned = measures.map(\.planned)
+        let cap = AttendanceCap.plannedMinutes(
+            week: date, measures: planned,
+            measure: input.measureId.flatMap { id in measures.first { $0.id == id } }?.planned)
+        let recorded = recordedEntries.filter {
+            $0 !== existing && $0.date.weekStart == date.weekStart
+                && (input.measureId == nil || $0.measureID == input.measureId)
+        }.reduce(0) { $0 + $1.presentMinutes + $1.absenceMinutes }
+        guard AttendanceCap.fits(recorded: recorded, adding: present + absent, planned: cap) else {
+            throw ValidationFailure(
+                field: present > 0 ? "presentHours" : "absenceHours", "programme.invalid.over_plan",
+                NorwegianFormat.hours(minutes: cap ?? 0), NorwegianFormat.hours(minutes: recorded))
+        }
+        let e = existing ?? AttendanceEntry()
+        if existing == nil { part.$attendance.value = recordedEntries + [e] }
         e.$participation.id = part.id!
         e.date = date
         e.period = period

@@ -149,3 +149,27 @@ public enum NIRCompleteness {
         return out
     }
 }
+
+/// Attendance is recorded against the plan, so a week cannot hold more hours than the plan gives it: the measure's
+/// weekly hours for entries tied to a measure, the hours of every measure running that week for entries that are
+/// not (integreringsloven § 13: the programme is what the plan holds; hours beyond it were not offered, and counting
+/// them would hide absence, which reduces the benefit under § 20).
+public enum AttendanceCap {
+    /// The minutes the week's entries may add up to, or nil when the plan holds nothing that week (then only the
+    /// period's own maximum applies).
+    public static func plannedMinutes(week: LocalDate, measures: [PlannedMeasure], measure: PlannedMeasure? = nil)
+        -> Int?
+    {
+        let start = week.weekStart
+        let end = start.adding(days: 6)
+        let running = (measure.map { [$0] } ?? measures).filter { $0.from <= end && $0.to >= start }
+        let total = running.reduce(0) { $0 + $1.weeklyMinutes }
+        return total > 0 ? total : nil
+    }
+
+    /// Whether `adding` minutes fit beside the `recorded` minutes already in the week.
+    public static func fits(recorded: Int, adding: Int, planned: Int?) -> Bool {
+        guard let planned else { return true }
+        return recorded + adding <= planned
+    }
+}
