@@ -198,8 +198,18 @@ package struct AssessmentInput: Content {
 package struct DecisionInput: Content {
     var decision: String?
     var reason: String?
+    /// Answering yes while a sector has not assessed the proposal: only as a deliberate choice, with a reason.
+    var override: Bool?
 }
-package struct ArrivalInput: Content { var arrivalDate: String? }
+/// A checklist for a household registered without a proposal: the day it arrived.
+package struct ChecklistInput: Content { var arrivalDate: String? }
+/// The arrival step: the day the household settles in the municipality, the day it came to Norway and the date of
+/// the residence permit; the rules' clocks (the programme's 3 months, the 14 days for TB screening) run from these.
+package struct ArrivalInput: Content {
+    var settlementDate: String?
+    var arrivalDate: String?
+    var permitDate: String?
+}
 
 /// Proposed households: the integration service registers and answers them; the assessing sectors record
 /// their part of the assessment. Every read and change is audited as personal data.
@@ -365,7 +375,12 @@ package enum IncomingService {
         let concerns = IncomingHousehold.assessingSectors.contains {
             h.status(for: $0) == .concern
         }
-        if reason == nil && (decision == .declined || concerns) {
+        // "Yes" is never the default: while a sector has not assessed the proposal, accepting is a deliberate
+        // override with its reason.
+        if decision == .accepted && !pendingSectors(h).isEmpty && input.override != true {
+            throw ValidationFailure(field: "override", "settlement.invalid.pending_override")
+        }
+        if reason == nil && (decision == .declined || concerns || input.override == true) {
             throw ValidationFailure(
                 field: "reason", "settlement.invalid.decision_reason",
                 decision == .declined ? "declining" : "accepting despite a concern")
@@ -383,13 +398,31 @@ package enum IncomingService {
         return h
     }
 
+    /// The assessing sectors that have not yet said whether they can receive the household.
+    package static func pendingSectors(_ h: IncomingHousehold) -> [Sector] {
+        IncomingHousehold.assessingSectors.sorted { $0.rawValue < $1.rawValue }.filter {
+            (h.status(for: $0) ?? .pending) == .pending
+        }
+    }
+
     /// The family has arrived: the proposal becomes a household with person files (settled by agreement on the
     /// arrival date) and the arrival checklist is made from the municipality's template.
     package static func arrive(_ ctx: ServiceContext, _ id: UUID?, _ input: ArrivalInput) async throws -> Household {
         let h = try await find(ctx, id, for: .update)
         try await ctx.authorize(
             .create, .personalData(municipality: h.$municipality.id, sharedWith: []), recordType: "household")
+        let settled = try Validate.pastDate(input.settlementDate, "settlementDate")
         let arrival = try Validate.pastDate(input.arrivalDate, "arrivalDate")
+        let permit = try Validate.pastDate(input.permitDate, "permitDate")
+        guard arrival <= settled else {
+            throw ValidationFailure(field: "arrivalDate", "settlement.invalid.arrival_after_settlement")
+        }
+        guard permit <= settled else {
+            throw ValidationFailure(field: "permitDate", "settlement.invalid.permit_after_settlement")
+        }
+        if let born = h.members.map(\.birthDate).max(), arrival < born || permit < born {
+            throw ValidationFailure(field: arrival < born ? "arrivalDate" : "permitDate", "invalid.before_birth")
+        }
         guard h.decision == .accepted else {
             throw APIError(.conflict, "not_accepted", "only an accepted proposal can arrive")
         }
@@ -404,11 +437,13 @@ package enum IncomingService {
             household.name = h.label
             try await household.create(on: db)
             for m in h.members {
-                let p = m.person(municipality: h.$municipality.id, household: household.id, settledOn: arrival)
+                let p = m.person(municipality: h.$municipality.id, household: household.id, settledOn: settled)
+                p.arrivalDate = arrival
+                p.permitDate = permit
                 try await p.create(on: db)
                 created.append(p.id!)
             }
-            try await ArrivalChecklist.generate(for: household, arrival: arrival, template: template, on: db)
+            try await ArrivalChecklist.generate(for: household, arrival: settled, template: template, on: db)
             h.householdID = household.id
             try await h.update(on: db)
             return created

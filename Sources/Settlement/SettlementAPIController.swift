@@ -91,7 +91,7 @@ package struct SettlementAPIController: RouteCollection {
         checklist.gated(.update, .personalData).post { req async throws -> Response in
             let h = try await ArrivalChecklist.create(
                 req.context, householdID: try req.pathID("householdID"),
-                arrival: try req.json(ArrivalInput.self).arrivalDate)
+                arrival: try req.json(ChecklistInput.self).arrivalDate)
             return try await ArrivalChecklist.tasks(req.context, h).map { ArrivalTaskDTO($0) }.encodeResponse(
                 status: .created, for: req)
         }

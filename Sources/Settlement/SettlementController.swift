@@ -276,7 +276,9 @@ package struct SettlementController: RouteCollection {
 
     // MARK: Proposed households
 
-    package static let memberRows = 8
+    /// At most this many members on one proposal form; the form shows the members typed and one empty row, and
+    /// "add a member" shows one more (without JavaScript).
+    package static let maxMemberRows = 15
 
     package struct IncomingFormView: Encodable {
         package struct MemberRow: Encodable {
@@ -308,7 +310,7 @@ package struct SettlementController: RouteCollection {
             IncomingFormView(
                 input: input, error: error.map(req.message), errorField: error?.field,
                 municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
-                members: (0..<memberRows).map { i in
+                members: (0..<min(maxMemberRows, given.count + 1)).map { i in
                     let m = i < given.count ? given[i] : IncomingInput.Member()
                     return .init(
                         index: i, givenName: m.givenName ?? "", familyName: m.familyName ?? "",
@@ -320,7 +322,7 @@ package struct SettlementController: RouteCollection {
                         relations: FamilyRelation.allCases.map {
                             Choice(
                                 value: $0.rawValue, label: $0.labelKey,
-                                selected: $0.rawValue == (m.relation ?? (i == 0 ? "main" : nil)))
+                                selected: $0.rawValue == m.relation)
                         },
                         grounds: ResidenceGround.allCases.map {
                             Choice(
@@ -335,7 +337,7 @@ package struct SettlementController: RouteCollection {
         let f = try FormReader(req)
         let v = f.text
         let int = f.int
-        let members = (0..<memberRows).compactMap { i -> IncomingInput.Member? in
+        let members = (0..<maxMemberRows).compactMap { i -> IncomingInput.Member? in
             guard v("m\(i).givenName") != nil || v("m\(i).familyName") != nil || v("m\(i).birthDate") != nil else {
                 return nil
             }
@@ -364,6 +366,10 @@ package struct SettlementController: RouteCollection {
         var input = IncomingInput()
         do {
             input = try Self.incomingInput(req)
+            // "Add a member": the same form again with what was typed and one more empty row; nothing is stored.
+            if try FormReader(req).text("addMember") != nil {
+                return try await Self.incomingForm(req, input, nil).encodeResponse(for: req)
+            }
             let h = try await IncomingService.create(req.context, input)
             return req.redirect(to: "/settlement/incoming/\(h.id!)?notice=created")
         } catch let e as ValidationFailure {
@@ -419,6 +425,10 @@ package struct SettlementController: RouteCollection {
         package var canDelete: Bool
         package var error: String?
         package var today: String
+        /// The sectors whose assessment is still pending, by name; answering yes then needs an override.
+        package var pendingSectors: String?
+        /// The proposal's expected arrival (not in the future), else today: the default for the arrival step.
+        package var arrivalDefault: String
     }
 
     package func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
@@ -469,7 +479,10 @@ package struct SettlementController: RouteCollection {
                     && req.may(.create, .personalData(municipality: h.$municipality.id, sharedWith: [])),
                 householdId: req.may(.update, h.resource) ? h.householdID : nil,
                 canDelete: req.may(.delete, h.resource),
-                error: error, today: today.iso))
+                error: error, today: today.iso,
+                pendingSectors: IncomingService.pendingSectors(h).isEmpty
+                    ? nil : IncomingService.pendingSectors(h).map { req.text($0.labelKey) }.joined(separator: ", "),
+                arrivalDefault: min(h.expectedArrival ?? today, today).iso))
     }
 
     package func showIncoming(req: Request) async throws -> View {

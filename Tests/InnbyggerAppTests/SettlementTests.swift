@@ -197,19 +197,25 @@ struct SettlementTests {
                     app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: housing,
                     json: #"{"decision":"accepted"}"#
                 ).status == .forbidden)
-            let noReason = try await api(
-                app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw, json: #"{"decision":"accepted"}"#
-            )
-            #expect(noReason.status == .badRequest)
-            #expect(try noReason.content.decode(ErrorBody.self).error.field == "reason")
+            // School, kindergarten and health have not assessed: yes needs a deliberate override with a reason.
+            let noOverride = try await api(
+                app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw,
+                json: #"{"decision":"accepted","reason":"Bolig ordnet"}"#)
+            #expect(noOverride.status == .badRequest)
+            #expect(try noOverride.content.decode(ErrorBody.self).error.field == "override")
+            let noReasonOverride = try await api(
+                app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw,
+                json: #"{"decision":"accepted","override":true}"#)
+            #expect(try noReasonOverride.content.decode(ErrorBody.self).error.field == "reason")
             #expect(
                 try await api(
                     app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
-                    json: #"{"arrivalDate":"\#(LocalDate.today.iso)"}"#
+                    json:
+                        #"{"settlementDate":"\#(LocalDate.today.iso)","arrivalDate":"\#(LocalDate.today.iso)","permitDate":"\#(LocalDate.today.adding(days: -60).iso)"}"#
                 ).status == .conflict)
             let accepted = try await api(
                 app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw,
-                json: #"{"decision":"accepted","reason":"Midlertidig bolig i Vestad til mars"}"#)
+                json: #"{"decision":"accepted","reason":"Midlertidig bolig i Vestad til mars","override":true}"#)
             #expect(accepted.status == .ok)
             #expect(try accepted.content.decode(IncomingDTO.self).answerStatus == "answered")
             #expect(
@@ -229,7 +235,9 @@ struct SettlementTests {
             let arrival = LocalDate.today.adding(days: -3)
             let arrived = try await api(
                 app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
-                json: #"{"arrivalDate":"\#(arrival.iso)"}"#)
+                json:
+                    #"{"settlementDate":"\#(arrival.iso)","arrivalDate":"\#(arrival.adding(days: -1).iso)","permitDate":"\#(arrival.adding(days: -40).iso)"}"#
+            )
             #expect(arrived.status == .created)
             let household = try arrived.content.decode(HouseholdDTO.self)
             #expect(household.memberIds.count == 2)
@@ -243,7 +251,8 @@ struct SettlementTests {
             #expect(
                 try await api(
                     app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
-                    json: #"{"arrivalDate":"\#(arrival.iso)"}"#
+                    json:
+                        #"{"settlementDate":"\#(arrival.iso)","arrivalDate":"\#(arrival.adding(days: -1).iso)","permitDate":"\#(arrival.adding(days: -40).iso)"}"#
                 ).status == .conflict)
             #expect(
                 try await AuditEntry.query(on: app.db).filter(\.$recordType == "person").filter(\.$action == "create")
@@ -339,14 +348,28 @@ struct SettlementTests {
                 .POST, "/settlement/incoming/\(h.id!)/decision",
                 form: ["_csrf": try await b.csrf(), "decision": "declined"])
             #expect(decline.status == .badRequest)
+            // The other sectors have not assessed: the page warns, and yes needs the override and a reason.
+            #expect(
+                try await b.send(.GET, "/settlement/incoming/\(h.id!)").body.string.contains("name=\"override\""))
             #expect(
                 try await b.send(
                     .POST, "/settlement/incoming/\(h.id!)/decision",
                     form: ["_csrf": try await b.csrf(), "decision": "accepted"]
+                ).status == .badRequest)
+            #expect(
+                try await b.send(
+                    .POST, "/settlement/incoming/\(h.id!)/decision",
+                    form: [
+                        "_csrf": try await b.csrf(), "decision": "accepted", "override": "true",
+                        "reason": "Skole og helse svarer i morgen",
+                    ]
                 ).status == .seeOther)
             let arrive = try await b.send(
                 .POST, "/settlement/incoming/\(h.id!)/arrival",
-                form: ["_csrf": try await b.csrf(), "arrivalDate": LocalDate.today.iso])
+                form: [
+                    "_csrf": try await b.csrf(), "settlementDate": LocalDate.today.iso,
+                    "arrivalDate": LocalDate.today.iso, "permitDate": LocalDate.today.adding(days: -30).iso,
+                ])
             #expect(arrive.status == .seeOther)
             let location = try #require(arrive.headers.first(name: .location))
             let household = try await b.send(.GET, location)
@@ -460,11 +483,12 @@ struct SettlementTests {
                 .decode(IncomingDTO.self)
             #expect(abs(h.answerDueAt.timeIntervalSince(h.receivedAt) - 12 * 3600) < 1)
             _ = try await api(
-                app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw, json: #"{"decision":"accepted"}"#
-            )
+                app, .POST, "/api/v1/incoming-households/\(h.id)/decision", token: cw,
+                json: #"{"decision":"accepted","override":true,"reason":"Test"}"#)
             let household = try await api(
                 app, .POST, "/api/v1/incoming-households/\(h.id)/arrival", token: cw,
-                json: #"{"arrivalDate":"\#(LocalDate.today.iso)"}"#
+                json:
+                    #"{"settlementDate":"\#(LocalDate.today.iso)","arrivalDate":"\#(LocalDate.today.iso)","permitDate":"\#(LocalDate.today.adding(days: -60).iso)"}"#
             ).content.decode(HouseholdDTO.self)
             let tasks = try await api(app, .GET, "/api/v1/households/\(household.id)/checklist", token: cw).content
                 .decode([ArrivalTaskDTO].self)

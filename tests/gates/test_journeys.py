@@ -312,7 +312,13 @@ def test_proposal_from_assessment_to_arrival(driver):
     choose(driver, "m0-relation", "main")
     fill(driver, "m0-citizenship", "SO")
     choose(driver, "m0-ground", "resettlement_refugee")
-    submit(driver, "form[action='/settlement/incoming']")
+    # Members are added one by one: the form comes back with what was typed and one more empty row.
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "button[name='addMember']"))
+    assert attribute(driver, "m0-given") == "Hawa"
+    assert has(driver, "#m1-given")
+    check_page(driver, "new proposal form with a second member row")
+    click_and_wait(driver, driver.find_element(
+        By.CSS_SELECTOR, "form[action='/settlement/incoming'] > button[type=submit]"))
     match = re.search(r"/settlement/incoming/([0-9a-fA-F-]{36})", driver.current_url)
     errors = driver.find_element(By.TAG_NAME, "main").text[:300]
     assert match, f"no proposal page after saving: {driver.current_url}\n{errors}"
@@ -342,12 +348,19 @@ def test_proposal_from_assessment_to_arrival(driver):
     driver.get(proposal)
     assert "Har kapasitet" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='assessment-h']").text
     check_page(driver, "proposal page with the assessment")
+    # Nothing is preset: the answer is chosen. School, kindergarten and health have not assessed yet, so yes is a
+    # deliberate override with its reason.
+    assert not driver.find_element(By.ID, "decision-accepted").is_selected()
     driver.find_element(By.ID, "decision-accepted").click()
+    driver.find_element(By.ID, "override").click()
+    fill(driver, "reason", "Bolig er klar; skole og helse svarer innen fristen.")
     submit(driver, "form[action$='/decision']")
     assert driver.current_url.startswith(proposal)
     assert "Ja, kommunen tar imot" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='answer-h']").text
     check_page(driver, "accepted proposal page")
+    assert driver.find_element(By.ID, "settlementDate").get_attribute("value") == date.today().isoformat()
     assert driver.find_element(By.ID, "arrivalDate").get_attribute("value") == date.today().isoformat()
+    fill_date(driver, "permitDate", day(-40))
     submit(driver, "form[action$='/arrival']")
     assert re.search(r"/households/[0-9a-fA-F-]{36}", driver.current_url), driver.current_url
     assert label in driver.find_element(By.TAG_NAME, "h1").text
