@@ -1,0 +1,58 @@
+import Fluent
+import Testing
+import VaporTesting
+
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Overview
+
+/// Small-number suppression on every page that shows counts to leaders: a figure hidden only to protect a small one
+/// (complementary suppression) is not in the page either.
+@Suite("Suppressed figures on the pages")
+struct SuppressionTests {
+    /// A person in the municipality with just what the counts read.
+    static func person(
+        _ municipality: String, citizenship: String = "SY", ground: ResidenceGround = .refugee,
+        settled: LocalDate? = nil, _ app: Application
+    ) async throws {
+        let p = Person()
+        p.$municipality.id = Kommunenummer(municipality)!
+        p.givenName = "Test"
+        p.familyName = "Person"
+        p.birthDate = LocalDate(iso: "1990-01-01")!
+        p.sex = .female
+        p.citizenship = citizenship
+        p.residenceGround = ground
+        p.settledByAgreement = settled != nil
+        p.settlementDate = settled
+        try await p.create(on: app.db)
+    }
+
+    @Test("Reports: one person from Tuvalu hides Nauru's six too, in the page and the API")
+    func reports() async throws {
+        try await withDemoApp { app in
+            try await Person.query(on: app.db).filter(\.$municipality.$id == "3427").set(\.$citizenship, to: "SY")
+                .set(\.$residenceGround, to: .refugee).update()
+            try await Self.person("3427", citizenship: "TV", app)
+            for _ in 0..<6 { try await Self.person("3427", citizenship: "NR", app) }
+            let b = Browser(app)
+            try await b.login("leder.tynset")
+            let page = try await b.send(.GET, "/reports").body.string
+            // The persons less Syria's would otherwise give Tuvalu's 1.
+            #expect(page.contains(#"<tr><td>TV</td><td class="num">prikket</td></tr>"#))
+            #expect(page.contains(#"<tr><td>NR</td><td class="num">prikket</td></tr>"#))
+            #expect(!page.contains(#"<tr><td>NR</td><td class="num">6</td></tr>"#))
+            // Shown counts first, the suppressed after them, so their place says nothing of their size.
+            let sy = try #require(page.range(of: "<td>SY</td>")).lowerBound
+            #expect(sy < page.range(of: "<td>NR</td>")!.lowerBound)
+            let stats = try await api(
+                app, .GET, "/api/v1/statistics/overview", token: try await token(app, for: "leder.tynset")
+            ).content.decode(Statistics.self)
+            let tynset = try #require(stats.municipalities.first { $0.code == "3427" })
+            let nauru = try #require(tynset.byCitizenship.first { $0.key == "NR" })
+            #expect(nauru.suppressed && nauru.count == nil)
+            #expect(!tynset.persons.suppressed)
+            #expect(!tynset.byCitizenship.first { $0.key == "SY" }!.suppressed)
+        }
+    }
+}
