@@ -5,6 +5,7 @@ import VaporTesting
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
 @testable import Overview
+@testable import Programme
 
 /// Small-number suppression on every page that shows counts to leaders: a figure hidden only to protect a small one
 /// (complementary suppression) is not in the page either.
@@ -53,6 +54,31 @@ struct SuppressionTests {
             #expect(nauru.suppressed && nauru.count == nil)
             #expect(!tynset.persons.suppressed)
             #expect(!tynset.byCitizenship.first { $0.key == "SY" }!.suppressed)
+        }
+    }
+
+    @Test("Programme: one without work hides the share, which would give the five in work")
+    func programmeOutcomes() async throws {
+        try await withDemoApp { app in
+            let parts = try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
+                .with(\.$outcomes).all()
+            let ended = parts.filter { p in p.endDate != nil && p.outcomes.contains { $0.kind == .oneYear } }
+            let year = try #require(
+                Dictionary(grouping: ended) { $0.endDate!.year }.max { $0.value.count < $1.value.count })
+            try #require(year.value.count >= 6)
+            for (i, p) in year.value.enumerated() {
+                let o = p.outcomes.first { $0.kind == .oneYear }!
+                o.status = i == 0 ? .unemployedOrMeasure : .employed
+                try await o.save(on: app.db)
+            }
+            let n = year.value.count
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            let page = try await b.send(.GET, "/programme").body.string
+            let row = "<tr><td>\(year.key)</td><td class=\"num\">\(n)</td><td class=\"num\">"
+            #expect(page.contains(row + "for få til å vise</td></tr>"))
+            let percent = ((n - 1) * 200 + n) / (2 * n)
+            #expect(!page.contains(row + "\(percent) %"))
         }
     }
 }

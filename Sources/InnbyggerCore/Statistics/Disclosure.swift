@@ -373,16 +373,3 @@ public struct DisclosureParameters: Codable, Sendable {
         DisclosureControl(threshold: (threshold.entry(on: date) ?? threshold.entries[0]).value)
     }
 }
-
-extension DisclosureControl {
-    /// The old single-count check, until the programme's cohorts use the table rule.
-    @available(*, deprecated, message: "describe the figures as a DisclosureTable and suppress it")
-    public init() { self.init(threshold: 5) }
-
-    @available(*, deprecated, message: "describe the figures as a DisclosureTable and suppress it")
-    public func show(_ count: Int) -> Shown {
-        var t = DisclosureTable()
-        let c = t.cell(count)
-        return suppress(t).shown(c)
-    }
-}
