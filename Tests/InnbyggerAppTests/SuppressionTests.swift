@@ -6,6 +6,7 @@ import VaporTesting
 @testable import InnbyggerKernel
 @testable import Overview
 @testable import Programme
+@testable import Settlement
 
 /// Small-number suppression on every page that shows counts to leaders: a figure hidden only to protect a small one
 /// (complementary suppression) is not in the page either.
@@ -54,6 +55,54 @@ struct SuppressionTests {
             #expect(nauru.suppressed && nauru.count == nil)
             #expect(!tynset.persons.suppressed)
             #expect(!tynset.byCitizenship.first { $0.key == "SY" }!.suppressed)
+        }
+    }
+
+    /// Six settled in March and one in May, against a decision of 20.
+    static let progress = SettlementProgress(
+        year: 2031, decided: 20,
+        settlements: (Array(repeating: 3, count: 6) + [5]).map {
+            .init(date: LocalDate(year: 2031, month: $0, day: 15)!, byAgreement: true, familyReunification: false)
+        })
+
+    @Test("Settlement figures: May's one hides March's six and the running total between them")
+    func settlementFigures() {
+        let f = SettlementFigures(Self.progress, DisclosureControl(threshold: 5))
+        #expect(f.monthly[4] == .suppressed)
+        #expect(f.monthly[2] == .suppressed)
+        #expect(f.cumulative.map(\.isSuppressed) == [false, false, true, true] + Array(repeating: false, count: 8))
+        #expect(f.counted == .exact(7))
+        #expect(f.remaining == .exact(13))
+        let chart = SettlementChart(f, monthLabels: (1...12).map { "\($0)" })
+        #expect(chart.bars.filter(\.suppressed).map(\.label) == ["3", "5"])
+        // Every suppressed month is drawn the same, whatever its value.
+        #expect(chart.bars[2].height == chart.bars[4].height)
+        #expect(chart.bars[2].value == nil)
+        // The running total's line stops before March and starts again in May.
+        #expect(chart.line.split(separator: " ").filter { $0.hasPrefix("M") }.count == 2)
+    }
+
+    @Test("Settlement page: March's six are neither in the table nor in the chart")
+    func settlementPage() async throws {
+        try await withDemoApp { app in
+            let cw = try await token(app, for: "saksbehandler.elverum")
+            let created = try await api(
+                app, .POST, "/api/v1/settlement-years", token: cw,
+                json: #"{"municipality":"3420","year":2031,"requested":20,"decided":20,"decisionDate":"2031-02-01"}"#)
+            #expect(created.status == .created || created.status == .ok)
+            for month in Array(repeating: 3, count: 6) + [5] {
+                try await Self.person("3420", settled: LocalDate(year: 2031, month: month, day: 15), app)
+            }
+            let b = Browser(app)
+            try await b.login("leder.elverum")
+            let page = try await b.send(.GET, "/settlement?year=2031").body.string
+            #expect(page.contains(#"<tr><td>mar</td><td class="num">prikket</td><td class="num">prikket</td>"#))
+            #expect(page.contains(#"<tr><td>mai</td><td class="num">prikket</td><td class="num">7</td>"#))
+            #expect(!page.contains(#"<tr><td>mar</td><td class="num">6</td>"#))
+            #expect(page.components(separatedBy: "class=\"chart-bar--suppressed\"").count - 1 == 2)
+            #expect(page.components(separatedBy: "class=\"chart-bar\"").count - 1 == 10)
+            #expect(page.contains("<strong>7</strong>"))
+            #expect(page.contains("Grå merker og «prikket»: færre enn 5"))
         }
     }
 
