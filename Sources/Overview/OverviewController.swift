@@ -36,12 +36,21 @@ package struct OverviewController: RouteCollection {
     }
 }
 
-/// Counts per municipality, with small numbers suppressed.
+/// Counts per municipality, with small numbers suppressed by the one rule for every figure leaders see
+/// (`DisclosureControl`): counts under the threshold are hidden, and so are the figures that would give them away
+/// through a sum (persons by residence ground and persons by citizenship both add up to the persons shown).
 package struct Statistics: Content {
     package struct Count: Content {
         package var key: String
+        /// Absent when suppressed.
         package var count: Int?
-        package var suppressedBelow: Int?
+        package var suppressed: Bool
+
+        init(key: String, _ shown: DisclosureControl.Shown) {
+            self.key = key
+            count = shown.value
+            suppressed = shown.isSuppressed
+        }
     }
     package struct MunicipalityStats: Content {
         package var code: String
@@ -57,13 +66,8 @@ package struct Statistics: Content {
     package static func overview(_ ctx: ServiceContext) async throws -> Statistics {
         let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let control = DisclosureControl()
-        func count(_ key: String, _ n: Int) -> Count {
-            switch control.show(n) {
-            case .exact(let v): Count(key: key, count: v, suppressedBelow: nil)
-            case .suppressed(let b): Count(key: key, count: nil, suppressedBelow: b)
-            }
-        }
+        let control = try DisclosureParameters.load(resourcesDirectory: ctx.app.directory.resourcesDirectory)
+            .control(on: LocalDate.today)
         let names = try await ctx.municipalityNames()
         var out: [MunicipalityStats] = []
         for code in codes {
@@ -72,14 +76,29 @@ package struct Statistics: Content {
                 .field(\.$id).field(\.$residenceGround).field(\.$citizenship).all()
             let households = try await Household.query(on: ctx.db).filter(\.$municipality.$id == code).count()
             let grounds = Dictionary(grouping: persons, by: \.residenceGround.rawValue).mapValues(\.count)
+                .sorted { $0.key < $1.key }
             let citizenships = Dictionary(grouping: persons, by: \.citizenship).mapValues(\.count)
+                .sorted { $0.key < $1.key }
+            var table = DisclosureTable()
+            let total = table.cell(persons.count)
+            let householdCell = table.cell(households)
+            let groundCells = grounds.map { table.cell($0.value) }
+            let citizenshipCells = citizenships.map { table.cell($0.value) }
+            table.sum(groundCells, is: total)
+            table.sum(citizenshipCells, is: total)
+            let shown = control.suppress(table)
+            // Largest first; the suppressed last, by code, so that their place says nothing of their size.
+            let byCitizenship = zip(citizenships, citizenshipCells).map { Count(key: $0.key, shown.shown($1)) }
+            let shownFirst =
+                byCitizenship.filter { !$0.suppressed }.sorted { ($1.count!, $0.key) < ($0.count!, $1.key) }
+                + byCitizenship.filter(\.suppressed)
             out.append(
                 MunicipalityStats(
-                    code: code.value, name: names[code] ?? code.value, persons: count("persons", persons.count),
-                    households: count("households", households),
-                    byResidenceGround: grounds.sorted { $0.key < $1.key }.map { count($0.key, $0.value) },
-                    byCitizenship: citizenships.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
-                        .map { count($0.key, $0.value) }))
+                    code: code.value, name: names[code] ?? code.value,
+                    persons: Count(key: "persons", shown.shown(total)),
+                    households: Count(key: "households", shown.shown(householdCell)),
+                    byResidenceGround: zip(grounds, groundCells).map { Count(key: $0.key, shown.shown($1)) },
+                    byCitizenship: shownFirst))
         }
         return Statistics(municipalities: out, disclosureThreshold: control.threshold)
     }

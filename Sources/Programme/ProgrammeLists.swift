@@ -67,10 +67,13 @@ package enum ProgrammeLists {
             var count: Int
             var over: Bool
         }
+        /// A cohort's share, with small numbers suppressed (`DisclosureControl`): the share gives away how many are
+        /// in work or education, and how many are not, so it is shown only when neither is suppressed.
         package struct Outcome: Encodable {
             var cohort: Int
-            var withStatus: Int
-            var inWorkOrEducation: Int
+            /// The number with a status, or the words for a suppressed one.
+            var withStatus: String
+            var inWorkOrEducation: Int?
             var percent: Int?
         }
         package var participants: [Participant]
@@ -103,7 +106,9 @@ package enum ProgrammeLists {
             guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == .oneYear }) else { continue }
             cohorts[end.year, default: []].append(o.status)
         }
-        let disclosure = DisclosureControl()
+        let disclosure = try DisclosureParameters.load(resourcesDirectory: req.application.directory.resourcesDirectory)
+            .control(on: today)
+        let tooFew = req.application.translations.text("programme.too_few", req.language)
         return try await req.page(
             "Programme/overview", titleKey: "programme.overview",
             OverviewView(
@@ -122,12 +127,16 @@ package enum ProgrammeLists {
                 limit: limit, municipalities: try await municipalityOptions(req, [], f.municipality),
                 outcomes: cohorts.keys.sorted(by: >).map { year in
                     let share = OutcomeShare(cohorts[year]!)
-                    // Small cohorts are shown without the share (fewer than 5 with a status).
-                    let shown: Bool
-                    if case .exact = disclosure.show(share.total) { shown = true } else { shown = false }
+                    var table = DisclosureTable()
+                    let inWork = table.cell(share.inWorkOrEducation)
+                    let notInWork = table.cell(share.total - share.inWorkOrEducation)
+                    let total = table.cell(share.total)
+                    table.sum([inWork, notInWork], is: total)
+                    let shown = disclosure.suppress(table)
+                    let all = ![inWork, notInWork, total].contains(where: shown.isSuppressed)
                     return .init(
-                        cohort: year, withStatus: share.total, inWorkOrEducation: share.inWorkOrEducation,
-                        percent: shown ? share.percent : nil)
+                        cohort: year, withStatus: shown.shown(total).value.map { "\($0)" } ?? tooFew,
+                        inWorkOrEducation: shown.shown(inWork).value, percent: all ? share.percent : nil)
                 }))
     }
 

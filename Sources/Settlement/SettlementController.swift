@@ -50,19 +50,19 @@ package struct SettlementController: RouteCollection {
             package var decidedMinors: String
             package var decisionDate: String?
             package var decisionReference: String?
-            package var counted: Int
-            package var remaining: Int?
-            package var familyReunified: Int
-            package var notByAgreement: Int
+            package var counted: DisclosureControl.Shown
+            package var remaining: DisclosureControl.Shown?
+            package var familyReunified: DisclosureControl.Shown
+            package var notByAgreement: DisclosureControl.Shown
             package var canEdit: Bool
             package var chart: SettlementChart
             package var months: [MonthRow]
         }
         package struct MonthRow: Encodable {
             var label: String
-            var counted: Int
-            var cumulative: Int
-            var family: Int
+            var counted: DisclosureControl.Shown
+            var cumulative: DisclosureControl.Shown
+            var family: DisclosureControl.Shown
         }
         package struct IncomingRow: Encodable {
             package var id: UUID
@@ -101,6 +101,8 @@ package struct SettlementController: RouteCollection {
             throw ValidationFailure(field: "year", "invalid.range", "2000", "2100")
         }
         let months = (1...12).map { req.application.translations.text("month.\($0)", req.language) }
+        let disclosure = try DisclosureParameters.load(resourcesDirectory: req.application.directory.resourcesDirectory)
+            .control(on: LocalDate.today)
 
         var yearRows: [OverviewView.YearRow] = []
         if !yearCodes.isEmpty {
@@ -108,22 +110,22 @@ package struct SettlementController: RouteCollection {
                 req.context, municipality: municipality.flatMap { m in yearCodes.contains { $0.value == m } ? m : nil })
             where y.year == year {
                 let p = try await SettlementYearService.progress(req.context, y)
-                let cumulative = p.cumulative
+                let f = SettlementFigures(p, disclosure)
                 yearRows.append(
                     .init(
                         id: y.id!, municipality: names[y.$municipality.id] ?? y.$municipality.id.value, year: y.year,
                         requested: y.requested,
                         requestedMinors: y.requestedMinors, decided: y.decided,
                         decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
-                        decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, counted: p.counted,
-                        remaining: p.remaining,
-                        familyReunified: p.familyReunified, notByAgreement: p.notByAgreement,
+                        decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, counted: f.counted,
+                        remaining: f.remaining,
+                        familyReunified: f.familyReunified, notByAgreement: f.notByAgreement,
                         canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
-                        chart: SettlementChart(p, monthLabels: months),
+                        chart: SettlementChart(f, monthLabels: months),
                         months: (0..<12).map {
                             .init(
-                                label: months[$0], counted: p.monthly[$0], cumulative: cumulative[$0],
-                                family: p.monthlyFamily[$0])
+                                label: months[$0], counted: f.monthly[$0], cumulative: f.cumulative[$0],
+                                family: f.monthlyFamily[$0])
                         }))
             }
         }

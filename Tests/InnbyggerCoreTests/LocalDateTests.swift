@@ -108,14 +108,6 @@ struct FormatTests {
         let policy = PasswordPolicy(common: ["password", "passord", "sommer", "qwerty"])
         #expect(policy.problems(password: pw, username: user, names: ["Kari", "Nordmann"]) == expected)
     }
-
-    @Test(
-        "Small counts are suppressed",
-        arguments: [
-            (0, DisclosureControl.Shown.exact(0)), (1, .suppressed(below: 5)), (4, .suppressed(below: 5)),
-            (5, .exact(5)), (120, .exact(120)),
-        ])
-    func disclosure(_ n: Int, _ expected: DisclosureControl.Shown) { #expect(DisclosureControl().show(n) == expected) }
 }
 
 @Suite("National identity numbers")
