@@ -59,6 +59,9 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["dato"] = NorwegianDateTag()
     app.leaf.tags["kr"] = KronerTag()
     app.leaf.tags["num"] = NumberTag()
+    app.leaf.tags["country"] = CountryTag()
+    app.leaf.tags["maaned"] = MonthTag()
+    app.leaf.tags["language"] = LanguageTag()
     if !app.environment.isRelease { app.leaf.cache.isEnabled = false }
     do {
         app.translations = try Translations.load(
@@ -79,6 +82,9 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     }
     try Parameters.load(app)
     try FileSections.load(app)
+    do { app.referenceNames = try ReferenceNames.load(from: app.directory.resourcesDirectory) } catch {
+        throw ConfigurationError("cannot read Resources/Reference: \(error)")
+    }
     for feature in app.features { try feature.configure(app) }
 
     // Middleware, outermost first. Vapor's own request logger is replaced by one that logs route patterns only.

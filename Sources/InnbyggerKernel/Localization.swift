@@ -115,6 +115,20 @@ package struct NorwegianDateTag: LeafTag {
     }
 }
 
+/// `#maaned("2026-12")` → "desember 2026" ("December 2026" on English pages).
+package struct MonthTag: LeafTag {
+    package init() {}
+
+    package func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let s = ctx.parameters.first?.string, let ym = YearMonth(iso: s) else {
+            return .string(ctx.parameters.first?.string ?? "")
+        }
+        let lang = ctx.request?.language ?? Translations.defaultLanguage
+        let tr = ctx.application?.translations ?? Translations(tables: [:])
+        return .string("\(tr.text("month_name.\(ym.month)", lang)) \(ym.year)")
+    }
+}
+
 /// `#kr(123400)` (øre) → `kr 1 234`.
 package struct KronerTag: LeafTag {
     package init() {}

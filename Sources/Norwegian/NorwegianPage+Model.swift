@@ -31,7 +31,8 @@ package struct NorwegianPage: Encodable {
     package var error: String?
     package var today: String
     package var thisMonth: String
-    package var levels: [String]
+    /// The levels a test result can have, by name ("under A1", "A1" …).
+    package var levels: [Choice]
     package var skillOptions: [Choice]
 
     /// The page for `person` in `lang`, after the policy allows reading the adult-education part of the file.
@@ -64,7 +65,9 @@ package struct NorwegianPage: Encodable {
             },
             canRecord: ctx.may(.update, NorwegianService.part(p)),
             error: error, today: ctx.today.iso, thisMonth: YearMonth(ctx.today).iso,
-            levels: NorwegianService.levels,
+            levels: NorwegianService.levels.map {
+                Choice(value: $0, label: $0 == TestLevel.belowA1.rawValue ? below : $0, selected: false)
+            },
             skillOptions: NorwegianSkill.allCases.map { .init(value: $0.rawValue, label: $0.labelKey, selected: false) }
         )
     }

@@ -168,8 +168,12 @@ struct ViewTests {
         let pattern = try! Regex(#">\s*([a-z][a-z_]*(?:\.[A-Za-z0-9_]+)+)\s*<"#)
         // Demo usernames ("saksbehandler.elverum") look like keys and are shown on purpose.
         let usernames = Set(DemoData.users.map(\.0))
-        return html.matches(of: pattern).compactMap { m in m.output[1].substring.map(String.init) }
-            .filter { !usernames.contains($0) }
+        // Texts in attributes a reader hears or sees (labels, placeholders, titles) are checked the same way.
+        let attribute = try! Regex(#"(?:placeholder|title|aria-label|alt)="([a-z][a-z_]*(?:\.[A-Za-z0-9_]+)+)""#)
+        return (html.matches(of: pattern) + html.matches(of: attribute)).compactMap { m in
+            m.output[1].substring.map(String.init)
+        }
+        .filter { !usernames.contains($0) }
     }
 
     @Test("The pages about a person show texts, not translation keys, for every value they translate")
@@ -205,6 +209,60 @@ struct ViewTests {
         }
     }
 
+    /// The same-site links of a page, without their fragment.
+    static func links(_ html: String) -> [String] {
+        let pattern = try! Regex(##"href="(/[^"#]*)"##)
+        return html.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) }
+    }
+
+    @Test("No page any role can reach by following links shows a translation key, in either language")
+    func crawlForKeys() async throws {
+        try await withDemoApp { app in
+            let users = [
+                ("saksbehandler.elverum", "nb"), ("veileder.elverum", "nb"), ("leder.elverum", "nb"),
+                ("admin.elverum", "nb"), ("sysadmin", "nb"), ("nav.elverum", "nb"), ("helse.elverum", "nb"),
+                ("skole.elverum", "nb"), ("bolig.elverum", "nb"), ("frivillig.elverum", "nb"),
+                ("voksenopplaering.tynset", "nb"), ("saksbehandler.elverum", "en"), ("veileder.elverum", "en"),
+            ]
+            let uuid = try! Regex(#"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"#)
+            var total = 0
+            for (username, lang) in users {
+                let b = Browser(app)
+                try await b.login(username)
+                if lang == "en" { _ = try await b.send(.GET, "/lang/en") }
+                var queue = ["/"]
+                var seen: Set<String> = []
+                var perPattern: [String: Int] = [:]
+                while let path = queue.first, seen.count < 90 {
+                    queue.removeFirst()
+                    guard seen.insert(path).inserted else { continue }
+                    let res = try await b.send(.GET, path)
+                    guard res.status == .ok, res.headers.contentType == .html else { continue }
+                    let html = res.body.string
+                    total += 1
+                    #expect(html.contains("<html lang=\"\(lang)\">"), "\(username) \(path)")
+                    let keys = Self.untranslated(html)
+                    #expect(keys.isEmpty, "\(username) (\(lang)) \(path): \(keys)")
+                    for link in Self.links(html) {
+                        // Leaving, switching language and files are not pages to check here.
+                        if link.hasPrefix("/logout") || link.hasPrefix("/lang/") || link.hasPrefix("/css/")
+                            || link.hasPrefix("/js/") || link.hasSuffix(".csv") || link.hasSuffix(".yaml")
+                            || link.contains(".xlsx")
+                        {
+                            continue
+                        }
+                        let pattern =
+                            link.replacing(uuid, with: ":id").split(separator: "?").first.map(String.init) ?? link
+                        guard !seen.contains(link), perPattern[pattern, default: 0] < 3 else { continue }
+                        perPattern[pattern, default: 0] += 1
+                        queue.append(link)
+                    }
+                }
+            }
+            #expect(total > 200)
+        }
+    }
+
     @Test("The language switch changes the page language")
     func languageSwitch() async throws {
         try await withDemoApp { app in
@@ -218,6 +276,37 @@ struct ViewTests {
             // An open redirect is not possible.
             let evil = try await b.send(.GET, "/lang/nb?back=//evil.example")
             #expect(evil.headers.first(name: .location) == "/")
+        }
+    }
+}
+
+@Suite("Words, not codes", .serialized)
+struct WordsNotCodesTests {
+    @Test("Countries, languages, levels and months by name in the page's language")
+    func names() async throws {
+        try await withDemoApp { app in
+            let names = app.referenceNames
+            #expect(names.country("SY", "nb") == "Syria" && names.country("sy", "en") == "Syria")
+            #expect(names.language("ar", "nb") == "arabisk" && names.language("ar", "en") == "Arabic")
+            #expect(names.language("prs", "nb") == "dari")
+            #expect(names.country("QQ", "nb") == "QQ")
+            #expect(names.municipalities["3420"] == "Elverum" && names.municipalities.count == 357)
+            let p = try #require(
+                try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").filter(\.$citizenship == "SY")
+                    .all().first { !$0.languages.isEmpty })
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let nb = try await b.send(.GET, "/persons/\(p.id!)").body.string
+            #expect(nb.contains("<dd>Syria</dd>") && !nb.contains("<dd>SY</dd>"))
+            let language = names.language(p.languages[0].code, "nb")
+            #expect(nb.contains(language + " ("))
+            _ = try await b.send(.GET, "/lang/en")
+            let en = try await b.send(.GET, "/persons/\(p.id!)").body.string
+            #expect(en.contains(names.language(p.languages[0].code, "en") + " ("))
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            let payouts = try await advisor.send(.GET, "/programme/payouts?month=2026-12").body.string
+            #expect(payouts.contains("desember 2026"))
         }
     }
 }
