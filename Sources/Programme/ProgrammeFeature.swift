@@ -13,7 +13,7 @@ package struct ProgrammeFeature: Feature {
     package var migrations: [any Migration] {
         [
             CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(),
-            RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(), AddMeasureOwner(),
+            RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(), AddMeasureOwner(), CreateCaseloadNorms(),
         ]
     }
 
@@ -78,6 +78,20 @@ package struct ProgrammeFeature: Feature {
 
     package func seedDemo(_ demo: DemoContext) async throws {
         try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
+        // Each municipality's own caseload norm: Tynset's from its plan; Elverum's an example of a local choice.
+        for (code, max, source) in [
+            (
+                "3427", 20,
+                "Tynset kommune, rullering av plan for integrering 2017–2021: 1 programveileder per 20 deltagere"
+            ),
+            ("3420", 20, "Demodata: eksempel på kommunens egen norm"),
+        ] as [(Kommunenummer, Int, String)] {
+            let norm = CaseloadNorm()
+            norm.id = code
+            norm.maxParticipants = max
+            norm.source = source
+            try await norm.create(on: demo.db)
+        }
         // The adults the demo follows were mapped a month after arrival: the mapping is the programme record's.
         for (p, arrival) in DemoData.followed(demo) where arrival.adding(days: 30) <= .today {
             try await DemoProgramme.mapped(p, on: arrival.adding(days: 30)).create(on: demo.db)

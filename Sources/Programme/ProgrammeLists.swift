@@ -63,9 +63,16 @@ package enum ProgrammeLists {
             package var reviewOverdue: Bool
         }
         package struct Caseload: Encodable {
+            var municipality: String
             var advisor: String
             var count: Int
             var over: Bool
+        }
+        /// Each listed municipality's own norm and its source; none when it has set none.
+        package struct Norm: Encodable {
+            var municipality: String
+            var maxParticipants: Int?
+            var source: String?
         }
         /// A cohort's share, with small numbers suppressed (`DisclosureControl`): the share gives away how many are
         /// in work or education, and how many are not, so it is shown only when neither is suppressed.
@@ -78,7 +85,7 @@ package enum ProgrammeLists {
         }
         package var participants: [Participant]
         package var caseload: [Caseload]
-        package var limit: Int
+        package var norms: [Norm]
         package var municipalities: [Choice]
         package var outcomes: [Outcome]
     }
@@ -87,7 +94,6 @@ package enum ProgrammeLists {
         let f = try req.query.decode(Filter.self)
         let (rows, _) = try await rows(req.context, f, audit: "list")
         let today = LocalDate.today
-        let limit = req.application.programmeParameters.caseloadWarningParticipants.entry(on: today)?.value ?? 20
         let advisorIDs = Set(rows.compactMap(\.person.advisorID))
         let advisors =
             advisorIDs.isEmpty
@@ -98,8 +104,23 @@ package enum ProgrammeLists {
                 })
         let none = req.application.translations.text("programme.no_advisor", req.language)
         let open = rows.filter(\.facts.isOpen)
-        var counts: [String: Int] = [:]
-        for r in open { counts[r.person.advisorID.flatMap { advisors[$0] } ?? none, default: 0] += 1 }
+        // Caseload per municipality and advisor, against that municipality's own norm.
+        struct Key: Hashable {
+            var municipality: Kommunenummer
+            var advisor: String
+        }
+        var counts: [Key: Int] = [:]
+        for r in open {
+            counts[
+                Key(
+                    municipality: r.part.$municipality.id, advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none),
+                default: 0] += 1
+        }
+        let shownCodes = Set(rows.map { $0.part.$municipality.id })
+        let norms = Dictionary(
+            uniqueKeysWithValues: try await CaseloadNorm.query(on: req.store).filter(\.$id ~~ Array(shownCodes)).all()
+                .map { ($0.id!, $0) })
+        let names = try await req.municipalityNames()
         // SSB's share in work or education one year after ending, by the year the programme ended.
         var cohorts: [Int: [OutcomeStatus]] = [:]
         for r in rows {
@@ -121,10 +142,19 @@ package enum ProgrammeLists {
                         start: r.part.startDate?.iso, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
                         reviewOverdue: next.map { $0 < today } ?? false)
                 },
-                caseload: counts.sorted { $0.value > $1.value }.map {
-                    .init(advisor: $0.key, count: $0.value, over: $0.value > limit)
+                caseload: counts.sorted { ($0.key.municipality, -$0.value) < ($1.key.municipality, -$1.value) }.map {
+                    entry in
+                    let limit = norms[entry.key.municipality]?.maxParticipants
+                    return .init(
+                        municipality: names[entry.key.municipality] ?? entry.key.municipality.value,
+                        advisor: entry.key.advisor, count: entry.value, over: limit.map { entry.value > $0 } ?? false)
                 },
-                limit: limit, municipalities: try await municipalityOptions(req, [], f.municipality),
+                norms: shownCodes.sorted().map {
+                    .init(
+                        municipality: names[$0] ?? $0.value, maxParticipants: norms[$0]?.maxParticipants,
+                        source: norms[$0]?.source)
+                },
+                municipalities: try await municipalityOptions(req, [], f.municipality),
                 outcomes: cohorts.keys.sorted(by: >).map { year in
                     let share = OutcomeShare(cohorts[year]!)
                     var table = DisclosureTable()

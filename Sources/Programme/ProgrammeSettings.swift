@@ -25,6 +25,26 @@ package final class CatalogueMeasure: Model, @unchecked Sendable {
     package init() {}
 }
 
+/// A municipality's own norm for how many participants one programme advisor follows, with where it comes from
+/// (its integration plan, a council decision): the caseload list flags advisors above it and cites it. No national
+/// norm exists, so a municipality without one sees counts but no warning.
+package final class CaseloadNorm: Model, @unchecked Sendable {
+    package static let schema = "caseload_norms"
+    @ID(custom: "municipality", generatedBy: .user) package var id: Kommunenummer?
+    @Field(key: "max_participants") package var maxParticipants: Int
+    @Field(key: "source") package var source: String
+    package init() {}
+}
+
+package struct CreateCaseloadNorms: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(CaseloadNorm.schema)
+            .field("municipality", .string, .identifier(auto: false), .references(Municipality.schema, "code"))
+            .field("max_participants", .int, .required).field("source", .string, .required).create()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema(CaseloadNorm.schema).delete() }
+}
+
 package struct CreateProgrammeSettings: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema(LadderPhase.schema).id()
@@ -52,6 +72,7 @@ package struct ProgrammeSettingsController: RouteCollection {
         s.gated(.update, .municipalSettings).post("phases", ":phaseID", "delete", use: deletePhase)
         s.gated(.update, .municipalSettings).post("measures", use: addMeasure)
         s.gated(.update, .municipalSettings).post("measures", ":measureID", "delete", use: deleteMeasure)
+        s.gated(.update, .municipalSettings).post("caseload", use: setCaseload)
         routes.gated(.update, .programme).post("persons", ":personID", "programme", "phase", use: setPhase)
     }
 
@@ -72,6 +93,12 @@ package struct ProgrammeSettingsController: RouteCollection {
         package var phases: [Phase]
         package var measures: [Measure]
         package var kinds: [Choice]
+        package struct Caseload: Encodable {
+            var maxParticipants: Int
+            var source: String
+        }
+        /// The municipality's caseload norm, if it has one.
+        package var caseload: Caseload?
         package var error: String?
     }
 
@@ -102,6 +129,9 @@ package struct ProgrammeSettingsController: RouteCollection {
                     .all().map { .init(id: $0.id!, name: $0.name, kindKey: $0.kind.labelKey) },
                 kinds: MeasureKind.allCases.map {
                     Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
+                },
+                caseload: try await CaseloadNorm.find(m, on: req.store).map {
+                    .init(maxParticipants: $0.maxParticipants, source: $0.source)
                 }, error: error))
     }
 
@@ -114,6 +144,28 @@ package struct ProgrammeSettingsController: RouteCollection {
         var name: String?
         var position: String?
         var kind: String?
+        var maxParticipants: String?
+        var source: String?
+    }
+
+    /// Sets the municipality's caseload norm with its source; an empty number removes it.
+    package func setCaseload(req: Request) async throws -> Response {
+        try await change(req) { m, f in
+            let existing = try await CaseloadNorm.find(m, on: req.store)
+            guard let text = f.maxParticipants?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                try await existing?.delete(on: req.store)
+                return
+            }
+            let n = try Validate.formInt(text, "maxParticipants")
+            guard let n, (1...200).contains(n) else {
+                throw ValidationFailure(field: "maxParticipants", "invalid.range", "1", "200")
+            }
+            let norm = existing ?? CaseloadNorm()
+            norm.id = m
+            norm.maxParticipants = n
+            norm.source = try Validate.required(f.source, "source", max: 300)
+            try await norm.save(on: req.store)
+        }
     }
 
     package func change(_ req: Request, _ action: (Kommunenummer, Form) async throws -> Void) async throws -> Response {

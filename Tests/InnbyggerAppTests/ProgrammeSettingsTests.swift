@@ -103,4 +103,49 @@ struct ProgrammeSettingsTests {
             #expect(try await CatalogueMeasure.find(item.id, on: app.db) == nil)
         }
     }
+
+    @Test("The caseload warning cites each municipality's own norm; without one there is no warning")
+    func caseloadNorm() async throws {
+        try await withDemoApp { app in
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            var overview = try await advisor.send(.GET, "/programme?municipality=3420").body.string
+            #expect(overview.contains("Demodata: eksempel på kommunens egen norm"))
+            #expect(!overview.contains("Tynset kommune, rullering"))
+            #expect(overview.contains("status--over\""))
+            let admin = Browser(app)
+            try await admin.login("admin.elverum")
+            let set = try await admin.send(
+                .POST, "/programme/settings/caseload",
+                form: [
+                    "_csrf": try await admin.csrf(), "municipality": "3420", "maxParticipants": "30",
+                    "source": "Elverum kommune, integreringsplan 2024–2028",
+                ])
+            #expect(set.status == .seeOther)
+            overview = try await advisor.send(.GET, "/programme?municipality=3420").body.string
+            #expect(
+                overview.contains(
+                    "høyst 30 deltakere per rådgiver (kilde: Elverum kommune, integreringsplan 2024–2028)"))
+            #expect(!overview.contains("status--over\""))
+            // Without a source the norm is refused; an empty number removes it, and then nothing is flagged.
+            let noSource = try await admin.send(
+                .POST, "/programme/settings/caseload",
+                form: ["_csrf": try await admin.csrf(), "municipality": "3420", "maxParticipants": "10"])
+            #expect(noSource.status == .badRequest)
+            _ = try await admin.send(
+                .POST, "/programme/settings/caseload",
+                form: ["_csrf": try await admin.csrf(), "municipality": "3420", "maxParticipants": ""])
+            overview = try await advisor.send(.GET, "/programme?municipality=3420").body.string
+            #expect(overview.contains("Elverum har ikke satt en norm"))
+            #expect(!overview.contains("status--over\""))
+            #expect(
+                try await advisor.send(
+                    .POST, "/programme/settings/caseload",
+                    form: [
+                        "_csrf": try await advisor.csrf(), "municipality": "3420", "maxParticipants": "5",
+                        "source": "x",
+                    ]
+                ).status == .forbidden)
+        }
+    }
 }

@@ -259,7 +259,7 @@ struct ProgrammeParameterTests {
         "Shipped values (each dated and sourced)",
         arguments: [
             ("fullTimeMinutesPerWeek", 2250), ("fullTimeMinutesPerWeekSelfStudy", 1800), ("maxHolidayWorkingDays", 25),
-            ("planReviewIntervalMonths", 6), ("caseloadWarningParticipants", 20), ("socialStudiesHours2021", 75),
+            ("planReviewIntervalMonths", 6), ("socialStudiesHours2021", 75),
             ("socialStudiesHours2003", 50),
         ])
     func shipped(_ name: String, _ expected: Int) throws {
@@ -268,7 +268,6 @@ struct ProgrammeParameterTests {
             "fullTimeMinutesPerWeek": p.fullTimeMinutesPerWeek,
             "fullTimeMinutesPerWeekSelfStudy": p.fullTimeMinutesPerWeekSelfStudy,
             "maxHolidayWorkingDays": p.maxHolidayWorkingDays, "planReviewIntervalMonths": p.planReviewIntervalMonths,
-            "caseloadWarningParticipants": p.caseloadWarningParticipants,
             "socialStudiesHours2021": p.integreringsloven.socialStudiesHours,
             "socialStudiesHours2003": p.introduksjonsloven.socialStudiesHours,
         ]

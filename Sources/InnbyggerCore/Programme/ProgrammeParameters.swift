@@ -154,8 +154,6 @@ public struct ProgrammeParameters: Codable, Sendable {
     public var maxHolidayWorkingDays: Dated<Int>
     /// How often the integration plan is reviewed with the participant (local practice).
     public var planReviewIntervalMonths: Dated<Int>
-    /// Participants per programme advisor above which the caseload is flagged (local practice).
-    public var caseloadWarningParticipants: Dated<Int>
     /// IMDi's recommended Norwegian target per sub-skill, by education level (none, primary, upper_secondary,
     /// higher); the plan starts from it and the advisor adjusts it.
     public var norwegianTargetByEducation: Dated<[String: [String: String]]>?
