@@ -16,6 +16,10 @@ package struct AdminController: RouteCollection {
         admin.gated(.update, .roleApproval).post("approvals", ":assignmentID", "reject", use: reject)
         admin.get("tenancy", use: tenancy)
         admin.gated(.update, .tenancy).post("tenancy", "agreements", use: createAgreement)
+        admin.gated(.update, .tenancy).post("tenancy", "municipalities", use: createMunicipality)
+        admin.gated(.update, .tenancy).post("tenancy", "units", use: createUnit)
+        admin.get("tenancy", "agreements", ":agreementID", "end", use: endAgreementForm)
+        admin.gated(.update, .tenancy).post("tenancy", "agreements", ":agreementID", "end", use: endAgreement)
     }
 
     package struct UsersView: Encodable {
@@ -279,6 +283,8 @@ package struct AdminController: RouteCollection {
             var units: [String]
         }
         package struct AgreementRow: Encodable {
+            var id: UUID
+            var active: Bool
             var unit: String
             var host: String
             var served: String
@@ -291,6 +297,10 @@ package struct AdminController: RouteCollection {
         package var canEdit: Bool
         package var unitOptions: [Choice]
         package var municipalityOptions: [Choice]
+        /// Norway's municipalities not yet in the service (`Resources/Reference/municipalities.json`).
+        package var newMunicipalities: [Choice]
+        package var listValidFrom: String?
+        package var sectors: [Choice]
         package var error: String?
     }
 
@@ -310,7 +320,8 @@ package struct AdminController: RouteCollection {
                 },
                 agreements: agreements.map {
                     .init(
-                        unit: $0.unit.name, host: names[$0.unit.$host.id] ?? "",
+                        id: $0.id!, active: $0.isActive(on: .today), unit: $0.unit.name,
+                        host: names[$0.unit.$host.id] ?? "",
                         served: names[$0.$served.id] ?? $0.$served.id.value,
                         from: $0.validFrom.iso, to: $0.validTo?.iso, reference: $0.reference)
                 },
@@ -321,6 +332,12 @@ package struct AdminController: RouteCollection {
                 municipalityOptions: municipalities.map {
                     Choice(value: $0.id!.value, label: $0.name, selected: false)
                 },
+                newMunicipalities: req.application.referenceNames.municipalities.filter { names[$0.key] == nil }
+                    .sorted { $0.key < $1.key }.map {
+                        Choice(value: $0.key.value, label: "\($0.key.value) \($0.value)", selected: false)
+                    },
+                listValidFrom: req.application.referenceNames.municipalitiesValidFrom?.norwegian,
+                sectors: Sector.allCases.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: false) },
                 error: error))
     }
 
@@ -330,7 +347,79 @@ package struct AdminController: RouteCollection {
         var unit: String?
         var served: String?
         var validFrom: String?
+        var validTo: String?
         var reference: String?
+    }
+
+    /// Adds a municipality to the service: its number must be in Norway's list, which gives its name and county.
+    package func createMunicipality(req: Request) async throws -> Response {
+        try await req.authorize(.update, .tenancy)
+        let code = (try? req.content.get(String.self, at: "code")).flatMap(Kommunenummer.init(_:))
+        let names = req.application.referenceNames
+        guard let code, let name = names.municipalities[code] else {
+            return try await tenancyView(req, error: req.t("tenancy.not_in_list")).reshown(req)
+        }
+        guard try await Municipality.find(code, on: req.store) == nil else {
+            return try await tenancyView(req, error: req.t("tenancy.municipality_exists")).reshown(req)
+        }
+        try await Municipality(code: code, name: name, county: names.counties[String(code.value.prefix(2))] ?? "")
+            .create(on: req.store)
+        try await req.audit("create", recordType: "municipality", recordID: code.value, municipality: code)
+        return req.redirect(to: "/admin/tenancy?notice=created")
+    }
+
+    /// Adds a service unit (the integration service, a health station …) hosted by a municipality of the service.
+    package func createUnit(req: Request) async throws -> Response {
+        try await req.authorize(.update, .tenancy)
+        struct Form: Content {
+            var name: String?
+            var sector: String?
+            var host: String?
+        }
+        let f = try req.content.decode(Form.self)
+        guard let name = try? Validate.required(f.name, "name", max: 200) else {
+            return try await tenancyView(req, error: req.t("tenancy.bad_unit_name")).reshown(req)
+        }
+        guard let sector = f.sector.flatMap(Sector.init(rawValue:)) else {
+            return try await tenancyView(req, error: req.t("tenancy.bad_sector")).reshown(req)
+        }
+        guard let host = f.host.flatMap(Kommunenummer.init(_:)), try await Municipality.find(host, on: req.store) != nil
+        else { return try await tenancyView(req, error: req.t("tenancy.bad_served")).reshown(req) }
+        let unit = ServiceUnit(name: name, sector: sector, host: host)
+        try await unit.create(on: req.store)
+        try await req.audit("create", recordType: "service_unit", recordID: unit.id?.uuidString, municipality: host)
+        return req.redirect(to: "/admin/tenancy?notice=created")
+    }
+
+    /// Names the unit and the municipality that lose the agreement before it ends.
+    package func endAgreementForm(req: Request) async throws -> View {
+        try await req.authorize(.update, .tenancy)
+        guard
+            let a = try await ServiceAgreement.query(on: req.store).filter(\.$id == req.pathID("agreementID"))
+                .with(\.$unit).first(), a.isActive(on: .today) || (a.validTo ?? .today) >= .today
+        else { throw Abort(.notFound) }
+        let names = try await req.municipalityNames()
+        return try await req.confirmation(
+            titleKey: "tenancy.end_title",
+            Confirmation(
+                subject: req.text("tenancy.end_subject", [a.unit.name, names[a.$served.id] ?? a.$served.id.value]),
+                lead: req.text("tenancy.end_lead", [names[a.$served.id] ?? a.$served.id.value]),
+                action: "/admin/tenancy/agreements/\(a.id!)/end", confirm: req.text("tenancy.end"),
+                cancel: "/admin/tenancy"))
+    }
+
+    /// Ends an agreement at once: from today the unit's staff no longer reach the served municipality.
+    package func endAgreement(req: Request) async throws -> Response {
+        try await req.authorize(.update, .tenancy)
+        guard let a = try await ServiceAgreement.find(try req.pathID("agreementID"), on: req.store) else {
+            throw Abort(.notFound)
+        }
+        let yesterday = LocalDate.today.adding(days: -1)
+        a.validTo = min(a.validTo ?? yesterday, yesterday)
+        try await a.update(on: req.store)
+        try await req.audit(
+            "end", recordType: "service_agreement", recordID: a.id?.uuidString, municipality: a.$served.id)
+        return req.redirect(to: "/admin/tenancy?notice=saved")
     }
 
     package func createAgreement(req: Request) async throws -> Response {
@@ -349,6 +438,11 @@ package struct AdminController: RouteCollection {
         guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else {
             return try await fail(req.t("tenancy.bad_date"))
         }
+        var to: LocalDate? = nil
+        if let t = f.validTo, !t.isEmpty {
+            guard let d = LocalDate(parsing: t), d >= from else { return try await fail(req.t("tenancy.bad_end")) }
+            to = d
+        }
         guard let ref = try? Validate.required(f.reference, "reference", max: 200) else {
             return try await fail(req.t("tenancy.bad_reference"))
         }
@@ -357,7 +451,8 @@ package struct AdminController: RouteCollection {
         {
             return try await fail(req.t("tenancy.exists"))
         }
-        try await ServiceAgreement(unit: uid, served: served, validFrom: from, reference: ref).create(on: req.store)
+        try await ServiceAgreement(unit: uid, served: served, validFrom: from, validTo: to, reference: ref)
+            .create(on: req.store)
         try await req.audit("create", recordType: "service_agreement", recordID: nil, municipality: served)
         return req.redirect(to: "/admin/tenancy?notice=created")
     }

@@ -127,3 +127,106 @@ package struct CommandFailure: Error, CustomStringConvertible {
     package var description: String
     package init(_ d: String) { description = d }
 }
+
+/// `innbygger setup`: the first system administrator of an empty installation, in the home municipality the
+/// administrator names (checked against Norway's list, `Resources/Reference/municipalities.json`). Interactive when
+/// options are left out; for scripts, `--username`, `--name`, `--municipality` and the password on standard input
+/// (`--password-stdin`). Refuses once a system administrator exists: later administrators are made on the pages.
+package struct SetupCommand: AsyncCommand {
+    package init() {}
+
+    package struct Signature: CommandSignature {
+        @Option(name: "username", help: "The administrator's username") package var username: String?
+        @Option(name: "name", help: "The administrator's full name") package var name: String?
+        @Option(name: "municipality", help: "Kommunenummer of the home municipality, e.g. 3420")
+        package var municipality: String?
+        @Flag(name: "password-stdin", help: "Read the password from standard input (for scripts)")
+        package var passwordStdin: Bool
+        package init() {}
+    }
+
+    package var help: String { "Creates the first system administrator of an empty installation." }
+
+    package func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let console = context.console
+        try await app.autoMigrate()
+        func value(_ given: String?, _ question: String) -> String {
+            if let given { return given }
+            return console.ask("\(question)")
+        }
+        let username = value(signature.username, "Brukernavn / username:")
+        let name = value(signature.name, "Fullt navn / full name:")
+        let code = value(signature.municipality, "Kommunenummer (hjemkommune) / home municipality number:")
+        let password: String
+        if signature.passwordStdin {
+            password = readLine(strippingNewline: true) ?? ""
+        } else {
+            let first = console.ask("Passord / password:", isSecure: true)
+            guard console.ask("Gjenta passordet / repeat the password:", isSecure: true) == first else {
+                throw CommandFailure("the passwords differ")
+            }
+            password = first
+        }
+        let created = try await Setup.firstAdministrator(
+            app, username: username, displayName: name, municipality: code, password: password)
+        console.print("system administrator \(created.username) created; log in and add municipalities and users")
+    }
+}
+
+/// What `innbygger setup` does, for the command and its tests.
+package enum Setup {
+    /// Creates the home municipality (if missing) and the first system administrator, audited, in one write.
+    package static func firstAdministrator(
+        _ app: Application, username rawUsername: String, displayName: String, municipality: String, password: String
+    ) async throws -> User {
+        let username = rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
+        guard username.count >= 3, username.count <= 60,
+            username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) })
+        else { throw CommandFailure("the username needs 3–60 letters, digits, '.', '-' or '_'") }
+        let display = displayName.trimmingCharacters(in: .whitespaces)
+        guard !display.isEmpty, display.count <= 100 else { throw CommandFailure("the name is required (at most 100)") }
+        guard let code = Kommunenummer(municipality.trimmingCharacters(in: .whitespaces)),
+            let official = app.referenceNames.municipalities[code]
+        else {
+            throw CommandFailure(
+                "\(municipality) is not a municipality number in Norway's list (\(Self.listNote(app)))")
+        }
+        let problems = app.passwordPolicy.problems(
+            password: password, username: username, names: display.split(separator: " ").map(String.init))
+        guard problems.isEmpty else {
+            throw CommandFailure(
+                "the password is not accepted: "
+                    + problems.map { app.translations.text($0.rawValue, "en") }.joined(separator: " "))
+        }
+        let admins = try await RoleAssignment.query(on: app.db).filter(\.$role == .systemAdmin).count()
+        guard admins == 0 else {
+            throw CommandFailure("a system administrator exists already; add more on the administration pages")
+        }
+        guard try await User.query(on: app.db).filter(\.$username == username).first() == nil else {
+            throw CommandFailure("the username \(username) is taken")
+        }
+        let hash = try await app.password.async.hash(password)
+        let county = app.referenceNames.counties[String(code.value.prefix(2))]
+        return try await app.write { tx in
+            if try await Municipality.find(code, on: tx) == nil {
+                try await Municipality(code: code, name: official, county: county ?? "").create(on: tx)
+            }
+            let user = User(username: username, displayName: display, passwordHash: hash)
+            try await user.create(on: tx)
+            try await RoleAssignment(user: user.id!, role: .systemAdmin, municipality: code, unit: nil).create(on: tx)
+            try await app.auditLog.append(
+                [
+                    AuditDraft(
+                        userID: user.id!.uuidString, municipality: code, action: "setup_first_administrator",
+                        recordType: "user", recordID: user.id!.uuidString, route: "CLI setup")
+                ], on: tx)
+            return user
+        }
+    }
+
+    static func listNote(_ app: Application) -> String {
+        "\(app.referenceNames.municipalities.count) municipalities valid from "
+            + (app.referenceNames.municipalitiesValidFrom?.norwegian ?? "?")
+    }
+}

@@ -12,6 +12,8 @@ package struct ReferenceNames: Sendable {
     /// Norway's municipalities by number, valid from `municipalitiesValidFrom`.
     package var municipalities: [Kommunenummer: String]
     package var municipalitiesValidFrom: LocalDate?
+    /// County names by their two-digit number.
+    package var counties: [String: String] = [:]
 
     package init(
         countries: [String: [String: String]] = [:], languages: [String: [String: String]] = [:],
@@ -43,6 +45,7 @@ package struct ReferenceNames: Sendable {
         }
         var validFrom: String
         var municipalities: [Row]
+        var counties: [String: String]?
     }
 
     /// Reads the three files under `Resources/Reference/`.
@@ -59,10 +62,12 @@ package struct ReferenceNames: Sendable {
             }
             numbers[k] = row.name
         }
-        return ReferenceNames(
+        var names = ReferenceNames(
             countries: try read("countries.json", NamesFile.self).names,
             languages: try read("languages.json", NamesFile.self).names, municipalities: numbers,
             municipalitiesValidFrom: LocalDate(iso: m.validFrom))
+        names.counties = m.counties ?? [:]
+        return names
     }
 }
 
