@@ -119,7 +119,7 @@ package enum Migrations {
     package static let kernel: [any Migration] = [
         CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(),
         AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(), CreateDeadlineEvents(),
-        AddPersonContact(),
+        AddPersonContact(), AddPersonCaseWorker(),
     ]
 }
 

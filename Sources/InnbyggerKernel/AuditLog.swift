@@ -219,13 +219,13 @@ package struct DatabaseSaturated: Error {}
 /// write lock, as `BEGIN IMMEDIATE` would; PostgreSQL: the head row, `FOR UPDATE`), then runs the body, whose
 /// records and audit entries commit together or not at all.
 package enum Writes {
-    /// How long a write waits for its turn before it is answered 503.
-    package static let lockTimeout: Duration = .seconds(10)
-
+    /// - Parameter timeout: how long the write waits for its turn before it is answered 503
+    ///   (`Settings.writeWaitSeconds`).
     package static func run<T: Sendable>(
-        on db: any Database, lock: SerialLock, _ body: @escaping @Sendable (any Database) async throws -> T
+        on db: any Database, lock: SerialLock, timeout: Duration,
+        _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
-        try await lock.run(timeout: lockTimeout) {
+        try await lock.run(timeout: timeout) {
             try await db.transaction { tx in
                 let sql = tx as! any SQLDatabase
                 if sql.dialect.name == "sqlite" {
@@ -263,7 +263,7 @@ extension Application {
 
     /// A write outside a request (commands, background jobs), with its audit entries.
     package func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await Writes.run(on: db, lock: writeLock, body)
+        try await Writes.run(on: db, lock: writeLock, timeout: .seconds(settings.writeWaitSeconds), body)
     }
 
     /// Appends entries in a write of their own (logins, commands).

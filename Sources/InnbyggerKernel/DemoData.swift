@@ -197,6 +197,7 @@ package enum DemoData {
                             ? (adults == 1 ? FamilyRelation.main : .spouse) : (h.members.count == 1 ? .main : .child))
                     describe(p, country: h.country, adult: adult, seed: i)
                     if adult, let advisor = advisors[code] { p.advisorID = userIDs[advisor] }
+                    p.caseWorkerID = caseWorkers[code].flatMap { userIDs[$0] }
                     if h.ground == .familyReunification {
                         // The family member they joined: a refugee settled some years before.
                         p.referenceResidenceGround = .refugee
@@ -222,6 +223,12 @@ package enum DemoData {
     }
 
     /// Who follows the adults in each municipality ("Mine frister").
+    /// The responsible case worker of every demo file, by municipality.
+    package static let caseWorkers: [Kommunenummer: String] = [
+        "3420": "saksbehandler.elverum", "3427": "saksbehandler.tynset", "3324": "saksbehandler.gol",
+        "3326": "saksbehandler.gol",
+    ]
+
     package static let advisors: [Kommunenummer: String] = [
         "3420": "veileder.elverum", "3443": "veileder.vestretoten", "3427": "saksbehandler.tynset",
         "3324": "saksbehandler.gol", "3326": "saksbehandler.gol",

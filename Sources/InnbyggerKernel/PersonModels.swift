@@ -53,6 +53,8 @@ package final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "family_application_date") package var familyApplicationDate: LocalDate?
     /// The programme advisor or case worker who follows the person ("Mine frister", caseload).
     @OptionalField(key: "advisor_id") package var advisorID: UUID?
+    /// The case worker responsible for the file (ansvarlig saksbehandler), besides the programme advisor.
+    @OptionalField(key: "case_worker_id") package var caseWorkerID: UUID?
     @OptionalField(key: "phone") package var phone: String?
     @OptionalField(key: "email") package var email: String?
     @OptionalField(key: "contact_preference") package var contactPreference: ContactPreference?
@@ -170,6 +172,17 @@ package struct AddPersonRuleFacts: AsyncMigration {
         for f in ["education_level", "settled_by_agreement", "permit_date", "national_id"] {
             try await db.schema(Person.schema).deleteField(.string(f)).update()
         }
+    }
+}
+
+/// The case worker responsible for a file.
+package struct AddPersonCaseWorker: AsyncMigration {
+    package init() {}
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(Person.schema).field("case_worker_id", .uuid).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema(Person.schema).deleteField("case_worker_id").update()
     }
 }
 

@@ -30,6 +30,7 @@ package struct PersonInput: Content {
     package var referencePersonSettlementDate: String?
     package var familyApplicationDate: String?
     package var advisorId: UUID?
+    package var caseWorkerId: UUID?
     package var phone: String?
     package var email: String?
     package var contactPreference: String?
@@ -59,7 +60,8 @@ package struct PersonInput: Content {
             relation: v("relation"), referencePersonResidenceGround: v("referencePersonResidenceGround"),
             referencePersonSettlementDate: v("referencePersonSettlementDate"),
             familyApplicationDate: v("familyApplicationDate"),
-            advisorId: try uuid("advisorId"), phone: v("phone"), email: v("email"),
+            advisorId: try uuid("advisorId"), caseWorkerId: try uuid("caseWorkerId"), phone: v("phone"),
+            email: v("email"),
             contactPreference: v("contactPreference"))
     }
 
@@ -190,7 +192,8 @@ package struct PersonInput: Content {
                 workExperience, "workExperience", max: 1000, required: false, multiline: true),
             researchReservation: researchReservation, relation: rel, referenceResidenceGround: referenceGround,
             referenceSettlementDate: referenceSettled, familyApplicationDate: familyApplied, advisorID: advisorId,
-            phone: contact.phone, email: contact.email, contactPreference: contact.preference)
+            caseWorkerID: caseWorkerId, phone: contact.phone, email: contact.email,
+            contactPreference: contact.preference)
     }
 
     /// A phone number (8 to 15 digits, an optional leading +, spaces allowed), an e-mail address, and the preferred
@@ -240,7 +243,7 @@ package struct PersonInput: Content {
         educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
         relation: String? = nil, referencePersonResidenceGround: String? = nil,
         referencePersonSettlementDate: String? = nil, familyApplicationDate: String? = nil, advisorId: UUID? = nil,
-        phone: String? = nil, email: String? = nil, contactPreference: String? = nil
+        caseWorkerId: UUID? = nil, phone: String? = nil, email: String? = nil, contactPreference: String? = nil
     ) {
         self.municipality = municipality
         self.householdId = householdId
@@ -268,6 +271,7 @@ package struct PersonInput: Content {
         self.referencePersonSettlementDate = referencePersonSettlementDate
         self.familyApplicationDate = familyApplicationDate
         self.advisorId = advisorId
+        self.caseWorkerId = caseWorkerId
         self.phone = phone
         self.email = email
         self.contactPreference = contactPreference
@@ -301,6 +305,7 @@ package struct ValidPerson {
     package var referenceSettlementDate: LocalDate?
     package var familyApplicationDate: LocalDate?
     package var advisorID: UUID?
+    package var caseWorkerID: UUID?
     package var phone: String?
     package var email: String?
     package var contactPreference: ContactPreference?
@@ -332,6 +337,7 @@ package struct ValidPerson {
         p.referenceSettlementDate = referenceSettlementDate
         p.familyApplicationDate = familyApplicationDate
         p.advisorID = advisorID
+        p.caseWorkerID = caseWorkerID
         p.phone = phone
         p.email = email
         p.contactPreference = contactPreference
@@ -347,7 +353,8 @@ package struct ValidPerson {
         educationYears: Int? = nil, workExperience: String? = nil, researchReservation: Bool? = nil,
         relation: FamilyRelation? = nil, referenceResidenceGround: ResidenceGround? = nil,
         referenceSettlementDate: LocalDate? = nil, familyApplicationDate: LocalDate? = nil, advisorID: UUID? = nil,
-        phone: String? = nil, email: String? = nil, contactPreference: ContactPreference? = nil
+        caseWorkerID: UUID? = nil, phone: String? = nil, email: String? = nil,
+        contactPreference: ContactPreference? = nil
     ) {
         self.municipality = municipality
         self.householdID = householdID
@@ -375,6 +382,7 @@ package struct ValidPerson {
         self.referenceSettlementDate = referenceSettlementDate
         self.familyApplicationDate = familyApplicationDate
         self.advisorID = advisorID
+        self.caseWorkerID = caseWorkerID
         self.phone = phone
         self.email = email
         self.contactPreference = contactPreference
@@ -402,6 +410,7 @@ package struct PersonDTO: Content {
     package var email: String?
     package var contactPreference: ContactPreference?
     package var advisorId: UUID?
+    package var caseWorkerId: UUID?
     // background
     package var citizenship: String?
     package var countryOfBirth: String?
@@ -428,7 +437,9 @@ package struct PersonDTO: Content {
     /// The API fields of each of the person record's own sections (the features' sections have their own routes).
     package static let fields: [String: [String]] = [
         "identity": ["birthDate", "sex", "nationalId"],
-        "contact": ["languages", "interpreterLanguage", "phone", "email", "contactPreference", "advisorId"],
+        "contact": [
+            "languages", "interpreterLanguage", "phone", "email", "contactPreference", "advisorId", "caseWorkerId",
+        ],
         "background": ["citizenship", "countryOfBirth", "educationLevel", "educationYears", "workExperience"],
         "residence": [
             "residenceGround", "arrivalDate", "settlementDate", "permitDate", "settledByAgreement", "dufNumber",
@@ -461,6 +472,7 @@ package struct PersonDTO: Content {
             email = p.email
             contactPreference = p.contactPreference
             advisorId = p.advisorID
+            caseWorkerId = p.caseWorkerID
         }
         if sections.contains("background") {
             citizenship = p.citizenship
@@ -511,7 +523,8 @@ extension PersonInput {
             workExperience: p.workExperience, researchReservation: p.researchReservation,
             relation: p.relation?.rawValue, referencePersonResidenceGround: p.referenceResidenceGround?.rawValue,
             referencePersonSettlementDate: p.referenceSettlementDate?.iso,
-            familyApplicationDate: p.familyApplicationDate?.iso, advisorId: p.advisorID, phone: p.phone,
+            familyApplicationDate: p.familyApplicationDate?.iso, advisorId: p.advisorID, caseWorkerId: p.caseWorkerID,
+            phone: p.phone,
             email: p.email, contactPreference: p.contactPreference?.rawValue)
     }
 }
@@ -657,11 +670,21 @@ package enum PersonService {
     }
 
     /// An advisor must be integration staff serving the person's municipality.
+    /// The programme advisor and the responsible case worker must be integration staff serving the municipality.
     package static func checkAdvisor(_ ctx: ServiceContext, _ v: ValidPerson) async throws {
-        guard let aid = v.advisorID else { return }
-        guard try await Advisors.available(in: v.municipality, on: ctx.db).contains(where: { $0.id == aid }) else {
+        guard v.advisorID != nil || v.caseWorkerID != nil else { return }
+        let staff = try await Advisors.available(in: v.municipality, on: ctx.db)
+        if let aid = v.advisorID, !staff.contains(where: { $0.id == aid }) {
             throw ValidationFailure(field: "advisorId", "invalid.advisor_elsewhere")
         }
+        if let cid = v.caseWorkerID, !staff.contains(where: { $0.id == cid }) {
+            throw ValidationFailure(field: "caseWorkerId", "invalid.advisor_elsewhere")
+        }
+    }
+
+    /// The persons `user` follows: as programme advisor or as responsible case worker ("Mine personer").
+    package static func followedBy(_ query: QueryBuilder<Person>, _ user: UUID) -> QueryBuilder<Person> {
+        query.group(.or) { $0.filter(\.$advisorID == user).filter(\.$caseWorkerID == user) }
     }
 
     package static func share(_ ctx: ServiceContext, _ id: UUID?, sector: String?, basis: String?, reference: String?)

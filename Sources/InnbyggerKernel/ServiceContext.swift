@@ -175,7 +175,9 @@ package final class ServiceContext: Sendable {
         let app = app
         var refusals: [AuditDraft] = []
         do {
-            let result = try await Writes.run(on: base, lock: app.writeLock) { tx in
+            let result = try await Writes.run(
+                on: base, lock: app.writeLock, timeout: .seconds(app.settings.writeWaitSeconds)
+            ) { tx in
                 let open = WriteUnit(tx: tx)
                 self.unit.withLockedValue { $0 = open }
                 defer { self.unit.withLockedValue { $0 = nil } }

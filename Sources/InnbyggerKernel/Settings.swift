@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     public var loginMaxFailuresPerSource: Int = 50
     /// Load the demo into an empty database when serving.
     public var autoDemo: Bool = true
+    /// How long a write waits for its turn before it is answered 503 (`INNBYGGER_WRITE_WAIT_SECONDS`).
+    public var writeWaitSeconds: Int = 10
     /// The audit chain's key (`INNBYGGER_AUDIT_KEY`, hex or base64); nil means the file `audit.key` in the data
     /// directory, made on first start.
     public var auditKey: String?
@@ -61,6 +63,9 @@ public struct Settings: Sendable {
         s.hsts = env["INNBYGGER_HSTS"] == "1"
         s.fixedDay = env["INNBYGGER_TODAY"].flatMap { $0.isEmpty ? nil : $0 }
         if let c = env["INNBYGGER_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(c) { s.bcryptCost = c }
+        if let w = env["INNBYGGER_WRITE_WAIT_SECONDS"].flatMap(Int.init), (1...300).contains(w) {
+            s.writeWaitSeconds = w
+        }
         // Demo data is loaded automatically only on the embedded database, unless asked for.
         s.autoDemo = env["INNBYGGER_DEMO"].map { $0 == "1" } ?? (s.databaseURL == nil)
         return s
@@ -73,6 +78,8 @@ public struct Settings: Sendable {
             dataDirectory: "./data")
         s.inMemory = s.databaseURL == nil
         s.bcryptCost = 4
+        // Debug builds of many test apps share two cores: a queued write may wait far longer than in production.
+        s.writeWaitSeconds = 120
         s.metricsToken = "metrics-token-for-tests"
         // A fresh key per test app: tests never write a key file into the working directory.
         s.auditKey = Secrets.hex([UInt8].random(count: 32))

@@ -48,17 +48,20 @@ package struct ContactSection: PersonSection {
         var email: String?
         var preference: String?
         var advisor: String?
+        var caseWorker: String?
     }
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         var advisor: String? = nil
         if let a = p.advisorID { advisor = try await User.find(a, on: req.store)?.displayName }
+        var caseWorker: String? = nil
+        if let c = p.caseWorkerID { caseWorker = try await User.find(c, on: req.store)?.displayName }
         return try await req.section(
             "Persons/section-contact",
             Model(
                 languages: p.languages.map { .init(code: $0.code, level: $0.level.labelKey) },
                 interpreterLanguage: p.interpreterLanguage, phone: p.phone, email: p.email,
-                preference: p.contactPreference?.labelKey, advisor: advisor))
+                preference: p.contactPreference?.labelKey, advisor: advisor, caseWorker: caseWorker))
     }
 }
 

@@ -85,6 +85,7 @@ package struct PersonsController: RouteCollection {
         package var agreement: [Choice]
         package var relations: [Choice]
         package var advisors: [Choice]
+        package var caseWorkers: [Choice]
         package var referenceGrounds: [Choice]
         package var reservation: [Choice]
         package var contactPreferences: [Choice]
@@ -134,6 +135,7 @@ package struct PersonsController: RouteCollection {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.relation)
             },
             advisors: try await advisorOptions(req, codes: codes, selected: input.advisorId),
+            caseWorkers: try await advisorOptions(req, codes: codes, selected: input.caseWorkerId),
             referenceGrounds: ResidenceGround.allCases.map {
                 Choice(
                     value: $0.rawValue, label: $0.labelKey,

@@ -115,7 +115,7 @@ package struct PlanReviewsDue: DeadlineSource {
         let parts = try await PersonProgramme.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
             .with(\.$reviews).with(\.$leaves).all()
         return parts.compactMap { part -> DueRow? in
-            if filter.mine && part.person.advisorID != user.id { return nil }
+            if filter.mine && part.person.advisorID != user.id && part.person.caseWorkerID != user.id { return nil }
             let facts = ProgrammeFacts(
                 part: part, person: part.person, parameters: req.application.programmeParameters,
                 today: today)

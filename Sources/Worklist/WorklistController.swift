@@ -12,12 +12,28 @@ package struct WorklistController: RouteCollection {
         routes.gated(.create, .sectorPart).post("persons", ":personID", "events", use: recordEvent)
     }
 
-    /// `who=mine` narrows the list to the persons the user follows as advisor ("Mine frister").
+    /// `who=mine` narrows the list to the persons the user follows, as programme advisor or as responsible case
+    /// worker ("Mine personer"); `q` to persons by name; `sort` orders the list; `page` pages it, 50 rows a page.
     package struct Filter: Content {
         var kind: String?
         var municipality: String?
         var who: String?
+        var q: String?
+        var sort: String?
+        var page: Int?
     }
+
+    /// The orders the list can be read in.
+    package enum Sort: String, CaseIterable {
+        /// Most days overdue first, then what falls due soonest.
+        case overdue
+        /// What falls due next first, then the overdue, least overdue first.
+        case upcoming
+        /// By family and given name, then due date.
+        case name
+    }
+
+    package static let pageSize = 50
 
     package struct Item {
         package var person: Person
@@ -45,7 +61,25 @@ package struct WorklistController: RouteCollection {
         default: throw ValidationFailure(field: "who", "invalid.choice")
         }
         let query = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
-        if mine { query.filter(\.$advisorID == user.id) }
+        if mine { _ = PersonService.followedBy(query, user.id) }
+        if let text = f.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard text.count <= 100 else { throw ValidationFailure(field: "q", "invalid.too_long", "100") }
+            let pattern = "%\(Search.escapeLike(text))%"
+            query.group(.or) {
+                $0.filter(Search.like("given_name", in: Person.schema, pattern, on: ctx.db))
+                    .filter(Search.like("family_name", in: Person.schema, pattern, on: ctx.db))
+            }
+        }
+        let sort: Sort
+        if let s = f.sort, !s.isEmpty {
+            guard let v = Sort(rawValue: s) else { throw ValidationFailure(field: "sort", "invalid.choice") }
+            sort = v
+        } else {
+            sort = .overdue
+        }
+        if let page = f.page, !(1...10_000).contains(page) {
+            throw ValidationFailure(field: "page", "invalid.range", "1", "10000")
+        }
         let persons = try await query.all().filter { ctx.may(.read, $0.resource) }
         let events = try await DeadlineEvents.dates(
             for: persons.compactMap(\.id), features: ctx.app.features, on: ctx.db)
@@ -63,7 +97,22 @@ package struct WorklistController: RouteCollection {
             }
         }
         try await ctx.auditList("worklist", municipalities: out.map { $0.person.$municipality.id })
-        return out.sorted { ($0.deadline.due, $0.person.familyName) < ($1.deadline.due, $1.person.familyName) }
+        let byDue: (Item, Item) -> Bool = {
+            ($0.deadline.due, $0.person.familyName, $0.person.givenName)
+                < ($1.deadline.due, $1.person.familyName, $1.person.givenName)
+        }
+        switch sort {
+        case .overdue:
+            return out.sorted(by: byDue)
+        case .upcoming:
+            let (late, ahead) = (out.filter { $0.status == .overdue }, out.filter { $0.status != .overdue })
+            return ahead.sorted(by: byDue) + late.sorted { byDue($1, $0) }
+        case .name:
+            return out.sorted {
+                ($0.person.familyName, $0.person.givenName, $0.deadline.due)
+                    < ($1.person.familyName, $1.person.givenName, $1.deadline.due)
+            }
+        }
     }
 
     package struct PageView: Encodable {
@@ -74,18 +123,31 @@ package struct WorklistController: RouteCollection {
             var due: String
             var statusKey: String
             var status: String
+            /// Days past the due date; nil when not overdue.
+            var daysOverdue: Int?
             var municipality: String
         }
-        package struct Group: Encodable {
+        package struct Count: Encodable {
             var key: String
-            var rows: [Row]
+            var status: String
+            var count: Int
         }
-        package var groups: [Group]
+        package var rows: [Row]
+        package var counts: [Count]
         package var kinds: [Choice]
         package var municipalities: [Choice]
+        package var sorts: [Choice]
+        package var q: String
+        /// The filter as a query string (for the CSV and the pager), without the page.
         package var query: String
         package var total: Int
+        package var page: Int
+        package var pages: Int
+        package var previousPage: Int?
+        package var nextPage: Int?
         package var mine: Bool
+        /// Why the list is empty, with the filters that made it so.
+        package var emptyReason: String?
         /// The features' own tables (plan reviews due …), each filled behind its own policy check.
         package struct Table: Encodable {
             var id: String
@@ -99,27 +161,65 @@ package struct WorklistController: RouteCollection {
         let f = try req.query.decode(Filter.self)
         let items = try await Self.items(req.context, f)
         let names = try await req.municipalityNames()
-        let rows = items.map { i in
-            PageView.Row(
+        let today = LocalDate.today
+        let pages = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
+        let page = min(f.page ?? 1, pages)
+        let rows = items.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize).map { i in
+            let late = i.status == .overdue ? -today.days(until: i.deadline.due) : nil
+            return PageView.Row(
                 personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)",
-                kindKey: i.deadline.kind.labelKey,
-                due: i.deadline.due.iso, statusKey: i.status.labelKey, status: i.status.rawValue,
-                municipality: names[i.person.$municipality.id] ?? "")
+                kindKey: i.deadline.kind.labelKey, due: i.deadline.due.iso, statusKey: i.status.labelKey,
+                status: i.status.rawValue, daysOverdue: late, municipality: names[i.person.$municipality.id] ?? "")
         }
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
-        var query = "?kind=\(f.kind ?? "")&municipality=\(f.municipality ?? "")&who=\(f.who ?? "")"
-        query = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+        var parts: [(String, String)] = [
+            ("kind", f.kind ?? ""), ("municipality", f.municipality ?? ""), ("who", f.who ?? ""), ("q", f.q ?? ""),
+            ("sort", f.sort ?? ""),
+        ]
+        parts = parts.filter { !$0.1.isEmpty }
+        let query =
+            "?"
+            + parts.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
         return try await req.page(
             "Worklist/worklist", titleKey: "worklist.title",
             PageView(
-                groups: [DeadlineStatus.overdue, .soon, .later].map { s in
-                    .init(key: "worklist.\(s.rawValue)", rows: rows.filter { $0.status == s.rawValue })
+                rows: Array(rows),
+                counts: [DeadlineStatus.overdue, .soon, .later].map { s in
+                    .init(
+                        key: "worklist.\(s.rawValue)", status: s.rawValue, count: items.filter { $0.status == s }.count)
                 },
                 kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map {
                     .init(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == f.kind)
                 },
                 municipalities: Choice.municipalities(codes, names: names, selected: f.municipality),
-                query: query, total: rows.count, mine: f.who == "mine", tables: try await Self.tables(req, f)))
+                sorts: Sort.allCases.map {
+                    .init(value: $0.rawValue, label: "worklist.sort.\($0.rawValue)", selected: $0.rawValue == f.sort)
+                },
+                q: f.q ?? "", query: query, total: items.count, page: page, pages: pages,
+                previousPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
+                mine: f.who == "mine", emptyReason: items.isEmpty ? try await Self.emptyReason(req, f) : nil,
+                tables: try await Self.tables(req, f)))
+    }
+
+    /// Says why nothing is listed: the filters in force, or that the user follows no one yet.
+    package static func emptyReason(_ req: Request, _ f: Filter) async throws -> String {
+        var active: [String] = []
+        if f.who == "mine" {
+            let user = try req.requireUser()
+            let followed = try await PersonService.followedBy(Person.query(on: req.store), user.id).count()
+            if followed == 0 { return req.text("worklist.empty.follows_no_one") }
+            active.append(req.text("worklist.who_mine"))
+        }
+        if let k = f.kind, let kind = DeadlineKind(rawValue: k) { active.append(req.text(kind.labelKey)) }
+        if let m = f.municipality, let code = Kommunenummer(m) {
+            active.append(try await req.municipalityNames()[code] ?? m)
+        }
+        if let q = f.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            active.append(req.text("worklist.empty.name", [q]))
+        }
+        return active.isEmpty
+            ? req.text("worklist.empty.none") : req.text("worklist.empty.filtered", [active.joined(separator: ", ")])
     }
 
     /// The deadline sources' tables, those with rows.

@@ -36,6 +36,7 @@ struct PrivacyTableTests {
         p.email = "test@example.no"
         p.contactPreference = .sms
         p.advisorID = try await User.query(on: app.db).filter(\.$username == "veileder.elverum").first()?.id
+        p.caseWorkerID = try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first()?.id
         p.countryOfBirth = p.countryOfBirth ?? "SY"
         p.educationLevel = p.educationLevel ?? .primary
         p.educationYears = p.educationYears ?? 6

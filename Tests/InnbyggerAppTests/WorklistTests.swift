@@ -111,4 +111,85 @@ struct WorklistTests {
     func csvEscaping() {
         #expect(CSV.row(["a", "b,c", "d\"e", "=SUM(A1)", "-1"]) == "a,\"b,c\",\"d\"\"e\",'=SUM(A1),'-1")
     }
+
+    /// The names in the worklist's deadline table, in order.
+    static func names(_ html: String) -> [String] {
+        guard let start = html.range(of: "id=\"g-deadlines\""),
+            let end = html[start.upperBound...].range(of: "</table>")
+        else { return [] }
+        let table = String(html[start.upperBound..<end.lowerBound])
+        let pattern = try! Regex(#"<td><a href="/persons/[^"]+">([^<]+)</a></td>"#)
+        return table.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) }
+    }
+
+    @Test("The worklist pages 50 rows, sorts three ways, filters by name and says why a filter is empty")
+    func pagingSortingFilter() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let first = try await b.send(.GET, "/worklist").body.string
+            let rows = Self.names(first)
+            #expect(rows.count == WorklistController.pageSize)
+            #expect(first.contains("Side 1 av"))
+            let items = try await WorklistController.items(
+                ServiceContext(
+                    app: app,
+                    user: try await CurrentUser.load(
+                        try #require(
+                            try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first()),
+                        on: app.db), route: "test"), .init())
+            #expect(items.count > WorklistController.pageSize)
+            let second = Self.names(try await b.send(.GET, "/worklist?page=2").body.string)
+            #expect(second.count == min(WorklistController.pageSize, items.count - WorklistController.pageSize))
+            #expect(try await b.send(.GET, "/worklist?page=0").status == .badRequest)
+            #expect(try await b.send(.GET, "/worklist?sort=nonsense").status == .badRequest)
+            // Most overdue first: the due dates never decrease down the list; by name: alphabetical.
+            let dues = items.map(\.deadline.due)
+            #expect(dues == dues.sorted())
+            let byName = Self.names(try await b.send(.GET, "/worklist?sort=name").body.string)
+            #expect(byName == byName.sorted())
+            let upcoming = try await b.send(.GET, "/worklist?sort=upcoming").body.string
+            let firstRow = try #require(upcoming.range(of: "<tr class=\"deadline--"))
+            #expect(!upcoming[firstRow.upperBound...].hasPrefix("overdue"))
+            // By name: only that person's deadlines.
+            let someone = try #require(items.first).person
+            let filtered = Self.names(try await b.send(.GET, "/worklist?q=\(someone.familyName)").body.string)
+            #expect(!filtered.isEmpty && filtered.allSatisfy { $0.hasPrefix(someone.familyName) })
+            // An empty result says why.
+            let none = try await b.send(.GET, "/worklist?q=Ingenslikenavn&kind=school_start").body.string
+            #expect(none.contains("Ingen åpne frister passer filteret"))
+            #expect(none.contains("navn som inneholder «Ingenslikenavn»") && none.contains("Skolestart"))
+        }
+    }
+
+    @Test("'Mine personer' works for case workers: the files they are responsible for; none says so")
+    func mineForCaseWorkers() async throws {
+        try await withDemoApp { app in
+            let cw = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let followed = try await Person.query(on: app.db).filter(\.$caseWorkerID == cw.id!).count()
+            #expect(followed > 0)
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let mine = try await b.send(.GET, "/worklist?who=mine&sort=name").body.string
+            #expect(!Self.names(mine).isEmpty)
+            let ids = try await Person.query(on: app.db).filter(\.$caseWorkerID == cw.id!).all().map {
+                $0.id!.uuidString
+            }
+            let pattern = try! Regex(#"<td><a href="/persons/([^"]+)">"#)
+            let linked = mine.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) }
+            #expect(linked.allSatisfy { ids.contains($0) })
+            // A case worker responsible for no one is told so.
+            let tynset = Browser(app)
+            try await tynset.login("saksbehandler.tynset")
+            let tynsetUser = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.tynset").first())
+            try await Person.query(on: app.db).filter(\.$caseWorkerID == tynsetUser.id!).set(\.$caseWorkerID, to: nil)
+                .update()
+            try await Person.query(on: app.db).filter(\.$advisorID == tynsetUser.id!).set(\.$advisorID, to: nil)
+                .update()
+            let empty = try await tynset.send(.GET, "/worklist?who=mine").body.string
+            #expect(empty.contains("ansvarlig saksbehandler for noen ennå"))
+        }
+    }
 }
