@@ -153,9 +153,11 @@ package struct ErrorHandler: AsyncMiddleware {
             }
             let view = try await req.page(
                 "Shared/error", titleKey: key,
+                // The detail in the page's language: a validation message; the server's own reasons are English
+                // and stay in the log, not on a Norwegian page.
                 ErrorPage(
                     status: Int(status.code), messageKey: key,
-                    detail: status.code < 500 && status != .forbidden ? message : nil))
+                    detail: (error as? ValidationFailure).map { req.message($0) }))
             let res = try await view.encodeResponse(for: req)
             res.status = status
             res.headers.add(contentsOf: retry)

@@ -268,3 +268,47 @@ extension Application {
         set { storage[SharedFactsKey.self] = newValue }
     }
 }
+
+/// A form inside a person-page section that was refused: which form, the field, the message in the page's language
+/// and what was typed, so the section shows it again with the message next to the field.
+package struct SectionProblem: Sendable {
+    package var form: String
+    package var field: String?
+    package var message: String
+    package var posted: [String: String]
+
+    package init(form: String, field: String?, message: String, posted: [String: String]) {
+        self.form = form
+        self.field = field
+        self.message = message
+        self.posted = posted
+    }
+}
+
+private struct SectionProblemKey: StorageKey { typealias Value = SectionProblem }
+private struct PersonPageKey: StorageKey {
+    typealias Value = @Sendable (Request, UUID) async throws -> View
+}
+
+extension Request {
+    /// The refused section form of this request, if any (see `SectionProblem`).
+    package var sectionProblem: SectionProblem? {
+        get { storage[SectionProblemKey.self] }
+        set { storage[SectionProblemKey.self] = newValue }
+    }
+
+    /// Re-shows the person page with a section form's problem (400): a section form never ends on a bare error page.
+    package func personPage(_ personID: UUID, problem: SectionProblem) async throws -> Response {
+        guard let render = application.storage[PersonPageKey.self] else { throw Abort(.badRequest) }
+        sectionProblem = problem
+        return try await render(self, personID).reshown(self)
+    }
+}
+
+extension Application {
+    /// How the person page is rendered; the feature that owns the page sets it in its `configure`.
+    package var personPageRenderer: (@Sendable (Request, UUID) async throws -> View)? {
+        get { storage[PersonPageKey.self] }
+        set { storage[PersonPageKey.self] = newValue }
+    }
+}

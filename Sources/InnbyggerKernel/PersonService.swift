@@ -37,16 +37,20 @@ package struct PersonInput: Content {
 
     /// Reads the HTML form: there an empty field means "not given", a select sends "" for unknown,
     /// and a national id may be typed with spaces. The JSON API gets none of these allowances.
-    package static func fromForm(_ req: Request) throws -> PersonInput {
+    /// What cannot even be read (a number that is not one) is returned beside the input, so the form comes back
+    /// with everything typed and that field named.
+    package static func fromForm(_ req: Request) throws -> (PersonInput, [ValidationFailure]) {
         let f = try FormReader(req)
         let v = f.text
         let uuid = f.id
-        let years = try f.int("educationYears")
+        var unreadable: [ValidationFailure] = []
+        var years: Int? = nil
+        do { years = try f.int("educationYears") } catch let e as ValidationFailure { unreadable.append(e) }
         // Up to three language rows: language1/level1 … language3/level3.
         let languages = (1...3).compactMap { i in
             v("language\(i)").map { LanguageInput(code: $0.lowercased(), level: v("level\(i)") ?? "") }
         }
-        return PersonInput(
+        let input = PersonInput(
             municipality: v("municipality"), householdId: try uuid("householdId"),
             givenName: f.raw("givenName"), familyName: f.raw("familyName"),
             birthDate: v("birthDate"), sex: v("sex"), citizenship: v("citizenship"),
@@ -63,6 +67,7 @@ package struct PersonInput: Content {
             advisorId: try uuid("advisorId"), caseWorkerId: try uuid("caseWorkerId"), phone: v("phone"),
             email: v("email"),
             contactPreference: v("contactPreference"))
+        return (input, unreadable)
     }
 
     /// Checks every field at the edge and names the first one that is wrong.
@@ -275,6 +280,64 @@ package struct PersonInput: Content {
         self.phone = phone
         self.email = email
         self.contactPreference = contactPreference
+    }
+}
+
+extension PersonInput {
+    /// Every field that fails, not only the first: after each failure the field is set aside (left out, or given
+    /// a harmless stand-in when required) and the row is checked again.
+    package func allFailures(today: LocalDate = .today) -> [ValidationFailure] {
+        var probe = self
+        var found: [ValidationFailure] = []
+        for _ in 0..<30 {
+            do {
+                _ = try probe.validated(today: today)
+                return found
+            } catch let f as ValidationFailure {
+                found.append(f)
+                guard Self.setAside(f.field, in: &probe) else { return found }
+            } catch { return found }
+        }
+        return found
+    }
+
+    package static func setAside(_ field: String?, in p: inout PersonInput) -> Bool {
+        switch field ?? "" {
+        case "givenName": p.givenName = "x"
+        case "familyName": p.familyName = "x"
+        case "birthDate": p.birthDate = "1900-01-01"
+        case "sex": p.sex = Sex.unspecified.rawValue
+        case "citizenship": p.citizenship = "XX"
+        case "residenceGround": p.residenceGround = ResidenceGround.other.rawValue
+        case "arrivalDate": p.arrivalDate = nil
+        case "settlementDate": p.settlementDate = nil
+        case "permitDate": p.permitDate = nil
+        case "nationalId": p.nationalId = nil
+        case "educationLevel": p.educationLevel = nil
+        case "dufNumber": p.dufNumber = nil
+        case "countryOfBirth": p.countryOfBirth = nil
+        case "interpreterLanguage": p.interpreterLanguage = nil
+        case "educationYears": p.educationYears = nil
+        case "relation": p.relation = nil
+        // The preferred way of contact needs its number or address: both go together.
+        case "phone":
+            p.phone = nil
+            p.contactPreference = nil
+        case "email":
+            p.email = nil
+            p.contactPreference = nil
+        case "contactPreference": p.contactPreference = nil
+        case "advisorId": p.advisorId = nil
+        case "caseWorkerId": p.caseWorkerId = nil
+        case "workExperience": p.workExperience = nil
+        case "referencePersonResidenceGround": p.referencePersonResidenceGround = nil
+        case "referencePersonSettlementDate": p.referencePersonSettlementDate = nil
+        case "familyApplicationDate": p.familyApplicationDate = nil
+        case "municipality": return false
+        case let f where f.hasPrefix("languages"): p.languages = nil
+        default: return false
+        }
+        return true
     }
 }
 

@@ -195,3 +195,18 @@ package enum Search {
         return .sql(embed: "\(ident: table).\(ident: column) \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\'")
     }
 }
+
+/// One problem on a form: the field's id on the page (for the message next to it and the summary's link to it)
+/// and the message in the page's language.
+package struct FieldError: Encodable, Sendable {
+    package var field: String
+    package var message: String
+    /// `#field`, the summary's link.
+    package var href: String
+
+    package init(field: String, message: String) {
+        self.field = field
+        self.message = message
+        href = "#" + field
+    }
+}

@@ -200,11 +200,16 @@ package struct JournalSection: PersonSection {
         package var canWriteJournal: Bool
         package var journalCategories: [Choice]
         package var today: String
+        /// A refused new note: its message, the field it is about, and what was typed.
+        package var error: String?
+        package var errorField: String?
+        package var posted: [String: String]
     }
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         guard req.may(.read, p.resource) else { return nil }
         let notes = try await JournalService.visible(req.context, p)
+        let problem = req.sectionProblem.flatMap { $0.form == "journal" ? $0 : nil }
         let canWrite =
             JournalService.writingSector(req.context).map {
                 req.may(
@@ -222,10 +227,13 @@ package struct JournalSection: PersonSection {
                     canEdit: req.may(.update, n.resource(p)))
             },
             canWriteJournal: canWrite,
-            journalCategories: JournalCategory.allCases.map {
-                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == .general)
+            journalCategories: JournalCategory.allCases.map { c in
+                Choice(
+                    value: c.rawValue, label: c.labelKey,
+                    selected: problem.map { $0.posted["category"] == c.rawValue } ?? (c == .general))
             },
-            today: LocalDate.today.iso)
+            today: LocalDate.today.iso, error: problem?.message, errorField: problem?.field,
+            posted: problem?.posted ?? [:])
         return try await req.section("Journal/section", model)
     }
 }

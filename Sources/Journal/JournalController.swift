@@ -20,8 +20,20 @@ package struct JournalController: RouteCollection {
 
     package func create(req: Request) async throws -> Response {
         let personID = try req.pathID("personID")
-        let e = try await JournalService.create(req.context, personID: personID, try Self.formInput(req))
-        return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
+        let input = try Self.formInput(req)
+        do {
+            let e = try await JournalService.create(req.context, personID: personID, input)
+            return req.redirect(to: "/persons/\(e.$person.id)?notice=saved#journal")
+        } catch let e as ValidationFailure {
+            // The note comes back on the person page with what was typed and the message next to its field.
+            return try await req.personPage(
+                personID,
+                problem: SectionProblem(
+                    form: "journal", field: e.field, message: req.message(e),
+                    posted: [
+                        "date": input.date ?? "", "category": input.category ?? "", "text": input.text ?? "",
+                    ]))
+        }
     }
 
     package struct EditView: Encodable {

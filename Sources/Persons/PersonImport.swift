@@ -48,7 +48,7 @@ package enum PersonImport {
             var rowProblems = parseProblems.map {
                 Problem(row: line, field: $0.field, message: $0.english(translations))
             }
-            rowProblems += allFailures(input, today: today).map {
+            rowProblems += input.allFailures(today: today).map {
                 Problem(row: line, field: $0.field, message: $0.english(translations))
             }
             if let id = input.nationalId, !rowProblems.contains(where: { $0.field == "nationalId" }) {
@@ -132,50 +132,6 @@ package enum PersonImport {
             input.languages = skills
         }
         return (input, problems)
-    }
-
-    /// Every field that fails, not only the first: after each failure the field is set aside (left out, or given
-    /// a harmless stand-in when required) and the row is checked again.
-    package static func allFailures(_ input: PersonInput, today: LocalDate) -> [ValidationFailure] {
-        var probe = input
-        var found: [ValidationFailure] = []
-        for _ in 0..<30 {
-            do {
-                _ = try probe.validated(today: today)
-                return found
-            } catch let f as ValidationFailure {
-                found.append(f)
-                guard setAside(f.field, in: &probe) else { return found }
-            } catch { return found }
-        }
-        return found
-    }
-
-    package static func setAside(_ field: String?, in p: inout PersonInput) -> Bool {
-        switch field ?? "" {
-        case "givenName": p.givenName = "x"
-        case "familyName": p.familyName = "x"
-        case "birthDate": p.birthDate = "1900-01-01"
-        case "sex": p.sex = Sex.unspecified.rawValue
-        case "citizenship": p.citizenship = "XX"
-        case "residenceGround": p.residenceGround = ResidenceGround.other.rawValue
-        case "arrivalDate": p.arrivalDate = nil
-        case "settlementDate": p.settlementDate = nil
-        case "permitDate": p.permitDate = nil
-        case "nationalId": p.nationalId = nil
-        case "educationLevel": p.educationLevel = nil
-        case "dufNumber": p.dufNumber = nil
-        case "countryOfBirth": p.countryOfBirth = nil
-        case "interpreterLanguage": p.interpreterLanguage = nil
-        case "educationYears": p.educationYears = nil
-        case "relation": p.relation = nil
-        case "phone": p.phone = nil
-        case "email": p.email = nil
-        case "contactPreference": p.contactPreference = nil
-        case let f where f.hasPrefix("languages"): p.languages = nil
-        default: return false
-        }
-        return true
     }
 }
 

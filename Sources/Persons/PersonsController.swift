@@ -75,8 +75,10 @@ package struct PersonsController: RouteCollection {
     package struct FormView: Encodable {
         package var action: String
         package var input: PersonInput
-        package var error: String?
-        package var errorField: String?
+        /// Every problem, in the page's language, by the field's id on the form (shown next to the field).
+        package var errors: [String: String]
+        /// The same in the form's order, each linking to its field (the summary at the top).
+        package var errorList: [FieldError]
         package var municipalities: [Choice]
         package var sexes: [Choice]
         package var grounds: [Choice]
@@ -94,14 +96,17 @@ package struct PersonsController: RouteCollection {
             var index: Int
             var code: String
             var levels: [Choice]
+            /// The row's problem (its code or its level), next to it.
+            var error: String?
         }
         package var languageRows: [LanguageRow]
         package var isNew: Bool
     }
 
-    package func formView(_ req: Request, action: String, input: PersonInput, error: ValidationFailure?, isNew: Bool)
-        async throws -> FormView
-    {
+    package func formView(
+        _ req: Request, action: String, input: PersonInput, errors failures: [ValidationFailure], isNew: Bool
+    ) async throws -> FormView {
+        let list = failures.map { FieldError(field: Self.formField($0.field), message: req.message($0)) }
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         let households = try await Household.query(on: req.store).filter(\.$municipality.$id ~~ codes).sort(\.$name)
@@ -109,7 +114,8 @@ package struct PersonsController: RouteCollection {
         // The household choice names families: a list read.
         try await req.auditList("household", municipalities: households.map { $0.$municipality.id })
         return FormView(
-            action: action, input: input, error: error.map(req.message), errorField: error?.field,
+            action: action, input: input,
+            errors: Dictionary(list.map { ($0.field, $0.message) }, uniquingKeysWith: { a, _ in a }), errorList: list,
             municipalities: Choice.municipalities(codes, names: names, selected: input.municipality),
             sexes: Sex.allCases.map {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == input.sex)
@@ -156,7 +162,8 @@ package struct PersonsController: RouteCollection {
                         Choice(
                             value: $0.rawValue, label: $0.labelKey,
                             selected: $0.rawValue == skill?.level)
-                    })
+                    },
+                    error: list.first { $0.field == "language\(i + 1)" || $0.field == "level\(i + 1)" }?.message)
             },
             isNew: isNew)
     }
@@ -173,6 +180,17 @@ package struct PersonsController: RouteCollection {
         return options.sorted { $0.label < $1.label }
     }
 
+    /// The form's field id for a failure's field: the language rows are numbered from 1 on the form.
+    static func formField(_ field: String?) -> String {
+        guard let f = field else { return "givenName" }
+        if f.hasPrefix("languages["), let close = f.firstIndex(of: "]"),
+            let i = Int(f[f.index(f.startIndex, offsetBy: 10)..<close])
+        {
+            return (f.hasSuffix(".level") ? "level" : "language") + String(i + 1)
+        }
+        return f == "languages" ? "language1" : f
+    }
+
     package func newForm(req: Request) async throws -> View {
         let codes = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
@@ -181,29 +199,32 @@ package struct PersonsController: RouteCollection {
         input.householdId = try? req.query.get(UUID.self, at: "household")
         return try await req.page(
             "Persons/form", titleKey: "persons.new",
-            try await formView(req, action: "/persons", input: input, error: nil, isNew: true))
+            try await formView(req, action: "/persons", input: input, errors: [], isNew: true))
     }
 
-    /// Re-shows the form with the user's input and the message when validation fails, so nothing typed is lost.
-    package func formFailure(_ req: Request, action: String, input: PersonInput, error: ValidationFailure, isNew: Bool)
-        async throws -> Response
-    {
+    /// Re-shows the form with the user's input and every problem of it, not only the first, so nothing typed is
+    /// lost (`known` are problems found before: an unreadable number, the service's own checks).
+    package func formFailure(
+        _ req: Request, action: String, input: PersonInput, known: [ValidationFailure], isNew: Bool
+    ) async throws -> Response {
+        var all = known
+        for f in input.allFailures() where !all.contains(where: { $0.field == f.field }) { all.append(f) }
         let view = try await req.page(
             "Persons/form", titleKey: isNew ? "persons.new" : "persons.edit",
-            try await formView(req, action: action, input: input, error: error, isNew: isNew))
+            try await formView(req, action: action, input: input, errors: all, isNew: isNew))
         return try await view.reshown(req)
     }
 
     package func create(req: Request) async throws -> Response {
-        let input: PersonInput
-        do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
-            return try await formFailure(req, action: "/persons", input: PersonInput(), error: e, isNew: true)
+        let (input, unreadable) = try PersonInput.fromForm(req)
+        guard unreadable.isEmpty else {
+            return try await formFailure(req, action: "/persons", input: input, known: unreadable, isNew: true)
         }
         do {
             let p = try await PersonService.create(req.context, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=created")
         } catch let e as ValidationFailure {
-            return try await formFailure(req, action: "/persons", input: input, error: e, isNew: true)
+            return try await formFailure(req, action: "/persons", input: input, known: [e], isNew: true)
         }
     }
 
@@ -217,8 +238,11 @@ package struct PersonsController: RouteCollection {
         package var sections: [String]
     }
 
-    package func show(req: Request) async throws -> View {
-        let p = try await PersonService.find(req.context, try req.pathID("personID"))
+    package func show(req: Request) async throws -> View { try await page(req, try req.pathID("personID")) }
+
+    /// The person page, with a refused section form's problem when the request carries one.
+    package func page(_ req: Request, _ id: UUID) async throws -> View {
+        let p = try await PersonService.find(req.context, id)
         let links = req.application.features.flatMap { $0.personLinks(req, p) }.sorted { $0.order < $1.order }
         return try await req.page(
             "Persons/show", titleKey: "persons.file",
@@ -232,22 +256,24 @@ package struct PersonsController: RouteCollection {
         let input = PersonInput(p)
         return try await req.page(
             "Persons/form", titleKey: "persons.edit",
-            try await formView(req, action: "/persons/\(p.id!)", input: input, error: nil, isNew: false))
+            try await formView(req, action: "/persons/\(p.id!)", input: input, errors: [], isNew: false))
     }
 
     package func update(req: Request) async throws -> Response {
         let id = try req.pathID("personID")
-        let input: PersonInput
-        do { input = try PersonInput.fromForm(req) } catch let e as ValidationFailure {
+        // Editing needs the right to change the file before anything is said about the input.
+        _ = try await PersonService.find(req.context, id, for: .update, audited: false)
+        let (input, unreadable) = try PersonInput.fromForm(req)
+        guard unreadable.isEmpty else {
             return try await formFailure(
-                req, action: "/persons/\(id.uuidString)", input: PersonInput(), error: e, isNew: false)
+                req, action: "/persons/\(id.uuidString)", input: input, known: unreadable, isNew: false)
         }
         do {
             let p = try await PersonService.update(req.context, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")
         } catch let e as ValidationFailure {
             return try await formFailure(
-                req, action: "/persons/\(id.uuidString)", input: input, error: e, isNew: false)
+                req, action: "/persons/\(id.uuidString)", input: input, known: [e], isNew: false)
         }
     }
 

@@ -27,6 +27,11 @@ package struct PersonsFeature: Feature {
         try routes.api.register(collection: ImportAPIController())
     }
 
+    /// The person page, for the features whose section forms re-show it with their problem.
+    package func configure(_ app: Application) throws {
+        app.personPageRenderer = { req, id in try await PersonsController().page(req, id) }
+    }
+
     /// An import cut off by a stop is reconciled with what it stored.
     package func start(_ app: Application) async throws {
         try await ImportService.closeInterrupted(app)

@@ -111,10 +111,8 @@ package enum ProgrammeLists {
         }
         var counts: [Key: Int] = [:]
         for r in open {
-            counts[
-                Key(
-                    municipality: r.part.$municipality.id, advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none),
-                default: 0] += 1
+            let advisor = r.person.advisorID.flatMap { advisors[$0] } ?? none
+            counts[Key(municipality: r.part.$municipality.id, advisor: advisor), default: 0] += 1
         }
         let shownCodes = Set(rows.map { $0.part.$municipality.id })
         let norms = Dictionary(

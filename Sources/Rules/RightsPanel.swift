@@ -26,6 +26,9 @@ package struct RightsPanel: Encodable {
         package var reference: String
         package var eventDate: String?
         package var canRecord: Bool
+        /// A refused date for this row: the message and what was typed.
+        package var error: String?
+        package var posted: String?
         /// A programme step: recorded on the programme page, which the row links to.
         package var onProgramme: Bool
     }
@@ -65,7 +68,7 @@ package struct RightsPanel: Encodable {
             return DeadlineRow(
                 kind: d.kind.rawValue, kindKey: d.kind.labelKey, due: d.due.iso, status: status,
                 statusKey: "status.\(status)", reference: d.reference, eventDate: events[d.kind]?.iso,
-                canRecord: d.kind.isRecordedOnFile && canRecord(d.kind),
+                canRecord: d.kind.isRecordedOnFile && canRecord(d.kind), error: nil, posted: nil,
                 onProgramme: d.kind.isProgrammeStep && events[d.kind] == nil && canRecord(d.kind))
         }
         undetermined = Array(
@@ -122,6 +125,13 @@ package struct DeadlinesSection: PersonSection {
             guard let kind = DeadlineKind(rawValue: row.kind) else { return false }
             return req.may(
                 .read, .sectorPart(municipality: p.$municipality.id, sharedWith: p.activeSectors, sector: kind.sector))
+        }
+        if let problem = req.sectionProblem, problem.form.hasPrefix("event:") {
+            let kind = String(problem.form.dropFirst("event:".count))
+            for i in panel.deadlines.indices where panel.deadlines[i].kind == kind {
+                panel.deadlines[i].error = problem.message
+                panel.deadlines[i].posted = problem.posted["date"]
+            }
         }
         // What the rules are missing is for the integration service, which keeps the facts.
         if !req.may(.update, p.resource) { panel.undetermined = [] }

@@ -271,8 +271,17 @@ package struct WorklistController: RouteCollection {
 
     package func recordEvent(req: Request) async throws -> Response {
         let f = try req.content.decode(EventForm.self)
-        let p = try await DeadlineEvents.record(
-            req.context, personID: try req.pathID("personID"), kind: f.kind, date: f.date)
-        return req.redirect(to: "/persons/\(p.id!)?notice=saved")
+        let id = try req.pathID("personID")
+        do {
+            let p = try await DeadlineEvents.record(req.context, personID: id, kind: f.kind, date: f.date)
+            return req.redirect(to: "/persons/\(p.id!)?notice=saved")
+        } catch let e as ValidationFailure {
+            // The deadline's row on the person page shows the message and the date typed.
+            return try await req.personPage(
+                id,
+                problem: SectionProblem(
+                    form: "event:\(f.kind ?? "")", field: e.field, message: req.message(e),
+                    posted: ["date": f.date ?? ""]))
+        }
     }
 }

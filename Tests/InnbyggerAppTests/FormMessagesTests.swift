@@ -1,0 +1,106 @@
+import Fluent
+import Testing
+import VaporTesting
+
+@testable import InnbyggerApp
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Programme
+
+/// Messages in the page's language, next to every field that is wrong and summarised with links; a bad date
+/// re-shows the form; error pages speak the page's language.
+@Suite("Form messages", .serialized)
+struct FormMessagesTests {
+    @Test("Every wrong field of the person form gets its message next to it, and the summary links to each")
+    func everyField() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let res = try await b.send(
+                .POST, "/persons",
+                form: [
+                    "_csrf": try await b.csrf(), "municipality": "3420", "givenName": "Amal", "familyName": "",
+                    "birthDate": "2026-02-30", "sex": "female", "citizenship": "SY", "residenceGround": "refugee",
+                    "phone": "12", "educationYears": "abc", "language1": "ar", "level1": "nonsense",
+                ])
+            #expect(res.status == .badRequest)
+            let html = res.body.string
+            for field in ["familyName", "birthDate", "phone", "educationYears", "language1"] {
+                #expect(html.contains("id=\"e-\(field)\""), "no message next to \(field)")
+            }
+            for link in ["familyName", "birthDate", "phone", "educationYears", "level1"] {
+                #expect(html.contains("<a href=\"#\(link)\">"), "no link to \(link) in the summary")
+            }
+            #expect(html.contains("aria-describedby=\"e-birthDate\""))
+            #expect(html.contains("Rett 5 feil i skjemaet"))
+            // What was typed is kept, and the messages are Norwegian.
+            #expect(html.contains("value=\"Amal\"") && html.contains("value=\"abc\"") == false)
+            #expect(html.contains("value=\"12\""))
+            #expect(html.contains("Skriv telefonnummeret med 8 til 15 sifre"))
+            #expect(try await Person.query(on: app.db).filter(\.$givenName == "Amal").count() == 0)
+        }
+    }
+
+    @Test("A bad date re-shows the form it came from, never a bare error page")
+    func badDatesReshowTheForm() async throws {
+        try await withDemoApp { app in
+            let part = try #require(
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$startDate != nil).filter(\.$endDate == nil).first())
+            let person = part.$person.id
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            let cases: [(Browser, String, [String: String], String)] = [
+                (
+                    cw, "/persons/\(person)/journal", ["date": "2026-13-01", "category": "general", "text": "x"],
+                    "journal-error"
+                ),
+                (
+                    advisor, "/persons/\(person)/programme/attendance", ["date": "31.02.2026", "presentHours": "2"],
+                    "/programme/attendance"
+                ),
+                (
+                    advisor, "/persons/\(person)/programme/leaves",
+                    ["from": "2026-02-30", "to": "2026-03-01", "reason": "x"],
+                    "/programme/leaves"
+                ),
+                (
+                    advisor, "/persons/\(person)/programme/reviews", ["date": "i går", "note": "x"],
+                    "/programme/reviews"
+                ),
+                (
+                    cw, "/persons/\(person)/events", ["kind": "tb_screening", "date": "2026-02-31"],
+                    "event-error-tb_screening"
+                ),
+            ]
+            for (browser, path, form, marker) in cases {
+                let res = try await browser.send(
+                    .POST, path, form: form.merging(["_csrf": try await browser.csrf()]) { a, _ in a })
+                #expect(res.status == .badRequest, "\(path)")
+                let html = res.body.string
+                #expect(!html.contains("Feilkode"), "\(path) answered with the bare error page")
+                #expect(html.contains(marker), "\(path) did not re-show its form")
+            }
+        }
+    }
+
+    @Test("Error pages speak Norwegian on Norwegian pages and English on English ones")
+    func errorPagesInTheLanguage() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let missing = try await b.send(.GET, "/persons/\(UUID())")
+            #expect(missing.status == .notFound)
+            #expect(missing.body.string.contains("<html lang=\"nb\">"))
+            #expect(!missing.body.string.contains("class=\"error-detail\""))
+            #expect(!missing.body.string.lowercased().contains("not found"))
+            let forbidden = try await b.send(.GET, "/admin/tenancy")
+            #expect(forbidden.status == .forbidden && !forbidden.body.string.contains("access denied"))
+            _ = try await b.send(.GET, "/lang/en")
+            let english = try await b.send(.GET, "/persons/\(UUID())")
+            #expect(english.body.string.contains("<html lang=\"en\">"))
+        }
+    }
+}
