@@ -38,6 +38,8 @@ package protocol Feature: Sendable {
     var deadlineSources: [any DeadlineSource] { get }
     /// Facts in the feature's records that meet the rules' deadlines (see `DeadlineFacts`).
     var deadlineFacts: [any DeadlineFacts] { get }
+    /// Lines of the start page's "what needs doing", from the feature's own records, behind its own policy check.
+    func workItems(_ req: Request) async throws -> [WorkItem]
     /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
     func seedDemo(_ demo: DemoContext) async throws
     /// `innbygger <name>` commands.
@@ -60,6 +62,7 @@ extension Feature {
     package var householdSections: [any HouseholdSection] { [] }
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
+    package func workItems(_ req: Request) async throws -> [WorkItem] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}
     package var commands: [(name: String, command: any AsyncCommand)] { [] }
     package func start(_ app: Application) async throws {}
@@ -88,6 +91,32 @@ package struct FeatureRoutes {
         self.pages = pages
         self.uploads = uploads
         self.api = api
+    }
+}
+
+/// One line of the start page's "what needs doing": how many for the persons the user follows (nil when the line
+/// has no "mine", as for the service's answers to IMDi) and for all the user may see, with where to act.
+package struct WorkItem: Encodable, Sendable {
+    package var order: Int
+    /// The text, in the request's language ("Kartlegging over fristen").
+    package var label: String
+    package var mine: Int?
+    package var all: Int
+    package var href: String
+    package var hrefMine: String?
+    /// Overdue or due within the day: shown as urgent.
+    package var urgent: Bool
+
+    package init(
+        order: Int, label: String, mine: Int?, all: Int, href: String, hrefMine: String? = nil, urgent: Bool
+    ) {
+        self.order = order
+        self.label = label
+        self.mine = mine
+        self.all = all
+        self.href = href
+        self.hrefMine = hrefMine
+        self.urgent = urgent
     }
 }
 

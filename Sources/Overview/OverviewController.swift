@@ -17,6 +17,8 @@ package struct OverviewController: RouteCollection {
             var textKey: String
         }
         package var displayName: String
+        /// What needs doing: from every feature, for the user's own persons and for the service.
+        package var work: [WorkItem]
         package var cards: [Card]
     }
 
@@ -26,8 +28,12 @@ package struct OverviewController: RouteCollection {
         let cards = layout.nav.filter { $0.href != "/" }.map {
             HomeView.Card(href: $0.href, titleKey: $0.key, textKey: $0.key + ".text")
         }
+        var work: [WorkItem] = []
+        for feature in req.application.features { work += try await feature.workItems(req) }
+        work.sort { ($0.order, $0.label) < ($1.order, $1.label) }
         return try await req.view.render(
-            "Overview/home", Page(layout: layout, data: HomeView(displayName: user.displayName, cards: cards)))
+            "Overview/home",
+            Page(layout: layout, data: HomeView(displayName: user.displayName, work: work, cards: cards)))
     }
 
     package func reports(req: Request) async throws -> View {

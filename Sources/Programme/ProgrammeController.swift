@@ -506,24 +506,31 @@ package struct ProgrammeController: RouteCollection {
             var title: String?
             var from: String
             var to: String
+            /// Hours present, as recorded.
             var hours: String
         }
         package var name: String
         package var birthDate: String
         package var municipality: String
+        /// The service unit that issues it, and the person who does.
+        package var unit: String?
+        package var issuer: String
         package var start: String
         package var end: String
-        package var endReasonKey: String
-        package var completed: Bool
+        /// "Gjennomført – til arbeid"; an interruption is only "Avbrutt": its reason is private.
+        package var outcomeKey: String
         package var lines: [Line]
+        /// Hours present not tied to one measure.
+        package var otherHours: String?
         package var totalHours: String
         package var issued: String
         package var goalKey: String?
         package var personID: UUID
     }
 
-    /// The participation certificate (deltakerbevis, integreringsloven § 18 a): content and hours, on completion or
-    /// interruption.
+    /// The participation certificate (deltakerbevis, integreringsloven § 18 a), on completion or interruption: the
+    /// issuing municipality and unit, who issued it and when, the content and the hours actually attended (from the
+    /// attendance records), and the outcome without the private reason for an interruption.
     package func certificate(req: Request) async throws -> View {
         let (person, part) = try await ProgrammeService.load(req.context, try req.pathID("personID"))
         guard let part, let end = part.endDate, let start = part.startDate,
@@ -532,18 +539,22 @@ package struct ProgrammeController: RouteCollection {
             throw Abort(.notFound, reason: "the programme has not ended")
         }
         let names = try await req.municipalityNames()
-        // Planned hours per measure within the programme period: whole weeks × weekly hours.
-        let lines = part.measures.sorted { $0.from < $1.from }.map { m -> (CertificateView.Line, Int) in
-            let from = max(m.from, start)
-            let to = min(m.to, end)
-            let weeks = max(0, (from.days(until: to) + 1 + 6) / 7)
-            let minutes = weeks * m.weeklyMinutes
-            return (
-                .init(
-                    kindKey: m.kind.labelKey, title: m.title, from: from.iso, to: to.iso,
-                    hours: NorwegianFormat.hours(minutes: minutes)), minutes
-            )
+        let inPeriod = part.attendance.filter { $0.date >= start.weekStart && $0.date <= end }
+        let lines = part.measures.sorted { $0.from < $1.from }.map { m -> CertificateView.Line in
+            let minutes = inPeriod.filter { $0.measureID == m.id }.reduce(0) { $0 + $1.presentMinutes }
+            return .init(
+                kindKey: m.kind.labelKey, title: m.title, from: max(m.from, start).iso, to: min(m.to, end).iso,
+                hours: NorwegianFormat.hours(minutes: minutes))
         }
+        let measureIDs = Set(part.measures.compactMap(\.id))
+        let other = inPeriod.filter { $0.measureID.map { !measureIDs.contains($0) } ?? true }
+            .reduce(0) { $0 + $1.presentMinutes }
+        let total = inPeriod.reduce(0) { $0 + $1.presentMinutes }
+        let user = try req.requireUser()
+        let unitID = try await RoleAssignment.query(on: req.store).filter(\.$user.$id == user.id)
+            .filter(\.$unit.$id != nil).all().compactMap { $0.$unit.id }.first
+        var unit: String? = nil
+        if let unitID { unit = try await ServiceUnit.find(unitID, on: req.store)?.name }
         try await req.audit(
             "certificate", recordType: "programme", recordID: person.id?.uuidString,
             municipality: person.$municipality.id)
@@ -551,10 +562,12 @@ package struct ProgrammeController: RouteCollection {
             "Programme/certificate", titleKey: "certificate.title",
             CertificateView(
                 name: person.fullName, birthDate: person.birthDate.iso,
-                municipality: names[person.$municipality.id] ?? "",
+                municipality: names[person.$municipality.id] ?? "", unit: unit, issuer: user.displayName,
                 start: start.iso, end: end.iso,
-                endReasonKey: reason.labelKey, completed: reason.isCompleted, lines: lines.map(\.0),
-                totalHours: NorwegianFormat.hours(minutes: lines.reduce(0) { $0 + $1.1 }), issued: LocalDate.today.iso,
+                outcomeKey: reason.isCompleted ? "certificate.outcome.\(reason.rawValue)" : "certificate.interrupted",
+                lines: lines,
+                otherHours: other > 0 ? NorwegianFormat.hours(minutes: other) : nil,
+                totalHours: NorwegianFormat.hours(minutes: total), issued: LocalDate.today.iso,
                 goalKey: part.finalGoal.map { $0.labelKey }, personID: person.id!))
     }
 }

@@ -76,6 +76,19 @@ package struct ProgrammeFeature: Feature {
         return [PersonLink(order: 20, href: "/persons/\(person.id!)/programme", key: "persons.programme")]
     }
 
+    /// Plan reviews due, for the staff who follow the programme: theirs and the service's.
+    package func workItems(_ req: Request) async throws -> [WorkItem] {
+        let all = try await PlanReviewsDue().due(req, WorklistFilter(mine: false))
+        guard !all.isEmpty else { return [] }
+        let mine = try await PlanReviewsDue().due(req, WorklistFilter(mine: true))
+        return [
+            WorkItem(
+                order: 200, label: req.text("home.reviews_due"), mine: mine.count, all: all.count,
+                href: "/worklist#g-reviews", hrefMine: "/worklist?who=mine#g-reviews",
+                urgent: all.contains { $0.status == "overdue" })
+        ]
+    }
+
     package func seedDemo(_ demo: DemoContext) async throws {
         try await DemoProgramme.load(on: demo.db, parameters: demo.app.programmeParameters, users: demo.users)
         // Each municipality's own caseload norm: Tynset's from its plan; Elverum's an example of a local choice.

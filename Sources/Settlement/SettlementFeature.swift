@@ -36,6 +36,25 @@ package struct SettlementFeature: Feature {
 
     package var householdSections: [any HouseholdSection] { [ChecklistSection()] }
 
+    /// Answers to IMDi that are overdue or due soon, for the staff who answer them (a count, no names).
+    package func workItems(_ req: Request) async throws -> [WorkItem] {
+        let codes = try await req.municipalities(where: .update) { .personalData(municipality: $0, sharedWith: []) }
+        guard !codes.isEmpty else { return [] }
+        let pending = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+            .filter(\.$decision == .pending).all()
+        let now = Date()
+        let clocks = pending.map { AnswerClock($0, now: now).status }
+        var out: [WorkItem] = []
+        for (status, key) in [(AnswerClock.Status.overdue, "home.imdi_overdue"), (.soon, "home.imdi_soon")] {
+            let n = clocks.filter { $0 == status }.count
+            if n > 0 {
+                out.append(
+                    WorkItem(order: 50, label: req.text(key), mine: nil, all: n, href: "/settlement", urgent: true))
+            }
+        }
+        return out
+    }
+
     package func seedDemo(_ demo: DemoContext) async throws {
         try await DemoSettlement.load(on: demo.db, app: demo.app, users: demo.users)
     }

@@ -20,6 +20,23 @@ package struct WorklistFeature: Feature {
         return [NavEntry(order: 200, href: "/worklist", key: "nav.worklist")]
     }
 
+    /// Overdue legal deadlines by kind: for the persons the user follows and for all the user may see.
+    package func workItems(_ req: Request) async throws -> [WorkItem] {
+        guard try await !req.municipalities(where: .list, { .personalDataList(municipality: $0) }).isEmpty else {
+            return []
+        }
+        let user = try req.requireUser()
+        let overdue = try await WorklistController.items(req.context, .init()).filter { $0.status == .overdue }
+        return Dictionary(grouping: overdue, by: \.deadline.kind).sorted { $0.key.rawValue < $1.key.rawValue }.map {
+            kind, items in
+            let mine = items.filter { $0.person.advisorID == user.id || $0.person.caseWorkerID == user.id }.count
+            return WorkItem(
+                order: 100, label: req.text("home.overdue", [req.text(kind.labelKey)]), mine: mine, all: items.count,
+                href: "/worklist?kind=\(kind.rawValue)", hrefMine: "/worklist?kind=\(kind.rawValue)&who=mine",
+                urgent: true)
+        }
+    }
+
     /// TB screening met on time by the adults the demo follows (those already past), recorded on their files by the
     /// health service. Their mapping is the programme's record (see the programme's demo).
     package func seedDemo(_ demo: DemoContext) async throws {

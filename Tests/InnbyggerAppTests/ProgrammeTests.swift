@@ -194,6 +194,24 @@ struct ProgrammeTests {
                     ]
                 ).status == .badRequest)
             #expect(try await b.send(.GET, "/persons/\(id)/programme/certificate").status == .notFound)
+            // Attendance as it was recorded: two weeks of Norwegian, one of practice, one day with no measure.
+            let part = try #require(
+                try await PersonProgramme.query(on: app.db).filter(\.$person.$id == id).with(\.$measures).first())
+            let norwegian = try #require(part.measures.first { $0.kind == .norwegian })
+            let practice = try #require(part.measures.first { $0.kind == .workPractice })
+            for (day, period, hours, measure) in [
+                ("2025-05-05", "week", "15", norwegian.id), ("2025-05-12", "week", "12", norwegian.id),
+                ("2025-05-05", "week", "22,5", practice.id), ("2025-06-02", "day", "6", nil),
+            ] as [(String, String, String, UUID?)] {
+                var form = [
+                    "_csrf": try await b.csrf(), "date": day, "period": period, "presentHours": hours,
+                    "absenceHours": "", "absenceKind": "",
+                ]
+                if let measure { form["measureId"] = measure.uuidString }
+                #expect(
+                    try await b.send(.POST, "/persons/\(id)/programme/attendance", form: form).status == .seeOther,
+                    "\(day) \(hours)")
+            }
             let noReason = try await api(
                 app, .POST, "/api/v1/persons/\(id)/programme/ending", token: advisor, json: #"{"endDate":"2025-10-31"}"#
             )
@@ -203,11 +221,16 @@ struct ProgrammeTests {
                 app, .POST, "/api/v1/persons/\(id)/programme/ending", token: advisor,
                 json: #"{"endDate":"2025-10-31","endReason":"completed_work"}"#)
             #expect(try ended.content.decode(ProgrammeAPIController.ProgrammeDTO.self).status == "ended")
-            // 2025-05-01 to 2025-10-31 touches 27 weeks: 27 × 15 h = 405 h Norwegian, 27 × 22.5 h = 607.5 h practice; 1012.5 h in all.
+            // The hours attended, as recorded: 27 h Norwegian, 22.5 h practice, 6 h without a measure; 55.5 h in all.
             let cert = try await b.send(.GET, "/persons/\(id)/programme/certificate")
             #expect(cert.status == .ok)
-            #expect(cert.body.string.contains("405"))
-            #expect(cert.body.string.contains("1012,5"))
+            let html = cert.body.string
+            #expect(html.contains("<td class=\"num\">27</td>") && html.contains("<td class=\"num\">22,5</td>"))
+            #expect(html.contains("<td class=\"num\">6</td>") && html.contains("<td class=\"num\">55,5</td>"))
+            // The document names the municipality, the issuer and the date, and says the outcome once.
+            #expect(html.contains("Elverum kommune") && html.contains("Utstedt av Anders Bakken"))
+            #expect(html.contains("Gjennomført, til arbeid"))
+            #expect(html.components(separatedBy: "Gjennomført").count == 2)
             #expect(
                 try await b.send(
                     .POST, "/persons/\(id)/programme/outcomes",
@@ -227,6 +250,13 @@ struct ProgrammeTests {
             let other = Browser(app)
             try await other.login("saksbehandler.tynset")
             #expect(try await other.send(.GET, "/persons/\(id)/programme/certificate").status == .forbidden)
+            // An interruption's reason is private: the certificate says only that it was interrupted.
+            let interrupted = try #require(
+                try await PersonProgramme.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$endReason == .illness).first())
+            let page = try await b.send(.GET, "/persons/\(interrupted.$person.id)/programme/certificate").body.string
+            #expect(page.contains("Avbrutt"))
+            #expect(!page.contains("sykdom") && !page.contains("illness"))
         }
     }
 

@@ -193,3 +193,43 @@ struct WorklistTests {
         }
     }
 }
+
+@Suite("The start page is a work page", .serialized)
+struct StartPageTests {
+    @Test("Overdue deadlines by kind, answers to IMDi due and plan reviews due, mine and the service's")
+    func workPage() async throws {
+        try await withDemoApp { app in
+            let cwUser = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let ctx = ServiceContext(app: app, user: try await CurrentUser.load(cwUser, on: app.db), route: "test")
+            let overdue = try await WorklistController.items(ctx, .init()).filter { $0.status == .overdue }
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let home = try await b.send(.GET, "/").body.string
+            #expect(home.contains("id=\"work-h\""))
+            for (kind, items) in Dictionary(grouping: overdue, by: \.deadline.kind) {
+                let mine = items.filter { $0.person.advisorID == cwUser.id || $0.person.caseWorkerID == cwUser.id }
+                #expect(
+                    home.contains("<a href=\"/worklist?kind=\(kind.rawValue)\">\(items.count)</a>"),
+                    "\(kind.rawValue): \(items.count)")
+                #expect(
+                    home.contains("<a href=\"/worklist?kind=\(kind.rawValue)&amp;who=mine\">\(mine.count)</a>")
+                        || home.contains("<a href=\"/worklist?kind=\(kind.rawValue)&who=mine\">\(mine.count)</a>"))
+            }
+            // An answer to IMDi falling due shows for the staff who answer it.
+            let h = try #require(
+                try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$decision == .pending).first())
+            h.answerDueAt = Date().addingTimeInterval(-60)
+            try await h.update(on: app.db)
+            #expect(try await b.send(.GET, "/").body.string.contains("Svar til IMDi over fristen"))
+            // The programme advisor sees plan reviews due; a leader sees no work list at all.
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            #expect(try await advisor.send(.GET, "/").body.string.contains("Plangjennomganger som forfaller"))
+            let leader = Browser(app)
+            try await leader.login("leder.elverum")
+            #expect(!(try await leader.send(.GET, "/").body.string.contains("id=\"work-h\"")))
+        }
+    }
+}
