@@ -12,7 +12,9 @@ func withEmptyApp(_ body: (Application) async throws -> Void) async throws {
     ServiceClock.fix(testDay)
     var settings = Settings.testing()
     settings.autoDemo = false
+    // Always an in-memory SQLite of its own, also when the suite runs against PostgreSQL.
     settings.databaseURL = nil
+    settings.inMemory = true
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     do {
