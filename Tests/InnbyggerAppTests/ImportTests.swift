@@ -207,7 +207,7 @@ struct ImportTests {
             let scripts = page.components(separatedBy: "<script src=\"").dropFirst().map {
                 String($0.prefix { $0 != "\"" })
             }
-            #expect(scripts == ["/js/reload-while-running.js"])
+            #expect(scripts == ["/js/reload-while-running.js", "/js/layout.js"])
             for src in scripts {
                 let res = try await app.testing().sendRequest(.GET, src)
                 #expect(res.status == .ok, "\(src)")
