@@ -15,6 +15,7 @@ package struct AdminController: RouteCollection {
         admin.gated(.update, .roleApproval).post("approvals", ":assignmentID", "approve", use: approve)
         admin.gated(.update, .roleApproval).post("approvals", ":assignmentID", "reject", use: reject)
         admin.get("tenancy", use: tenancy)
+        admin.get("parameters", use: parameters)
         admin.gated(.update, .tenancy).post("tenancy", "agreements", use: createAgreement)
         admin.gated(.update, .tenancy).post("tenancy", "municipalities", use: createMunicipality)
         admin.gated(.update, .tenancy).post("tenancy", "units", use: createUnit)
@@ -342,6 +343,25 @@ package struct AdminController: RouteCollection {
     }
 
     package func tenancy(req: Request) async throws -> View { try await tenancyView(req) }
+
+    package struct ParametersView: Encodable {
+        package var tables: [ParameterTable]
+        package var needing: Int
+    }
+
+    /// Every dated parameter table with its newest entry and source; those needing a new entry first.
+    package func parameters(req: Request) async throws -> View {
+        try await req.authorize(.read, .tenancy)
+        var tables = try ParameterTables.all(resources: req.application.directory.resourcesDirectory)
+        let warnings = req.application.features.flatMap { $0.parameterWarnings(req) }
+        for i in tables.indices {
+            tables[i].warning = warnings.first { $0.file == tables[i].file && $0.path == tables[i].path }?.message
+        }
+        tables.sort { ($0.warning == nil ? 1 : 0, $0.file, $0.path) < ($1.warning == nil ? 1 : 0, $1.file, $1.path) }
+        return try await req.page(
+            "Admin/parameters", titleKey: "parameters.title",
+            ParametersView(tables: tables, needing: tables.filter { $0.warning != nil }.count))
+    }
 
     package struct NewAgreement: Content {
         var unit: String?

@@ -18,7 +18,10 @@ package struct AdminFeature: Feature {
         if try await !req.municipalities(where: .list, { .userAdministration(municipality: $0) }).isEmpty {
             out.append(NavEntry(order: 700, href: "/admin/users", key: "nav.users"))
         }
-        if req.may(.read, .tenancy) { out.append(NavEntry(order: 710, href: "/admin/tenancy", key: "nav.tenancy")) }
+        if req.may(.read, .tenancy) {
+            out.append(NavEntry(order: 710, href: "/admin/tenancy", key: "nav.tenancy"))
+            out.append(NavEntry(order: 715, href: "/admin/parameters", key: "nav.parameters"))
+        }
         if try await !req.municipalities(where: .list, { .auditLog(municipality: $0) }).isEmpty {
             out.append(NavEntry(order: 720, href: "/admin/audit", key: "nav.audit"))
         }

@@ -38,6 +38,9 @@ package protocol Feature: Sendable {
     var deadlineSources: [any DeadlineSource] { get }
     /// Facts in the feature's records that meet the rules' deadlines (see `DeadlineFacts`).
     var deadlineFacts: [any DeadlineFacts] { get }
+    /// Parameter tables of the feature that need a new entry today (the G after its yearly change), for the
+    /// administrator's parameter page.
+    func parameterWarnings(_ req: Request) -> [ParameterWarning]
     /// Lines of the start page's "what needs doing", from the feature's own records, behind its own policy check.
     func workItems(_ req: Request) async throws -> [WorkItem]
     /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
@@ -63,6 +66,7 @@ extension Feature {
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
     package func workItems(_ req: Request) async throws -> [WorkItem] { [] }
+    package func parameterWarnings(_ req: Request) -> [ParameterWarning] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}
     package var commands: [(name: String, command: any AsyncCommand)] { [] }
     package func start(_ app: Application) async throws {}

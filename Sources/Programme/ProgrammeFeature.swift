@@ -76,6 +76,18 @@ package struct ProgrammeFeature: Feature {
         return [PersonLink(order: 20, href: "/persons/\(person.id!)/programme", key: "persons.programme")]
     }
 
+    /// The G table needs the new G once its yearly successor (1 May) was due (folketrygdloven § 1-4).
+    package func parameterWarnings(_ req: Request) -> [ParameterWarning] {
+        guard let newest = req.application.programmeParameters.staleGrunnbelop(for: YearMonth(.today)) else {
+            return []
+        }
+        return [
+            ParameterWarning(
+                file: "programme.json", path: "grunnbelopKroner",
+                message: req.text("parameters.stale_g", [newest.norwegian]))
+        ]
+    }
+
     /// Plan reviews due, for the staff who follow the programme: theirs and the service's.
     package func workItems(_ req: Request) async throws -> [WorkItem] {
         let all = try await PlanReviewsDue().due(req, WorklistFilter(mine: false))

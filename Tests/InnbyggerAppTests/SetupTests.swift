@@ -120,3 +120,29 @@ struct SetupTests {
         }
     }
 }
+
+@Suite("The administrator's parameter page", .serialized)
+struct ParameterPageTests {
+    @Test("Every dated table with its newest entry and source; the stale G first, marked")
+    func parameters() async throws {
+        try await withDemoApp { app in
+            let tables = try ParameterTables.all(resources: app.directory.resourcesDirectory)
+            #expect(tables.contains { $0.file == "programme.json" && $0.path == "grunnbelopKroner" })
+            #expect(tables.count > 20 && tables.allSatisfy { !$0.reference.isEmpty })
+            let admin = Browser(app)
+            try await admin.login("sysadmin")
+            let page = try await admin.send(.GET, "/admin/parameters")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            // The test day (16.11.2026) is after 1 May 2026: the G table, ending 01.05.2025, needs the new G.
+            let g = try #require(html.range(of: "<td>grunnbelopKroner</td>"))
+            let firstRow = try #require(html.range(of: "<tbody><tr"))
+            #expect(html[firstRow.lowerBound..<g.lowerBound].components(separatedBy: "<tr").count == 2)
+            #expect(html.contains("Legg inn ny G"))
+            #expect(html.contains("Tabeller som trenger en ny verdi: 1."))
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            #expect(try await cw.send(.GET, "/admin/parameters").status == .forbidden)
+        }
+    }
+}
