@@ -72,13 +72,15 @@ package struct SettlementYearInput: Content {
 }
 
 package struct SettlementYearDTO: Content {
+    /// Counts of persons, each null when suppressed by the one rule for figures about few persons
+    /// (`SettlementFigures`), exactly as the overview page shows them.
     package struct Progress: Content {
-        package var counted: Int
+        package var counted: Int?
         package var remaining: Int?
-        package var familyReunified: Int
-        package var notByAgreement: Int
-        package var monthly: [Int]
-        package var monthlyFamilyReunified: [Int]
+        package var familyReunified: Int?
+        package var notByAgreement: Int?
+        package var monthly: [Int?]
+        package var monthlyFamilyReunified: [Int?]
     }
     package var id: UUID
     package var municipality: Kommunenummer
@@ -93,7 +95,8 @@ package struct SettlementYearDTO: Content {
     package var note: String?
     package var progress: Progress
 
-    package init(_ y: SettlementYear, _ p: SettlementProgress) {
+    package init(_ y: SettlementYear, _ p: SettlementProgress, rule: DisclosureControl) {
+        let f = SettlementFigures(p, rule)
         id = y.id!
         municipality = y.$municipality.id
         year = y.year
@@ -106,8 +109,9 @@ package struct SettlementYearDTO: Content {
         decisionReference = y.decisionReference
         note = y.note
         progress = .init(
-            counted: p.counted, remaining: p.remaining, familyReunified: p.familyReunified,
-            notByAgreement: p.notByAgreement, monthly: p.monthly, monthlyFamilyReunified: p.monthlyFamily)
+            counted: f.counted.value, remaining: f.remaining?.value, familyReunified: f.familyReunified.value,
+            notByAgreement: f.notByAgreement.value, monthly: f.monthly.map(\.value),
+            monthlyFamilyReunified: f.monthlyFamily.map(\.value))
     }
 }
 

@@ -108,11 +108,17 @@ struct SettlementTests {
             }
             let y = try await api(app, .GET, "/api/v1/settlement-years/\(id)", token: cw).content.decode(
                 SettlementYearDTO.self)
-            #expect(y.progress.counted == 2)
-            #expect(y.progress.remaining == 6)
-            #expect(y.progress.familyReunified == 1)
-            #expect(y.progress.monthly[2] == 2)
-            #expect(y.progress.monthlyFamilyReunified[4] == 1)
+            // The counting itself (the service), then the API, which suppresses the small counts as the pages do.
+            let user = try #require(
+                try await User.query(on: app.db).filter(\.$username == "saksbehandler.elverum").first())
+            let ctx = ServiceContext(app: app, user: try await CurrentUser.load(user, on: app.db), route: "test")
+            let raw = try await SettlementYearService.progress(
+                ctx, try await SettlementYearService.find(ctx, id))
+            #expect(raw.counted == 2 && raw.remaining == 6 && raw.familyReunified == 1)
+            #expect(raw.monthly[2] == 2 && raw.monthlyFamily[4] == 1)
+            #expect(y.progress.counted == nil && y.progress.remaining == nil && y.progress.familyReunified == nil)
+            #expect(y.progress.monthly[2] == nil && y.progress.monthlyFamilyReunified[4] == nil)
+            #expect(y.progress.monthly[0] == 0)
             // The page draws the chart and the numbers behind it.
             let b = Browser(app)
             try await b.login("leder.elverum")
