@@ -307,7 +307,8 @@ struct ProgrammeTests {
             #expect(badMeasure.status == .badRequest)
             #expect(badMeasure.body.string.contains("id=\"error-measures\""))
             #expect(badMeasure.body.string.contains("value=\"2025-09-01\""))
-            #expect(badMeasure.body.string.contains("aria-describedby=\"error-measures\""))
+            #expect(badMeasure.body.string.contains("aria-describedby=\"e-measures-weeklyHours\""))
+            #expect(badMeasure.body.string.contains("<span class=\"field-error\" id=\"e-measures-weeklyHours\">"))
             #expect(
                 try await b.send(
                     .POST, "/persons/\(id)/programme/reviews",
