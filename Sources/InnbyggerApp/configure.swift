@@ -120,6 +120,21 @@ package enum Migrations {
         CreateTenancy(), CreateUsers(), CreateAudit(), CreatePersons(), CreateDemoMarker(), AddPersonRuleFacts(),
         AddPersonDetails(), ProtectAuditEntries(), AddSecurityFields(), CreateDeadlineEvents(),
         AddPersonContact(), AddPersonCaseWorker(),
+        IndexMigration(
+            name: "KernelIndexes",
+            [
+                ("idx_persons_municipality_name", Person.schema, ["municipality", "family_name", "given_name"]),
+                ("idx_persons_household", Person.schema, ["household_id"]),
+                ("idx_persons_settlement_date", Person.schema, ["municipality", "settlement_date"]),
+                ("idx_persons_advisor", Person.schema, ["advisor_id"]),
+                ("idx_persons_case_worker", Person.schema, ["case_worker_id"]),
+                ("idx_person_shares_person", PersonShare.schema, ["person_id"]),
+                ("idx_person_shares_sector", PersonShare.schema, ["sector", "revoked_at"]),
+                ("idx_households_municipality", Household.schema, ["municipality", "name"]),
+                ("idx_deadline_events_person", DeadlineEvent.schema, ["person_id", "kind"]),
+                ("idx_audit_municipality", AuditEntry.schema, ["municipality", "seq"]),
+                ("idx_role_assignments_user", RoleAssignment.schema, ["user_id"]),
+            ]),
     ]
 }
 

@@ -1,5 +1,6 @@
 import Fluent
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// The write a request is inside: its transaction, and the refusals to keep whatever becomes of it.
@@ -43,5 +44,32 @@ package struct WriteTransaction: AsyncMiddleware {
             return try await next.respond(to: req)
         }
         return try await req.write { _ in try await next.respond(to: req) }
+    }
+}
+
+/// Indexes for the filters, joins and sorts of a feature's tables, on SQLite and PostgreSQL alike (issue #12: no
+/// list or lookup scans a whole table). Each feature lists its own; `name` keeps the migration apart from others.
+package struct IndexMigration: AsyncMigration {
+    package let name: String
+    /// (index name, table, columns in order)
+    package let indexes: [(String, String, [String])]
+
+    package init(name: String, _ indexes: [(String, String, [String])]) {
+        self.name = name
+        self.indexes = indexes
+    }
+
+    package func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for (index, table, columns) in indexes {
+            var builder = sql.create(index: index).on(table)
+            for c in columns { builder = builder.column(c) }
+            try await builder.run()
+        }
+    }
+
+    package func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for (index, _, _) in indexes.reversed() { try await sql.drop(index: index).run() }
     }
 }

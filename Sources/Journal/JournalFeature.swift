@@ -10,7 +10,17 @@ package struct JournalFeature: Feature {
     package let id = "journal"
     package var vocabulary: [any Labelled.Type] { [JournalCategory.self] }
 
-    package var migrations: [any Migration] { [CreateJournal()] }
+    package var migrations: [any Migration] {
+        [
+            CreateJournal(),
+            IndexMigration(
+                name: "JournalIndexes",
+                [
+                    ("idx_journal_entries_person", JournalEntry.schema, ["person_id", "date"]),
+                    ("idx_journal_versions_entry", JournalVersion.schema, ["entry_id"]),
+                ]),
+        ]
+    }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: JournalController())

@@ -9,7 +9,18 @@ package struct NorwegianFeature: Feature {
 
     package let id = "norwegian"
 
-    package var migrations: [any Migration] { [CreateNorwegianTraining()] }
+    package var migrations: [any Migration] {
+        [
+            CreateNorwegianTraining(),
+            IndexMigration(
+                name: "NorwegianIndexes",
+                [
+                    ("idx_norwegian_training_person", NorwegianTraining.schema, ["person_id"]),
+                    ("idx_norwegian_hours_person", NorwegianHours.schema, ["person_id"]),
+                    ("idx_language_tests_person", LanguageTest.schema, ["person_id"]),
+                ]),
+        ]
+    }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: NorwegianController())

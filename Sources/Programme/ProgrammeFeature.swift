@@ -14,6 +14,18 @@ package struct ProgrammeFeature: Feature {
         [
             CreateProgramme(), CreateProgrammeSettings(), CreateBenefitDeductions(), AddAttendanceMeasure(),
             RemoveCopiedProgrammeSteps(), AddStopEndAndUnpaidLeave(), AddMeasureOwner(), CreateCaseloadNorms(),
+            IndexMigration(
+                name: "ProgrammeIndexes",
+                [
+                    ("idx_participations_person", PersonProgramme.schema, ["person_id"]),
+                    ("idx_participations_municipality", PersonProgramme.schema, ["municipality", "start_date"]),
+                    ("idx_measures_participation", ProgrammeMeasure.schema, ["participation_id"]),
+                    ("idx_leaves_participation", ProgrammeLeave.schema, ["participation_id"]),
+                    ("idx_attendance_participation", AttendanceEntry.schema, ["participation_id", "date"]),
+                    ("idx_reviews_participation", PlanReview.schema, ["participation_id"]),
+                    ("idx_outcomes_participation", ProgrammeOutcome.schema, ["participation_id"]),
+                    ("idx_deductions_participation", BenefitDeduction.schema, ["participation_id"]),
+                ]),
         ]
     }
 

@@ -11,7 +11,18 @@ package struct SettlementFeature: Feature {
     package let id = "settlement"
     package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
-    package var migrations: [any Migration] { [CreateSettlement(), AddChecklistDeadlines()] }
+    package var migrations: [any Migration] {
+        [
+            CreateSettlement(), AddChecklistDeadlines(),
+            IndexMigration(
+                name: "SettlementIndexes",
+                [
+                    ("idx_incoming_municipality", IncomingHousehold.schema, ["municipality", "decision"]),
+                    ("idx_incoming_members_incoming", IncomingMember.schema, ["incoming_id"]),
+                    ("idx_arrival_tasks_household", ArrivalTask.schema, ["household_id", "due"]),
+                ]),
+        ]
+    }
     package var deadlineFacts: [any DeadlineFacts] { [ChecklistFacts()] }
 
     package func configure(_ app: Application) throws {
