@@ -29,16 +29,31 @@ package struct NorwegianPage: Encodable {
     package var months: [Month]
     package var canRecord: Bool
     package var error: String?
+    /// The form that was refused ("test", "other", "hours", "decision"), the field, and what was typed.
+    package var errorForm: String?
+    package var errorField: String?
+    package var posted: [String: String]
+    /// The refused field's id on the page, for the summary's link.
+    package var errorAnchor: String?
     package var today: String
     package var thisMonth: String
     /// The levels a test result can have, by name ("under A1", "A1" …).
     package var levels: [Choice]
     package var skillOptions: [Choice]
 
+    /// The ids of the forms' fields on the page, by form and field.
+    static let anchors: [String: String] = [
+        "test.skill": "t-skill", "test.level": "t-level", "test.date": "t-date", "other.kind": "o-kind",
+        "other.passed": "o-passed", "other.date": "o-date", "hours.month": "h-month", "hours.hours": "h-hours",
+        "decision.decisionDate": "n-decision", "decision.exemptReason": "n-exempt",
+        "decision.exemptDate": "n-exempt-date",
+    ]
+
     /// The page for `person` in `lang`, after the policy allows reading the adult-education part of the file.
-    package static func load(_ ctx: ServiceContext, person id: UUID, lang: String, error: String? = nil) async throws
-        -> NorwegianPage
-    {
+    package static func load(
+        _ ctx: ServiceContext, person id: UUID, lang: String, error: String? = nil, errorForm: String? = nil,
+        errorField: String? = nil, posted: [String: String] = [:]
+    ) async throws -> NorwegianPage {
         let p = try await NorwegianService.person(ctx, id, for: .read)
         let s = try await NorwegianService.summary(ctx, p)
         let tr = ctx.app.translations
@@ -64,7 +79,9 @@ package struct NorwegianPage: Encodable {
                 .init(month: $0.key, hours: NorwegianFormat.hours(minutes: $0.value))
             },
             canRecord: ctx.may(.update, NorwegianService.part(p)),
-            error: error, today: ctx.today.iso, thisMonth: YearMonth(ctx.today).iso,
+            error: error, errorForm: errorForm, errorField: errorField, posted: posted,
+            errorAnchor: Self.anchors["\(errorForm ?? "").\(errorField ?? "")"], today: ctx.today.iso,
+            thisMonth: YearMonth(ctx.today).iso,
             levels: NorwegianService.levels.map {
                 Choice(value: $0, label: $0 == TestLevel.belowA1.rawValue ? below : $0, selected: false)
             },

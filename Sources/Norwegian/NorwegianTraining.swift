@@ -253,10 +253,14 @@ package struct NorwegianController: RouteCollection {
         n.gated(.create, .sectorPart).post("tests", use: addTest)
     }
 
-    package func page(_ req: Request, _ id: UUID, error: String? = nil) async throws -> View {
-        try await req.page(
+    package func page(_ req: Request, _ id: UUID, error: ValidationFailure? = nil) async throws -> View {
+        // A refused form comes back with what was typed and the message next to its field.
+        let posted = error == nil ? [:] : ((try? req.content.decode([String: String].self)) ?? [:])
+        return try await req.page(
             "Norwegian/norwegian", titleKey: "norwegian.title",
-            try await NorwegianPage.load(req.context, person: id, lang: req.language, error: error))
+            try await NorwegianPage.load(
+                req.context, person: id, lang: req.language, error: error.map(req.message),
+                errorForm: error == nil ? nil : posted["form"], errorField: error?.field, posted: posted))
     }
 
     package func show(req: Request) async throws -> View {
@@ -269,7 +273,7 @@ package struct NorwegianController: RouteCollection {
             try await action(id)
             return req.redirect(to: "/persons/\(id)/norwegian?notice=saved")
         } catch let e as ValidationFailure {
-            return try await page(req, id, error: req.message(e)).reshown(req)
+            return try await page(req, id, error: e).reshown(req)
         }
     }
 

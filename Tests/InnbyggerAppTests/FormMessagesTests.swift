@@ -103,4 +103,22 @@ struct FormMessagesTests {
             #expect(english.body.string.contains("<html lang=\"en\">"))
         }
     }
+
+    @Test("The Norwegian page names the field of the refused form next to it and keeps what was typed")
+    func norwegianPage() async throws {
+        try await withDemoApp { app in
+            let p = try await person(in: "3427", app, sharedWith: .adultEducation)
+            let b = Browser(app)
+            try await b.login("voksenopplaering.tynset")
+            let res = try await b.send(
+                .POST, "/persons/\(p.id!)/norwegian/hours",
+                form: ["_csrf": try await b.csrf(), "form": "hours", "month": "2026-10", "hours": "mange"])
+            #expect(res.status == .badRequest)
+            let html = res.body.string
+            #expect(html.contains("aria-describedby=\"e-h-hours\""))
+            #expect(html.contains("<span class=\"field-error\" id=\"e-h-hours\">"))
+            #expect(html.contains("value=\"mange\"") && html.contains("<a href=\"#h-hours\">"))
+            #expect(!html.contains("aria-describedby=\"e-t-date\""))
+        }
+    }
 }
