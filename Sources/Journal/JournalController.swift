@@ -53,26 +53,32 @@ package struct JournalController: RouteCollection {
         package var categories: [Choice]
         package var versions: [Version]
         package var error: String?
+        package var errorField: String?
     }
 
-    package func editView(_ req: Request, _ e: JournalEntry, _ p: Person, error: String? = nil) async throws -> View {
+    /// The edit form: the note as stored, or, when a change was refused, what was typed with the message next to
+    /// its field.
+    package func editView(
+        _ req: Request, _ e: JournalEntry, _ p: Person, error: ValidationFailure? = nil, posted: JournalInput? = nil
+    ) async throws -> View {
+        let category = posted?.category ?? e.category.rawValue
         return try await req.page(
             "Journal/edit", titleKey: "journal.edit",
             EditView(
-                id: e.id!, personID: p.id!, personName: p.fullName, date: e.date.iso,
-                category: e.category.rawValue,
-                text: e.text,
-                shared: e.shared,
+                id: e.id!, personID: p.id!, personName: p.fullName, date: posted?.date ?? e.date.iso,
+                category: category,
+                text: posted?.text ?? e.text,
+                shared: posted?.shared ?? e.shared,
                 categories: JournalCategory.allCases.map {
                     .init(
                         value: $0.rawValue, label: $0.labelKey,
-                        selected: $0 == e.category)
+                        selected: $0.rawValue == category)
                 },
                 versions: e.versions.sorted { $0.replacedAt > $1.replacedAt }.map {
                     .init(
                         date: $0.date.iso, category: $0.category.labelKey, text: $0.text,
                         replacedAt: Oslo.stamp($0.replacedAt))
-                }, error: error))
+                }, error: error.map(req.message), errorField: error?.field))
     }
 
     package func editForm(req: Request) async throws -> View {
@@ -83,12 +89,13 @@ package struct JournalController: RouteCollection {
 
     package func update(req: Request) async throws -> Response {
         let id = try req.pathID("entryID")
+        let input = try Self.formInput(req)
         do {
-            let (_, p) = try await JournalService.update(req.context, id, try Self.formInput(req))
+            let (_, p) = try await JournalService.update(req.context, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved#journal")
         } catch let failure as ValidationFailure {
             let (e, p) = try await JournalService.find(req.context, id, for: .update)
-            return try await editView(req, e, p, error: req.message(failure)).reshown(req)
+            return try await editView(req, e, p, error: failure, posted: input).reshown(req)
         }
     }
 }

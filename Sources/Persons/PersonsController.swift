@@ -364,6 +364,7 @@ package struct PersonsController: RouteCollection {
     package struct HouseholdFormView: Encodable {
         var input: HouseholdInput
         var error: String?
+        var errorField: String?
         var municipalities: [Choice]
     }
 
@@ -376,7 +377,7 @@ package struct PersonsController: RouteCollection {
         return try await req.page(
             "Persons/household-form", titleKey: "households.new",
             HouseholdFormView(
-                input: input, error: error.map(req.message),
+                input: input, error: error.map(req.message), errorField: error?.field,
                 municipalities: Choice.municipalities(codes, names: names, selected: input.municipality)))
     }
 

@@ -5,6 +5,7 @@ import VaporTesting
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
+@testable import Journal
 @testable import Programme
 
 /// Messages in the page's language, next to every field that is wrong and summarised with links; a bad date
@@ -119,6 +120,33 @@ struct FormMessagesTests {
             #expect(html.contains("<span class=\"field-error\" id=\"e-h-hours\">"))
             #expect(html.contains("value=\"mange\"") && html.contains("<a href=\"#h-hours\">"))
             #expect(!html.contains("aria-describedby=\"e-t-date\""))
+        }
+    }
+
+    @Test("The journal's edit form and the household form keep what was typed and mark the field")
+    func journalAndHousehold() async throws {
+        try await withDemoApp { app in
+            let p = try await person(in: "3420", app)
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let created = try await b.send(
+                .POST, "/persons/\(p.id!)/journal",
+                form: ["_csrf": try await b.csrf(), "date": "2026-11-02", "category": "general", "text": "Første"])
+            #expect(created.status == .seeOther)
+            let entry = try #require(
+                try await JournalEntry.query(on: app.db).filter(\.$person.$id == p.id!).filter(\.$text == "Første")
+                    .first())
+            let bad = try await b.send(
+                .POST, "/journal/\(entry.id!)",
+                form: [
+                    "_csrf": try await b.csrf(), "date": "2026-02-31", "category": "general", "text": "Rettet tekst",
+                ])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("Rettet tekst") && bad.body.string.contains("id=\"e-date\""))
+            let household = try await b.send(
+                .POST, "/households", form: ["_csrf": try await b.csrf(), "municipality": "3420", "name": " "])
+            #expect(household.status == .badRequest)
+            #expect(household.body.string.contains("id=\"e-name\""))
         }
     }
 }
