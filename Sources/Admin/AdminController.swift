@@ -36,10 +36,12 @@ package struct AdminController: RouteCollection {
         package var municipalities: [Choice]
         package var units: [Choice]
         package var error: String?
+        /// The field the message is about (shown next to it).
+        package var errorField: String?
         package var passwordHint: String
     }
 
-    package func usersView(_ req: Request, error: String? = nil) async throws -> View {
+    package func usersView(_ req: Request, error: String? = nil, field: String? = nil) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
@@ -71,7 +73,8 @@ package struct AdminController: RouteCollection {
                 units: units.map {
                     Choice(value: $0.id!.uuidString, label: "\($0.name) (\(names[$0.$host.id] ?? ""))", selected: false)
                 },
-                error: error, passwordHint: req.t("password.rules", String(PasswordPolicy().minimumLength))))
+                error: error, errorField: field,
+                passwordHint: req.t("password.rules", String(PasswordPolicy().minimumLength))))
     }
 
     package func users(req: Request) async throws -> View { try await usersView(req) }
@@ -87,46 +90,48 @@ package struct AdminController: RouteCollection {
 
     package func createUser(req: Request) async throws -> Response {
         let f = try req.content.decode(NewUser.self)
-        func fail(_ message: String) async throws -> Response {
-            return try await usersView(req, error: message).reshown(req)
+        func fail(_ message: String, _ field: String) async throws -> Response {
+            return try await usersView(req, error: message, field: field).reshown(req)
         }
         // A number no one may administer is refused like any other outside the user's reach; only the system
         // administrator, who reaches every municipality, is told that it does not exist.
         guard let m = f.municipality.flatMap(Kommunenummer.init(_:)) else {
             try await req.authorize(.update, .tenancy)
-            return try await fail(req.t("users.bad_municipality"))
+            return try await fail(req.t("users.bad_municipality"), "municipality")
         }
         try await req.authorize(.create, .userAdministration(municipality: m))
         guard try await Municipality.find(m, on: req.store) != nil else {
-            return try await fail(req.t("users.bad_municipality"))
+            return try await fail(req.t("users.bad_municipality"), "municipality")
         }
         let username = (f.username ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard username.count >= 3, username.count <= 60,
             username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) })
         else {
-            return try await fail(req.t("users.bad_username"))
+            return try await fail(req.t("users.bad_username"), "username")
         }
         guard let display = try? Validate.required(f.displayName, "displayName", max: 100) else {
-            return try await fail(req.t("users.bad_display_name"))
+            return try await fail(req.t("users.bad_display_name"), "displayName")
         }
-        guard let role = f.role.flatMap(Role.init(rawValue:)) else { return try await fail(req.t("users.bad_role")) }
+        guard let role = f.role.flatMap(Role.init(rawValue:)) else {
+            return try await fail(req.t("users.bad_role"), "role")
+        }
         if role == .systemAdmin { try await req.authorize(.update, .tenancy) }
         let problems = req.application.passwordPolicy.problems(
             password: f.password ?? "", username: username, names: display.split(separator: " ").map(String.init))
         guard problems.isEmpty else {
-            return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " "))
+            return try await fail(problems.map { req.t($0.rawValue) }.joined(separator: " "), "password")
         }
         var unitID: UUID? = nil
         if let u = f.unit, !u.isEmpty {
             guard let id = UUID(uuidString: u), let unit = try await ServiceUnit.find(id, on: req.store),
                 unit.$host.id == m
             else {
-                return try await fail(req.t("users.bad_unit"))
+                return try await fail(req.t("users.bad_unit"), "unit")
             }
             unitID = unit.id
         }
         if try await User.query(on: req.store).filter(\.$username == username).first() != nil {
-            return try await fail(req.t("users.taken"))
+            return try await fail(req.t("users.taken"), "username")
         }
         let user = User(
             username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
@@ -303,9 +308,10 @@ package struct AdminController: RouteCollection {
         package var listValidFrom: String?
         package var sectors: [Choice]
         package var error: String?
+        package var errorField: String?
     }
 
-    package func tenancyView(_ req: Request, error: String? = nil) async throws -> View {
+    package func tenancyView(_ req: Request, error: String? = nil, field: String? = nil) async throws -> View {
         try await req.authorize(.read, .tenancy)
         let municipalities = try await req.allMunicipalities()
         let names = Dictionary(uniqueKeysWithValues: municipalities.map { ($0.id!, $0.name) })
@@ -339,7 +345,7 @@ package struct AdminController: RouteCollection {
                     },
                 listValidFrom: req.application.referenceNames.municipalitiesValidFrom?.norwegian,
                 sectors: Sector.allCases.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: false) },
-                error: error))
+                error: error, errorField: field))
     }
 
     package func tenancy(req: Request) async throws -> View { try await tenancyView(req) }
@@ -377,10 +383,10 @@ package struct AdminController: RouteCollection {
         let code = (try? req.content.get(String.self, at: "code")).flatMap(Kommunenummer.init(_:))
         let names = req.application.referenceNames
         guard let code, let name = names.municipalities[code] else {
-            return try await tenancyView(req, error: req.t("tenancy.not_in_list")).reshown(req)
+            return try await tenancyView(req, error: req.t("tenancy.not_in_list"), field: "code").reshown(req)
         }
         guard try await Municipality.find(code, on: req.store) == nil else {
-            return try await tenancyView(req, error: req.t("tenancy.municipality_exists")).reshown(req)
+            return try await tenancyView(req, error: req.t("tenancy.municipality_exists"), field: "code").reshown(req)
         }
         try await Municipality(code: code, name: name, county: names.counties[String(code.value.prefix(2))] ?? "")
             .create(on: req.store)
@@ -398,13 +404,13 @@ package struct AdminController: RouteCollection {
         }
         let f = try req.content.decode(Form.self)
         guard let name = try? Validate.required(f.name, "name", max: 200) else {
-            return try await tenancyView(req, error: req.t("tenancy.bad_unit_name")).reshown(req)
+            return try await tenancyView(req, error: req.t("tenancy.bad_unit_name"), field: "unit-name").reshown(req)
         }
         guard let sector = f.sector.flatMap(Sector.init(rawValue:)) else {
-            return try await tenancyView(req, error: req.t("tenancy.bad_sector")).reshown(req)
+            return try await tenancyView(req, error: req.t("tenancy.bad_sector"), field: "unit-sector").reshown(req)
         }
         guard let host = f.host.flatMap(Kommunenummer.init(_:)), try await Municipality.find(host, on: req.store) != nil
-        else { return try await tenancyView(req, error: req.t("tenancy.bad_served")).reshown(req) }
+        else { return try await tenancyView(req, error: req.t("tenancy.bad_served"), field: "unit-host").reshown(req) }
         let unit = ServiceUnit(name: name, sector: sector, host: host)
         try await unit.create(on: req.store)
         try await req.audit("create", recordType: "service_unit", recordID: unit.id?.uuidString, municipality: host)
@@ -445,31 +451,33 @@ package struct AdminController: RouteCollection {
     package func createAgreement(req: Request) async throws -> Response {
         try await req.authorize(.update, .tenancy)
         let f = try req.content.decode(NewAgreement.self)
-        func fail(_ m: String) async throws -> Response {
-            return try await tenancyView(req, error: m).reshown(req)
+        func fail(_ m: String, _ field: String) async throws -> Response {
+            return try await tenancyView(req, error: m, field: field).reshown(req)
         }
         guard let uid = f.unit.flatMap(UUID.init(uuidString:)),
             let unit = try await ServiceUnit.find(uid, on: req.store)
-        else { return try await fail(req.t("tenancy.bad_unit")) }
+        else { return try await fail(req.t("tenancy.bad_unit"), "unit") }
         guard let served = f.served.flatMap(Kommunenummer.init(_:)),
             try await Municipality.find(served, on: req.store) != nil,
             served != unit.$host.id
-        else { return try await fail(req.t("tenancy.bad_served")) }
+        else { return try await fail(req.t("tenancy.bad_served"), "served") }
         guard let from = f.validFrom.flatMap(LocalDate.init(parsing:)) else {
-            return try await fail(req.t("tenancy.bad_date"))
+            return try await fail(req.t("tenancy.bad_date"), "validFrom")
         }
         var to: LocalDate? = nil
         if let t = f.validTo, !t.isEmpty {
-            guard let d = LocalDate(parsing: t), d >= from else { return try await fail(req.t("tenancy.bad_end")) }
+            guard let d = LocalDate(parsing: t), d >= from else {
+                return try await fail(req.t("tenancy.bad_end"), "validTo")
+            }
             to = d
         }
         guard let ref = try? Validate.required(f.reference, "reference", max: 200) else {
-            return try await fail(req.t("tenancy.bad_reference"))
+            return try await fail(req.t("tenancy.bad_reference"), "reference")
         }
         if try await ServiceAgreement.query(on: req.store).filter(\.$unit.$id == uid).filter(\.$served.$id == served)
             .first() != nil
         {
-            return try await fail(req.t("tenancy.exists"))
+            return try await fail(req.t("tenancy.exists"), "served")
         }
         try await ServiceAgreement(unit: uid, served: served, validFrom: from, validTo: to, reference: ref)
             .create(on: req.store)

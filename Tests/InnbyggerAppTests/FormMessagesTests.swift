@@ -149,4 +149,25 @@ struct FormMessagesTests {
             #expect(household.body.string.contains("id=\"e-name\""))
         }
     }
+
+    @Test("The administrator's forms mark the refused field and link to it")
+    func adminForms() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("sysadmin")
+            let user = try await b.send(
+                .POST, "/admin/users",
+                form: [
+                    "_csrf": try await b.csrf(), "municipality": "3420", "username": "x", "displayName": "X Y",
+                    "role": "case_worker", "password": "Fjellvann-Tretopp-2026!",
+                ])
+            #expect(user.status == .badRequest)
+            #expect(
+                user.body.string.contains("id=\"e-username\"") && user.body.string.contains("<a href=\"#username\">"))
+            let agreement = try await b.send(
+                .POST, "/admin/tenancy/agreements",
+                form: ["_csrf": try await b.csrf(), "unit": "nonsense", "served": "3326", "validFrom": "2026-01-01"])
+            #expect(agreement.status == .badRequest && agreement.body.string.contains("id=\"e-unit\""))
+        }
+    }
 }
