@@ -785,3 +785,47 @@ def test_mobile_layout(driver):
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         driver.set_window_size(1280, 900)
+
+
+def test_confirmation_and_admin_pages_are_accessible(driver):
+    """The steps before irreversible actions and the administrator's pages pass the accessibility checks, and a
+    confirmation deletes nothing by being shown."""
+    login(driver, "saksbehandler.elverum")
+    driver.get(BASE_URL + "/persons")
+    person = driver.find_element(By.CSS_SELECTOR, "table a[href^='/persons/']").get_attribute("href")
+    visit(driver, person.replace(BASE_URL, "") + "/delete", "confirmation before deleting a person file")
+    assert has(driver, "form[action$='/delete'] button.button--danger")
+    driver.get(person)
+    revoke = driver.find_elements(By.CSS_SELECTOR, "a[href*='/shares/'][href$='/revoke']")
+    if revoke:
+        visit(driver, revoke[0].get_attribute("href").replace(BASE_URL, ""), "confirmation before revoking a share")
+    visit(driver, "/worklist?sort=name&q=a", "worklist sorted by name and filtered")
+    visit(driver, "/worklist?q=Ingenslikenavn", "worklist with an empty filter")
+    assert "Ingen åpne frister passer filteret" in driver.find_element(By.TAG_NAME, "main").text
+    driver.get(BASE_URL + "/settlement")
+    proposals = driver.find_elements(By.CSS_SELECTOR, "a[href^='/settlement/incoming/']")
+    if proposals:
+        driver.get(proposals[0].get_attribute("href"))
+        deletion = driver.find_elements(By.CSS_SELECTOR, "a[href$='/delete']")
+        if deletion:
+            visit(driver, deletion[0].get_attribute("href").replace(BASE_URL, ""), "confirmation before deleting a proposal")
+    logout(driver)
+    login(driver, "sysadmin")
+    visit(driver, "/admin/parameters", "parameter page")
+    assert "grunnbelopKroner" in driver.find_element(By.TAG_NAME, "main").text
+    visit(driver, "/admin/tenancy", "tenancy page with municipalities from Norway's list")
+    ending = driver.find_elements(By.CSS_SELECTOR, "a[href*='/admin/tenancy/agreements/'][href$='/end']")
+    assert ending, "no agreement to end"
+    visit(driver, ending[0].get_attribute("href").replace(BASE_URL, ""), "confirmation before ending an agreement")
+    logout(driver)
+    login(driver, "admin.elverum")
+    visit(driver, "/programme/settings", "programme settings with the caseload norm")
+    logout(driver)
+    login(driver, ADVISOR)
+    driver.get(BASE_URL + "/programme")
+    participant = driver.find_element(By.CSS_SELECTOR, "a[href$='/programme'][href^='/persons/']").get_attribute("href")
+    driver.get(participant)
+    measures = driver.find_elements(By.CSS_SELECTOR, "a[href*='/programme/measures/'][href$='/delete']")
+    if measures:
+        visit(driver, measures[0].get_attribute("href").replace(BASE_URL, ""), "confirmation before removing a measure")
+    logout(driver)
