@@ -100,6 +100,8 @@ package struct ProgrammeSettingsController: RouteCollection {
         /// The municipality's caseload norm, if it has one.
         package var caseload: Caseload?
         package var error: String?
+        /// The refused field's id on the page.
+        package var errorAnchor: String?
     }
 
     package static func municipality(_ ctx: ServiceContext, _ requested: String?) async throws -> Kommunenummer {
@@ -113,7 +115,9 @@ package struct ProgrammeSettingsController: RouteCollection {
         return first
     }
 
-    package func page(_ req: Request, _ requested: String?, error: String? = nil) async throws -> View {
+    package func page(_ req: Request, _ requested: String?, error: String? = nil, anchor: String? = nil) async throws
+        -> View
+    {
         let m = try await Self.municipality(req.context, requested)
         let names = try await req.municipalityNames()
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
@@ -132,7 +136,7 @@ package struct ProgrammeSettingsController: RouteCollection {
                 },
                 caseload: try await CaseloadNorm.find(m, on: req.store).map {
                     .init(maxParticipants: $0.maxParticipants, source: $0.source)
-                }, error: error))
+                }, error: error, errorAnchor: anchor))
     }
 
     package func show(req: Request) async throws -> View {
@@ -176,7 +180,15 @@ package struct ProgrammeSettingsController: RouteCollection {
             try await req.audit("update", recordType: "programme_settings", recordID: m.value, municipality: m)
             return req.redirect(to: "/programme/settings?municipality=\(m.value)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await page(req, m.value, error: req.message(e)).reshown(req)
+            // The field's id on the page: the three forms share field names, so the form is the route's.
+            let form = req.url.path.split(separator: "/").last.map(String.init) ?? ""
+            let ids = [
+                "phases.position": "phase-position", "phases.name": "phase-name", "measures.name": "measure-name",
+                "measures.kind": "measure-kind", "caseload.maxParticipants": "caseload-max",
+                "caseload.source": "caseload-source",
+            ]
+            return try await page(req, m.value, error: req.message(e), anchor: ids["\(form).\(e.field)"])
+                .reshown(req)
         }
     }
 

@@ -532,6 +532,9 @@ package struct SettlementController: RouteCollection {
     /// Names the proposal, its members and the sector assessments that go with it before it is deleted.
     package func deleteIncomingForm(req: Request) async throws -> View {
         let h = try await IncomingService.find(req.context, try req.pathID("incomingID"), for: .delete)
+        // The step names the family: a read of personal data, audited like the proposal's page.
+        try await req.audit(
+            "read", recordType: "incoming_household", recordID: h.id?.uuidString, municipality: h.$municipality.id)
         return try await req.confirmation(
             titleKey: "incoming.delete_title",
             Confirmation(
@@ -566,9 +569,13 @@ package struct SettlementController: RouteCollection {
         package var sectors: [Choice]
         package var reference: String
         package var error: String?
+        /// The refused field's id on the page.
+        package var errorAnchor: String?
     }
 
-    package func settingsView(_ req: Request, municipality requested: String?, error: String? = nil) async throws
+    package func settingsView(
+        _ req: Request, municipality requested: String?, error: String? = nil, anchor: String? = nil
+    ) async throws
         -> View
     {
         let codes = try await req.municipalities(where: .update) { .municipalSettings(municipality: $0) }
@@ -596,7 +603,8 @@ package struct SettlementController: RouteCollection {
                         offsetDays: $0.offsetDays)
                 },
                 sectors: sectors(.integration),
-                reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error))
+                reference: req.application.settlementDefaults.arrivalChecklist.reference, error: error,
+                errorAnchor: anchor))
     }
 
     package func settings(req: Request) async throws -> View {
@@ -617,7 +625,11 @@ package struct SettlementController: RouteCollection {
             try await action()
             return req.redirect(to: "/settlement/settings?municipality=\(municipality.value)&notice=saved")
         } catch let e as ValidationFailure {
-            return try await settingsView(req, municipality: municipality.value, error: req.message(e)).reshown(req)
+            // The field's id on the page: the checklist form's fields carry a prefix.
+            let ids: [String: String] = ["title": "new-title", "sector": "new-sector", "offsetDays": "new-offset"]
+            let anchor = ids[e.field] ?? e.field
+            return try await settingsView(req, municipality: municipality.value, error: req.message(e), anchor: anchor)
+                .reshown(req)
         }
     }
 

@@ -170,4 +170,27 @@ struct FormMessagesTests {
             #expect(agreement.status == .badRequest && agreement.body.string.contains("id=\"e-unit\""))
         }
     }
+
+    @Test("The settings pages mark the refused field of the form that was sent")
+    func settingsPages() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("admin.elverum")
+            let phase = try await b.send(
+                .POST, "/programme/settings/phases",
+                form: ["_csrf": try await b.csrf(), "municipality": "3420", "position": "x", "name": "Fase"])
+            #expect(phase.status == .badRequest && phase.body.string.contains("id=\"e-phase-position\""))
+            let norm = try await b.send(
+                .POST, "/programme/settings/caseload",
+                form: ["_csrf": try await b.csrf(), "municipality": "3420", "maxParticipants": "500", "source": "x"])
+            #expect(norm.status == .badRequest && norm.body.string.contains("id=\"e-caseload-max\""))
+            let hours = try await b.send(
+                .POST, "/settlement/settings",
+                form: [
+                    "_csrf": try await b.csrf(), "municipality": "3420", "answerHoursUrgent": "0",
+                    "answerHoursOrdinary": "48",
+                ])
+            #expect(hours.status == .badRequest && hours.body.string.contains("id=\"e-answerHoursUrgent\""))
+        }
+    }
 }
