@@ -14,7 +14,14 @@ extension Application {
 
 package struct ProgrammeParametersKey: StorageKey { package typealias Value = ProgrammeParameters }
 
+private struct DisclosureParametersKey: StorageKey { typealias Value = DisclosureParameters }
+
 extension Application {
+    /// The one rule for figures about few persons, in force today (`Resources/Parameters/disclosure.json`).
+    package var disclosure: DisclosureControl {
+        storage[DisclosureParametersKey.self]!.control(on: .today)
+    }
+
     /// G, benefit factors and programme durations in force by date (`Resources/Parameters/programme.json`).
     package var programmeParameters: ProgrammeParameters {
         get { storage[ProgrammeParametersKey.self]! }
@@ -37,6 +44,12 @@ package enum Parameters {
                 from: URL(fileURLWithPath: app.directory.resourcesDirectory + "Parameters/programme.json"))
         } catch {
             throw ConfigurationError("cannot read Resources/Parameters/programme.json: \(error)")
+        }
+        do {
+            app.storage[DisclosureParametersKey.self] = try DisclosureParameters.load(
+                resourcesDirectory: app.directory.resourcesDirectory)
+        } catch {
+            throw ConfigurationError("cannot read Resources/Parameters/disclosure.json: \(error)")
         }
     }
 }

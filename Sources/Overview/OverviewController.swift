@@ -72,8 +72,7 @@ package struct Statistics: Content {
     package static func overview(_ ctx: ServiceContext) async throws -> Statistics {
         let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let control = try DisclosureParameters.load(resourcesDirectory: ctx.app.directory.resourcesDirectory)
-            .control(on: LocalDate.today)
+        let control = ctx.app.disclosure
         let names = try await ctx.municipalityNames()
         var out: [MunicipalityStats] = []
         for code in codes {

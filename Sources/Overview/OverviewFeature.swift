@@ -8,16 +8,6 @@ package struct OverviewFeature: Feature {
 
     package let id = "overview"
 
-    /// The disclosure threshold is read where the figures are made (reports, settlement, programme); reading it here
-    /// once stops a broken file at start rather than on the first report.
-    package func configure(_ app: Application) throws {
-        do {
-            _ = try DisclosureParameters.load(resourcesDirectory: app.directory.resourcesDirectory)
-        } catch {
-            throw ConfigurationError("cannot read Resources/Parameters/disclosure.json: \(error)")
-        }
-    }
-
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: OverviewController())
         try routes.api.register(collection: MetaAPIController())

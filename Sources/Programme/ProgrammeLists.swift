@@ -125,8 +125,7 @@ package enum ProgrammeLists {
             guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == .oneYear }) else { continue }
             cohorts[end.year, default: []].append(o.status)
         }
-        let disclosure = try DisclosureParameters.load(resourcesDirectory: req.application.directory.resourcesDirectory)
-            .control(on: today)
+        let disclosure = req.application.disclosure
         let tooFew = req.application.translations.text("programme.too_few", req.language)
         return try await req.page(
             "Programme/overview", titleKey: "programme.overview",

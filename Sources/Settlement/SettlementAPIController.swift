@@ -11,12 +11,6 @@ package struct SettlementAPIController: RouteCollection {
         package func validated() throws -> Kommunenummer? { try municipality.map { try Validate.municipality($0) } }
     }
 
-    /// The one rule for figures about few persons, as on the pages.
-    static func rule(_ req: Request) throws -> DisclosureControl {
-        try DisclosureParameters.load(resourcesDirectory: req.application.directory.resourcesDirectory)
-            .control(on: .today)
-    }
-
     package func boot(routes: any RoutesBuilder) throws {
         let years = routes.grouped("settlement-years")
         years.get { req async throws -> [SettlementYearDTO] in
@@ -25,14 +19,14 @@ package struct SettlementAPIController: RouteCollection {
             for y in try await SettlementYearService.list(req.context, municipality: m?.value) {
                 out.append(
                     SettlementYearDTO(
-                        y, try await SettlementYearService.progress(req.context, y), rule: try Self.rule(req)))
+                        y, try await SettlementYearService.progress(req.context, y), rule: req.application.disclosure))
             }
             return out
         }
         years.gated(.create, .settlementPlan).post { req async throws -> Response in
             let y = try await SettlementYearService.create(req.context, try req.json(SettlementYearInput.self))
             return try await SettlementYearDTO(
-                y, try await SettlementYearService.progress(req.context, y), rule: try Self.rule(req)
+                y, try await SettlementYearService.progress(req.context, y), rule: req.application.disclosure
             )
             .encodeResponse(
                 status: .created, for: req)
@@ -40,13 +34,13 @@ package struct SettlementAPIController: RouteCollection {
         years.get(":yearID") { req async throws -> SettlementYearDTO in
             let y = try await SettlementYearService.find(req.context, try req.pathID("yearID"))
             return SettlementYearDTO(
-                y, try await SettlementYearService.progress(req.context, y), rule: try Self.rule(req))
+                y, try await SettlementYearService.progress(req.context, y), rule: req.application.disclosure)
         }
         years.gated(.update, .settlementPlan).put(":yearID") { req async throws -> SettlementYearDTO in
             let y = try await SettlementYearService.update(
                 req.context, try req.pathID("yearID"), try req.json(SettlementYearInput.self))
             return SettlementYearDTO(
-                y, try await SettlementYearService.progress(req.context, y), rule: try Self.rule(req))
+                y, try await SettlementYearService.progress(req.context, y), rule: req.application.disclosure)
         }
         years.gated(.delete, .settlementPlan).delete(":yearID") { req async throws -> HTTPStatus in
             try await SettlementYearService.delete(req.context, try req.pathID("yearID"))

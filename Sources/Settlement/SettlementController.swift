@@ -101,8 +101,7 @@ package struct SettlementController: RouteCollection {
             throw ValidationFailure(field: "year", "invalid.range", "2000", "2100")
         }
         let months = (1...12).map { req.application.translations.text("month.\($0)", req.language) }
-        let disclosure = try DisclosureParameters.load(resourcesDirectory: req.application.directory.resourcesDirectory)
-            .control(on: LocalDate.today)
+        let disclosure = req.application.disclosure
 
         var yearRows: [OverviewView.YearRow] = []
         if !yearCodes.isEmpty {
