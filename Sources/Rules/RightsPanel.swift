@@ -80,9 +80,21 @@ package struct RightsPanel: Encodable {
     }
 }
 
+private struct RightsPanelKey: StorageKey { typealias Value = [UUID: RightsPanel] }
+
 extension RightsPanel {
     /// The panel for a person today, with the facts the features recorded; recording is offered per sector part.
+    /// Computed once per request: the rights and the deadlines sections of one page share it.
     static func today(_ req: Request, _ p: Person) async throws -> RightsPanel {
+        if let cached = req.storage[RightsPanelKey.self]?[p.id!] { return cached }
+        let panel = try await evaluate(req, p)
+        var cache = req.storage[RightsPanelKey.self] ?? [:]
+        cache[p.id!] = panel
+        req.storage[RightsPanelKey.self] = cache
+        return panel
+    }
+
+    private static func evaluate(_ req: Request, _ p: Person) async throws -> RightsPanel {
         let events =
             try await DeadlineEvents.dates(for: [p.id!], features: req.application.features, on: req.store)[p.id!]
             ?? [:]
