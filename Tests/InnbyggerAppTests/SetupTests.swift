@@ -9,23 +9,12 @@ import VaporTesting
 
 /// An installation without the demo: in-memory SQLite, migrated, empty.
 func withEmptyApp(_ body: (Application) async throws -> Void) async throws {
-    ServiceClock.fix(testDay)
     var settings = Settings.testing()
     settings.autoDemo = false
     // Always an in-memory SQLite of its own, also when the suite runs against PostgreSQL.
     settings.databaseURL = nil
     settings.inMemory = true
-    let app = try await Application.make(.testing)
-    app.logger.logLevel = .warning
-    do {
-        try await configure(app, settings: settings)
-        try await prepareDatabase(app)
-        try await body(app)
-    } catch {
-        try? await app.asyncShutdown()
-        throw error
-    }
-    try await app.asyncShutdown()
+    try await runApp(settings, body)
 }
 
 @Suite("A real installation: setup, municipalities, units and agreements", .serialized)

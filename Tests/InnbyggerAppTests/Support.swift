@@ -46,6 +46,7 @@ let testTranslations = try! Translations.load(
 let testDay = LocalDate(iso: "2026-11-16")!
 
 private func runDemoApp(_ body: (Application) async throws -> Void) async throws {
+    // The day is fixed before the PostgreSQL template's demo is made too.
     ServiceClock.fix(testDay)
     var settings = Settings.testing()
     settings.autoDemo = true
@@ -54,6 +55,12 @@ private func runDemoApp(_ body: (Application) async throws -> Void) async throws
         settings.databaseURL = try await PostgresTemplate.shared.freshCopy(from: url)
         settings.auditKey = PostgresTemplate.auditKey
     }
+    try await runApp(settings, body)
+}
+
+/// Runs `body` against an app configured with `settings` on the test day, migrated (and with the demo if asked).
+func runApp(_ settings: Settings, _ body: (Application) async throws -> Void) async throws {
+    ServiceClock.fix(testDay)
     let app = try await Application.make(.testing)
     // Keep test output readable; warnings and errors still show.
     app.logger.logLevel = .warning
