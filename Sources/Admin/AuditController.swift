@@ -67,7 +67,14 @@ package struct AuditController: RouteCollection {
             }
             q.filter(\.$userID ~~ ids)
         }
-        if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty { q.filter(\.$recordID == r) }
+        if let r = f.record?.trimmingCharacters(in: .whitespaces), !r.isEmpty {
+            // A list read names every id it showed, separated by spaces: a record is found there too.
+            let pattern = "%\(Search.escapeLike(r))%"
+            q.group(.or) {
+                $0.filter(\.$recordID == r).filter(
+                    Search.like("record_id", in: AuditEntry.schema, pattern, on: req.store))
+            }
+        }
         if let s = f.from, !s.isEmpty {
             guard let d = LocalDate(parsing: s) else {
                 throw ValidationFailure(field: "from", "invalid.date")

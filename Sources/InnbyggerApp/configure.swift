@@ -45,6 +45,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode = WAL").run()
     }
     app.auditLog = AuditLog(key: try AuditKey.load(settings))
+    app.auditBatcher = AuditBatcher()
+    app.deadlineIndex = DeadlineIndex()
     app.features = Features.all
     Migrations.kernel.forEach { app.migrations.add($0) }
     for feature in app.features { feature.migrations.forEach { app.migrations.add($0) } }
@@ -135,6 +137,7 @@ package enum Migrations {
                 ("idx_audit_municipality", AuditEntry.schema, ["municipality", "seq"]),
                 ("idx_role_assignments_user", RoleAssignment.schema, ["user_id"]),
             ]),
+        CreateDeadlineIndex(),
     ]
 }
 
@@ -147,4 +150,7 @@ public func prepareDatabase(_ app: Application) async throws {
     }
     app.isDemo = try await DemoData.isPresent(on: app.db)
     for feature in app.features { try await feature.start(app) }
+    // The deadline table: files not computed today (all of them after the demo loads) are computed before the server
+    // takes requests; the worklist asks again on every visit, so the first visit after midnight sees the new day.
+    try await app.deadlineIndex.ensureCurrent(app)
 }

@@ -242,6 +242,53 @@ package enum Writes {
     }
 }
 
+/// Group commit for the audit entries of reads (issue #12): a read must be audited before its response leaves, but
+/// reads must not each wait for a write transaction of their own. Entries wait here while the one writer commits the
+/// batch before them; then all that arrived meanwhile are appended in one transaction, in arrival order, and each
+/// waiting read continues once its entry is durable. The hash chain stays exact: appends still go through `Writes`,
+/// one at a time, interleaved with the writes of records.
+package actor AuditBatcher {
+    private var pending: [(drafts: [AuditDraft], done: CheckedContinuation<Void, any Error>)] = []
+    private var draining = false
+    /// Transactions committed and entries they held, for the bench and `/metrics`.
+    package private(set) var batches = 0
+    package private(set) var entries = 0
+
+    package init() {}
+
+    /// Returns once `drafts` are committed to the chain; throws (nothing stored) when the batch failed.
+    package func append(_ drafts: [AuditDraft], app: Application) async throws {
+        guard !drafts.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            pending.append((drafts, done))
+            if !draining {
+                draining = true
+                Task { await self.drain(app) }
+            }
+        }
+    }
+
+    private func drain(_ app: Application) async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending = []
+            let drafts = batch.flatMap(\.drafts)
+            let log = app.auditLog
+            do {
+                try await app.write { tx in try await log.append(drafts, on: tx) }
+                batches += 1
+                entries += drafts.count
+                for waiter in batch { waiter.done.resume() }
+            } catch {
+                for waiter in batch { waiter.done.resume(throwing: error) }
+            }
+        }
+        draining = false
+    }
+}
+
+package struct AuditBatcherKey: StorageKey { package typealias Value = AuditBatcher }
+
 package struct WriteLockKey: StorageKey { package typealias Value = SerialLock }
 package struct AuditLogKey: StorageKey { package typealias Value = AuditLog }
 
@@ -251,6 +298,15 @@ extension Application {
         let l = SerialLock()
         storage[WriteLockKey.self] = l
         return l
+    }
+
+    /// The group commit of read audits (`AuditBatcher`); set once in `configure`.
+    package var auditBatcher: AuditBatcher {
+        get {
+            guard let b = storage[AuditBatcherKey.self] else { fatalError("configure() sets the audit batcher") }
+            return b
+        }
+        set { storage[AuditBatcherKey.self] = newValue }
     }
 
     package var auditLog: AuditLog {

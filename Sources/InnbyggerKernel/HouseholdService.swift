@@ -51,7 +51,7 @@ package enum HouseholdService {
         let rows = try await Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
             .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
         let visible = rows.filter { ctx.may(.read, resource($0)) }
-        try await ctx.auditList("household", municipalities: visible.map { $0.$municipality.id })
+        try await ctx.auditList("household", records: visible.map { ($0.id!, $0.$municipality.id) })
         return visible
     }
 

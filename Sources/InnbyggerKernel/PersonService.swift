@@ -596,6 +596,10 @@ package struct PersonPageQuery: Content {
     package var q: String?
     package var municipality: String?
     package var page: Int?
+    /// Rows per page, 1…200 (50 when absent).
+    package var limit: Int?
+    /// Where the page starts: the `nextCursor` of the page before (keyset paging; `page` is then not used).
+    package var cursor: String?
 
     /// Rejects what the API contract calls invalid: long search text, a malformed municipality, pages outside 1…100
     /// 000.
@@ -604,13 +608,19 @@ package struct PersonPageQuery: Content {
         v.q = try Validate.text(q, "q", max: 100, required: false)
         if let m = municipality { v.municipality = try Validate.municipality(m).value }
         v.page = try Validate.page(page)
+        v.limit = try Validate.number(limit, "limit", 1...200)
+        if let c = cursor { _ = try Cursor(token: c) }
         return v
     }
 
-    package init(q: String? = nil, municipality: String? = nil, page: Int? = nil) {
+    package init(
+        q: String? = nil, municipality: String? = nil, page: Int? = nil, limit: Int? = nil, cursor: String? = nil
+    ) {
         self.q = q
         self.municipality = municipality
         self.page = page
+        self.limit = limit
+        self.cursor = cursor
     }
 }
 
@@ -640,7 +650,7 @@ package enum PersonService {
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
     package static func list(_ ctx: ServiceContext, _ unchecked: PersonPageQuery) async throws -> (
-        persons: [Person], total: Int, municipalities: [Kommunenummer]
+        persons: [Person], total: Int, municipalities: [Kommunenummer], next: Cursor?
     ) {
         let user = try ctx.requireUser()
         let query = try unchecked.validated()
@@ -666,13 +676,29 @@ package enum PersonService {
             }
         }
         let total = try await q.count()
-        let page = query.page ?? 1
-        let rows = try await q.sort(\.$familyName).sort(\.$givenName)
-            .range(((page - 1) * pageSize)..<(page * pageSize)).all()
+        let limit = query.limit ?? pageSize
+        // By name, the id last so the order is total: the keyset a cursor continues from.
+        q.sort(\.$familyName).sort(\.$givenName).sort(\.$id)
+        if let token = query.cursor {
+            q.filter(.sql(embed: try listOrder.after(try Cursor(token: token)))).limit(limit)
+        } else {
+            let page = query.page ?? 1
+            q.range(((page - 1) * limit)..<(page * limit))
+        }
+        let rows = try await q.all()
         let visible = rows.filter { ctx.may(.read, $0.resource) }
-        try await ctx.auditList("person", municipalities: visible.map { $0.$municipality.id })
-        return (visible, total, codes)
+        try await ctx.auditList("person", records: visible.map { ($0.id!, $0.$municipality.id) })
+        let next =
+            rows.count == limit
+            ? rows.last.map { Cursor([.text($0.familyName), .text($0.givenName), .id($0.id!)]) } : nil
+        return (visible, total, codes, next)
     }
+
+    /// The person list's order as a keyset (`Keyset`).
+    static let listOrder = Keyset([
+        .init("\"\(Person.schema)\".\"family_name\""), .init("\"\(Person.schema)\".\"given_name\""),
+        .init("\"\(Person.schema)\".\"id\""),
+    ])
 
     /// One person, after the policy allows `action`. Every page or response that shows the file (a read, or the edit
     /// form of an update) is audited as a read; `audited: false` leaves that to a caller that checks a part of the file

@@ -132,25 +132,43 @@ package final class ServiceContext: Sendable {
             recordID: recordID, route: route)
     }
 
-    /// Appends one audit entry: inside the write when there is one (so it commits with the record), else in a write
-    /// of its own, before the data leaves the server.
+    /// Appends one audit entry: inside the write when there is one (so it commits with the record), else through the
+    /// group commit (`AuditBatcher`), before the data leaves the server.
     package func audit(_ action: String, recordType: String, recordID: String?, municipality: Kommunenummer?)
         async throws
     {
-        let draft = auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)
-        let log = app.auditLog
-        try await write { tx in try await log.append([draft], on: tx) }
+        try await append([auditDraft(action, recordType: recordType, recordID: recordID, municipality: municipality)])
     }
 
     /// A list read: one entry per municipality whose rows the list shows, appended together.
     package func auditList<Codes: Sequence>(_ recordType: String, municipalities: Codes) async throws
     where Codes.Element == Kommunenummer {
-        let drafts = Set(municipalities).sorted().map {
-            auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
-        }
+        try await append(
+            Set(municipalities).sorted().map {
+                auditDraft("list", recordType: recordType, recordID: nil, municipality: $0)
+            })
+    }
+
+    /// A list read of records by id: one entry per municipality shown, each naming the ids it returned (in the order
+    /// shown), so the log tells whose files a page listed.
+    package func auditList(_ recordType: String, records: [(id: UUID, municipality: Kommunenummer)]) async throws {
+        var ids: [Kommunenummer: [String]] = [:]
+        for r in records { ids[r.municipality, default: []].append(r.id.uuidString) }
+        try await append(
+            ids.keys.sorted().map {
+                auditDraft("list", recordType: recordType, recordID: ids[$0]!.joined(separator: " "), municipality: $0)
+            })
+    }
+
+    /// Inside a write, appended to its transaction; otherwise a read's entries, by group commit.
+    private func append(_ drafts: [AuditDraft]) async throws {
         guard !drafts.isEmpty else { return }
-        let log = app.auditLog
-        try await write { tx in try await log.append(drafts, on: tx) }
+        if let open = unit.withLockedValue({ $0 }) {
+            try await app.auditLog.append(drafts, on: open.tx)
+            open.noteChanges(drafts)
+        } else {
+            try await app.auditBatcher.append(drafts, app: app)
+        }
     }
 
     /// A refusal is kept whatever happens to the transaction: inside a write it is written after the write ends
@@ -183,6 +201,7 @@ package final class ServiceContext: Sendable {
                 defer { self.unit.withLockedValue { $0 = nil } }
                 do {
                     let value = try await body(tx)
+                    try await open.refreshDeadlines(app)
                     refusals = open.refusals.withLockedValue { $0 }
                     return value
                 } catch {

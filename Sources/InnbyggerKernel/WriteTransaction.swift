@@ -3,11 +3,33 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// The write a request is inside: its transaction, and the refusals to keep whatever becomes of it.
+/// The write a request is inside: its transaction, the refusals to keep whatever becomes of it, and the files it
+/// changed (whose deadlines are recomputed before it commits).
 package final class WriteUnit: Sendable {
     package let tx: any Database
     package let refusals = NIOLockedValueBox<[AuditDraft]>([])
+    package let changed = NIOLockedValueBox<(persons: Set<UUID>, households: Set<UUID>)>(([], []))
     package init(tx: any Database) { self.tx = tx }
+
+    /// Notes the files an audit entry names as changed: a person's file and its programme are keyed by the person,
+    /// a household (its checklist, its members) by the household. Reads change nothing.
+    package func noteChanges(_ drafts: [AuditDraft]) {
+        for d in drafts where d.action != "read" && d.action != "list" {
+            guard let id = d.recordID.flatMap(UUID.init(uuidString:)) else { continue }
+            switch d.recordType {
+            case "person", "programme": changed.withLockedValue { _ = $0.persons.insert(id) }
+            case "household": changed.withLockedValue { _ = $0.households.insert(id) }
+            default: break
+            }
+        }
+    }
+
+    /// Recomputes the deadlines of the files changed so far, inside the transaction.
+    package func refreshDeadlines(_ app: Application) async throws {
+        let (persons, households) = changed.withLockedValue { $0 }
+        let all = persons.union(try await DeadlineIndex.members(of: households, on: tx))
+        try await DeadlineIndex.refresh(all, app: app, on: tx)
+    }
 }
 
 extension Request {

@@ -346,6 +346,11 @@ package enum ImportService {
                 try await job.update(on: tx)
                 drafts.append(draft("import_done", "import", jobID))
                 try await log.append(drafts, on: tx)
+                // The new files' deadlines, in the same transaction (the worklist reads them from the table).
+                let created = drafts.filter { $0.recordType == "person" }.compactMap {
+                    $0.recordID.flatMap(UUID.init(uuidString:))
+                }
+                try await DeadlineIndex.refresh(Set(created), app: app, on: tx)
             }
             await progress.set(jobID, rows.count)
         } catch {

@@ -12,7 +12,9 @@ package struct PersonsAPIController: RouteCollection {
             let r = try await PersonService.list(req.context, query)
             return PersonList(
                 items: r.persons.map { PersonDTO($0, for: req.context) }, total: r.total,
-                page: max(1, query.page ?? 1), pageSize: PersonService.pageSize)
+                page: query.cursor == nil ? max(1, query.page ?? 1) : nil,
+                pageSize: query.limit ?? PersonService.pageSize,
+                nextCursor: r.next?.token)
         }
         persons.gated(.create, .personalData).post { req async throws -> Response in
             let p = try await PersonService.create(req.context, try req.json(PersonInput.self))
@@ -59,6 +61,9 @@ package struct PersonsAPIController: RouteCollection {
 package struct PersonList: Content {
     package var items: [PersonDTO]
     package var total: Int
-    package var page: Int
+    /// The page number when paged by number; absent when paged by cursor.
+    package var page: Int?
     package var pageSize: Int
+    /// Where the next page starts (`cursor=`); absent on the last page.
+    package var nextCursor: String?
 }

@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// "Mine frister": every open deadline of the persons the user may see, overdue first.
@@ -35,14 +36,39 @@ package struct WorklistController: RouteCollection {
 
     package static let pageSize = 50
 
-    package struct Item {
-        package var person: Person
-        package var deadline: Deadline
-        package var status: DeadlineStatus
+    /// The person a worklist row is about: only the columns the list shows and filters by.
+    package struct PersonRef: Sendable {
+        package var id: UUID
+        package var familyName: String
+        package var givenName: String
+        package var municipality: Kommunenummer
+        package var advisorID: UUID?
+        package var caseWorkerID: UUID?
     }
 
-    /// Open deadlines, evaluated today, filtered by the policy and the query.
-    package static func items(_ ctx: ServiceContext, _ f: Filter) async throws -> [Item] {
+    package struct Item: Sendable {
+        package var person: PersonRef
+        package var deadline: Deadline
+        package var status: DeadlineStatus
+        /// Where the list goes on after this row.
+        package var cursor: Cursor
+    }
+
+    /// A validated filter, as the queries need it.
+    package struct Scope: Sendable {
+        var codes: [Kommunenummer]
+        var kind: DeadlineKind?
+        var follower: UUID?
+        var q: String?
+        var sort: Sort
+        /// nil for integration staff (every sector's deadlines); a partner's sectors otherwise.
+        var sectors: [Sector]?
+        var today: LocalDate
+    }
+
+    /// Checks the filter against the policy and the query's rules (400 for a malformed value, 403 outside the user's
+    /// reach), and makes sure the deadline table has today's pass.
+    package static func scope(_ ctx: ServiceContext, _ f: Filter) async throws -> Scope {
         let user = try ctx.requireUser()
         let codes = try await ctx.scope(where: .list, requested: f.municipality) {
             .personalDataList(municipality: $0)
@@ -60,15 +86,10 @@ package struct WorklistController: RouteCollection {
         case "mine": mine = true
         default: throw ValidationFailure(field: "who", "invalid.choice")
         }
-        let query = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
-        if mine { _ = PersonService.followedBy(query, user.id) }
+        var q: String? = nil
         if let text = f.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard text.count <= 100 else { throw ValidationFailure(field: "q", "invalid.too_long", "100") }
-            let pattern = "%\(Search.escapeLike(text))%"
-            query.group(.or) {
-                $0.filter(Search.like("given_name", in: Person.schema, pattern, on: ctx.db))
-                    .filter(Search.like("family_name", in: Person.schema, pattern, on: ctx.db))
-            }
+            q = text
         }
         let sort: Sort
         if let s = f.sort, !s.isEmpty {
@@ -80,39 +101,169 @@ package struct WorklistController: RouteCollection {
         if let page = f.page, !(1...10_000).contains(page) {
             throw ValidationFailure(field: "page", "invalid.range", "1", "10000")
         }
-        let persons = try await query.all().filter { ctx.may(.read, $0.resource) }
-        let events = try await DeadlineEvents.dates(
-            for: persons.compactMap(\.id), features: ctx.app.features, on: ctx.db)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
-        let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
-        let today = LocalDate.today
-        var out: [Item] = []
-        for p in persons {
-            for d in ctx.app.rulesEngine.evaluate(p.facts, asOf: today).deadlines {
-                if let kind, d.kind != kind { continue }
-                if !staff && !sectors.contains(d.kind.sector) { continue }
-                let status = DeadlineStatus.of(
-                    d, eventDate: events[p.id!]?[d.kind], asOf: today, soonDays: Deadlines.soonDays)
-                if status != .met && d.kind.isMetByEvent { out.append(Item(person: p, deadline: d, status: status)) }
-            }
+        try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        return Scope(
+            codes: codes, kind: kind, follower: mine ? user.id : nil, q: q, sort: sort,
+            sectors: staff ? nil : Array(Set(user.principal.roles.compactMap(\.partnerSector))), today: .today)
+    }
+
+    /// `FROM … WHERE …` of the filtered list: the deadline table joined to the files, in SQL with indexes. A partner
+    /// gets only its own sectors' deadlines on files shared with one of its sectors, as the policy says.
+    static func from(_ s: Scope, on db: any Database) -> SQLQueryString {
+        var sql: SQLQueryString = """
+            FROM \(ident: OpenDeadline.schema) d JOIN \(ident: Person.schema) p ON p.id = d.person_id
+            WHERE d.municipality IN (\(binds: s.codes.map(\.value)))
+            """
+        if let kind = s.kind { sql += " AND d.kind = \(bind: kind.rawValue)" }
+        if let u = s.follower { sql += " AND (p.advisor_id = \(bind: u) OR p.case_worker_id = \(bind: u))" }
+        if let q = s.q {
+            let op = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+            let pattern = "%\(Search.escapeLike(q))%"
+            sql +=
+                " AND (p.given_name \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\'"
+                + " OR p.family_name \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\')"
         }
-        try await ctx.auditList("worklist", municipalities: out.map { $0.person.$municipality.id })
-        let byDue: (Item, Item) -> Bool = {
-            ($0.deadline.due, $0.person.familyName, $0.person.givenName)
-                < ($1.deadline.due, $1.person.familyName, $1.person.givenName)
+        if let sectors = s.sectors {
+            let names = sectors.map(\.rawValue)
+            sql += """
+                 AND d.sector IN (\(binds: names)) AND EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
+                WHERE sh.person_id = d.person_id AND sh.sector IN (\(binds: names)) AND sh.revoked_at IS NULL)
+                """
         }
-        switch sort {
+        return sql
+    }
+
+    /// The list's order as a keyset: the table's key last, so the order is total and pages never overlap.
+    static func keyset(_ s: Scope) -> Keyset {
+        switch s.sort {
         case .overdue:
-            return out.sorted(by: byDue)
+            return Keyset([.init("d.due"), .init("p.family_name"), .init("p.given_name"), .init("d.id")])
         case .upcoming:
-            let (late, ahead) = (out.filter { $0.status == .overdue }, out.filter { $0.status != .overdue })
-            return ahead.sorted(by: byDue) + late.sorted { byDue($1, $0) }
+            // What is still ahead first, soonest first; then the overdue, least overdue first. The day is a literal
+            // ISO date (never user input), so the expressions can be compared with a cursor's values.
+            let day = s.today.iso
+            return Keyset([
+                .init("CASE WHEN d.due < '\(day)' THEN 1 ELSE 0 END"),
+                .init("CASE WHEN d.due < '\(day)' THEN '' ELSE d.due END"), .init("d.due", ascending: false),
+                .init("p.family_name"), .init("p.given_name"), .init("d.id"),
+            ])
         case .name:
-            return out.sorted {
-                ($0.person.familyName, $0.person.givenName, $0.deadline.due)
-                    < ($1.person.familyName, $1.person.givenName, $1.deadline.due)
-            }
+            return Keyset([.init("p.family_name"), .init("p.given_name"), .init("d.due"), .init("d.id")])
         }
+    }
+
+    /// The cursor after an item, in the values of `keyset(s)`.
+    static func cursor(_ i: Item, key: Int, _ s: Scope) -> Cursor {
+        let due = i.deadline.due.iso
+        let (family, given) = (i.person.familyName, i.person.givenName)
+        switch s.sort {
+        case .overdue: return Cursor([.text(due), .text(family), .text(given), .number(key)])
+        case .upcoming:
+            let late = i.deadline.due < s.today
+            return Cursor([
+                .number(late ? 1 : 0), .text(late ? "" : due), .text(due), .text(family), .text(given), .number(key),
+            ])
+        case .name: return Cursor([.text(family), .text(given), .text(due), .number(key)])
+        }
+    }
+
+    private struct Row: Decodable {
+        var id: Int
+        var person_id: UUID
+        var family_name: String
+        var given_name: String
+        var municipality: String
+        var advisor_id: UUID?
+        var case_worker_id: UUID?
+        var kind: String
+        var due: String
+        var reference: String
+    }
+
+    /// One page of the list, read in SQL: `limit` rows after `cursor` (keyset paging), or after `offset` rows.
+    package static func rows(
+        _ ctx: ServiceContext, _ s: Scope, limit: Int, offset: Int = 0, after cursor: Cursor? = nil
+    )
+        async throws -> [Item]
+    {
+        let sql = ctx.db as! any SQLDatabase
+        let keys = keyset(s)
+        var query: SQLQueryString =
+            """
+            SELECT d.id, d.person_id, p.family_name, p.given_name, d.municipality, p.advisor_id, p.case_worker_id,
+            d.kind, d.due, d.reference
+            """ + " " + from(s, on: ctx.db)
+        if let cursor { query += " AND " + (try keys.after(cursor)) }
+        query += keys.orderBy + " LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))"
+        return try await sql.raw(query).all(decoding: Row.self).compactMap { (r: Row) -> Item? in
+            guard let kind = DeadlineKind(rawValue: r.kind), let due = LocalDate(parsing: r.due),
+                let m = Kommunenummer(r.municipality)
+            else { return nil }
+            let d = Deadline(kind: kind, due: due, reference: r.reference, basis: "")
+            var item = Item(
+                person: PersonRef(
+                    id: r.person_id, familyName: r.family_name, givenName: r.given_name, municipality: m,
+                    advisorID: r.advisor_id, caseWorkerID: r.case_worker_id),
+                deadline: d,
+                status: DeadlineStatus.of(d, eventDate: nil, asOf: s.today, soonDays: Deadlines.soonDays),
+                cursor: Cursor([]))
+            item.cursor = Self.cursor(item, key: r.id, s)
+            return item
+        }
+    }
+
+    /// How many rows the filter holds, by status, in one aggregate query.
+    package static func counts(_ ctx: ServiceContext, _ s: Scope) async throws -> [DeadlineStatus: Int] {
+        struct Counts: Decodable {
+            var overdue: Int?
+            var soon: Int?
+            var later: Int?
+        }
+        let sql = ctx.db as! any SQLDatabase
+        let day = s.today.iso
+        let soon = s.today.adding(days: Deadlines.soonDays).iso
+        let query: SQLQueryString =
+            """
+            SELECT SUM(CASE WHEN d.due < \(bind: day) THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN d.due >= \(bind: day) AND d.due <= \(bind: soon) THEN 1 ELSE 0 END) AS soon,
+            SUM(CASE WHEN d.due > \(bind: soon) THEN 1 ELSE 0 END) AS later
+            """ + " " + from(s, on: ctx.db)
+        let c = try await sql.raw(query).first(decoding: Counts.self)
+        return [.overdue: c?.overdue ?? 0, .soon: c?.soon ?? 0, .later: c?.later ?? 0]
+    }
+
+    /// Overdue rows by kind, for the start page: for all the filter holds and for the persons `follower` follows.
+    package static func overdueByKind(_ ctx: ServiceContext, _ s: Scope, follower: UUID) async throws
+        -> [(kind: DeadlineKind, all: Int, mine: Int)]
+    {
+        struct KindCount: Decodable {
+            var kind: String
+            var total: Int
+            var mine: Int?
+        }
+        let sql = ctx.db as! any SQLDatabase
+        let query: SQLQueryString =
+            """
+            SELECT d.kind, COUNT(*) AS total,
+            SUM(CASE WHEN p.advisor_id = \(bind: follower) OR p.case_worker_id = \(bind: follower) THEN 1 ELSE 0 END)
+            AS mine
+            """ + " " + from(s, on: ctx.db) + " AND d.due < \(bind: s.today.iso) GROUP BY d.kind ORDER BY d.kind"
+        return try await sql.raw(query).all(decoding: KindCount.self).compactMap { r in
+            DeadlineKind(rawValue: r.kind).map { ($0, r.total, r.mine ?? 0) }
+        }
+    }
+
+    /// Every row of the filter, in its order, read a page at a time (the CSV export, and tests).
+    package static func items(_ ctx: ServiceContext, _ f: Filter) async throws -> [Item] {
+        let s = try await scope(ctx, f)
+        var out: [Item] = []
+        while true {
+            let page = try await rows(ctx, s, limit: 1000, after: out.last?.cursor)
+            out += page
+            if page.count < 1000 { break }
+        }
+        return out
     }
 
     package struct PageView: Encodable {
@@ -159,17 +310,22 @@ package struct WorklistController: RouteCollection {
 
     package func page(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let items = try await Self.items(req.context, f)
+        let ctx = req.context
+        let scope = try await Self.scope(ctx, f)
+        let counts = try await Self.counts(ctx, scope)
+        let total = counts.values.reduce(0, +)
         let names = try await req.municipalityNames()
-        let today = LocalDate.today
-        let pages = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
+        let today = scope.today
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let page = min(f.page ?? 1, pages)
-        let rows = items.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize).map { i in
+        let items = try await Self.rows(ctx, scope, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        try await ctx.auditList("worklist", records: items.map { ($0.person.id, $0.person.municipality) })
+        let rows = items.map { i in
             let late = i.status == .overdue ? -today.days(until: i.deadline.due) : nil
             return PageView.Row(
-                personID: i.person.id!, name: "\(i.person.familyName), \(i.person.givenName)",
+                personID: i.person.id, name: "\(i.person.familyName), \(i.person.givenName)",
                 kindKey: i.deadline.kind.labelKey, due: i.deadline.due.iso, statusKey: i.status.labelKey,
-                status: i.status.rawValue, daysOverdue: late, municipality: names[i.person.$municipality.id] ?? "")
+                status: i.status.rawValue, daysOverdue: late, municipality: names[i.person.municipality] ?? "")
         }
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
         var parts: [(String, String)] = [
@@ -187,7 +343,7 @@ package struct WorklistController: RouteCollection {
                 rows: Array(rows),
                 counts: [DeadlineStatus.overdue, .soon, .later].map { s in
                     .init(
-                        key: "worklist.\(s.rawValue)", status: s.rawValue, count: items.filter { $0.status == s }.count)
+                        key: "worklist.\(s.rawValue)", status: s.rawValue, count: counts[s] ?? 0)
                 },
                 kinds: DeadlineKind.allCases.filter(\.isMetByEvent).map {
                     .init(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == f.kind)
@@ -196,9 +352,9 @@ package struct WorklistController: RouteCollection {
                 sorts: Sort.allCases.map {
                     .init(value: $0.rawValue, label: "worklist.sort.\($0.rawValue)", selected: $0.rawValue == f.sort)
                 },
-                q: f.q ?? "", query: query, total: items.count, page: page, pages: pages,
+                q: f.q ?? "", query: query, total: total, page: page, pages: pages,
                 previousPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
-                mine: f.who == "mine", emptyReason: items.isEmpty ? try await Self.emptyReason(req, f) : nil,
+                mine: f.who == "mine", emptyReason: total == 0 ? try await Self.emptyReason(req, f) : nil,
                 tables: try await Self.tables(req, f)))
     }
 
@@ -247,14 +403,14 @@ package struct WorklistController: RouteCollection {
             ],
             rows: items.map { i in
                 [
-                    i.person.id!.uuidString, i.person.familyName, i.person.givenName,
-                    names[i.person.$municipality.id] ?? "",
+                    i.person.id.uuidString, i.person.familyName, i.person.givenName,
+                    names[i.person.municipality] ?? "",
                     tr.text(i.deadline.kind.labelKey, lang), i.deadline.due.norwegian,
                     tr.text(i.status.labelKey, lang),
                     i.deadline.reference,
                 ]
             })
-        for m in Set(items.map { $0.person.$municipality.id }).sorted() {
+        for m in Set(items.map(\.person.municipality)).sorted() {
             try await req.audit("export", recordType: "worklist", recordID: nil, municipality: m)
         }
         let res = Response(status: .ok, body: .init(string: body))

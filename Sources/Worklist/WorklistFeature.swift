@@ -26,12 +26,11 @@ package struct WorklistFeature: Feature {
             return []
         }
         let user = try req.requireUser()
-        let overdue = try await WorklistController.items(req.context, .init()).filter { $0.status == .overdue }
-        return Dictionary(grouping: overdue, by: \.deadline.kind).sorted { $0.key.rawValue < $1.key.rawValue }.map {
-            kind, items in
-            let mine = items.filter { $0.person.advisorID == user.id || $0.person.caseWorkerID == user.id }.count
-            return WorkItem(
-                order: 100, label: req.text("home.overdue", [req.text(kind.labelKey)]), mine: mine, all: items.count,
+        let ctx = req.context
+        let scope = try await WorklistController.scope(ctx, .init())
+        return try await WorklistController.overdueByKind(ctx, scope, follower: user.id).map { kind, all, mine in
+            WorkItem(
+                order: 100, label: req.text("home.overdue", [req.text(kind.labelKey)]), mine: mine, all: all,
                 href: "/worklist?kind=\(kind.rawValue)", hrefMine: "/worklist?kind=\(kind.rawValue)&who=mine",
                 urgent: true)
         }

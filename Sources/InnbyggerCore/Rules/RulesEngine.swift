@@ -107,6 +107,13 @@ public struct Deadline: Sendable, Equatable, Codable {
     public var reference: String
     /// What the deadline counts from, e.g. "settlement_date + 3 months".
     public var basis: String
+
+    public init(kind: DeadlineKind, due: LocalDate, reference: String, basis: String) {
+        self.kind = kind
+        self.due = due
+        self.reference = reference
+        self.basis = basis
+    }
 }
 
 public struct Evaluation: Sendable, Equatable, Codable {

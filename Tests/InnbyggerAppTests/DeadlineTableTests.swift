@@ -1,0 +1,213 @@
+import Fluent
+import Testing
+import VaporTesting
+
+@testable import InnbyggerApp
+@testable import InnbyggerCore
+@testable import InnbyggerKernel
+@testable import Settlement
+@testable import Worklist
+
+/// The worklist reads the deadline table (issue #12); these tests hold the table to what the rules engine says
+/// about every file, after the writes that change it, and page it while files are added.
+@Suite("The deadline table", .serialized)
+struct DeadlineTableTests {
+    /// What the worklist showed before the table: the rules engine over every file the user may read, minus the
+    /// deadlines met, filtered by sector for partners. Independent of the table.
+    static func reference(_ app: Application, _ ctx: ServiceContext) async throws -> [String] {
+        let user = try ctx.requireUser()
+        let codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
+        let persons = try await Person.query(on: app.db).filter(\.$municipality.$id ~~ codes).with(\.$shares).all()
+            .filter { ctx.may(.read, $0.resource) }
+        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), features: app.features, on: app.db)
+        let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
+        let sectors = Set(user.principal.roles.compactMap(\.partnerSector))
+        var out: [String] = []
+        for p in persons {
+            for d in app.rulesEngine.evaluate(p.facts, asOf: .today).deadlines where d.kind.isMetByEvent {
+                if !staff && !sectors.contains(d.kind.sector) { continue }
+                if events[p.id!]?[d.kind] == nil { out.append("\(p.id!) \(d.kind.rawValue) \(d.due.iso)") }
+            }
+        }
+        return out.sorted()
+    }
+
+    static func table(_ ctx: ServiceContext) async throws -> [String] {
+        try await WorklistController.items(ctx, .init()).map {
+            "\($0.person.id) \($0.deadline.kind.rawValue) \($0.deadline.due.iso)"
+        }.sorted()
+    }
+
+    static let users = ["saksbehandler.elverum", "veileder.elverum", "helse.elverum", "saksbehandler.tynset"]
+
+    static func expectAgreement(_ app: Application, _ step: String) async throws {
+        for username in users {
+            let ctx = try await ServiceContextTests.context(app, username, route: "test")
+            let table = try await table(ctx)
+            let reference = try await reference(app, ctx)
+            #expect(table == reference, "\(username) after \(step)")
+        }
+    }
+
+    @Test("The table holds what the rules engine computes for every file, and follows the writes that change a file")
+    func agreesWithTheRules() async throws {
+        try await withDemoApp { app in
+            try await Self.expectAgreement(app, "the demo")
+            let ctx = try await ServiceContextTests.context(app, "saksbehandler.elverum", route: "test")
+            // A file's dates change: its deadlines move.
+            let p = try await person(in: "3420", app)
+            var input = PersonInput(p)
+            input.settlementDate = LocalDate.today.adding(days: -20).iso
+            input.arrivalDate = LocalDate.today.adding(days: -30).iso
+            input.permitDate = LocalDate.today.adding(days: -40).iso
+            let changed = input
+            _ = try await ctx.write { _ in try await PersonService.update(ctx, p.id, changed) }
+            try await Self.expectAgreement(app, "a file's settlement date changed")
+            // An event is recorded on a file: the deadline leaves.
+            let open = try #require(
+                try await WorklistController.items(ctx, .init()).first { $0.deadline.kind.isRecordedOnFile })
+            _ = try await ctx.write { _ in
+                try await DeadlineEvents.record(
+                    ctx, personID: open.person.id, kind: open.deadline.kind.rawValue, date: LocalDate.today.iso)
+            }
+            try await Self.expectAgreement(app, "an event recorded")
+            // A checklist task that meets the TB deadline for a whole household.
+            if let task = try await ArrivalTask.query(on: app.db).filter(\.$deadlineKind == .tbScreening)
+                .filter(\.$doneOn == nil).first()
+            {
+                _ = try await ctx.write { _ in
+                    try await ArrivalChecklist.mark(
+                        ctx, householdID: task.$household.id, taskID: task.id, TaskInput(doneOn: LocalDate.today.iso))
+                }
+                try await Self.expectAgreement(app, "a checklist task ticked")
+            }
+            // A new file gets its deadlines at once; a deleted one loses them.
+            let created = try await ctx.write { _ in
+                try await PersonService.create(ctx, Self.newFile)
+            }
+            #expect(try await OpenDeadline.query(on: app.db).filter(\.$person.$id == created.id!).count() > 0)
+            try await Self.expectAgreement(app, "a file created")
+            try await ctx.write { _ in try await PersonService.delete(ctx, created.id) }
+            #expect(try await OpenDeadline.query(on: app.db).filter(\.$person.$id == created.id!).count() == 0)
+            try await Self.expectAgreement(app, "a file deleted")
+        }
+    }
+
+    static var newFile: PersonInput {
+        PersonInput(
+            municipality: "3420", givenName: "Ny", familyName: "Tabellsen", birthDate: "1990-01-01",
+            sex: "female", citizenship: "SY", residenceGround: "refugee",
+            arrivalDate: LocalDate.today.adding(days: -5).iso,
+            settlementDate: LocalDate.today.adding(days: -3).iso,
+            permitDate: LocalDate.today.adding(days: -10).iso)
+    }
+
+    @Test("A file not computed today is computed again by the day's pass")
+    func dailyPass() async throws {
+        try await withDemoApp { app in
+            let p = try await person(in: "3420", app)
+            let before = try await OpenDeadline.query(on: app.db).filter(\.$person.$id == p.id!).count()
+            #expect(before > 0)
+            // As if the file had last been computed yesterday, with nothing open then.
+            try await OpenDeadline.query(on: app.db).filter(\.$person.$id == p.id!).delete()
+            try await DeadlineState.query(on: app.db).filter(\.$id == p.id!)
+                .set(\.$computedOn, to: LocalDate.today.adding(days: -1)).update()
+            await app.deadlineIndex.invalidate()
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            #expect(try await b.send(.GET, "/worklist").status == .ok)
+            #expect(try await OpenDeadline.query(on: app.db).filter(\.$person.$id == p.id!).count() == before)
+        }
+    }
+
+    @Test(
+        "Paging by cursor returns every row exactly once, in order, while files are added",
+        arguments: ["overdue", "upcoming", "name"])
+    func pagingWhileInserting(sort: String) async throws {
+        try await withDemoApp { app in
+            let ctx = try await ServiceContextTests.context(app, "saksbehandler.elverum", route: "test")
+            let filter = WorklistController.Filter(sort: sort)
+            let scope = try await WorklistController.scope(ctx, filter)
+            let before = try await WorklistController.items(ctx, filter).map(\.cursor)
+            var seen: [WorklistController.Item] = []
+            var cursor: Cursor? = nil
+            var added = 0
+            while true {
+                let page = try await WorklistController.rows(ctx, scope, limit: 7, after: cursor)
+                seen += page
+                guard let last = page.last else { break }
+                cursor = last.cursor
+                // Someone stores a new file between two pages.
+                let n = added
+                _ = try await ctx.write { _ in
+                    try await PersonService.create(
+                        ctx,
+                        PersonInput(
+                            municipality: "3420", givenName: "Side\(n)", familyName: "Innsatt",
+                            birthDate: "1985-05-05", sex: "male", citizenship: "ER", residenceGround: "refugee",
+                            arrivalDate: LocalDate.today.adding(days: -200 - n).iso,
+                            settlementDate: LocalDate.today.adding(days: -190 - n).iso,
+                            permitDate: LocalDate.today.adding(days: -210 - n).iso))
+                }
+                added += 1
+            }
+            let keys = seen.map(\.cursor.token)
+            #expect(Set(keys).count == keys.count, "a row came twice")
+            // Every row that was there before is there, once, and the order is the list's order.
+            let tokens = Set(keys)
+            #expect(before.allSatisfy { tokens.contains($0.token) })
+            let all = try await WorklistController.items(ctx, filter).map(\.cursor.token)
+            #expect(keys == all.filter { tokens.contains($0) })
+            #expect(added > 3)
+            // A cursor this service did not make is refused as bad input.
+            #expect(throws: ValidationFailure.self) { try Cursor(token: "not a cursor") }
+        }
+    }
+
+    @Test("The person list API pages by cursor: every file exactly once, in name order, while files are added")
+    func personCursorPaging() async throws {
+        try await withDemoApp { app in
+            let t = try await token(app, for: "saksbehandler.elverum")
+            struct Page: Decodable {
+                struct Item: Decodable { var id: UUID }
+                var items: [Item]
+                var nextCursor: String?
+                var page: Int?
+            }
+            func get(_ path: String) async throws -> Page {
+                let res = try await api(app, .GET, path, token: t)
+                #expect(res.status == .ok, "\(path): \(res.body.string)")
+                return try JSONDecoder().decode(Page.self, from: res.body)
+            }
+            let before = try await get("/api/v1/persons?limit=200").items.map(\.id)
+            var seen: [Page.Item] = []
+            var path = "/api/v1/persons?limit=9"
+            var added = 0
+            while true {
+                let page = try await get(path)
+                #expect(page.page == nil || seen.isEmpty)
+                seen += page.items
+                guard let next = page.nextCursor else { break }
+                path = "/api/v1/persons?limit=9&cursor=\(next)"
+                // A file stored between two pages, with a name early in the order.
+                let created = try await api(
+                    app, .POST, "/api/v1/persons", token: t,
+                    json: """
+                        {"municipality":"3420","givenName":"Ny\(added)","familyName":"Aaberg","birthDate":"1980-01-01",
+                        "sex":"female","citizenship":"SY","residenceGround":"refugee"}
+                        """)
+                #expect(created.status == .created, "\(created.body.string)")
+                added += 1
+            }
+            let ids = seen.map(\.id)
+            #expect(Set(ids).count == ids.count, "a file came twice")
+            #expect(Set(before).isSubset(of: Set(ids)), "a file was skipped")
+            // The database's own name order (its collation), as one page gave it before.
+            #expect(ids.filter(Set(before).contains) == before)
+            #expect(added > 2)
+            // A cursor the service did not make, or a limit out of range, is 400 in the user's terms.
+            #expect(try await api(app, .GET, "/api/v1/persons?cursor=bogus", token: t).status == .badRequest)
+            #expect(try await api(app, .GET, "/api/v1/persons?limit=500", token: t).status == .badRequest)
+        }
+    }
+}
