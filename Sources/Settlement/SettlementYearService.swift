@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// What a client sends for a settlement year. The page form uses the same names.
@@ -181,16 +182,31 @@ package enum SettlementYearService {
 
     /// Counts the year's settlements from the person files (aggregates only: no names leave this function).
     package static func progress(_ ctx: ServiceContext, _ y: SettlementYear) async throws -> SettlementProgress {
-        let persons = try await Person.query(on: ctx.db).filter(\.$municipality.$id == y.$municipality.id)
-            .filter(\.$settlementDate >= LocalDate(year: y.year, month: 1, day: 1)!)
-            .filter(\.$settlementDate <= LocalDate(year: y.year, month: 12, day: 31)!).all()
+        struct Row: Decodable {
+            var month: String
+            var agreement: Int
+            var family: Int
+            var n: Int
+        }
+        // One aggregate query over the year's settlements (issue #12), not the files themselves.
+        let sql = ctx.db as! any SQLDatabase
+        let rows = try await sql.raw(
+            """
+            SELECT substr(settlement_date, 6, 2) AS month,
+            CASE WHEN settled_by_agreement THEN 1 ELSE 0 END AS agreement,
+            CASE WHEN residence_ground = \(bind: ResidenceGround.familyReunification.rawValue) THEN 1 ELSE 0 END AS family,
+            COUNT(*) AS n
+            FROM \(ident: Person.schema)
+            WHERE municipality = \(bind: y.$municipality.id.value)
+            AND settlement_date >= \(bind: "\(y.year)-01-01") AND settlement_date <= \(bind: "\(y.year)-12-31")
+            GROUP BY 1, 2, 3
+            """
+        ).all(decoding: Row.self)
         return SettlementProgress(
             year: y.year, decided: y.decided,
-            settlements: persons.compactMap { p in
-                p.settlementDate.map {
-                    .init(
-                        date: $0, byAgreement: p.settledByAgreement == true,
-                        familyReunification: p.residenceGround == .familyReunification)
+            groups: rows.compactMap { r in
+                Int(r.month).map {
+                    .init(month: $0, byAgreement: r.agreement == 1, familyReunification: r.family == 1, count: r.n)
                 }
             })
     }

@@ -37,19 +37,45 @@ public struct SettlementProgress: Sendable, Equatable {
         }
     }
 
+    /// How many persons settled in one month with the same two facts: what an aggregate query returns.
+    public struct Group: Sendable, Equatable {
+        public var month: Int
+        public var byAgreement: Bool
+        public var familyReunification: Bool
+        public var count: Int
+        public init(month: Int, byAgreement: Bool, familyReunification: Bool, count: Int) {
+            self.month = month
+            self.byAgreement = byAgreement
+            self.familyReunification = familyReunification
+            self.count = count
+        }
+    }
+
     public init(year: Int, decided: Int?, settlements: [Settled]) {
+        self.init(
+            year: year, decided: decided,
+            groups: settlements.filter { $0.date.year == year }.map {
+                Group(
+                    month: $0.date.month, byAgreement: $0.byAgreement, familyReunification: $0.familyReunification,
+                    count: 1)
+            })
+    }
+
+    /// From counts per month and kind (the year's settlements grouped in the database). Months outside 1…12 are
+    /// ignored.
+    public init(year: Int, decided: Int?, groups: [Group]) {
         self.year = year
         self.decided = decided
         var monthly = Array(repeating: 0, count: 12)
         var family = Array(repeating: 0, count: 12)
         var other = 0
-        for s in settlements where s.date.year == year {
-            if s.familyReunification {
-                family[s.date.month - 1] += 1
-            } else if s.byAgreement {
-                monthly[s.date.month - 1] += 1
+        for g in groups where (1...12).contains(g.month) {
+            if g.familyReunification {
+                family[g.month - 1] += g.count
+            } else if g.byAgreement {
+                monthly[g.month - 1] += g.count
             } else {
-                other += 1
+                other += g.count
             }
         }
         self.monthly = monthly
