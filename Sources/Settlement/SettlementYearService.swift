@@ -190,11 +190,12 @@ package enum SettlementYearService {
         }
         // One aggregate query over the year's settlements (issue #12), not the files themselves.
         let sql = ctx.db as! any SQLDatabase
+        let family = ResidenceGround.familyReunification.rawValue
         let rows = try await sql.raw(
             """
             SELECT substr(settlement_date, 6, 2) AS month,
             CASE WHEN settled_by_agreement THEN 1 ELSE 0 END AS agreement,
-            CASE WHEN residence_ground = \(bind: ResidenceGround.familyReunification.rawValue) THEN 1 ELSE 0 END AS family,
+            CASE WHEN residence_ground = \(bind: family) THEN 1 ELSE 0 END AS family,
             COUNT(*) AS n
             FROM \(ident: Person.schema)
             WHERE municipality = \(bind: y.$municipality.id.value)
