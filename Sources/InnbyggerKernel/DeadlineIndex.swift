@@ -23,9 +23,10 @@ package final class OpenDeadline: Model, @unchecked Sendable {
     package init() {}
 }
 
-/// The day each file's deadlines were last computed: a file not computed today is recomputed by the day's pass.
+/// The day each file's derived rows (its open deadlines, and the features' `DerivedTable`s) were last computed: a
+/// file not computed today is recomputed by the day's pass.
 package final class DeadlineState: Model, @unchecked Sendable {
-    package static let schema = "deadline_state"
+    package static let schema = "derived_state"
     @ID(custom: "person_id", generatedBy: .user) package var id: UUID?
     @Field(key: "computed_on") package var computedOn: LocalDate
 
@@ -53,7 +54,7 @@ package struct CreateDeadlineIndex: AsyncMigration {
         try await sql.create(index: "idx_open_deadlines_list").on(OpenDeadline.schema)
             .column("municipality").column("due").run()
         try await sql.create(index: "idx_open_deadlines_person").on(OpenDeadline.schema).column("person_id").run()
-        try await sql.create(index: "idx_deadline_state_day").on(DeadlineState.schema).column("computed_on").run()
+        try await sql.create(index: "idx_derived_state_day").on(DeadlineState.schema).column("computed_on").run()
     }
 
     package func revert(on db: any Database) async throws {
@@ -62,9 +63,63 @@ package struct CreateDeadlineIndex: AsyncMigration {
     }
 }
 
-/// Keeps `open_deadlines` current: a write that changes a file recomputes that file's deadlines in its own
-/// transaction (`ServiceContext.write`, from the persons and households its audit entries name), and once a day
-/// every file not yet computed that day is recomputed, since what is due and what applies depend on the date.
+/// Rows a feature derives from a person's records for its lists and aggregates (a programme's status, planned end and
+/// next review …), so that a list reads one indexed table instead of computing the rules over every file per request
+/// (issue #12). `refresh` replaces the rows of the given files, inside the write transaction that changed them, and
+/// again in the day's pass, since what the rules say depends on the date.
+package protocol DerivedTable: Sendable {
+    /// Replaces the rows of `persons` on `db` (a write transaction); files that no longer exist lose their rows.
+    func refresh(_ persons: [UUID], app: Application, on db: any Database) async throws
+}
+
+/// The kernel's derived table: the open legal deadlines of each file, as the rules engine computes them.
+package struct OpenDeadlines: DerivedTable {
+    package init() {}
+
+    package func refresh(_ ids: [UUID], app: Application, on db: any Database) async throws {
+        let today = LocalDate.today
+        try await OpenDeadline.query(on: db).filter(\.$person.$id ~~ ids).delete()
+        let persons = try await Person.query(on: db).filter(\.$id ~~ ids).all()
+        guard !persons.isEmpty else { return }
+        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), features: app.features, on: db)
+        let engine = app.rulesEngine
+        var rows: [[any Encodable & Sendable]] = []
+        for p in persons {
+            let id = p.id!
+            for d in engine.evaluate(p.facts, asOf: today).deadlines where d.kind.isMetByEvent {
+                guard events[id]?[d.kind] == nil else { continue }
+                rows.append([
+                    id, p.$municipality.id.value, d.kind.rawValue, d.due.iso, d.kind.sector.rawValue, d.reference,
+                ])
+            }
+        }
+        // Plain multi-row inserts in the engine's order (the keys follow it).
+        try await BulkInsert.run(
+            into: OpenDeadline.schema, columns: ["person_id", "municipality", "kind", "due", "sector", "reference"],
+            rows, on: db)
+    }
+}
+
+/// Multi-row `INSERT`s through SQLKit, in chunks the databases' parameter limits allow: no model reflection per row.
+package enum BulkInsert {
+    package static func run(
+        into table: String, columns: [String], _ rows: [[any Encodable & Sendable]], on db: any Database
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        // SQLite allows 32 766 bound values per statement; PostgreSQL 65 535.
+        let chunk = max(1, 30_000 / max(1, columns.count))
+        for start in stride(from: 0, to: rows.count, by: chunk) {
+            let insert = sql.insert(into: table).columns(columns)
+            for row in rows[start..<min(start + chunk, rows.count)] { insert.values(row) }
+            try await insert.run()
+        }
+    }
+}
+
+/// Keeps the derived tables current: a write that changes a file recomputes that file's rows in its own transaction
+/// (`ServiceContext.write`, from the persons and households its audit entries name), and once a day every file not
+/// yet computed that day is recomputed.
 package actor DeadlineIndex {
     /// The day the last complete pass ran.
     private var passDay: LocalDate?
@@ -75,44 +130,18 @@ package actor DeadlineIndex {
     /// Persons recomputed per transaction in the day's pass.
     package static let batchSize = 500
 
-    /// Recomputes the given files' open deadlines on `db` (a write transaction). Files that no longer exist lose
-    /// their rows.
+    /// Recomputes every derived table's rows for the given files on `db` (a write transaction).
     package static func refresh(_ personIDs: Set<UUID>, app: Application, on db: any Database) async throws {
         guard !personIDs.isEmpty else { return }
         let ids = Array(personIDs)
-        let today = LocalDate.today
-        try await OpenDeadline.query(on: db).filter(\.$person.$id ~~ ids).delete()
         try await DeadlineState.query(on: db).filter(\.$id ~~ ids).delete()
-        let persons = try await Person.query(on: db).filter(\.$id ~~ ids).all()
-        guard !persons.isEmpty else { return }
-        let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), features: app.features, on: db)
-        let engine = app.rulesEngine
-        var rows: [[any Encodable & Sendable]] = []
-        var states: [DeadlineState] = []
-        for p in persons {
-            let id = p.id!
-            for d in engine.evaluate(p.facts, asOf: today).deadlines where d.kind.isMetByEvent {
-                guard events[id]?[d.kind] == nil else { continue }
-                rows.append([
-                    id, p.$municipality.id.value, d.kind.rawValue, d.due.iso, d.kind.sector.rawValue, d.reference,
-                ])
-            }
-            let state = DeadlineState()
-            state.id = id
-            state.computedOn = today
-            states.append(state)
+        for table in [OpenDeadlines()] + app.features.flatMap(\.derivedTables) {
+            try await table.refresh(ids, app: app, on: db)
         }
-        // Plain multi-row inserts in the engine's order (the keys follow it).
-        let sql = db as! any SQLDatabase
-        for chunk in stride(from: 0, to: rows.count, by: 150) {
-            let insert = sql.insert(into: OpenDeadline.schema)
-                .columns("person_id", "municipality", "kind", "due", "sector", "reference")
-            for row in rows[chunk..<min(chunk + 150, rows.count)] { insert.values(row) }
-            try await insert.run()
-        }
-        for chunk in stride(from: 0, to: states.count, by: 200) {
-            try await states[chunk..<min(chunk + 200, states.count)].create(on: db)
-        }
+        let existing = try await Person.query(on: db).filter(\.$id ~~ ids).field(\.$id).all().compactMap(\.id)
+        let today = LocalDate.today.iso
+        try await BulkInsert.run(
+            into: DeadlineState.schema, columns: ["person_id", "computed_on"], existing.map { [$0, today] }, on: db)
     }
 
     /// The members of the given households (a checklist task meets a deadline for every member).

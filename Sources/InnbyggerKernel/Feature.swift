@@ -38,6 +38,8 @@ package protocol Feature: Sendable {
     var deadlineSources: [any DeadlineSource] { get }
     /// Facts in the feature's records that meet the rules' deadlines (see `DeadlineFacts`).
     var deadlineFacts: [any DeadlineFacts] { get }
+    /// Tables the feature derives from each file for its lists and aggregates, kept current on write and daily.
+    var derivedTables: [any DerivedTable] { get }
     /// Parameter tables of the feature that need a new entry today (the G after its yearly change), for the
     /// administrator's parameter page.
     func parameterWarnings(_ req: Request) -> [ParameterWarning]
@@ -65,6 +67,7 @@ extension Feature {
     package var householdSections: [any HouseholdSection] { [] }
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
+    package var derivedTables: [any DerivedTable] { [] }
     package func workItems(_ req: Request) async throws -> [WorkItem] { [] }
     package func parameterWarnings(_ req: Request) -> [ParameterWarning] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}

@@ -113,3 +113,26 @@ extension Cursor.Value: SQLExpression {
         }
     }
 }
+
+/// Numbered pages of a list whose rows the database counts and pages (`Shared/pager.leaf`).
+package struct Pager: Encodable, Sendable {
+    /// The list's address with its filter, ending in `?` or `&`, so that `page=N` can follow.
+    package var base: String
+    package var page: Int
+    package var pages: Int
+    package var previousPage: Int?
+    package var nextPage: Int?
+    /// Rows to skip for this page.
+    package var offset: Int { (page - 1) * size }
+    package var size: Int
+
+    /// The page asked for, kept within the pages there are.
+    package init(base: String, requested: Int?, total: Int, size: Int = 50) {
+        self.base = base
+        self.size = size
+        pages = max(1, (total + size - 1) / size)
+        page = min(max(1, requested ?? 1), pages)
+        previousPage = page > 1 ? page - 1 : nil
+        nextPage = page < pages ? page + 1 : nil
+    }
+}

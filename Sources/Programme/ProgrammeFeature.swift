@@ -26,6 +26,7 @@ package struct ProgrammeFeature: Feature {
                     ("idx_outcomes_participation", ProgrammeOutcome.schema, ["participation_id"]),
                     ("idx_deductions_participation", BenefitDeduction.schema, ["participation_id"]),
                 ]),
+            CreateProgrammeSummaries(),
         ]
     }
 
@@ -59,6 +60,7 @@ package struct ProgrammeFeature: Feature {
 
     package var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
     package var deadlineFacts: [any DeadlineFacts] { [ProgrammeSteps()] }
+    package var derivedTables: [any DerivedTable] { [ProgrammeSummaries()] }
 
     /// What the programme tells other features: the Norwegian target of a person's plan, and who has started.
     package func configure(_ app: Application) throws {

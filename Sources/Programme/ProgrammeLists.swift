@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// The municipality's programme lists: participants and caseload per advisor, the monthly payout list for payroll,
@@ -10,6 +11,7 @@ package enum ProgrammeLists {
     package struct Filter: Content {
         var municipality: String?
         var month: String?
+        var page: Int?
     }
 
     package struct Row {
@@ -84,61 +86,146 @@ package enum ProgrammeLists {
             var percent: Int?
         }
         package var participants: [Participant]
+        package var participantsTotal: Int
+        package var pager: Pager
         package var caseload: [Caseload]
         package var norms: [Norm]
         package var municipalities: [Choice]
         package var outcomes: [Outcome]
     }
 
+    /// The summaries (`ProgrammeSummary`) of the municipalities in scope, joined to the files: `FROM … WHERE …`.
+    static func summaries(_ codes: [Kommunenummer]) -> SQLQueryString {
+        """
+        FROM \(ident: ProgrammeSummary.schema) s JOIN \(ident: Person.schema) p ON p.id = s.person_id
+        WHERE s.municipality IN (\(binds: codes.map(\.value)))
+        """
+    }
+
+    private struct Counted: Decodable { var n: Int }
+
+    private struct ListedRow: Decodable {
+        var person_id: UUID
+        var family_name: String
+        var given_name: String
+        var advisor_id: UUID?
+        var status: String
+        var start_date: String?
+        var planned_end: String?
+        var next_review: String?
+        var nir_missing: String
+    }
+
+    /// A page of summaries matching `condition`, by name.
+    private static func listed(
+        _ ctx: ServiceContext, _ codes: [Kommunenummer], _ condition: SQLQueryString, _ pager: Pager
+    ) async throws -> [ListedRow] {
+        try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT s.person_id, p.family_name, p.given_name, p.advisor_id, s.status, s.start_date, s.planned_end,
+            s.next_review, s.nir_missing
+            """ + " " + summaries(codes) + condition
+                + " ORDER BY p.family_name, p.given_name, s.id LIMIT \(unsafeRaw: String(pager.size))"
+                + " OFFSET \(unsafeRaw: String(pager.offset))"
+        ).all(decoding: ListedRow.self)
+    }
+
+    private static func count(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ condition: SQLQueryString)
+        async throws -> Int
+    {
+        try await (ctx.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n " + summaries(codes) + condition)
+            .first(decoding: Counted.self)?.n ?? 0
+    }
+
+    /// The municipalities in scope and the summaries brought up to today.
+    private static func scope(_ ctx: ServiceContext, _ f: Filter) async throws -> [Kommunenummer] {
+        let codes = try await ctx.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
+        _ = try Validate.page(f.page)
+        try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        return codes
+    }
+
+    /// Participants (50 a page), caseload per advisor against the municipality's norm, and SSB's share in work or
+    /// education one year after: each a query on the summaries.
     package static func overview(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let (rows, _) = try await rows(req.context, f, audit: "list")
+        let ctx = req.context
+        let codes = try await scope(ctx, f)
+        let sql = ctx.db as! any SQLDatabase
         let today = LocalDate.today
-        let advisorIDs = Set(rows.compactMap(\.person.advisorID))
+        let listedOnly: SQLQueryString = " AND s.listed = \(bind: true)"
+        let total = try await count(ctx, codes, listedOnly)
+        let pager = Pager(
+            base: "/programme?municipality=\(f.municipality ?? "")&", requested: f.page, total: total)
+        let page = try await listed(ctx, codes, listedOnly, pager)
+        try await ctx.auditList("programme", records: try await municipalities(of: page.map(\.person_id), ctx))
+        // Caseload per municipality and advisor, against that municipality's own norm.
+        struct Load: Decodable {
+            var municipality: String
+            var advisor_id: UUID?
+            var n: Int
+        }
+        let loads = try await sql.raw(
+            "SELECT s.municipality, p.advisor_id, COUNT(*) AS n " + summaries(codes)
+                + " AND s.is_open = \(bind: true) GROUP BY s.municipality, p.advisor_id"
+        ).all(decoding: Load.self)
+        let advisorIDs = Set(page.compactMap(\.advisor_id) + loads.compactMap(\.advisor_id))
         let advisors =
             advisorIDs.isEmpty
             ? [:]
             : Dictionary(
-                uniqueKeysWithValues: try await User.query(on: req.store).filter(\.$id ~~ advisorIDs).all().map {
+                uniqueKeysWithValues: try await User.query(on: req.store).filter(\.$id ~~ Array(advisorIDs)).all().map {
                     ($0.id!, $0.displayName)
                 })
         let none = req.application.translations.text("programme.no_advisor", req.language)
-        let open = rows.filter(\.facts.isOpen)
-        // Caseload per municipality and advisor, against that municipality's own norm.
         struct Key: Hashable {
             var municipality: Kommunenummer
             var advisor: String
         }
         var counts: [Key: Int] = [:]
-        for r in open {
-            let advisor = r.person.advisorID.flatMap { advisors[$0] } ?? none
-            counts[Key(municipality: r.part.$municipality.id, advisor: advisor), default: 0] += 1
+        for l in loads {
+            guard let m = Kommunenummer(l.municipality) else { continue }
+            counts[Key(municipality: m, advisor: l.advisor_id.flatMap { advisors[$0] } ?? none), default: 0] += l.n
         }
-        let shownCodes = Set(rows.map { $0.part.$municipality.id })
+        struct Code: Decodable { var municipality: String }
+        let shownCodes = try await sql.raw(
+            "SELECT DISTINCT s.municipality " + summaries(codes)
+        ).all(decoding: Code.self).compactMap { Kommunenummer($0.municipality) }
         let norms = Dictionary(
-            uniqueKeysWithValues: try await CaseloadNorm.query(on: req.store).filter(\.$id ~~ Array(shownCodes)).all()
+            uniqueKeysWithValues: try await CaseloadNorm.query(on: req.store).filter(\.$id ~~ shownCodes).all()
                 .map { ($0.id!, $0) })
         let names = try await req.municipalityNames()
         // SSB's share in work or education one year after ending, by the year the programme ended.
+        struct Cohort: Decodable {
+            var end_year: Int
+            var one_year_outcome: String
+            var n: Int
+        }
         var cohorts: [Int: [OutcomeStatus]] = [:]
-        for r in rows {
-            guard let end = r.facts.end, let o = r.part.outcomes.first(where: { $0.kind == .oneYear }) else { continue }
-            cohorts[end.year, default: []].append(o.status)
+        let recorded: SQLQueryString =
+            " AND s.end_year IS NOT NULL AND s.one_year_outcome IS NOT NULL GROUP BY s.end_year, s.one_year_outcome"
+        for c in try await sql.raw(
+            "SELECT s.end_year, s.one_year_outcome, COUNT(*) AS n " + summaries(codes) + recorded
+        )
+        .all(decoding: Cohort.self) {
+            guard let status = OutcomeStatus(rawValue: c.one_year_outcome) else { continue }
+            cohorts[c.end_year, default: []] += Array(repeating: status, count: c.n)
         }
         let disclosure = req.application.disclosure
         let tooFew = req.application.translations.text("programme.too_few", req.language)
         return try await req.page(
             "Programme/overview", titleKey: "programme.overview",
             OverviewView(
-                participants: rows.filter { $0.facts.status != .mapping || $0.part.mappingDate != nil }.map { r in
-                    let next = r.facts.nextReview
+                participants: page.map { r in
+                    let next = r.next_review.flatMap { LocalDate(parsing: $0) }
                     return .init(
-                        personID: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
-                        advisor: r.person.advisorID.flatMap { advisors[$0] } ?? none,
-                        statusKey: r.facts.status.labelKey,
-                        start: r.part.startDate?.iso, plannedEnd: r.facts.plannedEnd?.iso, nextReview: next?.iso,
+                        personID: r.person_id, name: "\(r.family_name), \(r.given_name)",
+                        advisor: r.advisor_id.flatMap { advisors[$0] } ?? none,
+                        statusKey: ProgrammeStatus(rawValue: r.status)?.labelKey ?? r.status,
+                        start: r.start_date, plannedEnd: r.planned_end, nextReview: next?.iso,
                         reviewOverdue: next.map { $0 < today } ?? false)
                 },
+                participantsTotal: total, pager: pager,
                 caseload: counts.sorted { ($0.key.municipality, -$0.value) < ($1.key.municipality, -$1.value) }.map {
                     entry in
                     let limit = norms[entry.key.municipality]?.maxParticipants
@@ -165,6 +252,17 @@ package enum ProgrammeLists {
                         cohort: year, withStatus: shown.shown(total).value.map { "\($0)" } ?? tooFew,
                         inWorkOrEducation: shown.shown(inWork).value, percent: all ? share.percent : nil)
                 }))
+    }
+
+    /// The municipality of each listed file, for the audit entry that names them.
+    private static func municipalities(of persons: [UUID], _ ctx: ServiceContext) async throws
+        -> [(id: UUID, municipality: Kommunenummer)]
+    {
+        guard !persons.isEmpty else { return [] }
+        let found = Dictionary(
+            uniqueKeysWithValues: try await Person.query(on: ctx.db).filter(\.$id ~~ persons).field(\.$id)
+                .field(\.$municipality.$id).all().map { ($0.id!, $0.$municipality.id) })
+        return persons.compactMap { id in found[id].map { (id, $0) } }
     }
 
     // MARK: Payouts
@@ -282,26 +380,37 @@ package enum ProgrammeLists {
             var missing: [String]
         }
         package var rows: [Row]
+        package var withGaps: Int
         package var total: Int
+        package var pager: Pager
         package var municipalities: [Choice]
     }
 
     package static func missing(_ r: Row) -> [String] { NIRCompleteness.missing(r.facts.nirSnapshot) }
 
+    /// The participants whose record lacks something NIR holds, 50 a page, counted by the database.
     package static func dataQuality(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let (rows, _) = try await rows(req.context, f, audit: "data_quality")
-        let gaps = rows.filter { !missing($0).isEmpty }
+        let ctx = req.context
+        let codes = try await scope(ctx, f)
+        let gaps: SQLQueryString = " AND s.nir_missing <> ''"
+        let total = try await count(ctx, codes, "")
+        let withGaps = try await count(ctx, codes, gaps)
+        let pager = Pager(
+            base: "/programme/data-quality?municipality=\(f.municipality ?? "")&", requested: f.page, total: withGaps)
+        let page = try await listed(ctx, codes, gaps, pager)
+        try await ctx.auditList("programme", records: try await municipalities(of: page.map(\.person_id), ctx))
         return try await req.page(
             "Programme/data-quality", titleKey: "quality.title",
             QualityView(
-                rows: gaps.map {
+                rows: page.map {
                     .init(
-                        personID: $0.person.id!, name: "\($0.person.familyName), \($0.person.givenName)",
-                        statusKey: $0.facts.status.labelKey,
-                        missing: missing($0).map { "nir.\($0)" })
+                        personID: $0.person_id, name: "\($0.family_name), \($0.given_name)",
+                        statusKey: ProgrammeStatus(rawValue: $0.status)?.labelKey ?? $0.status,
+                        missing: $0.nir_missing.split(separator: " ").map { "nir.\($0)" })
                 },
-                total: rows.count, municipalities: try await municipalityOptions(req, [], f.municipality)))
+                withGaps: withGaps, total: total, pager: pager,
+                municipalities: try await municipalityOptions(req, [], f.municipality)))
     }
 
     /// One row per participant with the fields NIR holds, to reconcile against NIR's own person list.

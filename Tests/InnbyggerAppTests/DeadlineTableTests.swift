@@ -5,6 +5,7 @@ import VaporTesting
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
+@testable import Programme
 @testable import Settlement
 @testable import Worklist
 
@@ -208,6 +209,46 @@ struct DeadlineTableTests {
             // A cursor the service did not make, or a limit out of range, is 400 in the user's terms.
             #expect(try await api(app, .GET, "/api/v1/persons?cursor=bogus", token: t).status == .badRequest)
             #expect(try await api(app, .GET, "/api/v1/persons?limit=500", token: t).status == .badRequest)
+        }
+    }
+
+    /// Every participation's summary row against the Core rules computed afresh from its records.
+    static func expectSummariesAgree(_ app: Application, _ step: String) async throws {
+        let parts = try await PersonProgramme.query(on: app.db).with(\.$person).with(\.$measures).with(\.$leaves)
+            .with(\.$attendance).with(\.$reviews).with(\.$outcomes).with(\.$deductions).all()
+        let rows = Dictionary(
+            uniqueKeysWithValues: try await ProgrammeSummary.query(on: app.db).all().map { ($0.id!, $0) })
+        #expect(rows.count == parts.count, "\(step): one summary per participation")
+        for part in parts {
+            let facts = ProgrammeFacts(
+                part: part, person: part.person, parameters: app.programmeParameters, today: .today)
+            let row = try #require(rows[part.id!], "\(step): no summary")
+            #expect(row.status == facts.status, "\(step)")
+            #expect(row.isOpen == facts.isOpen, "\(step)")
+            #expect(row.plannedEnd == facts.plannedEnd, "\(step)")
+            #expect(row.nextReview == facts.nextReview, "\(step)")
+            #expect(row.endYear == facts.end?.year, "\(step)")
+            #expect(row.nirMissing == NIRCompleteness.missing(facts.nirSnapshot).joined(separator: " "), "\(step)")
+        }
+    }
+
+    @Test("The programme summaries hold what the rules compute, and follow a review and an ending")
+    func programmeSummaries() async throws {
+        try await withDemoApp { app in
+            try await Self.expectSummariesAgree(app, "the demo")
+            let ctx = try await ServiceContextTests.context(app, "veileder.elverum", route: "test")
+            let open = try #require(try await ProgrammeSummary.query(on: app.db).filter(\.$isOpen == true).first())
+            _ = try await ctx.write { _ in
+                try await ProgrammeService.addReview(
+                    ctx, open.personID, ReviewInput(date: LocalDate.today.iso, note: "Gjennomgått"))
+            }
+            try await Self.expectSummariesAgree(app, "a review")
+            _ = try await ctx.write { _ in
+                try await ProgrammeService.end(
+                    ctx, open.personID, EndingInput(endDate: LocalDate.today.iso, endReason: "completed_work"))
+            }
+            try await Self.expectSummariesAgree(app, "an ending")
+            #expect(try await ProgrammeSummary.find(open.id, on: app.db)?.isOpen == false)
         }
     }
 }

@@ -1,0 +1,87 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import SQLKit
+import Vapor
+
+/// What the programme lists and their aggregates show of one participation, as the Core rules (`ProgrammeCourse`)
+/// computed it when the records last changed or at the day's pass (`DerivedTable`): the overview pages 50 rows and
+/// counts caseload and outcomes with `GROUP BY`, instead of loading every participation with its measures,
+/// attendance and reviews per request (issue #12).
+package final class ProgrammeSummary: Model, @unchecked Sendable {
+    package static let schema = "programme_summaries"
+    /// The participation's id.
+    @ID(custom: "id", generatedBy: .user) package var id: UUID?
+    @Field(key: "person_id") package var personID: UUID
+    @Field(key: "municipality") package var municipality: Kommunenummer
+    @Field(key: "status") package var status: ProgrammeStatus
+    @Field(key: "is_open") package var isOpen: Bool
+    /// Shown in the participants list: mapped, or past the mapping stage.
+    @Field(key: "listed") package var listed: Bool
+    @OptionalField(key: "start_date") package var startDate: LocalDate?
+    @OptionalField(key: "planned_end") package var plannedEnd: LocalDate?
+    @OptionalField(key: "next_review") package var nextReview: LocalDate?
+    /// The year the programme ended: SSB's cohort.
+    @OptionalField(key: "end_year") package var endYear: Int?
+    /// The status one year after the end, once recorded.
+    @OptionalField(key: "one_year_outcome") package var oneYearOutcome: OutcomeStatus?
+    /// What NIR lacks, space-separated; empty when complete.
+    @Field(key: "nir_missing") package var nirMissing: String
+
+    package init() {}
+}
+
+package struct CreateProgrammeSummaries: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(ProgrammeSummary.schema)
+            .field("id", .uuid, .identifier(auto: false))
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("municipality", .string, .required)
+            .field("status", .string, .required)
+            .field("is_open", .bool, .required)
+            .field("listed", .bool, .required)
+            .field("start_date", .string)
+            .field("planned_end", .string)
+            .field("next_review", .string)
+            .field("end_year", .int)
+            .field("one_year_outcome", .string)
+            .field("nir_missing", .string, .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "idx_programme_summaries_municipality").on(ProgrammeSummary.schema)
+            .column("municipality").column("is_open").run()
+        try await sql.create(index: "idx_programme_summaries_person").on(ProgrammeSummary.schema).column("person_id")
+            .run()
+    }
+
+    package func revert(on db: any Database) async throws { try await db.schema(ProgrammeSummary.schema).delete() }
+}
+
+/// Keeps `programme_summaries` current for the given files.
+package struct ProgrammeSummaries: DerivedTable {
+    package func refresh(_ persons: [UUID], app: Application, on db: any Database) async throws {
+        try await ProgrammeSummary.query(on: db).filter(\.$personID ~~ persons).delete()
+        let parts = try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).with(\.$person)
+            .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes)
+            .with(\.$deductions).all()
+        guard !parts.isEmpty else { return }
+        let params = app.programmeParameters
+        let today = LocalDate.today
+        let rows: [[any Encodable & Sendable]] = parts.map { part in
+            let facts = ProgrammeFacts(part: part, person: part.person, parameters: params, today: today)
+            let outcome = part.outcomes.first { $0.kind == .oneYear }?.status
+            return [
+                part.id!, part.$person.id, part.$municipality.id.value, facts.status.rawValue, facts.isOpen,
+                facts.status != .mapping || part.mappingDate != nil, part.startDate?.iso, facts.plannedEnd?.iso,
+                facts.nextReview?.iso, facts.end?.year, outcome?.rawValue,
+                NIRCompleteness.missing(facts.nirSnapshot).joined(separator: " "),
+            ]
+        }
+        try await BulkInsert.run(
+            into: ProgrammeSummary.schema,
+            columns: [
+                "id", "person_id", "municipality", "status", "is_open", "listed", "start_date", "planned_end",
+                "next_review", "end_year", "one_year_outcome", "nir_missing",
+            ], rows, on: db)
+    }
+}
