@@ -132,8 +132,14 @@ package actor DeadlineIndex {
 
     /// Recomputes every derived table's rows for the given files on `db` (a write transaction).
     package static func refresh(_ personIDs: Set<UUID>, app: Application, on db: any Database) async throws {
-        guard !personIDs.isEmpty else { return }
-        let ids = Array(personIDs)
+        // In batches: the queries name the files, and the databases bound the values one statement may hold.
+        let all = Array(personIDs)
+        for start in stride(from: 0, to: all.count, by: batchSize) {
+            try await refresh(batch: Array(all[start..<min(start + batchSize, all.count)]), app: app, on: db)
+        }
+    }
+
+    private static func refresh(batch ids: [UUID], app: Application, on db: any Database) async throws {
         try await DeadlineState.query(on: db).filter(\.$id ~~ ids).delete()
         for table in [OpenDeadlines()] + app.features.flatMap(\.derivedTables) {
             try await table.refresh(ids, app: app, on: db)

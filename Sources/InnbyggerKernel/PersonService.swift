@@ -663,10 +663,15 @@ package enum PersonService {
         let q = Person.query(on: ctx.db).filter(\.$municipality.$id ~~ codes).with(\.$shares)
         // Partners only ever get rows shared with their sector; the policy re-checks each row below.
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
-            let sectors = user.principal.roles.compactMap(\.partnerSector)
-            let shared = try await PersonShare.query(on: ctx.db).filter(\.$sector ~~ sectors)
-                .filter(\.$revokedAt == nil).all().map { $0.$person.id }
-            q.filter(\.$id ~~ shared)
+            // A subquery, so the database joins the shares instead of the service loading them all.
+            let named = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
+            let sectors = named.isEmpty ? [""] : named
+            q.filter(
+                .sql(
+                    embed: """
+                        EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
+                        WHERE sh.person_id = \(ident: Person.schema).id AND sh.sector IN (\(binds: sectors)) AND sh.revoked_at IS NULL)
+                        """))
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%\(Search.escapeLike(text))%"

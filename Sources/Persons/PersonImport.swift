@@ -316,31 +316,42 @@ package enum ImportService {
                 var drafts: [AuditDraft] = []
                 drafts.reserveCapacity(rows.count + 1)
                 func created(_ type: String, _ id: UUID?) { drafts.append(draft("create", type, id)) }
-                var persons = 0
-                for (i, row) in rows.enumerated() {
+                var newHouseholds: [Household] = []
+                var persons: [Person] = []
+                persons.reserveCapacity(rows.count)
+                for row in rows {
                     var person = row.person
                     if let name = row.household {
                         if households[name] == nil {
                             let h = Household()
+                            h.id = UUID()
                             h.$municipality.id = municipality
                             h.name = name
                             h.address = row.householdAddress
-                            try await h.create(on: tx)
+                            newHouseholds.append(h)
                             households[name] = h.id
                             created("household", h.id)
                         }
                         person.householdID = households[name]
                     }
                     let p = Person()
+                    p.id = UUID()
                     person.apply(to: p)
                     p.importJob = jobID
-                    try await p.create(on: tx)
+                    persons.append(p)
                     created("person", p.id)
-                    persons += 1
-                    if i % 25 == 0 { await progress.set(jobID, i + 1) }
+                }
+                // Multi-row inserts in chunks (issue #12: one statement per few hundred rows, not one per row), all in
+                // this one transaction; progress after each chunk.
+                for start in stride(from: 0, to: newHouseholds.count, by: 500) {
+                    try await newHouseholds[start..<min(start + 500, newHouseholds.count)].create(on: tx)
+                }
+                for start in stride(from: 0, to: persons.count, by: 500) {
+                    try await persons[start..<min(start + 500, persons.count)].create(on: tx)
+                    await progress.set(jobID, min(start + 500, persons.count))
                 }
                 job.status = .done
-                job.personsCreated = persons
+                job.personsCreated = persons.count
                 job.householdsCreated = households.count
                 job.finishedAt = Date()
                 try await job.update(on: tx)

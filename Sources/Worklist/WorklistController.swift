@@ -125,7 +125,8 @@ package struct WorklistController: RouteCollection {
                 + " OR p.family_name \(unsafeRaw: op) \(bind: pattern) ESCAPE '\\')"
         }
         if let sectors = s.sectors {
-            let names = sectors.map(\.rawValue)
+            // No sector, no partner's deadlines (and no empty IN list).
+            let names = sectors.isEmpty ? [""] : sectors.map(\.rawValue)
             sql += """
                  AND d.sector IN (\(binds: names)) AND EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
                 WHERE sh.person_id = d.person_id AND sh.sector IN (\(binds: names)) AND sh.revoked_at IS NULL)
