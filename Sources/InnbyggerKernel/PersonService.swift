@@ -670,7 +670,8 @@ package enum PersonService {
                 .sql(
                     embed: """
                         EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
-                        WHERE sh.person_id = \(ident: Person.schema).id AND sh.sector IN (\(binds: sectors)) AND sh.revoked_at IS NULL)
+                        WHERE sh.person_id = \(ident: Person.schema).id AND sh.sector IN (\(binds: sectors))
+                        AND sh.revoked_at IS NULL)
                         """))
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
