@@ -45,15 +45,51 @@ package enum HouseholdService {
         return .personalData(municipality: h.$municipality.id, sharedWith: shared)
     }
 
-    package static func list(_ ctx: ServiceContext) async throws -> [Household] {
+    /// One page of the households the user may see, by name, paged in the database (issue #12), with the total.
+    /// A partner's rows are those whose every member is shared with one of its sectors, as the policy says (it
+    /// re-checks each row).
+    package static func list(_ ctx: ServiceContext, page: Int? = nil, limit: Int? = nil, cursor: String? = nil)
+        async throws -> (households: [Household], total: Int, pager: Pager, next: Cursor?)
+    {
+        let user = try ctx.requireUser()
         let codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let rows = try await Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
-            .with(\.$members) { $0.with(\.$shares) }.sort(\.$name).all()
+        let size = try Validate.number(limit, "limit", 1...200) ?? 50
+        let requested = try Validate.page(page)
+        let after = try cursor.map { try Cursor(token: $0) }
+        let q = Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
+        if !user.principal.roles.contains(where: \.isIntegrationStaff) {
+            let named = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
+            let sectors = named.isEmpty ? [""] : named
+            let h = Household.schema
+            q.filter(
+                .sql(
+                    embed: """
+                        EXISTS (SELECT 1 FROM \(ident: Person.schema) m WHERE m.household_id = \(ident: h).id)
+                        AND NOT EXISTS (SELECT 1 FROM \(ident: Person.schema) m WHERE m.household_id = \(ident: h).id
+                        AND NOT EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh WHERE sh.person_id = m.id
+                        AND sh.sector IN (\(binds: sectors)) AND sh.revoked_at IS NULL))
+                        """))
+        }
+        let total = try await q.count()
+        let pager = Pager(base: "/households?", requested: requested, total: total, size: size)
+        q.with(\.$members) { $0.with(\.$shares) }.sort(\.$name).sort(\.$id)
+        if let after {
+            q.filter(.sql(embed: try listOrder.after(after))).limit(size)
+        } else {
+            q.range(pager.offset..<(pager.offset + size))
+        }
+        let rows = try await q.all()
         let visible = rows.filter { ctx.may(.read, resource($0)) }
         try await ctx.auditList("household", records: visible.map { ($0.id!, $0.$municipality.id) })
-        return visible
+        let next = rows.count == size ? rows.last.map { Cursor([.text($0.name), .id($0.id!)]) } : nil
+        return (visible, total, pager, next)
     }
+
+    /// The list's order as a keyset: by name, the id last.
+    static let listOrder = Keyset([
+        .init("\"\(Household.schema)\".\"name\""), .init("\"\(Household.schema)\".\"id\""),
+    ])
 
     package static func find(_ ctx: ServiceContext, _ id: UUID?, for action: Action = .read) async throws -> Household {
         try await ctx.guarded(

@@ -36,8 +36,19 @@ package struct PersonsAPIController: RouteCollection {
         }
 
         let households = routes.grouped("households")
-        households.get { req async throws -> [HouseholdDTO] in
-            try await HouseholdService.list(req.context).map(HouseholdDTO.init)
+        households.get { req async throws -> Response in
+            struct Query: Content {
+                var page: Int?
+                var limit: Int?
+                var cursor: String?
+            }
+            let q = try req.query.decode(Query.self)
+            let r = try await HouseholdService.list(req.context, page: q.page, limit: q.limit, cursor: q.cursor)
+            // The array of one page, as before; how many there are in all and where the next page starts, in headers.
+            let res = try await r.households.map(HouseholdDTO.init).encodeResponse(for: req)
+            res.headers.replaceOrAdd(name: "X-Total-Count", value: "\(r.total)")
+            if let next = r.next { res.headers.replaceOrAdd(name: "X-Next-Cursor", value: next.token) }
+            return res
         }
         households.gated(.create, .personalData).post { req async throws -> Response in
             let h = try await HouseholdService.create(req.context, try req.json(HouseholdInput.self))

@@ -344,10 +344,17 @@ package struct PersonsController: RouteCollection {
         }
         package var rows: [Row]
         package var canCreate: Bool
+        package var total: Int
+        package var pager: Pager
+    }
+
+    package struct HouseholdPage: Content {
+        var page: Int?
     }
 
     package func listHouseholds(req: Request) async throws -> View {
-        let rows = try await HouseholdService.list(req.context)
+        let (rows, total, pager, _) = try await HouseholdService.list(
+            req.context, page: try req.query.decode(HouseholdPage.self).page)
         let names = try await req.municipalityNames()
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page(
@@ -358,7 +365,7 @@ package struct PersonsController: RouteCollection {
                         id: $0.id!, name: $0.name, municipality: names[$0.$municipality.id] ?? "",
                         size: $0.members.count, address: $0.address)
                 },
-                canCreate: !creatable.isEmpty))
+                canCreate: !creatable.isEmpty, total: total, pager: pager))
     }
 
     package struct HouseholdFormView: Encodable {

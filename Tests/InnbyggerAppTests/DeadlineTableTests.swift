@@ -254,4 +254,34 @@ struct DeadlineTableTests {
             #expect(try await ProgrammeSummary.find(open.id, on: app.db)?.isOpen == false)
         }
     }
+
+    @Test("The household list API pages by cursor: every household exactly once while households are added")
+    func householdCursorPaging() async throws {
+        try await withDemoApp { app in
+            let t = try await token(app, for: "saksbehandler.elverum")
+            struct Item: Decodable { var id: UUID }
+            let all = try await api(app, .GET, "/api/v1/households?limit=200", token: t)
+            let before = try JSONDecoder().decode([Item].self, from: all.body).map(\.id)
+            #expect(all.headers.first(name: "X-Total-Count") == "\(before.count)")
+            var seen: [UUID] = []
+            var path = "/api/v1/households?limit=2"
+            var added = 0
+            while true {
+                let res = try await api(app, .GET, path, token: t)
+                #expect(res.status == .ok)
+                seen += try JSONDecoder().decode([Item].self, from: res.body).map(\.id)
+                guard let next = res.headers.first(name: "X-Next-Cursor") else { break }
+                path = "/api/v1/households?limit=2&cursor=\(next)"
+                let created = try await api(
+                    app, .POST, "/api/v1/households", token: t,
+                    json: #"{"municipality":"3420","name":"Aaa-familien \#(added)"}"#)
+                #expect(created.status == .created, "\(created.body.string)")
+                added += 1
+            }
+            #expect(Set(seen).count == seen.count, "a household came twice")
+            #expect(seen.filter(Set(before).contains) == before, "a household was skipped or out of order")
+            #expect(added > 2)
+            #expect(try await api(app, .GET, "/api/v1/households?cursor=x", token: t).status == .badRequest)
+        }
+    }
 }
