@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// The introduction programme (integreringsloven kap. 4): mapping, decision, plan, measures, attendance, benefit and
@@ -102,16 +103,13 @@ package struct ProgrammeFeature: Feature {
         ]
     }
 
-    /// Plan reviews due, for the staff who follow the programme: theirs and the service's.
+    /// Plan reviews due, for the staff who follow the programme: theirs and the service's, counted in SQL.
     package func workItems(_ req: Request) async throws -> [WorkItem] {
-        let all = try await PlanReviewsDue().due(req, WorklistFilter(mine: false))
-        guard !all.isEmpty else { return [] }
-        let mine = try await PlanReviewsDue().due(req, WorklistFilter(mine: true))
+        guard let c = try await PlanReviewsDue.counts(req, WorklistFilter(mine: false)), c.all > 0 else { return [] }
         return [
             WorkItem(
-                order: 200, label: req.text("home.reviews_due"), mine: mine.count, all: all.count,
-                href: "/worklist#g-reviews", hrefMine: "/worklist?who=mine#g-reviews",
-                urgent: all.contains { $0.status == "overdue" })
+                order: 200, label: req.text("home.reviews_due"), mine: c.mine, all: c.all,
+                href: "/worklist#g-reviews", hrefMine: "/worklist?who=mine#g-reviews", urgent: c.overdue > 0)
         ]
     }
 
@@ -144,27 +142,64 @@ package struct PlanReviewsDue: DeadlineSource {
     package let id = "reviews"
     package let titleKey = "worklist.reviews"
 
-    package func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
+    /// The worklist shows the first this many, soonest first; the start page counts them all.
+    package static let shown = 100
+
+    /// The programme summaries whose next review is overdue or within the window, in the user's scope.
+    static func scope(_ req: Request, _ filter: WorklistFilter) async throws -> SQLQueryString? {
         let user = try req.requireUser()
         var codes = try await req.municipalities(where: .list) { .programme(municipality: $0) }
         if let m = filter.municipality { codes = codes.filter { $0.value == m } }
-        guard !codes.isEmpty, filter.kind == nil else { return [] }
+        guard !codes.isEmpty, filter.kind == nil else { return nil }
+        try await req.application.deadlineIndex.ensureCurrent(req.application)
+        let soon = LocalDate.today.adding(days: Deadlines.soonDays).iso
+        var sql =
+            ProgrammeLists.summaries(codes) + " AND s.next_review IS NOT NULL AND s.next_review <= \(bind: soon)"
+        if filter.mine { sql += " AND (p.advisor_id = \(bind: user.id) OR p.case_worker_id = \(bind: user.id))" }
+        return sql
+    }
+
+    /// How many are due: all, those the user follows, and how many of all are overdue.
+    static func counts(_ req: Request, _ filter: WorklistFilter) async throws -> (all: Int, mine: Int, overdue: Int)? {
+        guard let from = try await scope(req, filter) else { return nil }
+        let user = try req.requireUser()
+        struct Counts: Decodable {
+            var total: Int
+            var mine: Int?
+            var overdue: Int?
+        }
+        let c = try await (req.store as! any SQLDatabase).raw(
+            """
+            SELECT COUNT(*) AS total,
+            SUM(CASE WHEN p.advisor_id = \(bind: user.id) OR p.case_worker_id = \(bind: user.id) THEN 1 ELSE 0 END)
+            AS mine, SUM(CASE WHEN s.next_review < \(bind: LocalDate.today.iso) THEN 1 ELSE 0 END) AS overdue
+            """ + " " + from
+        ).first(decoding: Counts.self)
+        return (c?.total ?? 0, c?.mine ?? 0, c?.overdue ?? 0)
+    }
+
+    package func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
+        guard let from = try await Self.scope(req, filter) else { return [] }
         let names = try await req.municipalityNames()
         let today = LocalDate.today
-        let parts = try await PersonProgramme.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(\.$person)
-            .with(\.$reviews).with(\.$leaves).all()
-        return parts.compactMap { part -> DueRow? in
-            if filter.mine && part.person.advisorID != user.id && part.person.caseWorkerID != user.id { return nil }
-            let facts = ProgrammeFacts(
-                part: part, person: part.person, parameters: req.application.programmeParameters,
-                today: today)
-            guard let due = facts.nextReview, today.days(until: due) <= Deadlines.soonDays else { return nil }
+        struct Row: Decodable {
+            var person_id: UUID
+            var family_name: String
+            var given_name: String
+            var municipality: String
+            var next_review: String
+        }
+        let rows = try await (req.store as! any SQLDatabase).raw(
+            "SELECT s.person_id, p.family_name, p.given_name, s.municipality, s.next_review " + from
+                + " ORDER BY s.next_review, p.family_name, p.given_name, s.id LIMIT \(unsafeRaw: String(Self.shown))"
+        ).all(decoding: Row.self)
+        return rows.compactMap { r -> DueRow? in
+            guard let due = LocalDate(parsing: r.next_review), let m = Kommunenummer(r.municipality) else { return nil }
             let status = due < today ? "overdue" : "soon"
             return DueRow(
-                href: "/persons/\(part.person.id!)/programme",
-                name: "\(part.person.familyName), \(part.person.givenName)", kindKey: "worklist.reviews",
-                due: due.iso, status: status, statusKey: "status.\(status)",
-                municipality: names[part.$municipality.id] ?? "")
-        }.sorted { $0.due < $1.due }
+                href: "/persons/\(r.person_id)/programme", name: "\(r.family_name), \(r.given_name)",
+                kindKey: "worklist.reviews", due: due.iso, status: status, statusKey: "status.\(status)",
+                municipality: names[m] ?? "")
+        }
     }
 }
