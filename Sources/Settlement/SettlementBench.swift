@@ -91,8 +91,10 @@ extension SettlementFeature {
         let families = ["Farah", "Osman", "Moroz", "Tekle", "Nazari", "Hassan", "Sadiq", "Kidane"]
         let statuses: [AssessmentStatus] = [.pending, .ok, .ok, .concern]
         var reference = 0
+        var residents: [Kommunenummer: Int] = [:]
+        for p in bench.persons { residents[p.municipality, default: 0] += 1 }
         for code in bench.populated {
-            let count = min(200, max(1, bench.persons(in: code).count / 400))
+            let count = min(200, max(1, (residents[code] ?? 0) / 400))
             for _ in 0..<count {
                 reference += 1
                 let id = bench.uuid()
