@@ -104,6 +104,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(SetupCommand(), as: "setup")
+    app.asyncCommands.use(BenchDataCommand(), as: "bench-data")
     for feature in app.features {
         for (name, command) in feature.commands { app.asyncCommands.use(command, as: name) }
     }

@@ -47,6 +47,9 @@ package protocol Feature: Sendable {
     func workItems(_ req: Request) async throws -> [WorkItem]
     /// Demo records, loaded in the order of the features into an empty database, after the kernel's demo.
     func seedDemo(_ demo: DemoContext) async throws
+    /// Rows of the bench's synthetic dataset (`innbygger bench-data`), added in the order of the features after the
+    /// kernel's persons and households, by multi-row inserts (`BenchContext.table`).
+    func seedBench(_ bench: BenchContext) async throws
     /// `innbygger <name>` commands.
     var commands: [(name: String, command: any AsyncCommand)] { get }
     /// Runs once the database is migrated (and the demo loaded), before the server takes requests.
@@ -71,6 +74,7 @@ extension Feature {
     package func workItems(_ req: Request) async throws -> [WorkItem] { [] }
     package func parameterWarnings(_ req: Request) -> [ParameterWarning] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}
+    package func seedBench(_ bench: BenchContext) async throws {}
     package var commands: [(name: String, command: any AsyncCommand)] { [] }
     package func start(_ app: Application) async throws {}
 }
