@@ -283,7 +283,10 @@ package enum BenchData {
             for feature in app.features { try await feature.seedBench(bench) }
             return bench
         }
-        // BENCH-MERGE: refresh the deadline table here
+        // The derived tables (open deadlines, programme summaries …) of every generated file, as the day's pass
+        // computes them for files not yet computed.
+        await app.deadlineIndex.invalidate()
+        try await app.deadlineIndex.ensureCurrent(app)
         let auditStart = Date()
         try await app.audit([
             AuditDraft(
