@@ -154,19 +154,29 @@ class Database:
         return int(self.query("SELECT COUNT(*) FROM audit_entries")[0][0])
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
 def login(url, username):
-    """Signs in through the form (CSRF token from the page, cookies kept) and returns the Cookie header."""
+    """Signs in through the form (CSRF token from the page, cookies kept) and returns the Cookie header. The
+    redirect after it is not followed: the start page it leads to may take long on a large dataset."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     page = opener.open(url + "/login", timeout=30).read().decode()
     m = re.search(r'name="_csrf"\s+value="([^"]+)"', page) or re.search(r'value="([^"]+)"\s+name="_csrf"', page)
     if not m:
         raise SystemExit("bench: no CSRF token on /login")
     body = urllib.parse.urlencode(
         {"username": username, "password": PASSWORD, "_csrf": m.group(1), "next": "/"}).encode()
-    res = opener.open(urllib.request.Request(url + "/login", data=body, method="POST"), timeout=60)
-    if res.status != 200 or "/login" in res.geturl():
-        raise SystemExit(f"bench: login as {username} failed (ended at {res.geturl()})")
+    try:
+        res = opener.open(urllib.request.Request(url + "/login", data=body, method="POST"), timeout=60)
+        status, location = res.status, res.headers.get("Location", "")
+    except urllib.error.HTTPError as e:
+        status, location = e.code, e.headers.get("Location", "")
+    if status not in (302, 303) or location.startswith("/login"):
+        raise SystemExit(f"bench: login as {username} failed ({status}, to {location or 'nowhere'})")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
