@@ -47,6 +47,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.auditLog = AuditLog(key: try AuditKey.load(settings))
     app.auditBatcher = AuditBatcher()
     app.deadlineIndex = DeadlineIndex()
+    app.municipalityCache = MunicipalityCache()
     app.features = Features.all
     Migrations.kernel.forEach { app.migrations.add($0) }
     for feature in app.features { feature.migrations.forEach { app.migrations.add($0) } }
@@ -64,7 +65,9 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["country"] = CountryTag()
     app.leaf.tags["maaned"] = MonthTag()
     app.leaf.tags["language"] = LanguageTag()
-    if !app.environment.isRelease { app.leaf.cache.isEnabled = false }
+    // Parsed templates are kept (issue #12: re-reading them cost most of a page); a template author sets
+    // INNBYGGER_RELOAD_TEMPLATES=1 to see edits without a restart.
+    app.leaf.cache.isEnabled = Environment.get("INNBYGGER_RELOAD_TEMPLATES") != "1"
     do {
         app.translations = try Translations.load(
             from: app.directory.workingDirectory, features: app.features.map(\.folder))

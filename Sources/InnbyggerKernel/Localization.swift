@@ -66,11 +66,17 @@ extension Application {
     }
 }
 
+private struct LanguageKey: StorageKey { typealias Value = String }
+
 extension Request {
-    /// The user's language: the `lang` cookie, else bokmål.
+    /// The user's language: the `lang` cookie, else bokmål. Read once per request: every `#t` of a page asks, and
+    /// Vapor parses the Cookie header on each `cookies` access.
     package var language: String {
-        if let l = cookies["lang"]?.string, Translations.languages.contains(l) { return l }
-        return Translations.defaultLanguage
+        if let known = storage[LanguageKey.self] { return known }
+        var lang = Translations.defaultLanguage
+        if let l = cookies["lang"]?.string, Translations.languages.contains(l) { lang = l }
+        storage[LanguageKey.self] = lang
+        return lang
     }
 
     package func t(_ key: String, _ args: String...) -> String { application.translations.text(key, language, args) }

@@ -109,10 +109,12 @@ package final class ServiceContext: Sendable {
         return codes
     }
 
-    /// All municipalities by name, read once per context (pages ask for them many times: menu, filters, labels).
+    /// All municipalities by name, read once per context (pages ask for them many times: menu, filters, labels), and
+    /// kept by the application between requests (`MunicipalityCache`): a national service has 356 of them, and every
+    /// page would otherwise decode them all.
     package func allMunicipalities() async throws -> [Municipality] {
         if let cached = municipalityCache.withLockedValue({ $0 }) { return cached }
-        let all = try await Municipality.query(on: db).sort(\.$name).all()
+        let all = try await app.municipalityCache.all(on: db)
         municipalityCache.withLockedValue { $0 = all }
         return all
     }

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// A municipality (kommune). Its four-digit number is the primary key, so every record's
@@ -15,6 +16,35 @@ package final class Municipality: Model, Content, @unchecked Sendable {
         self.id = code
         self.name = name
         self.county = county
+    }
+}
+
+/// The municipalities, read once and kept: municipalities are only ever added (the tenancy page, `setup`, the demo),
+/// never renamed or removed, so one `COUNT(*)` per request tells whether the list kept is still the list stored,
+/// also when another process of the service added one.
+package final class MunicipalityCache: Sendable {
+    private let kept = NIOLockedValueBox<[Municipality]?>(nil)
+
+    package init() {}
+
+    package func all(on db: any Database) async throws -> [Municipality] {
+        let stored = try await Municipality.query(on: db).count()
+        if let list = kept.withLockedValue({ $0 }), list.count == stored { return list }
+        let list = try await Municipality.query(on: db).sort(\.$name).all()
+        kept.withLockedValue { $0 = list }
+        return list
+    }
+}
+
+package struct MunicipalityCacheKey: StorageKey { package typealias Value = MunicipalityCache }
+
+extension Application {
+    package var municipalityCache: MunicipalityCache {
+        get {
+            guard let c = storage[MunicipalityCacheKey.self] else { fatalError("configure() sets the cache") }
+            return c
+        }
+        set { storage[MunicipalityCacheKey.self] = newValue }
     }
 }
 
