@@ -479,7 +479,7 @@ def cmd_report(a):
             print(f"load average (1, 5, 15 min) before: {' '.join(r['load_before'])}, "
                   f"after: {' '.join(r['load_after'])} (the machine is shared; other work slows every route)")
         print(f"audit entries after the run: {r.get('audit_entries')} "
-              "(audit/req: entries appended per request served, each one a write transaction)")
+              "(audit/req: entries appended per request served, reads append theirs by group commit)")
     if a.strict and failed:
         print("\nbench: a route answered outside 2xx, timed out or failed", file=sys.stderr)
         return 1
