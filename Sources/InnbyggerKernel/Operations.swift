@@ -108,12 +108,14 @@ package struct OperationsController: RouteCollection {
 }
 
 /// Refuses requests whose target no route could serve, before a file lookup or a handler sees them (the file system
-/// would otherwise fail on the name with a 500): a path over 2 KiB or path and query over 8 KiB is 414; a NUL or other
-/// control character in the path is 400; a path segment longer than any file name can be is 404.
+/// would otherwise fail on the name with a 500): a path over 2 KiB or path and query over 32 KiB is 414; a NUL or other
+/// control character in the path is 400; a path segment longer than any file name can be is 404. The query's bound
+/// leaves room for every parameter at its longest, percent-encoded (a search text, a paging cursor), so that a value
+/// that is merely too long is answered 400 naming it.
 package struct RequestLimits: AsyncMiddleware {
     package init() {}
 
-    package static let maxTarget = 8192
+    package static let maxTarget = 32_768
     package static let maxPath = 2048
     package static let maxSegment = 255
 

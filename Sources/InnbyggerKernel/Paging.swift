@@ -91,11 +91,14 @@ package struct Cursor: Sendable, Equatable {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// The longest token the service makes or reads (a few values as JSON, base64url).
+    package static let maxLength = 1000
+
     /// Reads a token from a request; anything else than one this service made is 400 ("cursor").
     package init(token: String) throws {
         var text = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
-        guard token.count <= 2000, let data = Data(base64Encoded: text),
+        guard token.count <= Self.maxLength, let data = Data(base64Encoded: text),
             let values = try? JSONDecoder().decode([Value].self, from: data), !values.isEmpty
         else {
             throw ValidationFailure(field: "cursor", "invalid.cursor")

@@ -11,7 +11,7 @@ import VaporTesting
 
 /// The worklist reads the deadline table (issue #12); these tests hold the table to what the rules engine says
 /// about every file, after the writes that change it, and page it while files are added.
-@Suite("The deadline table", .serialized)
+@Suite("Scale: derived tables, paging and aggregates in the database", .serialized)
 struct DeadlineTableTests {
     /// What the worklist showed before the table: the rules engine over every file the user may read, minus the
     /// deadlines met, filtered by sector for partners. Independent of the table.
@@ -282,6 +282,33 @@ struct DeadlineTableTests {
             #expect(seen.filter(Set(before).contains) == before, "a household was skipped or out of order")
             #expect(added > 2)
             #expect(try await api(app, .GET, "/api/v1/households?cursor=x", token: t).status == .badRequest)
+        }
+    }
+
+    @Test("The payout list read month by month equals the benefit computed from every record of every participation")
+    func payoutsEqualFullLoad() async throws {
+        try await withDemoApp { app in
+            let ctx = try await ServiceContextTests.context(app, "saksbehandler.elverum", route: "test")
+            var checked = 0
+            for back in [0, 1, 3, 6, 12] {
+                let month = YearMonth(LocalDate.today.adding(days: -30 * back))
+                let f = ProgrammeLists.Filter(municipality: nil, month: month.iso)
+                let lines = try await ProgrammeLists.payoutList(ctx, f).lines
+                // Independent: every participation with all its records, as the lists loaded them before.
+                let (all, _) = try await ProgrammeLists.rows(ctx, f, audit: "test")
+                let expected = all.compactMap { r -> String? in
+                    guard let b = r.facts.benefit(for: month), b.daysInProgramme > 0 else { return nil }
+                    return "\(r.person.id!) \(b.daysInProgramme) \(b.monthlyOre) \(b.absenceDeductionOre) "
+                        + "\(b.otherDeductionsOre) \(b.netOre)"
+                }
+                let got = lines.map {
+                    "\($0.personId) \($0.daysInProgramme) \($0.monthlyOre) \($0.absenceDeductionOre) "
+                        + "\($0.otherDeductionsOre) \($0.netOre)"
+                }
+                #expect(got == expected, "\(month.iso)")
+                checked += got.count
+            }
+            #expect(checked > 0)
         }
     }
 }
