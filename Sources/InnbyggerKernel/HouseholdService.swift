@@ -59,17 +59,15 @@ package enum HouseholdService {
         let after = try cursor.map { try Cursor(token: $0) }
         let q = Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
-            let named = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
-            let sectors = named.isEmpty ? [""] : named
+            let shared = PersonShare.active(with: user.principal.roles.compactMap(\.partnerSector), person: "m.id")
             let h = Household.schema
             q.filter(
                 .sql(
                     embed: """
                         EXISTS (SELECT 1 FROM \(ident: Person.schema) m WHERE m.household_id = \(ident: h).id)
                         AND NOT EXISTS (SELECT 1 FROM \(ident: Person.schema) m WHERE m.household_id = \(ident: h).id
-                        AND NOT EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh WHERE sh.person_id = m.id
-                        AND sh.sector IN (\(binds: sectors)) AND sh.revoked_at IS NULL))
-                        """))
+                        AND NOT
+                        """ + " " + shared + ")"))
         }
         let total = try await q.count()
         let pager = Pager(base: "/households?", requested: requested, total: total, size: size)

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// A household (husstand) settled in a municipality.
@@ -126,6 +127,19 @@ package final class PersonShare: Model, @unchecked Sendable {
         self.reference = reference
         self.grantedAt = Date()
         self.grantedBy = by
+    }
+}
+
+extension PersonShare {
+    /// `EXISTS (…)`: the file whose id is `person` (a column of the enclosing query, such as `d.person_id`) is shared
+    /// with one of `sectors` and not revoked: the policy's partner rule as SQL, so that lists pick a partner's rows in
+    /// the database. No sector matches no file (and makes no empty `IN` list).
+    package static func active(with sectors: [Sector], person: String) -> SQLQueryString {
+        let names = sectors.isEmpty ? [""] : sectors.map(\.rawValue)
+        return """
+            EXISTS (SELECT 1 FROM \(ident: schema) sh WHERE sh.person_id = \(unsafeRaw: person)
+            AND sh.sector IN (\(binds: names)) AND sh.revoked_at IS NULL)
+            """
     }
 }
 

@@ -664,15 +664,8 @@ package enum PersonService {
         // Partners only ever get rows shared with their sector; the policy re-checks each row below.
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
             // A subquery, so the database joins the shares instead of the service loading them all.
-            let named = user.principal.roles.compactMap(\.partnerSector).map(\.rawValue)
-            let sectors = named.isEmpty ? [""] : named
-            q.filter(
-                .sql(
-                    embed: """
-                        EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
-                        WHERE sh.person_id = \(ident: Person.schema).id AND sh.sector IN (\(binds: sectors))
-                        AND sh.revoked_at IS NULL)
-                        """))
+            let sectors = user.principal.roles.compactMap(\.partnerSector)
+            q.filter(.sql(embed: PersonShare.active(with: sectors, person: "\"\(Person.schema)\".\"id\"")))
         }
         if let text = query.q?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%\(Search.escapeLike(text))%"

@@ -164,6 +164,7 @@ package enum ProgrammeLists {
 
     private struct ListedRow: Decodable {
         var person_id: UUID
+        var municipality: String
         var family_name: String
         var given_name: String
         var advisor_id: UUID?
@@ -180,8 +181,8 @@ package enum ProgrammeLists {
     ) async throws -> [ListedRow] {
         try await (ctx.db as! any SQLDatabase).raw(
             """
-            SELECT s.person_id, p.family_name, p.given_name, p.advisor_id, s.status, s.start_date, s.planned_end,
-            s.next_review, s.nir_missing
+            SELECT s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status, s.start_date,
+            s.planned_end, s.next_review, s.nir_missing
             """ + " " + summaries(codes) + condition
                 + " ORDER BY p.family_name, p.given_name, s.id LIMIT \(unsafeRaw: String(pager.size))"
                 + " OFFSET \(unsafeRaw: String(pager.offset))"
@@ -216,7 +217,7 @@ package enum ProgrammeLists {
         let pager = Pager(
             base: "/programme?municipality=\(f.municipality ?? "")&", requested: f.page, total: total)
         let page = try await listed(ctx, codes, listedOnly, pager)
-        try await ctx.auditList("programme", records: try await municipalities(of: page.map(\.person_id), ctx))
+        try await ctx.auditList("programme", records: audited(page))
         // Caseload per municipality and advisor, against that municipality's own norm.
         struct Load: Decodable {
             var municipality: String
@@ -312,15 +313,9 @@ package enum ProgrammeLists {
                 }))
     }
 
-    /// The municipality of each listed file, for the audit entry that names them.
-    private static func municipalities(of persons: [UUID], _ ctx: ServiceContext) async throws
-        -> [(id: UUID, municipality: Kommunenummer)]
-    {
-        guard !persons.isEmpty else { return [] }
-        let found = Dictionary(
-            uniqueKeysWithValues: try await Person.query(on: ctx.db).filter(\.$id ~~ persons).field(\.$id)
-                .field(\.$municipality.$id).all().map { ($0.id!, $0.$municipality.id) })
-        return persons.compactMap { id in found[id].map { (id, $0) } }
+    /// The listed files and their municipalities, for the audit entry that names them.
+    private static func audited(_ page: [ListedRow]) -> [(id: UUID, municipality: Kommunenummer)] {
+        page.compactMap { r in Kommunenummer(r.municipality).map { (r.person_id, $0) } }
     }
 
     // MARK: Payouts
@@ -457,7 +452,7 @@ package enum ProgrammeLists {
         let pager = Pager(
             base: "/programme/data-quality?municipality=\(f.municipality ?? "")&", requested: f.page, total: withGaps)
         let page = try await listed(ctx, codes, gaps, pager)
-        try await ctx.auditList("programme", records: try await municipalities(of: page.map(\.person_id), ctx))
+        try await ctx.auditList("programme", records: audited(page))
         return try await req.page(
             "Programme/data-quality", titleKey: "quality.title",
             QualityView(

@@ -127,10 +127,7 @@ package struct WorklistController: RouteCollection {
         if let sectors = s.sectors {
             // No sector, no partner's deadlines (and no empty IN list).
             let names = sectors.isEmpty ? [""] : sectors.map(\.rawValue)
-            sql += """
-                 AND d.sector IN (\(binds: names)) AND EXISTS (SELECT 1 FROM \(ident: PersonShare.schema) sh
-                WHERE sh.person_id = d.person_id AND sh.sector IN (\(binds: names)) AND sh.revoked_at IS NULL)
-                """
+            sql += " AND d.sector IN (\(binds: names)) AND " + PersonShare.active(with: sectors, person: "d.person_id")
         }
         return sql
     }
