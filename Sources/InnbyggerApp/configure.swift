@@ -65,6 +65,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["country"] = CountryTag()
     app.leaf.tags["maaned"] = MonthTag()
     app.leaf.tags["language"] = LanguageTag()
+    app.leaf.tags["invalid"] = InvalidTag()
+    app.leaf.tags["fieldError"] = FieldErrorTag()
     // Parsed templates are kept (issue #12: re-reading them cost most of a page); a template author sets
     // INNBYGGER_RELOAD_TEMPLATES=1 to see edits without a restart.
     app.leaf.cache.isEnabled = Environment.get("INNBYGGER_RELOAD_TEMPLATES") != "1"

@@ -12,6 +12,29 @@ import VaporTesting
 /// re-shows the form; error pages speak the page's language.
 @Suite("Form messages", .serialized)
 struct FormMessagesTests {
+    /// Every control marked invalid names, in its one `aria-describedby`, ids the page has, among them its message
+    /// `e-…` with text; no element carries the attribute twice (a browser reads only the first).
+    static func expectWiring(_ html: String, _ page: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let tags = html.matches(of: /<(?:input|select|textarea)\b[^>]*>/).map { String($0.output) }
+        #expect(!tags.isEmpty, "\(page): no controls", sourceLocation: sourceLocation)
+        for tag in tags {
+            let described = tag.matches(of: /aria-describedby="([^"]*)"/).map { String($0.output.1) }
+            #expect(described.count <= 1, "\(page): \(tag) has aria-describedby twice", sourceLocation: sourceLocation)
+            guard tag.contains("aria-invalid=\"true\"") else { continue }
+            let ids = described.first?.split(separator: " ").map(String.init) ?? []
+            #expect(
+                ids.contains { $0.hasPrefix("e-") }, "\(page): \(tag) names no message", sourceLocation: sourceLocation)
+            for id in ids {
+                #expect(
+                    html.contains("id=\"\(id)\""), "\(page): \(id) is not on the page", sourceLocation: sourceLocation)
+            }
+            for id in ids where id.hasPrefix("e-") {
+                #expect(
+                    html.contains(try! Regex("id=\"\(id)\">[^<]+</p>")), "\(page): \(id) has no text",
+                    sourceLocation: sourceLocation)
+            }
+        }
+    }
     @Test("Every wrong field of the person form gets its message next to it, and the summary links to each")
     func everyField() async throws {
         try await withDemoApp { app in
@@ -33,12 +56,35 @@ struct FormMessagesTests {
                 #expect(html.contains("<a href=\"#\(link)\">"), "no link to \(link) in the summary")
             }
             #expect(html.contains("aria-describedby=\"e-birthDate\""))
+            Self.expectWiring(html, "person form")
             #expect(html.contains("Rett 5 feil i skjemaet"))
             // What was typed is kept, and the messages are Norwegian.
             #expect(html.contains("value=\"Amal\"") && html.contains("value=\"abc\"") == false)
             #expect(html.contains("value=\"12\""))
             #expect(html.contains("Skriv telefonnummeret med 8 til 15 sifre"))
             #expect(try await Person.query(on: app.db).filter(\.$givenName == "Amal").count() == 0)
+        }
+    }
+
+    @Test("A control with a hint and an error names both in its one aria-describedby")
+    func hintAndError() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let res = try await b.send(
+                .POST, "/persons",
+                form: [
+                    "_csrf": try await b.csrf(), "municipality": "3420", "givenName": "Hint", "familyName": "Feil",
+                    "birthDate": "1990-01-01", "sex": "female", "citizenship": "S1", "residenceGround": "refugee",
+                ])
+            #expect(res.status == .badRequest)
+            let html = res.body.string
+            #expect(html.contains("aria-describedby=\"e-citizenship citizenship-hint\""))
+            #expect(html.contains("<p class=\"field-error\" id=\"e-citizenship\">"))
+            Self.expectWiring(html, "person form, citizenship")
+            let fine = try await b.send(.GET, "/persons/new")
+            #expect(fine.body.string.contains("aria-describedby=\"citizenship-hint\""))
+            #expect(!fine.body.string.contains("aria-invalid"))
         }
     }
 
@@ -117,9 +163,10 @@ struct FormMessagesTests {
             #expect(res.status == .badRequest)
             let html = res.body.string
             #expect(html.contains("aria-describedby=\"e-h-hours\""))
-            #expect(html.contains("<span class=\"field-error\" id=\"e-h-hours\">"))
+            #expect(html.contains("<p class=\"field-error\" id=\"e-h-hours\">"))
             #expect(html.contains("value=\"mange\"") && html.contains("<a href=\"#h-hours\">"))
             #expect(!html.contains("aria-describedby=\"e-t-date\""))
+            Self.expectWiring(html, "Norwegian page")
         }
     }
 
@@ -168,6 +215,8 @@ struct FormMessagesTests {
                 .POST, "/admin/tenancy/agreements",
                 form: ["_csrf": try await b.csrf(), "unit": "nonsense", "served": "3326", "validFrom": "2026-01-01"])
             #expect(agreement.status == .badRequest && agreement.body.string.contains("id=\"e-unit\""))
+            Self.expectWiring(user.body.string, "users")
+            Self.expectWiring(agreement.body.string, "tenancy")
         }
     }
 
@@ -191,6 +240,9 @@ struct FormMessagesTests {
                     "answerHoursOrdinary": "48",
                 ])
             #expect(hours.status == .badRequest && hours.body.string.contains("id=\"e-answerHoursUrgent\""))
+            for (page, res) in [("phases", phase), ("caseload", norm), ("settlement settings", hours)] {
+                Self.expectWiring(res.body.string, page)
+            }
         }
     }
 }

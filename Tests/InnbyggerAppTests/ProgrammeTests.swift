@@ -308,7 +308,8 @@ struct ProgrammeTests {
             #expect(badMeasure.body.string.contains("id=\"error-measures\""))
             #expect(badMeasure.body.string.contains("value=\"2025-09-01\""))
             #expect(badMeasure.body.string.contains("aria-describedby=\"e-measures-weeklyHours\""))
-            #expect(badMeasure.body.string.contains("<span class=\"field-error\" id=\"e-measures-weeklyHours\">"))
+            #expect(badMeasure.body.string.contains("<p class=\"field-error\" id=\"e-measures-weeklyHours\">"))
+            FormMessagesTests.expectWiring(badMeasure.body.string, "measures")
             #expect(
                 try await b.send(
                     .POST, "/persons/\(id)/programme/reviews",
