@@ -1,0 +1,36 @@
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// The state grants that follow each person (integreringstilskudd and the grants beside it): the rules as a
+/// stateless API calculation (`rules/grants`) and, on the person page, what the person has brought and will bring.
+package struct EconomyFeature: Feature {
+    package init() {}
+
+    package let id = "economy"
+
+    package func configure(_ app: Application) throws {
+        let file = app.directory.resourcesDirectory + "Parameters/grants.json"
+        do {
+            app.grantRules = GrantRules(tables: try GrantRateTables.load(from: URL(fileURLWithPath: file)))
+        } catch {
+            throw ConfigurationError("cannot read Resources/Parameters/grants.json: \(error)")
+        }
+    }
+
+    package func routes(_ routes: FeatureRoutes) throws {
+        try routes.api.register(collection: GrantsRulesController())
+    }
+
+    package var personSections: [any PersonSection] { [GrantsSection()] }
+}
+
+private struct GrantRulesKey: StorageKey { typealias Value = GrantRules }
+
+extension Application {
+    /// The grant rules with the rate tables of `Resources/Parameters/grants.json`.
+    package var grantRules: GrantRules {
+        get { storage[GrantRulesKey.self]! }
+        set { storage[GrantRulesKey.self] = newValue }
+    }
+}
