@@ -1,3 +1,4 @@
+import Fluent
 import InnbyggerCore
 import InnbyggerKernel
 import Vapor
@@ -18,8 +19,15 @@ package struct EconomyFeature: Feature {
         }
     }
 
+    package var migrations: [any Migration] { [CreateGrantRateTables()] }
+
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.api.register(collection: GrantsRulesController())
+        try routes.pages.register(collection: GrantRatesController())
+    }
+
+    package func navigation(_ req: Request) async throws -> [NavEntry] {
+        req.may(.read, .tenancy) ? [NavEntry(order: 716, href: "/economy/rates", key: "nav.grant_rates")] : []
     }
 
     package var personSections: [any PersonSection] { [GrantsSection()] }

@@ -87,7 +87,7 @@ extension GrantsPanel {
         panel.categoryKey = GrantRules.yearOneCategory(person).labelKey
         panel.familyYears = family.flatMap { _ in GrantRules.integrationYears(person)?.upperBound }
 
-        let rules = ctx.app.grantRules
+        let rules = try await GrantRateStore.rules(ctx.app, on: ctx.db)
         let norwegian = ctx.app.rulesEngine.evaluate(p.facts, asOf: ctx.today).norwegianTraining.category
         let hasRight = norwegian == .rightAndDuty || norwegian == .rightOnly
         let last = max(settled.year + 4, minor ? p.birthDate.year + 20 : 0)

@@ -45,7 +45,7 @@ package struct GrantsRulesController: RouteCollection {
     package func calculate(req: Request) async throws -> Result {
         _ = try req.requireUser()
         let (person, year) = try Self.input(try req.content.decode(Body.self))
-        let r = req.application.grantRules.year(person, year)
+        let r = try await GrantRateStore.rules(req.application, on: req.store).year(person, year)
         return Result(
             year: r.year, integrationYear: r.integrationYear, lines: r.lines, totalOre: r.totalOre,
             deadlines: r.deadlines.map { .init(kind: $0.kind, due: $0.due.iso, grantYear: $0.grantYear) },

@@ -170,3 +170,103 @@ struct GrantsTests {
         }
     }
 }
+
+@Suite("Grant rate tables", .serialized)
+struct GrantRateTableTests {
+    static func form(_ csrf: String, _ extra: [String: String]) -> [String: String] {
+        ["_csrf": csrf, "year": "2026", "reference": "IMDi rundskriv 2026 (test)"].merging(extra) { _, b in b }
+    }
+
+    @Test(
+        "The system administrator adds and replaces a year's table; the rules use it at once; bad input loses nothing")
+    func addAndReplace() async throws {
+        try await withDemoApp { app in
+            let admin = Browser(app)
+            try await admin.login("sysadmin")
+            let page = try await admin.send(.GET, "/economy/rates")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Satser 2015") && html.contains("Satser 2024"))
+            #expect(html.contains(NorwegianFormat.kroner(ore: 23_200_000)))
+            #expect(html.contains("Det finnes ingen satstabell for 2026"))
+            FormMessagesTests.expectWiring(html, "rates")
+            // A rate without its source is refused, naming the field, with what was typed kept; nothing is stored.
+            let bad = try await admin.send(
+                .POST, "/economy/rates", form: Self.form(try await admin.csrf(), ["k_i1_single_adult": "250000"]))
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("id=\"e-s_i1_single_adult\""))
+            #expect(bad.body.string.contains("value=\"250000\""))
+            FormMessagesTests.expectWiring(bad.body.string, "rates, refused")
+            #expect(try await GrantRateRecord.query(on: app.db).count() == 0)
+            let negative = try await admin.send(
+                .POST, "/economy/rates",
+                form: Self.form(try await admin.csrf(), ["k_elderly": "-5", "s_elderly": "x"]))
+            #expect(negative.status == .badRequest && negative.body.string.contains("id=\"e-k_elderly\""))
+            let order = try await admin.send(
+                .POST, "/economy/rates",
+                form: Self.form(
+                    try await admin.csrf(),
+                    ["band1_from": "10", "band1_to": "3", "band1_kroner": "100", "band1_source": "x"]))
+            #expect(order.status == .badRequest && order.body.string.contains("id=\"e-band1_to\""))
+            // A good table is stored with its audit entry, and the contract prices 2026 with it.
+            let ok = try await admin.send(
+                .POST, "/economy/rates",
+                form: Self.form(
+                    try await admin.csrf(),
+                    [
+                        "k_i1_single_adult": "250000", "s_i1_single_adult": "Rundskriv 2026 (test)",
+                        "band1_from": "1", "band1_to": "3", "band1_kroner": "220000", "band1_source": "Test",
+                        "lowRateCountries": "de, se", "lowRateReference": "Test",
+                    ]))
+            #expect(ok.status == .seeOther)
+            let t = try await token(app, for: "saksbehandler.elverum")
+            let json = GrantsTests.body(year: 2026, settled: "2026-03-01")
+            let priced = try await api(app, .POST, "/api/v1/rules/grants", token: t, json: json)
+            let result = try priced.content.decode(GrantsRulesController.Result.self)
+            #expect(result.lines.map(\.amountOre) == [25_000_000])
+            #expect(result.lines.first?.reference.contains("Rundskriv 2026 (test)") == true)
+            let stored = try #require(try await GrantRateRecord.query(on: app.db).first()?.table)
+            #expect(stored.norwegian?.lowRateCountries == ["DE", "SE"])
+            #expect(stored.norwegian?.base.first?.rate.kroner == 220_000)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$recordType == "grant_rate_table")
+                    .filter(\.$action == "create").count() == 1)
+            // Replacing the year: one table, audited as an update.
+            _ = try await admin.send(
+                .POST, "/economy/rates",
+                form: Self.form(
+                    try await admin.csrf(), ["k_i1_single_adult": "251000", "s_i1_single_adult": "Rettet"]))
+            #expect(try await GrantRateRecord.query(on: app.db).count() == 1)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$recordType == "grant_rate_table")
+                    .filter(\.$action == "update").count() == 1)
+            let shown = try await admin.send(.GET, "/economy/rates").body.string
+            #expect(shown.contains("Satser 2026"))
+            #expect(shown.contains(NorwegianFormat.kroner(ore: 25_100_000)))
+            #expect(shown.contains("lagt inn her"))
+            #expect(!shown.contains("Det finnes ingen satstabell for 2026"))
+        }
+    }
+
+    @Test("Only the system administrator changes the rate tables; a municipal administrator may read them")
+    func refused() async throws {
+        try await withDemoApp { app in
+            for user in ["saksbehandler.elverum", "leder.elverum", "helse.elverum", "admin.elverum"] {
+                let b = Browser(app)
+                try await b.login(user)
+                let page = try await b.send(.GET, "/economy/rates")
+                if user == "admin.elverum" {
+                    #expect(page.status == .ok && !page.body.string.contains("action=\"/economy/rates\""))
+                } else {
+                    #expect(page.status == .forbidden, "\(user)")
+                }
+                let post = try await b.send(
+                    .POST, "/economy/rates",
+                    form: GrantRateTableTests.form(
+                        try await b.csrf(), ["k_i1_single_adult": "1", "s_i1_single_adult": "x"]))
+                #expect(post.status == .forbidden, "\(user)")
+            }
+            #expect(try await GrantRateRecord.query(on: app.db).count() == 0)
+        }
+    }
+}
