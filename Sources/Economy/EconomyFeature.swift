@@ -19,18 +19,31 @@ package struct EconomyFeature: Feature {
         }
     }
 
-    package var migrations: [any Migration] { [CreateGrantRateTables()] }
+    package var migrations: [any Migration] {
+        [CreateGrantRateTables(), CreateGrantExpectations(), CreateGrantPayments()]
+    }
+
+    package var derivedTables: [any DerivedTable] { [GrantExpectations()] }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.api.register(collection: GrantsRulesController())
+        try routes.api.register(collection: EconomyAPIController())
         try routes.pages.register(collection: GrantRatesController())
+        try routes.pages.register(collection: GrantLedgerController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
-        req.may(.read, .tenancy) ? [NavEntry(order: 716, href: "/economy/rates", key: "nav.grant_rates")] : []
+        var out: [NavEntry] = []
+        if try await !req.municipalities(where: .read, { .aggregates(municipality: $0) }).isEmpty {
+            out.append(NavEntry(order: 450, href: "/economy/grants", key: "nav.grants"))
+        }
+        if req.may(.read, .tenancy) { out.append(NavEntry(order: 716, href: "/economy/rates", key: "nav.grant_rates")) }
+        return out
     }
 
     package var personSections: [any PersonSection] { [GrantsSection()] }
+
+    package func seedDemo(_ demo: DemoContext) async throws { try await EconomyDemo.load(demo) }
 }
 
 private struct GrantRulesKey: StorageKey { typealias Value = GrantRules }

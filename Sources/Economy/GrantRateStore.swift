@@ -54,6 +54,10 @@ package enum GrantRateStore {
             try await ctx.audit(
                 existing == nil ? "create" : "update", recordType: "grant_rate_table", recordID: String(table.year),
                 municipality: nil)
+            // Every file's expected grants change with the rates: the derived tables are recomputed for all.
+            try await DeadlineState.query(on: db).delete()
         }
+        // The next list that reads them (the ledger, the worklist) runs the pass first.
+        await ctx.app.deadlineIndex.invalidate()
     }
 }

@@ -46,73 +46,35 @@ extension GrantsPanel {
         var panel = GrantsPanel(
             id: p.id!, unknownFields: [], notCovered: nil, categoryKey: nil, familyYears: nil, years: [], totalOre: 0,
             anyMissing: false)
-        switch GrantRules.eligibility(
-            ground: p.residenceGround, settledByAgreement: p.settledByAgreement,
-            referenceGround: p.referenceResidenceGround)
-        {
-        case .triggers: break
-        case .none(let reason):
-            panel.notCovered = "grant.not_covered.\(reason)"
-            return panel
-        case .unknown(let field): panel.unknownFields.append("field.\(field)")
-        }
-        var family: GrantPerson.FamilyImmigration? = nil
-        if p.residenceGround == .familyReunification {
-            if p.referenceSettlementDate == nil { panel.unknownFields.append("field.referencePerson.settlementDate") }
-            if p.familyApplicationDate == nil { panel.unknownFields.append("field.familyApplicationDate") }
-            if let ref = p.referenceSettlementDate, let applied = p.familyApplicationDate {
-                family = .init(
-                    referenceSettlementDate: ref, applicationDate: applied,
-                    referenceHumanitarian: p.referenceResidenceGround == .humanitarian)
+        let members = try await GrantFacts.members(of: Set([p.$household.id].compactMap { $0 }), on: ctx.db)
+        let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
+        let person: GrantPerson
+        switch GrantFacts.person(p, others: others) {
+        case .success(let gp): person = gp
+        case .failure(let e):
+            switch e.blocker {
+            case .notCovered(let key): panel.notCovered = key
+            case .unknown(let fields): panel.unknownFields = fields
             }
-        }
-        guard let settled = p.settlementDate else {
-            panel.unknownFields.append("field.settlementDate")
             return panel
         }
-        guard panel.unknownFields.isEmpty else { return panel }
-
-        let others: [Person]
-        if let hid = p.$household.id {
-            others = try await Person.query(on: ctx.db).filter(\.$household.$id == hid).filter(\.$id != p.id!).all()
-        } else {
-            others = []
-        }
-        // The year-1 rule counts adults by the calendar year they turn 18 (IMDi 2015).
-        func adult(_ birth: LocalDate) -> Bool { settled.year - birth.year >= 18 }
-        let minor = !adult(p.birthDate) && p.$household.id != nil && !others.contains { adult($0.birthDate) }
-        let person = GrantPerson(
-            birthDate: p.birthDate, settlementDate: settled, settledAlone: others.isEmpty,
-            unaccompaniedMinor: minor, knownDisability: false, familyImmigration: family)
         panel.categoryKey = GrantRules.yearOneCategory(person).labelKey
-        panel.familyYears = family.flatMap { _ in GrantRules.integrationYears(person)?.upperBound }
-
+        panel.familyYears = person.familyImmigration.flatMap { _ in GrantRules.integrationYears(person)?.upperBound }
         let rules = try await GrantRateStore.rules(ctx.app, on: ctx.db)
-        let norwegian = ctx.app.rulesEngine.evaluate(p.facts, asOf: ctx.today).norwegianTraining.category
-        let hasRight = norwegian == .rightAndDuty || norwegian == .rightOnly
-        let last = max(settled.year + 4, minor ? p.birthDate.year + 20 : 0)
-        for year in settled.year...last {
-            let r = rules.year(person, year)
-            var missing = r.missingRates
-            var lines = r.lines
-            if let n = rules.norwegianPersonGrant(
-                hasRight: hasRight, citizenship: p.citizenship, settlementDate: settled, year: year, missing: &missing)
-            {
-                lines.append(n)
-            }
-            let when = year < ctx.today.year ? "past" : year == ctx.today.year ? "current" : "coming"
-            let total = lines.reduce(0) { $0 + $1.amountOre }
+        for r in GrantFacts.years(person, p, rules: rules, engine: ctx.app.rulesEngine, today: ctx.today) {
+            let when = r.year < ctx.today.year ? "past" : r.year == ctx.today.year ? "current" : "coming"
             panel.years.append(
                 Year(
-                    year: year, integrationYear: r.integrationYear,
-                    lines: lines.map { l in
+                    year: r.year, integrationYear: r.integrationYear,
+                    lines: r.lines.map { l in
                         Line(
                             scheme: tr.text(l.scheme.labelKey, lang),
                             category: tr.text("grant.category.\(l.category)", lang), amountOre: l.amountOre,
                             reference: l.reference)
-                    }, totalOre: total, missing: missing.map { Self.missingLabel($0, tr, lang) }, when: when))
-            panel.totalOre += total
-            panel.anyMissing = panel.anyMissing || !missing.isEmpty
+                    }, totalOre: r.totalOre, missing: r.missingRates.map { Self.missingLabel($0, tr, lang) },
+                    when: when))
+            panel.totalOre += r.totalOre
+            panel.anyMissing = panel.anyMissing || !r.missingRates.isEmpty
         }
         return panel
     }

@@ -138,7 +138,7 @@ extension Resource {
     package var personalDataMunicipality: Kommunenummer? {
         switch self {
         case .personalData(let m, _), .sectorPart(let m, _, _), .journalNote(let m, _, _, _), .programme(let m),
-            .fileSection(let m, _, _):
+            .fileSection(let m, _, _), .grantLedger(let m):
             m
         default: nil
         }

@@ -403,7 +403,7 @@ package enum ProgrammeLists {
 
     package static func payoutsCSV(req: Request) async throws -> Response {
         let p = try await payoutList(req.context, try req.query.decode(Filter.self))
-        let kr = { (ore: Int) in String(format: "%d.%02d", ore / 100, ore % 100) }
+        let kr = NorwegianFormat.decimal(ore:)
         let body = CSV.document(
             header: [
                 "person_id", "national_id", "name", "month", "factor", "days_in_programme", "gross_nok",

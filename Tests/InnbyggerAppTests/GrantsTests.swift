@@ -174,7 +174,7 @@ struct GrantsTests {
 @Suite("Grant rate tables", .serialized)
 struct GrantRateTableTests {
     static func form(_ csrf: String, _ extra: [String: String]) -> [String: String] {
-        ["_csrf": csrf, "year": "2026", "reference": "IMDi rundskriv 2026 (test)"].merging(extra) { _, b in b }
+        ["_csrf": csrf, "year": "2027", "reference": "IMDi rundskriv 2027 (test)"].merging(extra) { _, b in b }
     }
 
     @Test(
@@ -188,7 +188,10 @@ struct GrantRateTableTests {
             let html = page.body.string
             #expect(html.contains("Satser 2015") && html.contains("Satser 2024"))
             #expect(html.contains(NorwegianFormat.kroner(ore: 23_200_000)))
-            #expect(html.contains("Det finnes ingen satstabell for 2026"))
+            #expect(html.contains("Det finnes ingen satstabell for 2027"))
+            // The demo's table for the current year says it is an example.
+            #expect(html.contains("Satser 2026") && html.contains("DEMO: eksempelsatser for 2026"))
+            let before = try await GrantRateRecord.query(on: app.db).count()
             FormMessagesTests.expectWiring(html, "rates")
             // A rate without its source is refused, naming the field, with what was typed kept; nothing is stored.
             let bad = try await admin.send(
@@ -197,7 +200,7 @@ struct GrantRateTableTests {
             #expect(bad.body.string.contains("id=\"e-s_i1_single_adult\""))
             #expect(bad.body.string.contains("value=\"250000\""))
             FormMessagesTests.expectWiring(bad.body.string, "rates, refused")
-            #expect(try await GrantRateRecord.query(on: app.db).count() == 0)
+            #expect(try await GrantRateRecord.query(on: app.db).count() == before)
             let negative = try await admin.send(
                 .POST, "/economy/rates",
                 form: Self.form(try await admin.csrf(), ["k_elderly": "-5", "s_elderly": "x"]))
@@ -220,12 +223,13 @@ struct GrantRateTableTests {
                     ]))
             #expect(ok.status == .seeOther)
             let t = try await token(app, for: "saksbehandler.elverum")
-            let json = GrantsTests.body(year: 2026, settled: "2026-03-01")
+            let json = GrantsTests.body(year: 2027, settled: "2027-03-01")
             let priced = try await api(app, .POST, "/api/v1/rules/grants", token: t, json: json)
             let result = try priced.content.decode(GrantsRulesController.Result.self)
             #expect(result.lines.map(\.amountOre) == [25_000_000])
             #expect(result.lines.first?.reference.contains("Rundskriv 2026 (test)") == true)
-            let stored = try #require(try await GrantRateRecord.query(on: app.db).first()?.table)
+            let stored = try #require(
+                try await GrantRateRecord.query(on: app.db).filter(\.$year == 2027).first()?.table)
             #expect(stored.norwegian?.lowRateCountries == ["DE", "SE"])
             #expect(stored.norwegian?.base.first?.rate.kroner == 220_000)
             #expect(
@@ -236,15 +240,15 @@ struct GrantRateTableTests {
                 .POST, "/economy/rates",
                 form: Self.form(
                     try await admin.csrf(), ["k_i1_single_adult": "251000", "s_i1_single_adult": "Rettet"]))
-            #expect(try await GrantRateRecord.query(on: app.db).count() == 1)
+            #expect(try await GrantRateRecord.query(on: app.db).count() == before + 1)
             #expect(
                 try await AuditEntry.query(on: app.db).filter(\.$recordType == "grant_rate_table")
                     .filter(\.$action == "update").count() == 1)
             let shown = try await admin.send(.GET, "/economy/rates").body.string
-            #expect(shown.contains("Satser 2026"))
+            #expect(shown.contains("Satser 2027"))
             #expect(shown.contains(NorwegianFormat.kroner(ore: 25_100_000)))
             #expect(shown.contains("lagt inn her"))
-            #expect(!shown.contains("Det finnes ingen satstabell for 2026"))
+            #expect(!shown.contains("Det finnes ingen satstabell for 2027"))
         }
     }
 
@@ -266,7 +270,183 @@ struct GrantRateTableTests {
                         try await b.csrf(), ["k_i1_single_adult": "1", "s_i1_single_adult": "x"]))
                 #expect(post.status == .forbidden, "\(user)")
             }
-            #expect(try await GrantRateRecord.query(on: app.db).count() == 0)
+            #expect(try await GrantRateRecord.query(on: app.db).filter(\.$year == 2027).count() == 0)
+        }
+    }
+}
+
+@Suite("Grant ledger", .serialized)
+struct GrantLedgerTests {
+    /// A 2026 table with the year-1 and year-2 rates, stored as the rates page would (replacing the demo's).
+    static func add2026(_ app: Application) async throws {
+        let admin = Browser(app)
+        try await admin.login("sysadmin")
+        let res = try await admin.send(
+            .POST, "/economy/rates",
+            form: GrantRateTableTests.form(
+                try await admin.csrf(),
+                [
+                    "year": "2026",
+                    "k_i1_single_adult": "250000", "s_i1_single_adult": "t", "k_i1_adult": "200000", "s_i1_adult": "t",
+                    "k_i1_child": "200000", "s_i1_child": "t", "k_i1_unaccompanied_minor": "190000",
+                    "s_i1_unaccompanied_minor": "t", "k_i_2": "215000", "s_i_2": "t", "k_kindergarten": "28000",
+                    "s_kindergarten": "t", "k_elderly": "185000", "s_elderly": "t",
+                ]))
+        #expect(res.status == .seeOther)
+    }
+
+    @Test("The ledger's sums are the rules' over every file; payments register one by one or from CSV, all or nothing")
+    func ledger() async throws {
+        try await withDemoApp { app in
+            try await Self.add2026(app)
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            let page = try await cw.send(.GET, "/economy/grants?municipality=3420&year=2026")
+            #expect(page.status == .ok)
+            FormMessagesTests.expectWiring(page.body.string, "ledger")
+            // The table agrees with the rules computed afresh for every file of the municipality.
+            let rules = try await GrantRateStore.rules(app, on: app.db)
+            let persons = try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").all()
+            let members = try await GrantFacts.members(of: Set(persons.compactMap { $0.$household.id }), on: app.db)
+            var expected: [GrantScheme: Int] = [:]
+            for p in persons {
+                let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
+                guard case .success(let gp) = GrantFacts.person(p, others: others) else { continue }
+                for y in GrantFacts.years(gp, p, rules: rules, engine: app.rulesEngine, today: testDay)
+                where y.year == 2026 {
+                    for l in y.lines { expected[l.scheme, default: 0] += l.amountOre }
+                }
+            }
+            #expect(expected[.integration, default: 0] > 0)
+            let ctx = try await ServiceContextTests.context(app, "saksbehandler.elverum", route: "test")
+            let model = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
+            for s in model.schemes {
+                #expect(s.expectedOre == expected[GrantScheme(rawValue: s.scheme)!, default: 0], "\(s.scheme)")
+            }
+            #expect(model.showNames && model.total > 0 && model.rows.count == min(50, model.total))
+            // The demo's payments: most as the rules gave under the demo's rates, some less, some more, some none.
+            #expect(model.rows.contains { $0.receivedOre > 0 })
+            try await GrantPayment.query(on: app.db).delete()
+            let clean = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
+            #expect(clean.rows.allSatisfy { $0.receivedOre == 0 })
+
+            // One payment from the form: the person's row shows it, and the difference.
+            let listed = try #require(model.rows.first)
+            let withDuf = try #require(persons.first { $0.id == listed.id })
+            if withDuf.dufNumber == nil {
+                withDuf.dufNumber = "202600000001"
+                try await withDuf.save(on: app.db)
+            }
+            let duf = withDuf.dufNumber!
+            let bad = try await cw.send(
+                .POST, "/economy/grants/payments",
+                form: [
+                    "_csrf": try await cw.csrf(), "municipality": "3420", "year": "2026", "dufNumber": "999999999999",
+                    "scheme": "integration", "term": "1", "amount": "1000",
+                ])
+            #expect(bad.status == .badRequest && bad.body.string.contains("id=\"e-dufNumber\""))
+            #expect(bad.body.string.contains("value=\"1000\""))
+            FormMessagesTests.expectWiring(bad.body.string, "ledger, refused")
+            #expect(try await GrantPayment.query(on: app.db).count() == 0)
+            let ok = try await cw.send(
+                .POST, "/economy/grants/payments",
+                form: [
+                    "_csrf": try await cw.csrf(), "municipality": "3420", "year": "2026", "dufNumber": duf,
+                    "scheme": "integration", "term": "1", "amount": "100 000,50", "reference": "IMDi 1",
+                ])
+            #expect(ok.status == .seeOther)
+            let payment = try #require(try await GrantPayment.query(on: app.db).first())
+            #expect(payment.amountOre == 10_000_050 && payment.personID == withDuf.id)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$recordType == "grant_payment").count() == 1)
+            let after = try await GrantLedgerPage.load(
+                ctx, LedgerQuery(municipality: "3420", year: 2026, differences: "1"), lang: "nb")
+            let row = try #require(after.rows.first { $0.id == withDuf.id })
+            #expect(row.receivedOre == 10_000_050 && row.differenceOre == 10_000_050 - row.expectedOre)
+            #expect(row.causeKey != nil)
+            #expect(after.schemes.first { $0.scheme == "integration" }?.receivedOre == 10_000_050)
+
+            // A CSV file with one bad row stores nothing and names the row; a good one stores every row.
+            func upload(_ csv: String) async throws -> TestingHTTPResponse {
+                try await cw.upload(
+                    "/economy/grants/payments/import", csv: csv, filename: "betalinger.csv",
+                    fields: ["municipality": "3420", "year": "2026"])
+            }
+            let rejected = try await upload(
+                "dufNumber;scheme;term;amount\n\(duf);integration;2;1000\n\(duf);pension;2;1000\n")
+            #expect(rejected.status == .badRequest)
+            #expect(rejected.body.string.contains("<code>scheme</code>"))
+            #expect(try await GrantPayment.query(on: app.db).count() == 1)
+            let stored = try await upload(
+                "dufNumber;scheme;term;amount\n\(duf);integration;2;1000\n\(duf);elderly;2;5,5\n")
+            #expect(stored.status == .seeOther)
+            #expect(try await GrantPayment.query(on: app.db).count() == 3)
+            // The export lists every person of the year.
+            let csv = try await cw.send(.GET, "/economy/grants.csv?municipality=3420&year=2026")
+            #expect(csv.status == .ok)
+            let lines = csv.body.string.split(whereSeparator: \.isNewline)
+            #expect(lines.count == model.total + 1)
+            #expect(lines.contains { $0.contains(withDuf.id!.uuidString) && $0.contains("101006.00") })
+        }
+    }
+
+    @Test("Leaders see the sums without names; advisors read but do not register; partners see nothing of it")
+    func access() async throws {
+        try await withDemoApp { app in
+            try await Self.add2026(app)
+            let payments = try await GrantPayment.query(on: app.db).count()
+            let leader = Browser(app)
+            try await leader.login("leder.elverum")
+            let page = try await leader.send(.GET, "/economy/grants?municipality=3420&year=2026")
+            #expect(page.status == .ok)
+            #expect(!page.body.string.contains("href=\"/persons/"))
+            #expect(!page.body.string.contains("action=\"/economy/grants/payments\""))
+            let ctx = try await ServiceContextTests.context(app, "leder.elverum", route: "test")
+            let model = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
+            #expect(!model.showNames && model.rows.isEmpty)
+            // A scheme with fewer persons than the disclosure threshold shows neither its count nor its sums.
+            for s in model.schemes where s.persons.isSuppressed { #expect(s.expectedOre == nil && !s.shown) }
+            for s in model.schemes where !s.persons.isSuppressed {
+                #expect((s.persons.value ?? 0) == 0 || (s.persons.value ?? 0) >= app.disclosure.threshold)
+            }
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            #expect(
+                try await advisor.send(.GET, "/economy/grants?municipality=3420&year=2026").body.string
+                    .contains("href=\"/persons/"))
+            let refused = try await advisor.send(
+                .POST, "/economy/grants/payments",
+                form: [
+                    "_csrf": try await advisor.csrf(), "municipality": "3420", "year": "2026", "dufNumber": "1",
+                    "scheme": "integration", "term": "1", "amount": "1",
+                ])
+            #expect(refused.status == .forbidden)
+            for partner in ["helse.elverum", "skole.elverum"] {
+                let b = Browser(app)
+                try await b.login(partner)
+                #expect(try await b.send(.GET, "/economy/grants?municipality=3420").status == .forbidden, "\(partner)")
+                #expect(try await b.send(.GET, "/economy/grants.csv?municipality=3420").status == .forbidden)
+            }
+            // The API answers the same: sums for the leader, persons for the integration service, nothing for partners.
+            struct Ledger: Decodable {
+                var schemes: [EconomyAPIController.Ledger.Scheme]
+                var persons: [EconomyAPIController.Ledger.PersonLine]?
+            }
+            let path = "/api/v1/economy/grants?municipality=3420&year=2026"
+            let sums = try await api(app, .GET, path, token: try await token(app, for: "leder.elverum"))
+            #expect(sums.status == .ok)
+            #expect(try sums.content.decode(Ledger.self).persons == nil)
+            let named = try await api(app, .GET, path, token: try await token(app, for: "saksbehandler.elverum"))
+            #expect(try named.content.decode(Ledger.self).persons?.isEmpty == false)
+            #expect(
+                try await api(app, .GET, path, token: try await token(app, for: "helse.elverum")).status == .forbidden)
+            #expect(
+                try await api(app, .GET, path + "&year=3000", token: try await token(app, for: "leder.elverum")).status
+                    == .badRequest)
+            // Another municipality's case worker is refused Elverum's ledger.
+            let tynset = Browser(app)
+            try await tynset.login("saksbehandler.tynset")
+            #expect(try await tynset.send(.GET, "/economy/grants?municipality=3420").status == .forbidden)
+            #expect(try await GrantPayment.query(on: app.db).count() == payments)
         }
     }
 }

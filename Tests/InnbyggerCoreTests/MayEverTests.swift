@@ -23,6 +23,7 @@ struct MayEverTests {
                 }
             }
         case .programme: return [.programme(municipality: m)]
+        case .grantLedger: return [.grantLedger(municipality: m)]
         case .settlementPlan: return [.settlementPlan(municipality: m)]
         case .municipalSettings: return [.municipalSettings(municipality: m)]
         case .userAdministration: return [.userAdministration(municipality: m)]

@@ -829,3 +829,35 @@ def test_confirmation_and_admin_pages_are_accessible(driver):
     if measures:
         visit(driver, measures[0].get_attribute("href").replace(BASE_URL, ""), "confirmation before removing a measure")
     logout(driver)
+
+
+def test_grant_rates_and_ledger(driver):
+    """The system administrator adds a year's rate table (a rate without its source is refused first), and the case
+    worker reads the grant ledger and registers a payment from IMDi (an unknown DUF number is refused first); every
+    state, the refused ones too, passes the accessibility checks."""
+    login(driver, "sysadmin")
+    visit(driver, "/economy/rates", "grant rates")
+    warning = re.search(r"ingen satstabell for (\d{4})", driver.find_element(By.TAG_NAME, "main").text)
+    assert warning, "the rates page does not warn about a year without a table"
+    year = warning.group(1)
+    fill(driver, "year", year)
+    fill(driver, "reference", "Journey test")
+    fill(driver, "k_i1_single_adult", "250000")
+    submit(driver, "form[action='/economy/rates']")
+    check_shown(driver, "grant rates, a rate without its source")
+    assert has(driver, "#e-s_i1_single_adult"), "the missing source is not named next to its field"
+    fill(driver, "s_i1_single_adult", "Journey test")
+    submit(driver, "form[action='/economy/rates']")
+    check_shown(driver, "grant rates, saved")
+    assert f"Satser {year}" in driver.find_element(By.TAG_NAME, "main").text
+    logout(driver)
+    login(driver, "saksbehandler.elverum")
+    visit(driver, "/economy/grants?municipality=3420", "grant ledger")
+    assert has(driver, "table a[href^='/persons/']"), "the ledger lists no persons"
+    fill(driver, "dufNumber", "000000000000")
+    fill(driver, "amount", "1000")
+    submit(driver, "form[action='/economy/grants/payments']")
+    check_shown(driver, "grant ledger, an unknown DUF number")
+    assert has(driver, "#e-dufNumber")
+    visit(driver, "/economy/grants?municipality=3420&differences=1", "grant ledger, differences only")
+    logout(driver)

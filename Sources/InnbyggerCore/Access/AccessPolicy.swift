@@ -64,6 +64,10 @@ public enum Resource: Sendable, Equatable {
     /// The introduction programme on a person's file (integreringsloven kap. 4): the integration service's own record,
     /// which partners do not see even on a file shared with them.
     case programme(municipality: Kommunenummer)
+    /// The grant ledger of a municipality: the grants each person brings, by name, and the payments received from
+    /// IMDi (the integration service claims and reconciles them; partners have no task in it, leaders see the sums
+    /// through `aggregates`).
+    case grantLedger(municipality: Kommunenummer)
     /// A journal note on a person's file, written in `sector`; `shared` makes it visible to every
     /// sector that may read the file, otherwise only the writing sector sees it.
     case journalNote(municipality: Kommunenummer, sharedWith: Set<Sector>, sector: Sector, shared: Bool)
@@ -123,6 +127,8 @@ public enum AccessPolicy {
             return sectorPart(g, action, municipality: m, sharedWith: sharedWith, sector: sector)
         case .programme(let m):
             return programme(g, action, municipality: m)
+        case .grantLedger(let m):
+            return grantLedger(g, action, municipality: m)
         case .fileSection(let m, let sharedWith, let readers):
             return fileSection(g, action, municipality: m, sharedWith: sharedWith, readers: readers)
         case .journalNote(let m, let sharedWith, let sector, let shared):
@@ -209,6 +215,12 @@ public enum AccessPolicy {
     }
 
     /// The introduction programme: integration staff only, whatever the file is shared with.
+    /// The grant ledger: integration staff read it; the case workers register and correct the payments received.
+    static func grantLedger(_ g: Grant, _ action: Action, municipality m: Kommunenummer) -> Bool {
+        guard g.scope.contains(m), g.role.isIntegrationStaff else { return false }
+        return action == .read || action == .list || g.role == .caseWorker
+    }
+
     static func programme(_ g: Grant, _ action: Action, municipality m: Kommunenummer) -> Bool {
         guard g.scope.contains(m), g.role.isIntegrationStaff else { return false }
         return action != .delete || g.role == .caseWorker
@@ -236,6 +248,7 @@ extension Resource {
         case .sectorPart: "sector_part"
         case .journalNote: "journal_note"
         case .programme: "programme"
+        case .grantLedger: "grant_ledger"
         case .fileSection: "file_section"
         case .personalDataList: "personal_data_list"
         case .aggregates: "aggregates"
@@ -256,6 +269,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case sectorPart = "sector_part"
     case journalNote = "journal_note"
     case programme
+    case grantLedger = "grant_ledger"
     case settlementPlan = "settlement_plan"
     case municipalSettings = "municipal_settings"
     case userAdministration = "user_administration"
@@ -263,7 +277,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case tenancy
 
     /// Kinds that hold personal data, whose refusals the audit log keeps.
-    public var isPersonal: Bool { [.personalData, .sectorPart, .journalNote, .programme].contains(self) }
+    public var isPersonal: Bool { [.personalData, .sectorPart, .journalNote, .programme, .grantLedger].contains(self) }
 
     /// Every variant of the kind in municipality `m`, with the widest sharing: if none of them allows an action,
     /// no record of the kind does (the policy only ever narrows by sharing and sector).
@@ -280,6 +294,8 @@ public enum ResourceKind: String, Sendable, CaseIterable {
             }
         case .programme:
             return [.programme(municipality: m)]
+        case .grantLedger:
+            return [.grantLedger(municipality: m)]
         case .settlementPlan:
             return [.settlementPlan(municipality: m)]
         case .municipalSettings:

@@ -20,6 +20,14 @@ public enum NorwegianFormat {
         return rest == 0 ? "kr \(sign)\(body)" : "kr \(sign)\(body),\(rest < 10 ? "0" : "")\(rest)"
     }
 
+    /// An amount in øre as kroner with two decimals and a point, for files read by spreadsheets and payroll:
+    /// 23 200 000 → "232000.00", −150 → "-1.50".
+    public static func decimal(ore: Int) -> String {
+        let m = ore.magnitude
+        let cents = m % 100
+        return "\(ore < 0 ? "-" : "")\(m / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
     /// Minutes as hours with a decimal comma and at most two decimals: 450 → "7,5", 2250 → "37,5", 105 → "1,75".
     public static func hours(minutes: Int) -> String {
         let hundredths = (minutes.magnitude * 100 + 30) / 60
