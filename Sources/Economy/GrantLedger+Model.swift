@@ -129,15 +129,15 @@ extension GrantLedgerPage {
         }
         let expected = try await sql.raw(
             """
-            SELECT scheme, COUNT(DISTINCT person_id) AS persons, SUM(amount_ore) AS expected,
-            SUM(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS missing
+            SELECT scheme, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons, CAST(SUM(amount_ore) AS BIGINT) AS expected,
+            CAST(SUM(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS missing
             FROM \(ident: GrantExpectation.schema) WHERE municipality = \(bind: m.value) AND year = \(bind: year)
             GROUP BY scheme
             """
         ).all(decoding: Expected.self)
         let received = try await sql.raw(
             """
-            SELECT scheme, SUM(amount_ore) AS received FROM \(ident: GrantPayment.schema)
+            SELECT scheme, CAST(SUM(amount_ore) AS BIGINT) AS received FROM \(ident: GrantPayment.schema)
             WHERE municipality = \(bind: m.value) AND year = \(bind: year) GROUP BY scheme
             """
         ).all(decoding: Received.self)
@@ -210,11 +210,11 @@ extension GrantLedgerPage {
             differencesOnly
             ? "WHERE COALESCE(e.total, 0) <> COALESCE(r.total, 0) OR COALESCE(e.missing, 0) > 0" : ""
         return """
-            WITH e AS (SELECT person_id, SUM(amount_ore) AS total,
+            WITH e AS (SELECT person_id, CAST(SUM(amount_ore) AS BIGINT) AS total,
               MAX(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS missing
               FROM \(ident: GrantExpectation.schema) WHERE municipality = \(bind: m.value) AND year = \(bind: year)
               GROUP BY person_id),
-            r AS (SELECT person_id, SUM(amount_ore) AS total FROM \(ident: GrantPayment.schema)
+            r AS (SELECT person_id, CAST(SUM(amount_ore) AS BIGINT) AS total FROM \(ident: GrantPayment.schema)
               WHERE municipality = \(bind: m.value) AND year = \(bind: year) GROUP BY person_id),
             k AS (SELECT person_id FROM e UNION SELECT person_id FROM r)
             SELECT p.id AS id, p.family_name AS family_name, p.given_name AS given_name,
@@ -231,7 +231,7 @@ extension GrantLedgerPage {
     {
         struct N: Decodable { var n: Int }
         let inner = from(m, year, differencesOnly: differencesOnly)
-        return try await sql.raw("SELECT COUNT(*) AS n FROM (\(inner)) t").first(decoding: N.self)?.n ?? 0
+        return try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (\(inner)) t").first(decoding: N.self)?.n ?? 0
     }
 
     static func rows(
