@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", exact: "0.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no database.
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -81,7 +83,8 @@ let package = Package(
             .testTarget(
                 name: "InnbyggerAppTests",
                 dependencies: ["InnbyggerApp", "InnbyggerKernel"] + features.map { .target(name: $0) } + [
-                    .product(name: "VaporTesting", package: "vapor")
+                    .product(name: "VaporTesting", package: "vapor"),
+                    .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 ]
             ),
         ]

@@ -10,6 +10,7 @@ package struct GrantLedgerController: RouteCollection {
         let economy = routes.grouped("economy")
         economy.get("grants", use: show)
         economy.get("grants.csv", use: csv)
+        economy.get("grants.xlsx", use: xlsx)
         economy.gated(.create, .grantLedger).post("grants", "payments", use: register)
         economy.gated(.create, .grantLedger).on(
             .POST, "grants", "payments", "import", body: .collect(maxSize: Uploads.maxSize), use: importFile)
@@ -89,53 +90,62 @@ package struct GrantLedgerController: RouteCollection {
         return (m, year)
     }
 
-    /// The ledger as CSV: per person for the integration service, per scheme for leaders.
-    package func csv(req: Request) async throws -> Response {
+    package func csv(req: Request) async throws -> Response { try await export(req, xlsx: false) }
+
+    package func xlsx(req: Request) async throws -> Response { try await export(req, xlsx: true) }
+
+    /// The ledger as CSV or XLSX: per person for the integration service, per scheme for leaders (audited when it
+    /// names persons).
+    func export(_ req: Request, xlsx: Bool) async throws -> Response {
         let q = try req.query.decode(LedgerQuery.self)
         let ctx = req.context
         let first = try await GrantLedgerPage.load(ctx, q, lang: req.language)
         let tr = req.application.translations
         let lang = req.language
         let m = Kommunenummer(first.municipality)!
-        var body: String
+        let header: [String]
+        var rows: [[XLSX.Cell]] = []
         if first.showNames {
             let sql = ctx.db as! any SQLDatabase
-            var rows: [LedgerRow] = []
+            var found: [LedgerRow] = []
             while true {
                 let page = try await GrantLedgerPage.rows(
-                    sql, m, first.year, differencesOnly: first.differencesOnly, limit: 1000, offset: rows.count)
-                rows += page
+                    sql, m, first.year, differencesOnly: first.differencesOnly, limit: 1000, offset: found.count)
+                found += page
                 if page.count < 1000 { break }
             }
-            body = CSV.document(
-                header: [
-                    "person_id", "family_name", "given_name", "year", "expected", "received", "difference", "cause",
-                ],
-                rows: rows.map { r in
-                    [
-                        r.id.uuidString, r.family_name, r.given_name, String(first.year),
-                        NorwegianFormat.decimal(ore: r.expected), NorwegianFormat.decimal(ore: r.received),
-                        NorwegianFormat.decimal(ore: r.received - r.expected),
-                        r.causeKey.map { tr.text($0, lang) } ?? "",
-                    ]
-                })
+            header = ["person_id", "family_name", "given_name", "year", "expected", "received", "difference", "cause"]
+            rows = found.map { r in
+                [
+                    .text(r.id.uuidString), .text(r.family_name), .text(r.given_name), .number(first.year),
+                    .kroner(ore: r.expected), .kroner(ore: r.received), .kroner(ore: r.received - r.expected),
+                    .text(r.causeKey.map { tr.text($0, lang) } ?? ""),
+                ]
+            }
             try await ctx.audit("export", recordType: "grant_ledger", recordID: nil, municipality: m)
         } else {
-            body = CSV.document(
-                header: ["scheme", "year", "persons", "expected", "received", "difference"],
-                rows: first.schemes.map { s in
-                    [
-                        tr.text(s.schemeKey, lang), String(first.year), s.persons.value.map(String.init) ?? "",
-                        s.expectedOre.map(NorwegianFormat.decimal(ore:)) ?? "",
-                        s.receivedOre.map(NorwegianFormat.decimal(ore:)) ?? "",
-                        s.differenceOre.map(NorwegianFormat.decimal(ore:)) ?? "",
-                    ]
-                })
+            header = ["scheme", "year", "persons", "expected", "received", "difference"]
+            rows = first.schemes.map { s in
+                let amounts: [XLSX.Cell] = [s.expectedOre, s.receivedOre, s.differenceOre].map { v in
+                    v.map { .kroner(ore: $0) } ?? .text("")
+                }
+                return [
+                    .text(tr.text(s.schemeKey, lang)), .number(first.year),
+                    s.persons.value.map { .number($0) } ?? .text(""),
+                ] + amounts
+            }
         }
+        let name = "tilskudd-\(m.value)-\(first.year)"
+        if xlsx {
+            return XLSX.response(
+                try XLSX.workbook(sheet: "Tilskudd \(first.year)", header: header, rows: rows), filename: name + ".xlsx")
+        }
+        let body = CSV.document(
+            header: header,
+            rows: rows.map { row in row.map(\.csv) })
         let res = Response(status: .ok, body: .init(string: body))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(
-            name: .contentDisposition, value: "attachment; filename=\"tilskudd-\(m.value)-\(first.year).csv\"")
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name).csv\"")
         return res
     }
 }

@@ -6,6 +6,7 @@ import VaporTesting
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
+import ZIPFoundation
 
 /// The grants contract (`POST /api/v1/rules/grants`) against values computed by hand from the rate tables in the
 /// issue and facts.md, and the person page's grants section.
@@ -447,6 +448,58 @@ struct GrantLedgerTests {
             try await tynset.login("saksbehandler.tynset")
             #expect(try await tynset.send(.GET, "/economy/grants?municipality=3420").status == .forbidden)
             #expect(try await GrantPayment.query(on: app.db).count() == payments)
+        }
+    }
+}
+
+@Suite("Spreadsheet export")
+struct XLSXTests {
+    @Test("A workbook holds its header, text and amounts as the sheet's cells, escaped")
+    func workbook() throws {
+        let data = try XLSX.workbook(
+            sheet: "Tilskudd 2026", header: ["navn", "beløp"],
+            rows: [[.text("Å & <b>"), .kroner(ore: 23_200_050)], [.text("x\u{1}y"), .number(7)]])
+        let archive = try Archive(data: data, accessMode: .read)
+        var files: [String: String] = [:]
+        for entry in archive {
+            var bytes = Data()
+            _ = try archive.extract(entry) { bytes.append($0) }
+            files[entry.path] = String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(
+            Set(files.keys) == [
+                "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/styles.xml", "xl/worksheets/sheet1.xml",
+            ])
+        let sheet = try #require(files["xl/worksheets/sheet1.xml"])
+        #expect(sheet.contains(#"<c r="A1" t="inlineStr" s="1"><is><t xml:space="preserve">navn</t></is></c>"#))
+        #expect(sheet.contains("Å &amp; &lt;b&gt;"))
+        #expect(sheet.contains(#"<c r="B2" s="2"><v>232000.50</v></c>"#))
+        #expect(sheet.contains("xy") && !sheet.contains("\u{1}"))
+        #expect(sheet.contains(#"<c r="B3"><v>7</v></c>"#))
+        #expect(files["xl/workbook.xml"]?.contains(#"name="Tilskudd 2026""#) == true)
+        #expect(XLSX.column(0) == "A" && XLSX.column(25) == "Z" && XLSX.column(26) == "AA" && XLSX.column(701) == "ZZ")
+    }
+
+    @Test("The ledger downloads as XLSX for the case worker, with a row per person")
+    func ledger() async throws {
+        try await withDemoApp { app in
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            let res = try await cw.send(.GET, "/economy/grants.xlsx?municipality=3420&year=2026")
+            #expect(res.status == .ok)
+            #expect(res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let archive = try Archive(data: Data(buffer: res.body), accessMode: .read)
+            let entry = try #require(archive["xl/worksheets/sheet1.xml"])
+            var bytes = Data()
+            _ = try archive.extract(entry) { bytes.append($0) }
+            let rows = String(decoding: bytes, as: UTF8.self).components(separatedBy: "<row ").count - 1
+            let ctx = try await ServiceContextTests.context(app, "saksbehandler.elverum", route: "test")
+            let model = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
+            #expect(rows == model.total + 1)
+            let partner = Browser(app)
+            try await partner.login("helse.elverum")
+            #expect(try await partner.send(.GET, "/economy/grants.xlsx?municipality=3420").status == .forbidden)
         }
     }
 }

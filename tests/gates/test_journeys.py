@@ -16,7 +16,13 @@ import io
 import os
 import re
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def service_today():
+    """The service's day: Norway's, which runs ahead of the machine's UTC day for an hour or two before midnight."""
+    return datetime.now(ZoneInfo("Europe/Oslo")).date()
 
 import axe_playwright_python
 import pytest
@@ -182,7 +188,7 @@ def test_english_switch(driver):
 
 # --- Settlement: years, proposals from IMDi, arrival checklist, settings; the person form's newer fields ---
 
-NEXT_YEAR = date.today().year + 1
+NEXT_YEAR = service_today().year + 1
 
 
 def fill_date(driver, element_id, iso):
@@ -294,7 +300,7 @@ def test_case_worker_registers_settlement_year(driver):
 
 
 def test_proposal_from_assessment_to_arrival(driver):
-    reference = "IMDi-NETT-" + date.today().strftime("%Y%m%d")
+    reference = "IMDi-NETT-" + service_today().strftime("%Y%m%d")
     label = "Familien Nettlesersen"
     login(driver, "saksbehandler.elverum")
     driver.get(BASE_URL + "/settlement")
@@ -358,8 +364,8 @@ def test_proposal_from_assessment_to_arrival(driver):
     assert driver.current_url.startswith(proposal)
     assert "Ja, kommunen tar imot" in driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='answer-h']").text
     check_page(driver, "accepted proposal page")
-    assert driver.find_element(By.ID, "settlementDate").get_attribute("value") == date.today().isoformat()
-    assert driver.find_element(By.ID, "arrivalDate").get_attribute("value") == date.today().isoformat()
+    assert driver.find_element(By.ID, "settlementDate").get_attribute("value") == service_today().isoformat()
+    assert driver.find_element(By.ID, "arrivalDate").get_attribute("value") == service_today().isoformat()
     fill_date(driver, "permitDate", day(-40))
     submit(driver, "form[action$='/arrival']")
     assert re.search(r"/households/[0-9a-fA-F-]{36}", driver.current_url), driver.current_url
@@ -463,7 +469,7 @@ ADVISOR_NAME = "Anders Bakken"
 
 def day(offset):
     """An ISO date `offset` days from today, so the journeys' dates stay in the past whenever they run."""
-    return (date.today() + timedelta(days=offset)).isoformat()
+    return (service_today() + timedelta(days=offset)).isoformat()
 
 
 def check_shown(driver, label):
@@ -559,7 +565,7 @@ def test_advisor_payout_list_by_month(driver):
     visit(driver, "/programme/payouts", "payout list")
     # This month by default (the server's day is Oslo's, so allow for midnight at a month's end).
     this_month = attribute(driver, "month")
-    assert this_month in {(date.today() + timedelta(days=d)).strftime("%Y-%m") for d in (-1, 0, 1)}, this_month
+    assert this_month in {(service_today() + timedelta(days=d)).strftime("%Y-%m") for d in (-1, 0, 1)}, this_month
     assert attribute(driver, "month", "type") == "month"
     # The heading names the month in words ("desember 2026"), never its code.
     months = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -860,4 +866,17 @@ def test_grant_rates_and_ledger(driver):
     check_shown(driver, "grant ledger, an unknown DUF number")
     assert has(driver, "#e-dufNumber")
     visit(driver, "/economy/grants?municipality=3420&differences=1", "grant ledger, differences only")
+    # The XLSX export opens in a real spreadsheet reader, with the amounts as numbers.
+    import io
+    import urllib.request
+    import openpyxl
+    href = driver.find_element(By.CSS_SELECTOR, "a[href^='/economy/grants.xlsx']").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie})) as res:
+        assert res.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+        book = openpyxl.load_workbook(io.BytesIO(res.read()))
+    sheet = book.active
+    assert [c.value for c in sheet[1]][:4] == ["person_id", "family_name", "given_name", "year"]
+    assert sheet.max_row > 1, "the XLSX export has no persons"
+    assert isinstance(sheet.cell(row=2, column=5).value, (int, float)), "expected amounts are not numbers"
     logout(driver)
