@@ -21,6 +21,13 @@ package enum Oslo {
             calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!.timeIntervalSince1970 * 1000)
     }
 
+    /// The service's instant for a record's time stamp: the wall clock, or noon on the fixed day when the service
+    /// runs on one (`INNBYGGER_TODAY`, the test suite), so that a stamp shows the same day as everything else.
+    package static func now() -> Date {
+        guard let d = ServiceClock.fixedDay else { return Date() }
+        return calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: 12))!
+    }
+
     /// `dd.mm.åååå tt:mm` (with `:ss` when asked), for time stamps in the staff UI.
     package static func stamp(_ date: Date, seconds: Bool = false) -> String {
         let f = DateFormatter()

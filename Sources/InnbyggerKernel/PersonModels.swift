@@ -125,7 +125,7 @@ package final class PersonShare: Model, @unchecked Sendable {
         self.sector = sector
         self.basis = basis
         self.reference = reference
-        self.grantedAt = Date()
+        self.grantedAt = Oslo.now()
         self.grantedBy = by
     }
 }
