@@ -182,7 +182,8 @@ package enum DisabilityService {
         }
     }
 
-    /// Whole kroner (øre after a comma) as øre, above zero.
+    /// An amount typed in kroner ("196 400", "100 000,50": spaces grouping, øre after a comma) as øre, above zero:
+    /// the payments and the applications read amounts the same way.
     static func kroner(_ text: String?, _ field: String, required: Bool) throws -> Int? {
         let typed = text?.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\u{00A0}", with: "")
         guard let v = try Validate.decimal(typed, field) else {
@@ -194,5 +195,86 @@ package enum DisabilityService {
             throw ValidationFailure(field: field, "grant.invalid.amount")
         }
         return ore
+    }
+}
+
+/// The worklist's table of disability-grant applications falling due: each person's earliest open deadline that is
+/// overdue or within the window, for the integration service of the municipalities it reads the ledger of.
+package struct DisabilityApplicationsDue: DeadlineSource {
+    package let id = "disability"
+    package let titleKey = "worklist.disability_applications"
+
+    /// The worklist shows the first this many, soonest first.
+    package static let shown = 100
+
+    package func due(_ req: Request, _ filter: WorklistFilter) async throws -> [DueRow] {
+        let user = try req.requireUser()
+        var codes = try await req.municipalities(where: .list) { .grantLedger(municipality: $0) }
+        if let m = filter.municipality { codes = codes.filter { $0.value == m } }
+        guard !codes.isEmpty, filter.kind == nil else { return [] }
+        try await req.application.deadlineIndex.ensureCurrent(req.application)
+        let today = req.context.today
+        let soon = today.adding(days: Deadlines.soonDays).iso
+        var sql: SQLQueryString = """
+            SELECT d.person_id AS person_id, p.family_name AS family_name, p.given_name AS given_name,
+            d.municipality AS municipality, MIN(d.due) AS due
+            FROM \(ident: DisabilityDeadline.schema) d JOIN \(ident: Person.schema) p ON p.id = d.person_id
+            WHERE d.municipality IN (\(binds: codes.map(\.value))) AND d.due <= \(bind: soon)
+            """
+        if filter.mine { sql += " AND (p.advisor_id = \(bind: user.id) OR p.case_worker_id = \(bind: user.id))" }
+        sql += """
+             GROUP BY d.person_id, p.family_name, p.given_name, d.municipality
+             ORDER BY due, family_name, given_name LIMIT \(unsafeRaw: String(Self.shown))
+            """
+        struct Row: Decodable {
+            var person_id: UUID
+            var family_name: String
+            var given_name: String
+            var municipality: String
+            var due: String
+        }
+        let rows = try await (req.store as! any SQLDatabase).raw(sql).all(decoding: Row.self)
+        let names = try await req.municipalityNames()
+        try await req.context.auditList(
+            "disability_deadlines",
+            records: rows.compactMap { r in Kommunenummer(r.municipality).map { (r.person_id, $0) } })
+        return rows.compactMap { r -> DueRow? in
+            guard let due = LocalDate(iso: r.due), let m = Kommunenummer(r.municipality) else { return nil }
+            let status = due < today ? "overdue" : "soon"
+            return DueRow(
+                href: "/persons/\(r.person_id)#grants", name: "\(r.family_name), \(r.given_name)",
+                kindKey: "worklist.disability_applications", due: due.iso, status: status,
+                statusKey: "status.\(status)", municipality: names[m] ?? m.value)
+        }
+    }
+}
+
+/// `POST /persons/:id/grants/disability` (note or remove the known disability) and
+/// `POST /persons/:id/grants/applications` (record an application); both re-show the person page on a refusal.
+package struct DisabilityController: RouteCollection {
+    package func boot(routes: any RoutesBuilder) throws {
+        let person = routes.grouped("persons", ":personID", "grants").gated(.create, .grantLedger)
+        person.post("disability", use: setKnown)
+        person.post("applications", use: addApplication)
+    }
+
+    package func setKnown(req: Request) async throws -> Response {
+        let id = try req.pathID("personID")
+        let f = try FormReader(req)
+        try await DisabilityService.setKnown(req.context, person: id, known: f.checkbox("known"))
+        return req.redirect(to: "/persons/\(id)?notice=saved#grants")
+    }
+
+    package func addApplication(req: Request) async throws -> Response {
+        let id = try req.pathID("personID")
+        let f = try FormReader(req)
+        do {
+            try await DisabilityService.addApplication(req.context, person: id, form: f)
+            return req.redirect(to: "/persons/\(id)?notice=saved#grants")
+        } catch let e as ValidationFailure {
+            return try await req.personPage(
+                id,
+                problem: SectionProblem(form: "disability", field: e.field, message: req.message(e), posted: f.fields))
+        }
     }
 }

@@ -20,16 +20,23 @@ package struct EconomyFeature: Feature {
     }
 
     package var migrations: [any Migration] {
-        [CreateGrantRateTables(), CreateGrantExpectations(), CreateGrantPayments()]
+        [
+            CreateGrantRateTables(), CreateGrantExpectations(), CreateGrantPayments(), CreateDisabilityGrants(),
+        ]
     }
 
-    package var derivedTables: [any DerivedTable] { [GrantExpectations()] }
+    package var derivedTables: [any DerivedTable] { [GrantExpectations(), DisabilityDeadlines()] }
+
+    package var deadlineSources: [any DeadlineSource] { [DisabilityApplicationsDue()] }
+
+    package var vocabulary: [any Labelled.Type] { [GrantScheme.self, DisabilityGrant.self] }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.api.register(collection: GrantsRulesController())
         try routes.api.register(collection: EconomyAPIController())
         try routes.pages.register(collection: GrantRatesController())
         try routes.pages.register(collection: GrantLedgerController())
+        try routes.pages.register(collection: DisabilityController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {

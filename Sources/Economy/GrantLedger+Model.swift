@@ -107,6 +107,7 @@ extension GrantLedgerPage {
         }
         try await ctx.authorize(.read, .aggregates(municipality: m))
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        let requestedPage = try Validate.page(q.page)
         let year = q.year ?? ctx.today.year
         guard (1990...2100).contains(year) else {
             throw ValidationFailure(field: "year", "invalid.range", "1990", "2100")
@@ -129,7 +130,8 @@ extension GrantLedgerPage {
         }
         let expected = try await sql.raw(
             """
-            SELECT scheme, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons, CAST(SUM(amount_ore) AS BIGINT) AS expected,
+            SELECT scheme, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons,
+            CAST(SUM(amount_ore) AS BIGINT) AS expected,
             CAST(SUM(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS missing
             FROM \(ident: GrantExpectation.schema) WHERE municipality = \(bind: m.value) AND year = \(bind: year)
             GROUP BY scheme
@@ -172,7 +174,7 @@ extension GrantLedgerPage {
         if differencesOnly { query += "&differences=1" }
         if showNames {
             total = try await Self.count(sql, m, year, differencesOnly: differencesOnly)
-            let p = Pager(base: "/economy/grants\(query)&", requested: q.page, total: total, size: pageSize)
+            let p = Pager(base: "/economy/grants\(query)&", requested: requestedPage, total: total, size: pageSize)
             pager = p
             let found = try await Self.rows(
                 sql, m, year, differencesOnly: differencesOnly, limit: p.size, offset: p.offset)
@@ -231,7 +233,8 @@ extension GrantLedgerPage {
     {
         struct N: Decodable { var n: Int }
         let inner = from(m, year, differencesOnly: differencesOnly)
-        return try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (\(inner)) t").first(decoding: N.self)?.n ?? 0
+        return try await sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (\(inner)) t").first(decoding: N.self)?.n
+            ?? 0
     }
 
     static func rows(

@@ -138,7 +138,8 @@ package struct GrantLedgerController: RouteCollection {
         let name = "tilskudd-\(m.value)-\(first.year)"
         if xlsx {
             return XLSX.response(
-                try XLSX.workbook(sheet: "Tilskudd \(first.year)", header: header, rows: rows), filename: name + ".xlsx")
+                try XLSX.workbook(sheet: "Tilskudd \(first.year)", header: header, rows: rows), filename: name + ".xlsx"
+            )
         }
         let body = CSV.document(
             header: header,

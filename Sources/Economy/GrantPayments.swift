@@ -78,14 +78,7 @@ package enum GrantPaymentService {
         guard let t = i.term?.trimmingCharacters(in: .whitespaces), let term = Int(t), (1...4).contains(term) else {
             throw ValidationFailure(field: "term", "invalid.range", "1", "4")
         }
-        let typed = i.amount?.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\u{00A0}", with: "")
-        guard let amount = try Validate.decimal(typed, "amount") else {
-            throw ValidationFailure(field: "amount", "invalid.required")
-        }
-        let ore = Int((amount * 100).rounded())
-        guard ore > 0, ore <= 10_000_000_000, abs(amount * 100 - Double(ore)) < 0.000_1 else {
-            throw ValidationFailure(field: "amount", "grant.invalid.amount")
-        }
+        let ore = try DisabilityService.kroner(i.amount, "amount", required: true)!
         let reference = try Validate.text(i.reference, "reference", max: 200, required: false)
         return Checked(person: person, scheme: scheme, term: term, amountOre: ore, reference: reference)
     }

@@ -36,16 +36,87 @@ package struct GrantsPanel: Encodable {
     package var years: [Year]
     package var totalOre: Int
     package var anyMissing: Bool
+    package var disability: Disability
+    /// A refused application: the message and its control (for the summary, `#invalid` and `#fieldError`).
+    package var error: String?
+    package var errorAnchor: String?
+}
+
+/// The disability grants on the grants section: whether a known disability is noted, the applications and the
+/// deadlines still open, and the form (for the case workers) with a refused entry's message and what was typed.
+package struct Disability: Encodable {
+    package struct Application: Encodable {
+        var grantKey: String
+        var grantYear: Int
+        var appliedOn: String
+        var amountAppliedOre: Int
+        var amountGrantedOre: Int?
+        var decisionDate: String?
+    }
+    package struct Deadline: Encodable {
+        var grantYear: Int
+        var due: String
+        var status: String
+        var statusKey: String
+    }
+    package var known: Bool
+    package var canEdit: Bool
+    package var applications: [Application]
+    package var deadlines: [Deadline]
+    package var grants: [Choice]
+    package var years: [Choice]
+    package var posted: [String: String]
+
+    static func load(
+        _ ctx: ServiceContext, _ p: Person, problem: SectionProblem?
+    ) async throws -> Disability {
+        let known = try await DisabilityCase.query(on: ctx.db).filter(\.$personID == p.id!).first() != nil
+        let applied = try await DisabilityApplication.query(on: ctx.db).filter(\.$personID == p.id!)
+            .sort(\.$appliedOn).all()
+        var deadlines: [Deadline] = []
+        if known, let settled = p.settlementDate {
+            let done = Set(applied.map(\.grantYear))
+            let facts = GrantPerson(
+                birthDate: p.birthDate, settlementDate: settled, settledAlone: false, unaccompaniedMinor: false,
+                knownDisability: true)
+            for d in GrantRules.disabilityDeadlines(facts) where !done.contains(d.grantYear) {
+                let days = ctx.today.days(until: d.due)
+                let status: DeadlineStatus = days < 0 ? .overdue : days <= Deadlines.soonDays ? .soon : .later
+                deadlines.append(
+                    Deadline(
+                        grantYear: d.grantYear, due: d.due.iso, status: status.rawValue, statusKey: status.labelKey))
+            }
+        }
+        let posted = problem?.posted ?? [:]
+        return Disability(
+            known: known, canEdit: ctx.may(.create, .grantLedger(municipality: p.$municipality.id)),
+            applications: applied.map {
+                Application(
+                    grantKey: $0.grant.labelKey, grantYear: $0.grantYear, appliedOn: $0.appliedOn.iso,
+                    amountAppliedOre: $0.amountAppliedOre, amountGrantedOre: $0.amountGrantedOre,
+                    decisionDate: $0.decisionDate?.iso)
+            }, deadlines: deadlines,
+            grants: DisabilityGrant.allCases.map {
+                Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == posted["grant"])
+            },
+            years: (1...5).map {
+                Choice(value: String($0), label: String($0), selected: String($0) == posted["grantYear"])
+            }, posted: posted)
+    }
 }
 
 extension GrantsPanel {
     /// The panel for `p` in `lang`. The household on file decides whether the person was settled alone and whether
     /// a minor is unaccompanied (no one aged 18 or more in the household in the settlement year).
-    package static func load(_ ctx: ServiceContext, _ p: Person, lang: String) async throws -> GrantsPanel {
+    package static func load(
+        _ ctx: ServiceContext, _ p: Person, lang: String, problem: SectionProblem? = nil
+    ) async throws -> GrantsPanel {
         let tr = ctx.app.translations
+        let problem = problem.flatMap { $0.form == "disability" ? $0 : nil }
         var panel = GrantsPanel(
             id: p.id!, unknownFields: [], notCovered: nil, categoryKey: nil, familyYears: nil, years: [], totalOre: 0,
-            anyMissing: false)
+            anyMissing: false, disability: try await Disability.load(ctx, p, problem: problem),
+            error: problem?.message, errorAnchor: problem?.field.map { "d-\($0)" })
         let members = try await GrantFacts.members(of: Set([p.$household.id].compactMap { $0 }), on: ctx.db)
         let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
         let person: GrantPerson
@@ -97,7 +168,7 @@ package struct GrantsSection: PersonSection {
     package let order = 300
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
-        let panel = try await GrantsPanel.load(req.context, p, lang: req.language)
+        let panel = try await GrantsPanel.load(req.context, p, lang: req.language, problem: req.sectionProblem)
         return try await req.section("Economy/section-grants", panel)
     }
 }

@@ -113,7 +113,8 @@ package enum XLSX {
                 let style = r == 0 ? " s=\"1\"" : ""
                 switch cell {
                 case .text(let t):
-                    sheetXML += "<c r=\"\(ref)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(escape(t))</t></is></c>"
+                    let text = "<is><t xml:space=\"preserve\">\(escape(t))</t></is>"
+                    sheetXML += "<c r=\"\(ref)\" t=\"inlineStr\"\(style)>\(text)</c>"
                 case .number(let n):
                     sheetXML += "<c r=\"\(ref)\"\(style)><v>\(n)</v></c>"
                 case .kroner(let ore):

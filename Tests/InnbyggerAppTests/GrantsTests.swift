@@ -1,12 +1,12 @@
 import Fluent
 import Testing
 import VaporTesting
+import ZIPFoundation
 
 @testable import Economy
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
-import ZIPFoundation
 
 /// The grants contract (`POST /api/v1/rules/grants`) against values computed by hand from the rate tables in the
 /// issue and facts.md, and the person page's grants section.
@@ -443,6 +443,8 @@ struct GrantLedgerTests {
             #expect(
                 try await api(app, .GET, path + "&year=3000", token: try await token(app, for: "leder.elverum")).status
                     == .badRequest)
+            let far = try await api(app, .GET, path + "&page=100001", token: try await token(app, for: "leder.elverum"))
+            #expect(far.status == .badRequest && (try far.content.decode(ErrorBody.self).error.field) == "page")
             // Another municipality's case worker is refused Elverum's ledger.
             let tynset = Browser(app)
             try await tynset.login("saksbehandler.tynset")
@@ -500,6 +502,96 @@ struct XLSXTests {
             let partner = Browser(app)
             try await partner.login("helse.elverum")
             #expect(try await partner.send(.GET, "/economy/grants.xlsx?municipality=3420").status == .forbidden)
+        }
+    }
+}
+
+@Suite("Disability grants", .serialized)
+struct DisabilityGrantTests {
+    @Test("A noted disability gives application deadlines on the page and the worklist; an application meets its year")
+    func deadlines() async throws {
+        try await withDemoApp { app in
+            let p = try await person(in: "3420", app, sharedWith: .health)
+            p.residenceGround = .refugee
+            p.settlementDate = LocalDate(iso: "2025-01-10")!
+            try await p.save(on: app.db)
+            let cw = Browser(app)
+            try await cw.login("saksbehandler.elverum")
+            let id = p.id!
+            // The advisor reads but does not note or apply.
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            let refused = try await advisor.send(
+                .POST, "/persons/\(id)/grants/disability", form: ["_csrf": try await advisor.csrf(), "known": "on"])
+            #expect(refused.status == .forbidden)
+            #expect(try await DisabilityCase.query(on: app.db).count() == 0)
+            let noted = try await cw.send(
+                .POST, "/persons/\(id)/grants/disability", form: ["_csrf": try await cw.csrf(), "known": "on"])
+            #expect(noted.status == .seeOther)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$recordType == "disability_case").count() == 1)
+            let page = try await cw.send(.GET, "/persons/\(id)").body.string
+            // 14 months after 10.01.2025 is 10.03.2026: overdue on the test day.
+            #expect(page.contains("Søknad for tilskuddsår 1: 10.03.2026"))
+            #expect(page.contains("Søknad for tilskuddsår 2: 10.03.2027"))
+            let worklist = try await cw.send(.GET, "/worklist").body.string
+            #expect(worklist.contains("Søknader om tilskudd ved funksjonsnedsettelse"))
+            #expect(worklist.contains("/persons/\(id)#grants"))
+            // A decision before the application is refused next to its field, with what was typed kept.
+            let bad = try await cw.send(
+                .POST, "/persons/\(id)/grants/applications",
+                form: [
+                    "_csrf": try await cw.csrf(), "grant": "grant_1", "grantYear": "1", "appliedOn": "2026-03-01",
+                    "amountApplied": "196400", "amountGranted": "196400", "decisionDate": "2026-02-01",
+                ])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("id=\"e-d-decisionDate\""))
+            #expect(bad.body.string.contains("value=\"196400\""))
+            FormMessagesTests.expectWiring(bad.body.string, "disability application, refused")
+            #expect(try await DisabilityApplication.query(on: app.db).count() == 0)
+            let ok = try await cw.send(
+                .POST, "/persons/\(id)/grants/applications",
+                form: [
+                    "_csrf": try await cw.csrf(), "grant": "grant_1", "grantYear": "1", "appliedOn": "2026-03-01",
+                    "amountApplied": "196 400", "amountGranted": "196400", "decisionDate": "2026-05-01",
+                ])
+            #expect(ok.status == .seeOther)
+            let stored = try #require(try await DisabilityApplication.query(on: app.db).first())
+            #expect(stored.amountAppliedOre == 19_640_000 && stored.decisionDate == LocalDate(iso: "2026-05-01"))
+            // Year 1 is met; year 2 is not due within the window, so the worklist has nothing for the person.
+            #expect(
+                try await DisabilityDeadline.query(on: app.db).filter(\.$personID == id).all().map(\.grantYear)
+                    == [2, 3, 4, 5])
+            let after = try await cw.send(.GET, "/worklist").body.string
+            #expect(!after.contains("/persons/\(id)#grants"))
+            #expect(!(try await cw.send(.GET, "/persons/\(id)").body.string.contains("Søknad for tilskuddsår 1:")))
+            // The health partner the file is shared with sees none of it.
+            let health = Browser(app)
+            try await health.login("helse.elverum")
+            #expect(
+                !(try await health.send(.GET, "/persons/\(id)").body.string.contains(
+                    "Tilskudd ved funksjonsnedsettelse")))
+            #expect(
+                try await health.send(
+                    .POST, "/persons/\(id)/grants/applications", form: ["_csrf": try await health.csrf()]
+                ).status == .forbidden)
+            // Removing the note removes the open deadlines.
+            _ = try await cw.send(.POST, "/persons/\(id)/grants/disability", form: ["_csrf": try await cw.csrf()])
+            #expect(try await DisabilityDeadline.query(on: app.db).filter(\.$personID == id).count() == 0)
+        }
+    }
+}
+
+@Suite("OpenAPI and the privacy table")
+struct SectionEnumTests {
+    @Test("The person's sections in openapi.yaml are the sections of docs/privacy.md")
+    func sections() async throws {
+        try await withDemoApp { app in
+            let yaml = try String(contentsOfFile: app.directory.resourcesDirectory + "openapi.yaml", encoding: .utf8)
+            let line = try #require(yaml.split(separator: "\n").first { $0.contains("enum: [name, identity") })
+            let inside = line.split(separator: "[").last!.split(separator: "]").first!
+            let listed = Set(inside.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            #expect(listed == Set(app.sectionTable.sections))
         }
     }
 }
