@@ -34,15 +34,18 @@ package struct EconomyFeature: Feature {
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.api.register(collection: GrantsRulesController())
         try routes.api.register(collection: EconomyAPIController())
+        try routes.api.register(collection: ForecastAPIController())
         try routes.pages.register(collection: GrantRatesController())
         try routes.pages.register(collection: GrantLedgerController())
         try routes.pages.register(collection: DisabilityController())
+        try routes.pages.register(collection: GrantForecastController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
         var out: [NavEntry] = []
         if try await !req.municipalities(where: .read, { .aggregates(municipality: $0) }).isEmpty {
             out.append(NavEntry(order: 450, href: "/economy/grants", key: "nav.grants"))
+            out.append(NavEntry(order: 451, href: "/economy/forecast", key: "nav.forecast"))
         }
         if req.may(.read, .tenancy) { out.append(NavEntry(order: 716, href: "/economy/rates", key: "nav.grant_rates")) }
         return out

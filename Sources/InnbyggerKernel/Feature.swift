@@ -296,8 +296,25 @@ package struct SharedFacts: Sendable {
     package var startedParticipants: @Sendable (Kommunenummer, LocalDate, any Database) async throws -> [UUID] = {
         _, _, _ in []
     }
+    /// The council's settlement decision per year for a municipality (persons; IMDi's request where no decision
+    /// is recorded yet), kept by the settlement feature: the grant forecast's arrivals.
+    package var settlementPlans: @Sendable (Kommunenummer, any Database) async throws -> [Int: SettlementPlanFigure] = {
+        _, _ in [:]
+    }
 
     package init() {}
+}
+
+/// A year's settlement figure: the number of persons and whether the council decided it (else it is IMDi's
+/// request).
+package struct SettlementPlanFigure: Sendable, Equatable {
+    package var persons: Int
+    package var decided: Bool
+
+    package init(persons: Int, decided: Bool) {
+        self.persons = persons
+        self.decided = decided
+    }
 }
 
 struct SharedFactsKey: StorageKey { typealias Value = SharedFacts }

@@ -32,6 +32,14 @@ package struct SettlementFeature: Feature {
         } catch {
             throw ConfigurationError("cannot read Resources/Parameters/settlement.json: \(error)")
         }
+        app.sharedFacts.settlementPlans = { municipality, db in
+            let years = try await SettlementYear.query(on: db).filter(\.$municipality.$id == municipality).all()
+            var out: [Int: SettlementPlanFigure] = [:]
+            for y in years {
+                out[y.year] = SettlementPlanFigure(persons: y.decided ?? y.requested, decided: y.decided != nil)
+            }
+            return out
+        }
     }
 
     package func routes(_ routes: FeatureRoutes) throws {

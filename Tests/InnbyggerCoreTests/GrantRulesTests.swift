@@ -323,3 +323,86 @@ struct GrantEligibilityTests {
             GrantRules.eligibility(ground: ground, settledByAgreement: agreed, referenceGround: reference) == expected)
     }
 }
+
+@Suite("Grant forecast")
+struct GrantForecastTests {
+    let forecast = GrantForecast(rules: GrantRules(tables: shippedGrantTables), through: 2030)
+
+    static func only(_ c: WritableKeyPath<ArrivalComposition, Int>) -> ArrivalComposition {
+        var x = ArrivalComposition(
+            singleAdults: 0, adultsInFamilies: 0, elderly: 0, childrenUnder6: 0, children6to17: 0,
+            unaccompaniedMinors: 0)
+        x[keyPath: c] = 1000
+        return x
+    }
+
+    func cells(_ existing: [GrantPerson], _ arrivals: [Int: Int], _ c: ArrivalComposition) -> [String: Int] {
+        var missing: Set<String> = []
+        let out = forecast.forecast(
+            years: 2025...2029, existing: existing, arrivals: arrivals, composition: c, missing: &missing)
+        var map: [String: Int] = [:]
+        for cell in out { map["\(cell.scheme.rawValue) \(cell.year)"] = cell.totalOre / 100 }
+        return map
+    }
+
+    @Test("A year without a table takes the latest earlier rates, each rate where it is known, and says so")
+    func assumedRates() {
+        #expect(forecast.assumedRates[2025] == 2024 && forecast.assumedRates[2030] == 2024)
+        #expect(forecast.assumedRates[2024] == nil && forecast.assumedRates[2016] == 2015)
+        let t2025 = forecast.rules.tables[2025]!
+        #expect(t2025.integrationYear1["single_adult"]?.kroner == 241_100)
+        // 2024's table has no years 2–5: the forecast carries 2015's, the last known.
+        #expect(t2025.integrationLaterYears["2"]?.kroner == 210_000)
+        // The special grant's bands come from 2023.
+        #expect(t2025.unaccompaniedMinorThrough16?.kroner == 1_118_000)
+    }
+
+    @Test("The persons in the files, priced year by year")
+    func existing() {
+        let p = GrantPerson(
+            birthDate: d("1990-01-01"), settlementDate: d("2025-02-01"), settledAlone: true, unaccompaniedMinor: false,
+            knownDisability: false)
+        let c = cells([p], [:], Self.only(\.singleAdults))
+        #expect(c["integration 2025"] == 241_100)
+        #expect(c["integration 2026"] == 210_000)
+        #expect(c["integration 2027"] == 152_000)
+        #expect(c["integration 2029"] == 70_000)
+    }
+
+    @Test("Arrivals by composition: persons × rate × share")
+    func arrivals() {
+        let singles = cells([], [2025: 10], Self.only(\.singleAdults))
+        #expect(singles["integration 2025"] == 2_411_000 && singles["integration 2026"] == 2_100_000)
+        #expect(singles["integration 2029"] == 700_000)
+        var mixed = Self.only(\.adultsInFamilies)
+        mixed.adultsInFamilies = 500
+        mixed.childrenUnder6 = 500
+        let m = cells([], [2025: 4], mixed)
+        #expect(m["integration 2025"] == 777_600)
+        #expect(m["kindergarten 2025"] == 55_600)
+        #expect(m["kindergarten 2026"] == nil)
+        let elderly = cells([], [2026: 2], Self.only(\.elderly))
+        #expect(elderly["elderly 2026"] == 361_200 && elderly["integration 2026"] == 388_800)
+        #expect(elderly["integration 2025"] == nil)
+        let minors = cells([], [2025: 1], Self.only(\.unaccompaniedMinors))
+        #expect(minors["integration 2025"] == 187_000)
+        #expect(minors["unaccompanied_minor 2025"] == 1_118_000 && minors["unaccompanied_minor 2026"] == 705_000)
+        // Arrivals and files add up in the same cells.
+        let p = GrantPerson(
+            birthDate: d("1990-01-01"), settlementDate: d("2025-02-01"), settledAlone: true, unaccompaniedMinor: false,
+            knownDisability: false)
+        #expect(cells([p], [2025: 10], Self.only(\.singleAdults))["integration 2025"] == 2_652_100)
+    }
+
+    @Test("Observed shares in per mille")
+    func observed() {
+        let counts = ArrivalComposition(
+            singleAdults: 3, adultsInFamilies: 5, elderly: 1, childrenUnder6: 2, children6to17: 4,
+            unaccompaniedMinors: 5)
+        #expect(
+            ArrivalComposition.observed(counts)
+                == ArrivalComposition(
+                    singleAdults: 150, adultsInFamilies: 250, elderly: 50, childrenUnder6: 100, children6to17: 200,
+                    unaccompaniedMinors: 250))
+    }
+}

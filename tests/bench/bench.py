@@ -49,6 +49,8 @@ def routes(person):
         ("settlement /settlement", "/settlement", "session", "aggregate"),
         ("reports /reports (leader)", "/reports", "leader", "aggregate"),
         ("statistics API", "/api/v1/statistics/overview", "token", "aggregate"),
+        ("grant ledger /economy/grants", "/economy/grants?municipality=3420", "session", "aggregate"),
+        ("grant forecast /economy/forecast (leader)", "/economy/forecast?municipality=3420", "leader", "aggregate"),
     ]
 
 

@@ -879,4 +879,12 @@ def test_grant_rates_and_ledger(driver):
     assert [c.value for c in sheet[1]][:4] == ["person_id", "family_name", "given_name", "year"]
     assert sheet.max_row > 1, "the XLSX export has no persons"
     assert isinstance(sheet.cell(row=2, column=5).value, (int, float)), "expected amounts are not numbers"
+    # The forecast with the composition changed in its form.
+    visit(driver, "/economy/forecast?municipality=3420", "grant forecast")
+    for field in driver.find_elements(By.CSS_SELECTOR, "input[id^='c-']"):
+        field.clear()
+        field.send_keys("100" if field.get_attribute("id") == "c-singleAdults" else "0")
+    submit(driver, "form[action='/economy/forecast']")
+    check_shown(driver, "grant forecast with an entered composition")
+    assert "lagt inn her" in driver.find_element(By.TAG_NAME, "main").text
     logout(driver)
