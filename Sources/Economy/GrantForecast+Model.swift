@@ -64,7 +64,7 @@ package struct GrantForecastPage: Encodable {
     {
         let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         let m: Kommunenummer
-        if let text = q.municipality, !text.isEmpty {
+        if let text = q.municipality {
             guard let code = Kommunenummer(text) else {
                 throw ValidationFailure(field: "municipality", "invalid.municipality")
             }

@@ -96,7 +96,7 @@ extension GrantLedgerPage {
     ) async throws -> GrantLedgerPage {
         let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         let m: Kommunenummer
-        if let text = q.municipality, !text.isEmpty {
+        if let text = q.municipality {
             guard let code = Kommunenummer(text) else {
                 throw ValidationFailure(field: "municipality", "invalid.municipality")
             }

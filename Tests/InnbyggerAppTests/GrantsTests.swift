@@ -443,6 +443,10 @@ struct GrantLedgerTests {
             #expect(
                 try await api(app, .GET, path + "&year=3000", token: try await token(app, for: "leder.elverum")).status
                     == .badRequest)
+            for bad in ["/api/v1/economy/grants?municipality=", "/api/v1/economy/forecast?municipality=x"] {
+                let res = try await api(app, .GET, bad, token: try await token(app, for: "leder.elverum"))
+                #expect(res.status == .badRequest, "\(bad)")
+            }
             let far = try await api(app, .GET, path + "&page=100001", token: try await token(app, for: "leder.elverum"))
             #expect(far.status == .badRequest)
             let farField = try far.content.decode(ErrorBody.self).error.field
