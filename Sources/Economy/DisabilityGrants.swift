@@ -120,10 +120,20 @@ package enum DisabilityService {
             municipality: { $0.$municipality.id })
     }
 
+    /// The grants are only for persons the integration grant covers ("Det kan kun søkes om tilskudd for personer
+    /// som faller innenfor integreringstilskuddsordningen", IMDi rundskriv 02/15, Elverum seed 4.4).
+    static func requireCovered(_ p: Person) throws {
+        let e = GrantRules.eligibility(
+            ground: p.residenceGround, settledByAgreement: p.settledByAgreement,
+            referenceGround: p.referenceResidenceGround)
+        if case .none = e { throw ValidationFailure(field: "known", "grant.invalid.disability_not_covered") }
+    }
+
     /// Notes (or removes the note) that the person has a known disability; audited with the person.
     package static func setKnown(_ ctx: ServiceContext, person id: UUID, known: Bool) async throws {
         let p = try await person(ctx, id, for: .update)
         try await ctx.authorize(.create, .grantLedger(municipality: p.$municipality.id), recordType: "person")
+        if known { try requireCovered(p) }
         let user = try ctx.requireUser()
         let app = ctx.app
         try await ctx.write { db in
@@ -151,6 +161,7 @@ package enum DisabilityService {
     package static func addApplication(_ ctx: ServiceContext, person id: UUID, form f: FormReader) async throws {
         let p = try await person(ctx, id, for: .update)
         try await ctx.authorize(.create, .grantLedger(municipality: p.$municipality.id), recordType: "person")
+        try requireCovered(p)
         guard let g = f.text("grant"), let grant = DisabilityGrant(rawValue: g) else {
             throw ValidationFailure(field: "grant", "invalid.choice")
         }

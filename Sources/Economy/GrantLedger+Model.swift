@@ -108,6 +108,7 @@ extension GrantLedgerPage {
         try await ctx.authorize(.read, .aggregates(municipality: m))
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
         let requestedPage = try Validate.page(q.page)
+        if let d = q.differences, d != "1" { throw ValidationFailure(field: "differences", "invalid.one_of", "1") }
         let year = q.year ?? ctx.today.year
         guard (1990...2100).contains(year) else {
             throw ValidationFailure(field: "year", "invalid.range", "1990", "2100")

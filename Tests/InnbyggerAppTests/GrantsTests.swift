@@ -443,7 +443,10 @@ struct GrantLedgerTests {
             #expect(
                 try await api(app, .GET, path + "&year=3000", token: try await token(app, for: "leder.elverum")).status
                     == .badRequest)
-            for bad in ["/api/v1/economy/grants?municipality=", "/api/v1/economy/forecast?municipality=x"] {
+            for bad in [
+                "/api/v1/economy/grants?municipality=", "/api/v1/economy/forecast?municipality=x",
+                "/api/v1/economy/grants?municipality=3420&differences=yes",
+            ] {
                 let res = try await api(app, .GET, bad, token: try await token(app, for: "leder.elverum"))
                 #expect(res.status == .badRequest, "\(bad)")
             }
@@ -581,6 +584,16 @@ struct DisabilityGrantTests {
                 try await health.send(
                     .POST, "/persons/\(id)/grants/applications", form: ["_csrf": try await health.csrf()]
                 ).status == .forbidden)
+            // A person the integration grant does not cover gets no disability grant either: neither the form nor
+            // the note.
+            let labour = try await person(in: "3420", app, notSharedWith: .health)
+            labour.residenceGround = .labourNonEEA
+            try await labour.save(on: app.db)
+            #expect(!(try await cw.send(.GET, "/persons/\(labour.id!)").body.string.contains("grants/disability")))
+            let notCovered = try await cw.send(
+                .POST, "/persons/\(labour.id!)/grants/disability", form: ["_csrf": try await cw.csrf(), "known": "on"])
+            #expect(notCovered.status == .badRequest)
+            #expect(try await DisabilityCase.query(on: app.db).filter(\.$personID == labour.id!).count() == 0)
             // Removing the note removes the open deadlines.
             _ = try await cw.send(.POST, "/persons/\(id)/grants/disability", form: ["_csrf": try await cw.csrf()])
             #expect(try await DisabilityDeadline.query(on: app.db).filter(\.$personID == id).count() == 0)
