@@ -62,18 +62,7 @@ package struct GrantForecastPage: Encodable {
     package static func load(_ ctx: ServiceContext, _ q: ForecastQuery, lang: String) async throws
         -> GrantForecastPage
     {
-        let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
-        let m: Kommunenummer
-        if let text = q.municipality {
-            guard let code = Kommunenummer(text) else {
-                throw ValidationFailure(field: "municipality", "invalid.municipality")
-            }
-            m = code
-        } else {
-            guard let first = codes.first else { throw Abort(.forbidden, reason: "access denied") }
-            m = first
-        }
-        try await ctx.authorize(.read, .aggregates(municipality: m))
+        let (m, codes) = try await EconomyScope.municipality(ctx, q.municipality)
         let count = q.years ?? 5
         guard (1...5).contains(count) else { throw ValidationFailure(field: "years", "invalid.range", "1", "5") }
         let first = ctx.today.year

@@ -94,18 +94,7 @@ extension GrantLedgerPage {
         _ ctx: ServiceContext, _ q: LedgerQuery, lang: String, posted: [String: String] = [:],
         error: ValidationFailure? = nil, problems: [ImportProblem] = []
     ) async throws -> GrantLedgerPage {
-        let codes = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
-        let m: Kommunenummer
-        if let text = q.municipality {
-            guard let code = Kommunenummer(text) else {
-                throw ValidationFailure(field: "municipality", "invalid.municipality")
-            }
-            m = code
-        } else {
-            guard let first = codes.first else { throw Abort(.forbidden, reason: "access denied") }
-            m = first
-        }
-        try await ctx.authorize(.read, .aggregates(municipality: m))
+        let (m, codes) = try await EconomyScope.municipality(ctx, q.municipality)
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
         let requestedPage = try Validate.page(q.page)
         if let d = q.differences, d != "1" { throw ValidationFailure(field: "differences", "invalid.one_of", "1") }

@@ -80,8 +80,7 @@ package struct Disability: Encodable {
                 birthDate: p.birthDate, settlementDate: settled, settledAlone: false, unaccompaniedMinor: false,
                 knownDisability: true)
             for d in GrantRules.disabilityDeadlines(facts) where !done.contains(d.grantYear) {
-                let days = ctx.today.days(until: d.due)
-                let status: DeadlineStatus = days < 0 ? .overdue : days <= Deadlines.soonDays ? .soon : .later
+                let status = DeadlineStatus.of(due: d.due, asOf: ctx.today, soonDays: Deadlines.soonDays)
                 deadlines.append(
                     Deadline(
                         grantYear: d.grantYear, due: d.due.iso, status: status.rawValue, statusKey: status.labelKey))

@@ -631,7 +631,12 @@ public enum DeadlineStatus: String, Sendable, Codable, CaseIterable {
     ///   - soonDays: the worklist's "due within" window.
     public static func of(_ d: Deadline, eventDate: LocalDate?, asOf: LocalDate, soonDays: Int) -> DeadlineStatus {
         if eventDate != nil && d.kind.isMetByEvent { return .met }
-        let days = asOf.days(until: d.due)
+        return of(due: d.due, asOf: asOf, soonDays: soonDays)
+    }
+
+    /// An open deadline's standing by its due date alone (the grants' application deadlines use it too).
+    public static func of(due: LocalDate, asOf: LocalDate, soonDays: Int) -> DeadlineStatus {
+        let days = asOf.days(until: due)
         return days < 0 ? .overdue : days <= soonDays ? .soon : .later
     }
 }
