@@ -42,6 +42,65 @@ enum EconomyDemo {
             try await record.create(on: demo.db)
         }
         try await payments(demo, year: year)
+        try await scenarios(demo, from: year + 1)
+    }
+
+    /// Tynset's two Fjellregionen scenarios from the regional study its plan was written around (Tynset seed: settle
+    /// "IMDi sine anmodninger over en tidsperiode på tre år" or "500 personer over en tidsperiode på tre år"), over
+    /// the four municipalities of the region in the demo, and the capacities recorded so far: Tynset's in full,
+    /// Alvdal's and Tolga's in part, Folldal's not yet.
+    static func scenarios(_ demo: DemoContext, from first: Int) async throws {
+        let db = demo.db
+        let region: [Kommunenummer] = ["3426", "3427", "3428", "3429"]
+        for (name, summary, arrivals) in [
+            (
+                "IMDis anmodning over tre år",
+                "Fjellregionen bosetter det IMDi ber om: anmodningen for \(first - 1) til de fire kommunene "
+                    + "(Tynset 12, Alvdal 8, Tolga 6, Folldal 6), tre år på rad.", [32, 32, 32]
+            ),
+            (
+                "500 personer over tre år",
+                "Fjellregionen bosetter 500 personer over tre år, som i utredningens modell b.", [167, 167, 166]
+            ),
+        ] as [(String, String, [Int])] {
+            let s = SettlementScenario()
+            s.municipality = "3427"
+            s.name = name
+            s.summary = summary
+            s.firstYear = first
+            s.updatedAt = Date()
+            s.updatedBy = demo.users["leder.tynset"]
+            try await s.create(on: db)
+            for (i, n) in arrivals.enumerated() {
+                let a = ScenarioArrival()
+                a.scenarioID = s.id!
+                a.year = first + i
+                a.persons = n
+                try await a.create(on: db)
+            }
+            for m in region {
+                let member = ScenarioMember()
+                member.scenarioID = s.id!
+                member.municipality = m
+                try await member.create(on: db)
+            }
+        }
+        let recorded: [(Kommunenummer, CapacityKind, Int)] = [
+            ("3427", .dwellingsSmall, 14), ("3427", .dwellingsFamily, 9), ("3427", .unaccompaniedMinorPlaces, 6),
+            ("3427", .programmeAdvisors, 3), ("3427", .kindergartenPlaces, 12), ("3427", .schoolPlaces, 30),
+            ("3427", .adultEducationPlaces, 60), ("3427", .workPracticePlaces, 25),
+            ("3428", .dwellingsSmall, 6), ("3428", .dwellingsFamily, 4), ("3428", .kindergartenPlaces, 5),
+            ("3428", .schoolPlaces, 15), ("3426", .dwellingsSmall, 4), ("3426", .dwellingsFamily, 3),
+        ]
+        for (m, kind, amount) in recorded {
+            let c = MunicipalCapacity()
+            c.municipality = m
+            c.kind = kind
+            c.amount = amount
+            c.recordedOn = LocalDate.today
+            c.note = "Demodata: eksempeltall"
+            try await c.create(on: db)
+        }
     }
 
     /// Elverum's payments for the year, in the order of the persons' names so that the demo is the same each time.

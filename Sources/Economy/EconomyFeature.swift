@@ -4,7 +4,9 @@ import InnbyggerKernel
 import Vapor
 
 /// The state grants that follow each person (integreringstilskudd and the grants beside it): the rules as a
-/// stateless API calculation (`rules/grants`) and, on the person page, what the person has brought and will bring.
+/// stateless API calculation (`rules/grants`) and, on the person page, what the person has brought and will bring;
+/// the ledger against IMDi's payments, the five-year forecast, and the settlement scenarios with the capacities
+/// they need.
 package struct EconomyFeature: Feature {
     package init() {}
 
@@ -17,11 +19,18 @@ package struct EconomyFeature: Feature {
         } catch {
             throw ConfigurationError("cannot read Resources/Parameters/grants.json: \(error)")
         }
+        let scenarios = app.directory.resourcesDirectory + "Parameters/scenarios.json"
+        do {
+            app.scenarioParameters = try ScenarioParameters.load(from: URL(fileURLWithPath: scenarios))
+        } catch {
+            throw ConfigurationError("cannot read Resources/Parameters/scenarios.json: \(error)")
+        }
     }
 
     package var migrations: [any Migration] {
         [
             CreateGrantRateTables(), CreateGrantExpectations(), CreateGrantPayments(), CreateDisabilityGrants(),
+            CreateSettlementScenarios(),
         ]
     }
 
@@ -39,6 +48,8 @@ package struct EconomyFeature: Feature {
         try routes.pages.register(collection: GrantLedgerController())
         try routes.pages.register(collection: DisabilityController())
         try routes.pages.register(collection: GrantForecastController())
+        try routes.pages.register(collection: ScenarioController())
+        try routes.api.register(collection: ScenarioAPIController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
@@ -46,6 +57,9 @@ package struct EconomyFeature: Feature {
         if try await !req.municipalities(where: .read, { .aggregates(municipality: $0) }).isEmpty {
             out.append(NavEntry(order: 450, href: "/economy/grants", key: "nav.grants"))
             out.append(NavEntry(order: 451, href: "/economy/forecast", key: "nav.forecast"))
+        }
+        if try await !req.municipalities(where: .read, { .planning(municipality: $0) }).isEmpty {
+            out.append(NavEntry(order: 452, href: "/economy/scenarios", key: "nav.scenarios"))
         }
         if req.may(.read, .tenancy) { out.append(NavEntry(order: 716, href: "/economy/rates", key: "nav.grant_rates")) }
         return out

@@ -141,12 +141,6 @@ package struct GrantLedgerController: RouteCollection {
                 try XLSX.workbook(sheet: "Tilskudd \(first.year)", header: header, rows: rows), filename: name + ".xlsx"
             )
         }
-        let body = CSV.document(
-            header: header,
-            rows: rows.map { row in row.map(\.csv) })
-        let res = Response(status: .ok, body: .init(string: body))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name).csv\"")
-        return res
+        return CSV.response(header: header, rows: rows.map { row in row.map(\.csv) }, filename: name + ".csv")
     }
 }

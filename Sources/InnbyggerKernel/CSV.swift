@@ -18,6 +18,19 @@ package enum CSV {
     package static func document(header: [String], rows: [[String]]) -> String {
         ([row(header)] + rows.map(row)).joined(separator: "\r\n") + "\r\n"
     }
+
+    /// A CSV document as a download named `filename`.
+    package static func response(_ body: String, filename: String) -> Response {
+        let res = Response(status: .ok, body: .init(string: body))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        return res
+    }
+
+    /// `header` and `rows` as a download named `filename`.
+    package static func response(header: [String], rows: [[String]], filename: String) -> Response {
+        response(document(header: header, rows: rows), filename: filename)
+    }
 }
 
 /// One problem in an imported file: the data row (1 = first row after the header; 0 = the file itself), the column,

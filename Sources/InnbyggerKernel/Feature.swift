@@ -301,6 +301,9 @@ package struct SharedFacts: Sendable {
     package var settlementPlans: @Sendable (Kommunenummer, any Database) async throws -> [Int: SettlementPlanFigure] = {
         _, _ in [:]
     }
+    /// A municipality's own caseload norm (participants per programme advisor) and its source, kept by the
+    /// programme feature: the settlement scenarios' advisor need.
+    package var caseloadNorm: @Sendable (Kommunenummer, any Database) async throws -> (Int, String)? = { _, _ in nil }
 
     package init() {}
 }

@@ -394,13 +394,6 @@ package enum ProgrammeLists {
                 .norwegian))
     }
 
-    package static func csvResponse(_ body: String, filename: String) -> Response {
-        let res = Response(status: .ok, body: .init(string: body))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
-        return res
-    }
-
     package static func payoutsCSV(req: Request) async throws -> Response {
         let p = try await payoutList(req.context, try req.query.decode(Filter.self))
         let kr = NorwegianFormat.decimal(ore:)
@@ -420,7 +413,7 @@ package enum ProgrammeLists {
         for m in p.municipalities {
             try await req.audit("export_payouts", recordType: "programme", recordID: nil, municipality: m)
         }
-        return csvResponse(body, filename: "utbetaling-\(p.month).csv")
+        return CSV.response(body, filename: "utbetaling-\(p.month).csv")
     }
 
     // MARK: Data quality for NIR
@@ -486,7 +479,7 @@ package enum ProgrammeLists {
                     missing(r).joined(separator: " "),
                 ]
             })
-        return csvResponse(
+        return CSV.response(
             body, filename: "nir-avstemming-\(LocalDate.today.iso)-\(codes.map(\.value).joined(separator: "-")).csv")
     }
 }

@@ -411,11 +411,7 @@ package struct WorklistController: RouteCollection {
         for m in Set(items.map(\.person.municipality)).sorted() {
             try await req.audit("export", recordType: "worklist", recordID: nil, municipality: m)
         }
-        let res = Response(status: .ok, body: .init(string: body))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(
-            name: .contentDisposition, value: "attachment; filename=\"frister-\(LocalDate.today.iso).csv\"")
-        return res
+        return CSV.response(body, filename: "frister-\(LocalDate.today.iso).csv")
     }
 
     package struct EventForm: Content {

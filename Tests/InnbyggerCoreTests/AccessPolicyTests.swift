@@ -70,6 +70,18 @@ struct AccessPolicyTests {
         (user(.municipalAdmin, "3420"), .read, .grantLedger(municipality: "3420"), false),
         (user(.navPartner, "3420"), .read, .grantLedger(municipality: "3420"), false),
         (user(.housingPartner, "3420"), .list, .grantLedger(municipality: "3420"), false),
+        // Planning figures: read with the municipality's numbers, drawn up by leaders, administrators and case
+        // workers; partners have no task in them.
+        (user(.leader, "3427"), .read, .planning(municipality: "3427"), true),
+        (user(.leader, "3427"), .create, .planning(municipality: "3427"), true),
+        (user(.leader, "3427"), .delete, .planning(municipality: "3427"), true),
+        (user(.municipalAdmin, "3427"), .update, .planning(municipality: "3427"), true),
+        (user(.caseWorker, "3427"), .create, .planning(municipality: "3427"), true),
+        (user(.programmeAdvisor, "3427"), .read, .planning(municipality: "3427"), true),
+        (user(.programmeAdvisor, "3427"), .create, .planning(municipality: "3427"), false),
+        (user(.leader, "3420"), .read, .planning(municipality: "3427"), false),
+        (user(.navPartner, "3427"), .read, .planning(municipality: "3427"), false),
+        (user(.adultEducationPartner, "3427"), .list, .planning(municipality: "3427"), false),
         (user(.adultEducationPartner, "3420"), .read, .programme(municipality: "3420"), false),
         (user(.leader, "3420"), .read, .programme(municipality: "3420"), false),
         (user(.municipalAdmin, "3420"), .read, .programme(municipality: "3420"), false),

@@ -26,6 +26,7 @@ struct MayEverTests {
         case .grantLedger: return [.grantLedger(municipality: m)]
         case .settlementPlan: return [.settlementPlan(municipality: m)]
         case .municipalSettings: return [.municipalSettings(municipality: m)]
+        case .planning: return [.planning(municipality: m)]
         case .userAdministration: return [.userAdministration(municipality: m)]
         case .roleApproval: return [.roleApproval(municipality: m)]
         case .tenancy: return [.tenancy]

@@ -888,3 +888,47 @@ def test_grant_rates_and_ledger(driver):
     check_shown(driver, "grant forecast with an entered composition")
     assert "lagt inn her" in driver.find_element(By.TAG_NAME, "main").text
     logout(driver)
+
+
+def test_settlement_scenarios(driver):
+    """Tynset's leader compares the two Fjellregionen scenarios (charts with their tables, Folldal's capacity said to
+    be missing), draws up a third (one without arrivals is refused at the first year's field first), records a capacity and downloads the
+    comparison as XLSX; every state, the refused ones too, passes the accessibility checks."""
+    login(driver, "leder.tynset")
+    visit(driver, "/economy/scenarios", "settlement scenarios")
+    boxes = driver.find_elements(By.CSS_SELECTOR, "input[name='ids[]']")
+    assert len(boxes) >= 2, "the demo's two Fjellregionen scenarios are not listed"
+    for box in boxes[:2]:
+        box.click()
+    submit(driver, "form[action='/economy/scenarios/compare']")
+    check_shown(driver, "two scenarios compared")
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "500 personer over tre år" in main and "IMDis anmodning over tre år" in main
+    assert len(driver.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == 3
+    assert "ikke registrert for Folldal" in main
+    import io
+    import urllib.request
+    import openpyxl
+    href = driver.find_element(By.CSS_SELECTOR, "a[href^='/economy/scenarios/compare.xlsx']").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie})) as res:
+        book = openpyxl.load_workbook(io.BytesIO(res.read()))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["scenario", "measure", "year", "value"]
+    assert sheet.max_row > 20 and isinstance(sheet.cell(row=2, column=4).value, (int, float))
+    visit(driver, "/economy/scenarios/new", "new scenario")
+    fill(driver, "name", "Journey: 40 over to år")
+    submit(driver, "form[action='/economy/scenarios']")
+    check_shown(driver, "new scenario without arrivals")
+    assert has(driver, "#e-arrivals-0"), "the missing arrivals are not named at the first year"
+    fill(driver, "arrivals-0", "20")
+    fill(driver, "arrivals-1", "20")
+    submit(driver, "form[action='/economy/scenarios']")
+    check_shown(driver, "the new scenario")
+    assert "Journey: 40 over to år" in driver.find_element(By.TAG_NAME, "h1").text
+    visit(driver, "/economy/capacity?municipality=3427", "capacity")
+    fill(driver, "programme_advisors", "4")
+    submit(driver, "form[action='/economy/capacity']")
+    check_shown(driver, "capacity saved")
+    assert "Kapasiteten er lagret" in driver.find_element(By.TAG_NAME, "main").text
+    logout(driver)

@@ -79,6 +79,9 @@ public enum Resource: Sendable, Equatable {
     case settlementPlan(municipality: Kommunenummer)
     /// A municipality's own settings: answer deadlines, the arrival-checklist template.
     case municipalSettings(municipality: Kommunenummer)
+    /// The municipality's planning figures: settlement scenarios and the capacities they are measured against
+    /// (numbers, no names).
+    case planning(municipality: Kommunenummer)
     /// The audit log of a municipality.
     case auditLog(municipality: Kommunenummer)
     /// Users and role assignments of a municipality.
@@ -116,7 +119,7 @@ public enum AccessPolicy {
             return true
         case .tenancy, .userAdministration, .roleApproval, .auditLog:
             return administration(g, action, resource)
-        case .aggregates, .settlementPlan, .municipalSettings:
+        case .aggregates, .settlementPlan, .municipalSettings, .planning:
             return municipal(g, action, resource)
         case .personalData(let m, let sharedWith):
             return personFile(g, action, municipality: m, sharedWith: sharedWith)
@@ -172,6 +175,11 @@ public enum AccessPolicy {
             guard g.scope.contains(m) else { return false }
             if g.role == .systemAdmin || g.role == .municipalAdmin { return true }
             return reads && g.role.isIntegrationStaff
+        case .planning(let m):
+            // Read by everyone who reads the municipality's numbers; drawn up by the leaders who put scenarios to
+            // the council, the administrator and the settlement case workers.
+            guard g.scope.contains(m), overview.contains(g.role) else { return false }
+            return reads || g.role == .leader || g.role == .municipalAdmin || g.role == .caseWorker
         default:
             return false
         }
@@ -254,6 +262,7 @@ extension Resource {
         case .aggregates: "aggregates"
         case .settlementPlan: "settlement_plan"
         case .municipalSettings: "municipal_settings"
+        case .planning: "planning"
         case .auditLog: "audit_log"
         case .userAdministration: "user_administration"
         case .roleApproval: "role_approval"
@@ -272,6 +281,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case grantLedger = "grant_ledger"
     case settlementPlan = "settlement_plan"
     case municipalSettings = "municipal_settings"
+    case planning
     case userAdministration = "user_administration"
     case roleApproval = "role_approval"
     case tenancy
@@ -300,6 +310,8 @@ public enum ResourceKind: String, Sendable, CaseIterable {
             return [.settlementPlan(municipality: m)]
         case .municipalSettings:
             return [.municipalSettings(municipality: m)]
+        case .planning:
+            return [.planning(municipality: m)]
         case .userAdministration:
             return [.userAdministration(municipality: m)]
         case .roleApproval:
