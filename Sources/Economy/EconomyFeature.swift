@@ -30,7 +30,7 @@ package struct EconomyFeature: Feature {
     package var migrations: [any Migration] {
         [
             CreateGrantRateTables(), CreateGrantExpectations(), CreateGrantPayments(), CreateDisabilityGrants(),
-            CreateSettlementScenarios(),
+            CreateSettlementScenarios(), AddAssumedGrantAmounts(),
         ]
     }
 

@@ -96,7 +96,9 @@ package enum GrantFacts {
 }
 
 /// What each file is expected to bring, per payment year, scheme and category, kept by the rules (`DerivedTable`):
-/// the ledger sums and lists it in SQL. A row with no amount is a rate the year's table lacks (`missing_key`).
+/// the ledger sums and lists it in SQL. A row with no amount is a rate the year's table lacks (`missing_key`); its
+/// `assumed_ore` is what the latest earlier rates would give (`GrantForecast`), which the forecast sums and the
+/// ledger does not.
 package final class GrantExpectation: Model, @unchecked Sendable {
     package static let schema = "grant_expectations"
     @ID(custom: "id", generatedBy: .database) package var id: Int?
@@ -107,6 +109,7 @@ package final class GrantExpectation: Model, @unchecked Sendable {
     @Field(key: "category") package var category: String
     @OptionalField(key: "amount_ore") package var amountOre: Int?
     @OptionalField(key: "missing_key") package var missingKey: String?
+    @OptionalField(key: "assumed_ore") package var assumedOre: Int?
     @Field(key: "reference") package var reference: String
 
     package init() {}
@@ -135,6 +138,19 @@ package struct CreateGrantExpectations: AsyncMigration {
     package func revert(on db: any Database) async throws { try await db.schema(GrantExpectation.schema).delete() }
 }
 
+/// The forecast's amounts for the years without a rate table: a column on the derived rows, filled when each file
+/// is next computed (every file at the next pass, since the migration forgets when they were).
+package struct AddAssumedGrantAmounts: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(GrantExpectation.schema).field("assumed_ore", .int).update()
+        try await DeadlineState.query(on: db).delete()
+    }
+
+    package func revert(on db: any Database) async throws {
+        try await db.schema(GrantExpectation.schema).deleteField("assumed_ore").update()
+    }
+}
+
 /// Keeps `grant_expectations` current for the given files.
 package struct GrantExpectations: DerivedTable {
     package func refresh(_ ids: [UUID], app: Application, on db: any Database) async throws {
@@ -145,21 +161,36 @@ package struct GrantExpectations: DerivedTable {
         let rules = try await GrantRateStore.rules(app, on: db)
         let engine = app.rulesEngine
         let today = LocalDate.today
+        // An unaccompanied minor's last payment year is at most 20 years after settlement.
+        let filled = GrantForecast(rules: rules, through: today.year + 25).rules
         var rows: [[any Encodable & Sendable]] = []
         for p in persons {
             let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
             guard case .success(let person) = GrantFacts.person(p, others: others) else { continue }
-            for y in GrantFacts.years(person, p, rules: rules, engine: engine, today: today) {
+            let actual = GrantFacts.years(person, p, rules: rules, engine: engine, today: today)
+            let assumed = GrantFacts.years(person, p, rules: filled, engine: engine, today: today)
+            for (y, f) in zip(actual, assumed) {
                 for l in y.lines {
                     rows.append([
                         p.id!, p.$municipality.id.value, y.year, l.scheme.rawValue, l.category, l.amountOre,
-                        String?.none, l.reference,
+                        String?.none, Int?.none, l.reference,
                     ])
                 }
+                // Per scheme, what the filled rates give beyond the lines the year's own table has: on the scheme's
+                // first missing row, so that the forecast's sum is the filled rules' sum.
+                var pending: [String: Int] = [:]
+                for s in Set(y.missingRates.map { String($0.split(separator: ".").first ?? "") }) {
+                    let all = f.lines.filter { $0.scheme.rawValue == s }.reduce(0) { $0 + $1.amountOre }
+                    let found = y.lines.filter { $0.scheme.rawValue == s }.reduce(0) { $0 + $1.amountOre }
+                    let unpriced = f.missingRates.contains { $0.hasPrefix(s) }
+                    if !unpriced { pending[s] = all - found }
+                }
+                var used: Set<String> = []
                 for m in y.missingRates {
                     let scheme = String(m.split(separator: ".").first ?? "")
+                    let assumedOre = pending[scheme].map { used.insert(scheme).inserted ? $0 : 0 }
                     rows.append([
-                        p.id!, p.$municipality.id.value, y.year, scheme, m, Int?.none, m, "",
+                        p.id!, p.$municipality.id.value, y.year, scheme, m, Int?.none, m, assumedOre, "",
                     ])
                 }
             }
@@ -167,7 +198,8 @@ package struct GrantExpectations: DerivedTable {
         try await BulkInsert.run(
             into: GrantExpectation.schema,
             columns: [
-                "person_id", "municipality", "year", "scheme", "category", "amount_ore", "missing_key", "reference",
+                "person_id", "municipality", "year", "scheme", "category", "amount_ore", "missing_key", "assumed_ore",
+                "reference",
             ], rows, on: db)
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// The filter and the assumptions of a forecast: the municipality, how many years, the arrivals of each coming
@@ -69,16 +70,10 @@ package struct GrantForecastPage: Encodable {
         let years = first...(first + count - 1)
         let tr = ctx.app.translations
 
-        // The persons who can still bring something in the window: settled within the last 15 years (an
-        // unaccompanied minor's special grant runs to the year they turn 20).
-        let persons = try await Person.query(on: ctx.db).filter(\.$municipality.$id == m)
-            .filter(\.$settlementDate >= LocalDate(year: first - 15, month: 1, day: 1)!).all()
-        let members = try await GrantFacts.members(of: Set(persons.compactMap { $0.$household.id }), on: ctx.db)
-        var existing: [GrantPerson] = []
-        for p in persons {
-            let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
-            if case .success(let gp) = GrantFacts.person(p, others: others) { existing.append(gp) }
-        }
+        // What the files bring: the derived rows' sums per year and scheme, in SQL (issue #12), each missing rate
+        // priced with the latest earlier rates where one is known.
+        try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        let (existing, unpriced) = try await Self.existing(ctx, m, years)
 
         // The arrivals: as entered, else the council's decision (or IMDi's request) for the year.
         let plans = try await ctx.app.sharedFacts.settlementPlans(m, ctx.db)
@@ -136,10 +131,18 @@ package struct GrantForecastPage: Encodable {
         let rules = try await GrantRateStore.rules(ctx.app, on: ctx.db)
         let forecast = GrantForecast(rules: rules, through: years.upperBound)
         var missing: Set<String> = []
-        let cells = forecast.forecast(
-            years: years, existing: existing,
+        missing.formUnion(unpriced)
+        var cells = forecast.forecast(
+            years: years, existing: [],
             arrivals: Dictionary(uniqueKeysWithValues: arrivals.map { ($0.year, $0.persons) }),
             composition: composition, missing: &missing)
+        for (key, ore) in existing {
+            if let i = cells.firstIndex(where: { $0.scheme == key.scheme && $0.year == key.year }) {
+                cells[i].existingOre = ore
+            } else {
+                cells.append(.init(scheme: key.scheme, year: key.year, existingOre: ore, arrivalsOre: 0))
+            }
+        }
         var rows: [Row] = []
         for s in GrantScheme.allCases {
             let mine = cells.filter { $0.scheme == s }
@@ -179,29 +182,97 @@ package struct GrantForecastPage: Encodable {
             }, missing: missing.sorted().map { GrantsPanel.missingLabel($0, tr, lang) }, query: query)
     }
 
+    struct SchemeYear: Hashable {
+        var scheme: GrantScheme
+        var year: Int
+    }
+
+    /// The settled persons' grants per scheme and year of `years` from `grant_expectations` (the Norwegian training
+    /// grant left out, as for the arrivals), and the rates neither the year's table nor an earlier one has.
+    static func existing(_ ctx: ServiceContext, _ m: Kommunenummer, _ years: ClosedRange<Int>) async throws
+        -> ([SchemeYear: Int], Set<String>)
+    {
+        struct Sum: Decodable {
+            var year: Int
+            var scheme: String
+            var ore: Int?
+        }
+        struct Missing: Decodable { var missing_key: String }
+        let sql = ctx.db as! any SQLDatabase
+        let t = GrantExpectation.schema
+        let norwegian = GrantScheme.norwegian.rawValue
+        let sums = try await sql.raw(
+            """
+            SELECT year, scheme, CAST(SUM(COALESCE(amount_ore, assumed_ore, 0)) AS BIGINT) AS ore
+            FROM \(ident: t) WHERE municipality = \(bind: m.value)
+            AND year >= \(bind: years.lowerBound) AND year <= \(bind: years.upperBound) AND scheme <> \(bind: norwegian)
+            GROUP BY year, scheme
+            """
+        ).all(decoding: Sum.self)
+        let missing = try await sql.raw(
+            """
+            SELECT DISTINCT missing_key FROM \(ident: t) WHERE municipality = \(bind: m.value)
+            AND year >= \(bind: years.lowerBound) AND year <= \(bind: years.upperBound) AND scheme <> \(bind: norwegian)
+            AND missing_key IS NOT NULL AND assumed_ore IS NULL
+            """
+        ).all(decoding: Missing.self)
+        var out: [SchemeYear: Int] = [:]
+        for r in sums {
+            guard let s = GrantScheme(rawValue: r.scheme), let ore = r.ore, ore != 0 else { continue }
+            out[SchemeYear(scheme: s, year: r.year)] = ore
+        }
+        return (out, Set(missing.map(\.missing_key)))
+    }
+
     /// The categories of the persons settled in the three years before `year` (in `municipalities`, or the whole
-    /// service), by the grant rules' year-1 view of each.
+    /// service), by the grant rules' year-1 view of each, counted in SQL from the year-1 rows of
+    /// `grant_expectations`: the integration grant's category, and the elderly or kindergarten grant beside it for
+    /// those 60 or more and 0–5 (a row whose rate is missing carries its category in the missing key).
     static func observed(_ ctx: ServiceContext, in municipalities: [Kommunenummer]?, before year: Int) async throws
         -> ArrivalComposition
     {
-        var query = Person.query(on: ctx.db)
-            .filter(\.$settlementDate >= LocalDate(year: year - 3, month: 1, day: 1)!)
-            .filter(\.$settlementDate < LocalDate(year: year, month: 1, day: 1)!)
-        if let municipalities { query = query.filter(\.$municipality.$id ~~ municipalities) }
-        let persons = try await query.all()
-        let members = try await GrantFacts.members(of: Set(persons.compactMap { $0.$household.id }), on: ctx.db)
-        var counts = ArrivalComposition(
-            singleAdults: 0, adultsInFamilies: 0, elderly: 0, childrenUnder6: 0, children6to17: 0,
-            unaccompaniedMinors: 0)
-        for p in persons {
-            let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
-            guard case .success(let gp) = GrantFacts.person(p, others: others) else { continue }
-            let age = gp.birthDate.age(on: gp.settlementDate)
-            switch GrantRules.yearOneCategory(gp) {
-            case .unaccompaniedMinor: counts.unaccompaniedMinors += 1
-            case .singleAdult: if age >= 60 { counts.elderly += 1 } else { counts.singleAdults += 1 }
-            case .adult: if age >= 60 { counts.elderly += 1 } else { counts.adultsInFamilies += 1 }
-            default: if age <= 5 { counts.childrenUnder6 += 1 } else { counts.children6to17 += 1 }
+        try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        struct Row: Decodable {
+            var category: String
+            var n: Int
+            var flagged: Int
+        }
+        let sql = ctx.db as! any SQLDatabase
+        let t = GrantExpectation.schema
+        let categories = ["single_adult", "adult", "child", "unaccompanied_minor"]
+        let missingKeys = categories.map { "integration." + $0 }
+        let scope: SQLQueryString =
+            municipalities.map { codes in
+                "AND i.municipality IN (\(binds: codes.map(\.value)))"
+            } ?? ""
+        let rows = try await sql.raw(
+            """
+            SELECT CASE WHEN i.missing_key IS NULL THEN i.category ELSE SUBSTR(i.category, 13) END AS category,
+            CAST(COUNT(*) AS BIGINT) AS n,
+            CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM \(ident: t) e WHERE e.person_id = i.person_id
+              AND e.year = i.year AND e.scheme IN ('elderly', 'kindergarten')) THEN 1 ELSE 0 END) AS BIGINT) AS flagged
+            FROM \(ident: t) i
+            WHERE i.scheme = 'integration' AND i.year >= \(bind: year - 3) AND i.year < \(bind: year) \(scope)
+            AND (i.category IN (\(binds: categories)) OR i.missing_key IN (\(binds: missingKeys)))
+            GROUP BY CASE WHEN i.missing_key IS NULL THEN i.category ELSE SUBSTR(i.category, 13) END
+            """
+        ).all(decoding: Row.self)
+        var counts = ScenarioComposition.zero
+        for r in rows {
+            switch r.category {
+            case "single_adult":
+                counts.singleAdults += r.n - r.flagged
+                counts.elderly += r.flagged
+            case "adult":
+                counts.adultsInFamilies += r.n - r.flagged
+                counts.elderly += r.flagged
+            case "child":
+                counts.childrenUnder6 += r.flagged
+                counts.children6to17 += r.n - r.flagged
+            case "unaccompanied_minor":
+                counts.unaccompaniedMinors += r.n
+            default:
+                break
             }
         }
         return counts

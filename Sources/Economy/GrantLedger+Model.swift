@@ -77,12 +77,17 @@ struct LedgerRow: Decodable {
     var expected: Int
     var received: Int
     var missing: Int
+    /// The day the person moved away, when it was in or before the payment year (`withMoves`).
+    var movedOn: LocalDate?
 
     /// Why what IMDi paid differs from what the rules give, as far as the file tells.
     var causeKey: String? {
         if expected == received && missing == 0 { return nil }
         if missing > 0 { return "grant.cause.rate_missing" }
         if settlement_date == nil { return "grant.cause.no_settlement_date" }
+        // The municipality moved from keeps the grant for the month of the move and the next (IMDi's rules for
+        // integreringstilskudd); the rest of the year goes to the municipality moved to.
+        if movedOn != nil && received < expected { return "grant.cause.moved" }
         if received == 0 { return national_id == nil ? "grant.cause.not_in_register" : "grant.cause.not_paid" }
         if expected == 0 { return "grant.cause.not_expected" }
         return received > expected ? "grant.cause.paid_more" : "grant.cause.paid_less"
@@ -167,7 +172,7 @@ extension GrantLedgerPage {
             let p = Pager(base: "/economy/grants\(query)&", requested: requestedPage, total: total, size: pageSize)
             pager = p
             let found = try await Self.rows(
-                sql, m, year, differencesOnly: differencesOnly, limit: p.size, offset: p.offset)
+                ctx, m, year, differencesOnly: differencesOnly, limit: p.size, offset: p.offset)
             try await ctx.auditList("grant_ledger", records: found.map { ($0.id, m) })
             rows = found.map { r in
                 PersonRow(
@@ -228,14 +233,20 @@ extension GrantLedgerPage {
     }
 
     static func rows(
-        _ sql: any SQLDatabase, _ m: Kommunenummer, _ year: Int, differencesOnly: Bool, limit: Int, offset: Int
+        _ ctx: ServiceContext, _ m: Kommunenummer, _ year: Int, differencesOnly: Bool, limit: Int, offset: Int
     ) async throws -> [LedgerRow] {
         let inner = from(m, year, differencesOnly: differencesOnly)
-        return try await sql.raw(
+        var rows = try await (ctx.db as! any SQLDatabase).raw(
             """
             \(inner) ORDER BY family_name, given_name, id
             LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
             """
         ).all(decoding: LedgerRow.self)
+        // The moves of this page's persons only, from the feature that knows them.
+        let moves = try await ctx.app.sharedFacts.movedOut(rows.map(\.id), ctx.db)
+        for i in rows.indices {
+            if let day = moves[rows[i].id], day.year <= year { rows[i].movedOn = day }
+        }
+        return rows
     }
 }

@@ -106,11 +106,10 @@ package struct GrantLedgerController: RouteCollection {
         let header: [String]
         var rows: [[XLSX.Cell]] = []
         if first.showNames {
-            let sql = ctx.db as! any SQLDatabase
             var found: [LedgerRow] = []
             while true {
                 let page = try await GrantLedgerPage.rows(
-                    sql, m, first.year, differencesOnly: first.differencesOnly, limit: 1000, offset: found.count)
+                    ctx, m, first.year, differencesOnly: first.differencesOnly, limit: 1000, offset: found.count)
                 found += page
                 if page.count < 1000 { break }
             }

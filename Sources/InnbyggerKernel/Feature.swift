@@ -304,6 +304,9 @@ package struct SharedFacts: Sendable {
     /// A municipality's own caseload norm (participants per programme advisor) and its source, kept by the
     /// programme feature: the settlement scenarios' advisor need.
     package var caseloadNorm: @Sendable (Kommunenummer, any Database) async throws -> (Int, String)? = { _, _ in nil }
+    /// The day each of the persons moved away, as far as the service knows it (the programme ended because the
+    /// participant moved), kept by the programme feature: the grant ledger's "moved" cause.
+    package var movedOut: @Sendable ([UUID], any Database) async throws -> [UUID: LocalDate] = { _, _ in [:] }
 
     package init() {}
 }

@@ -63,8 +63,8 @@ package struct ProgrammeFeature: Feature {
     package var deadlineFacts: [any DeadlineFacts] { [ProgrammeSteps()] }
     package var derivedTables: [any DerivedTable] { [ProgrammeSummaries()] }
 
-    /// What the programme tells other features: the Norwegian target of a person's plan, who has started, and the
-    /// municipality's caseload norm.
+    /// What the programme tells other features: the Norwegian target of a person's plan, who has started, who moved
+    /// away, and the municipality's caseload norm.
     package func configure(_ app: Application) throws {
         app.sharedFacts.norwegianTarget = { person, db in
             try await PersonProgramme.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
@@ -73,6 +73,16 @@ package struct ProgrammeFeature: Feature {
             try await PersonProgramme.query(on: db).filter(\.$municipality.$id == municipality)
                 .filter(\.$startDate != nil).all()
                 .filter { $0.startDate! < day }.map { $0.$person.id }
+        }
+        app.sharedFacts.movedOut = { persons, db in
+            guard !persons.isEmpty else { return [:] }
+            var out: [UUID: LocalDate] = [:]
+            for p in try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons)
+                .filter(\.$endReason == .moved).filter(\.$endDate != nil).all()
+            {
+                out[p.$person.id] = p.endDate
+            }
+            return out
         }
         app.sharedFacts.caseloadNorm = { municipality, db in
             try await CaseloadNorm.find(municipality, on: db).map { ($0.maxParticipants, $0.source) }

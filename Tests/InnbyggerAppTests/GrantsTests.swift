@@ -7,6 +7,7 @@ import ZIPFoundation
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
+@testable import Programme
 
 /// The grants contract (`POST /api/v1/rules/grants`) against values computed by hand from the rate tables in the
 /// issue and facts.md, and the person page's grants section.
@@ -330,6 +331,23 @@ struct GrantLedgerTests {
             try await GrantPayment.query(on: app.db).delete()
             let clean = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
             #expect(clean.rows.allSatisfy { $0.receivedOre == 0 })
+            // A participant whose programme ended because they moved: the likely cause is the move, from the programme.
+            let owed = try #require(clean.rows.first { $0.expectedOre > 0 && !$0.missing })
+            let programme = PersonProgramme()
+            programme.$person.id = owed.id
+            programme.$municipality.id = "3420"
+            programme.lawRegime = .integreringsloven2021
+            programme.extensionMonths = 0
+            programme.livesWithParents = false
+            programme.coupleWithoutChildren = false
+            programme.endDate = LocalDate(iso: "2026-03-31")
+            programme.endReason = .moved
+            try await PersonProgramme.query(on: app.db).filter(\.$person.$id == owed.id).delete()
+            try await programme.create(on: app.db)
+            let moved = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2026), lang: "nb")
+            #expect(moved.rows.first { $0.id == owed.id }?.causeKey == "grant.cause.moved")
+            let earlier = try await GrantLedgerPage.load(ctx, LedgerQuery(municipality: "3420", year: 2025), lang: "nb")
+            #expect(earlier.rows.first { $0.id == owed.id }.map { $0.causeKey != "grant.cause.moved" } ?? true)
 
             // One payment from the form: the person's row shows it, and the difference.
             let listed = try #require(model.rows.first)
@@ -632,6 +650,35 @@ struct GrantForecastPageTests {
             for (i, total) in model.totals.enumerated() {
                 #expect(model.rows.reduce(0) { $0 + $1.cells[i].totalOre } == total.totalOre)
             }
+            // The files' part, summed in SQL from the derived rows, is the rules' over every file with the years
+            // without a table priced by the latest earlier rates (the Norwegian grant left out).
+            let filled = GrantForecast(rules: try await GrantRateStore.rules(app, on: app.db), through: 2030).rules
+            let persons = try await Person.query(on: app.db).filter(\.$municipality.$id == "3420").all()
+            let members = try await GrantFacts.members(of: Set(persons.compactMap { $0.$household.id }), on: app.db)
+            var byRules = [Int](repeating: 0, count: 5)
+            var counts = ScenarioComposition.zero
+            for p in persons {
+                let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
+                guard case .success(let gp) = GrantFacts.person(p, others: others) else { continue }
+                for (i, y) in (2026...2030).enumerated() {
+                    byRules[i] += filled.year(gp, y).lines.filter { $0.scheme != .norwegian }.reduce(0) {
+                        $0 + $1.amountOre
+                    }
+                }
+                // The composition's categories, person by person, for the settled of 2023–2025.
+                guard (2023...2025).contains(gp.settlementDate.year),
+                    GrantRules.integrationYears(gp)?.contains(1) == true
+                else { continue }
+                let age = gp.birthDate.age(on: gp.settlementDate)
+                switch GrantRules.yearOneCategory(gp) {
+                case .unaccompaniedMinor: counts.unaccompaniedMinors += 1
+                case .singleAdult: if age >= 60 { counts.elderly += 1 } else { counts.singleAdults += 1 }
+                case .adult: if age >= 60 { counts.elderly += 1 } else { counts.adultsInFamilies += 1 }
+                default: if age <= 5 { counts.childrenUnder6 += 1 } else { counts.children6to17 += 1 }
+                }
+            }
+            #expect(model.totals.map(\.existingOre) == byRules)
+            #expect(try await GrantForecastPage.observed(ctx, in: ["3420"], before: 2026) == counts)
             // Entered arrivals and composition: 10 single adults in 2027 add 10 × the year-1 single-adult rate.
             var q = ForecastQuery(municipality: "3420", years: 3)
             q.arrivals = ["2026": 0, "2027": 10, "2028": 0]

@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "Demo-passord-2026"
 
 
-def routes(person):
+def routes(person, scenarios):
     """(name, path, credential, kind): credential is none, session (case worker), leader or token."""
     return [
         ("/healthz", "/healthz", "none", "ceiling"),
@@ -51,6 +51,10 @@ def routes(person):
         ("statistics API", "/api/v1/statistics/overview", "token", "aggregate"),
         ("grant ledger /economy/grants", "/economy/grants?municipality=3420", "session", "aggregate"),
         ("grant forecast /economy/forecast (leader)", "/economy/forecast?municipality=3420", "leader", "aggregate"),
+        ("scenarios /economy/scenarios (leader)", "/economy/scenarios?municipality=3420", "leader", "list"),
+        ("scenarios compared (leader)", "/economy/scenarios/compare?" + "&".join(f"ids[]={s}" for s in scenarios),
+         "leader", "aggregate"),
+        ("scenario result API", f"/api/v1/economy/scenarios/{scenarios[0]}/result", "token", "aggregate"),
     ]
 
 
@@ -151,6 +155,16 @@ class Database:
             "SELECT p.id::text FROM persons p JOIN participations pp ON pp.person_id = p.id "
             "WHERE p.municipality = '3420' ORDER BY p.family_name, p.given_name, p.id "
             f"LIMIT 1 OFFSET {int(count) // 2}")[0][0]
+
+    def scenario_ids(self):
+        """Elverum's two bench scenarios, by name."""
+        rows = self.query("SELECT id FROM settlement_scenarios WHERE municipality = '3420' ORDER BY name"
+                          if self.kind == "sqlite" else
+                          "SELECT id::text FROM settlement_scenarios WHERE municipality = '3420' ORDER BY name")
+        out = []
+        for (row,) in rows:
+            out.append(str(uuid.UUID(bytes=row)) if isinstance(row, bytes) else str(uuid.UUID(row)))
+        return out
 
     def audit_count(self):
         return int(self.query("SELECT COUNT(*) FROM audit_entries")[0][0])
@@ -350,10 +364,11 @@ def run_routes(a, db, server):
                             "warning"], check=True, capture_output=True, text=True).stdout.strip()
     creds = {"token": token, "session": login(url, "saksbehandler.elverum"), "leader": login(url, "leder.elverum")}
     person = db.person_id()
+    scenarios = db.scenario_ids()
     timeout = seconds(a.timeout)
     load_before = open("/proc/loadavg").read().split()[:3]
     results = []
-    for name, path, credential, kind in routes(person):
+    for name, path, credential, kind in routes(person, scenarios):
         headers = headers_for(credential, creds)
         wait_idle(server.pid)
         status, took = one_request(url + path, headers, timeout)

@@ -60,6 +60,13 @@ public struct GrantForecast: Sendable {
         /// From the coming arrivals.
         public var arrivalsOre: Int
         public var totalOre: Int { existingOre + arrivalsOre }
+
+        public init(scheme: GrantScheme, year: Int, existingOre: Int, arrivalsOre: Int) {
+            self.scheme = scheme
+            self.year = year
+            self.existingOre = existingOre
+            self.arrivalsOre = arrivalsOre
+        }
     }
 
     public let rules: GrantRules
