@@ -137,7 +137,7 @@ package struct ScenarioFormPage: Encodable {
         var arrivals: [Int] = []
         var last = -1
         for i in 0..<ScenarioResult.window where !(form.text("arrivals-\(i)") ?? "").isEmpty { last = i }
-        for i in 0...max(last, -1) where last >= 0 {
+        for i in 0..<(last + 1) {
             arrivals.append(try Validate.formInt(form.text("arrivals-\(i)"), "arrivals[\(i)]") ?? 0)
         }
         var composition: [String: Int] = [:]
