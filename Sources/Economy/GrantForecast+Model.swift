@@ -21,10 +21,13 @@ package struct GrantForecastPage: Encodable {
         var schemeKey: String
         var cells: [Amount]
     }
+    /// A cell: what the files bring (nil when fewer persons than the disclosure threshold bring it and the reader
+    /// sees sums only), what the arrivals would, and the two together.
     package struct Amount: Encodable {
-        var existingOre: Int
+        var existingOre: Int?
         var arrivalsOre: Int
-        var totalOre: Int
+        var totalOre: Int?
+        var suppressed: Bool
     }
     package struct Arrival: Encodable {
         var year: Int
@@ -53,6 +56,9 @@ package struct GrantForecastPage: Encodable {
     package var assumed: [String]
     package var missing: [String]
     package var query: String
+    /// Some cell is hidden for fewer persons than `threshold`.
+    package var anySuppressed: Bool
+    package var threshold: Int
 
     nonisolated(unsafe) static let categories: [(String, WritableKeyPath<ArrivalComposition, Int>)] = [
         ("singleAdults", \.singleAdults), ("adultsInFamilies", \.adultsInFamilies), ("elderly", \.elderly),
@@ -73,7 +79,12 @@ package struct GrantForecastPage: Encodable {
         // What the files bring: the derived rows' sums per year and scheme, in SQL (issue #12), each missing rate
         // priced with the latest earlier rates where one is known.
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
-        let (existing, unpriced) = try await Self.existing(ctx, m, years)
+        let (existing, unpriced, bringers) = try await Self.existing(ctx, m, years)
+        // For readers of the sums only, a scheme and year that fewer persons than the threshold bring is hidden, and
+        // so is that year's total (else the hidden cell could be had by subtraction).
+        let threshold = ctx.app.disclosure.threshold
+        let namesShown = ctx.may(.list, .grantLedger(municipality: m))
+        let hidden = Set(bringers.filter { !namesShown && $0.value > 0 && $0.value < threshold }.keys)
 
         // The arrivals: as entered, else the council's decision (or IMDi's request) for the year.
         let plans = try await ctx.app.sharedFacts.settlementPlans(m, ctx.db)
@@ -152,16 +163,20 @@ package struct GrantForecastPage: Encodable {
                     schemeKey: s.labelKey,
                     cells: years.map { y in
                         let c = mine.first { $0.year == y }
+                        let suppressed = hidden.contains(SchemeYear(scheme: s, year: y))
                         return Amount(
-                            existingOre: c?.existingOre ?? 0, arrivalsOre: c?.arrivalsOre ?? 0,
-                            totalOre: c?.totalOre ?? 0)
+                            existingOre: suppressed ? nil : c?.existingOre ?? 0, arrivalsOre: c?.arrivalsOre ?? 0,
+                            totalOre: suppressed ? nil : c?.totalOre ?? 0, suppressed: suppressed)
                     }))
         }
         let totals = years.map { y in
             let inYear = cells.filter { $0.year == y }
             let e = inYear.reduce(0) { $0 + $1.existingOre }
             let a = inYear.reduce(0) { $0 + $1.arrivalsOre }
-            return Amount(existingOre: e, arrivalsOre: a, totalOre: e + a)
+            let suppressed = hidden.contains { $0.year == y }
+            return Amount(
+                existingOre: suppressed ? nil : e, arrivalsOre: a, totalOre: suppressed ? nil : e + a,
+                suppressed: suppressed)
         }
         let names = try await ctx.municipalityNames()
         var query = "?municipality=\(m.value)&years=\(count)"
@@ -179,7 +194,8 @@ package struct GrantForecastPage: Encodable {
             }, compositionSourceKey: "forecast.composition.\(source)",
             assumed: forecast.assumedRates.filter { years.contains($0.key) }.sorted { $0.key < $1.key }.map {
                 tr.text("forecast.assumed", lang, [String($0.key), String($0.value)])
-            }, missing: missing.sorted().map { GrantsPanel.missingLabel($0, tr, lang) }, query: query)
+            }, missing: missing.sorted().map { GrantsPanel.missingLabel($0, tr, lang) }, query: query,
+            anySuppressed: !hidden.isEmpty, threshold: threshold)
     }
 
     struct SchemeYear: Hashable {
@@ -190,12 +206,13 @@ package struct GrantForecastPage: Encodable {
     /// The settled persons' grants per scheme and year of `years` from `grant_expectations` (the Norwegian training
     /// grant left out, as for the arrivals), and the rates neither the year's table nor an earlier one has.
     static func existing(_ ctx: ServiceContext, _ m: Kommunenummer, _ years: ClosedRange<Int>) async throws
-        -> ([SchemeYear: Int], Set<String>)
+        -> (amounts: [SchemeYear: Int], unpriced: Set<String>, persons: [SchemeYear: Int])
     {
         struct Sum: Decodable {
             var year: Int
             var scheme: String
             var ore: Int?
+            var persons: Int
         }
         struct Missing: Decodable { var missing_key: String }
         let sql = ctx.db as! any SQLDatabase
@@ -203,7 +220,8 @@ package struct GrantForecastPage: Encodable {
         let norwegian = GrantScheme.norwegian.rawValue
         let sums = try await sql.raw(
             """
-            SELECT year, scheme, CAST(SUM(COALESCE(amount_ore, assumed_ore, 0)) AS BIGINT) AS ore
+            SELECT year, scheme, CAST(SUM(COALESCE(amount_ore, assumed_ore, 0)) AS BIGINT) AS ore,
+            CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons
             FROM \(ident: t) WHERE municipality = \(bind: m.value)
             AND year >= \(bind: years.lowerBound) AND year <= \(bind: years.upperBound) AND scheme <> \(bind: norwegian)
             GROUP BY year, scheme
@@ -217,11 +235,14 @@ package struct GrantForecastPage: Encodable {
             """
         ).all(decoding: Missing.self)
         var out: [SchemeYear: Int] = [:]
+        var persons: [SchemeYear: Int] = [:]
         for r in sums {
-            guard let s = GrantScheme(rawValue: r.scheme), let ore = r.ore, ore != 0 else { continue }
+            guard let s = GrantScheme(rawValue: r.scheme) else { continue }
+            persons[SchemeYear(scheme: s, year: r.year)] = r.persons
+            guard let ore = r.ore, ore != 0 else { continue }
             out[SchemeYear(scheme: s, year: r.year)] = ore
         }
-        return (out, Set(missing.map(\.missing_key)))
+        return (out, Set(missing.map(\.missing_key)), persons)
     }
 
     /// The categories of the persons settled in the three years before `year` (in `municipalities`, or the whole

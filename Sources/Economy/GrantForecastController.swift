@@ -24,9 +24,11 @@ package struct ForecastAPIController: RouteCollection {
     package struct Forecast: Content {
         package struct Year: Content {
             var year: Int
-            var existingOre: Int
+            /// Nil when suppressed (fewer persons than the disclosure threshold, for a reader of the sums only).
+            var existingOre: Int?
             var arrivalsOre: Int
-            var totalOre: Int
+            var totalOre: Int?
+            var suppressed: Bool
             var arrivals: Int
             var arrivalsSource: String
         }
@@ -50,8 +52,8 @@ package struct ForecastAPIController: RouteCollection {
             zip(m.years, zip(cells, m.arrivals)).map { y, pair in
                 Forecast.Year(
                     year: y, existingOre: pair.0.existingOre, arrivalsOre: pair.0.arrivalsOre,
-                    totalOre: pair.0.totalOre,
-                    arrivals: pair.1.persons, arrivalsSource: pair.1.source)
+                    totalOre: pair.0.totalOre, suppressed: pair.0.suppressed, arrivals: pair.1.persons,
+                    arrivalsSource: pair.1.source)
             }
         }
         return Forecast(

@@ -928,7 +928,7 @@ def test_settlement_scenarios(driver):
     assert "Journey: 40 over to år" in driver.find_element(By.TAG_NAME, "h1").text
     visit(driver, "/economy/capacity?municipality=3427", "capacity")
     fill(driver, "programme_advisors", "4")
-    submit(driver, "form[action='/economy/capacity']")
+    submit(driver, "form[method='post'][action='/economy/capacity']")
     check_shown(driver, "capacity saved")
     assert "Kapasiteten er lagret" in driver.find_element(By.TAG_NAME, "main").text
     logout(driver)
