@@ -241,6 +241,8 @@ package enum ScenarioService {
     package static func list(_ ctx: ServiceContext, municipality: String?, page: Int, size: Int = 50) async throws
         -> (rows: [SettlementScenario], total: Int, codes: [Kommunenummer])
     {
+        // An empty municipality is a malformed one here (the page sends none for "all of mine").
+        if let municipality { _ = try Validate.municipality(municipality) }
         let codes = try await ctx.scope(where: .list, requested: municipality) { .planning(municipality: $0) }
         let q = SettlementScenario.query(on: ctx.db).filter(\.$municipality ~~ codes)
         let total = try await q.count()

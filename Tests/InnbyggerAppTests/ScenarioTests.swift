@@ -149,6 +149,11 @@ struct ScenarioTests {
             #expect(
                 try await api(app, .GET, "/api/v1/economy/scenarios?municipality=3427", token: elverum).status
                     == .forbidden)
+            for bad in ["", "12", "3427x"] {
+                let res = try await api(app, .GET, "/api/v1/economy/scenarios?municipality=\(bad)", token: elverum)
+                #expect(res.status == .badRequest, "municipality=\(bad)")
+            }
+            #expect(try await api(app, .GET, "/api/v1/economy/capacities/12", token: elverum).status == .badRequest)
             // An advisor reads Elverum's scenarios but does not draw them up or record capacity.
             let advisor = Browser(app)
             try await advisor.login("veileder.elverum")

@@ -399,8 +399,12 @@ def run_routes(a, db, server):
                 row["sql_ms"] = db.time_ms(sql)
         results.append(row)
         print(f"  {name}: {summarise(row)}", flush=True)
+    imported = run_import(url, token, timeout)
+    print(f"  import: {imported.get('rows')} persons in {imported.get('seconds', 0):.2f} s "
+          f"({imported.get('persons_per_second', 0):.0f} persons/s), HTTP {imported.get('status')}", flush=True)
     server.sample()
     out = {
+        "import": imported,
         "db": a.db, "persons": a.persons, "label": a.label, "connections": a.connections, "duration": a.duration,
         "routes": results, "rss_peak_kb": server.peak_kb, "rss_end_kb": rss_kb(server.pid),
         "server_restarts": server.restarts, "audit_entries": db.audit_count(), "person": person,
@@ -409,6 +413,48 @@ def run_routes(a, db, server):
     }
     with open(a.out, "w") as f:
         json.dump(out, f, indent=1)
+
+
+def import_csv(rows, seed=12):
+    """A file of `rows` persons in households of one to five, in the import's format (docs/import.md), the same
+    for every run."""
+    import random
+    rnd = random.Random(seed)
+    lines = ["household,householdAddress,relation,givenName,familyName,birthDate,sex,citizenship,residenceGround,"
+             "arrivalDate,settlementDate,settledByAgreement"]
+    n = 0
+    h = 0
+    while n < rows:
+        h += 1
+        size = min(rnd.randint(1, 5), rows - n)
+        for m in range(size):
+            adult = m < 2
+            year = rnd.randint(1960, 2000) if adult else rnd.randint(2008, 2022)
+            relation = "main" if m == 0 else ("spouse" if m == 1 else "child")
+            lines.append(f"B{h},Benkveien {h % 500 + 1},{relation},Navn{n},Import{h},{year}-0{rnd.randint(1, 9)}-1"
+                         f"{rnd.randint(0, 9)},{rnd.choice(['female', 'male'])},SY,refugee,2025-0{rnd.randint(1, 9)}-01,"
+                         f"2025-{rnd.randint(10, 12)}-01,ja")
+            n += 1
+    return "\n".join(lines) + "\n"
+
+
+def run_import(url, token, timeout, rows=5000):
+    """Times one import through the API: the largest file it takes (5 000 rows), all or nothing."""
+    body = import_csv(rows).encode()
+    req = urllib.request.Request(url + "/api/v1/imports/persons?municipality=3420", data=body, method="POST",
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"})
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=max(timeout, 120)) as res:
+            res.read()
+            status = res.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+        print(f"  import refused: {e.read()[:500]!r}", flush=True)
+    except Exception as e:
+        return {"rows": rows, "status": None, "error": str(e)}
+    took = time.perf_counter() - t
+    return {"rows": rows, "status": status, "seconds": took, "persons_per_second": rows / took if took else 0}
 
 
 def summarise(row):
@@ -495,6 +541,12 @@ def cmd_report(a):
         if r.get("load_before"):
             print(f"load average (1, 5, 15 min) before: {' '.join(r['load_before'])}, "
                   f"after: {' '.join(r['load_after'])} (the machine is shared; other work slows every route)")
+        imp = r.get("import") or {}
+        if imp.get("seconds"):
+            print(f"import: {imp['rows']} persons through POST /api/v1/imports/persons in {imp['seconds']:.2f} s "
+                  f"({imp['persons_per_second']:.0f} persons/s, HTTP {imp['status']})")
+            if imp.get("status", 0) // 100 != 2:
+                failed = True
         print(f"audit entries after the run: {r.get('audit_entries')} "
               "(audit/req: entries appended per request served, reads append theirs by group commit)")
     if a.strict and failed:
