@@ -66,20 +66,34 @@ package enum GrantFacts {
     package static func years(
         _ person: GrantPerson, _ p: Person, rules: GrantRules, engine: RulesEngine, today: LocalDate
     ) -> [GrantYear] {
-        let norwegian = engine.evaluate(p.facts, asOf: today).norwegianTraining.category
-        let hasRight = norwegian == .rightAndDuty || norwegian == .rightOnly
+        let right = hasNorwegianRight(p, engine: engine, today: today)
+        return paymentYears(person).map { year(person, p, $0, rules: rules, hasNorwegianRight: right) }
+    }
+
+    /// The payment years a person can bring something in.
+    static func paymentYears(_ person: GrantPerson) -> ClosedRange<Int> {
         let first = person.settlementDate.year
-        let last = max(first + 4, person.unaccompaniedMinor ? person.birthDate.year + 20 : 0)
-        return (first...last).map { year in
-            var r = rules.year(person, year)
-            if let n = rules.norwegianPersonGrant(
-                hasRight: hasRight, citizenship: p.citizenship, settlementDate: person.settlementDate, year: year,
-                missing: &r.missingRates)
-            {
-                r.lines.append(n)
-            }
-            return r
+        return first...max(first + 4, person.unaccompaniedMinor ? person.birthDate.year + 20 : 0)
+    }
+
+    /// The right to Norwegian training (integreringsloven § 27), by the rules engine.
+    static func hasNorwegianRight(_ p: Person, engine: RulesEngine, today: LocalDate) -> Bool {
+        let norwegian = engine.evaluate(p.facts, asOf: today).norwegianTraining.category
+        return norwegian == .rightAndDuty || norwegian == .rightOnly
+    }
+
+    /// One payment year's lines, with the Norwegian per-person grant for a person with the right.
+    static func year(_ person: GrantPerson, _ p: Person, _ year: Int, rules: GrantRules, hasNorwegianRight: Bool)
+        -> GrantYear
+    {
+        var r = rules.year(person, year)
+        if let n = rules.norwegianPersonGrant(
+            hasRight: hasNorwegianRight, citizenship: p.citizenship, settlementDate: person.settlementDate,
+            year: year, missing: &r.missingRates)
+        {
+            r.lines.append(n)
         }
+        return r
     }
 
     /// The other members of each household, by household.
@@ -167,9 +181,9 @@ package struct GrantExpectations: DerivedTable {
         for p in persons {
             let others = p.$household.id.map { h in (members[h] ?? []).filter { $0.id != p.id } } ?? []
             guard case .success(let person) = GrantFacts.person(p, others: others) else { continue }
-            let actual = GrantFacts.years(person, p, rules: rules, engine: engine, today: today)
-            let assumed = GrantFacts.years(person, p, rules: filled, engine: engine, today: today)
-            for (y, f) in zip(actual, assumed) {
+            let right = GrantFacts.hasNorwegianRight(p, engine: engine, today: today)
+            for year in GrantFacts.paymentYears(person) {
+                let y = GrantFacts.year(person, p, year, rules: rules, hasNorwegianRight: right)
                 for l in y.lines {
                     rows.append([
                         p.id!, p.$municipality.id.value, y.year, l.scheme.rawValue, l.category, l.amountOre,
@@ -179,6 +193,9 @@ package struct GrantExpectations: DerivedTable {
                 // Per scheme, what the filled rates give beyond the lines the year's own table has: on the scheme's
                 // first missing row, so that the forecast's sum is the filled rules' sum.
                 var pending: [String: Int] = [:]
+                // Only a year with a missing rate needs the filled rules.
+                let f = y.missingRates.isEmpty
+                    ? y : GrantFacts.year(person, p, year, rules: filled, hasNorwegianRight: right)
                 for s in Set(y.missingRates.map { String($0.split(separator: ".").first ?? "") }) {
                     let all = f.lines.filter { $0.scheme.rawValue == s }.reduce(0) { $0 + $1.amountOre }
                     let found = y.lines.filter { $0.scheme.rawValue == s }.reduce(0) { $0 + $1.amountOre }
