@@ -88,12 +88,12 @@ package struct CreateDisabilityGrants: AsyncMigration {
 /// Keeps `disability_grant_deadlines` current: for every file with a case and a settlement date, the deadline of
 /// each grant year no application has been recorded for.
 package struct DisabilityDeadlines: DerivedTable {
-    package func refresh(_ ids: [UUID], app: Application, on db: any Database) async throws {
+    package func refresh(_ ids: [UUID], persons all: [Person], app: Application, on db: any Database) async throws {
         try await DisabilityDeadline.query(on: db).filter(\.$personID ~~ ids).delete()
         let cases = Set(try await DisabilityCase.query(on: db).filter(\.$personID ~~ ids).all().map(\.personID))
         guard !cases.isEmpty else { return }
         let applied = try await DisabilityApplication.query(on: db).filter(\.$personID ~~ Array(cases)).all()
-        let persons = try await Person.query(on: db).filter(\.$id ~~ Array(cases)).all()
+        let persons = all.filter { cases.contains($0.id!) }
         var rows: [[any Encodable & Sendable]] = []
         for p in persons {
             guard let settled = p.settlementDate else { continue }

@@ -167,9 +167,8 @@ package struct AddAssumedGrantAmounts: AsyncMigration {
 
 /// Keeps `grant_expectations` current for the given files.
 package struct GrantExpectations: DerivedTable {
-    package func refresh(_ ids: [UUID], app: Application, on db: any Database) async throws {
+    package func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws {
         try await GrantExpectation.query(on: db).filter(\.$personID ~~ ids).delete()
-        let persons = try await Person.query(on: db).filter(\.$id ~~ ids).all()
         guard !persons.isEmpty else { return }
         let members = try await GrantFacts.members(of: Set(persons.compactMap { $0.$household.id }), on: db)
         let rules = try await GrantRateStore.rules(app, on: db)
@@ -194,7 +193,8 @@ package struct GrantExpectations: DerivedTable {
                 // first missing row, so that the forecast's sum is the filled rules' sum.
                 var pending: [String: Int] = [:]
                 // Only a year with a missing rate needs the filled rules.
-                let f = y.missingRates.isEmpty
+                let f =
+                    y.missingRates.isEmpty
                     ? y : GrantFacts.year(person, p, year, rules: filled, hasNorwegianRight: right)
                 for s in Set(y.missingRates.map { String($0.split(separator: ".").first ?? "") }) {
                     let all = f.lines.filter { $0.scheme.rawValue == s }.reduce(0) { $0 + $1.amountOre }

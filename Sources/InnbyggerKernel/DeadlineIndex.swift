@@ -68,18 +68,18 @@ package struct CreateDeadlineIndex: AsyncMigration {
 /// (issue #12). `refresh` replaces the rows of the given files, inside the write transaction that changed them, and
 /// again in the day's pass, since what the rules say depends on the date.
 package protocol DerivedTable: Sendable {
-    /// Replaces the rows of `persons` on `db` (a write transaction); files that no longer exist lose their rows.
-    func refresh(_ persons: [UUID], app: Application, on db: any Database) async throws
+    /// Replaces the rows of the files `ids` on `db` (a write transaction); `persons` are those of them that still
+    /// exist, read once for every table (files that no longer exist lose their rows).
+    func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws
 }
 
 /// The kernel's derived table: the open legal deadlines of each file, as the rules engine computes them.
 package struct OpenDeadlines: DerivedTable {
     package init() {}
 
-    package func refresh(_ ids: [UUID], app: Application, on db: any Database) async throws {
+    package func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws {
         let today = LocalDate.today
         try await OpenDeadline.query(on: db).filter(\.$person.$id ~~ ids).delete()
-        let persons = try await Person.query(on: db).filter(\.$id ~~ ids).all()
         guard !persons.isEmpty else { return }
         let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), features: app.features, on: db)
         let engine = app.rulesEngine
@@ -141,10 +141,12 @@ package actor DeadlineIndex {
 
     private static func refresh(batch ids: [UUID], app: Application, on db: any Database) async throws {
         try await DeadlineState.query(on: db).filter(\.$id ~~ ids).delete()
+        // The files are decoded once for all the tables (a Fluent model costs its fields in reflection, #12).
+        let persons = try await Person.query(on: db).filter(\.$id ~~ ids).all()
         for table in [OpenDeadlines()] + app.features.flatMap(\.derivedTables) {
-            try await table.refresh(ids, app: app, on: db)
+            try await table.refresh(ids, persons: persons, app: app, on: db)
         }
-        let existing = try await Person.query(on: db).filter(\.$id ~~ ids).field(\.$id).all().compactMap(\.id)
+        let existing = persons.compactMap(\.id)
         let today = LocalDate.today.iso
         try await BulkInsert.run(
             into: DeadlineState.schema, columns: ["person_id", "computed_on"], existing.map { [$0, today] }, on: db)

@@ -59,16 +59,19 @@ package struct CreateProgrammeSummaries: AsyncMigration {
 
 /// Keeps `programme_summaries` current for the given files.
 package struct ProgrammeSummaries: DerivedTable {
-    package func refresh(_ persons: [UUID], app: Application, on db: any Database) async throws {
-        try await ProgrammeSummary.query(on: db).filter(\.$personID ~~ persons).delete()
-        let parts = try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).with(\.$person)
+    package func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws {
+        try await ProgrammeSummary.query(on: db).filter(\.$personID ~~ ids).delete()
+        // The files come decoded from the kernel; only the programme's own records are read here.
+        let byID = Dictionary(uniqueKeysWithValues: persons.map { ($0.id!, $0) })
+        let parts = try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ ids)
             .with(\.$measures).with(\.$leaves).with(\.$attendance).with(\.$reviews).with(\.$outcomes)
             .with(\.$deductions).all()
         guard !parts.isEmpty else { return }
         let params = app.programmeParameters
         let today = LocalDate.today
-        let rows: [[any Encodable & Sendable]] = parts.map { part in
-            let facts = ProgrammeFacts(part: part, person: part.person, parameters: params, today: today)
+        let rows: [[any Encodable & Sendable]] = parts.compactMap { part in
+            guard let person = byID[part.$person.id] else { return nil }
+            let facts = ProgrammeFacts(part: part, person: person, parameters: params, today: today)
             let outcome = part.outcomes.first { $0.kind == .oneYear }?.status
             return [
                 part.id!, part.$person.id, part.$municipality.id.value, facts.status.rawValue, facts.isOpen,
