@@ -42,14 +42,12 @@ package struct ScenarioController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let form = try FormReader(req)
-        var input = ScenarioInput()
         do {
-            input = try ScenarioFormPage.input(form)
-            let s = try await ScenarioService.create(req.context, input)
+            let s = try await ScenarioService.create(req.context, try ScenarioFormPage.input(form))
             return req.redirect(to: "/economy/scenarios/\(s.scenario.id!.uuidString)")
         } catch let failure as ValidationFailure {
             let model = try await ScenarioFormPage.load(
-                req.context, lang: req.language, posted: Self.typed(form, input), failure: failure)
+                req.context, lang: req.language, posted: form.fields, failure: failure)
             return try await req.page("Economy/scenario-form", titleKey: "scenario.new", model).reshown(req)
         }
     }
@@ -69,15 +67,13 @@ package struct ScenarioController: RouteCollection {
     func update(req: Request) async throws -> Response {
         let id = try req.pathID("scenarioID")
         let form = try FormReader(req)
-        var input = ScenarioInput()
         do {
-            input = try ScenarioFormPage.input(form)
-            _ = try await ScenarioService.update(req.context, id, input)
+            _ = try await ScenarioService.update(req.context, id, try ScenarioFormPage.input(form))
             return req.redirect(to: "/economy/scenarios/\(id.uuidString)")
         } catch let failure as ValidationFailure {
             let loaded = try await ScenarioService.find(req.context, id, for: .update)
             let model = try await ScenarioFormPage.load(
-                req.context, lang: req.language, loaded: loaded, posted: Self.typed(form, input), failure: failure)
+                req.context, lang: req.language, loaded: loaded, posted: form.fields, failure: failure)
             return try await req.page("Economy/scenario-form", titleKey: "scenario.edit", model).reshown(req)
         }
     }
@@ -85,23 +81,6 @@ package struct ScenarioController: RouteCollection {
     func delete(req: Request) async throws -> Response {
         try await ScenarioService.delete(req.context, try req.pathID("scenarioID"))
         return req.redirect(to: "/economy/scenarios?deleted=1")
-    }
-
-    /// What was typed, for showing the form again: the fields as they came when a number could not be read.
-    static func typed(_ form: FormReader, _ parsed: ScenarioInput) -> ScenarioInput {
-        var out = parsed
-        out.name = form.text("name")
-        out.description = form.raw("description")
-        out.municipality = form.text("municipality")
-        out.municipalities = form.fields.keys.filter { $0.hasPrefix("member-") }.map { String($0.dropFirst(7)) }
-        out.firstYear = Int(form.text("firstYear") ?? "")
-        out.arrivals = (0..<ScenarioResult.window).map { Int(form.text("arrivals-\($0)") ?? "") ?? 0 }
-        var composition: [String: Int] = [:]
-        for (key, _) in ScenarioComposition.categories {
-            if let n = Int(form.text("composition-\(key)") ?? "") { composition[key] = n }
-        }
-        out.composition = composition
-        return out
     }
 
     package struct CompareQuery: Content {

@@ -74,10 +74,10 @@ package struct ScenarioFormPage: Encodable {
     package var errorField: String?
     package var errorAnchor: String?
 
-    /// The form for `loaded` (or a new scenario for the user's first municipality), or again with `posted` and
-    /// `failure`.
+    /// The form for `loaded` (or a new scenario for the user's first municipality), or again with the fields as
+    /// they were `posted` (what was typed, also what could not be read) and the `failure`.
     package static func load(
-        _ ctx: ServiceContext, lang: String, loaded: LoadedScenario? = nil, posted: ScenarioInput? = nil,
+        _ ctx: ServiceContext, lang: String, loaded: LoadedScenario? = nil, posted: [String: String]? = nil,
         failure: ValidationFailure? = nil
     ) async throws -> ScenarioFormPage {
         let codes = try await ctx.municipalities(where: .create) { .planning(municipality: $0) }
@@ -85,42 +85,34 @@ package struct ScenarioFormPage: Encodable {
         let names = try await ctx.municipalityNames()
         let all = try await ctx.allMunicipalities().compactMap(\.id)
         let s = loaded?.scenario
-        let owner = posted?.municipality ?? s?.municipality.value ?? codes.first?.value
-        let chosen = Set(posted?.municipalities ?? loaded?.members.map(\.value) ?? [])
+        let owner = posted?["municipality"] ?? s?.municipality.value ?? codes.first?.value
+        let chosen = Set(
+            posted.map { f in f.keys.filter { $0.hasPrefix("member-") }.map { String($0.dropFirst(7)) } }
+                ?? loaded?.members.map(\.value) ?? [])
         let tr = ctx.app.translations
         let arrivals: [Arrival] = (0..<ScenarioResult.window).map { i in
-            let value: String
-            if let posted {
-                value = (posted.arrivals ?? []).indices.contains(i) ? String(posted.arrivals![i]) : ""
-            } else if let s, let n = loaded?.arrivals[s.firstYear + i] {
-                value = String(n)
-            } else {
-                value = ""
-            }
-            return Arrival(id: "arrivals-\(i)", label: tr.text("scenario.year_n", lang, [String(i + 1)]), value: value)
+            let id = "arrivals-\(i)"
+            let stored = s.flatMap { loaded?.arrivals[$0.firstYear + i] }.map(String.init)
+            let value = posted.map { $0[id] ?? "" } ?? stored ?? ""
+            return Arrival(id: id, label: tr.text("scenario.year_n", lang, [String(i + 1)]), value: value)
         }
         let composition = ScenarioComposition.categories.map { key, path in
-            let value: String
-            if let posted {
-                value = posted.composition?[key].map(String.init) ?? ""
-            } else {
-                value = s?.composition.map { String(($0[keyPath: path] + 5) / 10) } ?? ""
-            }
-            return Share(id: "composition-\(key)", labelKey: "forecast.category.\(key)", value: value)
+            let id = "composition-\(key)"
+            let stored = s?.composition.map { String(($0[keyPath: path] + 5) / 10) }
+            return Share(
+                id: id, labelKey: "forecast.category.\(key)", value: posted.map { $0[id] ?? "" } ?? stored ?? "")
         }
         let anchor = Self.anchor(failure?.field)
         return ScenarioFormPage(
             id: s?.id?.uuidString, action: s.map { "/economy/scenarios/\($0.id!.uuidString)" } ?? "/economy/scenarios",
-            name: posted?.name ?? s?.name ?? "", description: posted?.description ?? s?.summary ?? "",
-            municipalities: Choice.municipalities(
-                s.map { [$0.municipality] } ?? codes, names: names, selected: owner),
+            name: posted?["name"] ?? s?.name ?? "", description: posted?["description"] ?? s?.summary ?? "",
+            municipalities: Choice.municipalities(s.map { [$0.municipality] } ?? codes, names: names, selected: owner),
             members: all.map { m in
                 Member(value: m.value, label: names[m] ?? m.value, checked: chosen.contains(m.value))
             },
-            firstYear: posted?.firstYear.map(String.init) ?? s.map { String($0.firstYear) }
-                ?? String(ctx.today.year + 1),
-            arrivals: arrivals, composition: composition, error: failure?.message(tr, lang),
-            errorField: anchor, errorAnchor: anchor)
+            firstYear: posted?["firstYear"] ?? s.map { String($0.firstYear) } ?? String(ctx.today.year + 1),
+            arrivals: arrivals, composition: composition, error: failure?.message(tr, lang), errorField: anchor,
+            errorAnchor: anchor)
     }
 
     /// The control a problem belongs to: "arrivals[2]" is the field `arrivals-2`.

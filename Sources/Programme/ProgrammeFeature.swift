@@ -70,9 +70,10 @@ package struct ProgrammeFeature: Feature {
             try await PersonProgramme.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
         }
         app.sharedFacts.startedParticipants = { municipality, day, db in
+            // Filtered in the database and read as ids only (#12).
             try await PersonProgramme.query(on: db).filter(\.$municipality.$id == municipality)
-                .filter(\.$startDate != nil).all()
-                .filter { $0.startDate! < day }.map { $0.$person.id }
+                .filter(\.$startDate != nil).filter(\.$startDate < day).field(\.$id).field(\.$person.$id).all()
+                .map { $0.$person.id }
         }
         app.sharedFacts.movedOut = { persons, db in
             guard !persons.isEmpty else { return [:] }

@@ -186,6 +186,12 @@ struct ScenarioTests {
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("id=\"e-arrivals-1\""))
             #expect(bad.body.string.contains("value=\"Femti over to år\""))
+            // What could not be read is shown as typed, and the years left empty stay empty.
+            func typed(_ id: String, _ value: String) -> String {
+                "name=\"\(id)\" type=\"number\" min=\"0\" max=\"100000\" size=\"6\" value=\"\(value)\""
+            }
+            #expect(bad.body.string.contains(typed("arrivals-1", "abc")))
+            #expect(bad.body.string.contains(typed("arrivals-2", "")))
             #expect(bad.body.string.contains("id=\"member-3428\" name=\"member-3428\" value=\"1\" checked"))
             fields["arrivals-1"] = "25"
             let good = try await b.send(.POST, "/economy/scenarios", form: fields)
