@@ -60,12 +60,6 @@ package struct GrantForecastPage: Encodable {
     package var anySuppressed: Bool
     package var threshold: Int
 
-    nonisolated(unsafe) static let categories: [(String, WritableKeyPath<ArrivalComposition, Int>)] = [
-        ("singleAdults", \.singleAdults), ("adultsInFamilies", \.adultsInFamilies), ("elderly", \.elderly),
-        ("childrenUnder6", \.childrenUnder6), ("children6to17", \.children6to17),
-        ("unaccompaniedMinors", \.unaccompaniedMinors),
-    ]
-
     package static func load(_ ctx: ServiceContext, _ q: ForecastQuery, lang: String) async throws
         -> GrantForecastPage
     {
@@ -106,37 +100,11 @@ package struct GrantForecastPage: Encodable {
         }
 
         // The composition: as entered, else the municipality's last three years, else the whole service's.
-        var composition = ArrivalComposition(
-            singleAdults: 0, adultsInFamilies: 0, elderly: 0, childrenUnder6: 0, children6to17: 0,
-            unaccompaniedMinors: 0)
-        var source = "entered"
-        if let entered = q.composition, !entered.isEmpty {
-            for (key, path) in categories {
-                let percent = entered[key] ?? 0
-                guard (0...100).contains(percent) else {
-                    throw ValidationFailure(field: "composition[\(key)]", "invalid.range", "0", "100")
-                }
-                composition[keyPath: path] = percent * 10
-            }
-            guard composition.total > 0 else {
-                throw ValidationFailure(field: "composition[adultsInFamilies]", "forecast.invalid.composition")
-            }
+        let (composition, source): (ArrivalComposition, String)
+        if let entered = try ScenarioComposition.parse(q.composition, refusingUnknown: false) {
+            (composition, source) = (entered, "entered")
         } else {
-            let threshold = ctx.app.disclosure.threshold
-            let local = try await Self.observed(ctx, in: [m], before: first)
-            if local.total >= threshold {
-                composition = ArrivalComposition.observed(local)
-                source = "municipality"
-            } else {
-                let all = try await Self.observed(ctx, in: nil, before: first)
-                if all.total >= threshold {
-                    composition = ArrivalComposition.observed(all)
-                    source = "service"
-                } else {
-                    composition.adultsInFamilies = 1000
-                    source = "fallback"
-                }
-            }
+            (composition, source) = try await ScenarioComposition.observedDefault(ctx, in: [m], before: first)
         }
 
         let rules = try await GrantRateStore.rules(ctx.app, on: ctx.db)
@@ -182,14 +150,16 @@ package struct GrantForecastPage: Encodable {
         var query = "?municipality=\(m.value)&years=\(count)"
         for a in arrivals where a.source == "entered" { query += "&arrivals[\(a.year)]=\(a.persons)" }
         if source == "entered" {
-            for (key, path) in categories { query += "&composition[\(key)]=\(composition[keyPath: path] / 10)" }
+            for (key, path) in ScenarioComposition.categories {
+                query += "&composition[\(key)]=\(composition[keyPath: path] / 10)"
+            }
         }
         return GrantForecastPage(
             municipality: m.value, municipalityName: names[m] ?? m.value, years: Array(years),
             yearChoices: (1...5).map { Choice(value: String($0), label: String($0), selected: $0 == count) },
             municipalities: Choice.municipalities(codes, names: names, selected: m), rows: rows, totals: totals,
             arrivals: arrivals,
-            composition: categories.map { key, path in
+            composition: ScenarioComposition.categories.map { key, path in
                 Share(key: key, labelKey: "forecast.category.\(key)", percent: (composition[keyPath: path] + 5) / 10)
             }, compositionSourceKey: "forecast.composition.\(source)",
             assumed: forecast.assumedRates.filter { years.contains($0.key) }.sorted { $0.key < $1.key }.map {

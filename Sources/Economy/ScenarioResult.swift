@@ -38,24 +38,12 @@ package struct ScenarioResult: Sendable {
         let s = loaded.scenario
         let years = s.firstYear...(s.firstYear + window - 1)
 
-        var source = "entered"
-        var composition = s.composition ?? ScenarioComposition.zero
-        if s.composition == nil {
-            let threshold = ctx.app.disclosure.threshold
-            let local = try await GrantForecastPage.observed(ctx, in: loaded.members, before: ctx.today.year)
-            if local.total >= threshold {
-                composition = .observed(local)
-                source = "municipality"
-            } else {
-                let all = try await GrantForecastPage.observed(ctx, in: nil, before: ctx.today.year)
-                if all.total >= threshold {
-                    composition = .observed(all)
-                    source = "service"
-                } else {
-                    composition.adultsInFamilies = 1000
-                    source = "fallback"
-                }
-            }
+        let (composition, source): (ArrivalComposition, String)
+        if let entered = s.composition {
+            (composition, source) = (entered, "entered")
+        } else {
+            (composition, source) = try await ScenarioComposition.observedDefault(
+                ctx, in: loaded.members, before: ctx.today.year)
         }
 
         let rules = try await GrantRateStore.rules(ctx.app, on: ctx.db)

@@ -153,22 +153,7 @@ package struct ScenarioInput: Content, Sendable {
             throw ValidationFailure(field: "arrivals", "scenario.invalid.arrivals")
         }
         for (i, n) in arrivals.enumerated() { _ = try Validate.number(n, "arrivals[\(i)]", 0...100_000) }
-        var composition: ArrivalComposition? = nil
-        if let entered = self.composition, !entered.isEmpty {
-            if let unknown = entered.keys.first(where: { k in !ScenarioComposition.categories.contains { $0.0 == k } })
-            {
-                throw ValidationFailure(field: "composition[\(unknown)]", "invalid.unknown_field")
-            }
-            var c = ScenarioComposition.zero
-            for (key, path) in ScenarioComposition.categories {
-                let percent = try Validate.number(entered[key] ?? 0, "composition[\(key)]", 0...100) ?? 0
-                c[keyPath: path] = percent * 10
-            }
-            guard c.total > 0 else {
-                throw ValidationFailure(field: "composition[adultsInFamilies]", "forecast.invalid.composition")
-            }
-            composition = c
-        }
+        let composition = try ScenarioComposition.parse(self.composition, refusingUnknown: true)
         return Valid(
             name: name, summary: summary, owner: owner, members: members.sorted(), firstYear: first,
             arrivals: arrivals, composition: composition)
@@ -186,6 +171,39 @@ package enum ScenarioComposition {
     package static let zero = ArrivalComposition(
         singleAdults: 0, adultsInFamilies: 0, elderly: 0, childrenUnder6: 0, children6to17: 0,
         unaccompaniedMinors: 0)
+
+    /// A composition entered in whole per cent by category (a category left out is 0), in per mille; nil when none
+    /// is entered. Each share is 0–100 and one must be above 0; `refusingUnknown` names a category that is not one.
+    static func parse(_ entered: [String: Int]?, refusingUnknown: Bool) throws -> ArrivalComposition? {
+        guard let entered, !entered.isEmpty else { return nil }
+        if refusingUnknown, let unknown = entered.keys.first(where: { k in !categories.contains { $0.0 == k } }) {
+            throw ValidationFailure(field: "composition[\(unknown)]", "invalid.unknown_field")
+        }
+        var c = zero
+        for (key, path) in categories {
+            c[keyPath: path] = try Validate.number(entered[key] ?? 0, "composition[\(key)]", 0...100)! * 10
+        }
+        guard c.total > 0 else {
+            throw ValidationFailure(field: "composition[adultsInFamilies]", "forecast.invalid.composition")
+        }
+        return c
+    }
+
+    /// The composition of the persons settled in the three years before `year` in `municipalities`, else in the
+    /// whole service, each only with at least the disclosure threshold of persons; else everyone as adults in
+    /// families. With where it comes from: "municipality", "service" or "fallback".
+    static func observedDefault(_ ctx: ServiceContext, in municipalities: [Kommunenummer], before year: Int)
+        async throws -> (ArrivalComposition, String)
+    {
+        let threshold = ctx.app.disclosure.threshold
+        let local = try await GrantForecastPage.observed(ctx, in: municipalities, before: year)
+        if local.total >= threshold { return (.observed(local), "municipality") }
+        let all = try await GrantForecastPage.observed(ctx, in: nil, before: year)
+        if all.total >= threshold { return (.observed(all), "service") }
+        var fallback = zero
+        fallback.adultsInFamilies = 1000
+        return (fallback, "fallback")
+    }
 }
 
 /// A scenario with its arrivals and region, as read.
