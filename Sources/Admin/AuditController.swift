@@ -18,6 +18,22 @@ package struct AuditController: RouteCollection {
         package var from: String?
         package var to: String?
         package var page: Int?
+        /// The pager's keyset links and rows a page (`PageWindow`).
+        package var after: String?
+        package var before: String?
+        package var limit: Int?
+
+        /// The filter as the pager's base address.
+        var base: String {
+            let parts = [
+                ("user", user), ("record", record), ("municipality", municipality), ("from", from), ("to", to),
+            ]
+            return "/admin/audit?"
+                + parts.compactMap { name, value in
+                    guard let v = value, !v.isEmpty else { return nil }
+                    return "\(name)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&"
+                }.joined()
+        }
     }
 
     package struct AuditView: Encodable {
@@ -34,20 +50,19 @@ package struct AuditController: RouteCollection {
         package var rows: [Row]
         package var filter: Filter
         package var municipalities: [Choice]
-        package var page: Int
-        package var nextPage: Int?
-        package var previousPage: Int?
+        package var pager: Pager
         package var verifyResult: String?
         package var verifyOK: Bool
     }
 
-    package static let pageSize = 50
+    /// Newest first. Every read appends to the log, so a page by number would shift while someone reads it.
+    static let order = Keyset([.init("\"\(AuditEntry.schema)\".\"seq\"", ascending: false)])
 
     package func render(_ req: Request, verifyResult: String? = nil, verifyOK: Bool = true) async throws -> View {
         let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let f = try req.query.decode(Filter.self)
-        let page = try Validate.page(f.page)
+        let window = try PageWindow(page: f.page, after: f.after, before: f.before, limit: f.limit)
         let q = AuditEntry.query(on: req.store)
         // A system administrator also sees entries without a municipality (logins, tokens).
         let requested = try f.municipality.flatMap { $0.isEmpty ? nil : try Validate.municipality($0) }
@@ -87,8 +102,11 @@ package struct AuditController: RouteCollection {
             }
             q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }
-        let rows = try await q.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1))
-            .all()
+        // Not counted: the log is the largest table there is, and the page needs only whether another follows.
+        let (rows, pager) = window.settle(
+            try await window.rows(q, Self.order),
+            total: nil, base: f.base
+        ) { Cursor([.number($0.id!)]) }
         let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
         let users =
             userIDs.isEmpty
@@ -102,7 +120,7 @@ package struct AuditController: RouteCollection {
         return try await req.page(
             "Admin/audit", titleKey: "audit.title",
             AuditView(
-                rows: rows.prefix(Self.pageSize).map {
+                rows: rows.map {
                     .init(
                         seq: $0.id!,
                         at: Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true),
@@ -112,9 +130,7 @@ package struct AuditController: RouteCollection {
                 },
                 filter: f,
                 municipalities: Choice.municipalities(codes, names: names, selected: f.municipality),
-                page: page, nextPage: rows.count > Self.pageSize ? page + 1 : nil,
-                previousPage: page > 1 ? page - 1 : nil,
-                verifyResult: verifyResult, verifyOK: verifyOK))
+                pager: pager, verifyResult: verifyResult, verifyOK: verifyOK))
     }
 
     package func list(req: Request) async throws -> View { try await render(req) }

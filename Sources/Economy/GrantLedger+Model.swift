@@ -9,6 +9,10 @@ package struct LedgerQuery: Content, Sendable {
     package var municipality: String?
     package var year: Int?
     package var page: Int?
+    /// The pager's keyset links and rows a page (`PageWindow`).
+    package var after: String?
+    package var before: String?
+    package var limit: Int?
     /// "1": only persons whose payments differ from what the rules give.
     package var differences: String?
 }
@@ -64,7 +68,6 @@ package struct GrantLedgerPage: Encodable {
     package var notice: String?
 
     /// Persons per page.
-    static let pageSize = 50
 }
 
 /// One person's line of the ledger, as the query returns it.
@@ -79,6 +82,9 @@ struct LedgerRow: Decodable {
     var missing: Int
     /// The day the person moved away, when it was in or before the payment year (`withMoves`).
     var movedOn: LocalDate?
+
+    /// The row's place in the list's order (`GrantLedgerPage.order`).
+    static func place(_ r: LedgerRow) -> Cursor { Cursor([.text(r.family_name), .text(r.given_name), .id(r.id)]) }
 
     /// Why what IMDi paid differs from what the rules give, as far as the file tells.
     var causeKey: String? {
@@ -101,7 +107,7 @@ extension GrantLedgerPage {
     ) async throws -> GrantLedgerPage {
         let (m, codes) = try await EconomyScope.municipality(ctx, q.municipality)
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
-        let requestedPage = try Validate.page(q.page)
+        let window = try PageWindow(page: q.page, after: q.after, before: q.before, limit: q.limit)
         if let d = q.differences, d != "1" { throw ValidationFailure(field: "differences", "invalid.one_of", "1") }
         let year = q.year ?? ctx.today.year
         guard (1990...2100).contains(year) else {
@@ -169,10 +175,10 @@ extension GrantLedgerPage {
         if differencesOnly { query += "&differences=1" }
         if showNames {
             total = try await Self.count(sql, m, year, differencesOnly: differencesOnly)
-            let p = Pager(base: "/economy/grants\(query)&", requested: requestedPage, total: total, size: pageSize)
+            let (found, p) = window.settle(
+                try await Self.rows(ctx, m, year, differencesOnly: differencesOnly, window), total: total,
+                base: "/economy/grants\(query)&", cursor: LedgerRow.place)
             pager = p
-            let found = try await Self.rows(
-                ctx, m, year, differencesOnly: differencesOnly, limit: p.size, offset: p.offset)
             try await ctx.auditList("grant_ledger", records: found.map { ($0.id, m) })
             rows = found.map { r in
                 PersonRow(
@@ -232,16 +238,15 @@ extension GrantLedgerPage {
             ?? 0
     }
 
+    /// The person list's order: by name, the id last.
+    static let order = Keyset([.init("family_name"), .init("given_name"), .init("id")])
+
+    /// The rows a window of the person list reads, with the moves of those persons.
     static func rows(
-        _ ctx: ServiceContext, _ m: Kommunenummer, _ year: Int, differencesOnly: Bool, limit: Int, offset: Int
+        _ ctx: ServiceContext, _ m: Kommunenummer, _ year: Int, differencesOnly: Bool, _ window: PageWindow
     ) async throws -> [LedgerRow] {
         let inner = from(m, year, differencesOnly: differencesOnly)
-        var rows = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            \(inner) ORDER BY family_name, given_name, id
-            LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
-            """
-        ).all(decoding: LedgerRow.self)
+        var rows = try await window.rows(ctx.db as! any SQLDatabase, inner, order, decoding: LedgerRow.self)
         // The moves of this page's persons only, from the feature that knows them.
         let moves = try await ctx.app.sharedFacts.movedOut(rows.map(\.id), ctx.db)
         for i in rows.indices {

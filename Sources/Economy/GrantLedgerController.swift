@@ -107,11 +107,13 @@ package struct GrantLedgerController: RouteCollection {
         var rows: [[XLSX.Cell]] = []
         if first.showNames {
             var found: [LedgerRow] = []
+            // By keyset, a thousand at a time, so a late batch costs what the first did.
             while true {
-                let page = try await GrantLedgerPage.rows(
-                    ctx, m, first.year, differencesOnly: first.differencesOnly, limit: 1000, offset: found.count)
-                found += page
-                if page.count < 1000 { break }
+                let window = PageWindow(after: found.last.map(LedgerRow.place), size: 1000)
+                let batch = try await GrantLedgerPage.rows(
+                    ctx, m, first.year, differencesOnly: first.differencesOnly, window)
+                found += batch.prefix(window.size)
+                if batch.count <= window.size { break }
             }
             header = ["person_id", "family_name", "given_name", "year", "expected", "received", "difference", "cause"]
             rows = found.map { r in

@@ -24,13 +24,19 @@ package struct ScenarioController: RouteCollection {
     package struct ListQuery: Content {
         var municipality: String?
         var page: Int?
+        /// The pager's keyset links and rows a page (`PageWindow`).
+        var after: String?
+        var before: String?
+        var limit: Int?
         var deleted: Int?
     }
 
     func list(req: Request) async throws -> View {
         let q = try req.query.decode(ListQuery.self)
         let municipality = q.municipality.flatMap { $0.isEmpty ? nil : $0 }
-        var model = try await ScenarioListPage.load(req.context, municipality: municipality, page: q.page)
+        var model = try await ScenarioListPage.load(
+            req.context, municipality: municipality,
+            try PageWindow(page: q.page, after: q.after, before: q.before, limit: q.limit))
         if q.deleted == 1 { model.notice = req.t("scenario.deleted") }
         return try await req.page("Economy/scenarios", titleKey: "scenario.title", model)
     }
@@ -292,7 +298,8 @@ package struct ScenarioAPIController: RouteCollection {
         scenarios.get { req async throws -> ListDTO in
             let q = try req.query.decode(ScenarioController.ListQuery.self)
             let page = try Validate.page(q.page)
-            let found = try await ScenarioService.list(req.context, municipality: q.municipality, page: page)
+            let found = try await ScenarioService.list(
+                req.context, municipality: q.municipality, try PageWindow(page: page))
             let loaded = try await ScenarioService.loaded(found.rows, on: req.context.db)
             return ListDTO(
                 scenarios: loaded.map(ScenarioDTO.init), total: found.total, page: page,

@@ -19,17 +19,11 @@ package struct ScenarioListPage: Encodable {
     package var notice: String?
     package var error: String?
 
-    package static func load(_ ctx: ServiceContext, municipality: String?, page: Int?) async throws -> ScenarioListPage
+    package static func load(_ ctx: ServiceContext, municipality: String?, _ window: PageWindow) async throws
+        -> ScenarioListPage
     {
-        let requested = try Validate.page(page)
-        let first = try await ScenarioService.list(ctx, municipality: municipality, page: requested)
-        // A page beyond the last is the last.
-        let pager = Pager(
-            base: "/economy/scenarios?municipality=\(municipality ?? "")&", requested: requested,
-            total: first.total)
-        let found =
-            pager.page == requested
-            ? first.rows : try await ScenarioService.list(ctx, municipality: municipality, page: pager.page).rows
+        let first = try await ScenarioService.list(ctx, municipality: municipality, window)
+        let (found, pager) = (first.rows, first.pager)
         let names = try await ctx.municipalityNames()
         let members = try await ScenarioService.members(of: found.compactMap(\.id), on: ctx.db)
         return ScenarioListPage(

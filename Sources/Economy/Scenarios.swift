@@ -256,17 +256,24 @@ package enum ScenarioService {
 
     /// The scenarios of the municipalities the user reads the planning figures of (or of the one asked for), by
     /// name, paged in the database.
-    package static func list(_ ctx: ServiceContext, municipality: String?, page: Int, size: Int = 50) async throws
-        -> (rows: [SettlementScenario], total: Int, codes: [Kommunenummer])
+    /// The list's order: by owning municipality and name, the id last (the pager's keyset).
+    static let order = Keyset(
+        ["municipality", "name", "id"].map { .init("\"\(SettlementScenario.schema)\".\"\($0)\"") })
+
+    /// A page of the scenarios of the user's municipalities (or of one), and its pager.
+    package static func list(_ ctx: ServiceContext, municipality: String?, _ window: PageWindow) async throws
+        -> (rows: [SettlementScenario], total: Int, codes: [Kommunenummer], pager: Pager)
     {
         // An empty municipality is a malformed one here (the page sends none for "all of mine").
         if let municipality { _ = try Validate.municipality(municipality) }
         let codes = try await ctx.scope(where: .list, requested: municipality) { .planning(municipality: $0) }
         let q = SettlementScenario.query(on: ctx.db).filter(\.$municipality ~~ codes)
         let total = try await q.count()
-        let rows = try await q.copy().sort(\.$municipality).sort(\.$name).sort(\.$id)
-            .range(((page - 1) * size)..<(page * size)).all()
-        return (rows, total, codes)
+        let fetched = try await window.rows(q, order)
+        let (rows, pager) = window.settle(
+            fetched, total: total, base: "/economy/scenarios?municipality=\(municipality ?? "")&"
+        ) { Cursor([.text($0.municipality.value), .text($0.name), .id($0.id!)]) }
+        return (rows, total, codes, pager)
     }
 
     package static func create(_ ctx: ServiceContext, _ input: ScenarioInput) async throws -> LoadedScenario {

@@ -48,15 +48,12 @@ package enum HouseholdService {
     /// One page of the households the user may see, by name, paged in the database (issue #12), with the total.
     /// A partner's rows are those whose every member is shared with one of its sectors, as the policy says (it
     /// re-checks each row).
-    package static func list(_ ctx: ServiceContext, page: Int? = nil, limit: Int? = nil, cursor: String? = nil)
+    package static func list(_ ctx: ServiceContext, _ window: PageWindow, base: String = "/households?")
         async throws -> (households: [Household], total: Int, pager: Pager, next: Cursor?)
     {
         let user = try ctx.requireUser()
         let codes = try await ctx.municipalities(where: .list) { .personalDataList(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let size = try Validate.number(limit, "limit", 1...200) ?? 50
-        let requested = try Validate.page(page)
-        let after = try cursor.map { try Cursor(token: $0) }
         let q = Household.query(on: ctx.db).filter(\.$municipality.$id ~~ codes)
         if !user.principal.roles.contains(where: \.isIntegrationStaff) {
             let shared = PersonShare.active(with: user.principal.roles.compactMap(\.partnerSector), person: "m.id")
@@ -70,18 +67,12 @@ package enum HouseholdService {
                         """ + " " + shared + ")"))
         }
         let total = try await q.count()
-        let pager = Pager(base: "/households?", requested: requested, total: total, size: size)
-        q.with(\.$members) { $0.with(\.$shares) }.sort(\.$name).sort(\.$id)
-        if let after {
-            q.filter(.sql(embed: try listOrder.after(after))).limit(size)
-        } else {
-            q.range(pager.offset..<(pager.offset + size))
-        }
-        let rows = try await q.all()
+        let fetched = try await window.rows(q.with(\.$members) { $0.with(\.$shares) }, listOrder)
+        let place = { (h: Household) in Cursor([.text(h.name), .id(h.id!)]) }
+        let (rows, pager) = window.settle(fetched, total: total, base: base, cursor: place)
         let visible = rows.filter { ctx.may(.read, resource($0)) }
         try await ctx.auditList("household", records: visible.map { ($0.id!, $0.$municipality.id) })
-        let next = rows.count == size ? rows.last.map { Cursor([.text($0.name), .id($0.id!)]) } : nil
-        return (visible, total, pager, next)
+        return (visible, total, pager, window.next(fetched, cursor: place))
     }
 
     /// The list's order as a keyset: by name, the id last.

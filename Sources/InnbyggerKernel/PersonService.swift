@@ -600,6 +600,16 @@ package struct PersonPageQuery: Content {
     package var limit: Int?
     /// Where the page starts: the `nextCursor` of the page before (keyset paging; `page` is then not used).
     package var cursor: String?
+    /// The page pager's links: after or before a row (`PageWindow`).
+    package var after: String?
+    package var before: String?
+
+    /// The page the query asks for; a malformed `page`, `limit` or cursor is a 400 naming it.
+    package var window: PageWindow {
+        get throws {
+            try PageWindow(page: page, after: cursor ?? after, before: before, limit: limit)
+        }
+    }
 
     /// Rejects what the API contract calls invalid: long search text, a malformed municipality, pages outside 1…100
     /// 000.
@@ -609,7 +619,7 @@ package struct PersonPageQuery: Content {
         if let m = municipality { v.municipality = try Validate.municipality(m).value }
         v.page = try Validate.page(page)
         v.limit = try Validate.number(limit, "limit", 1...200)
-        if let c = cursor { _ = try Cursor(token: c) }
+        _ = try window
         return v
     }
 
@@ -650,7 +660,7 @@ package enum PersonService {
 
     /// The persons the user may see, filtered and paged. Audited as one list entry per municipality shown.
     package static func list(_ ctx: ServiceContext, _ unchecked: PersonPageQuery) async throws -> (
-        persons: [Person], total: Int, municipalities: [Kommunenummer], next: Cursor?
+        persons: [Person], total: Int, municipalities: [Kommunenummer], next: Cursor?, pager: Pager
     ) {
         let user = try ctx.requireUser()
         let query = try unchecked.validated()
@@ -675,25 +685,21 @@ package enum PersonService {
             }
         }
         let total = try await q.count()
-        let limit = query.limit ?? pageSize
-        // By name, the id last so the order is total: the keyset a cursor continues from.
-        q.sort(\.$familyName).sort(\.$givenName).sort(\.$id)
-        if let token = query.cursor {
-            q.filter(.sql(embed: try listOrder.after(try Cursor(token: token)))).limit(limit)
-        } else {
-            let page = query.page ?? 1
-            q.range(((page - 1) * limit)..<(page * limit))
+        let window = try query.window
+        let fetched = try await window.rows(q, listOrder)
+        let place = { (p: Person) in Cursor([.text(p.familyName), .text(p.givenName), .id(p.id!)]) }
+        var base = "/persons?"
+        if let text = query.q, !text.isEmpty {
+            base += "q=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&"
         }
-        let rows = try await q.all()
+        if let m = query.municipality { base += "municipality=\(m)&" }
+        let (rows, pager) = window.settle(fetched, total: total, base: base, cursor: place)
         let visible = rows.filter { ctx.may(.read, $0.resource) }
         try await ctx.auditList("person", records: visible.map { ($0.id!, $0.$municipality.id) })
-        let next =
-            rows.count == limit
-            ? rows.last.map { Cursor([.text($0.familyName), .text($0.givenName), .id($0.id!)]) } : nil
-        return (visible, total, codes, next)
+        return (visible, total, codes, window.next(fetched, cursor: place), pager)
     }
 
-    /// The person list's order as a keyset (`Keyset`).
+    /// The person list's order as a keyset (`Keyset`): by name, the id last so the order is total.
     static let listOrder = Keyset([
         .init("\"\(Person.schema)\".\"family_name\""), .init("\"\(Person.schema)\".\"given_name\""),
         .init("\"\(Person.schema)\".\"id\""),

@@ -43,7 +43,8 @@ package struct PersonsAPIController: RouteCollection {
                 var cursor: String?
             }
             let q = try req.query.decode(Query.self)
-            let r = try await HouseholdService.list(req.context, page: q.page, limit: q.limit, cursor: q.cursor)
+            let r = try await HouseholdService.list(
+                req.context, try PageWindow(page: q.page, after: q.cursor, limit: q.limit))
             // The array of one page, as before; how many there are in all and where the next page starts, in headers.
             let res = try await r.households.map(HouseholdDTO.init).encodeResponse(for: req)
             res.headers.replaceOrAdd(name: "X-Total-Count", value: "\(r.total)")

@@ -39,9 +39,7 @@ package struct PersonsController: RouteCollection {
         package var total: Int
         package var q: String
         package var municipalities: [Choice]
-        package var page: Int
-        package var previousPage: Int?
-        package var nextPage: Int?
+        package var pager: Pager
         package var canCreate: Bool
     }
 
@@ -50,7 +48,6 @@ package struct PersonsController: RouteCollection {
         if query.municipality?.isEmpty == true { query.municipality = nil }  // "all municipalities" in the filter form
         let r = try await PersonService.list(req.context, query)
         let names = try await req.municipalityNames()
-        let page = try Validate.page(query.page)
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page(
             "Persons/list", titleKey: "persons.title",
@@ -68,8 +65,7 @@ package struct PersonsController: RouteCollection {
                         try await req.municipalities(where: .list) { .personalDataList(municipality: $0) },
                         names: names,
                         selected: query.municipality) : [],
-                page: page, previousPage: page > 1 ? page - 1 : nil,
-                nextPage: page * PersonService.pageSize < r.total ? page + 1 : nil, canCreate: !creatable.isEmpty))
+                pager: r.pager, canCreate: !creatable.isEmpty))
     }
 
     package struct FormView: Encodable {
@@ -350,11 +346,15 @@ package struct PersonsController: RouteCollection {
 
     package struct HouseholdPage: Content {
         var page: Int?
+        var after: String?
+        var before: String?
+        var limit: Int?
     }
 
     package func listHouseholds(req: Request) async throws -> View {
+        let q = try req.query.decode(HouseholdPage.self)
         let (rows, total, pager, _) = try await HouseholdService.list(
-            req.context, page: try req.query.decode(HouseholdPage.self).page)
+            req.context, try PageWindow(page: q.page, after: q.after, before: q.before, limit: q.limit))
         let names = try await req.municipalityNames()
         let creatable = try await req.municipalities(where: .create) { .personalData(municipality: $0, sharedWith: []) }
         return try await req.page(

@@ -12,6 +12,14 @@ package enum ProgrammeLists {
         var municipality: String?
         var month: String?
         var page: Int?
+        /// The pager's keyset links and rows a page (`PageWindow`).
+        var after: String?
+        var before: String?
+        var limit: Int?
+
+        var window: PageWindow {
+            get throws { try PageWindow(page: page, after: after, before: before, limit: limit) }
+        }
     }
 
     package struct Row {
@@ -163,6 +171,7 @@ package enum ProgrammeLists {
     private struct Counted: Decodable { var n: Int }
 
     private struct ListedRow: Decodable {
+        var id: UUID
         var person_id: UUID
         var municipality: String
         var family_name: String
@@ -175,18 +184,23 @@ package enum ProgrammeLists {
         var nir_missing: String
     }
 
-    /// A page of summaries matching `condition`, by name.
+    /// The lists' order: by name, the participation last so the order is total (the pager's keyset).
+    private static let order = Keyset([.init("family_name"), .init("given_name"), .init("id")])
+
+    /// A page of summaries matching `condition`, by name, and its pager.
     private static func listed(
-        _ ctx: ServiceContext, _ codes: [Kommunenummer], _ condition: SQLQueryString, _ pager: Pager
-    ) async throws -> [ListedRow] {
-        try await (ctx.db as! any SQLDatabase).raw(
+        _ ctx: ServiceContext, _ codes: [Kommunenummer], _ condition: SQLQueryString, _ window: PageWindow,
+        total: Int, base: String
+    ) async throws -> (rows: [ListedRow], pager: Pager) {
+        let fetched = try await window.rows(
+            ctx.db as! any SQLDatabase,
             """
-            SELECT s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status, s.start_date,
-            s.planned_end, s.next_review, s.nir_missing
-            """ + " " + summaries(codes) + condition
-                + " ORDER BY p.family_name, p.given_name, s.id LIMIT \(unsafeRaw: String(pager.size))"
-                + " OFFSET \(unsafeRaw: String(pager.offset))"
-        ).all(decoding: ListedRow.self)
+            SELECT s.id, s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status,
+            s.start_date, s.planned_end, s.next_review, s.nir_missing
+            """ + " " + summaries(codes) + condition, order, decoding: ListedRow.self)
+        return window.settle(fetched, total: total, base: base) {
+            Cursor([.text($0.family_name), .text($0.given_name), .id($0.id)])
+        }
     }
 
     private static func count(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ condition: SQLQueryString)
@@ -199,7 +213,7 @@ package enum ProgrammeLists {
     /// The municipalities in scope and the summaries brought up to today.
     private static func scope(_ ctx: ServiceContext, _ f: Filter) async throws -> [Kommunenummer] {
         let codes = try await ctx.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
-        _ = try Validate.page(f.page)
+        _ = try f.window
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
         return codes
     }
@@ -214,9 +228,9 @@ package enum ProgrammeLists {
         let today = LocalDate.today
         let listedOnly: SQLQueryString = " AND s.listed = \(bind: true)"
         let total = try await count(ctx, codes, listedOnly)
-        let pager = Pager(
-            base: "/programme?municipality=\(f.municipality ?? "")&", requested: f.page, total: total)
-        let page = try await listed(ctx, codes, listedOnly, pager)
+        let (page, pager) = try await listed(
+            ctx, codes, listedOnly, try f.window, total: total, base: "/programme?municipality=\(f.municipality ?? "")&"
+        )
         try await ctx.auditList("programme", records: audited(page))
         // Caseload per municipality and advisor, against that municipality's own norm.
         struct Load: Decodable {
@@ -442,9 +456,9 @@ package enum ProgrammeLists {
         let gaps: SQLQueryString = " AND s.nir_missing <> ''"
         let total = try await count(ctx, codes, "")
         let withGaps = try await count(ctx, codes, gaps)
-        let pager = Pager(
-            base: "/programme/data-quality?municipality=\(f.municipality ?? "")&", requested: f.page, total: withGaps)
-        let page = try await listed(ctx, codes, gaps, pager)
+        let (page, pager) = try await listed(
+            ctx, codes, gaps, try f.window, total: withGaps,
+            base: "/programme/data-quality?municipality=\(f.municipality ?? "")&")
         try await ctx.auditList("programme", records: audited(page))
         return try await req.page(
             "Programme/data-quality", titleKey: "quality.title",

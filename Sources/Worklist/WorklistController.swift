@@ -22,6 +22,10 @@ package struct WorklistController: RouteCollection {
         var q: String?
         var sort: String?
         var page: Int?
+        /// The pager's keyset links and rows a page (`PageWindow`).
+        var after: String?
+        var before: String?
+        var limit: Int?
     }
 
     /// The orders the list can be read in.
@@ -101,6 +105,7 @@ package struct WorklistController: RouteCollection {
         if let page = f.page, !(1...10_000).contains(page) {
             throw ValidationFailure(field: "page", "invalid.range", "1", "10000")
         }
+        _ = try PageWindow(page: f.page, after: f.after, before: f.before, limit: f.limit)
         let staff = user.principal.roles.contains(where: \.isIntegrationStaff)
         try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
         return Scope(
@@ -179,21 +184,33 @@ package struct WorklistController: RouteCollection {
         var reference: String
     }
 
-    /// One page of the list, read in SQL: `limit` rows after `cursor` (keyset paging), or after `offset` rows.
-    package static func rows(
-        _ ctx: ServiceContext, _ s: Scope, limit: Int, offset: Int = 0, after cursor: Cursor? = nil
-    )
+    /// `limit` rows of the list after `cursor` (keyset paging), read in SQL.
+    package static func rows(_ ctx: ServiceContext, _ s: Scope, limit: Int, after cursor: Cursor? = nil)
         async throws -> [Item]
     {
-        let sql = ctx.db as! any SQLDatabase
         let keys = keyset(s)
+        return try await read(
+            ctx, s, try cursor.map { try keys.after($0) },
+            keys.orderBy + " LIMIT \(unsafeRaw: String(limit))")
+    }
+
+    /// The rows of a page of the list as its window reads them (one more than the page, maybe backwards).
+    package static func rows(_ ctx: ServiceContext, _ s: Scope, _ window: PageWindow) async throws -> [Item] {
+        let keys = keyset(s)
+        return try await read(ctx, s, try window.condition(keys), window.orderAndLimit(keys))
+    }
+
+    private static func read(
+        _ ctx: ServiceContext, _ s: Scope, _ condition: SQLQueryString?, _ orderAndLimit: SQLQueryString
+    ) async throws -> [Item] {
+        let sql = ctx.db as! any SQLDatabase
         var query: SQLQueryString =
             """
             SELECT d.id, d.person_id, p.family_name, p.given_name, d.municipality, p.advisor_id, p.case_worker_id,
             d.kind, d.due, d.reference
             """ + " " + from(s, on: ctx.db)
-        if let cursor { query += " AND " + (try keys.after(cursor)) }
-        query += keys.orderBy + " LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))"
+        if let condition { query += " AND " + condition }
+        query += orderAndLimit
         return try await sql.raw(query).all(decoding: Row.self).compactMap { (r: Row) -> Item? in
             guard let kind = DeadlineKind(rawValue: r.kind), let due = LocalDate(parsing: r.due),
                 let m = Kommunenummer(r.municipality)
@@ -290,10 +307,7 @@ package struct WorklistController: RouteCollection {
         /// The filter as a query string (for the CSV and the pager), without the page.
         package var query: String
         package var total: Int
-        package var page: Int
-        package var pages: Int
-        package var previousPage: Int?
-        package var nextPage: Int?
+        package var pager: Pager
         package var mine: Bool
         /// Why the list is empty, with the filters that made it so.
         package var emptyReason: String?
@@ -314,17 +328,7 @@ package struct WorklistController: RouteCollection {
         let total = counts.values.reduce(0, +)
         let names = try await req.municipalityNames()
         let today = scope.today
-        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(f.page ?? 1, pages)
-        let items = try await Self.rows(ctx, scope, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
-        try await ctx.auditList("worklist", records: items.map { ($0.person.id, $0.person.municipality) })
-        let rows = items.map { i in
-            let late = i.status == .overdue ? -today.days(until: i.deadline.due) : nil
-            return PageView.Row(
-                personID: i.person.id, name: "\(i.person.familyName), \(i.person.givenName)",
-                kindKey: i.deadline.kind.labelKey, due: i.deadline.due.iso, statusKey: i.status.labelKey,
-                status: i.status.rawValue, daysOverdue: late, municipality: names[i.person.municipality] ?? "")
-        }
+        let window = try PageWindow(page: f.page, after: f.after, before: f.before, limit: f.limit)
         let codes = try await req.municipalities(where: .list) { .personalDataList(municipality: $0) }
         var parts: [(String, String)] = [
             ("kind", f.kind ?? ""), ("municipality", f.municipality ?? ""), ("who", f.who ?? ""), ("q", f.q ?? ""),
@@ -335,6 +339,18 @@ package struct WorklistController: RouteCollection {
             "?"
             + parts.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
             .joined(separator: "&")
+        let (items, pager) = window.settle(
+            try await Self.rows(ctx, scope, window), total: total,
+            base: query.count > 1 ? "/worklist\(query)&" : "/worklist?",
+            cursor: \.cursor)
+        try await ctx.auditList("worklist", records: items.map { ($0.person.id, $0.person.municipality) })
+        let rows = items.map { i in
+            let late = i.status == .overdue ? -today.days(until: i.deadline.due) : nil
+            return PageView.Row(
+                personID: i.person.id, name: "\(i.person.familyName), \(i.person.givenName)",
+                kindKey: i.deadline.kind.labelKey, due: i.deadline.due.iso, statusKey: i.status.labelKey,
+                status: i.status.rawValue, daysOverdue: late, municipality: names[i.person.municipality] ?? "")
+        }
         return try await req.page(
             "Worklist/worklist", titleKey: "worklist.title",
             PageView(
@@ -350,8 +366,7 @@ package struct WorklistController: RouteCollection {
                 sorts: Sort.allCases.map {
                     .init(value: $0.rawValue, label: "worklist.sort.\($0.rawValue)", selected: $0.rawValue == f.sort)
                 },
-                q: f.q ?? "", query: query, total: total, page: page, pages: pages,
-                previousPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
+                q: f.q ?? "", query: query, total: total, pager: pager,
                 mine: f.who == "mine", emptyReason: total == 0 ? try await Self.emptyReason(req, f) : nil,
                 tables: try await Self.tables(req, f)))
     }
