@@ -135,7 +135,7 @@ package struct ProgrammeAPIController: RouteCollection {
             if let m = f.month, YearMonth(iso: m) == nil {
                 throw ValidationFailure(field: "month", "invalid.month")
             }
-            return try await ProgrammeLists.payoutList(req.context, f)
+            return try await ProgrammeLists.payoutList(req.context, f).payouts
         }
     }
 }

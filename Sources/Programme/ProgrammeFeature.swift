@@ -27,7 +27,7 @@ package struct ProgrammeFeature: Feature {
                     ("idx_outcomes_participation", ProgrammeOutcome.schema, ["participation_id"]),
                     ("idx_deductions_participation", BenefitDeduction.schema, ["participation_id"]),
                 ]),
-            CreateProgrammeSummaries(),
+            CreateProgrammeSummaries(), CreatePayoutMonths(),
         ]
     }
 

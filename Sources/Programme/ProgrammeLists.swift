@@ -351,57 +351,140 @@ package enum ProgrammeLists {
         package var month: String
         package var municipalities: [Kommunenummer]
         package var lines: [PayoutLine]
+        /// Lines in the month, and those needing a decision (an HTML page shows 50 of the lines).
+        package var participants: Int
+        package var decisionsRequired: Int
         package var totalNetOre: Int
         package var totalDeductionsOre: Int
     }
 
+    /// The month a payout filter names (this month when none), or 400 "month".
+    static func month(_ f: Filter) throws -> YearMonth {
+        guard let m = f.month, !m.isEmpty else { return YearMonth(LocalDate.today) }
+        guard let ym = YearMonth(iso: m) else { throw ValidationFailure(field: "month", "invalid.month") }
+        return ym
+    }
+
+    private struct PayoutRow: Decodable {
+        var id: UUID
+        var person_id: UUID
+        var municipality: String
+        var family_name: String
+        var given_name: String
+        var national_id: String?
+        var factor: String
+        var days_in_programme: Int
+        var days_in_month: Int
+        var monthly_ore: Int
+        var absence_ore: Int
+        var other_ore: Int
+        var net_ore: Int
+        var requires_decision: Int
+
+        var line: PayoutLine {
+            PayoutLine(
+                personId: person_id, name: "\(family_name), \(given_name)", nationalId: national_id, factor: factor,
+                daysInProgramme: days_in_programme, daysInMonth: days_in_month, monthlyOre: monthly_ore,
+                absenceDeductionOre: absence_ore, otherDeductionsOre: other_ore, netOre: net_ore,
+                requiresDecision: requires_decision != 0)
+        }
+
+        static func place(_ r: PayoutRow) -> Cursor {
+            Cursor([.text(r.family_name), .text(r.given_name), .id(r.id)])
+        }
+    }
+
+    /// The month's payout rows (`PayoutMonth`) in scope, joined to the files: `FROM … WHERE …`.
+    private static func payoutRows(_ codes: [Kommunenummer], _ month: YearMonth) -> SQLQueryString {
+        """
+        FROM \(ident: PayoutMonth.schema) m JOIN \(ident: Person.schema) p ON p.id = m.person_id
+        WHERE m.municipality IN (\(binds: codes.map(\.value))) AND m.month = \(bind: month.iso)
+        """
+    }
+
+    private static let payoutOrder = Keyset([.init("family_name"), .init("given_name"), .init("id")])
+
+    /// A window of the month's lines, by name.
+    private static func payoutLines(
+        _ ctx: ServiceContext, _ codes: [Kommunenummer], _ month: YearMonth, _ window: PageWindow
+    ) async throws -> [PayoutRow] {
+        try await window.rows(
+            ctx.db as! any SQLDatabase,
+            """
+            SELECT m.id, m.person_id, m.municipality, p.family_name, p.given_name, p.national_id, m.factor,
+            m.days_in_programme, m.days_in_month, m.monthly_ore, m.absence_ore, m.other_ore, m.net_ore,
+            CASE WHEN m.requires_decision THEN 1 ELSE 0 END AS requires_decision
+            """ + " " + payoutRows(codes, month), payoutOrder, decoding: PayoutRow.self)
+    }
+
     /// The payout list for a month: every participant in the programme some day of the month, paid in arrears on
-    /// attendance (the municipality pays; fact sheet § 3).
-    package static func payoutList(_ ctx: ServiceContext, _ f: Filter) async throws -> Payouts {
-        let month: YearMonth
-        if let m = f.month, !m.isEmpty {
-            guard let ym = YearMonth(iso: m) else {
-                throw ValidationFailure(field: "month", "invalid.month")
-            }
-            month = ym
+    /// attendance (the municipality pays; fact sheet § 3). Its totals are one aggregate query; its lines a page of
+    /// `window`, or every line when there is none (the CSV and the API, read a thousand at a time). The lines read
+    /// are audited.
+    package static func payoutList(_ ctx: ServiceContext, _ f: Filter, _ window: PageWindow? = nil) async throws
+        -> (payouts: Payouts, pager: Pager?)
+    {
+        let month = try Self.month(f)
+        let codes = try await ctx.scope(where: .list, requested: f.municipality) { .programme(municipality: $0) }
+        try await ctx.app.deadlineIndex.ensureCurrent(ctx.app)
+        struct Totals: Decodable {
+            var n: Int
+            var net: Int?
+            var deductions: Int?
+            var decisions: Int?
+        }
+        let totals = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT COUNT(*) AS n, CAST(SUM(m.net_ore) AS BIGINT) AS net,
+            CAST(SUM(m.absence_ore + m.other_ore) AS BIGINT) AS deductions,
+            SUM(CASE WHEN m.requires_decision THEN 1 ELSE 0 END) AS decisions
+            """ + " " + payoutRows(codes, month)
+        ).first(decoding: Totals.self)
+        var rows: [PayoutRow] = []
+        var pager: Pager? = nil
+        if let window {
+            let base = "/programme/payouts?month=\(month.iso)&municipality=\(f.municipality ?? "")&"
+            (rows, pager) = window.settle(
+                try await payoutLines(ctx, codes, month, window), total: totals?.n ?? 0, base: base,
+                cursor: PayoutRow.place)
         } else {
-            month = YearMonth(LocalDate.today)
+            while true {
+                let batch = PageWindow(after: rows.last.map(PayoutRow.place), size: 1000)
+                let read = try await payoutLines(ctx, codes, month, batch)
+                rows += read.prefix(batch.size)
+                if read.count <= batch.size { break }
+            }
         }
-        let (rows, codes) = try await payoutRows(ctx, f, month: month)
-        let lines = rows.compactMap { r -> PayoutLine? in
-            guard let b = r.facts.benefit(for: month), b.daysInProgramme > 0 else { return nil }
-            return PayoutLine(
-                personId: r.person.id!, name: "\(r.person.familyName), \(r.person.givenName)",
-                nationalId: r.person.nationalID,
-                factor: b.factor, daysInProgramme: b.daysInProgramme, daysInMonth: b.daysInMonth,
-                monthlyOre: b.monthlyOre,
-                absenceDeductionOre: b.absenceDeductionOre, otherDeductionsOre: b.otherDeductionsOre, netOre: b.netOre,
-                requiresDecision: b.requiresDecision)
-        }
-        return Payouts(
-            month: month.iso, municipalities: codes, lines: lines, totalNetOre: lines.reduce(0) { $0 + $1.netOre },
-            totalDeductionsOre: lines.reduce(0) { $0 + $1.absenceDeductionOre + $1.otherDeductionsOre })
+        try await ctx.auditList(
+            "programme_payouts",
+            records: rows.compactMap { r in Kommunenummer(r.municipality).map { (r.person_id, $0) } })
+        return (
+            Payouts(
+                month: month.iso, municipalities: codes, lines: rows.map(\.line), participants: totals?.n ?? 0,
+                decisionsRequired: totals?.decisions ?? 0, totalNetOre: totals?.net ?? 0,
+                totalDeductionsOre: totals?.deductions ?? 0),
+            pager
+        )
     }
 
     package struct PayoutsView: Encodable {
         var payouts: Payouts
         var municipalities: [Choice]
         var query: String
-        var decisions: Int
+        var pager: Pager
         /// The newest G in the table when the month is after its successor was due (see `staleGrunnbelop`).
         var staleG: String?
     }
 
     package static func payouts(req: Request) async throws -> View {
         let f = try req.query.decode(Filter.self)
-        let p = try await payoutList(req.context, f)
+        let (p, pager) = try await payoutList(req.context, f, try f.window)
         let query = "?month=\(p.month)&municipality=\(f.municipality ?? "")"
         return try await req.page(
             "Programme/payouts", titleKey: "payouts.title",
             PayoutsView(
                 payouts: p, municipalities: try await municipalityOptions(req, p.municipalities, f.municipality),
-                query: query,
-                decisions: p.lines.filter(\.requiresDecision).count,
+                query: query, pager: pager ?? Pager(base: "/programme/payouts?", requested: 1, total: 0),
                 staleG: YearMonth(iso: p.month).flatMap {
                     req.application.programmeParameters.staleGrunnbelop(for: $0)
                 }?
@@ -409,7 +492,7 @@ package enum ProgrammeLists {
     }
 
     package static func payoutsCSV(req: Request) async throws -> Response {
-        let p = try await payoutList(req.context, try req.query.decode(Filter.self))
+        let p = try await payoutList(req.context, try req.query.decode(Filter.self)).payouts
         let kr = NorwegianFormat.decimal(ore:)
         let body = CSV.document(
             header: [

@@ -295,7 +295,7 @@ struct DeadlineTableTests {
             for back in [0, 1, 3, 6, 12] {
                 let month = YearMonth(LocalDate.today.adding(days: -30 * back))
                 let f = ProgrammeLists.Filter(municipality: nil, month: month.iso)
-                let lines = try await ProgrammeLists.payoutList(ctx, f).lines
+                let lines = try await ProgrammeLists.payoutList(ctx, f).payouts.lines
                 // Independent: every participation with all its records, as the lists loaded them before.
                 let (all, _) = try await ProgrammeLists.rows(ctx, f, audit: "test")
                 let expected = all.compactMap { r -> String? in

@@ -138,7 +138,7 @@ struct ListPagingTests {
         }
     }
 
-    @Test("The programme list and the data-quality list")
+    @Test("The programme list, the payout list and the data-quality list")
     func programmeLists() async throws {
         try await withDemoApp { app in
             let t = try await token(app, for: "veileder.elverum")
@@ -155,6 +155,10 @@ struct ListPagingTests {
                 #expect(res.status == .ok, "\(res.body.string)")
             }
             try await Self.expectExactlyOnce(b, "/programme?municipality=3420", rows: Self.person, insert: start)
+            // This month's payout list: the new participants are paid from their start.
+            try await Self.expectExactlyOnce(
+                b, "/programme/payouts?municipality=3420&month=\(YearMonth(LocalDate.today).iso)", rows: Self.person,
+                insert: start)
             try await Self.expectExactlyOnce(
                 b, "/programme/data-quality?municipality=3420", rows: Self.person, insert: start)
         }

@@ -17,14 +17,16 @@ struct SnapshotTests {
         "Snapshots")
     static let recording = ProcessInfo.processInfo.environment["INNBYGGER_RECORD_SNAPSHOTS"] == "1"
 
-    /// What differs between two runs of the same page and is not the page's content: record ids and the session's
-    /// CSRF token.
+    /// What differs between two runs of the same page and is not the page's content: record ids, the pager's cursors
+    /// (which hold ids) and the session's CSRF token.
     static func normalized(_ html: String) -> String {
         var s = html
         let uuid = try! Regex("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
         s = s.replacing(uuid, with: "<id>")
         let csrf = try! Regex(#"name="_csrf" value="[^"]*""#)
         s = s.replacing(csrf, with: #"name="_csrf" value="<csrf>""#)
+        let cursor = try! Regex(#"(after|before)=[A-Za-z0-9_-]+"#)
+        s = s.replacing(cursor) { "\($0.output[1].substring ?? "")=<cursor>" }
         return s
     }
 
