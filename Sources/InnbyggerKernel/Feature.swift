@@ -40,6 +40,8 @@ package protocol Feature: Sendable {
     var deadlineFacts: [any DeadlineFacts] { get }
     /// Tables the feature derives from each file for its lists and aggregates, kept current on write and daily.
     var derivedTables: [any DerivedTable] { get }
+    /// Computed indicators for the municipal plan (`IndicatorDefinition`).
+    var indicators: [any IndicatorDefinition] { get }
     /// Parameter tables of the feature that need a new entry today (the G after its yearly change), for the
     /// administrator's parameter page.
     func parameterWarnings(_ req: Request) -> [ParameterWarning]
@@ -71,6 +73,7 @@ extension Feature {
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
     package var derivedTables: [any DerivedTable] { [] }
+    package var indicators: [any IndicatorDefinition] { [] }
     package func workItems(_ req: Request) async throws -> [WorkItem] { [] }
     package func parameterWarnings(_ req: Request) -> [ParameterWarning] { [] }
     package func seedDemo(_ demo: DemoContext) async throws {}

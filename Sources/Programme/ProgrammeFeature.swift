@@ -27,7 +27,7 @@ package struct ProgrammeFeature: Feature {
                     ("idx_outcomes_participation", ProgrammeOutcome.schema, ["participation_id"]),
                     ("idx_deductions_participation", BenefitDeduction.schema, ["participation_id"]),
                 ]),
-            CreateProgrammeSummaries(), CreatePayoutMonths(),
+            CreateProgrammeSummaries(), CreatePayoutMonths(), AddSummaryStartInTime(),
         ]
     }
 
@@ -62,6 +62,10 @@ package struct ProgrammeFeature: Feature {
     package var deadlineSources: [any DeadlineSource] { [PlanReviewsDue()] }
     package var deadlineFacts: [any DeadlineFacts] { [ProgrammeSteps()] }
     package var derivedTables: [any DerivedTable] { [ProgrammeSummaries()] }
+
+    package var indicators: [any IndicatorDefinition] {
+        [WorkOrEducationOneYear(), ProgrammeStartInTime(), ParticipantsPerAdvisor()]
+    }
 
     /// What the programme tells other features: the Norwegian target of a person's plan, who has started, who moved
     /// away, and the municipality's caseload norm.

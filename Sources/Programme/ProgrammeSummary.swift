@@ -27,6 +27,10 @@ package final class ProgrammeSummary: Model, @unchecked Sendable {
     @OptionalField(key: "one_year_outcome") package var oneYearOutcome: OutcomeStatus?
     /// What NIR lacks, space-separated; empty when complete.
     @Field(key: "nir_missing") package var nirMissing: String
+    /// The person's settlement date, and whether the programme started within three months of it (nil while the
+    /// three months run and it has not started): the plan's indicator `programme_start_3m`.
+    @OptionalField(key: "settlement_date") package var settlementDate: LocalDate?
+    @OptionalField(key: "started_in_time") package var startedInTime: Bool?
 
     package init() {}
 }
@@ -55,6 +59,21 @@ package struct CreateProgrammeSummaries: AsyncMigration {
     }
 
     package func revert(on db: any Database) async throws { try await db.schema(ProgrammeSummary.schema).delete() }
+}
+
+/// The settlement date and the start within three months, for the plan's indicators (issue #14).
+package struct AddSummaryStartInTime: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(ProgrammeSummary.schema).field("settlement_date", .string).update()
+        try await db.schema(ProgrammeSummary.schema).field("started_in_time", .bool).update()
+        // Every file's derived rows are computed again at the next pass, so the new columns are filled.
+        try await DeadlineState.query(on: db).delete()
+    }
+
+    package func revert(on db: any Database) async throws {
+        try await db.schema(ProgrammeSummary.schema).deleteField("started_in_time").update()
+        try await db.schema(ProgrammeSummary.schema).deleteField("settlement_date").update()
+    }
 }
 
 /// One month's benefit of one participation, as the Core rules (`IntroductionBenefit`) computed it when the records
@@ -149,14 +168,15 @@ package struct ProgrammeSummaries: DerivedTable {
                 part.id!, part.$person.id, part.$municipality.id.value, facts.status.rawValue, facts.isOpen,
                 facts.status != .mapping || part.mappingDate != nil, part.startDate?.iso, facts.plannedEnd?.iso,
                 facts.nextReview?.iso, facts.end?.year, outcome?.rawValue,
-                NIRCompleteness.missing(facts.nirSnapshot).joined(separator: " "),
+                NIRCompleteness.missing(facts.nirSnapshot).joined(separator: " "), person.settlementDate?.iso,
+                ProgrammeStartDeadline.met(settled: person.settlementDate, start: part.startDate, today: today),
             ]
         }
         try await BulkInsert.run(
             into: ProgrammeSummary.schema,
             columns: [
                 "id", "person_id", "municipality", "status", "is_open", "listed", "start_date", "planned_end",
-                "next_review", "end_year", "one_year_outcome", "nir_missing",
+                "next_review", "end_year", "one_year_outcome", "nir_missing", "settlement_date", "started_in_time",
             ], rows, on: db)
         try await BulkInsert.run(
             into: PayoutMonth.schema,

@@ -9,6 +9,8 @@ package struct SettlementFeature: Feature {
     package init() {}
 
     package let id = "settlement"
+
+    package var indicators: [any IndicatorDefinition] { [SettlementFulfilled()] }
     package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
     package var migrations: [any Migration] {

@@ -82,6 +82,10 @@ struct ViewTests {
                 "residenceGround",
                 "familyApplicationDate", "referencePerson.residenceGround", "referencePerson.settlementDate",
             ].map { "field.\($0)" })
+        // The plan's indicators: each definition's name and words, in its own feature's file; units and statuses.
+        for d in Features.all.flatMap(\.indicators) { keys.formUnion([d.nameKey, d.definitionKey]) }
+        keys.formUnion(IndicatorStatus.allCases.map { "plan.indicator_status.\($0.rawValue)" })
+        keys.formUnion(IndicatorUnit.allCases.map { "plan.unit.\($0.rawValue)" })
         for lang in Translations.languages {
             for k in keys { #expect(tr.tables[lang]?[k] != nil, "\(lang) lacks \(k)") }
         }

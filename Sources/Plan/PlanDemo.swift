@@ -1,0 +1,154 @@
+import Fluent
+import InnbyggerCore
+import InnbyggerKernel
+import Vapor
+
+/// The demo's plans: Elverum's integration plan 2015–2019 with its six focus areas and the indicator table of the
+/// seed (status 2014, targets 2019), the computed indicators wired to the demo's files.
+enum PlanDemo {
+    struct Indicator {
+        var name: String
+        var key: String?
+        var unit: IndicatorUnit = .share
+        var direction: IndicatorDirection = .higher
+        var baseline: Double?
+        var target: Double?
+    }
+    struct Area {
+        var title: String
+        var responsible: String
+        var strategies: String
+        var goals: [(String, [Indicator], [(String, String, MeasureStatus)])]
+    }
+
+    static let elverum: [Area] = [
+        Area(
+            title: "Mottak og bosetting", responsible: "Flyktningetjenesten",
+            strategies: "Alle berørte tjenesteområder skal være rustet til forsvarlig oppfølging ved bosetting. "
+                + "En tverrfaglig arbeidsgruppe vurderer forespørslene og gir sin tilrådning innen 24 timer.",
+            goals: [
+                (
+                    "Elverum kommune skal bosette flyktninger i henhold til politisk vedtak.",
+                    [Indicator(name: "Andel av vedtaket bosatt", key: "settlement_fulfilled", baseline: 1, target: 1)],
+                    [("Tverrfaglig arbeidsgruppe for forespørsler fra IMDi", "Flyktningetjenesten", .ongoing)]
+                ),
+                (
+                    "De som har rett og plikt skal tilbys introduksjonsprogram innen 3 måneder etter bosetting.",
+                    [Indicator(name: "Andel startet i program innen 3 måneder", key: "programme_start_3m", target: 1)],
+                    []
+                ),
+            ]),
+        Area(
+            title: "Bolig", responsible: "Boligkontoret, Flyktningetjenesten",
+            strategies: "Videreføre det boligsosiale arbeidet; boligskole i introduksjonsprogrammet; forhindre "
+                + "utkastelser.",
+            goals: [
+                (
+                    "Alle skal ha et godt sted å bo.",
+                    [Indicator(name: "Fra leie til eie", baseline: 0.60, target: 1)],
+                    [("Boligskole i introduksjonsprogrammet", "Flyktningetjenesten", .planned)]
+                )
+            ]),
+        Area(
+            title: "Kvalifisering", responsible: "Flyktningetjenesten, NAV, Voksenopplæringen",
+            strategies: "Introduksjonsprogrammet tilpasses individuelt; samarbeid med næringslivet om praksis.",
+            goals: [
+                (
+                    "Flyktningene skal raskest mulig ut i arbeid eller utdanning.",
+                    [
+                        Indicator(
+                            name: "I arbeid eller utdanning etter avsluttet program", key: "work_or_education_1y",
+                            baseline: 0.53, target: 0.70),
+                        Indicator(name: "I arbeid eller utdanning 5 år etter bosetting", baseline: 0.82, target: 0.90),
+                        Indicator(name: "Andel med kompetansebevis", target: 0.50),
+                    ],
+                    [
+                        ("Egen modell for arbeidspraksis med lokale bedrifter", "NAV", .ongoing),
+                        ("Yrkesrettede kompetansekurs (FIA)", "Voksenopplæringen", .done),
+                    ]
+                ),
+                (
+                    "Programrådgiverne skal ha et forsvarlig antall deltakere å følge opp.",
+                    [
+                        Indicator(
+                            name: "Deltakere per programrådgiver", key: "participants_per_advisor", unit: .count,
+                            direction: .lower, target: 20)
+                    ],
+                    []
+                ),
+            ]),
+        Area(
+            title: "Psykisk og fysisk helse", responsible: "Helse og omsorg",
+            strategies: "Likeverdig tilbud om helse- og omsorgstjenester; informasjon om vold i nære relasjoner.",
+            goals: [("Alle flyktninger skal sikres et kvalitativt godt helsetilbud.", [], [])]),
+        Area(
+            title: "Oppvekst og skole", responsible: "Oppvekst",
+            strategies: "Barnehage og skole som møteplasser; dekke én fritidsaktivitet per barn i to år.",
+            goals: [("Alle førskolebarn skal ha tilbud om barnehageplass.", [], [])]),
+        Area(
+            title: "Økonomi", responsible: "Økonomi, Flyktningetjenesten",
+            strategies: "Målrette integreringsmidlene fra bosettingsdato; kvalifiseringsperioden skal ikke overstige "
+                + "5 år.",
+            goals: [("Begrense behovet for økonomisk sosialhjelp.", [], [])]),
+    ]
+
+    static func load(_ demo: DemoContext) async throws {
+        let db = demo.db
+        let plan = IntegrationPlan()
+        plan.municipality = "3420"
+        plan.title = "Integreringsplan for Elverum kommune 2015–2019"
+        plan.firstYear = 2015
+        plan.lastYear = 2019
+        plan.status = .adopted
+        plan.adoptedOn = LocalDate(year: 2015, month: 6, day: 17)
+        plan.caseNumber = "15/1234"
+        try await plan.save(on: db)
+        for (i, a) in elverum.enumerated() {
+            let area = PlanFocusArea()
+            area.$plan.id = plan.id!
+            area.position = i + 1
+            area.title = a.title
+            area.responsible = a.responsible
+            area.strategies = a.strategies
+            try await area.save(on: db)
+            for (j, (text, indicators, measures)) in a.goals.enumerated() {
+                let goal = PlanGoal()
+                goal.$area.id = area.id!
+                goal.position = j + 1
+                goal.text = text
+                try await goal.save(on: db)
+                for ind in indicators {
+                    let row = PlanIndicator()
+                    row.$goal.id = goal.id!
+                    row.name = ind.name
+                    row.unit = ind.unit
+                    row.direction = ind.direction
+                    row.computedKey = ind.key
+                    if let b = ind.baseline { (row.baselineYear, row.baselineValue) = (2014, b) }
+                    if let t = ind.target { (row.targetYear, row.targetValue) = (2019, t) }
+                    try await row.save(on: db)
+                    if ind.key == nil, let b = ind.baseline {
+                        // Entered by hand from the unit's scorecard, a year after the plan's baseline.
+                        let v = PlanIndicatorValue()
+                        v.$indicator.id = row.id!
+                        v.measuredOn = LocalDate(year: 2024, month: 12, day: 31)!
+                        v.value = min(1, b + 0.05)
+                        v.source = "Enhetens målekort 2024"
+                        try await v.save(on: db)
+                    }
+                }
+                for (title, owner, status) in measures {
+                    let m = PlanMeasure()
+                    m.$goal.id = goal.id!
+                    m.title = title
+                    m.ownerUnit = owner
+                    m.status = status
+                    m.startDate = LocalDate(year: 2016, month: 1, day: 1)
+                    m.deadline = LocalDate(year: 2019, month: 12, day: 31)
+                    m.statusDate = LocalDate.today
+                    try await m.save(on: db)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import InnbyggerCore
+import InnbyggerKernel
+import SQLKit
+import Vapor
+
+/// The programme's indicators for the municipal plan (issue #14), counted in the database over the programme
+/// summaries (`ProgrammeSummary`), which the Core rules keep current on every change and at the day's pass.
+
+private struct Counts: Decodable {
+    var n: Int?
+    var d: Int
+}
+
+/// SSB's share in work or education one year after the programme: the participants whose programme ended in the
+/// period's years and whose status a year after is recorded, and of them those employed, in education or both
+/// (`OutcomeStatus.isWorkOrEducation`; SSB, "Introduksjonsordningen", status in November the year after).
+package struct WorkOrEducationOneYear: IndicatorDefinition {
+    package let key = "work_or_education_1y"
+    package let unit = IndicatorUnit.share
+    package let direction = IndicatorDirection.higher
+    package let source = "SSB, Introduksjonsordningen: status i november året etter avsluttet program"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        let good = OutcomeStatus.allCases.filter(\.isWorkOrEducation).map(\.rawValue)
+        let c = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT SUM(CASE WHEN one_year_outcome IN (\(binds: good)) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
+            FROM \(ident: ProgrammeSummary.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
+            AND end_year BETWEEN \(bind: period.from.year) AND \(bind: period.to.year) AND one_year_outcome IS NOT NULL
+            """
+        ).first(decoding: Counts.self)
+        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+    }
+}
+
+/// The share of participants settled in the period whose programme started at the latest three months after
+/// settlement (integreringsloven § 12; [S6] in `facts.md`), among those whose three months have run out or who
+/// have started (`ProgrammeStartDeadline`).
+package struct ProgrammeStartInTime: IndicatorDefinition {
+    package let key = "programme_start_3m"
+    package let unit = IndicatorUnit.share
+    package let direction = IndicatorDirection.higher
+    package let source = "Integreringsloven § 12; IMDi, frist for oppstart i introduksjonsprogram"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        let c = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT SUM(CASE WHEN started_in_time = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
+            FROM \(ident: ProgrammeSummary.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
+            AND settlement_date >= \(bind: period.from.iso) AND settlement_date <= \(bind: period.to.iso)
+            AND started_in_time IS NOT NULL
+            """
+        ).first(decoding: Counts.self)
+        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+    }
+}
+
+/// Open programmes per programme advisor following any, today (the period is not used): the caseload the
+/// municipality's norm is set against (`CaseloadNorm`).
+package struct ParticipantsPerAdvisor: IndicatorDefinition {
+    package let key = "participants_per_advisor"
+    package let unit = IndicatorUnit.count
+    package let direction = IndicatorDirection.lower
+    package let source = "Kommunens egen bemanningsnorm (Programme › Innstillinger)"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        let c = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT COUNT(DISTINCT p.advisor_id) AS n, COUNT(*) AS d
+            FROM \(ident: ProgrammeSummary.schema) s JOIN \(ident: Person.schema) p ON p.id = s.person_id
+            WHERE s.municipality IN (\(binds: codes.map(\.value))) AND s.is_open = \(bind: true)
+            AND p.advisor_id IS NOT NULL
+            """
+        ).first(decoding: Counts.self)
+        return .ratio(c?.d ?? 0, per: c?.n ?? 0, threshold: threshold)
+    }
+}

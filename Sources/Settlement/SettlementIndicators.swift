@@ -1,0 +1,40 @@
+import InnbyggerCore
+import InnbyggerKernel
+import SQLKit
+import Vapor
+
+/// The share of the council's settlement decision fulfilled (issue #14; Elverum's plan, "bosette flyktninger i
+/// henhold til politisk vedtak"): persons settled by agreement with IMDi in the period's years, family
+/// reunification excluded as IMDi counts it (`SettlementProgress.counted`), against the sum of the decisions of
+/// those years. Years without a decision count in neither. Above 1 when more were settled than decided.
+package struct SettlementFulfilled: IndicatorDefinition {
+    package let key = "settlement_fulfilled"
+    package let unit = IndicatorUnit.share
+    package let direction = IndicatorDirection.higher
+    package let source =
+        "Kommunestyrets vedtak om bosetting; IMDi, anmodning og vedtak (familiegjenforente telles ikke)"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        struct Counts: Decodable {
+            var settled: Int?
+            var decided: Int?
+        }
+        let years = Array(period.from.year...period.to.year)
+        let family = ResidenceGround.familyReunification.rawValue
+        let c = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT
+            (SELECT COUNT(*) FROM \(ident: Person.schema) p WHERE p.municipality IN (\(binds: codes.map(\.value)))
+              AND p.settled_by_agreement = \(bind: true) AND p.residence_ground <> \(bind: family)
+              AND p.settlement_date >= \(bind: period.from.iso) AND p.settlement_date <= \(bind: period.to.iso)
+              AND EXISTS (SELECT 1 FROM \(ident: SettlementYear.schema) y WHERE y.municipality = p.municipality
+                AND y.decided IS NOT NULL AND y.year = CAST(substr(p.settlement_date, 1, 4) AS INTEGER))) AS settled,
+            (SELECT CAST(SUM(y.decided) AS BIGINT) FROM \(ident: SettlementYear.schema) y
+              WHERE y.municipality IN (\(binds: codes.map(\.value))) AND y.year IN (\(binds: years))) AS decided
+            """
+        ).first(decoding: Counts.self)
+        return .ratio(c?.settled ?? 0, per: c?.decided ?? 0, threshold: threshold)
+    }
+}
