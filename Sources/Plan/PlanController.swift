@@ -26,6 +26,9 @@ package struct PlanController: RouteCollection {
         routes.get("plans", use: list)
         routes.grouped("plans").gated(.create, .planning).post(use: create)
         routes.get("plans", ":planID", use: show)
+        routes.get("plans", ":planID", "report", use: report)
+        routes.get("plans", ":planID", "report.pdf", use: reportPDF)
+        routes.grouped("plans", ":planID").gated(.update, .planning).post("report", use: saveReport)
         let writes = routes.grouped("plans", ":planID").gated(.update, .planning)
         let steps: [(String, @Sendable (ServiceContext, UUID?, FormReader) async throws -> Void)] = [
             ("areas", PlanService.addArea), ("goals", PlanService.addGoal), ("indicators", PlanService.addIndicator),
@@ -116,6 +119,40 @@ package struct PlanController: RouteCollection {
         let model = try await PlanPage.load(req, try req.pathID("planID"))
         return try await req.page("Plan/plan", titleKey: "plan.title", model)
     }
+
+    func report(req: Request) async throws -> View {
+        let model = try await ReportPage.load(req, try req.pathID("planID"))
+        return try await req.page("Plan/report", titleKey: "report.open", model)
+    }
+
+    func saveReport(req: Request) async throws -> Response {
+        let id = try req.pathID("planID")
+        let form = try FormReader(req)
+        do {
+            let year = try await ReportPage.saveText(req.context, id, form)
+            return req.redirect(to: "/plans/\(id.uuidString)/report?year=\(year)&saved=1")
+        } catch let failure as ValidationFailure {
+            let model = try await ReportPage.load(req, id, failure: failure, posted: form.fields)
+            return try await req.page("Plan/report", titleKey: "report.open", model).reshown(req)
+        }
+    }
+
+    /// The same page as PDF, printed by headless chromium on the server.
+    func reportPDF(req: Request) async throws -> Response {
+        let id = try req.pathID("planID")
+        let model = try await ReportPage.load(req, id)
+        let view = try await req.page("Plan/report", titleKey: "report.open", model)
+        do {
+            let pdf = try await ReportPDF.render(String(buffer: view.data), app: req.application)
+            let res = Response(status: .ok, body: .init(data: pdf))
+            res.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+            res.headers.replaceOrAdd(
+                name: .contentDisposition, value: "attachment; filename=\"arsrapport-\(model.year).pdf\"")
+            return res
+        } catch is ReportPDF.Unavailable {
+            throw Abort(.serviceUnavailable, reason: req.t("report.pdf_unavailable"))
+        }
+    }
 }
 
 /// The plan page's model.
@@ -201,6 +238,31 @@ package struct PlanPage: Encodable {
         var saved: String?
     }
 
+    /// An evaluated indicator as the plan page and the report show it.
+    static func indicator(_ e: EvaluatedIndicator, _ req: Request) -> Indicator {
+        let shown = e.history.map {
+            $0.value.map { e.unit == .share ? Int(($0 * 100).rounded()) : Int($0.rounded()) } ?? 0
+        }
+        return Indicator(
+            id: e.id.uuidString, name: e.name, computed: e.key != nil,
+            definitionKey: e.key.flatMap { req.application.indicatorCatalogue[$0]?.definitionKey }, source: e.source,
+            baseline: IndicatorText.value(e.baseline?.value, e.unit, req), baselineYear: e.baseline?.year,
+            target: IndicatorText.value(e.target?.value, e.unit, req), targetYear: e.target?.year,
+            value: IndicatorText.value(e.figure.value, e.unit, req), suppressed: e.figure.suppressed,
+            counts: Self.counts(e, req),
+            statusKey: "plan.indicator_status.\(e.status.rawValue)", status: e.status.rawValue,
+            year: e.history.last?.year,
+            chart: BarChart(
+                id: "chart-\(e.id.uuidString)", title: req.t("plan.history", e.name),
+                groups: e.history.map { String($0.year) }, series: [e.name], values: [shown],
+                text: { e.unit == .share ? "\($0) %" : "\($0)" }),
+            history: e.history.map {
+                HistoryYear(
+                    year: $0.year, value: IndicatorText.value($0.value, e.unit, req), suppressed: $0.suppressed)
+            })
+
+    }
+
     /// "(22 of 36)" under a share that is shown.
     static func counts(_ e: EvaluatedIndicator, _ req: Request) -> String? {
         guard e.unit == .share, let n = e.figure.numerator, let d = e.figure.denominator, d > 0 else { return nil }
@@ -226,28 +288,7 @@ package struct PlanPage: Encodable {
             adoptedOn: plan.adoptedOn?.iso,
             caseNumber: plan.caseNumber, reviseBy: plan.reviseBy?.iso,
             revisionDue: plan.reviseBy.map { $0 <= ctx.today } ?? false,
-            indicators: evaluated.map { e in
-                let shown = e.history.map {
-                    $0.value.map { e.unit == .share ? Int(($0 * 100).rounded()) : Int($0.rounded()) } ?? 0
-                }
-                return Indicator(
-                    id: e.id.uuidString, name: e.name, computed: e.key != nil,
-                    definitionKey: e.key.flatMap { catalogue[$0]?.definitionKey }, source: e.source,
-                    baseline: IndicatorText.value(e.baseline?.value, e.unit, req), baselineYear: e.baseline?.year,
-                    target: IndicatorText.value(e.target?.value, e.unit, req), targetYear: e.target?.year,
-                    value: IndicatorText.value(e.figure.value, e.unit, req), suppressed: e.figure.suppressed,
-                    counts: Self.counts(e, req),
-                    statusKey: "plan.indicator_status.\(e.status.rawValue)", status: e.status.rawValue,
-                    year: e.history.last?.year,
-                    chart: BarChart(
-                        id: "chart-\(e.id.uuidString)", title: req.t("plan.history", e.name),
-                        groups: e.history.map { String($0.year) }, series: [e.name], values: [shown],
-                        text: { e.unit == .share ? "\($0) %" : "\($0)" }),
-                    history: e.history.map {
-                        HistoryYear(
-                            year: $0.year, value: IndicatorText.value($0.value, e.unit, req), suppressed: $0.suppressed)
-                    })
-            },
+            indicators: evaluated.map { Self.indicator($0, req) },
             areas: areas.map { a in
                 Area(
                     id: a.id!.uuidString, position: a.position, title: a.title, challenges: a.challenges,

@@ -92,7 +92,128 @@ enum PlanDemo {
             goals: [("Begrense behovet for økonomisk sosialhjelp.", [], [])]),
     ]
 
+    /// Tynset's focus areas 2017–2021 (the Tynset seed, "Figur 2: Innsatsområdene 2017-2021"), with the goals,
+    /// strategies and responsible units the plan gives the first ones.
+    static let tynset: [(String, String?, String?, String?)] = [
+        (
+            "Økonomi og levekår", "NAV og Tynset opplæringssenter",
+            "Det gjøres en særskilt innsats for de innvandrerfamiliene som kommer dårligst ut i forhold til levekår.",
+            "Behovet for sosial stønad blant innvandrerbefolkningen skal reduseres."
+        ),
+        ("Bosetting og etablering", "Flyktningetjenesten", nil, "Tynset kommune bosetter i tråd med vedtaket."),
+        (
+            "Voksenopplæring og grunnleggende kvalifisering", "Tynset opplæringssenter",
+            "Arbeidsrettede metoder i voksenopplæringen videreutvikles.", "Flere består norskprøven på nivå B1."
+        ),
+        ("Arbeid og sysselsetting", "NAV", nil, "Flere går til arbeid eller utdanning etter programmet."),
+        ("Lokal integrering, sosialt nettverk og fritidsaktiviteter", "Kultur og Frivilligsentralen", nil, nil),
+        ("Barn og familie", "Oppvekst og helsestasjon", nil, nil),
+        ("Psykisk og fysisk helse", "Helse og omsorg", nil, nil),
+        ("Demokrati og deltakelse", "Innvandrerrådet", nil, nil),
+        ("Oppvekst, barnehage og skole", "Oppvekst", nil, nil),
+        ("Informasjon og kommunikasjon", "Flyktningetjenesten", nil, nil),
+        ("Likestilling og likeverd", "Rådmannen", nil, nil),
+    ]
+
+    /// Tynset's plan and its inclusion team: the KUN seed's key person per partner, two meetings this year,
+    /// one of whose decisions became a measure of the plan.
+    static func loadTynset(_ demo: DemoContext) async throws {
+        let db = demo.db
+        let plan = IntegrationPlan()
+        plan.municipality = "3427"
+        plan.title = "Handlingsplan for inkludering og integrering 2017–2021"
+        plan.firstYear = 2017
+        plan.lastYear = 2021
+        plan.status = .adopted
+        plan.adoptedOn = LocalDate(year: 2017, month: 3, day: 28)
+        plan.caseNumber = "17/218"
+        try await plan.save(on: db)
+        var workGoal: PlanGoal? = nil
+        for (i, (title, responsible, strategies, goalText)) in tynset.enumerated() {
+            let area = PlanFocusArea()
+            area.$plan.id = plan.id!
+            area.position = i + 1
+            area.title = title
+            area.responsible = responsible
+            area.strategies = strategies
+            try await area.save(on: db)
+            guard let goalText else { continue }
+            let goal = PlanGoal()
+            goal.$area.id = area.id!
+            goal.position = 1
+            goal.text = goalText
+            try await goal.save(on: db)
+            if title == "Arbeid og sysselsetting" { workGoal = goal }
+        }
+        // From the review of the previous action plan: measures continued, new and completed.
+        if let goal = workGoal {
+            for (title, status, note) in [
+                ("Samarbeidsavtale med NAV om arbeidsrettet løp", MeasureStatus.ongoing, "Videreført fra 2013–2015"),
+                ("Praksisplasser i kommunale enheter", .planned, "Nytt tiltak"),
+                ("Kurs i arbeidslivskunnskap", .done, "Gjennomført"),
+            ] {
+                let m = PlanMeasure()
+                m.$goal.id = goal.id!
+                m.title = title
+                m.ownerUnit = "NAV"
+                m.status = status
+                m.statusNote = note
+                m.statusDate = LocalDate(year: 2017, month: 3, day: 28)
+                try await m.save(on: db)
+            }
+        }
+        let team = InclusionTeam()
+        team.municipality = "3427"
+        team.name = "Inkluderingsteamet i Tynset"
+        team.lead = "Tynset opplæringssenter"
+        team.meetingTemplate =
+            "1. Godkjenning av referat\n2. Status bosetting\n3. Saker fra partnerne\n4. Tiltak i planen\n5. Eventuelt"
+        try await team.save(on: db)
+        for (partner, person, deputy) in [
+            ("Tynset opplæringssenter", "Kari Haugen", "Per Moen"), ("NAV Tynset", "Ola Bakken", nil),
+            ("Helsestasjonen", "Ingrid Sletten", nil), ("Barnehagene", "Anne Lie", nil),
+            ("Tynset ungdomsskole", "Jon Rønning", nil), ("Frivilligsentralen", "Berit Aune", "Lars Eggen"),
+            ("Næringslivet (Tynset næringsforening)", "Sigrid Nyhus", nil),
+        ] {
+            let m = TeamMember()
+            m.$team.id = team.id!
+            m.partner = partner
+            m.keyPerson = person
+            m.deputy = deputy
+            try await m.save(on: db)
+        }
+        // Two meetings this year: one held, with a decision that became a measure, and one planned.
+        let today = LocalDate.today
+        let held = max(today.adding(days: -90), LocalDate(year: today.year, month: 1, day: 10)!)
+        let planned = min(today.adding(days: 14), LocalDate(year: today.year, month: 12, day: 20)!)
+        for (date, minutes) in [(held, "Gjennomgang av årets bosetting og praksisplasser."), (planned, nil)] {
+            let meeting = TeamMeeting()
+            meeting.$team.id = team.id!
+            meeting.date = date
+            meeting.place = "Tynset rådhus"
+            meeting.agenda = team.meetingTemplate
+            meeting.minutes = minutes
+            try await meeting.save(on: db)
+            guard minutes != nil, let goal = workGoal else { continue }
+            let measure = PlanMeasure()
+            measure.$goal.id = goal.id!
+            measure.title = "Fem nye praksisplasser i kommunale enheter"
+            measure.ownerUnit = "NAV Tynset"
+            measure.status = .planned
+            measure.startDate = date
+            measure.statusDate = date
+            measure.statusNote = "Vedtatt i inkluderingsteamet \(date.norwegian)"
+            try await measure.save(on: db)
+            let d = TeamDecision()
+            d.$meeting.id = meeting.id!
+            d.text = "Fem nye praksisplasser i kommunale enheter"
+            d.measureID = measure.id
+            try await d.save(on: db)
+        }
+    }
+
     static func load(_ demo: DemoContext) async throws {
+        try await loadTynset(demo)
         let db = demo.db
         let plan = IntegrationPlan()
         plan.municipality = "3420"

@@ -10,18 +10,27 @@ package struct PlanFeature: Feature {
 
     package let id = "plan"
 
-    package var migrations: [any Migration] { [CreateIntegrationPlans()] }
+    package var migrations: [any Migration] { [CreateIntegrationPlans(), CreateInclusionTeams()] }
 
     package var vocabulary: [any Labelled.Type] { [PlanStatus.self, MeasureStatus.self] }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: PlanController())
+        try routes.pages.register(collection: TeamController())
         try routes.api.register(collection: PlanAPIController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
-        guard try await !req.municipalities(where: .read, { .planning(municipality: $0) }).isEmpty else { return [] }
-        return [NavEntry(order: 453, href: "/plans", key: "nav.plans")]
+        var out: [NavEntry] = []
+        let planning = try await !req.municipalities(where: .read, { .planning(municipality: $0) }).isEmpty
+        if planning { out.append(NavEntry(order: 453, href: "/plans", key: "nav.plans")) }
+        // The team's pages also for a partner who is a member.
+        var member = false
+        if let u = req.currentUser {
+            member = try await TeamMember.query(on: req.store).filter(\.$userID == u.id).first() != nil
+        }
+        if planning || member { out.append(NavEntry(order: 454, href: "/teams", key: "nav.teams")) }
+        return out
     }
 
     package func seedDemo(_ demo: DemoContext) async throws { try await PlanDemo.load(demo) }

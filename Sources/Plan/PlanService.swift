@@ -86,11 +86,12 @@ package enum PlanService {
         return indicator.values.map(\.measuredOn.year).max() ?? today.year
     }
 
-    package static func evaluate(_ ctx: ServiceContext, _ plan: IntegrationPlan, _ indicator: PlanIndicator)
-        async throws -> EvaluatedIndicator
-    {
+    /// The indicator in `year`, or in the year it is shown for (`shownYear`).
+    package static func evaluate(
+        _ ctx: ServiceContext, _ plan: IntegrationPlan, _ indicator: PlanIndicator, year asked: Int? = nil
+    ) async throws -> EvaluatedIndicator {
         let today = ctx.today
-        let year = shownYear(indicator, today: today)
+        let year = asked ?? shownYear(indicator, today: today)
         let (figure, source, from, to) = try await Self.figure(ctx, plan, indicator, year: year)
         // Six years up to the shown one, from the baseline's if it is nearer.
         let first = max(year - 5, min(indicator.baselineYear ?? year - 5, year))
@@ -109,14 +110,14 @@ package enum PlanService {
     }
 
     /// Every indicator of the plan, in the plan's order.
-    package static func indicators(_ ctx: ServiceContext, _ plan: IntegrationPlan) async throws
+    package static func indicators(_ ctx: ServiceContext, _ plan: IntegrationPlan, year: Int? = nil) async throws
         -> [EvaluatedIndicator]
     {
         var out: [EvaluatedIndicator] = []
         for area in plan.areas.sorted(by: { $0.position < $1.position }) {
             for goal in area.goals.sorted(by: { $0.position < $1.position }) {
                 for i in goal.indicators.sorted(by: { $0.name < $1.name }) {
-                    out.append(try await evaluate(ctx, plan, i))
+                    out.append(try await evaluate(ctx, plan, i, year: year))
                 }
             }
         }

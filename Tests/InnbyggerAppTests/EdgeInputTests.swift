@@ -187,8 +187,11 @@ struct EdgeInputTests {
             try await leader.login("leder.elverum")
             let csrf = try await leader.csrf()
             // The leader's own: account, role approvals, logging out; the rules calculators store nothing; the
-            // planning figures (settlement scenarios, capacities and the integration plan), which leaders draw up.
-            let own = ["account", "approvals", "logout", "login", "rules", "lang", "scenarios", "capacity", "plans"]
+            // planning figures (settlement scenarios, capacities, the integration plan and its team), which leaders
+            // draw up.
+            let own = [
+                "account", "approvals", "logout", "login", "rules", "lang", "scenarios", "capacity", "plans", "teams",
+            ]
             var checked = 0
             for route in app.routes.all where route.method == .POST && route.path.first?.description != "api" {
                 let parts = route.path.map(\.description)

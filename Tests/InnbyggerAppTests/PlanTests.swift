@@ -293,3 +293,150 @@ struct PlanTests {
         }
     }
 }
+
+/// The inclusion team and the yearly report (issue #14).
+@Suite("The inclusion team and the yearly report")
+struct TeamReportTests {
+    @Test("A meeting's decision becomes a measure of the plan, linked; fewer than two meetings a year is warned of")
+    func decisionCreatesMeasure() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("leder.tynset")
+            let csrf = try await b.csrf()
+            let made = try await b.send(
+                .POST, "/teams", form: ["_csrf": csrf, "municipality": "3427", "name": "Nytt team", "lead": "NAV"])
+            #expect(made.status == .seeOther)
+            let team = try #require(try await InclusionTeam.query(on: app.db).filter(\.$name == "Nytt team").first())
+            let path = "/teams/\(team.id!.uuidString)"
+            // No meeting yet this year: the warning.
+            #expect(try await b.send(.GET, path).body.string.contains("færre enn to møter"))
+            // A meeting without its date is refused, naming the field, and nothing is stored.
+            let bad = try await b.send(.POST, "\(path)/meetings", form: ["_csrf": csrf, "place": "Rådhuset"])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("id=\"e-meetingDate\""))
+            #expect(try await TeamMeeting.query(on: app.db).filter(\.$team.$id == team.id!).count() == 0)
+            let today = LocalDate.today
+            for day in [today, today.adding(days: 1)] {
+                let res = try await b.send(
+                    .POST, "\(path)/meetings", form: ["_csrf": csrf, "meetingDate": day.iso, "place": "Rådhuset"])
+                #expect(res.status == .seeOther)
+            }
+            let page = try await b.send(.GET, path).body.string
+            // Both in this year (unless tomorrow is next year): no warning; the template is the agenda.
+            if today.adding(days: 1).year == today.year { #expect(!page.contains("færre enn to møter")) }
+            let meeting = try #require(
+                try await TeamMeeting.query(on: app.db).filter(\.$team.$id == team.id!).filter(\.$date == today).first()
+            )
+            let plan = try #require(
+                try await IntegrationPlan.query(on: app.db).filter(\.$municipality == "3427").first())
+            let goal = try #require(
+                try await PlanGoal.query(on: app.db).join(
+                    PlanFocusArea.self, on: \PlanGoal.$area.$id == \PlanFocusArea.$id
+                )
+                .filter(PlanFocusArea.self, \.$plan.$id == plan.id!).first())
+            // A goal of another municipality's plan is refused.
+            let elverum = try #require(
+                try await PlanGoal.query(on: app.db).join(
+                    PlanFocusArea.self, on: \PlanGoal.$area.$id == \PlanFocusArea.$id
+                )
+                .join(IntegrationPlan.self, on: \PlanFocusArea.$plan.$id == \IntegrationPlan.$id)
+                .filter(IntegrationPlan.self, \.$municipality == "3420").first())
+            let foreign = try await b.send(
+                .POST, "\(path)/decisions",
+                form: [
+                    "_csrf": csrf, "meetingId": meeting.id!.uuidString, "decision": "X",
+                    "decisionGoalId": elverum.id!.uuidString,
+                ])
+            #expect(foreign.status == .badRequest)
+            let decided = try await b.send(
+                .POST, "\(path)/decisions",
+                form: [
+                    "_csrf": csrf, "meetingId": meeting.id!.uuidString, "decision": "Språkkafé hver tirsdag",
+                    "decisionGoalId": goal.id!.uuidString, "decisionOwner": "Frivilligsentralen",
+                ])
+            #expect(decided.status == .seeOther)
+            let decision = try #require(
+                try await TeamDecision.query(on: app.db).filter(\.$meeting.$id == meeting.id!).first())
+            let measure = try #require(try await PlanMeasure.find(decision.measureID, on: app.db))
+            #expect(measure.title == "Språkkafé hver tirsdag")
+            #expect(measure.$goal.id == goal.id)
+            #expect(measure.ownerUnit == "Frivilligsentralen")
+            // The plan page lists it, and the team page names the measure the decision made.
+            #expect(
+                try await b.send(.GET, "/plans/\(plan.id!.uuidString)").body.string.contains("Språkkafé hver tirsdag"))
+            #expect(try await b.send(.GET, path).body.string.contains("Språkkafé"))
+        }
+    }
+
+    @Test("The team's pages: the municipality's planning users, and partners who are members, but not the plan")
+    func teamAccess() async throws {
+        try await withDemoApp { app in
+            let team = try #require(try await InclusionTeam.query(on: app.db).filter(\.$municipality == "3427").first())
+            let path = "/teams/\(team.id!.uuidString)"
+            let partner = Browser(app)
+            try await partner.login("voksenopplaering.tynset")
+            #expect(try await partner.send(.GET, path).status == .forbidden)
+            let other = Browser(app)
+            try await other.login("leder.elverum")
+            #expect(try await other.send(.GET, path).status == .forbidden)
+            // Added as a member by username, the partner reads the team, and still not the plan nor a write.
+            let leader = Browser(app)
+            try await leader.login("leder.tynset")
+            let added = try await leader.send(
+                .POST, "\(path)/members",
+                form: [
+                    "_csrf": try await leader.csrf(), "partner": "Voksenopplæringen", "keyPerson": "Randi Aas",
+                    "username": "voksenopplaering.tynset",
+                ])
+            #expect(added.status == .seeOther)
+            #expect(try await partner.send(.GET, path).status == .ok)
+            #expect(try await partner.send(.GET, "/teams").status == .ok)
+            let plan = try #require(
+                try await IntegrationPlan.query(on: app.db).filter(\.$municipality == "3427").first())
+            #expect(try await partner.send(.GET, "/plans/\(plan.id!.uuidString)").status == .forbidden)
+            let write = try await partner.send(
+                .POST, "\(path)/meetings",
+                form: ["_csrf": try await partner.csrf(), "meetingDate": LocalDate.today.iso])
+            #expect(write.status == .forbidden)
+            // An unknown username is refused in the user's language.
+            let unknown = try await leader.send(
+                .POST, "\(path)/members",
+                form: ["_csrf": try await leader.csrf(), "partner": "X", "keyPerson": "Y", "username": "finnes.ikke"])
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.body.string.contains("Ingen bruker har dette brukernavnet"))
+        }
+    }
+
+    @Test("The yearly report: the year's meetings and decisions, measures by status, and its own text")
+    func report() async throws {
+        try await withDemoApp { app in
+            let plan = try #require(
+                try await IntegrationPlan.query(on: app.db).filter(\.$municipality == "3427").first())
+            let path = "/plans/\(plan.id!.uuidString)/report"
+            let year = LocalDate.today.year
+            let b = Browser(app)
+            try await b.login("leder.tynset")
+            let page = try await b.send(.GET, "\(path)?year=\(year)")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Fem nye praksisplasser i kommunale enheter"))
+            // Measures by status counted from the plan: two planned in the demo (one from the team).
+            let planned = try await PlanMeasure.query(on: app.db)
+                .join(PlanGoal.self, on: \PlanMeasure.$goal.$id == \PlanGoal.$id)
+                .join(PlanFocusArea.self, on: \PlanGoal.$area.$id == \PlanFocusArea.$id)
+                .filter(PlanFocusArea.self, \.$plan.$id == plan.id!).filter(\.$status == .planned).count()
+            #expect(html.contains("status--planned\">Planlagt</span></th><td class=\"num\">\(planned)</td>"))
+            let saved = try await b.send(
+                .POST, path,
+                form: ["_csrf": try await b.csrf(), "year": "\(year)", "introduction": "Et godt år for bosettingen."])
+            #expect(saved.status == .seeOther)
+            #expect(try await b.send(.GET, "\(path)?year=\(year)").body.string.contains("Et godt år for bosettingen."))
+            #expect(try await b.send(.GET, "\(path)?year=1800").status == .badRequest)
+            // Another municipality's leader reads neither the report nor its PDF.
+            let other = Browser(app)
+            try await other.login("leder.elverum")
+            #expect(try await other.send(.GET, path).status == .forbidden)
+            #expect(try await other.send(.GET, "\(path).pdf").status == .forbidden)
+        }
+    }
+}
