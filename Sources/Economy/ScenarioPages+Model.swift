@@ -208,13 +208,9 @@ package struct ScenarioComparisonPage: Encodable {
     package var persons: [YearRow]
     package var grants: [YearRow]
     package var capacity: [CapacityGroup]
-    /// For `Shared/bar-chart`, which reads `chart`.
-    package struct Chart: Encodable {
-        var chart: BarChart
-    }
-    package var grantsChart: Chart
-    package var personsChart: Chart
-    package var advisorsChart: Chart
+    package var grantsChart: ChartContext
+    package var personsChart: ChartContext
+    package var advisorsChart: ChartContext
 
     /// `ids` (one to three, each one the user may read), in the order given.
     package static func load(_ ctx: ServiceContext, ids: [String], lang: String) async throws
@@ -335,8 +331,8 @@ package struct ScenarioComparisonPage: Encodable {
             ids: ids, query: ids.map { "ids[]=\($0)" }.joined(separator: "&"), columns: columns, years: years,
             arrivals: results.map { row($0, $0.arrivals, count) }, persons: results.map { row($0, $0.persons, count) },
             grants: results.map { row($0, $0.grantTotals, kroner) }, capacity: capacity,
-            grantsChart: Chart(chart: charts[0]), personsChart: Chart(chart: charts[1]),
-            advisorsChart: Chart(chart: charts[2]))
+            grantsChart: ChartContext(charts[0]), personsChart: ChartContext(charts[1]),
+            advisorsChart: ChartContext(charts[2]))
     }
 }
 

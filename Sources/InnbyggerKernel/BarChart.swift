@@ -71,3 +71,10 @@ package struct BarChart: Encodable, Sendable {
         }
     }
 }
+
+/// The context `Shared/bar-chart` reads: `#extend("Shared/bar-chart", model.someChart)` with a `ChartContext`.
+package struct ChartContext: Encodable, Sendable {
+    package var chart: BarChart
+
+    package init(_ chart: BarChart) { self.chart = chart }
+}

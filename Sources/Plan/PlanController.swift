@@ -173,7 +173,7 @@ package struct PlanPage: Encodable {
         var statusKey: String
         var status: String
         var year: Int?
-        var chart: BarChart
+        var chart: ChartContext
         var history: [HistoryYear]
     }
     struct HistoryYear: Encodable {
@@ -252,10 +252,11 @@ package struct PlanPage: Encodable {
             counts: Self.counts(e, req),
             statusKey: "plan.indicator_status.\(e.status.rawValue)", status: e.status.rawValue,
             year: e.history.last?.year,
-            chart: BarChart(
-                id: "chart-\(e.id.uuidString)", title: req.t("plan.history", e.name),
-                groups: e.history.map { String($0.year) }, series: [e.name], values: [shown],
-                text: { e.unit == .share ? "\($0) %" : "\($0)" }),
+            chart: ChartContext(
+                BarChart(
+                    id: "chart-\(e.id.uuidString)", title: req.t("plan.history", e.name),
+                    groups: e.history.map { String($0.year) }, series: [e.name], values: [shown],
+                    text: { e.unit == .share ? "\($0) %" : "\($0)" })),
             history: e.history.map {
                 HistoryYear(
                     year: $0.year, value: IndicatorText.value($0.value, e.unit, req), suppressed: $0.suppressed)

@@ -932,3 +932,54 @@ def test_settlement_scenarios(driver):
     check_shown(driver, "capacity saved")
     assert "Kapasiteten er lagret" in driver.find_element(By.TAG_NAME, "main").text
     logout(driver)
+
+
+def test_plan_team_and_report(driver):
+    """Elverum's leader reads the plan with its indicators and adds a measure; Tynset's leader holds a team meeting
+    whose decision becomes a measure of the plan, then reads the yearly report, which downloads as a PDF; every
+    state, the refused ones too, passes the accessibility checks."""
+    import urllib.request
+    login(driver, "leder.elverum")
+    visit(driver, "/plans", "the plans")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href^='/plans/']"))
+    check_shown(driver, "Elverum's plan")
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "I arbeid eller utdanning etter avsluttet program" in main and "53 % (2014)" in main
+    assert len(driver.find_elements(By.CSS_SELECTOR, "figure.chart svg")) >= 4
+    submit(driver, "form#measures")
+    check_shown(driver, "a measure without a title")
+    assert has(driver, "#e-measureTitle"), "the missing title is not named at its field"
+    fill(driver, "measureTitle", "Journey: mentorordning med næringslivet")
+    submit(driver, "form#measures")
+    check_shown(driver, "the measure added")
+    assert "Journey: mentorordning med næringslivet" in driver.find_element(By.TAG_NAME, "main").text
+    logout(driver)
+    login(driver, "leder.tynset")
+    visit(driver, "/teams", "the teams")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href^='/teams/']"))
+    check_shown(driver, "Tynset's inclusion team")
+    fill_date(driver, "meetingDate", date.today().isoformat())
+    fill(driver, "place", "Journey-rommet")
+    submit(driver, "form#meetings")
+    check_shown(driver, "the meeting added")
+    fill(driver, "decision", "Journey: leksehjelp for voksne")
+    Select(driver.find_element(By.ID, "decisionGoalId")).select_by_index(1)
+    submit(driver, "form#decisions")
+    check_shown(driver, "the decision as a measure")
+    assert "Journey: leksehjelp for voksne" in driver.find_element(By.TAG_NAME, "main").text
+    visit(driver, "/plans", "Tynset's plans")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href^='/plans/']"))
+    assert "Journey: leksehjelp for voksne" in driver.find_element(By.TAG_NAME, "main").text
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href$='/report']"))
+    check_shown(driver, "the yearly report")
+    Select(driver.find_element(By.ID, "year")).select_by_value(str(date.today().year))
+    submit(driver, "form.filter-bar")
+    check_shown(driver, "this year's report")
+    assert "Journey: leksehjelp for voksne" in driver.find_element(By.TAG_NAME, "main").text
+    href = driver.find_element(By.CSS_SELECTOR, "a[href*='/report.pdf']").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie}), timeout=60) as res:
+        assert res.headers["Content-Type"] == "application/pdf"
+        body = res.read()
+    assert body.startswith(b"%PDF") and len(body) > 5000, "the report did not download as a PDF"
+    logout(driver)
