@@ -33,6 +33,8 @@ package protocol Feature: Sendable {
     func deletionLosses(_ req: Request, _ person: Person) async throws -> [String]
     /// Sections of the household page, like the person page's.
     var householdSections: [any HouseholdSection] { get }
+    /// Panels of the start page (the leader's dashboard: figures without names), each behind its own policy check.
+    var startPanels: [any StartPanel] { get }
     /// Tables of the worklist with what falls due in the feature's own records (the legal deadlines are the
     /// worklist's own).
     var deadlineSources: [any DeadlineSource] { get }
@@ -70,6 +72,7 @@ extension Feature {
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] { [] }
     package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] { [] }
     package var householdSections: [any HouseholdSection] { [] }
+    package var startPanels: [any StartPanel] { [] }
     package var deadlineSources: [any DeadlineSource] { [] }
     package var deadlineFacts: [any DeadlineFacts] { [] }
     package var derivedTables: [any DerivedTable] { [] }
@@ -180,6 +183,26 @@ extension Request {
         for section in application.features.flatMap(\.personSections).sorted(by: { $0.order < $1.order })
         where context.mayRead(section: section.id, of: p) {
             if let html = try await section.render(self, p) { out.append(html) }
+        }
+        return out
+    }
+}
+
+/// A panel of the start page (issue #14: the leader's dashboard): the feature's own figures for the user's
+/// municipalities, rendered with its own partial behind its own policy check; nil when the user may see none or
+/// there is nothing to show. Figures about persons are counts, suppressed for small numbers.
+package protocol StartPanel: Sendable {
+    /// Position on the page, lower first.
+    var order: Int { get }
+    func render(_ req: Request) async throws -> String?
+}
+
+extension Request {
+    /// The features' start-page panels the user may see, in order.
+    package func startPanels() async throws -> [String] {
+        var out: [String] = []
+        for panel in application.features.flatMap(\.startPanels).sorted(by: { $0.order < $1.order }) {
+            if let html = try await panel.render(self) { out.append(html) }
         }
         return out
     }

@@ -20,6 +20,8 @@ package struct OverviewController: RouteCollection {
         package var displayName: String
         /// What needs doing: from every feature, for the user's own persons and for the service.
         package var work: [WorkItem]
+        /// The features' panels (the dashboard), rendered.
+        package var panels: [String]
         package var cards: [Card]
     }
 
@@ -34,7 +36,10 @@ package struct OverviewController: RouteCollection {
         work.sort { ($0.order, $0.label) < ($1.order, $1.label) }
         return try await req.view.render(
             "Overview/home",
-            Page(layout: layout, data: HomeView(displayName: user.displayName, work: work, cards: cards)))
+            Page(
+                layout: layout,
+                data: HomeView(
+                    displayName: user.displayName, work: work, panels: try await req.startPanels(), cards: cards)))
     }
 
     package func reports(req: Request) async throws -> View {

@@ -12,6 +12,8 @@ package struct PlanFeature: Feature {
 
     package var migrations: [any Migration] { [CreateIntegrationPlans(), CreateInclusionTeams()] }
 
+    package var startPanels: [any StartPanel] { [PlanPanel()] }
+
     package var vocabulary: [any Labelled.Type] { [PlanStatus.self, MeasureStatus.self] }
 
     package func routes(_ routes: FeatureRoutes) throws {

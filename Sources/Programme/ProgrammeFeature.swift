@@ -63,6 +63,8 @@ package struct ProgrammeFeature: Feature {
     package var deadlineFacts: [any DeadlineFacts] { [ProgrammeSteps()] }
     package var derivedTables: [any DerivedTable] { [ProgrammeSummaries()] }
 
+    package var startPanels: [any StartPanel] { [ProgrammePanel()] }
+
     package var indicators: [any IndicatorDefinition] {
         [WorkOrEducationOneYear(), ProgrammeStartInTime(), ParticipantsPerAdvisor()]
     }

@@ -81,3 +81,55 @@ package struct ParticipantsPerAdvisor: IndicatorDefinition {
         return .ratio(c?.d ?? 0, per: c?.n ?? 0, threshold: threshold)
     }
 }
+
+/// The start page's programme results (issue #14: the leader's dashboard): participants now, and SSB's share in
+/// work or education a year after for last year's cohort, per municipality whose aggregates the user reads.
+struct ProgrammePanel: StartPanel {
+    let order = 200
+
+    struct Row: Encodable {
+        var municipality: String
+        var open: DisclosureControl.Shown
+        var share: String?
+        var suppressed: Bool
+    }
+    struct Model: Encodable {
+        var rows: [Row]
+        var cohort: Int
+    }
+
+    func render(_ req: Request) async throws -> String? {
+        let codes = try await req.municipalities(where: .read) { .aggregates(municipality: $0) }
+        guard !codes.isEmpty else { return nil }
+        try await req.application.deadlineIndex.ensureCurrent(req.application)
+        struct Open: Decodable {
+            var municipality: String
+            var n: Int
+        }
+        let open = try await (req.store as! any SQLDatabase).raw(
+            """
+            SELECT municipality, COUNT(*) AS n FROM \(ident: ProgrammeSummary.schema)
+            WHERE municipality IN (\(binds: codes.map(\.value))) AND is_open = \(bind: true) GROUP BY municipality
+            """
+        ).all(decoding: Open.self)
+        guard !open.isEmpty else { return nil }
+        let names = try await req.municipalityNames()
+        let threshold = req.application.disclosure.threshold
+        let cohort = LocalDate.today.year - 1
+        var rows: [Row] = []
+        for o in open.sorted(by: { $0.municipality < $1.municipality }) {
+            guard let m = Kommunenummer(o.municipality) else { continue }
+            let f = try await WorkOrEducationOneYear().figure(
+                req.context, [m], .year(cohort), threshold: threshold)
+            rows.append(
+                Row(
+                    municipality: names[m] ?? m.value,
+                    open: IndicatorFigure.count(o.n, threshold: threshold).numerator.map {
+                        DisclosureControl.Shown.exact($0)
+                    }
+                        ?? .suppressed,
+                    share: f.value.map { "\(Int(($0 * 100).rounded())) %" }, suppressed: f.suppressed))
+        }
+        return try await req.section("Programme/panel", Model(rows: rows, cohort: cohort))
+    }
+}

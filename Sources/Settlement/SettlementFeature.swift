@@ -11,6 +11,8 @@ package struct SettlementFeature: Feature {
     package let id = "settlement"
 
     package var indicators: [any IndicatorDefinition] { [SettlementFulfilled()] }
+
+    package var startPanels: [any StartPanel] { [SettlementPanel()] }
     package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
     package var migrations: [any Migration] {

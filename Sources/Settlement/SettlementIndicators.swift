@@ -1,3 +1,4 @@
+import Fluent
 import InnbyggerCore
 import InnbyggerKernel
 import SQLKit
@@ -36,5 +37,45 @@ package struct SettlementFulfilled: IndicatorDefinition {
             """
         ).first(decoding: Counts.self)
         return .ratio(c?.settled ?? 0, per: c?.decided ?? 0, threshold: threshold)
+    }
+}
+
+/// The start page's settlement this year (issue #14: the leader's dashboard): the council's decision against the
+/// persons counted against it, per municipality whose settlement plan the user reads.
+struct SettlementPanel: StartPanel {
+    let order = 100
+
+    struct Row: Encodable {
+        var municipality: String
+        var decided: Int?
+        var counted: DisclosureControl.Shown
+        var remaining: Int?
+    }
+    struct Model: Encodable {
+        var year: Int
+        var rows: [Row]
+    }
+
+    func render(_ req: Request) async throws -> String? {
+        let codes = try await req.municipalities(where: .read) { .settlementPlan(municipality: $0) }
+        guard !codes.isEmpty else { return nil }
+        let year = LocalDate.today.year
+        let years = try await SettlementYear.query(on: req.store).filter(\.$municipality.$id ~~ codes)
+            .filter(\.$year == year).all()
+        guard !years.isEmpty else { return nil }
+        let names = try await req.municipalityNames()
+        let threshold = req.application.disclosure.threshold
+        var rows: [Row] = []
+        for y in years.sorted(by: { $0.$municipality.id < $1.$municipality.id }) {
+            let p = try await SettlementYearService.progress(req.context, y)
+            let counted = IndicatorFigure.count(p.counted, threshold: threshold)
+            rows.append(
+                Row(
+                    municipality: names[y.$municipality.id] ?? y.$municipality.id.value, decided: p.decided,
+                    counted: counted.numerator.map { DisclosureControl.Shown.exact($0) } ?? .suppressed,
+                    // What is left would give a suppressed count away: shown only with it.
+                    remaining: counted.suppressed ? nil : p.remaining))
+        }
+        return try await req.section("Settlement/panel", Model(year: year, rows: rows))
     }
 }

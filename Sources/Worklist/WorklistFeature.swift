@@ -9,6 +9,8 @@ package struct WorklistFeature: Feature {
 
     package let id = "worklist"
 
+    package var startPanels: [any StartPanel] { [OverduePanel()] }
+
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: WorklistController())
     }

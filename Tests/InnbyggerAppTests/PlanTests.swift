@@ -440,3 +440,35 @@ struct TeamReportTests {
         }
     }
 }
+
+/// The leader's start page (issue #14): the plan's indicators, settlement, programme results and overdue deadlines
+/// by kind, as counts without names; partners see none of it.
+@Suite("The leader's dashboard")
+struct DashboardTests {
+    @Test("The leader's start page: each panel, counts equal to the tables, no names; not for a partner")
+    func dashboard() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("leder.elverum")
+            let html = try await b.send(.GET, "/").body.string
+            for id in ["panel-plan-h", "panel-settlement-h", "panel-programme-h", "panel-overdue-h"] {
+                #expect(html.contains("id=\"\(id)\""), "\(id)")
+            }
+            // Status in words beside its colour.
+            #expect(html.contains("status--behind\">Bak planen</span>"))
+            // The overdue total is the count of open deadlines past due in Elverum.
+            let overdue = try await OpenDeadline.query(on: app.db).filter(\.$municipality == "3420")
+                .filter(\.$due < LocalDate.today).count()
+            #expect(overdue >= app.disclosure.threshold)
+            #expect(html.contains("I alt</th><td class=\"num\">\(overdue)</td>"))
+            // No person is named or linked.
+            #expect(!html.contains("href=\"/persons/"))
+            let partner = Browser(app)
+            try await partner.login("helse.elverum")
+            let theirs = try await partner.send(.GET, "/").body.string
+            for id in ["panel-plan-h", "panel-settlement-h", "panel-programme-h", "panel-overdue-h"] {
+                #expect(!theirs.contains("id=\"\(id)\""), "helse: \(id)")
+            }
+        }
+    }
+}
