@@ -1,9 +1,15 @@
 import SwiftCSV
 import Vapor
 
-/// Writes RFC 4180 CSV for exports. Cells that a spreadsheet would run as a formula (=, +, -, @)
-/// get a leading apostrophe, so an exported name cannot become a command.
+/// Writes CSV for exports as Norwegian Excel opens it (issue #14): UTF-8 with a byte-order mark, cells separated by
+/// semicolons, quoted as RFC 4180 quotes them. Cells that a spreadsheet would run as a formula (=, +, -, @) get a
+/// leading apostrophe, so an exported name cannot become a command.
 package enum CSV {
+    /// The separator Norwegian Excel expects (the comma is the decimal sign there).
+    package static let separator = ";"
+    /// The byte-order mark that tells Excel the file is UTF-8.
+    package static let bom = "\u{FEFF}"
+
     package static func row(_ cells: [String]) -> String {
         cells.map { cell in
             var c = cell
@@ -12,7 +18,7 @@ package enum CSV {
                 c = "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return c
-        }.joined(separator: ",")
+        }.joined(separator: separator)
     }
 
     package static func document(header: [String], rows: [[String]]) -> String {
@@ -21,7 +27,7 @@ package enum CSV {
 
     /// A CSV document as a download named `filename`.
     package static func response(_ body: String, filename: String) -> Response {
-        let res = Response(status: .ok, body: .init(string: body))
+        let res = Response(status: .ok, body: .init(string: body.hasPrefix(bom) ? body : bom + body))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
         return res
@@ -30,6 +36,38 @@ package enum CSV {
     /// `header` and `rows` as a download named `filename`.
     package static func response(header: [String], rows: [[String]], filename: String) -> Response {
         response(document(header: header, rows: rows), filename: filename)
+    }
+}
+
+/// One table as a download in the format the address asks for: every list offers CSV and XLSX (issue #14), from
+/// the same header and typed cells.
+package enum Export {
+    package enum Format: String, Sendable {
+        case csv, xlsx
+    }
+
+    /// `<name>.csv` or `<name>.xlsx`, with the sheet named `sheet` in the workbook.
+    package static func response(
+        _ format: Format, name: String, sheet: String, header: [String], rows: [[XLSX.Cell]]
+    ) throws -> Response {
+        switch format {
+        case .csv: return CSV.response(header: header, rows: rows.map { $0.map(\.csv) }, filename: "\(name).csv")
+        case .xlsx:
+            return XLSX.response(
+                try XLSX.workbook(sheet: sheet, header: header, rows: rows), filename: "\(name).xlsx")
+        }
+    }
+
+    /// Registers `GET <path>.csv` and `GET <path>.xlsx` on one handler.
+    package static func routes(
+        _ routes: any RoutesBuilder, _ path: [PathComponent], last: String,
+        _ handler: @escaping @Sendable (Request, Format) async throws -> Response
+    ) {
+        for format in [Format.csv, .xlsx] {
+            routes.get(path + [PathComponent(stringLiteral: "\(last).\(format.rawValue)")]) { req in
+                try await handler(req, format)
+            }
+        }
     }
 }
 

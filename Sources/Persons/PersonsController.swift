@@ -19,11 +19,73 @@ package struct PersonsController: RouteCollection {
         persons.get(":personID", "shares", ":shareID", "revoke", use: unshareForm)
         persons.gated(.update, .personalData).post(":personID", "shares", ":shareID", "revoke", use: unshare)
 
+        Export.routes(routes, [], last: "persons") { req, format in try await Self.exportPersons(req, format) }
+        Export.routes(routes, [], last: "households") { req, format in try await Self.exportHouseholds(req, format) }
+
         let households = routes.grouped("households")
         households.get(use: listHouseholds)
         households.get("new", use: newHousehold)
         households.gated(.create, .personalData).post(use: createHousehold)
         households.get(":householdID", use: showHousehold)
+    }
+
+    /// The person list with its filter, every row, read 200 at a time by keyset (each page audited as the list
+    /// is, with the ids it returned), as CSV or XLSX.
+    static func exportPersons(_ req: Request, _ format: Export.Format) async throws -> Response {
+        var query = try req.query.decode(PersonPageQuery.self)
+        if query.municipality?.isEmpty == true { query.municipality = nil }
+        query.page = nil
+        query.limit = 200
+        let names = try await req.municipalityNames()
+        let tr = req.application.translations
+        var rows: [[XLSX.Cell]] = []
+        var codes: [Kommunenummer] = []
+        while true {
+            let r = try await PersonService.list(req.context, query)
+            codes = r.municipalities
+            rows += r.persons.map { p in
+                [
+                    .text(p.id!.uuidString), .text(p.familyName), .text(p.givenName), .text(p.birthDate.iso),
+                    .text(names[p.$municipality.id] ?? p.$municipality.id.value), .text(p.citizenship),
+                    .text(tr.text(p.residenceGround.labelKey, req.language)), .text(p.settlementDate?.iso ?? ""),
+                ]
+            }
+            guard let next = r.next else { break }
+            query.cursor = next.token
+        }
+        for m in codes { try await req.audit("export", recordType: "person", recordID: nil, municipality: m) }
+        return try Export.response(
+            format, name: "personer-\(LocalDate.today.iso)", sheet: "Personer",
+            header: [
+                "person_id", "family_name", "given_name", "birth_date", "municipality", "citizenship",
+                "residence_ground", "settlement_date",
+            ], rows: rows)
+    }
+
+    /// The household list, every row, read 200 at a time by keyset, as CSV or XLSX.
+    static func exportHouseholds(_ req: Request, _ format: Export.Format) async throws -> Response {
+        let names = try await req.municipalityNames()
+        var rows: [[XLSX.Cell]] = []
+        var after: Cursor? = nil
+        var seen: Set<Kommunenummer> = []
+        while true {
+            let r = try await HouseholdService.list(req.context, PageWindow(after: after, size: 200))
+            rows += r.households.map { h in
+                seen.insert(h.$municipality.id)
+                return [
+                    .text(h.id!.uuidString), .text(h.name), .text(h.address ?? ""),
+                    .text(names[h.$municipality.id] ?? h.$municipality.id.value), .number(h.members.count),
+                ]
+            }
+            guard let next = r.next else { break }
+            after = next
+        }
+        for m in seen.sorted() {
+            try await req.audit("export", recordType: "household", recordID: nil, municipality: m)
+        }
+        return try Export.response(
+            format, name: "husstander-\(LocalDate.today.iso)", sheet: "Husstander",
+            header: ["household_id", "name", "address", "municipality", "members"], rows: rows)
     }
 
     package struct ListView: Encodable {

@@ -27,6 +27,9 @@ package struct PlanController: RouteCollection {
         routes.grouped("plans").gated(.create, .planning).post(use: create)
         routes.get("plans", ":planID", use: show)
         routes.get("plans", ":planID", "report", use: report)
+        Export.routes(routes, ["plans", ":planID"], last: "measures") { req, format in
+            try await Self.exportMeasures(req, format)
+        }
         routes.get("plans", ":planID", "report.pdf", use: reportPDF)
         routes.grouped("plans", ":planID").gated(.update, .planning).post("report", use: saveReport)
         let writes = routes.grouped("plans", ":planID").gated(.update, .planning)
@@ -118,6 +121,33 @@ package struct PlanController: RouteCollection {
     func show(req: Request) async throws -> View {
         let model = try await PlanPage.load(req, try req.pathID("planID"))
         return try await req.page("Plan/plan", titleKey: "plan.title", model)
+    }
+
+    /// The plan's measures with their focus area and goal, as CSV or XLSX.
+    static func exportMeasures(_ req: Request, _ format: Export.Format) async throws -> Response {
+        let plan = try await PlanService.find(req.context, try req.pathID("planID"))
+        let tr = req.application.translations
+        var rows: [[XLSX.Cell]] = []
+        for a in plan.areas.sorted(by: { $0.position < $1.position }) {
+            for g in a.goals.sorted(by: { $0.position < $1.position }) {
+                for m in g.measures.sorted(by: { $0.title < $1.title }) {
+                    rows.append(
+                        [
+                            .text(a.title), .text(g.text), .text(m.title), .text(m.ownerUnit ?? ""),
+                            .text(m.contact ?? ""),
+                            .text(m.startDate?.iso ?? ""), .text(m.deadline?.iso ?? ""),
+                            .text(tr.text(m.status.labelKey, req.language)), .text(m.statusNote ?? ""),
+                            .text(m.statusDate?.iso ?? ""), m.costOre.map { .kroner(ore: $0) } ?? .text(""),
+                        ])
+                }
+            }
+        }
+        return try Export.response(
+            format, name: "tiltak-\(plan.firstYear)-\(plan.lastYear)", sheet: "Tiltak",
+            header: [
+                "focus_area", "goal", "measure", "owner_unit", "contact", "start", "deadline", "status", "status_note",
+                "status_date", "cost_nok",
+            ], rows: rows)
     }
 
     func report(req: Request) async throws -> View {

@@ -27,9 +27,9 @@ package struct ProgrammeController: RouteCollection {
         let lists = routes.grouped("programme")
         lists.get(use: ProgrammeLists.overview)
         lists.get("payouts", use: ProgrammeLists.payouts)
-        lists.get("payouts.csv", use: ProgrammeLists.payoutsCSV)
+        Export.routes(lists, [], last: "payouts", ProgrammeLists.payoutsExport)
         lists.get("data-quality", use: ProgrammeLists.dataQuality)
-        lists.get("nir.csv", use: ProgrammeLists.nirCSV)
+        Export.routes(lists, [], last: "nir", ProgrammeLists.nirExport)
         lists.get("attendance", use: GroupAttendance.page)
         lists.gated(.update, .programme).post("attendance", use: GroupAttendance.save)
     }

@@ -491,26 +491,26 @@ package enum ProgrammeLists {
                 .norwegian))
     }
 
-    package static func payoutsCSV(req: Request) async throws -> Response {
+    /// The month's payout list as CSV or XLSX (amounts as kroner), for the payroll; audited per municipality.
+    package static func payoutsExport(req: Request, format: Export.Format) async throws -> Response {
         let p = try await payoutList(req.context, try req.query.decode(Filter.self)).payouts
-        let kr = NorwegianFormat.decimal(ore:)
-        let body = CSV.document(
+        for m in p.municipalities {
+            try await req.audit("export_payouts", recordType: "programme", recordID: nil, municipality: m)
+        }
+        return try Export.response(
+            format, name: "utbetaling-\(p.month)", sheet: "Utbetaling",
             header: [
                 "person_id", "national_id", "name", "month", "factor", "days_in_programme", "gross_nok",
                 "absence_deduction_nok", "other_deductions_nok", "net_nok", "requires_decision",
             ],
             rows: p.lines.map {
                 [
-                    $0.personId.uuidString, $0.nationalId ?? "", $0.name, p.month, $0.factor,
-                    "\($0.daysInProgramme)/\($0.daysInMonth)",
-                    kr($0.monthlyOre), kr($0.absenceDeductionOre), kr($0.otherDeductionsOre), kr($0.netOre),
-                    $0.requiresDecision ? "ja" : "nei",
+                    .text($0.personId.uuidString), .text($0.nationalId ?? ""), .text($0.name), .text(p.month),
+                    .text($0.factor), .text("\($0.daysInProgramme)/\($0.daysInMonth)"), .kroner(ore: $0.monthlyOre),
+                    .kroner(ore: $0.absenceDeductionOre), .kroner(ore: $0.otherDeductionsOre), .kroner(ore: $0.netOre),
+                    .text($0.requiresDecision ? "ja" : "nei"),
                 ]
             })
-        for m in p.municipalities {
-            try await req.audit("export_payouts", recordType: "programme", recordID: nil, municipality: m)
-        }
-        return CSV.response(body, filename: "utbetaling-\(p.month).csv")
     }
 
     // MARK: Data quality for NIR
@@ -556,11 +556,13 @@ package enum ProgrammeLists {
                 municipalities: try await municipalityOptions(req, [], f.municipality)))
     }
 
-    /// One row per participant with the fields NIR holds, to reconcile against NIR's own person list.
-    package static func nirCSV(req: Request) async throws -> Response {
+    /// One row per participant with the fields NIR holds, to reconcile against NIR's own person list (CSV or XLSX).
+    package static func nirExport(req: Request, format: Export.Format) async throws -> Response {
         let f = try req.query.decode(Filter.self)
         let (rows, codes) = try await rows(req.context, f, audit: "export_nir")
-        let body = CSV.document(
+        return try Export.response(
+            format, name: "nir-avstemming-\(LocalDate.today.iso)-\(codes.map(\.value).joined(separator: "-"))",
+            sheet: "NIR",
             header: [
                 "person_id", "national_id", "duf_number", "family_name", "given_name", "municipality", "law_regime",
                 "education_level",
@@ -574,9 +576,7 @@ package enum ProgrammeLists {
                     r.part.decisionDate?.iso ?? "", r.part.startDate?.iso ?? "", r.part.finalGoal?.rawValue ?? "",
                     r.part.contractSigned?.iso ?? "", r.part.endDate?.iso ?? "", r.part.endReason?.rawValue ?? "",
                     missing(r).joined(separator: " "),
-                ]
+                ].map(XLSX.Cell.text)
             })
-        return CSV.response(
-            body, filename: "nir-avstemming-\(LocalDate.today.iso)-\(codes.map(\.value).joined(separator: "-")).csv")
     }
 }

@@ -9,7 +9,7 @@ import Vapor
 package struct WorklistController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
         routes.get("worklist", use: page)
-        routes.get("worklist.csv", use: csv)
+        Export.routes(routes, [], last: "worklist") { req, format in try await Self.export(req, format) }
         routes.gated(.create, .sectorPart).post("persons", ":personID", "events", use: recordEvent)
     }
 
@@ -404,29 +404,29 @@ package struct WorklistController: RouteCollection {
         return out
     }
 
-    package func csv(req: Request) async throws -> Response {
+    /// The filtered list as CSV or XLSX, every row (read a thousand at a time), audited per municipality.
+    static func export(_ req: Request, _ format: Export.Format) async throws -> Response {
         let f = try req.query.decode(Filter.self)
         let items = try await Self.items(req.context, f)
         let names = try await req.municipalityNames()
         let tr = req.application.translations
         let lang = req.language
-        let body = CSV.document(
-            header: [
-                "person_id", "family_name", "given_name", "municipality", "deadline", "due", "status", "reference",
-            ],
-            rows: items.map { i in
-                [
-                    i.person.id.uuidString, i.person.familyName, i.person.givenName,
-                    names[i.person.municipality] ?? "",
-                    tr.text(i.deadline.kind.labelKey, lang), i.deadline.due.norwegian,
-                    tr.text(i.status.labelKey, lang),
-                    i.deadline.reference,
-                ]
-            })
+        let rows: [[XLSX.Cell]] = items.map { i in
+            [
+                i.person.id.uuidString, i.person.familyName, i.person.givenName, names[i.person.municipality] ?? "",
+                tr.text(i.deadline.kind.labelKey, lang), i.deadline.due.norwegian, tr.text(i.status.labelKey, lang),
+                i.deadline.reference,
+            ].map(XLSX.Cell.text)
+        }
         for m in Set(items.map(\.person.municipality)).sorted() {
             try await req.audit("export", recordType: "worklist", recordID: nil, municipality: m)
         }
-        return CSV.response(body, filename: "frister-\(LocalDate.today.iso).csv")
+        return try Export.response(
+            format, name: "frister-\(LocalDate.today.iso)", sheet: "Frister",
+            header: [
+                "person_id", "family_name", "given_name", "municipality", "deadline", "due", "status", "reference",
+            ],
+            rows: rows)
     }
 
     package struct EventForm: Content {

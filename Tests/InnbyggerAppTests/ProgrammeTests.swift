@@ -367,13 +367,16 @@ struct ProgrammeTests {
             #expect(payouts.status == .ok)
             let csv = try await b.send(.GET, "/programme/payouts.csv")
             #expect(csv.headers.contentType?.subType == "csv")
-            #expect(csv.body.string.hasPrefix("person_id,national_id,name,month"))
+            #expect(csv.body.string.hasPrefix("\u{FEFF}person_id;national_id;name;month"))
             #expect(csv.body.string.split(separator: "\r\n").count > 2)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export_payouts").count() == 1)
             let quality = try await b.send(.GET, "/programme/data-quality").body.string
             #expect(quality.contains("/programme\">"))  // at least one participant listed
             let nir = try await b.send(.GET, "/programme/nir.csv").body.string
-            #expect(nir.hasPrefix("person_id,national_id,duf_number"))
+            #expect(nir.hasPrefix("\u{FEFF}person_id;national_id;duf_number"))
+            // The same list as a workbook.
+            let book = try await b.send(.GET, "/programme/nir.xlsx")
+            #expect(book.status == .ok && book.headers.contentType?.subType.hasSuffix("sheet") == true)
             #expect(try await b.send(.GET, "/programme/payouts?month=2025-13").status == .badRequest)
             // The worklist has the plan reviews due.
             #expect(try await b.send(.GET, "/worklist").body.string.contains("id=\"g-reviews\""))

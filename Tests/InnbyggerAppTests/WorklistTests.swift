@@ -96,7 +96,8 @@ struct WorklistTests {
             #expect(res.status == .ok)
             #expect(res.headers.contentType?.subType == "csv")
             let lines = res.body.string.split(separator: "\r\n")
-            #expect(lines.first == "person_id,family_name,given_name,municipality,deadline,due,status,reference")
+            #expect(
+                lines.first == "\u{FEFF}person_id;family_name;given_name;municipality;deadline;due;status;reference")
             #expect(lines.count > 1)
             #expect(
                 lines.dropFirst().allSatisfy {
@@ -109,7 +110,8 @@ struct WorklistTests {
 
     @Test("CSV cells are quoted and cannot become formulas")
     func csvEscaping() {
-        #expect(CSV.row(["a", "b,c", "d\"e", "=SUM(A1)", "-1"]) == "a,\"b,c\",\"d\"\"e\",'=SUM(A1),'-1")
+        #expect(
+            CSV.row(["a", "b;c", "d\"e", "=SUM(A1)", "-1", "1,5"]) == "a;\"b;c\";\"d\"\"e\";'=SUM(A1);'-1;\"1,5\"")
     }
 
     /// The names in the worklist's deadline table, in order.

@@ -555,7 +555,9 @@ def assert_payout_csv_matches(driver, month):
     assert f"month={month}" in href, href
     status, kind, body = get_with_session(driver, href)
     assert status == 200 and kind.startswith("text/csv"), (status, kind)
-    lines = list(csv.DictReader(io.StringIO(body)))
+    # UTF-8 with a byte-order mark and semicolons, as Norwegian Excel opens it.
+    assert body.startswith("\ufeff"), "the CSV has no byte-order mark"
+    lines = list(csv.DictReader(io.StringIO(body[1:]), delimiter=";"))
     assert {line["month"] for line in lines} <= {month}, body[:300]
     assert sorted(line["name"] for line in lines) == sorted(first_column(driver)), f"CSV for {month} differs from the page"
 
@@ -953,6 +955,13 @@ def test_plan_team_and_report(driver):
     submit(driver, "form#measures")
     check_shown(driver, "the measure added")
     assert "Journey: mentorordning med næringslivet" in driver.find_element(By.TAG_NAME, "main").text
+    import openpyxl
+    href = driver.find_element(By.CSS_SELECTOR, "a[href$='/measures.xlsx']").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie})) as res:
+        sheet = openpyxl.load_workbook(io.BytesIO(res.read())).active
+    assert [c.value for c in sheet[1]][:3] == ["focus_area", "goal", "measure"]
+    assert "Journey: mentorordning med næringslivet" in [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     logout(driver)
     login(driver, "leder.tynset")
     visit(driver, "/teams", "the teams")
