@@ -27,6 +27,8 @@ package struct PlanController: RouteCollection {
         routes.grouped("plans").gated(.create, .planning).post(use: create)
         routes.get("plans", ":planID", use: show)
         routes.get("plans", ":planID", "report", use: report)
+        routes.get("plans", ":planID", "revise", use: reviseForm)
+        routes.grouped("plans", ":planID").gated(.update, .planning).post("revise", use: revise)
         Export.routes(routes, ["plans", ":planID"], last: "measures") { req, format in
             try await Self.exportMeasures(req, format)
         }
@@ -150,6 +152,23 @@ package struct PlanController: RouteCollection {
             ], rows: rows)
     }
 
+    func reviseForm(req: Request) async throws -> View {
+        let model = try await RevisionPage.load(req, try req.pathID("planID"))
+        return try await req.page("Plan/revise", titleKey: "plan.revise_title", model)
+    }
+
+    func revise(req: Request) async throws -> Response {
+        let id = try req.pathID("planID")
+        let form = try FormReader(req)
+        do {
+            let next = try await PlanRevision.revise(req.context, id, form)
+            return req.redirect(to: "/plans/\(next.id!.uuidString)")
+        } catch let failure as ValidationFailure {
+            let model = try await RevisionPage.load(req, id, failure: failure, posted: form.fields)
+            return try await req.page("Plan/revise", titleKey: "plan.revise_title", model).reshown(req)
+        }
+    }
+
     func report(req: Request) async throws -> View {
         let model = try await ReportPage.load(req, try req.pathID("planID"))
         return try await req.page("Plan/report", titleKey: "report.open", model)
@@ -223,6 +242,7 @@ package struct PlanPage: Encodable {
         var statusNote: String?
         var statusDate: String?
         var cost: Int?
+        var reviewKey: String?
     }
     struct Goal: Encodable {
         var id: String
@@ -248,6 +268,8 @@ package struct PlanPage: Encodable {
     var caseNumber: String?
     var reviseBy: String?
     var revisionDue: Bool
+    var canRevise: Bool
+    var previousPlanID: String?
     var indicators: [Indicator]
     var areas: [Area]
     var canEdit: Bool
@@ -319,6 +341,9 @@ package struct PlanPage: Encodable {
             adoptedOn: plan.adoptedOn?.iso,
             caseNumber: plan.caseNumber, reviseBy: plan.reviseBy?.iso,
             revisionDue: plan.reviseBy.map { $0 <= ctx.today } ?? false,
+            canRevise: (plan.status == .adopted || plan.status == .draft)
+                && ctx.may(.update, .planning(municipality: plan.municipality)),
+            previousPlanID: plan.previousPlanID?.uuidString,
             indicators: evaluated.map { Self.indicator($0, req) },
             areas: areas.map { a in
                 Area(
@@ -337,7 +362,7 @@ package struct PlanPage: Encodable {
                                     startDate: m.startDate?.iso, deadline: m.deadline?.iso,
                                     statusKey: m.status.labelKey,
                                     status: m.status.rawValue, statusNote: m.statusNote, statusDate: m.statusDate?.iso,
-                                    cost: m.costOre)
+                                    cost: m.costOre, reviewKey: m.review?.labelKey)
                             })
                     })
             },

@@ -10,11 +10,11 @@ package struct PlanFeature: Feature {
 
     package let id = "plan"
 
-    package var migrations: [any Migration] { [CreateIntegrationPlans(), CreateInclusionTeams()] }
+    package var migrations: [any Migration] { [CreateIntegrationPlans(), CreateInclusionTeams(), AddPlanRevision()] }
 
     package var startPanels: [any StartPanel] { [PlanPanel()] }
 
-    package var vocabulary: [any Labelled.Type] { [PlanStatus.self, MeasureStatus.self] }
+    package var vocabulary: [any Labelled.Type] { [PlanStatus.self, MeasureStatus.self, MeasureReview.self] }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: PlanController())

@@ -29,6 +29,8 @@ package final class IntegrationPlan: Model, @unchecked Sendable {
     @Field(key: "status") package var status: PlanStatus
     @OptionalField(key: "adopted_on") package var adoptedOn: LocalDate?
     @OptionalField(key: "case_number") package var caseNumber: String?
+    /// The plan this one revised.
+    @OptionalField(key: "previous_plan_id") package var previousPlanID: UUID?
     @Children(for: \.$plan) package var areas: [PlanFocusArea]
 
     package init() {}
@@ -123,6 +125,8 @@ package final class PlanMeasure: Model, @unchecked Sendable {
     @OptionalField(key: "status_date") package var statusDate: LocalDate?
     /// Estimated cost in øre.
     @OptionalField(key: "cost_ore") package var costOre: Int?
+    /// At a revision: carried over, completed, or new in the revised plan.
+    @OptionalField(key: "review") package var review: MeasureReview?
 
     package init() {}
 }

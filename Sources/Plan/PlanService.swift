@@ -331,6 +331,8 @@ package enum PlanService {
             m.status = .planned
             m.statusDate = today
             m.costOre = cost
+            // A measure added to a revised plan is new in it (Tynset's review).
+            if plan.previousPlanID != nil { m.review = .new }
             try await m.save(on: db)
             return m.id!
         }

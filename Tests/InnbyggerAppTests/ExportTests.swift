@@ -23,7 +23,9 @@ struct ExportTests {
             // The case worker of Elverum sees Elverum's files (more than one page of 200 is read in batches too).
             let lines = text.split(separator: "\r\n")
             #expect(lines.count == persons + 1)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").filter(\.$recordType == "person").count() == 1)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "export").filter(\.$recordType == "person")
+                    .count() == 1)
             let xlsx = try await b.send(.GET, "/persons.xlsx?q=Haddad")
             #expect(xlsx.status == .ok)
             let archive = try Archive(data: Data(buffer: xlsx.body), accessMode: .read)

@@ -992,3 +992,31 @@ def test_plan_team_and_report(driver):
         body = res.read()
     assert body.startswith(b"%PDF") and len(body) > 5000, "the report did not download as a PDF"
     logout(driver)
+
+
+def test_administrator_revises_plan(driver):
+    """Elverum's administrator revises the 2015–2019 plan into a new period (a period not after the old one is
+    refused at its field), marking one measure completed; the new plan holds the focus areas and the carried
+    measures, and links back to the old one, now revised."""
+    login(driver, "admin.elverum")
+    visit(driver, "/plans", "the plans")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href^='/plans/']"))
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href$='/revise']"))
+    check_shown(driver, "the revision form")
+    fill(driver, "firstYear", "2015")
+    submit(driver, "form[action$='/revise']")
+    check_shown(driver, "a revision starting too early")
+    assert has(driver, "#e-firstYear"), "the first year's problem is not named at its field"
+    fill(driver, "firstYear", "2020")
+    fill(driver, "lastYear", "2024")
+    radios = driver.find_elements(By.CSS_SELECTOR, "input[type=radio][value=completed]")
+    assert radios, "no measure to mark"
+    radios[0].click()
+    submit(driver, "form[action$='/revise']")
+    check_shown(driver, "the revised plan")
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "Mottak og bosetting" in main and "Videreført" in main and "2020–2024" in main
+    click_and_wait(driver, driver.find_element(By.ID, "previous-plan"))
+    check_shown(driver, "the old plan")
+    assert "Revidert" in driver.find_element(By.TAG_NAME, "main").text
+    logout(driver)
