@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// Users and role assignments, municipalities, service units and agreements.
@@ -32,6 +33,7 @@ package struct AdminController: RouteCollection {
             var roles: [String]
         }
         package var rows: [Row]
+        package var pager: Pager
         package var roles: [Choice]
         package var municipalities: [Choice]
         package var units: [Choice]
@@ -45,29 +47,47 @@ package struct AdminController: RouteCollection {
         let codes = try await req.municipalities(where: .list) { .userAdministration(municipality: $0) }
         guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         let names = try await req.municipalityNames()
-        let assignments = try await RoleAssignment.query(on: req.store).filter(\.$municipality.$id ~~ codes).with(
-            \.$user
-        ).all()
-        var byUser: [UUID: (User, [String])] = [:]
         let seesSystem = req.may(.update, .tenancy)
-        // System roles are not scoped to a municipality: only system administrators see (and change) them.
-        let hidden = Set(assignments.filter(\.isSystemRole).map { $0.$user.id })
-        for a in assignments where seesSystem || !hidden.contains(a.$user.id) {
+        // The users with a role in the municipalities, 50 a page by username (keyset, issue #12). System roles are not
+        // scoped to a municipality: only system administrators see (and change) their holders.
+        let q = try req.query.decode(UserPage.self)
+        let window = try PageWindow(page: q.page, after: q.after, before: q.before, limit: q.limit)
+        let (u, a) = (User.schema, RoleAssignment.schema)
+        let own: SQLQueryString = "r.user_id = \(ident: u).id"
+        var condition: SQLQueryString =
+            "EXISTS (SELECT 1 FROM \(ident: a) r WHERE " + own
+            + " AND r.municipality IN (\(binds: codes.map(\.value))))"
+        if !seesSystem {
+            let system = Role.systemAdmin.rawValue
+            condition += " AND NOT EXISTS (SELECT 1 FROM \(ident: a) r WHERE " + own + " AND r.role = \(bind: system))"
+        }
+        let listed = User.query(on: req.store).filter(.sql(embed: condition))
+        let total = try await listed.count()
+        let (pageUsers, pager) = window.settle(
+            try await window.rows(listed, Self.userOrder), total: total, base: "/admin/users?"
+        ) { Cursor([.text($0.username), .id($0.id!)]) }
+        let ids = pageUsers.compactMap(\.id)
+        let assignments =
+            ids.isEmpty
+            ? [] : try await RoleAssignment.query(on: req.store).filter(\.$user.$id ~~ ids).all()
+        var byUser: [UUID: [String]] = [:]
+        for a in assignments where seesSystem || !a.isSystemRole {
+            guard a.isSystemRole || codes.contains(a.$municipality.id) else { continue }
             var label = req.t(a.role.labelKey)
             if !a.isSystemRole { label += " – " + (names[a.$municipality.id] ?? a.$municipality.id.value) }
             if a.pending { label += " (" + req.t("users.pending") + ")" }
-            byUser[a.$user.id, default: (a.user, [])].1.append(label)
+            byUser[a.$user.id, default: []].append(label)
         }
         let units = try await ServiceUnit.query(on: req.store).filter(\.$host.$id ~~ codes).sort(\.$name).all()
         let assignable = Role.allCases.filter { $0 != .systemAdmin || req.may(.update, .tenancy) }
         return try await req.page(
             "Admin/users", titleKey: "users.title",
             UsersView(
-                rows: byUser.values.sorted { $0.0.username < $1.0.username }.map {
+                rows: pageUsers.map {
                     .init(
-                        id: $0.0.id!, username: $0.0.username, displayName: $0.0.displayName, active: $0.0.isActive,
-                        roles: $0.1.sorted())
-                },
+                        id: $0.id!, username: $0.username, displayName: $0.displayName, active: $0.isActive,
+                        roles: (byUser[$0.id!] ?? []).sorted())
+                }, pager: pager,
                 roles: assignable.map { Choice(value: $0.rawValue, label: $0.labelKey, selected: false) },
                 municipalities: Choice.municipalities(codes, names: names),
                 units: units.map {
@@ -78,6 +98,18 @@ package struct AdminController: RouteCollection {
     }
 
     package func users(req: Request) async throws -> View { try await usersView(req) }
+
+    struct UserPage: Content {
+        var page: Int?
+        var after: String?
+        var before: String?
+        var limit: Int?
+    }
+
+    /// The user list's order: by username, the id last.
+    static let userOrder = Keyset([
+        .init("\"\(User.schema)\".\"username\""), .init("\"\(User.schema)\".\"id\""),
+    ])
 
     package struct NewUser: Content {
         package var username: String?

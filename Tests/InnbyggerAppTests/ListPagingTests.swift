@@ -210,4 +210,25 @@ struct ListPagingTests {
             }
         }
     }
+
+    @Test("The user list of the administration, while users are added")
+    func users() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("sysadmin")
+            try await Self.expectExactlyOnce(b, "/admin/users?x=1", rows: #"<tr><td>([a-z0-9.\-]+)</td>"#) { n in
+                let u = User(username: "aaa-ny-\(n)", displayName: "Ny \(n)", passwordHash: "x")
+                try await u.save(on: app.db)
+                try await RoleAssignment(user: u.id!, role: .caseWorker, municipality: "3420", unit: nil).save(
+                    on: app.db)
+            }
+            // A municipal administrator sees only the users of its municipality, and no system administrator.
+            let admin = Browser(app)
+            try await admin.login("admin.elverum")
+            let page = try await admin.send(.GET, "/admin/users?limit=200").body.string
+            #expect(page.contains("<tr><td>saksbehandler.elverum</td>"))
+            #expect(!page.contains("<tr><td>sysadmin</td>"))
+            #expect(!page.contains("<tr><td>saksbehandler.tynset</td>"))
+        }
+    }
 }
