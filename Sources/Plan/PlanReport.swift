@@ -136,6 +136,33 @@ package struct ReportPage: Encodable {
 enum ReportPDF {
     struct Unavailable: Error {}
 
+    /// At most two chromium processes at once: a burst of downloads waits for a slot instead of starting a browser
+    /// each, and one that waits too long is told to try again (503).
+    actor Slots {
+        private var free = 2
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func acquire() async {
+            if free > 0 {
+                free -= 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
+
+        var queued: Int { waiting.count }
+    }
+
+    static let slots = Slots()
+    /// How many downloads may wait for a slot before the next is refused.
+    static let maxQueued = 8
+    /// The longest one rendering may take before chromium is stopped.
+    static let timeout: Duration = .seconds(60)
+
     static func chromium() -> String? {
         if let p = Environment.get("INNBYGGER_CHROMIUM"), !p.isEmpty { return p }
         return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
@@ -145,6 +172,19 @@ enum ReportPDF {
 
     static func render(_ html: String, app: Application) async throws -> Data {
         guard let binary = chromium() else { throw Unavailable() }
+        guard await slots.queued < maxQueued else { throw Unavailable() }
+        await slots.acquire()
+        do {
+            let data = try await print(html, binary: binary, app: app)
+            await slots.release()
+            return data
+        } catch {
+            await slots.release()
+            throw error
+        }
+    }
+
+    static func print(_ html: String, binary: String, app: Application) async throws -> Data {
         let css =
             (try? String(contentsOfFile: app.directory.publicDirectory + "css/innbygger.css", encoding: .utf8)) ?? ""
         let page = html.replacingOccurrences(
@@ -164,6 +204,12 @@ enum ReportPDF {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // Stopped if it hangs, so a slot is never held for ever.
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in c.resume() }
             do { try process.run() } catch { c.resume(throwing: error) }

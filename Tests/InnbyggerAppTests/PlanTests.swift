@@ -407,6 +407,22 @@ struct TeamReportTests {
         }
     }
 
+    @Test("At most two PDF renderings at once: a third waits for a slot and gets the one released")
+    func pdfSlots() async throws {
+        let slots = ReportPDF.Slots()
+        await slots.acquire()
+        await slots.acquire()
+        let third = Task {
+            await slots.acquire()
+            return true
+        }
+        while await slots.queued == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await slots.queued == 1)
+        await slots.release()
+        #expect(await third.value)
+        #expect(await slots.queued == 0)
+    }
+
     @Test("The yearly report: the year's meetings and decisions, measures by status, and its own text")
     func report() async throws {
         try await withDemoApp { app in
