@@ -191,9 +191,11 @@ package struct PageWindow: Sendable {
     ) throws {
         requested = try Validate.page(page)
         size = try Validate.number(limit, "limit", 1...200) ?? defaultSize
-        let a = after.flatMap { $0.isEmpty ? nil : $0 }
-        let b = before.flatMap { $0.isEmpty ? nil : $0 }
-        switch (a, b) {
+        // An empty cursor is not one this service made: a page asks for none or for one of its own links' cursors.
+        if after?.isEmpty == true || before?.isEmpty == true {
+            throw ValidationFailure(field: "cursor", "invalid.cursor")
+        }
+        switch (after, before) {
         case (let a?, nil): start = .after(try Cursor(token: a))
         case (nil, let b?): start = .before(try Cursor(token: b))
         case (nil, nil): start = requested > 1 ? .number(requested) : .first

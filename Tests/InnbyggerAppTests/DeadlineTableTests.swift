@@ -208,6 +208,7 @@ struct DeadlineTableTests {
             #expect(added > 2)
             // A cursor the service did not make, or a limit out of range, is 400 in the user's terms.
             #expect(try await api(app, .GET, "/api/v1/persons?cursor=bogus", token: t).status == .badRequest)
+            #expect(try await api(app, .GET, "/api/v1/persons?cursor=", token: t).status == .badRequest)
             #expect(try await api(app, .GET, "/api/v1/persons?limit=500", token: t).status == .badRequest)
         }
     }
@@ -284,6 +285,7 @@ struct DeadlineTableTests {
             #expect(seen.filter(Set(before).contains) == before, "a household was skipped or out of order")
             #expect(added > 2)
             #expect(try await api(app, .GET, "/api/v1/households?cursor=x", token: t).status == .badRequest)
+            #expect(try await api(app, .GET, "/api/v1/households?cursor=", token: t).status == .badRequest)
         }
     }
 
