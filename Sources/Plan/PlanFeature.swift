@@ -26,12 +26,13 @@ package struct PlanFeature: Feature {
         var out: [NavEntry] = []
         let planning = try await !req.municipalities(where: .read, { .planning(municipality: $0) }).isEmpty
         if planning { out.append(NavEntry(order: 453, href: "/plans", key: "nav.plans")) }
-        // The team's pages also for a partner who is a member.
-        var member = false
-        if let u = req.currentUser {
+        // The team's pages also for a partner who is a member: asked of the database only for those without the
+        // planning figures, since the navigation is built on every page.
+        var member = planning
+        if !planning, let u = req.currentUser {
             member = try await TeamMember.query(on: req.store).filter(\.$userID == u.id).first() != nil
         }
-        if planning || member { out.append(NavEntry(order: 454, href: "/teams", key: "nav.teams")) }
+        if member { out.append(NavEntry(order: 454, href: "/teams", key: "nav.teams")) }
         return out
     }
 

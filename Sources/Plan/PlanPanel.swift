@@ -30,11 +30,9 @@ struct PlanPanel: StartPanel {
         let adopted = try await IntegrationPlan.query(on: req.store).filter(\.$municipality ~~ codes)
             .filter(\.$status == .adopted).sort(\.$municipality).sort(\.$firstYear, .descending).all()
         var plans: [Plan] = []
-        // The newest adopted plan of each municipality.
-        for p in adopted where !plans.contains(where: { $0.id == p.id!.uuidString }) {
-            guard !adopted.contains(where: { $0.municipality == p.municipality && $0.firstYear > p.firstYear }) else {
-                continue
-            }
+        var shown: Set<Kommunenummer> = []
+        // The newest adopted plan of each municipality: the first of it in this order.
+        for p in adopted where shown.insert(p.municipality).inserted {
             let plan = try await PlanService.find(ctx, p.id)
             plans.append(
                 Plan(
