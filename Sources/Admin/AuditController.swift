@@ -9,6 +9,7 @@ package struct AuditController: RouteCollection {
         let audit = routes.grouped("admin", "audit")
         audit.get(use: list)
         audit.post("verify", use: verify)
+        Export.routes(routes, ["admin"], last: "audit") { req, format in try await Self.export(req, format) }
     }
 
     package struct Filter: Content {
@@ -58,11 +59,9 @@ package struct AuditController: RouteCollection {
     /// Newest first. Every read appends to the log, so a page by number would shift while someone reads it.
     static let order = Keyset([.init("\"\(AuditEntry.schema)\".\"seq\"", ascending: false)])
 
-    package func render(_ req: Request, verifyResult: String? = nil, verifyOK: Bool = true) async throws -> View {
-        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
-        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
-        let f = try req.query.decode(Filter.self)
-        let window = try PageWindow(page: f.page, after: f.after, before: f.before, limit: f.limit)
+    /// The entries the filter asks for, among those of the municipalities the user may read the log of.
+    static func filtered(_ req: Request, _ f: Filter, _ codes: [Kommunenummer]) async throws -> QueryBuilder<AuditEntry>
+    {
         let q = AuditEntry.query(on: req.store)
         // A system administrator also sees entries without a municipality (logins, tokens).
         let requested = try f.municipality.flatMap { $0.isEmpty ? nil : try Validate.municipality($0) }
@@ -102,20 +101,72 @@ package struct AuditController: RouteCollection {
             }
             q.filter(\.$atMillis < Oslo.startMillis(d.adding(days: 1)))
         }
+        return q
+    }
+
+    static func codes(_ req: Request) async throws -> [Kommunenummer] {
+        let codes = try await req.municipalities(where: .list) { .auditLog(municipality: $0) }
+        guard !codes.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
+        return codes
+    }
+
+    /// Usernames of the entries' users.
+    static func usernames(_ req: Request, _ rows: [AuditEntry]) async throws -> [String: String] {
+        let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
+        guard !userIDs.isEmpty else { return [:] }
+        return Dictionary(
+            uniqueKeysWithValues:
+                try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map {
+                    ($0.id!.uuidString, $0.username)
+                })
+    }
+
+    /// The most entries one export holds; a wider filter is refused with a message to narrow it.
+    static let exportLimit = 50_000
+
+    /// The filtered log, newest first, read 1 000 at a time by its keyset, as CSV or XLSX.
+    static func export(_ req: Request, _ format: Export.Format) async throws -> Response {
+        let codes = try await codes(req)
+        let f = try req.query.decode(Filter.self)
+        let names = try await req.municipalityNames()
+        var rows: [[XLSX.Cell]] = []
+        var window = PageWindow(after: nil, size: 1000)
+        while true {
+            let fetched = try await window.rows(try await filtered(req, f, codes), Self.order)
+            let batch = Array(fetched.prefix(window.size))
+            let users = try await usernames(req, batch)
+            rows += batch.map {
+                [
+                    .number($0.id!),
+                    .text(Oslo.stamp(Date(timeIntervalSince1970: Double($0.atMillis) / 1000), seconds: true)),
+                    .text($0.userID.flatMap { users[$0] } ?? ""),
+                    .text($0.municipality.flatMap { names[$0] } ?? ""), .text($0.action), .text($0.recordType),
+                    .text($0.recordID ?? ""), .text($0.route),
+                ]
+            }
+            guard rows.count <= exportLimit else {
+                throw ValidationFailure(field: "from", "audit.export_too_many", String(exportLimit))
+            }
+            guard let next = window.next(fetched, cursor: { Cursor([.number($0.id!)]) }) else { break }
+            window = PageWindow(after: next, size: 1000)
+        }
+        for m in codes { try await req.audit("export", recordType: "audit_log", recordID: nil, municipality: m) }
+        return try Export.response(
+            format, name: "logg-\(LocalDate.today.iso)", sheet: "Logg",
+            header: ["seq", "at", "user", "municipality", "action", "record_type", "record_id", "route"], rows: rows)
+    }
+
+    package func render(_ req: Request, verifyResult: String? = nil, verifyOK: Bool = true) async throws -> View {
+        let codes = try await Self.codes(req)
+        let f = try req.query.decode(Filter.self)
+        let window = try PageWindow(page: f.page, after: f.after, before: f.before, limit: f.limit)
+        let q = try await Self.filtered(req, f, codes)
         // Not counted: the log is the largest table there is, and the page needs only whether another follows.
         let (rows, pager) = window.settle(
             try await window.rows(q, Self.order),
             total: nil, base: f.base
         ) { Cursor([.number($0.id!)]) }
-        let userIDs = Set(rows.compactMap { $0.userID.flatMap(UUID.init(uuidString:)) })
-        let users =
-            userIDs.isEmpty
-            ? [:]
-            : Dictionary(
-                uniqueKeysWithValues:
-                    try await User.query(on: req.store).filter(\.$id ~~ Array(userIDs)).all().map {
-                        ($0.id!.uuidString, $0.username)
-                    })
+        let users = try await Self.usernames(req, rows)
         let names = try await req.municipalityNames()
         return try await req.page(
             "Admin/audit", titleKey: "audit.title",

@@ -13,6 +13,7 @@ package struct EconomyFeature: Feature {
     package let id = "economy"
 
     package func configure(_ app: Application) throws {
+        app.sharedFacts.grantYear = { m, year, db in try await GrantSums.lines(db as! any SQLDatabase, m, year) }
         let file = app.directory.resourcesDirectory + "Parameters/grants.json"
         do {
             app.grantRules = GrantRules(tables: try GrantRateTables.load(from: URL(fileURLWithPath: file)))

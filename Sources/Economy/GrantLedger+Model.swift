@@ -100,6 +100,57 @@ struct LedgerRow: Decodable {
     }
 }
 
+/// A municipality's grants of one year per scheme: what the rules expect (and for how many persons) and what was
+/// received from IMDi. Read by the ledger and, through `SharedFacts.grantYear`, by the plan's yearly report.
+package enum GrantSums {
+    package struct Expected: Decodable {
+        var scheme: String
+        var persons: Int
+        var expected: Int?
+        var missing: Int
+    }
+    package struct Received: Decodable {
+        var scheme: String
+        var received: Int?
+    }
+
+    package static func year(_ sql: any SQLDatabase, _ m: Kommunenummer, _ year: Int) async throws -> (
+        [Expected], [Received]
+    ) {
+        let expected = try await sql.raw(
+            """
+            SELECT scheme, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons,
+            CAST(SUM(amount_ore) AS BIGINT) AS expected,
+            CAST(SUM(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS missing
+            FROM \(ident: GrantExpectation.schema) WHERE municipality = \(bind: m.value) AND year = \(bind: year)
+            GROUP BY scheme
+            """
+        ).all(decoding: Expected.self)
+        let received = try await sql.raw(
+            """
+            SELECT scheme, CAST(SUM(amount_ore) AS BIGINT) AS received FROM \(ident: GrantPayment.schema)
+            WHERE municipality = \(bind: m.value) AND year = \(bind: year) GROUP BY scheme
+            """
+        ).all(decoding: Received.self)
+        return (expected, received)
+    }
+
+    /// The year's lines in the schemes' order, as `SharedFacts.grantYear` gives them.
+    package static func lines(_ sql: any SQLDatabase, _ m: Kommunenummer, _ year: Int) async throws
+        -> [GrantYearLine]
+    {
+        let (expected, received) = try await self.year(sql, m, year)
+        return GrantScheme.allCases.compactMap { s in
+            let e = expected.first { $0.scheme == s.rawValue }
+            let r = received.first { $0.scheme == s.rawValue }
+            guard e != nil || r != nil else { return nil }
+            return GrantYearLine(
+                labelKey: s.labelKey, persons: e?.persons ?? 0, expectedOre: e?.expected ?? 0,
+                receivedOre: r?.received ?? 0)
+        }
+    }
+}
+
 extension GrantLedgerPage {
     package static func load(
         _ ctx: ServiceContext, _ q: LedgerQuery, lang: String, posted: [String: String] = [:],
@@ -118,32 +169,7 @@ extension GrantLedgerPage {
         let sql = ctx.db as! any SQLDatabase
         let tr = ctx.app.translations
 
-        // Per scheme: the rules' sum and the number of persons, and what was received.
-        struct Expected: Decodable {
-            var scheme: String
-            var persons: Int
-            var expected: Int?
-            var missing: Int
-        }
-        struct Received: Decodable {
-            var scheme: String
-            var received: Int?
-        }
-        let expected = try await sql.raw(
-            """
-            SELECT scheme, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS persons,
-            CAST(SUM(amount_ore) AS BIGINT) AS expected,
-            CAST(SUM(CASE WHEN missing_key IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS missing
-            FROM \(ident: GrantExpectation.schema) WHERE municipality = \(bind: m.value) AND year = \(bind: year)
-            GROUP BY scheme
-            """
-        ).all(decoding: Expected.self)
-        let received = try await sql.raw(
-            """
-            SELECT scheme, CAST(SUM(amount_ore) AS BIGINT) AS received FROM \(ident: GrantPayment.schema)
-            WHERE municipality = \(bind: m.value) AND year = \(bind: year) GROUP BY scheme
-            """
-        ).all(decoding: Received.self)
+        let (expected, received) = try await GrantSums.year(sql, m, year)
         let control = ctx.app.disclosure
         var schemes: [SchemeRow] = []
         for s in GrantScheme.allCases {

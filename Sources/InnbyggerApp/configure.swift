@@ -143,7 +143,7 @@ package enum Migrations {
                 ("idx_audit_municipality", AuditEntry.schema, ["municipality", "seq"]),
                 ("idx_role_assignments_user", RoleAssignment.schema, ["user_id"]),
             ]),
-        CreateDeadlineIndex(),
+        CreateDeadlineIndex(), AddPersonMoveOut(), CreateDeadlineOutcomes(),
     ]
 }
 

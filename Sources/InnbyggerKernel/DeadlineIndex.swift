@@ -23,6 +23,49 @@ package final class OpenDeadline: Model, @unchecked Sendable {
     package init() {}
 }
 
+/// Every legal deadline of each file met by an event, open or not, with whether it was met in time
+/// (`DeadlineOutcome`): what the plan's "share within the deadline" indicators count in the database (issue #14).
+package final class DeadlineOutcomeRow: Model, @unchecked Sendable {
+    package static let schema = "deadline_outcomes"
+    @ID(custom: "id", generatedBy: .database) package var id: Int?
+    @Parent(key: "person_id") package var person: Person
+    @Field(key: "municipality") package var municipality: Kommunenummer
+    @Field(key: "kind") package var kind: DeadlineKind
+    @Field(key: "due") package var due: LocalDate
+    @OptionalField(key: "event") package var event: LocalDate?
+    /// Nil while not decided either way, or when the person moved out before it (not counted).
+    @OptionalField(key: "met_in_time") package var metInTime: Bool?
+
+    package init() {}
+}
+
+package struct CreateDeadlineOutcomes: AsyncMigration {
+    package init() {}
+
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(DeadlineOutcomeRow.schema)
+            .field("id", .int, .identifier(auto: true))
+            .field("person_id", .uuid, .required, .references(Person.schema, "id", onDelete: .cascade))
+            .field("municipality", .string, .required)
+            .field("kind", .string, .required)
+            .field("due", .string, .required)
+            .field("event", .string)
+            .field("met_in_time", .bool)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "idx_deadline_outcomes_count").on(DeadlineOutcomeRow.schema)
+            .column("municipality").column("kind").column("due").run()
+        try await sql.create(index: "idx_deadline_outcomes_person").on(DeadlineOutcomeRow.schema).column("person_id")
+            .run()
+        // Every file's derived rows are computed again at the next pass, so the new table is filled.
+        try await DeadlineState.query(on: db).delete()
+    }
+
+    package func revert(on db: any Database) async throws {
+        try await db.schema(DeadlineOutcomeRow.schema).delete()
+    }
+}
+
 /// The day each file's derived rows (its open deadlines, and the features' `DerivedTable`s) were last computed: a
 /// file not computed today is recomputed by the day's pass.
 package final class DeadlineState: Model, @unchecked Sendable {
@@ -73,30 +116,40 @@ package protocol DerivedTable: Sendable {
     func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws
 }
 
-/// The kernel's derived table: the open legal deadlines of each file, as the rules engine computes them.
+/// The kernel's derived tables: the open legal deadlines of each file, as the rules engine computes them, and every
+/// deadline's outcome (one evaluation of the rules for both).
 package struct OpenDeadlines: DerivedTable {
     package init() {}
 
     package func refresh(_ ids: [UUID], persons: [Person], app: Application, on db: any Database) async throws {
         let today = LocalDate.today
         try await OpenDeadline.query(on: db).filter(\.$person.$id ~~ ids).delete()
+        try await DeadlineOutcomeRow.query(on: db).filter(\.$person.$id ~~ ids).delete()
         guard !persons.isEmpty else { return }
         let events = try await DeadlineEvents.dates(for: persons.compactMap(\.id), features: app.features, on: db)
         let engine = app.rulesEngine
-        var rows: [[any Encodable & Sendable]] = []
+        var open: [[any Encodable & Sendable]] = []
+        var outcomes: [[any Encodable & Sendable]] = []
         for p in persons {
             let id = p.id!
+            let municipality = p.$municipality.id.value
+            // After a move-out the deadlines are the new municipality's, not this one's worklist.
+            let here = !p.hasMovedOut(by: today)
             for d in engine.evaluate(p.facts, asOf: today).deadlines where d.kind.isMetByEvent {
-                guard events[id]?[d.kind] == nil else { continue }
-                rows.append([
-                    id, p.$municipality.id.value, d.kind.rawValue, d.due.iso, d.kind.sector.rawValue, d.reference,
-                ])
+                let event = events[id]?[d.kind]
+                let met = DeadlineOutcome.metInTime(due: d.due, event: event, movedOut: p.movedOutOn, today: today)
+                outcomes.append([id, municipality, d.kind.rawValue, d.due.iso, event?.iso, met])
+                guard here, event == nil else { continue }
+                open.append([id, municipality, d.kind.rawValue, d.due.iso, d.kind.sector.rawValue, d.reference])
             }
         }
         // Plain multi-row inserts in the engine's order (the keys follow it).
         try await BulkInsert.run(
             into: OpenDeadline.schema, columns: ["person_id", "municipality", "kind", "due", "sector", "reference"],
-            rows, on: db)
+            open, on: db)
+        try await BulkInsert.run(
+            into: DeadlineOutcomeRow.schema,
+            columns: ["person_id", "municipality", "kind", "due", "event", "met_in_time"], outcomes, on: db)
     }
 }
 

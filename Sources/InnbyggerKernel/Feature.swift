@@ -313,11 +313,34 @@ extension Application {
     }
 }
 
+/// One grant scheme's year for a municipality: the persons it is expected for, what the rules expect, and what was
+/// received (øre).
+package struct GrantYearLine: Sendable, Equatable {
+    package var labelKey: String
+    package var persons: Int
+    package var expectedOre: Int
+    package var receivedOre: Int
+
+    package init(labelKey: String, persons: Int, expectedOre: Int, receivedOre: Int) {
+        self.labelKey = labelKey
+        self.persons = persons
+        self.expectedOre = expectedOre
+        self.receivedOre = receivedOre
+    }
+}
+
 /// Facts one feature keeps and others show, asked for by person without knowing the owner's tables. The owner sets
 /// them in its `configure`; without it they answer "nothing" (a feature that is not installed keeps no facts).
 package struct SharedFacts: Sendable {
     /// The Norwegian level per skill that a person's introduction programme aims at (integreringsloven § 15).
-    package var norwegianTarget: @Sendable (UUID, any Database) async throws -> [String: String] = { _, _ in [:] }
+    /// A municipality's grants of a year per scheme, kept by the economy feature; nil when it is not installed (the
+    /// plan's yearly report then has no grants section).
+    package var grantYear: @Sendable (Kommunenummer, Int, any Database) async throws -> [GrantYearLine]? = {
+        _, _, _ in nil
+    }
+    package var norwegianTargets: @Sendable ([UUID], any Database) async throws -> [UUID: [String: String]] = {
+        _, _ in [:]
+    }
     /// The persons in a municipality whose introduction programme had started before a day.
     package var startedParticipants: @Sendable (Kommunenummer, LocalDate, any Database) async throws -> [UUID] = {
         _, _, _ in []

@@ -61,6 +61,10 @@ package final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "contact_preference") package var contactPreference: ContactPreference?
     /// The CSV import that created the file, so an interrupted import can be reconciled with what was stored.
     @OptionalField(key: "import_job") package var importJob: UUID?
+    /// The day the person moved out of the municipality (folkeregistrert utflytting), and where to when known: the
+    /// file stays, but the municipality's deadlines end and the plan's figures count the departure (issue #14).
+    @OptionalField(key: "moved_out_on") package var movedOutOn: LocalDate?
+    @OptionalField(key: "moved_to") package var movedTo: Kommunenummer?
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
     @Children(for: \.$person) package var shares: [PersonShare]
@@ -68,6 +72,9 @@ package final class Person: Model, @unchecked Sendable {
     package init() {}
 
     package var fullName: String { "\(givenName) \(familyName)" }
+
+    /// Whether the person has moved out of the municipality by `day`.
+    package func hasMovedOut(by day: LocalDate) -> Bool { movedOutOn.map { $0 <= day } ?? false }
 
     /// Sectors the file is currently shared with (consent or legal basis not revoked).
     package var activeSectors: Set<Sector> {
@@ -211,6 +218,22 @@ package struct AddPersonContact: AsyncMigration {
     }
     package func revert(on db: any Database) async throws {
         for name in Self.columns.reversed() { try await db.schema(Person.schema).deleteField(.string(name)).update() }
+    }
+}
+
+/// The move-out date and the destination municipality (issue #14: arrivals and departures over time).
+package struct AddPersonMoveOut: AsyncMigration {
+    package init() {}
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(Person.schema).field("moved_out_on", .string).update()
+        try await db.schema(Person.schema).field("moved_to", .string).update()
+        try await (db as! any SQLDatabase).create(index: "idx_persons_moved_out").on(Person.schema)
+            .column("municipality").column("moved_out_on").run()
+    }
+    package func revert(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).drop(index: "idx_persons_moved_out").run()
+        try await db.schema(Person.schema).deleteField("moved_to").update()
+        try await db.schema(Person.schema).deleteField("moved_out_on").update()
     }
 }
 

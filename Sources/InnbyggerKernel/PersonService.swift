@@ -490,6 +490,8 @@ package struct PersonDTO: Content {
     package var referencePersonResidenceGround: ResidenceGround?
     package var referencePersonSettlementDate: LocalDate?
     package var familyApplicationDate: LocalDate?
+    package var movedOutOn: LocalDate?
+    package var movedTo: Kommunenummer?
     // household
     package var householdId: UUID?
     package var relation: FamilyRelation?
@@ -506,7 +508,8 @@ package struct PersonDTO: Content {
         "background": ["citizenship", "countryOfBirth", "educationLevel", "educationYears", "workExperience"],
         "residence": [
             "residenceGround", "arrivalDate", "settlementDate", "permitDate", "settledByAgreement", "dufNumber",
-            "referencePersonResidenceGround", "referencePersonSettlementDate", "familyApplicationDate",
+            "referencePersonResidenceGround", "referencePersonSettlementDate", "familyApplicationDate", "movedOutOn",
+            "movedTo",
         ],
         "household": ["householdId", "relation"],
         "sharing": ["sharedWith", "researchReservation"],
@@ -554,6 +557,8 @@ package struct PersonDTO: Content {
             referencePersonResidenceGround = p.referenceResidenceGround
             referencePersonSettlementDate = p.referenceSettlementDate
             familyApplicationDate = p.familyApplicationDate
+            movedOutOn = p.movedOutOn
+            movedTo = p.movedTo
         }
         if sections.contains("household") {
             householdId = p.$household.id
@@ -779,6 +784,55 @@ package enum PersonService {
     /// The persons `user` follows: as programme advisor or as responsible case worker ("Mine personer").
     package static func followedBy(_ query: QueryBuilder<Person>, _ user: UUID) -> QueryBuilder<Person> {
         query.group(.or) { $0.filter(\.$advisorID == user).filter(\.$caseWorkerID == user) }
+    }
+
+    /// What a move-out says: the day (as on the population register's notice, up to a year ahead for a move that is
+    /// planned) and, when known, the municipality moved to.
+    package struct MoveOutInput: Content {
+        package var date: String?
+        package var municipality: String?
+
+        package init(date: String? = nil, municipality: String? = nil) {
+            self.date = date
+            self.municipality = municipality
+        }
+    }
+
+    /// Records that the person moved out of the municipality (or corrects the record). The file stays: its history
+    /// is the municipality's, and the settlement figures count the person as settled here.
+    package static func moveOut(_ ctx: ServiceContext, _ id: UUID?, _ input: MoveOutInput) async throws -> Person {
+        let p = try await find(ctx, id, for: .update, audited: false)
+        guard let date = try Validate.optionalDate(input.date, "date") else {
+            throw ValidationFailure(field: "date", "invalid.required")
+        }
+        if date > ctx.today.adding(days: 366) { throw ValidationFailure(field: "date", "invalid.too_far_ahead") }
+        if date < p.birthDate { throw ValidationFailure(field: "date", "invalid.before_birth") }
+        if let settled = p.settlementDate, date < settled {
+            throw ValidationFailure(field: "date", "persons.invalid.move_before_settlement")
+        }
+        var to: Kommunenummer? = nil
+        if let m = input.municipality?.trimmingCharacters(in: .whitespaces), !m.isEmpty {
+            to = try Validate.municipality(m)
+            if to == p.$municipality.id { throw ValidationFailure(field: "municipality", "persons.invalid.move_here") }
+        }
+        p.movedOutOn = date
+        p.movedTo = to
+        try await p.update(on: ctx.db)
+        try await ctx.audit(
+            "move_out", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return p
+    }
+
+    /// Takes back a move-out registered by mistake (the move did not happen).
+    package static func cancelMoveOut(_ ctx: ServiceContext, _ id: UUID?) async throws -> Person {
+        let p = try await find(ctx, id, for: .update, audited: false)
+        guard p.movedOutOn != nil else { return p }
+        p.movedOutOn = nil
+        p.movedTo = nil
+        try await p.update(on: ctx.db)
+        try await ctx.audit(
+            "cancel_move_out", recordType: "person", recordID: p.id?.uuidString, municipality: p.$municipality.id)
+        return p
     }
 
     package static func share(_ ctx: ServiceContext, _ id: UUID?, sector: String?, basis: String?, reference: String?)

@@ -11,13 +11,13 @@ package final class WriteUnit: Sendable {
     package let changed = NIOLockedValueBox<(persons: Set<UUID>, households: Set<UUID>)>(([], []))
     package init(tx: any Database) { self.tx = tx }
 
-    /// Notes the files an audit entry names as changed: a person's file and its programme are keyed by the person,
-    /// a household (its checklist, its members) by the household. Reads change nothing.
+    /// Notes the files an audit entry names as changed: a person's file, its programme and its Norwegian training are
+    /// keyed by the person, a household (its checklist, its members) by the household. Reads change nothing.
     package func noteChanges(_ drafts: [AuditDraft]) {
         for d in drafts where d.action != "read" && d.action != "list" {
             guard let id = d.recordID.flatMap(UUID.init(uuidString:)) else { continue }
             switch d.recordType {
-            case "person", "programme": changed.withLockedValue { _ = $0.persons.insert(id) }
+            case "person", "programme", "norwegian": changed.withLockedValue { _ = $0.persons.insert(id) }
             case "household": changed.withLockedValue { _ = $0.households.insert(id) }
             default: break
             }

@@ -11,7 +11,7 @@ package struct NorwegianFeature: Feature {
 
     package var migrations: [any Migration] {
         [
-            CreateNorwegianTraining(),
+            CreateNorwegianTraining(), CreateNorwegianResults(),
             IndexMigration(
                 name: "NorwegianIndexes",
                 [
@@ -21,6 +21,9 @@ package struct NorwegianFeature: Feature {
                 ]),
         ]
     }
+
+    package var derivedTables: [any DerivedTable] { [NorwegianResultTable()] }
+    package var indicators: [any IndicatorDefinition] { NorwegianAtTarget.all }
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: NorwegianController())

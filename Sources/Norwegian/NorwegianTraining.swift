@@ -215,7 +215,7 @@ package enum NorwegianService {
         let hours = try await NorwegianHours.query(on: ctx.db).filter(\.$person.$id == p.id!).sort(\.$month).all()
         let tests = try await LanguageTest.query(on: ctx.db).filter(\.$person.$id == p.id!).sort(\.$date).all()
         let target =
-            try await ctx.app.sharedFacts.norwegianTarget(p.id!, ctx.db)
+            try await ctx.app.sharedFacts.norwegianTargets([p.id!], ctx.db)[p.id!] ?? [:]
         let deadline = ctx.app.rulesEngine.evaluate(p.facts, asOf: .today).deadlines.first {
             $0.kind == .norwegianCompletion
         }
@@ -226,12 +226,8 @@ package enum NorwegianService {
             hoursTaken: NorwegianFormat.hours(minutes: total), minutesTaken: total,
             completionDeadline: deadline?.due.iso,
             hours: Dictionary(uniqueKeysWithValues: hours.map { ($0.month.iso, $0.minutes) }),
-            skills: NorwegianSkill.allCases.map { s in
-                let best = tests.filter { $0.kind == .norwegian && $0.skill == s }.compactMap(\.level).max()
-                let goal = target[s.rawValue].flatMap(TestLevel.init(rawValue:))
-                return .init(
-                    skill: s.rawValue, best: best?.rawValue, target: goal?.rawValue,
-                    met: goal.map { g in best.map { $0 >= g } ?? false })
+            skills: NorwegianResult.all(NorwegianResults.tests(tests), target: NorwegianResult.target(target)).map {
+                .init(skill: $0.skill.rawValue, best: $0.best?.rawValue, target: $0.target?.rawValue, met: $0.reached)
             },
             tests: tests.reversed().map {
                 .init(

@@ -107,11 +107,25 @@ package struct ResidenceSection: PersonSection {
         var settledByAgreement: String
         var dufNumber: String?
         var familyImmigration: FamilyImmigration?
+        var id: UUID
+        var movedOutOn: String?
+        /// The destination's name (or number, outside the service); nil when not known.
+        var movedTo: String?
+        /// The integration service registers the move-out (and takes it back).
+        var canMove: Bool
+        var moveError: String?
+        var moveField: String?
+        var posted: [String: String]
     }
 
     package func render(_ req: Request, _ p: Person) async throws -> String? {
         let family =
             p.residenceGround == .familyReunification || p.referencePerson != nil || p.familyApplicationDate != nil
+        let problem = req.sectionProblem.flatMap { $0.form == "move-out" ? $0 : nil }
+        var destination: String? = nil
+        if let to = p.movedTo {
+            destination = try await req.municipalityNames()[to].map { "\($0) (\(to.value))" } ?? to.value
+        }
         return try await req.section(
             "Persons/section-residence",
             Model(
@@ -123,7 +137,9 @@ package struct ResidenceSection: PersonSection {
                     ? .init(
                         ground: p.referenceResidenceGround.map { $0.labelKey } ?? "persons.unknown",
                         settlementDate: p.referenceSettlementDate?.iso,
-                        applicationDate: p.familyApplicationDate?.iso) : nil))
+                        applicationDate: p.familyApplicationDate?.iso) : nil,
+                id: p.id!, movedOutOn: p.movedOutOn?.iso, movedTo: destination, canMove: req.may(.update, p.resource),
+                moveError: problem?.message, moveField: problem?.field, posted: problem?.posted ?? [:]))
     }
 }
 

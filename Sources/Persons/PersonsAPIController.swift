@@ -30,6 +30,15 @@ package struct PersonsAPIController: RouteCollection {
                     req.context, try req.pathID("personID"), try req.json(PersonInput.self)),
                 for: req.context)
         }
+        persons.gated(.update, .personalData).put(":personID", "move-out") { req async throws -> PersonDTO in
+            PersonDTO(
+                try await PersonService.moveOut(
+                    req.context, try req.pathID("personID"), try req.json(PersonService.MoveOutInput.self)),
+                for: req.context)
+        }
+        persons.gated(.update, .personalData).delete(":personID", "move-out") { req async throws -> PersonDTO in
+            PersonDTO(try await PersonService.cancelMoveOut(req.context, try req.pathID("personID")), for: req.context)
+        }
         persons.gated(.delete, .personalData).delete(":personID") { req async throws -> HTTPStatus in
             try await PersonService.delete(req.context, try req.pathID("personID"))
             return .noContent

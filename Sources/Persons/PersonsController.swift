@@ -16,6 +16,8 @@ package struct PersonsController: RouteCollection {
         persons.get(":personID", "delete", use: deleteForm)
         persons.gated(.delete, .personalData).post(":personID", "delete", use: delete)
         persons.gated(.update, .personalData).post(":personID", "shares", use: share)
+        persons.gated(.update, .personalData).post(":personID", "move-out", use: moveOut)
+        persons.gated(.update, .personalData).post(":personID", "move-out", "cancel", use: cancelMoveOut)
         persons.get(":personID", "shares", ":shareID", "revoke", use: unshareForm)
         persons.gated(.update, .personalData).post(":personID", "shares", ":shareID", "revoke", use: unshare)
 
@@ -48,6 +50,7 @@ package struct PersonsController: RouteCollection {
                     .text(p.id!.uuidString), .text(p.familyName), .text(p.givenName), .text(p.birthDate.iso),
                     .text(names[p.$municipality.id] ?? p.$municipality.id.value), .text(p.citizenship),
                     .text(tr.text(p.residenceGround.labelKey, req.language)), .text(p.settlementDate?.iso ?? ""),
+                    .text(p.movedOutOn?.iso ?? ""), .text(p.movedTo?.value ?? ""),
                 ]
             }
             guard let next = r.next else { break }
@@ -58,7 +61,7 @@ package struct PersonsController: RouteCollection {
             format, name: "personer-\(LocalDate.today.iso)", sheet: "Personer",
             header: [
                 "person_id", "family_name", "given_name", "birth_date", "municipality", "citizenship",
-                "residence_ground", "settlement_date",
+                "residence_ground", "settlement_date", "moved_out_on", "moved_to",
             ], rows: rows)
     }
 
@@ -366,6 +369,29 @@ package struct PersonsController: RouteCollection {
             reference: f.reference
         )
         return req.redirect(to: "/persons/\(p.id!)?notice=shared")
+    }
+
+    /// Registers the move-out from the residence section; a refusal shows there with what was typed.
+    package func moveOut(req: Request) async throws -> Response {
+        let f = try req.content.decode(PersonService.MoveOutInput.self)
+        let id = try req.pathID("personID")
+        let input = PersonService.MoveOutInput(
+            date: f.date.flatMap { $0.isEmpty ? nil : $0 }, municipality: f.municipality)
+        do {
+            let p = try await PersonService.moveOut(req.context, id, input)
+            return req.redirect(to: "/persons/\(p.id!)?notice=saved")
+        } catch let e as ValidationFailure {
+            return try await req.personPage(
+                id,
+                problem: SectionProblem(
+                    form: "move-out", field: e.field, message: req.message(e),
+                    posted: ["date": f.date ?? "", "municipality": f.municipality ?? ""]))
+        }
+    }
+
+    package func cancelMoveOut(req: Request) async throws -> Response {
+        let p = try await PersonService.cancelMoveOut(req.context, try req.pathID("personID"))
+        return req.redirect(to: "/persons/\(p.id!)?notice=saved")
     }
 
     /// Names the sector that will lose access before a share is revoked.

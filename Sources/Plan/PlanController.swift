@@ -234,6 +234,7 @@ package struct PlanPage: Encodable {
         var id: String
         var title: String
         var ownerUnit: String?
+        var ownerSectorKey: String?
         var contact: String?
         var startDate: String?
         var deadline: String?
@@ -280,6 +281,7 @@ package struct PlanPage: Encodable {
     var catalogue: [Choice]
     var units: [Choice]
     var measureStatuses: [Choice]
+    var sectors: [Choice]
     var saved: String?
     var error: String?
     var errorField: String?
@@ -358,7 +360,8 @@ package struct PlanPage: Encodable {
                             }
                             .map { m in
                                 Measure(
-                                    id: m.id!.uuidString, title: m.title, ownerUnit: m.ownerUnit, contact: m.contact,
+                                    id: m.id!.uuidString, title: m.title, ownerUnit: m.ownerUnit,
+                                    ownerSectorKey: m.ownerSector?.labelKey, contact: m.contact,
                                     startDate: m.startDate?.iso, deadline: m.deadline?.iso,
                                     statusKey: m.status.labelKey,
                                     status: m.status.rawValue, statusNote: m.statusNote, statusDate: m.statusDate?.iso,
@@ -392,6 +395,7 @@ package struct PlanPage: Encodable {
             measureStatuses: MeasureStatus.allCases.map {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: posted["measureStatus"] == $0.rawValue)
             },
+            sectors: PlanMeasures.sectorChoices(selected: posted["ownerSector"]),
             saved: saved.map { _ in req.t("plan.saved") },
             error: failure.map { req.message($0) }, errorField: failure?.field, errorForm: form, posted: posted)
     }

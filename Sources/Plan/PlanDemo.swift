@@ -6,6 +6,16 @@ import Vapor
 /// The demo's plans: Elverum's integration plan 2015–2019 with its six focus areas and the indicator table of the
 /// seed (status 2014, targets 2019), the computed indicators wired to the demo's files.
 enum PlanDemo {
+    /// The partner sector a demo measure's owner names, so that partners find their measures.
+    static func ownerSector(_ owner: String) -> Sector? {
+        let rules: [(String, Sector)] = [
+            ("NAV", .nav), ("Voksenopplæring", .adultEducation), ("opplæringssenter", .adultEducation),
+            ("Helse", .health), ("Bolig", .housing), ("Frivillig", .volunteer), ("Barnehage", .kindergarten),
+            ("Skole", .school),
+        ]
+        return rules.first { owner.contains($0.0) }?.1
+    }
+
     struct Indicator {
         var name: String
         var key: String?
@@ -29,12 +39,27 @@ enum PlanDemo {
             goals: [
                 (
                     "Elverum kommune skal bosette flyktninger i henhold til politisk vedtak.",
-                    [Indicator(name: "Andel av vedtaket bosatt", key: "settlement_fulfilled", baseline: 1, target: 1)],
+                    [
+                        Indicator(
+                            name: "Andel av vedtaket bosatt", key: "settlement_fulfilled", baseline: 1, target: 1),
+                        Indicator(
+                            name: "Hasteanmodninger besvart innen 24 timer", key: "imdi_answered_in_time_urgent",
+                            target: 1),
+                        Indicator(
+                            name: "Svartid på hasteanmodninger", key: "imdi_answer_hours_urgent", unit: .hours,
+                            direction: .lower, target: 24),
+                    ],
                     [("Tverrfaglig arbeidsgruppe for forespørsler fra IMDi", "Flyktningetjenesten", .ongoing)]
                 ),
                 (
                     "De som har rett og plikt skal tilbys introduksjonsprogram innen 3 måneder etter bosetting.",
-                    [Indicator(name: "Andel startet i program innen 3 måneder", key: "programme_start_3m", target: 1)],
+                    [
+                        Indicator(
+                            name: "Andel startet i program innen 3 måneder", key: "programme_start_3m", target: 1),
+                        Indicator(
+                            name: "Andel med vedtak om program innen 3 måneder", key: "programme_decision_in_time",
+                            target: 1),
+                    ],
                     []
                 ),
             ]),
@@ -80,11 +105,31 @@ enum PlanDemo {
         Area(
             title: "Psykisk og fysisk helse", responsible: "Helse og omsorg",
             strategies: "Likeverdig tilbud om helse- og omsorgstjenester; informasjon om vold i nære relasjoner.",
-            goals: [("Alle flyktninger skal sikres et kvalitativt godt helsetilbud.", [], [])]),
+            goals: [
+                (
+                    "Alle flyktninger skal sikres et kvalitativt godt helsetilbud.",
+                    [
+                        Indicator(
+                            name: "Helseundersøkelse innen 3 måneder", key: "health_examination_in_time", target: 1),
+                        Indicator(
+                            name: "Tuberkuloseundersøkelse innen 14 dager", key: "tb_screening_in_time", target: 1),
+                    ],
+                    [("Helsesjekk ved bosetting i samarbeid med helsestasjonen", "Helse og omsorg", .ongoing)]
+                )
+            ]),
         Area(
             title: "Oppvekst og skole", responsible: "Oppvekst",
             strategies: "Barnehage og skole som møteplasser; dekke én fritidsaktivitet per barn i to år.",
-            goals: [("Alle førskolebarn skal ha tilbud om barnehageplass.", [], [])]),
+            goals: [
+                (
+                    "Alle førskolebarn skal ha tilbud om barnehageplass.",
+                    [
+                        Indicator(name: "Barnehagestart innen fristen", key: "kindergarten_start_in_time", target: 1),
+                        Indicator(name: "Skolestart innen fristen", key: "school_start_in_time", target: 1),
+                    ],
+                    []
+                )
+            ]),
         Area(
             title: "Økonomi", responsible: "Økonomi, Flyktningetjenesten",
             strategies: "Målrette integreringsmidlene fra bosettingsdato; kvalifiseringsperioden skal ikke overstige "
@@ -156,6 +201,7 @@ enum PlanDemo {
                 m.$goal.id = goal.id!
                 m.title = title
                 m.ownerUnit = "NAV"
+                m.ownerSector = .nav
                 m.status = status
                 m.statusNote = note
                 m.statusDate = LocalDate(year: 2017, month: 3, day: 28)
@@ -199,6 +245,7 @@ enum PlanDemo {
             measure.$goal.id = goal.id!
             measure.title = "Fem nye praksisplasser i kommunale enheter"
             measure.ownerUnit = "NAV Tynset"
+            measure.ownerSector = .nav
             measure.status = .planned
             measure.startDate = date
             measure.statusDate = date
@@ -263,6 +310,7 @@ enum PlanDemo {
                     m.$goal.id = goal.id!
                     m.title = title
                     m.ownerUnit = owner
+                    m.ownerSector = ownerSector(owner)
                     m.status = status
                     m.startDate = LocalDate(year: 2016, month: 1, day: 1)
                     m.deadline = LocalDate(year: 2019, month: 12, day: 31)

@@ -10,7 +10,9 @@ package struct PlanFeature: Feature {
 
     package let id = "plan"
 
-    package var migrations: [any Migration] { [CreateIntegrationPlans(), CreateInclusionTeams(), AddPlanRevision()] }
+    package var migrations: [any Migration] {
+        [CreateIntegrationPlans(), CreateInclusionTeams(), AddPlanRevision(), AddMeasureSector()]
+    }
 
     package var startPanels: [any StartPanel] { [PlanPanel()] }
 
@@ -19,6 +21,7 @@ package struct PlanFeature: Feature {
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: PlanController())
         try routes.pages.register(collection: TeamController())
+        try routes.pages.register(collection: PlanMeasuresController())
         try routes.api.register(collection: PlanAPIController())
     }
 
@@ -33,6 +36,10 @@ package struct PlanFeature: Feature {
             member = try await TeamMember.query(on: req.store).filter(\.$userID == u.id).first() != nil
         }
         if member { out.append(NavEntry(order: 454, href: "/teams", key: "nav.teams")) }
+        // A partner's own measures: known from the grants alone, no query.
+        if !planning, req.currentUser?.principal.grants.contains(where: { $0.role.partnerSector != nil }) == true {
+            out.append(NavEntry(order: 455, href: "/plans/measures", key: "nav.own_measures"))
+        }
         return out
     }
 

@@ -117,6 +117,8 @@ package final class PlanMeasure: Model, @unchecked Sendable {
     @Parent(key: "goal_id") package var goal: PlanGoal
     @Field(key: "title") package var title: String
     @OptionalField(key: "owner_unit") package var ownerUnit: String?
+    /// The partner sector that owns it, if a partner does: that partner reads it and reports its status.
+    @OptionalField(key: "owner_sector") package var ownerSector: Sector?
     @OptionalField(key: "contact") package var contact: String?
     @OptionalField(key: "start_date") package var startDate: LocalDate?
     @OptionalField(key: "deadline") package var deadline: LocalDate?

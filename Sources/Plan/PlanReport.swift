@@ -36,6 +36,8 @@ package struct ReportPage: Encodable {
     var indicators: [PlanPage.Indicator]
     var measures: [StatusCount]
     var meetings: [Meeting]
+    /// Nil without the economy feature.
+    var grants: Grants?
     var canEdit: Bool
     var saved: Bool
     var error: String?
@@ -44,6 +46,57 @@ package struct ReportPage: Encodable {
     struct Query: Content {
         var year: Int?
         var saved: Int?
+    }
+
+    /// The grants of the report year per scheme, received against what the rules expect, and the forecast of the
+    /// year after; a scheme for few persons is shown without its sums (the reports' disclosure rule).
+    struct Grants: Encodable {
+        struct Row: Encodable {
+            var labelKey: String
+            var shown: Bool
+            var expectedOre: Int?
+            var receivedOre: Int?
+            var forecastOre: Int?
+        }
+        var year: Int
+        var next: Int
+        var rows: [Row]
+        /// Nil when a scheme is hidden.
+        var expectedOre: Int?
+        var receivedOre: Int?
+        var forecastOre: Int?
+        var anyHidden: Bool
+
+        static func load(_ ctx: ServiceContext, _ m: Kommunenummer, _ year: Int, threshold: Int) async throws
+            -> Grants?
+        {
+            guard let now = try await ctx.app.sharedFacts.grantYear(m, year, ctx.db),
+                let next = try await ctx.app.sharedFacts.grantYear(m, year + 1, ctx.db)
+            else { return nil }
+            func small(_ n: Int) -> Bool { n > 0 && n < threshold }
+            var rows: [Row] = []
+            for key in (now.map(\.labelKey) + next.map(\.labelKey)).reduce(
+                into: [String](),
+                {
+                    if !$0.contains($1) { $0.append($1) }
+                })
+            {
+                let a = now.first { $0.labelKey == key }
+                let b = next.first { $0.labelKey == key }
+                let shown = !small(a?.persons ?? 0) && !small(b?.persons ?? 0)
+                rows.append(
+                    Row(
+                        labelKey: key, shown: shown, expectedOre: shown ? a?.expectedOre ?? 0 : nil,
+                        receivedOre: shown ? a?.receivedOre ?? 0 : nil, forecastOre: shown ? b?.expectedOre ?? 0 : nil))
+            }
+            // The totals include every scheme: with one scheme hidden they would give it away, so they are left out.
+            let hidden = rows.contains { !$0.shown }
+            return Grants(
+                year: year, next: year + 1, rows: rows,
+                expectedOre: hidden ? nil : now.reduce(0) { $0 + $1.expectedOre },
+                receivedOre: hidden ? nil : now.reduce(0) { $0 + $1.receivedOre },
+                forecastOre: hidden ? nil : next.reduce(0) { $0 + $1.expectedOre }, anyHidden: hidden)
+        }
     }
 
     static func load(_ req: Request, _ id: UUID, failure: ValidationFailure? = nil, posted: [String: String]? = nil)
@@ -103,6 +156,7 @@ package struct ReportPage: Encodable {
                     Meeting(team: t.name, date: $0.date.iso, place: $0.place, decisions: $0.decisions.map(\.text))
                 }
             },
+            grants: try await Grants.load(ctx, plan.municipality, year, threshold: threshold),
             canEdit: ctx.may(.update, .planning(municipality: plan.municipality)), saved: q.saved == 1,
             error: failure.map { req.message($0) }, errorField: failure?.field)
     }

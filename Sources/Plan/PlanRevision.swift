@@ -111,6 +111,7 @@ package enum PlanRevision {
                         copy.$goal.id = goal.id!
                         copy.title = m.title
                         copy.ownerUnit = m.ownerUnit
+                        copy.ownerSector = m.ownerSector
                         copy.contact = m.contact
                         copy.startDate = m.startDate
                         copy.deadline = m.deadline

@@ -306,6 +306,7 @@ package enum PlanService {
         let goalID = try form.id("measureGoalId")
         let title = try Validate.required(form.text("measureTitle"), "measureTitle", max: 300)
         let owner = try Validate.text(form.text("ownerUnit"), "ownerUnit", max: 200, required: false)
+        let sector = try ownerSector(form.text("ownerSector"), "ownerSector")
         let contact = try Validate.text(form.text("contact"), "contact", max: 200, required: false)
         let start = try Validate.optionalDate(form.text("startDate"), "startDate")
         let deadline = try Validate.optionalDate(form.text("deadline"), "deadline")
@@ -325,6 +326,7 @@ package enum PlanService {
             m.$goal.id = goal.id!
             m.title = title
             m.ownerUnit = owner
+            m.ownerSector = sector
             m.contact = contact
             m.startDate = start
             m.deadline = deadline
@@ -336,6 +338,15 @@ package enum PlanService {
             try await m.save(on: db)
             return m.id!
         }
+    }
+
+    /// A partner sector owning a measure (the integration service's own measures name none).
+    package static func ownerSector(_ value: String?, _ field: String) throws -> Sector? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let s = Sector(rawValue: value), s != .integration else {
+            throw ValidationFailure(field: field, "invalid.choice")
+        }
+        return s
     }
 
     package static func setMeasureStatus(_ ctx: ServiceContext, _ planID: UUID?, _ form: FormReader) async throws {

@@ -255,6 +255,7 @@ package enum TeamService {
         let text = try Validate.required(form.text("decision"), "decision", max: 2000, multiline: true)
         let goalID = try form.id("decisionGoalId")
         let owner = try Validate.text(form.text("decisionOwner"), "decisionOwner", max: 200, required: false)
+        let sector = try PlanService.ownerSector(form.text("decisionOwnerSector"), "decisionOwnerSector")
         let deadline = try Validate.optionalDate(form.text("decisionDeadline"), "decisionDeadline")
         let today = ctx.today
         try await change(ctx, teamID) { team, db in
@@ -276,6 +277,7 @@ package enum TeamService {
                 m.$goal.id = goal.id!
                 m.title = String(text.prefix(300))
                 m.ownerUnit = owner
+                m.ownerSector = sector
                 m.status = .planned
                 m.startDate = meeting.date
                 m.deadline = deadline

@@ -10,6 +10,9 @@ package struct TeamController: RouteCollection {
         routes.get("teams", use: list)
         routes.grouped("teams").gated(.create, .planning).post(use: create)
         routes.get("teams", ":teamID", use: show)
+        Export.routes(routes, ["teams", ":teamID"], last: "meetings") { req, format in
+            try await Self.exportMeetings(req, format)
+        }
         let writes = routes.grouped("teams", ":teamID").gated(.update, .planning)
         let steps: [(String, @Sendable (ServiceContext, UUID?, FormReader) async throws -> Void)] = [
             ("members", TeamService.addMember), ("meetings", TeamService.addMeeting),
@@ -86,6 +89,21 @@ package struct TeamController: RouteCollection {
         let model = try await TeamPage.load(req, try req.pathID("teamID"))
         return try await req.page("Plan/team", titleKey: "team.title", model)
     }
+
+    /// The team's meetings, oldest first, with their decisions, as CSV or XLSX (a team has a few meetings a year).
+    static func exportMeetings(_ req: Request, _ format: Export.Format) async throws -> Response {
+        let team = try await TeamService.find(req.context, try req.pathID("teamID"))
+        let rows: [[XLSX.Cell]] = team.meetings.sorted { $0.date < $1.date }.map { m in
+            [
+                .text(m.date.iso), .text(m.place ?? ""), .text(m.attendees ?? ""), .text(m.agenda ?? ""),
+                .text(m.minutes ?? ""), .text(m.decisions.map(\.text).joined(separator: " | ")),
+                .number(m.decisions.filter { $0.measureID != nil }.count),
+            ]
+        }
+        return try Export.response(
+            format, name: "inkluderingsteam-motter", sheet: "Møter",
+            header: ["date", "place", "attendees", "agenda", "minutes", "decisions", "measures_created"], rows: rows)
+    }
 }
 
 package struct TeamPage: Encodable {
@@ -122,6 +140,7 @@ package struct TeamPage: Encodable {
     var canEdit: Bool
     var meetingChoices: [Choice]
     var goalChoices: [Choice]
+    var sectors: [Choice]
     var saved: Bool
     var error: String?
     var errorField: String?
@@ -187,7 +206,8 @@ package struct TeamPage: Encodable {
                     value: $0.id!.uuidString, label: $0.date.norwegian,
                     selected: posted["meetingId"] == $0.id!.uuidString)
             },
-            goalChoices: goals, saved: try req.query.decode(Query.self).saved == 1,
+            goalChoices: goals, sectors: PlanMeasures.sectorChoices(selected: posted["decisionOwnerSector"]),
+            saved: try req.query.decode(Query.self).saved == 1,
             error: failure.map { req.message($0) }, errorField: failure?.field, posted: posted)
     }
 }

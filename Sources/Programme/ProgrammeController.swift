@@ -28,6 +28,7 @@ package struct ProgrammeController: RouteCollection {
         lists.get(use: ProgrammeLists.overview)
         lists.get("payouts", use: ProgrammeLists.payouts)
         Export.routes(lists, [], last: "payouts", ProgrammeLists.payoutsExport)
+        Export.routes(lists, [], last: "participants", ProgrammeLists.participantsExport)
         lists.get("data-quality", use: ProgrammeLists.dataQuality)
         Export.routes(lists, [], last: "nir", ProgrammeLists.nirExport)
         lists.get("attendance", use: GroupAttendance.page)

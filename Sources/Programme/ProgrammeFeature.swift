@@ -72,8 +72,13 @@ package struct ProgrammeFeature: Feature {
     /// What the programme tells other features: the Norwegian target of a person's plan, who has started, who moved
     /// away, and the municipality's caseload norm.
     package func configure(_ app: Application) throws {
-        app.sharedFacts.norwegianTarget = { person, db in
-            try await PersonProgramme.query(on: db).filter(\.$person.$id == person).first()?.norwegianTarget ?? [:]
+        app.sharedFacts.norwegianTargets = { persons, db in
+            guard !persons.isEmpty else { return [:] }
+            var out: [UUID: [String: String]] = [:]
+            for p in try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).all() {
+                out[p.$person.id] = p.norwegianTarget
+            }
+            return out
         }
         app.sharedFacts.startedParticipants = { municipality, day, db in
             // Filtered in the database and read as ids only (#12).

@@ -328,6 +328,48 @@ package enum ProgrammeLists {
     }
 
     /// The listed files and their municipalities, for the audit entry that names them.
+    /// The participants list with its filter, every row, read 500 at a time by the list's own keyset (each batch
+    /// audited as the list is), as CSV or XLSX.
+    package static func participantsExport(req: Request, format: Export.Format) async throws -> Response {
+        let f = try req.query.decode(Filter.self)
+        let ctx = req.context
+        let codes = try await scope(ctx, f)
+        let listedOnly: SQLQueryString = " AND s.listed = \(bind: true)"
+        let names = try await req.municipalityNames()
+        let tr = req.application.translations
+        var rows: [[XLSX.Cell]] = []
+        var window = PageWindow(after: nil, size: 500)
+        while true {
+            let fetched = try await window.rows(
+                ctx.db as! any SQLDatabase,
+                """
+                SELECT s.id, s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status,
+                s.start_date, s.planned_end, s.next_review, s.nir_missing
+                """ + " " + summaries(codes) + listedOnly, order, decoding: ListedRow.self)
+            let batch = Array(fetched.prefix(window.size))
+            try await ctx.auditList("programme", records: audited(batch))
+            rows += batch.map { r in
+                [
+                    .text(r.person_id.uuidString), .text(r.family_name), .text(r.given_name),
+                    .text(Kommunenummer(r.municipality).flatMap { names[$0] } ?? r.municipality),
+                    .text(tr.text("programme.status.\(r.status)", req.language)), .text(r.start_date ?? ""),
+                    .text(r.planned_end ?? ""), .text(r.next_review ?? ""), .text(r.nir_missing),
+                ]
+            }
+            guard
+                let next = window.next(
+                    fetched, cursor: { Cursor([.text($0.family_name), .text($0.given_name), .id($0.id)]) })
+            else { break }
+            window = PageWindow(after: next, size: 500)
+        }
+        return try Export.response(
+            format, name: "deltakere-\(LocalDate.today.iso)", sheet: "Deltakere",
+            header: [
+                "person_id", "family_name", "given_name", "municipality", "status", "start", "planned_end",
+                "next_review", "nir_missing",
+            ], rows: rows)
+    }
+
     private static func audited(_ page: [ListedRow]) -> [(id: UUID, municipality: Kommunenummer)] {
         page.compactMap { r in Kommunenummer(r.municipality).map { (r.person_id, $0) } }
     }

@@ -169,7 +169,8 @@ package struct ProgrammeSummaries: DerivedTable {
                 facts.status != .mapping || part.mappingDate != nil, part.startDate?.iso, facts.plannedEnd?.iso,
                 facts.nextReview?.iso, facts.end?.year, outcome?.rawValue,
                 NIRCompleteness.missing(facts.nirSnapshot).joined(separator: " "), person.settlementDate?.iso,
-                ProgrammeStartDeadline.met(settled: person.settlementDate, start: part.startDate, today: today),
+                ProgrammeStartDeadline.met(
+                    settled: person.settlementDate, start: part.startDate, movedOut: person.movedOutOn, today: today),
             ]
         }
         try await BulkInsert.run(

@@ -15,4 +15,6 @@ package struct RulesFeature: Feature {
     }
 
     package var personSections: [any PersonSection] { [RightsSection(), DeadlinesSection()] }
+
+    package var indicators: [any IndicatorDefinition] { DeadlineInTime.all }
 }

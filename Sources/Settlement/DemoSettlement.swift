@@ -65,6 +65,7 @@ package enum DemoSettlement {
             h.decision = decision
             h.decisionReason = reason
             h.decidedAt = decision == .pending ? nil : h.receivedAt.addingTimeInterval(20 * hour)
+            h.fillAnswerFigures()
             try await h.create(on: db)
             for (given, family, birth, sex, relation, country, ground) in members {
                 let m = IncomingMember()

@@ -248,6 +248,7 @@ package enum IncomingService {
         let h = IncomingHousehold()
         h.$municipality.id = v.municipality
         h.receivedAt = Date()
+        h.receivedOn = Oslo.day(h.receivedAt)
         h.urgent = v.urgent
         h.answerDueAt = h.receivedAt.addingTimeInterval(
             Double(v.urgent ? settings.answerHoursUrgent : settings.answerHoursOrdinary) * 3600)
@@ -388,9 +389,8 @@ package enum IncomingService {
         guard h.decision == .pending else {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")
         }
-        h.decision = decision
         h.decisionReason = reason
-        h.decidedAt = Date()
+        h.answer(decision, at: Date())
         try await h.update(on: ctx.db)
         try await ctx.audit(
             "decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString,

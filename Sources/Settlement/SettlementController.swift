@@ -86,6 +86,7 @@ package struct SettlementController: RouteCollection {
         package var municipalities: [Choice]
         package var yearFilter: Int
         package var canEditSettings: Bool
+        package var canReadMovements: Bool
     }
 
     package func overview(req: Request) async throws -> View {
@@ -158,7 +159,9 @@ package struct SettlementController: RouteCollection {
                 canCreateIncoming: !creatableIncoming.isEmpty,
                 municipalities: all.count > 1
                     ? Choice.municipalities(all, names: names, selected: municipality) : [],
-                yearFilter: year, canEditSettings: !settingsCodes.isEmpty))
+                yearFilter: year, canEditSettings: !settingsCodes.isEmpty,
+                canReadMovements: try await !req.municipalities(where: .read) { .aggregates(municipality: $0) }
+                    .isEmpty))
     }
 
     /// "12 t 5 min igjen" / "over fristen med 3 t" in the user's language.

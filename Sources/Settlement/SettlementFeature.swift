@@ -10,14 +10,16 @@ package struct SettlementFeature: Feature {
 
     package let id = "settlement"
 
-    package var indicators: [any IndicatorDefinition] { [SettlementFulfilled()] }
+    package var indicators: [any IndicatorDefinition] {
+        [SettlementFulfilled(), AnswerHoursUrgent(), AnsweredInTimeUrgent()]
+    }
 
     package var startPanels: [any StartPanel] { [SettlementPanel()] }
     package var vocabulary: [any Labelled.Type] { [AssessmentStatus.self, SettlementDecision.self] }
 
     package var migrations: [any Migration] {
         [
-            CreateSettlement(), AddChecklistDeadlines(),
+            CreateSettlement(), AddChecklistDeadlines(), AddAnswerFigures(),
             IndexMigration(
                 name: "SettlementIndexes",
                 [
@@ -48,7 +50,9 @@ package struct SettlementFeature: Feature {
 
     package func routes(_ routes: FeatureRoutes) throws {
         try routes.pages.register(collection: SettlementController())
+        try routes.pages.register(collection: MovementsController())
         try routes.api.register(collection: SettlementAPIController())
+        try routes.api.register(collection: MovementsAPIController())
     }
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
@@ -80,5 +84,13 @@ package struct SettlementFeature: Feature {
 
     package func seedDemo(_ demo: DemoContext) async throws {
         try await DemoSettlement.load(on: demo.db, app: demo.app, users: demo.users)
+        // One household has moved on (Reinsvoll to Oslo), for the departures over time and a file that shows it.
+        for (index, members) in demo.households where index == 9 {
+            for p in members {
+                p.movedOutOn = LocalDate(iso: "2025-06-15")
+                p.movedTo = "0301"
+                try await p.update(on: demo.db)
+            }
+        }
     }
 }

@@ -40,6 +40,64 @@ package struct SettlementFulfilled: IndicatorDefinition {
     }
 }
 
+/// Median hours from IMDi's proposal to the municipality's answer, for the urgent proposals received in the period
+/// and answered (Elverum's plan: "svar innen 24 timer" on urgent requests). The two middle values are read in order
+/// from the database; the count is suppressed like every figure about few households.
+package struct AnswerHoursUrgent: IndicatorDefinition {
+    package let key = "imdi_answer_hours_urgent"
+    package let unit = IndicatorUnit.hours
+    package let direction = IndicatorDirection.lower
+    package let source = "IMDi, anmodning om bosetting: hastesaker; kommunens svarfrist (Bosetting › Innstillinger)"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        struct Count: Decodable { var n: Int }
+        struct Value: Decodable { var v: Double }
+        let sql = ctx.db as! any SQLDatabase
+        let scope: SQLQueryString = """
+            FROM \(ident: IncomingHousehold.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
+            AND urgent = \(bind: true) AND answer_hours IS NOT NULL
+            AND received_on >= \(bind: period.from.iso) AND received_on <= \(bind: period.to.iso)
+            """
+        let n = try await sql.raw("SELECT COUNT(*) AS n " + scope).first(decoding: Count.self)?.n ?? 0
+        guard n > 0 else { return .none }
+        let middle = try await sql.raw(
+            "SELECT answer_hours AS v " + scope
+                + " ORDER BY answer_hours LIMIT 2 OFFSET \(unsafeRaw: String((n - 1) / 2))"
+        ).all(decoding: Value.self)
+        return .median(count: n, middle: middle.map(\.v), threshold: threshold)
+    }
+}
+
+/// The share of urgent proposals received in the period answered within the municipality's answer time; a proposal
+/// still unanswered past its time counts as late (`AnswerTime.inTime`), one whose time still runs is not counted.
+package struct AnsweredInTimeUrgent: IndicatorDefinition {
+    package let key = "imdi_answered_in_time_urgent"
+    package let unit = IndicatorUnit.share
+    package let direction = IndicatorDirection.higher
+    package let source = "IMDi, anmodning om bosetting: hastesaker; kommunens svarfrist (Bosetting › Innstillinger)"
+
+    package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
+        async throws -> IndicatorFigure
+    {
+        struct Counts: Decodable {
+            var n: Int?
+            var d: Int
+        }
+        let c = try await (ctx.db as! any SQLDatabase).raw(
+            """
+            SELECT SUM(CASE WHEN answered_in_time = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
+            FROM \(ident: IncomingHousehold.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
+            AND urgent = \(bind: true)
+            AND received_on >= \(bind: period.from.iso) AND received_on <= \(bind: period.to.iso)
+            AND (answered_in_time IS NOT NULL OR (decided_at IS NULL AND answer_due_at < \(bind: Date())))
+            """
+        ).first(decoding: Counts.self)
+        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+    }
+}
+
 /// The start page's settlement this year (issue #14: the leader's dashboard): the council's decision against the
 /// persons counted against it, per municipality whose settlement plan the user reads.
 struct SettlementPanel: StartPanel {

@@ -1,6 +1,7 @@
 import Fluent
 import InnbyggerCore
 import InnbyggerKernel
+import SQLKit
 import Vapor
 
 /// One municipality's settlement year: IMDi's request and the council's decision (numbers only, no names).
@@ -50,12 +51,31 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
     @Field(key: "decision") package var decision: SettlementDecision
     @OptionalField(key: "decision_reason") package var decisionReason: String?
     @OptionalField(key: "decided_at") package var decidedAt: Date?
+    /// The day (in Oslo) the proposal came, and once answered how many hours the answer took and whether within the
+    /// answer time (`AnswerTime`): what the plan's answer-time indicators count in the database.
+    @OptionalField(key: "received_on") package var receivedOn: LocalDate?
+    @OptionalField(key: "answer_hours") package var answerHours: Double?
+    @OptionalField(key: "answered_in_time") package var answeredInTime: Bool?
     /// The household created when the family arrived.
     @OptionalField(key: "household_id") package var householdID: UUID?
     @Timestamp(key: "updated_at", on: .update) package var updatedAt: Date?
     @Children(for: \.$incoming) package var members: [IncomingMember]
 
     package init() {}
+
+    /// Records the answer given at `at` with its figures.
+    package func answer(_ decision: SettlementDecision, at: Date) {
+        self.decision = decision
+        decidedAt = at
+        fillAnswerFigures()
+    }
+
+    /// The figures of the answer (or of its absence) from the stored times.
+    package func fillAnswerFigures() {
+        receivedOn = Oslo.day(receivedAt)
+        answerHours = decidedAt.map { AnswerTime.hours(received: receivedAt, answered: $0) }
+        answeredInTime = decidedAt.map { $0 <= answerDueAt }
+    }
 
     /// Partners of the assessing sectors read the proposal; that is the legal basis of the assessment.
     package static let assessingSectors: Set<Sector> = [.housing, .kindergarten, .school, .health]
@@ -158,6 +178,28 @@ package final class ArrivalTask: Model, @unchecked Sendable {
     @OptionalField(key: "done_by") package var doneBy: UUID?
     @OptionalField(key: "deadline_kind") package var deadlineKind: DeadlineKind?
     package init() {}
+}
+
+/// The answer figures, filled for the proposals already stored.
+package struct AddAnswerFigures: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema(IncomingHousehold.schema).field("received_on", .string).update()
+        try await db.schema(IncomingHousehold.schema).field("answer_hours", .double).update()
+        try await db.schema(IncomingHousehold.schema).field("answered_in_time", .bool).update()
+        // Once, for the proposals there are: afterwards every answer stores its own.
+        for h in try await IncomingHousehold.query(on: db).all() {
+            h.fillAnswerFigures()
+            try await h.update(on: db)
+        }
+        try await (db as! any SQLDatabase).create(index: "idx_incoming_received_on").on(IncomingHousehold.schema)
+            .column("municipality").column("received_on").run()
+    }
+    package func revert(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).drop(index: "idx_incoming_received_on").run()
+        for f in ["answered_in_time", "answer_hours", "received_on"] {
+            try await db.schema(IncomingHousehold.schema).deleteField(.string(f)).update()
+        }
+    }
 }
 
 package struct AddChecklistDeadlines: AsyncMigration {

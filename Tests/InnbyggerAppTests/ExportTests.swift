@@ -6,6 +6,7 @@ import ZIPFoundation
 
 @testable import InnbyggerApp
 @testable import InnbyggerKernel
+@testable import Plan
 
 /// Issue #14: every list exports to CSV (UTF-8 with a byte-order mark, semicolons, formula-guarded) and XLSX.
 @Suite("List exports")
@@ -45,4 +46,57 @@ struct ExportTests {
             #expect(try await leader.send(.GET, "/persons.csv").status == .forbidden)
         }
     }
+
+    @Test("The audit log, the programme participants and a team's meetings export too, each only for its readers")
+    func otherLists() async throws {
+        try await withDemoApp { app in
+            // The audit log with its filter: the administrator's own municipality, newest first, the export logged.
+            let admin = Browser(app)
+            try await admin.login("admin.elverum")
+            let csv = try await admin.send(.GET, "/admin/audit.csv?municipality=3420")
+            #expect(csv.status == .ok)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.first == "\u{FEFF}seq;at;user;municipality;action;record_type;record_id;route")
+            let logged = try await AuditEntry.query(on: app.db).filter(\.$municipality == "3420").count()
+            // The export's own entry is written after it was read.
+            #expect(lines.count - 1 == logged - 1)
+            let seqs = lines.dropFirst().compactMap { Int($0.split(separator: ";").first ?? "") }
+            #expect(seqs == seqs.sorted(by: >))
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "export")
+                    .filter(\.$recordType == "audit_log").count() == 1)
+            #expect(try await admin.send(.GET, "/admin/audit.xlsx?user=saksbehandler.elverum").status == .ok)
+            #expect(try await admin.send(.GET, "/admin/audit.csv?from=2025-13-01").status == .badRequest)
+            let caseWorker = Browser(app)
+            try await caseWorker.login("saksbehandler.elverum")
+            #expect(try await caseWorker.send(.GET, "/admin/audit.csv").status == .forbidden)
+
+            // The participants list: every listed participation the advisor may see.
+            let advisor = Browser(app)
+            try await advisor.login("veileder.elverum")
+            let parts = try await advisor.send(.GET, "/programme/participants.csv")
+            #expect(parts.status == .ok)
+            let listed =
+                try await (app.db as! any SQLDatabase).raw(
+                    "SELECT COUNT(*) AS n FROM programme_summaries WHERE municipality = '3420' AND listed = \(bind: true)"
+                ).first(decoding: Counted.self)?.n ?? -1
+            #expect(parts.body.string.split(separator: "\r\n").count - 1 == listed)
+            #expect(try await advisor.send(.GET, "/programme/participants.xlsx").status == .ok)
+            let nav = Browser(app)
+            try await nav.login("nav.elverum")
+            #expect(try await nav.send(.GET, "/programme/participants.csv").status == .forbidden)
+
+            // A team's meetings, for its readers.
+            let team = try #require(try await InclusionTeam.query(on: app.db).with(\.$meetings).first())
+            let leader = Browser(app)
+            try await leader.login(team.municipality == "3427" ? "leder.tynset" : "leder.elverum")
+            let meetings = try await leader.send(.GET, "/teams/\(team.id!)/meetings.csv")
+            #expect(meetings.status == .ok)
+            #expect(meetings.body.string.split(separator: "\r\n").count - 1 == team.meetings.count)
+            #expect(try await leader.send(.GET, "/teams/\(team.id!)/meetings.xlsx").status == .ok)
+            #expect(try await nav.send(.GET, "/teams/\(team.id!)/meetings.csv").status == .forbidden)
+        }
+    }
+
+    struct Counted: Decodable { var n: Int }
 }

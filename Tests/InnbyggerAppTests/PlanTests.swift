@@ -448,6 +448,18 @@ struct TeamReportTests {
             #expect(saved.status == .seeOther)
             #expect(try await b.send(.GET, "\(path)?year=\(year)").body.string.contains("Et godt år for bosettingen."))
             #expect(try await b.send(.GET, "\(path)?year=1800").status == .badRequest)
+            // The year's grants per scheme from the economy, received against computed, and next year's forecast;
+            // the sums the page shows are the ledger's, or hidden where a scheme counts few persons.
+            let lines = try #require(try await app.sharedFacts.grantYear("3427", year, app.db))
+            let next = try #require(try await app.sharedFacts.grantYear("3427", year + 1, app.db))
+            #expect(html.contains("id=\"report-grants-h\""))
+            let few = (lines + next).contains { $0.persons > 0 && $0.persons < app.disclosure.threshold }
+            if !few, !lines.isEmpty {
+                let received = lines.reduce(0) { $0 + $1.receivedOre }
+                #expect(html.contains(NorwegianFormat.kroner(ore: received)))
+            } else {
+                #expect(!html.contains("<tfoot><tr><th scope=\"row\">Sum</th>"))
+            }
             // Another municipality's leader reads neither the report nor its PDF.
             let other = Browser(app)
             try await other.login("leder.elverum")

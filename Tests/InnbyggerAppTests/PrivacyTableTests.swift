@@ -48,6 +48,9 @@ struct PrivacyTableTests {
         p.referenceResidenceGround = .refugee
         p.referenceSettlementDate = LocalDate(iso: "2022-01-10")
         p.familyApplicationDate = LocalDate(iso: "2023-01-10")
+        // A move-out ahead (registered from the population register), so the residence fields are all set.
+        p.movedOutOn = LocalDate.today.adding(days: 30)
+        p.movedTo = "0301"
         p.interpreterLanguage = p.interpreterLanguage ?? "ar"
         p.researchReservation = true
         p.relation = p.relation ?? .main

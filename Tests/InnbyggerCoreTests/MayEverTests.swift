@@ -27,6 +27,9 @@ struct MayEverTests {
         case .settlementPlan: return [.settlementPlan(municipality: m)]
         case .municipalSettings: return [.municipalSettings(municipality: m)]
         case .planning: return [.planning(municipality: m)]
+        case .planMeasure:
+            return [.planMeasure(municipality: m, sector: nil)]
+                + Sector.allCases.map { .planMeasure(municipality: m, sector: $0) }
         case .userAdministration: return [.userAdministration(municipality: m)]
         case .roleApproval: return [.roleApproval(municipality: m)]
         case .tenancy: return [.tenancy]

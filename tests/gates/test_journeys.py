@@ -1020,3 +1020,56 @@ def test_administrator_revises_plan(driver):
     check_shown(driver, "the old plan")
     assert "Revidert" in driver.find_element(By.TAG_NAME, "main").text
     logout(driver)
+
+
+def test_partner_reports_measure_and_case_worker_registers_move_out(driver):
+    """NAV in Elverum reports the status of its own plan measure; the case worker registers a move-out (a refused
+    destination first, shown at its field) and takes it back; the leader reads arrivals and departures over time
+    and downloads them; every state passes the accessibility checks."""
+    login(driver, "nav.elverum")
+    visit(driver, "/plans/measures", "NAV's own measures")
+    form = driver.find_element(By.CSS_SELECTOR, "main form[action$='/status']")
+    Select(form.find_element(By.TAG_NAME, "select")).select_by_value("ongoing")
+    note = form.find_element(By.CSS_SELECTOR, "input[name=statusNote]")
+    note.clear()
+    note.send_keys("Journey: to bedrifter med i ordningen")
+    click_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    check_shown(driver, "the status reported")
+    assert "Journey: to bedrifter med i ordningen" in driver.find_element(By.TAG_NAME, "main").text
+    logout(driver)
+
+    login(driver, "saksbehandler.elverum")
+    visit(driver, "/persons", "the persons")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "table tbody a"))
+    driver.find_element(By.CSS_SELECTOR, "section[data-section=residence] details summary").click()
+    fill_date(driver, "move-date", date.today().isoformat())
+    fill(driver, "move-to", "3420")
+    submit(driver, "form[action$='/move-out']")
+    check_shown(driver, "a move-out to the person's own municipality")
+    assert has(driver, "#move-out-error"), "the refused destination is not explained"
+    assert driver.find_element(By.ID, "move-to").get_attribute("aria-invalid") == "true"
+    fill_date(driver, "move-date", date.today().isoformat())
+    fill(driver, "move-to", "0301")
+    submit(driver, "form[action$='/move-out']")
+    check_shown(driver, "the move-out registered")
+    assert "0301" in driver.find_element(By.CSS_SELECTOR, "section[data-section=residence]").text
+    driver.find_element(By.CSS_SELECTOR, "section[data-section=residence] details summary").click()
+    submit(driver, "form[action$='/move-out/cancel']")
+    check_shown(driver, "the move-out taken back")
+    assert "0301" not in driver.find_element(By.CSS_SELECTOR, "section[data-section=residence]").text
+    logout(driver)
+
+    import urllib.request
+    import openpyxl
+    login(driver, "leder.elverum")
+    visit(driver, "/settlement", "the settlement overview")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href='/settlement/movements']"))
+    check_shown(driver, "arrivals and departures")
+    assert has(driver, "figure svg") or has(driver, "svg"), "no chart"
+    href = driver.find_element(By.CSS_SELECTOR, "a[href*='/settlement/movements.xlsx']").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie})) as res:
+        sheet = openpyxl.load_workbook(io.BytesIO(res.read())).active
+    assert [c.value for c in sheet[1]] == ["year", "arrivals", "departures"]
+    assert len(list(sheet.iter_rows(min_row=2))) == 6
+    logout(driver)

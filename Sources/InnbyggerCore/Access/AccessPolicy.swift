@@ -82,6 +82,10 @@ public enum Resource: Sendable, Equatable {
     /// The municipality's planning figures: settlement scenarios and the capacities they are measured against
     /// (numbers, no names).
     case planning(municipality: Kommunenummer)
+    /// A measure of the municipality's integration plan owned by `sector` (nil: no partner owns it). Read and kept
+    /// like the plan (`planning`); the partner that owns it reads it and reports its status (issue #14: "partners see
+    /// only their own measures").
+    case planMeasure(municipality: Kommunenummer, sector: Sector?)
     /// The audit log of a municipality.
     case auditLog(municipality: Kommunenummer)
     /// Users and role assignments of a municipality.
@@ -121,6 +125,11 @@ public enum AccessPolicy {
             return administration(g, action, resource)
         case .aggregates, .settlementPlan, .municipalSettings, .planning:
             return municipal(g, action, resource)
+        case .planMeasure(let m, let sector):
+            if municipal(g, action, .planning(municipality: m)) { return true }
+            // The owning partner: reads it and reports where it stands; never creates or deletes.
+            guard g.scope.contains(m), let own = g.role.partnerSector, own == sector else { return false }
+            return action == .read || action == .list || action == .update
         case .personalData(let m, let sharedWith):
             return personFile(g, action, municipality: m, sharedWith: sharedWith)
         case .personalDataList(let m):
@@ -263,6 +272,7 @@ extension Resource {
         case .settlementPlan: "settlement_plan"
         case .municipalSettings: "municipal_settings"
         case .planning: "planning"
+        case .planMeasure: "plan_measure"
         case .auditLog: "audit_log"
         case .userAdministration: "user_administration"
         case .roleApproval: "role_approval"
@@ -282,6 +292,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case settlementPlan = "settlement_plan"
     case municipalSettings = "municipal_settings"
     case planning
+    case planMeasure = "plan_measure"
     case userAdministration = "user_administration"
     case roleApproval = "role_approval"
     case tenancy
@@ -312,6 +323,11 @@ public enum ResourceKind: String, Sendable, CaseIterable {
             return [.municipalSettings(municipality: m)]
         case .planning:
             return [.planning(municipality: m)]
+        case .planMeasure:
+            return [.planMeasure(municipality: m, sector: nil)]
+                + Sector.allCases.map {
+                    .planMeasure(municipality: m, sector: $0)
+                }
         case .userAdministration:
             return [.userAdministration(municipality: m)]
         case .roleApproval:

@@ -91,14 +91,21 @@ public struct IndicatorFigure: Sendable, Equatable, Codable {
 
     /// The median of measured values (hours, days) over `values.count` cases; hidden when the cases are few.
     public static func median(_ values: [Double], threshold: Int) -> IndicatorFigure {
-        guard !values.isEmpty else { return .none }
-        if small(values.count, threshold) {
+        let s = values.sorted()
+        let lower = (s.count - 1) / 2
+        return median(count: s.count, middle: Array(s.dropFirst(max(lower, 0)).prefix(2)), threshold: threshold)
+    }
+
+    /// The median of `count` measured values from the (at most) two in the middle of their order, as a database
+    /// reads them (`ORDER BY v LIMIT 2 OFFSET (count - 1) / 2`): the first for an odd count, the mean of both for an
+    /// even one.
+    public static func median(count: Int, middle: [Double], threshold: Int) -> IndicatorFigure {
+        guard count > 0, let first = middle.first else { return .none }
+        if small(count, threshold) {
             return IndicatorFigure(value: nil, numerator: nil, denominator: nil, suppressed: true)
         }
-        let s = values.sorted()
-        let mid = s.count / 2
-        let m = s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-        return IndicatorFigure(value: m, numerator: nil, denominator: values.count, suppressed: false)
+        let m = count % 2 == 1 || middle.count < 2 ? first : (first + middle[1]) / 2
+        return IndicatorFigure(value: m, numerator: nil, denominator: count, suppressed: false)
     }
 }
 
@@ -145,11 +152,26 @@ public struct IndicatorPeriod: Sendable, Equatable {
 /// `programme_start_3m` counts it.
 public enum ProgrammeStartDeadline {
     /// Nil while the three months run and it has not started (not yet decided either way), or without a settlement
-    /// date; the last day of the three months still counts as in time.
-    public static func met(settled: LocalDate?, start: LocalDate?, today: LocalDate) -> Bool? {
+    /// date; the last day of the three months still counts as in time. A person who moved out of the municipality
+    /// before the three months ran out without starting is not counted: the start became another municipality's.
+    public static func met(settled: LocalDate?, start: LocalDate?, movedOut: LocalDate? = nil, today: LocalDate)
+        -> Bool?
+    {
         guard let settled else { return nil }
-        let limit = settled.adding(months: 3)
-        if let start { return start <= limit }
-        return today > limit ? false : nil
+        return DeadlineOutcome.metInTime(due: settled.adding(months: 3), event: start, movedOut: movedOut, today: today)
+    }
+}
+
+/// Whether a legal deadline was met in time, as the plan's "share … within the deadline" indicators count it
+/// (health examination within three months and TB screening within 14 days, [S91]–[S93] in `facts.md`; school and
+/// kindergarten start; the programme decision within three months of settlement, integreringsloven § 12, [S14]).
+public enum DeadlineOutcome {
+    /// `true` when the event happened on or before the due day, `false` when it happened later or the day has passed
+    /// without it. Nil (not counted) while the day has not passed and nothing is recorded, and when the person moved
+    /// out of the municipality on or before the due day without the event: the deadline followed them.
+    public static func metInTime(due: LocalDate, event: LocalDate?, movedOut: LocalDate?, today: LocalDate) -> Bool? {
+        if let event { return event <= due }
+        if let movedOut, movedOut <= due { return nil }
+        return today > due ? false : nil
     }
 }
