@@ -811,7 +811,8 @@ package enum PersonService {
             throw ValidationFailure(field: "date", "persons.invalid.move_before_settlement")
         }
         var to: Kommunenummer? = nil
-        if let m = input.municipality?.trimmingCharacters(in: .whitespaces), !m.isEmpty {
+        if let m = input.municipality {
+            // The form leaves an unknown destination empty (and sends nil); the API names one or none.
             to = try Validate.municipality(m)
             if to == p.$municipality.id { throw ValidationFailure(field: "municipality", "persons.invalid.move_here") }
         }

@@ -376,7 +376,8 @@ package struct PersonsController: RouteCollection {
         let f = try req.content.decode(PersonService.MoveOutInput.self)
         let id = try req.pathID("personID")
         let input = PersonService.MoveOutInput(
-            date: f.date.flatMap { $0.isEmpty ? nil : $0 }, municipality: f.municipality)
+            date: f.date.flatMap { $0.isEmpty ? nil : $0 },
+            municipality: f.municipality.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
         do {
             let p = try await PersonService.moveOut(req.context, id, input)
             return req.redirect(to: "/persons/\(p.id!)?notice=saved")

@@ -25,13 +25,14 @@ package enum Movements {
 
     /// The municipalities asked for (all the reader may read aggregates of, or one of them) and the span of years
     /// (the last six by default).
-    package static func scope(_ ctx: ServiceContext, _ q: Query) async throws -> (
+    /// `form`: the page's filter, whose "all municipalities" sends an empty value; the API takes none.
+    package static func scope(_ ctx: ServiceContext, _ q: Query, form: Bool = false) async throws -> (
         codes: [Kommunenummer], readable: [Kommunenummer], from: Int, to: Int
     ) {
         let readable = try await ctx.municipalities(where: .read) { .aggregates(municipality: $0) }
         guard !readable.isEmpty else { throw Abort(.forbidden, reason: "access denied") }
         var codes = readable
-        if let m = q.municipality, !m.isEmpty {
+        if let m = q.municipality, !(form && m.isEmpty) {
             let code = try Validate.municipality(m)
             try await ctx.authorize(.read, .aggregates(municipality: code))
             codes = [code]
@@ -106,7 +107,7 @@ struct MovementsController: RouteCollection {
 
     static func load(_ req: Request) async throws -> (Movements.Query, [Movements.Year], [Kommunenummer], Int, Int) {
         let q = try req.query.decode(Movements.Query.self)
-        let s = try await Movements.scope(req.context, q)
+        let s = try await Movements.scope(req.context, q, form: true)
         let years = try await Movements.years(req.context, s.codes, from: s.from, to: s.to)
         return (q, years, s.readable, s.from, s.to)
     }

@@ -145,6 +145,8 @@ struct IndicatorCountTests {
             #expect(try await partner.send(.GET, "/settlement/movements").status == .forbidden)
             let wide = try await api(app, .GET, "/api/v1/settlement/movements?from=1990&to=2020", token: leader)
             #expect(wide.status == .badRequest)
+            let empty = try await api(app, .GET, "/api/v1/settlement/movements?municipality=", token: leader)
+            #expect(empty.status == .badRequest)
             let tynset = try await api(app, .GET, "/api/v1/settlement/movements?municipality=3427", token: leader)
             #expect(tynset.status == .forbidden)
         }
@@ -161,6 +163,7 @@ struct IndicatorCountTests {
                 (#"{"date":"\#(LocalDate.today.adding(years: 2).iso)"}"#, "date"),
                 (#"{"date":"\#(LocalDate.today.iso)","municipality":"3420"}"#, "municipality"),
                 (#"{"date":"\#(LocalDate.today.iso)","municipality":"34"}"#, "municipality"),
+                (#"{"date":"\#(LocalDate.today.iso)","municipality":""}"#, "municipality"),
                 (#"{"date":"\#(LocalDate.today.iso)","colour":"red"}"#, "colour"),
             ] {
                 let res = try await api(app, .PUT, path, token: caseWorker, json: json)
