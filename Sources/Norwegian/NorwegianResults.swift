@@ -105,18 +105,11 @@ package struct NorwegianAtTarget: IndicatorDefinition {
     package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
         async throws -> IndicatorFigure
     {
-        struct Counts: Decodable {
-            var n: Int?
-            var d: Int
-        }
-        let c = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            SELECT SUM(CASE WHEN reached = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-            FROM \(ident: NorwegianResultRow.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
-            AND skill = \(bind: skill.rawValue) AND target IS NOT NULL
-            AND last_tested_on >= \(bind: period.from.iso) AND last_tested_on <= \(bind: period.to.iso)
-            """
-        ).first(decoding: Counts.self)
-        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+        try await IndicatorShare.count(
+            ctx, NorwegianResultRow.schema, codes, numerator: "reached = \(bind: true)",
+            where: """
+                skill = \(bind: skill.rawValue) AND target IS NOT NULL
+                AND last_tested_on >= \(bind: period.from.iso) AND last_tested_on <= \(bind: period.to.iso)
+                """, threshold: threshold)
     }
 }

@@ -24,14 +24,11 @@ package struct WorkOrEducationOneYear: IndicatorDefinition {
         async throws -> IndicatorFigure
     {
         let good = OutcomeStatus.allCases.filter(\.isWorkOrEducation).map(\.rawValue)
-        let c = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            SELECT SUM(CASE WHEN one_year_outcome IN (\(binds: good)) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-            FROM \(ident: ProgrammeSummary.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
-            AND end_year BETWEEN \(bind: period.from.year) AND \(bind: period.to.year) AND one_year_outcome IS NOT NULL
-            """
-        ).first(decoding: Counts.self)
-        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+        return try await IndicatorShare.count(
+            ctx, ProgrammeSummary.schema, codes, numerator: "one_year_outcome IN (\(binds: good))",
+            where: """
+                end_year BETWEEN \(bind: period.from.year) AND \(bind: period.to.year) AND one_year_outcome IS NOT NULL
+                """, threshold: threshold)
     }
 }
 
@@ -47,15 +44,12 @@ package struct ProgrammeStartInTime: IndicatorDefinition {
     package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
         async throws -> IndicatorFigure
     {
-        let c = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            SELECT SUM(CASE WHEN started_in_time = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-            FROM \(ident: ProgrammeSummary.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
-            AND settlement_date >= \(bind: period.from.iso) AND settlement_date <= \(bind: period.to.iso)
-            AND started_in_time IS NOT NULL
-            """
-        ).first(decoding: Counts.self)
-        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+        try await IndicatorShare.count(
+            ctx, ProgrammeSummary.schema, codes, numerator: "started_in_time = \(bind: true)",
+            where: """
+                settlement_date >= \(bind: period.from.iso) AND settlement_date <= \(bind: period.to.iso)
+                AND started_in_time IS NOT NULL
+                """, threshold: threshold)
     }
 }
 

@@ -28,22 +28,14 @@ package struct DeadlineInTime: IndicatorDefinition {
             kind: .programmeDecision, source: "Integreringsloven § 12: vedtak om introduksjonsprogram innen 3 måneder"),
     ]
 
-    private struct Counts: Decodable {
-        var n: Int?
-        var d: Int
-    }
-
     package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
         async throws -> IndicatorFigure
     {
-        let c = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            SELECT SUM(CASE WHEN met_in_time = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-            FROM \(ident: DeadlineOutcomeRow.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
-            AND kind = \(bind: kind.rawValue) AND due >= \(bind: period.from.iso) AND due <= \(bind: period.to.iso)
-            AND met_in_time IS NOT NULL
-            """
-        ).first(decoding: Counts.self)
-        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+        try await IndicatorShare.count(
+            ctx, DeadlineOutcomeRow.schema, codes, numerator: "met_in_time = \(bind: true)",
+            where: """
+                kind = \(bind: kind.rawValue) AND due >= \(bind: period.from.iso) AND due <= \(bind: period.to.iso)
+                AND met_in_time IS NOT NULL
+                """, threshold: threshold)
     }
 }

@@ -81,20 +81,13 @@ package struct AnsweredInTimeUrgent: IndicatorDefinition {
     package func figure(_ ctx: ServiceContext, _ codes: [Kommunenummer], _ period: IndicatorPeriod, threshold: Int)
         async throws -> IndicatorFigure
     {
-        struct Counts: Decodable {
-            var n: Int?
-            var d: Int
-        }
-        let c = try await (ctx.db as! any SQLDatabase).raw(
-            """
-            SELECT SUM(CASE WHEN answered_in_time = \(bind: true) THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-            FROM \(ident: IncomingHousehold.schema) WHERE municipality IN (\(binds: codes.map(\.value)))
-            AND urgent = \(bind: true)
-            AND received_on >= \(bind: period.from.iso) AND received_on <= \(bind: period.to.iso)
-            AND (answered_in_time IS NOT NULL OR (decided_at IS NULL AND answer_due_at < \(bind: Date())))
-            """
-        ).first(decoding: Counts.self)
-        return .share(c?.n ?? 0, of: c?.d ?? 0, threshold: threshold)
+        try await IndicatorShare.count(
+            ctx, IncomingHousehold.schema, codes, numerator: "answered_in_time = \(bind: true)",
+            where: """
+                urgent = \(bind: true)
+                AND received_on >= \(bind: period.from.iso) AND received_on <= \(bind: period.to.iso)
+                AND (answered_in_time IS NOT NULL OR (decided_at IS NULL AND answer_due_at < \(bind: Date())))
+                """, threshold: threshold)
     }
 }
 

@@ -74,7 +74,7 @@ package final class IncomingHousehold: Model, @unchecked Sendable {
     package func fillAnswerFigures() {
         receivedOn = Oslo.day(receivedAt)
         answerHours = decidedAt.map { AnswerTime.hours(received: receivedAt, answered: $0) }
-        answeredInTime = decidedAt.map { $0 <= answerDueAt }
+        answeredInTime = decidedAt.flatMap { AnswerTime.inTime(answered: $0, due: answerDueAt, now: $0) }
     }
 
     /// Partners of the assessing sectors read the proposal; that is the legal basis of the assessment.
