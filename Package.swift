@@ -6,7 +6,7 @@ import PackageDescription
 /// docs/adding-a-feature.md). The composition root's list of features is generated from this one.
 let features = [
     "Account", "Admin", "Overview", "Persons", "Rules", "Worklist", "Journal", "Settlement", "Programme", "Norwegian",
-    "Economy", "Plan",
+    "Economy", "Plan", "Housing", "Work",
 ]
 
 let package = Package(

@@ -84,6 +84,18 @@ struct AccessPolicyTests {
         (user(.adultEducationPartner, "3427"), .list, .planning(municipality: "3427"), false),
         // A plan measure: as the plan, and for the partner that owns it, read and its status reported.
         (user(.navPartner, "3427"), .read, .planMeasure(municipality: "3427", sector: .nav), true),
+        // Registers (issue #15): the integration service and the sharing partner keep them; nobody else.
+        (user(.housingPartner, "3326"), .create, .register(municipality: "3326", sector: .housing), true),
+        (user(.housingPartner, "3326"), .delete, .register(municipality: "3326", sector: .housing), false),
+        (user(.housingPartner, "3326"), .read, .register(municipality: "3326", sector: .nav), false),
+        (user(.housingPartner, "3324"), .read, .register(municipality: "3326", sector: .housing), false),
+        (user(.navPartner, "3427"), .update, .register(municipality: "3427", sector: .nav), true),
+        (user(.healthPartner, "3427"), .read, .register(municipality: "3427", sector: .nav), false),
+        (user(.leader, "3427"), .read, .register(municipality: "3427", sector: .nav), false),
+        (user(.municipalAdmin, "3427"), .read, .register(municipality: "3427", sector: .housing), false),
+        (user(.programmeAdvisor, "3427"), .create, .register(municipality: "3427", sector: .nav), true),
+        (user(.programmeAdvisor, "3427"), .delete, .register(municipality: "3427", sector: .nav), false),
+        (user(.caseWorker, "3427"), .delete, .register(municipality: "3427", sector: .nav), true),
         (user(.navPartner, "3427"), .update, .planMeasure(municipality: "3427", sector: .nav), true),
         (user(.navPartner, "3427"), .create, .planMeasure(municipality: "3427", sector: .nav), false),
         (user(.navPartner, "3427"), .delete, .planMeasure(municipality: "3427", sector: .nav), false),

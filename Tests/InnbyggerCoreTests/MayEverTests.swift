@@ -30,6 +30,8 @@ struct MayEverTests {
         case .planMeasure:
             return [.planMeasure(municipality: m, sector: nil)]
                 + Sector.allCases.map { .planMeasure(municipality: m, sector: $0) }
+        case .register:
+            return Sector.allCases.map { .register(municipality: m, sector: $0) }
         case .userAdministration: return [.userAdministration(municipality: m)]
         case .roleApproval: return [.roleApproval(municipality: m)]
         case .tenancy: return [.tenancy]

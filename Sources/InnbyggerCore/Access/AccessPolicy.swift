@@ -86,6 +86,10 @@ public enum Resource: Sendable, Equatable {
     /// like the plan (`planning`); the partner that owns it reads it and reports its status (issue #14: "partners see
     /// only their own measures").
     case planMeasure(municipality: Kommunenummer, sector: Sector?)
+    /// A municipality's register kept by the integration service together with one partner sector: the dwellings it
+    /// lets or sublets (with housing), the workplaces and places for language and work practice (with NAV). No
+    /// person's data is in it; what links a person to a dwelling or a place is that person's file (`sectorPart`).
+    case register(municipality: Kommunenummer, sector: Sector)
     /// The audit log of a municipality.
     case auditLog(municipality: Kommunenummer)
     /// Users and role assignments of a municipality.
@@ -130,6 +134,8 @@ public enum AccessPolicy {
             // The owning partner: reads it and reports where it stands; never creates or deletes.
             guard g.scope.contains(m), let own = g.role.partnerSector, own == sector else { return false }
             return action == .read || action == .list || action == .update
+        case .register(let m, let sector):
+            return register(g, action, municipality: m, sector: sector)
         case .personalData(let m, let sharedWith):
             return personFile(g, action, municipality: m, sharedWith: sharedWith)
         case .personalDataList(let m):
@@ -231,6 +237,14 @@ public enum AccessPolicy {
         return readers.contains(sector) && sharedWith.contains(sector)
     }
 
+    /// A register of the municipality: the integration service keeps it (deleting is the case workers'), and the partner
+    /// whose sector shares it works in it too; nobody else, leaders included (they see its counts as aggregates).
+    static func register(_ g: Grant, _ action: Action, municipality m: Kommunenummer, sector: Sector) -> Bool {
+        guard g.scope.contains(m) else { return false }
+        if g.role.isIntegrationStaff { return action != .delete || g.role == .caseWorker }
+        return g.role.partnerSector == sector && action != .delete
+    }
+
     /// The introduction programme: integration staff only, whatever the file is shared with.
     /// The grant ledger: integration staff read it; the case workers register and correct the payments received.
     static func grantLedger(_ g: Grant, _ action: Action, municipality m: Kommunenummer) -> Bool {
@@ -273,6 +287,7 @@ extension Resource {
         case .municipalSettings: "municipal_settings"
         case .planning: "planning"
         case .planMeasure: "plan_measure"
+        case .register: "register"
         case .auditLog: "audit_log"
         case .userAdministration: "user_administration"
         case .roleApproval: "role_approval"
@@ -293,6 +308,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case municipalSettings = "municipal_settings"
     case planning
     case planMeasure = "plan_measure"
+    case register
     case userAdministration = "user_administration"
     case roleApproval = "role_approval"
     case tenancy
@@ -328,6 +344,8 @@ public enum ResourceKind: String, Sendable, CaseIterable {
                 + Sector.allCases.map {
                     .planMeasure(municipality: m, sector: $0)
                 }
+        case .register:
+            return Sector.allCases.map { .register(municipality: m, sector: $0) }
         case .userAdministration:
             return [.userAdministration(municipality: m)]
         case .roleApproval:
