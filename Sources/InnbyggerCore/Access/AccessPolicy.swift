@@ -237,8 +237,9 @@ public enum AccessPolicy {
         return readers.contains(sector) && sharedWith.contains(sector)
     }
 
-    /// A register of the municipality: the integration service keeps it (deleting is the case workers'), and the partner
-    /// whose sector shares it works in it too; nobody else, leaders included (they see its counts as aggregates).
+    /// A register of the municipality: the integration service keeps it (deleting is the case workers'), and the
+    /// partner whose sector shares it works in it too; nobody else, leaders included (they see its counts as
+    /// aggregates).
     static func register(_ g: Grant, _ action: Action, municipality m: Kommunenummer, sector: Sector) -> Bool {
         guard g.scope.contains(m) else { return false }
         if g.role.isIntegrationStaff { return action != .delete || g.role == .caseWorker }
