@@ -364,6 +364,27 @@ package enum IncomingService {
         return h
     }
 
+    /// A dwelling is reserved for the proposal (issue #15): the housing part of the assessment is "ok" while it is
+    /// open, and the reservation is noted with the address, by whoever may record the housing sector's part.
+    package static func dwellingReserved(_ ctx: ServiceContext, _ id: UUID, address: String) async throws {
+        let h = try await find(ctx, id, for: .read)
+        // The partners read the proposal while it is assessed (`resource`); after that only the service records it.
+        let open = h.decision == .pending && h.householdID == nil
+        try await ctx.authorize(
+            .update,
+            .sectorPart(
+                municipality: h.$municipality.id, sharedWith: open ? IncomingHousehold.assessingSectors : [],
+                sector: .housing),
+            recordType: "incoming_household", recordID: id.uuidString)
+        if h.decision == .pending { h.housingStatus = .ok }
+        let line = "[housing] Bolig reservert: \(address)"
+        h.assessmentNote = [h.assessmentNote, line].compactMap { $0 }.joined(separator: "\n")
+        try await h.update(on: ctx.db)
+        try await ctx.audit(
+            "reserve_dwelling", recordType: "incoming_household", recordID: id.uuidString,
+            municipality: h.$municipality.id)
+    }
+
     /// The answer to IMDi. Declining needs a reason; so does accepting against a concern from a sector.
     package static func decide(_ ctx: ServiceContext, _ id: UUID?, _ input: DecisionInput) async throws
         -> IncomingHousehold

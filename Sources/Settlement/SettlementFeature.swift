@@ -46,6 +46,33 @@ package struct SettlementFeature: Feature {
             }
             return out
         }
+        app.sharedFacts.housingQueue = { codes, offset, limit, db in
+            let open = IncomingHousehold.query(on: db).filter(\.$municipality.$id ~~ codes)
+                .filter(\.$decision != .declined).filter(\.$householdID == nil)
+            let total = try await open.count()
+            let rows = try await open.sort(\.$expectedArrival).sort(\.$receivedAt).sort(\.$id)
+                .range(offset..<(offset + limit)).with(\.$members).all()
+            return (rows.map(Self.need), total)
+        }
+        app.sharedFacts.incomingNeed = { id, db in
+            try await IncomingHousehold.query(on: db).filter(\.$id == id).with(\.$members).first().map(Self.need)
+        }
+        app.sharedFacts.dwellingReserved = { ctx, id, address in
+            try await IncomingService.dwellingReserved(ctx, id, address: address)
+        }
+    }
+
+    /// The proposal as the housing allocation reads it: adults and the children's ages on the expected arrival.
+    static func need(_ h: IncomingHousehold) -> IncomingNeed {
+        let day = h.expectedArrival ?? .today
+        let ages = h.members.map { $0.birthDate.age(on: day) }
+        return IncomingNeed(
+            id: h.id!, municipality: h.$municipality.id, reference: h.imdiReference, label: h.label,
+            need: HouseholdNeed(
+                adults: ages.filter { $0 >= 18 }.count, childAges: ages.filter { $0 < 18 }.sorted(),
+                stepFree: h.accessibleHousing),
+            rooms: h.rooms, expectedArrival: h.expectedArrival, housingStatus: h.housingStatus.rawValue,
+            decision: h.decision.rawValue, householdID: h.householdID, resource: h.resource)
     }
 
     package func routes(_ routes: FeatureRoutes) throws {

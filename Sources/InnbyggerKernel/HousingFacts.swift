@@ -1,0 +1,44 @@
+import Foundation
+import InnbyggerCore
+
+/// An incoming household (IMDi's proposal) as the housing allocation reads it through `SharedFacts`: who is coming,
+/// what they need and where the proposal stands. Only the settlement feature makes these.
+package struct IncomingNeed: Sendable, Encodable {
+    package var id: UUID
+    package var municipality: Kommunenummer
+    package var reference: String
+    package var label: String
+    package var need: HouseholdNeed
+    /// The rooms IMDi's proposal asks for, when it says.
+    package var rooms: Int?
+    package var expectedArrival: LocalDate?
+    /// The housing sector's assessment (pending, ok, concern) and the answer to IMDi (pending, accepted, declined).
+    package var housingStatus: String
+    package var decision: String
+    /// The household made when the family arrived.
+    package var householdID: UUID?
+    /// The proposal's place in the policy (the assessing partners read it while it is open).
+    package var resource: Resource
+
+    package init(
+        id: UUID, municipality: Kommunenummer, reference: String, label: String, need: HouseholdNeed, rooms: Int?,
+        expectedArrival: LocalDate?, housingStatus: String, decision: String, householdID: UUID?,
+        resource: Resource
+    ) {
+        self.id = id
+        self.municipality = municipality
+        self.reference = reference
+        self.label = label
+        self.need = need
+        self.rooms = rooms
+        self.expectedArrival = expectedArrival
+        self.housingStatus = housingStatus
+        self.decision = decision
+        self.householdID = householdID
+        self.resource = resource
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, municipality, reference, label, need, rooms, expectedArrival, housingStatus, decision, householdID
+    }
+}
