@@ -36,7 +36,7 @@ enum HousingDemo {
         ("Tkachenko", "UA", "2024-06-10", [("Iryna", "1985-11-11", .female), ("Marta", "2012-03-23", .female)]),
         (
             "Osman", "SY", "2024-09-02",
-            [("Mahmoud", "1976-06-06", .male), ("Amal", "1980-10-18", .female), ("Nour", "2009-07-07", .female)]
+            [("Mahmoud", "1976-06-06", .male), ("Rasha", "1980-10-18", .female), ("Nour", "2009-07-07", .female)]
         ),
         ("Kidane", "ER", "2024-11-18", [("Tesfalem", "1998-01-31", .male)]),
         (

@@ -76,8 +76,7 @@ enum HousingSummary {
         else { return nil }
         let today = req.context.today
         let goal = OwnHomeGoal.status(goal: t.goalDate, ended: nil, reason: nil, today: today)
-        try await req.context.audit(
-            "read", recordType: "tenancy", recordID: t.id?.uuidString, municipality: t.$municipality.id)
+        // Read as part of the person's or the household's page, whose read is audited.
         return TenancySummary(
             id: t.id!, address: t.dwelling.address, start: t.start.iso, agreedEnd: t.agreedEnd?.iso, rent: t.rent,
             next: t.nextInspection?.iso, overdue: t.nextInspection.map { $0 < today } ?? false, goal: t.goalDate.iso,
@@ -88,6 +87,8 @@ enum HousingSummary {
         var householdID: UUID
         var tenancy: TenancySummary?
         var canAllocate: Bool
+        /// Whether the reader may open the tenancy's page (the household's housing part).
+        var canOpen: Bool
         var heading: String
     }
 }
@@ -99,13 +100,15 @@ package struct HousingSection: PersonSection {
     package let order = 45
 
     package func render(_ req: Request, _ person: Person) async throws -> String? {
-        guard let hid = person.$household.id, let h = try await HousingService.household(hid, on: req.store),
-            req.may(.read, HousingService.part(h))
-        else { return nil }
+        // The person's own file decides here (the table's row, on a file shared with housing): where they live and
+        // how the way to their own home goes. The tenancy's page asks the household's housing part.
+        guard let hid = person.$household.id, let h = try await HousingService.household(hid, on: req.store) else {
+            return nil
+        }
         let model = HousingSummary.Model(
             householdID: hid, tenancy: try await HousingSummary.current(req, hid),
             canAllocate: req.may(.list, .register(municipality: h.$municipality.id, sector: .housing)),
-            heading: "housing.section")
+            canOpen: req.may(.read, HousingService.part(h)), heading: "housing.section")
         return try await req.section("Housing/section", model)
     }
 }
@@ -121,7 +124,7 @@ package struct HouseholdHousingSection: HouseholdSection {
         let model = HousingSummary.Model(
             householdID: h.id!, tenancy: try await HousingSummary.current(req, h.id!),
             canAllocate: req.may(.list, .register(municipality: h.$municipality.id, sector: .housing)),
-            heading: "housing.section")
+            canOpen: true, heading: "housing.section")
         return try await req.section("Housing/section", model)
     }
 }

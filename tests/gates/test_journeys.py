@@ -388,6 +388,50 @@ def test_proposal_from_assessment_to_arrival(driver):
     logout(driver)
 
 
+def test_housing_allocates_dwelling_and_records_inspection(driver):
+    """Issue #15: the housing partner in Elverum allocates a dwelling to an incoming household from the queue (the
+    ranked list with its reasons, the reservation, the proposal's assessment marked), then records an inspection on a
+    tenancy whose visit is due (a refused form first, shown at its field); every page passes the accessibility
+    checks."""
+    login(driver, "bolig.elverum")
+    visit(driver, "/housing", "the dwellings")
+    assert has(driver, "table tbody tr[data-status]"), "no dwellings listed"
+    visit(driver, "/housing/queue", "the housing queue")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a[href*='/housing/allocate?incoming=']"))
+    check_shown(driver, "the allocation")
+    first = driver.find_element(By.CSS_SELECTOR, "#ranked tbody tr")
+    assert first.find_elements(By.CSS_SELECTOR, ".tag"), "no reasons shown for the best fit"
+    address = first.find_element(By.CSS_SELECTOR, "td a").text
+    click_and_wait(driver, first.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    check_shown(driver, "the reserved dwelling")
+    assert driver.find_element(By.CSS_SELECTOR, "main [data-status=reserved]"), "the dwelling is not reserved"
+    visit(driver, "/housing/queue", "the queue after the reservation")
+    assert address in driver.find_element(By.TAG_NAME, "main").text, "the queue does not show the reservation"
+
+    visit(driver, "/housing/tenancies?show=inspection", "the tenancies with visits due")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main table tbody a"))
+    check_shown(driver, "the tenancy")
+    before = driver.find_element(By.CSS_SELECTOR, "#terms-h + dl").text
+    # Nothing ticked and nothing written: refused at the findings field.
+    submit(driver, "#inspection-form")
+    check_shown(driver, "a refused inspection")
+    assert has(driver, "#form-error"), "the refusal is not explained"
+    assert driver.find_element(By.ID, "inspection-findings").get_attribute("aria-invalid") == "true"
+    for box in driver.find_elements(By.CSS_SELECTOR, "#inspection-items input[type=checkbox]"):
+        box.click()
+    fill(driver, "inspection-findings", "Journey: røykvarslere testet, vedovn i orden")
+    fill(driver, "inspection-nextSteps", "Vise snømåking ved neste besøk")
+    submit(driver, "#inspection-form")
+    check_shown(driver, "the inspection recorded")
+    assert "Journey: røykvarslere testet" in driver.find_element(By.ID, "inspections").text
+    assert driver.find_element(By.CSS_SELECTOR, "#terms-h + dl").text != before, "the next visit did not move on"
+    visit(driver, "/housing/dwellings/new", "the new dwelling form")
+    logout(driver)
+    login(driver, "admin.elverum")
+    visit(driver, "/housing/checklist", "the inspection checklist")
+    logout(driver)
+
+
 def test_admin_edits_checklist_template(driver):
     title = "Nettleser: avtal første legetime"
     login(driver, "admin.elverum")
