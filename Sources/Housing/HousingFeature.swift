@@ -24,6 +24,7 @@ package struct HousingFeature: Feature {
         } catch {
             throw ConfigurationError("cannot read Resources/Parameters/housing.json: \(error)")
         }
+        app.sharedFacts.housingCapacity = { ctx, id in try await HousingService.capacity(ctx, incoming: id) }
     }
 
     package func routes(_ routes: FeatureRoutes) throws {

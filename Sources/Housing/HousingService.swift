@@ -223,6 +223,20 @@ package enum HousingService {
         (h.$members.value ?? []).compactMap(\.settlementDate).min()
     }
 
+    /// The settlement assessment's question: of the rooms the proposal needs, how many dwellings are free or being
+    /// prepared in its municipality (one count in the database).
+    package static func capacity(_ ctx: ServiceContext, incoming id: UUID) async throws -> HousingCapacity? {
+        guard let need = try await ctx.app.sharedFacts.incomingNeed(id, ctx.db),
+            ctx.may(.list, .register(municipality: need.municipality, sector: .housing)),
+            let rule = ctx.app.housingParameters.value(\.roomRule, on: ctx.today)
+        else { return nil }
+        let rooms = max(rule.rooms(for: need.need), need.rooms ?? 0)
+        let q = Dwelling.query(on: ctx.db).filter(\.$municipality.$id == need.municipality)
+            .filter(\.$status ~~ [.free, .preparing]).filter(\.$rooms >= rooms)
+        if need.need.stepFree { q.filter(\.$stepFree == true) }
+        return HousingCapacity(rooms: rooms, free: try await q.count(), href: "/housing/allocate?incoming=\(id)")
+    }
+
     // MARK: Reservation
 
     package enum Candidate {

@@ -344,6 +344,10 @@ package struct SharedFacts: Sendable {
     /// Notes on the proposal that a dwelling is reserved for it (its housing assessment: "ok" while the assessment
     /// is open), in the caller's write, authorized and audited by the settlement feature.
     package var dwellingReserved: @Sendable (ServiceContext, UUID, String) async throws -> Void = { _, _, _ in }
+    /// For IMDi's proposal: the rooms it needs and how many dwellings with that many are free or being prepared in
+    /// its municipality, kept by the housing feature for the settlement assessment; nil without the housing feature
+    /// or for a reader who does not work with the dwellings.
+    package var housingCapacity: @Sendable (ServiceContext, UUID) async throws -> HousingCapacity? = { _, _ in nil }
     /// The Norwegian level per skill that a person's introduction programme aims at (integreringsloven § 15).
     /// A municipality's grants of a year per scheme, kept by the economy feature; nil when it is not installed (the
     /// plan's yearly report then has no grants section).

@@ -42,3 +42,17 @@ package struct IncomingNeed: Sendable, Encodable {
         case id, municipality, reference, label, need, rooms, expectedArrival, housingStatus, decision, householdID
     }
 }
+
+/// The housing capacity for one proposal (`SharedFacts.housingCapacity`): the rooms needed, the dwellings that have
+/// them, free now or being prepared, and where to allocate one.
+package struct HousingCapacity: Sendable, Encodable {
+    package var rooms: Int
+    package var free: Int
+    package var href: String
+
+    package init(rooms: Int, free: Int, href: String) {
+        self.rooms = rooms
+        self.free = free
+        self.href = href
+    }
+}

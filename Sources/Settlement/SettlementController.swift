@@ -433,6 +433,8 @@ package struct SettlementController: RouteCollection {
         package var pendingSectors: String?
         /// The proposal's expected arrival (not in the future), else today: the default for the arrival step.
         package var arrivalDefault: String
+        /// The dwellings with the rooms the proposal needs, for those who allocate them (the housing feature's).
+        package var housingCapacity: HousingCapacity?
     }
 
     package func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
@@ -486,7 +488,9 @@ package struct SettlementController: RouteCollection {
                 error: error, today: today.iso,
                 pendingSectors: IncomingService.pendingSectors(h).isEmpty
                     ? nil : IncomingService.pendingSectors(h).map { req.text($0.labelKey) }.joined(separator: ", "),
-                arrivalDefault: min(h.expectedArrival ?? today, today).iso))
+                arrivalDefault: min(h.expectedArrival ?? today, today).iso,
+                housingCapacity: h.householdID == nil && h.decision != .declined
+                    ? try await req.application.sharedFacts.housingCapacity(req.context, h.id!) : nil))
     }
 
     package func showIncoming(req: Request) async throws -> View {

@@ -138,6 +138,11 @@ struct HousingTests {
             let html = page.body.string
             let order = ranked.compactMap { r in html.range(of: "data-dwelling=\"\(r.id)\"")?.lowerBound }
             #expect(order == order.sorted() && order.count == ranked.count)
+            // The proposal's assessment shows the same capacity: dwellings with the rooms it needs, free or soon.
+            let needed = max(rule.rooms(for: need), incoming.rooms ?? 0)
+            let fitting = free.filter { $0.rooms >= needed && (!need.stepFree || $0.stepFree) }.count
+            let proposal = try await b.send(.GET, "/settlement/incoming/\(incoming.id!)").body.string
+            #expect(proposal.contains("minst \(needed) rom: \(fitting)."))
             let csrf = try await b.csrf()
             let res = try await b.send(
                 .POST, "/housing/dwellings/\(best.id)/reserve",
