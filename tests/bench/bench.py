@@ -42,6 +42,8 @@ def routes(person, scenarios):
         ("person list API /api/v1/persons", "/api/v1/persons", "token", "list"),
         ("households /households", "/households", "session", "list"),
         ("worklist /worklist", "/worklist", "session", "list"),
+        ("dwellings /housing", "/housing", "session", "list"),
+        ("tenancies /housing/tenancies", "/housing/tenancies", "session", "list"),
         ("programme lists /programme", "/programme", "session", "aggregate"),
         ("payouts /programme/payouts", "/programme/payouts", "session", "aggregate"),
         ("payouts API", "/api/v1/programme/payouts", "token", "aggregate"),
