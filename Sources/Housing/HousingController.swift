@@ -532,7 +532,10 @@ struct HousingController: RouteCollection {
         [QueueRow], Int
     ) {
         let codes = try await HousingLists.dwellingScope(req.context, municipality)
-        let (needs, total) = try await req.application.sharedFacts.housingQueue(codes, offset, limit, req.store)
+        // A partner reads a proposal only while it is assessed (`IncomingHousehold.resource`).
+        let staff = try req.requireUser().principal.roles.contains(where: \.isIntegrationStaff)
+        let (needs, total) = try await req.application.sharedFacts.housingQueue(
+            codes, !staff, offset, limit, req.store)
         let visible = needs.filter { req.may(.read, $0.resource) }
         let names = try await req.municipalityNames()
         let rule = req.application.housingParameters.value(\.roomRule, on: req.context.today)

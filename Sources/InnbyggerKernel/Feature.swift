@@ -332,13 +332,13 @@ package struct GrantYearLine: Sendable, Equatable {
 /// Facts one feature keeps and others show, asked for by person without knowing the owner's tables. The owner sets
 /// them in its `configure`; without it they answer "nothing" (a feature that is not installed keeps no facts).
 package struct SharedFacts: Sendable {
-    /// IMDi's proposals waiting for a dwelling (answered yes or still assessed, not yet arrived) in the municipalities,
-    /// soonest expected arrival first, `offset`/`limit` a page of them, with how many there are; kept by the
-    /// settlement feature for the housing queue.
+    /// IMDi's proposals waiting for a dwelling (answered yes or still assessed, not yet arrived; only those still
+    /// assessed when `assessedOnly`, as a partner reads them) in the municipalities, soonest expected arrival first,
+    /// `offset`/`limit` a page of them, with how many there are; kept by the settlement feature for the housing queue.
     package var housingQueue:
-        @Sendable ([Kommunenummer], _ offset: Int, _ limit: Int, any Database) async throws -> (
+        @Sendable ([Kommunenummer], _ assessedOnly: Bool, _ offset: Int, _ limit: Int, any Database) async throws -> (
             [IncomingNeed], Int
-        ) = { _, _, _, _ in ([], 0) }
+        ) = { _, _, _, _, _ in ([], 0) }
     /// One proposal as the housing allocation sees it; nil when there is none (or no settlement feature).
     package var incomingNeed: @Sendable (UUID, any Database) async throws -> IncomingNeed? = { _, _ in nil }
     /// Notes on the proposal that a dwelling is reserved for it (its housing assessment: "ok" while the assessment

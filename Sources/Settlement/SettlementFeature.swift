@@ -46,9 +46,10 @@ package struct SettlementFeature: Feature {
             }
             return out
         }
-        app.sharedFacts.housingQueue = { codes, offset, limit, db in
+        app.sharedFacts.housingQueue = { codes, assessedOnly, offset, limit, db in
             let open = IncomingHousehold.query(on: db).filter(\.$municipality.$id ~~ codes)
                 .filter(\.$decision != .declined).filter(\.$householdID == nil)
+            if assessedOnly { open.filter(\.$decision == .pending) }
             let total = try await open.count()
             let rows = try await open.sort(\.$expectedArrival).sort(\.$receivedAt).sort(\.$id)
                 .range(offset..<(offset + limit)).with(\.$members).all()
