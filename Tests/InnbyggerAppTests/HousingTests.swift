@@ -74,6 +74,30 @@ struct HousingTests {
                 let other = try await b.send(.GET, "/housing/tenancies/\(unshared.id!)").status
                 #expect(other == (user == "bolig.elverum" ? .forbidden : .ok), "\(user) on an unshared household")
             }
+            // The housing partner keeps the register: a new dwelling and a change of it are stored and audited.
+            let keeper = Browser(app)
+            try await keeper.login("bolig.elverum")
+            let kc = try await keeper.csrf()
+            let form = [
+                "_csrf": kc, "municipality": "3420", "address": "Prøvevegen 1, 2406 Elverum", "owner": "foundation",
+                "rooms": "3", "rent": "8900", "status": "free",
+            ]
+            #expect(try await keeper.send(.POST, "/housing/dwellings", form: form).status == .seeOther)
+            let made = try #require(
+                try await Dwelling.query(on: app.db).filter(\.$address == "Prøvevegen 1, 2406 Elverum").first())
+            var change = form
+            change["rent"] = "9100"
+            #expect(try await keeper.send(.POST, "/housing/dwellings/\(made.id!)", form: change).status == .seeOther)
+            #expect(try await Dwelling.find(made.id, on: app.db)?.rent == 9100)
+            change["status"] = "let"
+            #expect(try await keeper.send(.POST, "/housing/dwellings/\(made.id!)", form: change).status == .badRequest)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$recordType == "dwelling")
+                    .filter(\.$recordID == made.id!.uuidString).count() == 2)
+            // Its writes on a household not shared with it are refused and audited.
+            let refused = try await keeper.send(
+                .POST, "/housing/tenancies/\(unshared.id!)/own-home", form: ["_csrf": kc, "saving": "1"])
+            #expect(refused.status == .forbidden)
             // The housing partner's list has only the households every member of which is shared with housing.
             let partner = Browser(app)
             try await partner.login("bolig.elverum")
@@ -91,9 +115,16 @@ struct HousingTests {
                 try await b.login(user)
                 for p in pages { #expect(try await b.send(.GET, p).status == .forbidden, "\(user) \(p)") }
                 let csrf = try await b.csrf()
-                let post = try await b.send(
-                    .POST, "/housing/dwellings/\(dwelling.id!)/release", form: ["_csrf": csrf])
-                #expect(post.status == .forbidden, "\(user) writes")
+                for path in [
+                    "/housing/dwellings", "/housing/dwellings/\(dwelling.id!)", "/housing/dwellings/\(dwelling.id!)/reserve",
+                    "/housing/dwellings/\(dwelling.id!)/release", "/housing/dwellings/\(dwelling.id!)/tenancy",
+                    "/housing/tenancies/\(shared.id!)", "/housing/tenancies/\(shared.id!)/own-home",
+                    "/housing/tenancies/\(shared.id!)/end", "/housing/tenancies/\(shared.id!)/inspections",
+                ] {
+                    let post = try await b.send(.POST, path, form: ["_csrf": csrf, "address": "x"])
+                    #expect(post.status == .forbidden, "\(user) POST \(path)")
+                }
+                #expect(try await b.send(.GET, "/housing/allocate?household=\(shared.$household.id)").status == .forbidden)
                 let checklist = try await b.send(.GET, "/housing/checklist").status
                 #expect(checklist == (user == "admin.elverum" ? .ok : .forbidden), "\(user) checklist")
             }
