@@ -27,7 +27,7 @@ package struct FormProblem {
     }
 }
 
-/// `/work`: the register of the municipalities the user keeps it for.
+/// `/practice`: the register of the municipalities the user keeps it for.
 package struct WorkPage: Encodable {
     struct Figures: Encodable {
         var municipality: String
@@ -103,7 +103,7 @@ package struct WorkPage: Encodable {
                     inUse: f.inUse))
         }
         let query = q.municipality.map { "?municipality=\($0)" } ?? ""
-        let base = q.municipality.map { "/work?municipality=\($0)&" } ?? "/work?"
+        let base = q.municipality.map { "/practice?municipality=\($0)&" } ?? "/practice?"
         let (rows, pager, total) = try await WorkService.providers(
             ctx, codes, try PageWindow(page: q.page, after: q.after, before: q.before, limit: q.limit), base: base)
         let agreements = try await WorkAgreement.query(on: ctx.db).filter(\.$municipality ~~ codes)
@@ -143,7 +143,7 @@ package struct WorkPage: Encodable {
     }
 }
 
-/// `/work/providers/:id`: a provider's places, the placements there and, for the integration service, the
+/// `/practice/providers/:id`: a provider's places, the placements there and, for the integration service, the
 /// candidates ranked by fit.
 package struct ProviderPage: Encodable {
     struct Place: Encodable {
@@ -232,7 +232,7 @@ package struct ProviderPage: Encodable {
     }
 }
 
-/// `/persons/:id/work`: the person's placements, the providers ranked by fit and the forms to register a placement
+/// `/persons/:id/practice`: the person's placements, the providers ranked by fit and the forms to register a placement
 /// and the work profile.
 package struct PersonWorkPage: Encodable {
     struct Match: Encodable {
@@ -297,7 +297,7 @@ package struct PersonWorkPage: Encodable {
     }
 }
 
-/// `/work/placements/:id`: one placement with its agreement, follow-up, evaluation and NAV's measures.
+/// `/practice/placements/:id`: one placement with its agreement, follow-up, evaluation and NAV's measures.
 package struct PlacementPage: Encodable {
     struct FollowUp: Encodable {
         var kindKey: String
@@ -350,57 +350,58 @@ package struct PlacementPage: Encodable {
 
 package struct WorkController: RouteCollection {
     package func boot(routes: any RoutesBuilder) throws {
-        routes.get("work") { req in
+        routes.get("practice") { req in
             try await req.page("Work/work", titleKey: "work.title", try await WorkPage.load(req))
         }
-        let register = routes.grouped("work").gated(.create, .register)
+        let register = routes.grouped("practice").gated(.create, .register)
         register.post("providers") { req in
             try await Self.run(req, { _ = try await WorkService.addProvider(req.context, $0) }) { problem in
                 try await req.page("Work/work", titleKey: "work.title", try await WorkPage.load(req, problem: problem))
             } done: {
-                "/work?saved=1"
+                "/practice?saved=1"
             }
         }
         register.post("agreements") { req in
             try await Self.run(req, { _ = try await WorkService.addAgreement(req.context, $0) }) { problem in
                 try await req.page("Work/work", titleKey: "work.title", try await WorkPage.load(req, problem: problem))
             } done: {
-                "/work?saved=1#agreements"
+                "/practice?saved=1#agreements"
             }
         }
         register.post("events") { req in
             try await Self.run(req, { _ = try await WorkService.addEvent(req.context, $0) }) { problem in
                 try await req.page("Work/work", titleKey: "work.title", try await WorkPage.load(req, problem: problem))
             } done: {
-                "/work?saved=1#events"
+                "/practice?saved=1#events"
             }
         }
-        Export.routes(routes, ["work"], last: "providers") { req, format in try await WorkExports.providers(req, format)
+        Export.routes(routes, ["practice"], last: "providers") { req, format in
+            try await WorkExports.providers(req, format)
         }
-        Export.routes(routes, ["work"], last: "placements") { req, format in
+        Export.routes(routes, ["practice"], last: "placements") { req, format in
             try await WorkExports.placements(req, format)
         }
-        routes.get("work", "providers", ":providerID") { req in
+        routes.get("practice", "providers", ":providerID") { req in
             try await req.page(
                 "Work/provider", titleKey: "work.provider",
                 try await ProviderPage.load(req, try req.pathID("providerID")))
         }
-        routes.grouped("work", "providers", ":providerID").gated(.update, .register).post("places") { req in
+        routes.grouped("practice", "providers", ":providerID").gated(.update, .register).post("places") { req in
             let id = try req.pathID("providerID")
             return try await Self.run(req, { _ = try await WorkService.addPlace(req.context, id, $0) }) { problem in
                 try await req.page(
                     "Work/provider", titleKey: "work.provider", try await ProviderPage.load(req, id, problem: problem))
             } done: {
-                "/work/providers/\(id)?saved=1"
+                "/practice/providers/\(id)?saved=1"
             }
         }
 
-        routes.get("persons", ":personID", "work") { req in
+        routes.get("persons", ":personID", "practice") { req in
             try await req.page(
                 "Work/person", titleKey: "work.person_title",
                 try await PersonWorkPage.load(req, try req.pathID("personID")))
         }
-        let person = routes.grouped("persons", ":personID", "work").gated(.update, .personalData)
+        let person = routes.grouped("persons", ":personID", "practice").gated(.update, .personalData)
         for (path, step) in [
             ("placements", WorkService.addPlacement), ("profile", { try await WorkService.saveProfile($0, $1, $2) }),
         ] as [(String, @Sendable (ServiceContext, UUID?, FormReader) async throws -> Any)] {
@@ -411,12 +412,12 @@ package struct WorkController: RouteCollection {
                         "Work/person", titleKey: "work.person_title",
                         try await PersonWorkPage.load(req, id, problem: problem))
                 } done: {
-                    "/persons/\(id)/work?saved=1"
+                    "/persons/\(id)/practice?saved=1"
                 }
             }
         }
 
-        routes.get("work", "placements", ":placementID") { req in
+        routes.get("practice", "placements", ":placementID") { req in
             try await req.page(
                 "Work/placement", titleKey: "work.placement",
                 try await PlacementPage.load(req, try req.pathID("placementID")))
@@ -432,7 +433,7 @@ package struct WorkController: RouteCollection {
                 ("nav", .create, .sectorPart, WorkService.addNavMeasure),
             ]
         for (path, action, kind, step) in steps {
-            routes.grouped("work", "placements", ":placementID").gated(action, kind).post(
+            routes.grouped("practice", "placements", ":placementID").gated(action, kind).post(
                 PathComponent(stringLiteral: path)
             ) { req in
                 let id = try req.pathID("placementID")
@@ -441,7 +442,7 @@ package struct WorkController: RouteCollection {
                         "Work/placement", titleKey: "work.placement",
                         try await PlacementPage.load(req, id, problem: problem))
                 } done: {
-                    "/work/placements/\(id)?saved=1#\(path)"
+                    "/practice/placements/\(id)?saved=1#\(path)"
                 }
             }
         }

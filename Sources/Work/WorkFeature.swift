@@ -45,14 +45,14 @@ package struct WorkFeature: Feature {
 
     package func navigation(_ req: Request) async throws -> [NavEntry] {
         guard try await !WorkService.municipalities(req.context, .list).isEmpty else { return [] }
-        return [NavEntry(order: 520, href: "/work", key: "nav.work")]
+        return [NavEntry(order: 520, href: "/practice", key: "nav.work")]
     }
 
     package var personSections: [any PersonSection] { [WorkSection()] }
 
     package func personLinks(_ req: Request, _ person: Person) -> [PersonLink] {
         guard req.context.mayRead(section: WorkSection.sectionID, of: person) else { return [] }
-        return [PersonLink(order: 15, href: "/persons/\(person.id!)/work", key: "work.person_link")]
+        return [PersonLink(order: 15, href: "/persons/\(person.id!)/practice", key: "work.person_link")]
     }
 
     package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] {

@@ -36,7 +36,7 @@ struct WorkTests {
             #expect(f == PlaceFigures(decided: 20, allocated: 16, inUse: 7))
             let b = Browser(app)
             try await b.login("saksbehandler.tynset")
-            let page = try await b.send(.GET, "/work")
+            let page = try await b.send(.GET, "/practice")
             #expect(page.status == .ok)
             let html = page.body.string
             #expect(html.contains("<td class=\"num\" data-decided>20</td>"))
@@ -45,7 +45,7 @@ struct WorkTests {
             #expect(html.contains("Tynset opplæringssenter"))
             #expect(html.contains("Frokostmøte i arbeidsgivernettverket"))
             // The menu offers the register.
-            #expect(html.contains("href=\"/work\""))
+            #expect(html.contains("href=\"/practice\""))
         }
     }
 
@@ -56,9 +56,9 @@ struct WorkTests {
             for user in ["saksbehandler.elverum", "veileder.elverum", "nav.elverum"] {
                 let b = Browser(app)
                 try await b.login(user)
-                #expect(try await b.send(.GET, "/work").status == .ok, "\(user)")
-                #expect(try await b.send(.GET, "/work/providers/\(w.id!)").status == .ok, "\(user)")
-                #expect(try await b.send(.GET, "/work/providers.csv").status == .ok, "\(user)")
+                #expect(try await b.send(.GET, "/practice").status == .ok, "\(user)")
+                #expect(try await b.send(.GET, "/practice/providers/\(w.id!)").status == .ok, "\(user)")
+                #expect(try await b.send(.GET, "/practice/providers.csv").status == .ok, "\(user)")
             }
             for user in [
                 "helse.elverum", "skole.elverum", "bolig.elverum", "barnehage.elverum", "frivillig.elverum",
@@ -66,27 +66,28 @@ struct WorkTests {
             ] {
                 let b = Browser(app)
                 try await b.login(user)
-                #expect(try await b.send(.GET, "/work").status == .forbidden, "\(user)")
-                #expect(try await b.send(.GET, "/work/providers/\(w.id!)").status == .forbidden, "\(user)")
-                #expect(try await b.send(.GET, "/work/providers.xlsx").status == .forbidden, "\(user)")
+                #expect(try await b.send(.GET, "/practice").status == .forbidden, "\(user)")
+                #expect(try await b.send(.GET, "/practice/providers/\(w.id!)").status == .forbidden, "\(user)")
+                #expect(try await b.send(.GET, "/practice/providers.xlsx").status == .forbidden, "\(user)")
                 let csrf = try await b.csrf()
                 let post = try await b.send(
-                    .POST, "/work/providers",
+                    .POST, "/practice/providers",
                     form: ["_csrf": csrf, "name": "X", "orgNumber": "974760673", "trade": "retail"])
                 #expect(post.status == .forbidden, "\(user)")
                 #expect(
                     try await b.send(
-                        .POST, "/work/providers/\(w.id!)/places",
+                        .POST, "/practice/providers/\(w.id!)/places",
                         form: ["_csrf": csrf, "kind": "work_practice", "capacity": "1"]
                     ).status == .forbidden, "\(user)")
                 #expect(
-                    !(try await b.send(.GET, "/").body.string.contains("href=\"/work\"")), "\(user) has the menu entry")
+                    !(try await b.send(.GET, "/").body.string.contains("href=\"/practice\"")),
+                    "\(user) has the menu entry")
             }
             // Tynset's case worker sees Tynset, not Elverum.
             let t = Browser(app)
             try await t.login("saksbehandler.tynset")
-            #expect(try await t.send(.GET, "/work/providers/\(w.id!)").status == .forbidden)
-            #expect(try await t.send(.GET, "/work?municipality=3420").status == .forbidden)
+            #expect(try await t.send(.GET, "/practice/providers/\(w.id!)").status == .forbidden)
+            #expect(try await t.send(.GET, "/practice?municipality=3420").status == .forbidden)
         }
     }
 
@@ -98,7 +99,7 @@ struct WorkTests {
                 try await b.login(user)
                 let csrf = try await b.csrf()
                 let bad = try await b.send(
-                    .POST, "/work/providers",
+                    .POST, "/practice/providers",
                     form: [
                         "_csrf": csrf, "form": "provider", "name": "Elverum Bakeri AS", "orgNumber": "974760674",
                         "trade": "retail",
@@ -112,7 +113,7 @@ struct WorkTests {
             try await b.login("veileder.elverum")
             let csrf = try await b.csrf()
             let ok = try await b.send(
-                .POST, "/work/providers",
+                .POST, "/practice/providers",
                 form: [
                     "_csrf": csrf, "form": "provider", "name": "Elverum Bakeri AS", "orgNumber": "974 760 673",
                     "trade": "hospitality", "municipal": "false", "languages": "ar, so", "location": "Elverum",
@@ -123,7 +124,7 @@ struct WorkTests {
             #expect(try await AuditEntry.query(on: app.db).filter(\.$recordID == w.id!.uuidString).count() == 1)
             // The same number twice in a municipality is refused.
             let again = try await b.send(
-                .POST, "/work/providers",
+                .POST, "/practice/providers",
                 form: [
                     "_csrf": csrf, "form": "provider", "name": "Bakeri 2", "orgNumber": "974760673", "trade": "retail",
                 ])
@@ -131,24 +132,24 @@ struct WorkTests {
             // Places, an agreement and an event.
             #expect(
                 try await b.send(
-                    .POST, "/work/providers/\(w.id!)/places",
+                    .POST, "/practice/providers/\(w.id!)/places",
                     form: ["_csrf": csrf, "form": "place", "kind": "work_practice", "capacity": "2", "status": "open"]
                 ).status == .seeOther)
             let badPlace = try await b.send(
-                .POST, "/work/providers/\(w.id!)/places",
+                .POST, "/practice/providers/\(w.id!)/places",
                 form: ["_csrf": csrf, "form": "place", "kind": "work_practice", "capacity": "tre"])
             #expect(badPlace.status == .badRequest && badPlace.body.string.contains("id=\"e-place-capacity\""))
             #expect(try await Self.provider(app, "Elverum Bakeri AS").places.map(\.capacity) == [2])
             #expect(
                 try await b.send(
-                    .POST, "/work/agreements",
+                    .POST, "/practice/agreements",
                     form: [
                         "_csrf": csrf, "form": "agreement", "title": "Tilleggsvedtak", "decidedOn": "01.10.2026",
                         "kind": "work_practice", "places": "5",
                     ]
                 ).status == .seeOther)
             let future = try await b.send(
-                .POST, "/work/agreements",
+                .POST, "/practice/agreements",
                 form: [
                     "_csrf": csrf, "form": "agreement", "title": "Fremtid", "decidedOn": "01.10.2099",
                     "kind": "work_practice", "places": "5",
@@ -156,7 +157,7 @@ struct WorkTests {
             #expect(future.status == .badRequest)
             #expect(
                 try await b.send(
-                    .POST, "/work/events",
+                    .POST, "/practice/events",
                     form: ["_csrf": csrf, "form": "event", "title": "Jobbmesse", "date": "2026-12-01"]
                 ).status == .seeOther)
             let f = try await WorkService.figures(app.db, "3420", today: .today)
@@ -173,7 +174,7 @@ struct WorkTests {
             let id = try #require(started.sorted { $0.uuidString < $1.uuidString }.first { !busy.contains($0) })
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            let page = try await b.send(.GET, "/persons/\(id)/work")
+            let page = try await b.send(.GET, "/persons/\(id)/practice")
             #expect(page.status == .ok)
             #expect(page.body.string.contains("data-matches"))
             let w = try await Self.provider(app, "Glåmdal Renhold AS")
@@ -181,7 +182,7 @@ struct WorkTests {
             let csrf = try await b.csrf()
             // A period ending before it starts comes back next to the field.
             let bad = try await b.send(
-                .POST, "/persons/\(id)/work/placements",
+                .POST, "/persons/\(id)/practice/placements",
                 form: [
                     "_csrf": csrf, "form": "placement", "placeID": place.id!.uuidString, "from": "2026-11-20",
                     "to": "2026-11-01", "mentor": "Aud Nilsen",
@@ -190,7 +191,7 @@ struct WorkTests {
             #expect(bad.body.string.contains("id=\"e-placement-to\""))
             #expect(bad.body.string.contains("Aud Nilsen"))
             let ok = try await b.send(
-                .POST, "/persons/\(id)/work/placements",
+                .POST, "/persons/\(id)/practice/placements",
                 form: [
                     "_csrf": csrf, "form": "placement", "placeID": place.id!.uuidString, "from": "16.11.2026",
                     "to": "2027-02-28", "tasks": "Renhold av kontorer", "mentor": "Aud Nilsen",
@@ -202,16 +203,16 @@ struct WorkTests {
             // Linked to the programme's work practice measure when the plan has one.
             let own = measures[id]?.first { $0.kind == .workPractice }
             #expect(pl.measureID == own?.id)
-            let view = try await b.send(.GET, "/work/placements/\(pl.id!)")
+            let view = try await b.send(.GET, "/practice/placements/\(pl.id!)")
             #expect(view.status == .ok)
             #expect(view.body.string.contains("Renhold av kontorer"))
             // A follow-up visit: notes are required.
             let noNotes = try await b.send(
-                .POST, "/work/placements/\(pl.id!)/followups",
+                .POST, "/practice/placements/\(pl.id!)/followups",
                 form: ["_csrf": csrf, "form": "followup", "kind": "visit", "doneOn": "2026-11-16"])
             #expect(noNotes.status == .badRequest && noNotes.body.string.contains("id=\"e-followup-notes\""))
             let visit = try await b.send(
-                .POST, "/work/placements/\(pl.id!)/followups",
+                .POST, "/practice/placements/\(pl.id!)/followups",
                 form: [
                     "_csrf": csrf, "form": "followup", "kind": "three_way", "doneOn": "2026-11-16",
                     "notes": "God start.", "nextDue": "2026-12-16",
@@ -223,7 +224,7 @@ struct WorkTests {
             #expect(followUps.filter { $0.doneOn == nil }.compactMap(\.dueOn) == [LocalDate(iso: "2026-12-16")!])
             #expect(
                 try await b.send(
-                    .POST, "/work/placements/\(pl.id!)/agreement",
+                    .POST, "/practice/placements/\(pl.id!)/agreement",
                     form: [
                         "_csrf": csrf, "tasks": "Renhold og vaskeri", "mentor": "Aud Nilsen",
                         "mentorPhone": "+4790000000",
@@ -231,10 +232,10 @@ struct WorkTests {
                 ).status == .seeOther)
             // The evaluation and the outcome.
             let noEval = try await b.send(
-                .POST, "/work/placements/\(pl.id!)/end", form: ["_csrf": csrf, "form": "end", "outcome": "job"])
+                .POST, "/practice/placements/\(pl.id!)/end", form: ["_csrf": csrf, "form": "end", "outcome": "job"])
             #expect(noEval.status == .badRequest)
             let end = try await b.send(
-                .POST, "/work/placements/\(pl.id!)/end",
+                .POST, "/practice/placements/\(pl.id!)/end",
                 form: [
                     "_csrf": csrf, "form": "end", "outcome": "job", "evaluation": "Ansatt i 60 %.",
                     "endedOn": "2026-11-16",
@@ -262,22 +263,20 @@ struct WorkTests {
             let b = Browser(app)
             try await b.login("nav.elverum")
             let csrf = try await b.csrf()
-            #expect(try await b.send(.GET, "/persons/\(shared.$person.id)/work").status == .ok)
-            let page = try await b.send(.GET, "/work/placements/\(shared.id!)")
+            #expect(try await b.send(.GET, "/persons/\(shared.$person.id)/practice").status == .ok)
+            let page = try await b.send(.GET, "/practice/placements/\(shared.id!)")
             #expect(page.status == .ok)
-            #expect(page.body.string.contains("action=\"/work/placements/\(shared.id!)/nav\""))
+            #expect(page.body.string.contains("action=\"/practice/placements/\(shared.id!)/nav\""))
             #expect(!page.body.string.contains("/followups\""), "NAV does not write the follow-up")
-            #expect(try await b.send(.GET, "/persons/\(unshared.$person.id)/work").status == .forbidden)
-            #expect(try await b.send(.GET, "/work/placements/\(unshared.id!)").status == .forbidden)
+            #expect(try await b.send(.GET, "/persons/\(unshared.$person.id)/practice").status == .forbidden)
+            #expect(try await b.send(.GET, "/practice/placements/\(unshared.id!)").status == .forbidden)
             // The refusal is audited.
             #expect(
-                try await AuditEntry.query(on: app.db).filter(\.$action == "denied_read").filter(
-                    \.$recordType == "work"
-                )
-                .filter(\.$recordID == unshared.$person.id.uuidString).count() >= 1)
+                try await AuditEntry.query(on: app.db).filter(\.$action == "denied_read")
+                    .filter(\.$recordID == unshared.$person.id.uuidString).count() >= 1)
             let before = try await WorkNavMeasure.query(on: app.db).count()
             let ok = try await b.send(
-                .POST, "/work/placements/\(shared.id!)/nav",
+                .POST, "/practice/placements/\(shared.id!)/nav",
                 form: [
                     "_csrf": csrf, "form": "nav", "navKind": "mentor_subsidy", "from": "2026-11-16", "to": "2027-01-31",
                     "monthly": "2 500,50".replacingOccurrences(of: " ", with: ""),
@@ -288,14 +287,14 @@ struct WorkTests {
                     .filter(\.$monthlyOre == 250_050).first())
             #expect(m.kind == .mentorSubsidy)
             let badAmount = try await b.send(
-                .POST, "/work/placements/\(shared.id!)/nav",
+                .POST, "/practice/placements/\(shared.id!)/nav",
                 form: [
                     "_csrf": csrf, "form": "nav", "navKind": "wage_subsidy", "from": "2026-11-16", "to": "2027-01-31",
                     "monthly": "mye",
                 ])
             #expect(badAmount.status == .badRequest && badAmount.body.string.contains("id=\"e-nav-monthly\""))
             let refused = try await b.send(
-                .POST, "/work/placements/\(unshared.id!)/nav",
+                .POST, "/practice/placements/\(unshared.id!)/nav",
                 form: ["_csrf": csrf, "navKind": "wage_subsidy", "from": "2026-11-16", "to": "2027-01-31"])
             #expect(refused.status == .forbidden)
             #expect(try await WorkNavMeasure.query(on: app.db).count() == before + 1)
@@ -303,19 +302,19 @@ struct WorkTests {
             let place = try #require(try await WorkPlace.query(on: app.db).filter(\.$municipality == "3420").first())
             #expect(
                 try await b.send(
-                    .POST, "/persons/\(shared.$person.id)/work/placements",
+                    .POST, "/persons/\(shared.$person.id)/practice/placements",
                     form: ["_csrf": csrf, "placeID": place.id!.uuidString, "from": "2026-11-16", "to": "2026-12-16"]
                 ).status == .forbidden)
             #expect(
                 try await b.send(
-                    .POST, "/work/placements/\(shared.id!)/followups",
+                    .POST, "/practice/placements/\(shared.id!)/followups",
                     form: ["_csrf": csrf, "kind": "visit", "doneOn": "2026-11-16", "notes": "x"]
                 ).status == .forbidden)
-            #expect(try await b.send(.GET, "/work/placements.csv").status == .forbidden)
+            #expect(try await b.send(.GET, "/practice/placements.csv").status == .forbidden)
             // On the provider page NAV sees only the placements on files shared with it.
-            let provider = try await b.send(.GET, "/work/providers/\(unshared.$place.id)")
+            let provider = try await b.send(.GET, "/practice/providers/\(unshared.$place.id)")
             let w = try #require(try await WorkPlace.find(unshared.$place.id, on: app.db))
-            let providerPage = try await b.send(.GET, "/work/providers/\(w.$provider.id)")
+            let providerPage = try await b.send(.GET, "/practice/providers/\(w.$provider.id)")
             #expect(provider.status == .notFound || provider.status == .ok)
             #expect(providerPage.status == .ok)
             #expect(!providerPage.body.string.contains(unshared.person.familyName))
@@ -333,17 +332,18 @@ struct WorkTests {
             for user in ["helse.elverum", "skole.elverum", "bolig.elverum", "leder.elverum", "frivillig.elverum"] {
                 let b = Browser(app)
                 try await b.login(user)
-                #expect(try await b.send(.GET, "/persons/\(shared.$person.id)/work").status == .forbidden, "\(user)")
-                #expect(try await b.send(.GET, "/work/placements/\(shared.id!)").status == .forbidden, "\(user)")
+                #expect(
+                    try await b.send(.GET, "/persons/\(shared.$person.id)/practice").status == .forbidden, "\(user)")
+                #expect(try await b.send(.GET, "/practice/placements/\(shared.id!)").status == .forbidden, "\(user)")
                 let csrf = try await b.csrf()
                 #expect(
                     try await b.send(
-                        .POST, "/work/placements/\(shared.id!)/nav",
+                        .POST, "/practice/placements/\(shared.id!)/nav",
                         form: ["_csrf": csrf, "navKind": "wage_subsidy", "from": "2026-11-16", "to": "2027-01-31"]
                     ).status == .forbidden, "\(user)")
                 #expect(
                     try await b.send(
-                        .POST, "/work/placements/\(shared.id!)/end", form: ["_csrf": csrf, "outcome": "job"]
+                        .POST, "/practice/placements/\(shared.id!)/end", form: ["_csrf": csrf, "outcome": "job"]
                     ).status == .forbidden, "\(user)")
                 let file = try await b.send(.GET, "/persons/\(shared.$person.id)")
                 #expect(!file.body.string.contains("data-section=\"placements\""), "\(user)")
@@ -354,35 +354,37 @@ struct WorkTests {
     @Test("Matching: a participant's providers ranked with reasons, and a provider's candidates")
     func matching() async throws {
         try await withDemoApp { app in
-            let profile = try #require(
-                try await WorkProfile.query(on: app.db).filter(\.$occupation == .healthCare).first())
+            let busy = Set(
+                try await WorkPlacement.query(on: app.db).filter(\.$endedOn == nil).all().map { $0.$person.id })
+            let profiles = try await WorkProfile.query(on: app.db).all().filter { !busy.contains($0.$person.id) }
+            let profile = try #require(profiles.first { $0.occupation == .retail })
             let b = Browser(app)
             try await b.login("veileder.elverum")
-            let page = try await b.send(.GET, "/persons/\(profile.$person.id)/work")
+            let page = try await b.send(.GET, "/persons/\(profile.$person.id)/practice")
             #expect(page.status == .ok)
             let html = page.body.string
             let matches = try #require(html.range(of: "data-matches"))
             let first = html[matches.upperBound...]
-            // The health-care provider ranks first, for the occupation wished for.
-            let health = try #require(first.range(of: "Elverum kommune, Hernes helsetun"))
+            // The shop ranks before the cleaning company, for the occupation wished for.
             let shop = try #require(first.range(of: "Elverum Mat AS"))
-            #expect(health.lowerBound < shop.lowerBound)
+            let cleaning = try #require(first.range(of: "Glåmdal Renhold AS"))
+            #expect(shop.lowerBound < cleaning.lowerBound)
             #expect(html.contains("Samme bransje som yrkesønsket"))
             // Saving the mapping's wish.
             let csrf = try await b.csrf()
             #expect(
                 try await b.send(
-                    .POST, "/persons/\(profile.$person.id)/work/profile",
+                    .POST, "/persons/\(profile.$person.id)/practice/profile",
                     form: ["_csrf": csrf, "form": "profile", "occupation": "cleaning", "norwegian": "B1"]
                 ).status == .seeOther)
             #expect(try await WorkProfile.find(profile.id!, on: app.db)?.occupation == .cleaning)
             let bad = try await b.send(
-                .POST, "/persons/\(profile.$person.id)/work/profile",
+                .POST, "/persons/\(profile.$person.id)/practice/profile",
                 form: ["_csrf": csrf, "form": "profile", "occupation": "astronaut"])
             #expect(bad.status == .badRequest && bad.body.string.contains("id=\"e-profile-occupation\""))
             // The provider's candidates.
             let w = try await Self.provider(app, "Glåmdal Renhold AS")
-            let provider = try await b.send(.GET, "/work/providers/\(w.id!)")
+            let provider = try await b.send(.GET, "/practice/providers/\(w.id!)")
             #expect(provider.status == .ok && provider.body.string.contains("candidates-h"))
             #expect(provider.body.string.contains(profile.$person.id.uuidString))
         }
@@ -393,19 +395,19 @@ struct WorkTests {
         try await withDemoApp { app in
             let b = Browser(app)
             try await b.login("saksbehandler.tynset")
-            let csv = try await b.send(.GET, "/work/providers.csv")
+            let csv = try await b.send(.GET, "/practice/providers.csv")
             #expect(csv.status == .ok)
             #expect(csv.headers.contentType?.subType == "csv")
             let text = csv.body.string
             #expect(text.hasPrefix("\u{FEFF}"))
             #expect(text.contains("Tynset opplæringssenter") && !text.contains("Elverum Mat AS"))
-            #expect(text.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 7)
-            let xlsx = try await b.send(.GET, "/work/providers.xlsx")
+            #expect(text.split(whereSeparator: \.isNewline).count == 7)
+            let xlsx = try await b.send(.GET, "/practice/providers.xlsx")
             #expect(xlsx.status == .ok && xlsx.body.readableBytes > 100)
-            let placements = try await b.send(.GET, "/work/placements.csv")
+            let placements = try await b.send(.GET, "/practice/placements.csv")
             #expect(placements.status == .ok)
-            #expect(placements.body.string.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 9)
-            #expect(try await b.send(.GET, "/work/placements.xlsx").status == .ok)
+            #expect(placements.body.string.split(whereSeparator: \.isNewline).count == 9)
+            #expect(try await b.send(.GET, "/practice/placements.xlsx").status == .ok)
             #expect(
                 try await AuditEntry.query(on: app.db).filter(\.$recordType == "work").filter(\.$action == "list")
                     .count() >= 2)
