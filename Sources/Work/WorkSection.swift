@@ -122,7 +122,7 @@ package struct FollowUpsDue: DeadlineSource {
             guard let due = LocalDate(parsing: r.due), let m = Kommunenummer(r.municipality) else { return nil }
             let status = due < today ? "overdue" : "soon"
             return DueRow(
-                href: "/persons/\(r.person_id)/practice",
+                href: "/persons/\(r.person_id)",
                 name: "\(r.family_name), \(r.given_name) – \(req.text("work.due.\(r.what)"))",
                 kindKey: "work.due.\(r.what)", due: due.iso, status: status, statusKey: "status.\(status)",
                 municipality: names[m] ?? "")
