@@ -1073,3 +1073,42 @@ def test_partner_reports_measure_and_case_worker_registers_move_out(driver):
     assert [c.value for c in sheet[1]] == ["year", "arrivals", "departures"]
     assert len(list(sheet.iter_rows(min_row=2))) == 6
     logout(driver)
+
+
+def test_advisor_registers_placement_and_follow_up(driver):
+    """Work practice (issue #15): the advisor opens the register with Tynset's and Elverum's places, a provider's
+    candidates, registers a placement for a candidate on the person's practice page and records a follow-up visit."""
+    login_advisor(driver)
+    visit(driver, "/practice", "the register of employers and places")
+    assert has(driver, "table[data-figures] tr[data-municipality='3420']"), "no figures for Elverum"
+    provider = driver.find_element(By.XPATH, "//main//a[normalize-space()='Glåmdal Renhold AS']")
+    click_and_wait(driver, provider)
+    check_shown(driver, "a provider's places and candidates")
+    assert has(driver, "#candidates-h"), "the advisor sees no candidates"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='candidates-h'] tbody a"))
+    assert re.search(r"/persons/[0-9a-fA-F-]{36}/practice$", driver.current_url), driver.current_url
+    check_shown(driver, "the participant's practice page")
+    assert has(driver, "table[data-matches]"), "no ranked providers"
+    before = len(driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='placements-h'] tbody tr"))
+    fill_date(driver, "placement-from", day(0))
+    fill_date(driver, "placement-to", day(90))
+    fill(driver, "placement-tasks", "Renhold av fellesarealer, tre dager i uka.")
+    fill(driver, "placement-mentor", "Aud Nilsen")
+    fill_date(driver, "placement-firstVisit", day(14))
+    submit(driver, "form[action$='/practice/placements']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "the practice page with the new placement")
+    rows = driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='placements-h'] tbody tr")
+    assert len(rows) == before + 1
+    click_and_wait(driver, rows[0].find_element(By.CSS_SELECTOR, "a[href^='/practice/placements/']"))
+    check_shown(driver, "the placement page")
+    assert "Renhold av fellesarealer" in driver.page_source
+    choose(driver, "followup-kind", "visit")
+    fill_date(driver, "followup-doneOn", day(0))
+    fill(driver, "followup-notes", "Besøk på arbeidsplassen: trives, trenger flere fagord.")
+    fill_date(driver, "followup-nextDue", day(30))
+    submit(driver, "form[action$='/followups']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "the placement page after the follow-up visit")
+    assert "trenger flere fagord" in section(driver, "followups-h").text
+    logout(driver)
