@@ -1112,3 +1112,29 @@ def test_advisor_registers_placement_and_follow_up(driver):
     check_shown(driver, "the placement page after the follow-up visit")
     assert "trenger flere fagord" in section(driver, "followups-h").text
     logout(driver)
+
+
+def test_nav_records_wage_subsidy_on_shared_placement(driver):
+    """NAV sees the register and the placements on files shared with it, and records the measure it owns."""
+    login(driver, "nav.elverum")
+    visit(driver, "/practice", "NAV's view of the register")
+    click_and_wait(driver, driver.find_element(By.XPATH, "//main//a[normalize-space()='Elverum Mat AS']"))
+    check_shown(driver, "NAV's view of a provider")
+    assert not has(driver, "#candidates-h"), "NAV must not see the candidates"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='placed-h'] a"))
+    check_shown(driver, "NAV's view of a placement")
+    assert not has(driver, "form[action$='/followups']"), "NAV must not write the follow-up"
+    choose(driver, "nav-navKind", "mentor_subsidy")
+    fill_date(driver, "nav-from", day(0))
+    fill_date(driver, "nav-to", day(60))
+    fill(driver, "nav-monthly", "mye")
+    submit(driver, "form[action$='/nav']")
+    assert has(driver, ".alert--error"), "a bad amount must be refused"
+    assert attribute(driver, "nav-monthly", "aria-invalid") == "true"
+    check_shown(driver, "NAV's measure refused")
+    fill(driver, "nav-monthly", "4500")
+    submit(driver, "form[action$='/nav']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "NAV's measure recorded")
+    assert "kr 4 500" in section(driver, "nav-h").text.replace("\u00a0", " ")
+    logout(driver)
