@@ -74,6 +74,12 @@ struct WorkTests {
                     .POST, "/practice/providers",
                     form: ["_csrf": csrf, "name": "X", "orgNumber": "974760673", "trade": "retail"])
                 #expect(post.status == .forbidden, "\(user)")
+                for path in ["/practice/agreements", "/practice/events"] {
+                    let refused = try await b.send(
+                        .POST, path,
+                        form: ["_csrf": csrf, "title": "X", "decidedOn": "2026-01-01", "date": "2026-01-01"])
+                    #expect(refused.status == .forbidden, "\(user) \(path)")
+                }
                 #expect(
                     try await b.send(
                         .POST, "/practice/providers/\(w.id!)/places",
@@ -230,6 +236,23 @@ struct WorkTests {
                         "mentorPhone": "+4790000000",
                     ]
                 ).status == .seeOther)
+            // Extended: the end moves, the placement runs on.
+            let extended = try await b.send(
+                .POST, "/practice/placements/\(pl.id!)/end",
+                form: [
+                    "_csrf": csrf, "form": "end", "outcome": "extended", "evaluation": "Godt i gang.",
+                    "extendedTo": "2027-04-30",
+                ])
+            #expect(extended.status == .seeOther)
+            let running = try #require(try await WorkPlacement.find(pl.id!, on: app.db))
+            #expect(
+                running.to == LocalDate(iso: "2027-04-30") && running.endedOn == nil && running.outcome == .extended)
+            let notLater = try await b.send(
+                .POST, "/practice/placements/\(pl.id!)/end",
+                form: [
+                    "_csrf": csrf, "form": "end", "outcome": "extended", "evaluation": "x", "extendedTo": "2027-01-01",
+                ])
+            #expect(notLater.status == .badRequest && notLater.body.string.contains("id=\"e-end-extendedTo\""))
             // The evaluation and the outcome.
             let noEval = try await b.send(
                 .POST, "/practice/placements/\(pl.id!)/end", form: ["_csrf": csrf, "form": "end", "outcome": "job"])
@@ -248,7 +271,7 @@ struct WorkTests {
                     \.$recordID == id.uuidString
                 )
                 .filter(\.$action ~~ ["add_placement", "record_followup", "update_placement", "end_placement"]).count()
-                    == 4)
+                    == 5)
             // The person page's section shows it.
             let file = try await b.send(.GET, "/persons/\(id)")
             #expect(file.body.string.contains("data-section=\"placements\""))
@@ -298,7 +321,16 @@ struct WorkTests {
                 form: ["_csrf": csrf, "navKind": "wage_subsidy", "from": "2026-11-16", "to": "2027-01-31"])
             #expect(refused.status == .forbidden)
             #expect(try await WorkNavMeasure.query(on: app.db).count() == before + 1)
-            // NAV writes no placement or follow-up itself, and exports no placements.
+            // NAV writes no placement, profile, agreement, evaluation or follow-up itself, and exports no placements.
+            for path in ["/practice/placements/\(shared.id!)/agreement", "/practice/placements/\(shared.id!)/end"] {
+                let refused = try await b.send(.POST, path, form: ["_csrf": csrf, "outcome": "job", "evaluation": "x"])
+                #expect(refused.status == .forbidden, "\(path)")
+            }
+            #expect(
+                try await b.send(
+                    .POST, "/persons/\(shared.$person.id)/practice/profile",
+                    form: ["_csrf": csrf, "occupation": "retail"]
+                ).status == .forbidden)
             let place = try #require(try await WorkPlace.query(on: app.db).filter(\.$municipality == "3420").first())
             #expect(
                 try await b.send(
