@@ -480,8 +480,11 @@ package enum WorkService {
         let profiled = try await WorkProfile.query(on: ctx.db).join(
             Person.self, on: \WorkProfile.$person.$id == \Person.$id
         )
-        .filter(Person.self, \.$municipality.$id == m).all().map { $0.$person.id }
-        let busy = Set(try await activePlacements(ctx.db).filter(\.$municipality == m).all().map { $0.$person.id })
+        .filter(Person.self, \.$municipality.$id == m).field(\.$id).field(\.$person.$id).all().map { $0.$person.id }
+        // Ids only, filtered in the database.
+        let busy = Set(
+            try await activePlacements(ctx.db).filter(\.$municipality == m).field(\.$id).field(\.$person.$id).all()
+                .map { $0.$person.id })
         let ids = Array(Set(started + profiled).subtracting(busy))
         guard !ids.isEmpty else { return [] }
         let persons = try await Person.query(on: ctx.db).filter(\.$id ~~ ids).filter(\.$movedOutOn == nil)
