@@ -307,6 +307,8 @@ package struct PlacementPage: Encodable {
         var overdue: Bool
     }
     var placement: PlacementView
+    /// The programme measure the placement is part of (period and weekly hours), for the integration service.
+    var measure: String?
     var personID: UUID
     var name: String
     var providerID: UUID
@@ -331,8 +333,20 @@ package struct PlacementPage: Encodable {
         let (pl, p) = try await WorkService.placement(ctx, id, write: false)
         let posted = problem?.posted ?? [:]
         let today = ctx.today
+        var measure: String? = nil
+        if let id = pl.measureID, ctx.may(.read, .programme(municipality: p.$municipality.id)),
+            let m = try await ctx.app.sharedFacts.practiceMeasures([p.id!], ctx.db)[p.id!]?.first(where: { $0.id == id }
+            )
+        {
+            measure = req.text(
+                "work.measure_line",
+                [
+                    req.text(m.kind.labelKey), m.from.norwegian, m.to.norwegian,
+                    NorwegianFormat.hours(minutes: m.weeklyMinutes),
+                ])
+        }
         return PlacementPage(
-            placement: PlacementView(pl, today: today), personID: p.id!, name: p.fullName,
+            placement: PlacementView(pl, today: today), measure: measure, personID: p.id!, name: p.fullName,
             providerID: pl.place.provider.id!, tasks: pl.tasks, mentorPhone: pl.mentorPhone, evaluation: pl.evaluation,
             followUps: pl.followUps.sorted { ($0.doneOn ?? $0.dueOn ?? today) > ($1.doneOn ?? $1.dueOn ?? today) }.map {
                 .init(
