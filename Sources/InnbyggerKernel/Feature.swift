@@ -372,6 +372,13 @@ package struct SharedFacts: Sendable {
     /// The day each of the persons moved away, as far as the service knows it (the programme ended because the
     /// participant moved), kept by the programme feature: the grant ledger's "moved" cause.
     package var movedOut: @Sendable ([UUID], any Database) async throws -> [UUID: LocalDate] = { _, _ in [:] }
+    /// The language and work practice measures in each person's programme plan, kept by the programme feature: a
+    /// work placement links to the measure of its kind, so the programme's hours and attendance stay one truth.
+    package var practiceMeasures: @Sendable ([UUID], any Database) async throws -> [UUID: [PracticeMeasure]] = {
+        _, _ in [:]
+    }
+    /// The final goal of each person's programme, kept by the programme feature: work placements match on it.
+    package var programmeGoals: @Sendable ([UUID], any Database) async throws -> [UUID: FinalGoal] = { _, _ in [:] }
 
     package init() {}
 }

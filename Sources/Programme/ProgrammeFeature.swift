@@ -96,6 +96,29 @@ package struct ProgrammeFeature: Feature {
             }
             return out
         }
+        app.sharedFacts.practiceMeasures = { persons, db in
+            guard !persons.isEmpty else { return [:] }
+            let parts = try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).all()
+            let byPart = Dictionary(parts.map { ($0.id!, $0.$person.id) }, uniquingKeysWith: { a, _ in a })
+            guard !byPart.isEmpty else { return [:] }
+            var out: [UUID: [PracticeMeasure]] = [:]
+            for m in try await ProgrammeMeasure.query(on: db).filter(\.$participation.$id ~~ Array(byPart.keys))
+                .filter(\.$kind ~~ [MeasureKind.languagePractice, .workPractice]).sort(\.$from).all()
+            {
+                guard let person = byPart[m.$participation.id] else { continue }
+                out[person, default: []].append(
+                    PracticeMeasure(id: m.id!, kind: m.kind, from: m.from, to: m.to, weeklyMinutes: m.weeklyMinutes))
+            }
+            return out
+        }
+        app.sharedFacts.programmeGoals = { persons, db in
+            guard !persons.isEmpty else { return [:] }
+            var out: [UUID: FinalGoal] = [:]
+            for p in try await PersonProgramme.query(on: db).filter(\.$person.$id ~~ persons).all() {
+                if let g = p.finalGoal { out[p.$person.id] = g }
+            }
+            return out
+        }
         app.sharedFacts.caseloadNorm = { municipality, db in
             try await CaseloadNorm.find(municipality, on: db).map { ($0.maxParticipants, $0.source) }
         }

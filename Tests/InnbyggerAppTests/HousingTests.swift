@@ -116,7 +116,8 @@ struct HousingTests {
                 for p in pages { #expect(try await b.send(.GET, p).status == .forbidden, "\(user) \(p)") }
                 let csrf = try await b.csrf()
                 for path in [
-                    "/housing/dwellings", "/housing/dwellings/\(dwelling.id!)", "/housing/dwellings/\(dwelling.id!)/reserve",
+                    "/housing/dwellings", "/housing/dwellings/\(dwelling.id!)",
+                    "/housing/dwellings/\(dwelling.id!)/reserve",
                     "/housing/dwellings/\(dwelling.id!)/release", "/housing/dwellings/\(dwelling.id!)/tenancy",
                     "/housing/tenancies/\(shared.id!)", "/housing/tenancies/\(shared.id!)/own-home",
                     "/housing/tenancies/\(shared.id!)/end", "/housing/tenancies/\(shared.id!)/inspections",
@@ -124,7 +125,8 @@ struct HousingTests {
                     let post = try await b.send(.POST, path, form: ["_csrf": csrf, "address": "x"])
                     #expect(post.status == .forbidden, "\(user) POST \(path)")
                 }
-                #expect(try await b.send(.GET, "/housing/allocate?household=\(shared.$household.id)").status == .forbidden)
+                #expect(
+                    try await b.send(.GET, "/housing/allocate?household=\(shared.$household.id)").status == .forbidden)
                 let checklist = try await b.send(.GET, "/housing/checklist").status
                 #expect(checklist == (user == "admin.elverum" ? .ok : .forbidden), "\(user) checklist")
             }

@@ -1117,3 +1117,68 @@ def test_partner_reports_measure_and_case_worker_registers_move_out(driver):
     assert [c.value for c in sheet[1]] == ["year", "arrivals", "departures"]
     assert len(list(sheet.iter_rows(min_row=2))) == 6
     logout(driver)
+
+
+def test_advisor_registers_placement_and_follow_up(driver):
+    """Work practice (issue #15): the advisor opens the register with Tynset's and Elverum's places, a provider's
+    candidates, registers a placement for a candidate on the person's practice page and records a follow-up visit."""
+    login_advisor(driver)
+    visit(driver, "/practice", "the register of employers and places")
+    assert has(driver, "table[data-figures] tr[data-municipality='3420']"), "no figures for Elverum"
+    provider = driver.find_element(By.XPATH, "//main//a[normalize-space()='Glåmdal Renhold AS']")
+    click_and_wait(driver, provider)
+    check_shown(driver, "a provider's places and candidates")
+    assert has(driver, "#candidates-h"), "the advisor sees no candidates"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='candidates-h'] tbody a"))
+    assert re.search(r"/persons/[0-9a-fA-F-]{36}/practice$", driver.current_url), driver.current_url
+    check_shown(driver, "the participant's practice page")
+    assert has(driver, "table[data-matches]"), "no ranked providers"
+    before = len(driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='placements-h'] tbody tr"))
+    fill_date(driver, "placement-from", day(0))
+    fill_date(driver, "placement-to", day(90))
+    fill(driver, "placement-tasks", "Renhold av fellesarealer, tre dager i uka.")
+    fill(driver, "placement-mentor", "Aud Nilsen")
+    fill_date(driver, "placement-firstVisit", day(14))
+    submit(driver, "form[action$='/practice/placements']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "the practice page with the new placement")
+    rows = driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='placements-h'] tbody tr")
+    assert len(rows) == before + 1
+    click_and_wait(driver, rows[0].find_element(By.CSS_SELECTOR, "a[href^='/practice/placements/']"))
+    check_shown(driver, "the placement page")
+    assert "Renhold av fellesarealer" in driver.page_source
+    choose(driver, "followup-kind", "visit")
+    fill_date(driver, "followup-doneOn", day(0))
+    fill(driver, "followup-notes", "Besøk på arbeidsplassen: trives, trenger flere fagord.")
+    fill_date(driver, "followup-nextDue", day(30))
+    submit(driver, "form[action$='/followups']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "the placement page after the follow-up visit")
+    assert "trenger flere fagord" in section(driver, "followups-h").text
+    logout(driver)
+
+
+def test_nav_records_wage_subsidy_on_shared_placement(driver):
+    """NAV sees the register and the placements on files shared with it, and records the measure it owns."""
+    login(driver, "nav.elverum")
+    visit(driver, "/practice", "NAV's view of the register")
+    click_and_wait(driver, driver.find_element(By.XPATH, "//main//a[normalize-space()='Elverum Mat AS']"))
+    check_shown(driver, "NAV's view of a provider")
+    assert not has(driver, "#candidates-h"), "NAV must not see the candidates"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby='placed-h'] a"))
+    check_shown(driver, "NAV's view of a placement")
+    assert not has(driver, "form[action$='/followups']"), "NAV must not write the follow-up"
+    choose(driver, "nav-navKind", "mentor_subsidy")
+    fill_date(driver, "nav-from", day(0))
+    fill_date(driver, "nav-to", day(60))
+    fill(driver, "nav-monthly", "mye")
+    submit(driver, "form[action$='/nav']")
+    assert has(driver, ".alert--error"), "a bad amount must be refused"
+    assert attribute(driver, "nav-monthly", "aria-invalid") == "true"
+    check_shown(driver, "NAV's measure refused")
+    fill(driver, "nav-monthly", "4500")
+    submit(driver, "form[action$='/nav']")
+    assert "saved=1" in driver.current_url, errors_shown(driver)
+    check_shown(driver, "NAV's measure recorded")
+    assert "kr 4 500" in section(driver, "nav-h").text.replace("\u00a0", " ")
+    logout(driver)

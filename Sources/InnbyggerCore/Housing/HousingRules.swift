@@ -80,7 +80,7 @@ public struct RoomRule: Codable, Sendable, Equatable {
 }
 
 /// The weights of the allocation's ranking, each a share of the score (dated parameter, local judgement).
-public struct MatchWeights: Codable, Sendable, Equatable {
+public struct DwellingWeights: Codable, Sendable, Equatable {
     /// Exactly the rooms needed.
     public var roomsFit: Double
     /// One room more than needed (room to grow, more rent).
@@ -148,7 +148,9 @@ public struct ExcludedDwelling: Sendable, Equatable, Codable {
 /// at least the rooms the room rule asks for and step-free access where needed, best fit first. Ties keep the
 /// order given (the caller's: by address).
 public enum DwellingMatch {
-    public static func rank(_ h: HouseholdNeed, _ dwellings: [DwellingOffer], rule: RoomRule, weights w: MatchWeights)
+    public static func rank(
+        _ h: HouseholdNeed, _ dwellings: [DwellingOffer], rule: RoomRule, weights w: DwellingWeights
+    )
         -> (ranked: [RankedDwelling], excluded: [ExcludedDwelling])
     {
         let needed = rule.rooms(for: h)
@@ -334,7 +336,7 @@ public enum OwnHomeGoal {
 /// in law: they are the municipalities' own judgements, as the file says.
 public struct HousingParameters: Codable, Sendable {
     public var roomRule: Dated<RoomRule>
-    public var weights: Dated<MatchWeights>
+    public var weights: Dated<DwellingWeights>
     /// Years from settlement to the goal of one's own home.
     public var ownHomeGoalYears: Dated<Int>
     /// The longest stay in the service's dwellings a municipality agrees to (a time-limited lease), in months.
