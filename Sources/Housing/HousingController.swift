@@ -373,17 +373,22 @@ struct HousingController: RouteCollection {
 
     func startTenancy(req: Request) async throws -> Response {
         try await onDwelling(req) { id in
-            let f = try FormReader(req)
-            var i = TenancyInput()
-            i.household = f.text("household")
-            i.start = f.text("start")
-            i.agreedEnd = f.text("agreedEnd")
-            i.rent = f.text("rent")
-            i.navGuarantee = f.text("navGuarantee")
-            i.keys = f.text("keys")
-            let t = try await HousingService.startTenancy(req.context, dwelling: id, i)
+            let t = try await HousingService.startTenancy(
+                req.context, dwelling: id, Self.tenancyInput(try FormReader(req)))
             return "/housing/tenancies/\(t.id!)?notice=created"
         }
+    }
+
+    /// A tenancy's terms as the start and the edit forms send them (the edit sends no household).
+    static func tenancyInput(_ f: FormReader) -> TenancyInput {
+        var i = TenancyInput()
+        i.household = f.text("household")
+        i.start = f.text("start")
+        i.agreedEnd = f.text("agreedEnd")
+        i.rent = f.text("rent")
+        i.navGuarantee = f.text("navGuarantee")
+        i.keys = f.text("keys")
+        return i
     }
 
     // MARK: Allocation
@@ -784,14 +789,7 @@ struct HousingController: RouteCollection {
 
     func updateTenancy(req: Request) async throws -> Response {
         try await onTenancy(req) { id in
-            let f = try FormReader(req)
-            var i = TenancyInput()
-            i.start = f.text("start")
-            i.agreedEnd = f.text("agreedEnd")
-            i.rent = f.text("rent")
-            i.navGuarantee = f.text("navGuarantee")
-            i.keys = f.text("keys")
-            _ = try await HousingService.updateTenancy(req.context, id, i)
+            _ = try await HousingService.updateTenancy(req.context, id, Self.tenancyInput(try FormReader(req)))
         }
     }
 

@@ -379,6 +379,9 @@ package struct SharedFacts: Sendable {
     }
     /// The final goal of each person's programme, kept by the programme feature: work placements match on it.
     package var programmeGoals: @Sendable ([UUID], any Database) async throws -> [UUID: FinalGoal] = { _, _ in [:] }
+    /// A person's language and work practice placements that have ended, with their outcome (continued as a job,
+    /// extended, ended), newest first, kept by the work feature: the programme's ending reads them (issue #15).
+    package var practiceOutcomes: @Sendable (UUID, any Database) async throws -> [PracticeOutcome] = { _, _ in [] }
 
     package init() {}
 }

@@ -56,3 +56,22 @@ package struct HousingCapacity: Sendable, Encodable {
         self.href = href
     }
 }
+
+/// A placement's end as the programme reads it (`SharedFacts.practiceOutcomes`): where, what kind of place, when it
+/// ended and how (`job`, `extended`, `ended`).
+package struct PracticeOutcome: Sendable, Encodable {
+    package var provider: String
+    package var kind: String
+    package var endedOn: LocalDate
+    package var outcome: String
+
+    package init(provider: String, kind: String, endedOn: LocalDate, outcome: String) {
+        self.provider = provider
+        self.kind = kind
+        self.endedOn = endedOn
+        self.outcome = outcome
+    }
+
+    /// The placement went on as a job: the programme ends "completed, work" (integreringsloven § 16 sluttmål).
+    package var isJob: Bool { outcome == "job" }
+}

@@ -55,6 +55,13 @@ package struct ProgrammePage: Encodable {
         var statusKey: String
         var recordedOn: String
     }
+    /// An ended placement in language or work practice (the work feature's) and how it ended.
+    package struct Practice: Encodable {
+        var provider: String
+        var kindKey: String
+        var endedOn: String
+        var outcomeKey: String
+    }
     package struct Duration: Encodable {
         var groupKey: String
         var minMonths: Int?
@@ -98,6 +105,8 @@ package struct ProgrammePage: Encodable {
     package var endDate: String?
     package var endReasonKey: String?
     package var outcomes: [Outcome]
+    /// The placements that fed the programme's outcome: one that went on as a job proposes "completed, work".
+    package var practice: [Practice]
     /// Who can own a measure: the integration service and the partners that run measures.
     package var owners: [Choice]
     package var measureKinds: [Choice]
@@ -138,6 +147,7 @@ extension ProgrammePage {
     ) async throws -> ProgrammePage {
         let (person, part) = try await ProgrammeService.load(ctx, personID)
         let today = ctx.today
+        let practice = try await ctx.app.sharedFacts.practiceOutcomes(person.id!, ctx.db)
         let params = ctx.app.programmeParameters
         let facts = part.map { ProgrammeFacts(part: $0, person: person, parameters: params, today: today) }
         // Every month's benefit, computed once for the table and the stale-G warning.
@@ -241,6 +251,11 @@ extension ProgrammePage {
                     kindKey: $0.kind.labelKey, statusKey: $0.status.labelKey,
                     recordedOn: $0.recordedOn.iso)
             },
+            practice: practice.map {
+                .init(
+                    provider: $0.provider, kindKey: "work.kind.\($0.kind)", endedOn: $0.endedOn.iso,
+                    outcomeKey: "work.outcome.\($0.outcome)")
+            },
             owners: Sector.allCases.map {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: $0 == .integration)
             },
@@ -251,7 +266,9 @@ extension ProgrammePage {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
             },
             endReasons: EndReason.allCases.map {
-                Choice(value: $0.rawValue, label: $0.labelKey, selected: false)
+                Choice(
+                    value: $0.rawValue, label: $0.labelKey,
+                    selected: $0 == .completedWork && practice.first?.isJob == true)
             },
             outcomeStatuses: OutcomeStatus.allCases.map {
                 Choice(value: $0.rawValue, label: $0.labelKey, selected: false)

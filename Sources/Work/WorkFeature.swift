@@ -37,6 +37,16 @@ package struct WorkFeature: Feature {
 
     package func configure(_ app: Application) throws {
         app.workParameters = try WorkParameters.load(app)
+        app.sharedFacts.practiceOutcomes = { person, db in
+            try await WorkPlacement.query(on: db).filter(\.$person.$id == person).filter(\.$outcome != nil)
+                .filter(\.$endedOn != nil).with(\.$place) { $0.with(\.$provider) }.sort(\.$endedOn, .descending)
+                .limit(20).all().compactMap { p in
+                    guard let ended = p.endedOn, let outcome = p.outcome else { return nil }
+                    return PracticeOutcome(
+                        provider: p.place.provider.name, kind: p.kind.rawValue, endedOn: ended,
+                        outcome: outcome.rawValue)
+                }
+        }
     }
 
     package func routes(_ routes: FeatureRoutes) throws {

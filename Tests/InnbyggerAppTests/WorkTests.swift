@@ -276,6 +276,11 @@ struct WorkTests {
             let file = try await b.send(.GET, "/persons/\(id)")
             #expect(file.body.string.contains("data-section=\"placements\""))
             #expect(file.body.string.contains("Glåmdal Renhold AS"))
+            // The outcome feeds the programme's ending: listed there, and "completed, work" proposed as the reason.
+            let programme = try await b.send(.GET, "/persons/\(id)/programme").body.string
+            let listed = try #require(programme.range(of: "id=\"practice-outcomes\""))
+            #expect(programme[listed.upperBound...].prefix(600).contains("Glåmdal Renhold AS"))
+            #expect(programme.contains("<option value=\"completed_work\" selected>"))
         }
     }
 
