@@ -111,7 +111,7 @@ struct HousingController: RouteCollection {
         let p = try req.query.decode(HousingLists.Paging.self)
         let window = try PageWindow(page: p.page, after: p.after, before: p.before, limit: p.limit)
         let query = Self.filterQuery([
-            ("municipality", f.municipality), ("status", f.status), ("rooms", f.rooms.map(String.init)),
+            ("municipality", f.municipality), ("status", f.status), ("rooms", f.rooms),
             ("owner", f.owner),
         ])
         let list = try await HousingLists.dwellings(
@@ -141,7 +141,7 @@ struct HousingController: RouteCollection {
                 },
                 owners: DwellingOwner.allCases.map {
                     Choice(value: $0.rawValue, label: $0.labelKey, selected: $0.rawValue == f.owner)
-                }, rooms: f.rooms.map(String.init) ?? "", query: query,
+                }, rooms: f.rooms ?? "", query: query,
                 canCreate: readable.contains { req.may(.create, .register(municipality: $0, sector: .housing)) }))
     }
 

@@ -17,7 +17,8 @@ package enum HousingLists {
     package struct DwellingFilter: Content {
         package var municipality: String?
         package var status: String?
-        package var rooms: Int?
+        /// Text, as the filter form sends an empty field for "any".
+        package var rooms: String?
         package var owner: String?
     }
 
@@ -42,7 +43,7 @@ package enum HousingLists {
             }
             q.filter(\.$owner == owner)
         }
-        if let r = try Validate.number(f.rooms, "rooms", 1...20) { q.filter(\.$rooms == r) }
+        if let r = try Validate.number(Validate.formInt(f.rooms, "rooms"), "rooms", 1...20) { q.filter(\.$rooms == r) }
         return q
     }
 

@@ -142,6 +142,30 @@ struct HousingTests {
         }
     }
 
+    @Test("The lists' filters as the forms send them: empty fields mean any, the rows and counts from the database")
+    func filters() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("saksbehandler.gol")
+            let any = try await b.send(.GET, "/housing?municipality=&status=&owner=&rooms=")
+            #expect(any.status == .ok)
+            let all = try await Dwelling.query(on: app.db).filter(\.$municipality.$id ~~ ["3324", "3326"]).count()
+            #expect(any.body.string.contains("Boliger (\(all))"))
+            let three = try await b.send(.GET, "/housing?municipality=3326&status=let&owner=&rooms=3")
+            let n = try await Dwelling.query(on: app.db).filter(\.$municipality.$id == "3326")
+                .filter(\.$status == .let_).filter(\.$rooms == 3).count()
+            #expect(three.body.string.contains("Boliger (\(n))"))
+            #expect(try await b.send(.GET, "/housing?rooms=tre").status == .badRequest)
+            #expect(try await b.send(.GET, "/housing/tenancies?show=&municipality=").status == .ok)
+            #expect(try await b.send(.GET, "/housing/tenancies?show=soon").status == .badRequest)
+            let ending = try await b.send(.GET, "/housing/tenancies?show=ending&municipality=3326")
+            let soon = LocalDate.today.adding(days: 90)
+            let m = try await Tenancy.query(on: app.db).filter(\.$municipality.$id == "3326").filter(\.$endedOn == nil)
+                .filter(\.$agreedEnd <= soon).count()
+            #expect(ending.body.string.contains(m == 0 ? "Ingen leieforhold" : "Leieforhold (\(m))"))
+        }
+    }
+
     @Test("Allocate a dwelling to an incoming household: ranked by fit, reserved, the assessment marked")
     func allocateIncoming() async throws {
         try await withDemoApp { app in
