@@ -319,6 +319,16 @@ package enum HousingService {
         guard h.$municipality.id == d.$municipality.id else {
             throw ValidationFailure(field: "household", "invalid.household_elsewhere")
         }
+        if d.status == .reserved {
+            // A reserved dwelling is let to the household it is reserved for: directly, or as the proposal's arrival.
+            var holder = d.reservedHousehold
+            if holder == nil, let incoming = d.reservedIncoming {
+                holder = try await ctx.app.sharedFacts.incomingNeed(incoming, ctx.db)?.householdID
+            }
+            guard holder == hid else {
+                throw ValidationFailure(field: "household", "housing.invalid.reserved_for_other")
+            }
+        }
         let active = try await Tenancy.query(on: ctx.db).filter(\.$household.$id == hid).filter(\.$endedOn == nil)
             .count()
         guard active == 0 else { throw ValidationFailure(field: "household", "housing.invalid.already_housed") }

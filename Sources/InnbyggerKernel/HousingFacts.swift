@@ -72,6 +72,6 @@ package struct PracticeOutcome: Sendable, Encodable {
         self.outcome = outcome
     }
 
-    /// The placement went on as a job: the programme ends "completed, work" (integreringsloven § 16 sluttmål).
+    /// The placement went on as a job: the programme then ends "completed, work" (`EndReason.completedWork`).
     package var isJob: Bool { outcome == "job" }
 }

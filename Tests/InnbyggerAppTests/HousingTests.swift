@@ -311,6 +311,13 @@ struct HousingTests {
                     .POST, "/housing/dwellings/\(d.id!)/reserve", form: ["_csrf": csrf, "household": h.id!.uuidString]
                 ).status == .seeOther)
             let today = LocalDate.today
+            // Reserved for Rahimi: another household cannot move in.
+            let other = try await Self.household(app, "Husstand Kovalenko")
+            let elsewhere = try await b.send(
+                .POST, "/housing/dwellings/\(d.id!)/tenancy",
+                form: ["_csrf": csrf, "form": "tenancy", "household": other.id!.uuidString, "start": today.iso])
+            #expect(elsewhere.status == .badRequest)
+            #expect(elsewhere.body.string.contains("Boligen er reservert for en annen husstand."))
             let tooLong = try await b.send(
                 .POST, "/housing/dwellings/\(d.id!)/tenancy",
                 form: [
@@ -332,15 +339,16 @@ struct HousingTests {
             #expect(t.goalDate == settled.adding(years: 3) && t.rent == 9000 && t.navGuarantee == 27000)
             #expect(try await Dwelling.find(d.id, on: app.db)?.status == .let_)
             // A second dwelling for the same household is refused.
-            let other = try #require(
+            let second = try #require(
                 try await Dwelling.query(on: app.db).filter(\.$municipality.$id == "3420").filter(\.$status == .free)
                     .first())
             _ = try await b.send(
-                .POST, "/housing/dwellings/\(other.id!)/reserve", form: ["_csrf": csrf, "household": h.id!.uuidString])
+                .POST, "/housing/dwellings/\(second.id!)/reserve", form: ["_csrf": csrf, "household": h.id!.uuidString])
             let twice = try await b.send(
-                .POST, "/housing/dwellings/\(other.id!)/tenancy",
+                .POST, "/housing/dwellings/\(second.id!)/tenancy",
                 form: ["_csrf": csrf, "form": "tenancy", "household": h.id!.uuidString, "start": today.iso])
             #expect(twice.status == .badRequest)
+            #expect(twice.body.string.contains("Husstanden har allerede et leieforhold."))
             let ended = try await b.send(
                 .POST, "/housing/tenancies/\(t.id!)/end",
                 form: ["_csrf": csrf, "form": "end", "endedOn": today.iso, "reason": "own_rental"])
