@@ -6,6 +6,7 @@ import VaporTesting
 @testable import InnbyggerApp
 @testable import InnbyggerCore
 @testable import InnbyggerKernel
+@testable import Programme
 @testable import Work
 
 /// Issue #15, work practice and employers: the register, placements and their follow-up, matching, NAV's own
@@ -276,7 +277,12 @@ struct WorkTests {
             let file = try await b.send(.GET, "/persons/\(id)")
             #expect(file.body.string.contains("data-section=\"placements\""))
             #expect(file.body.string.contains("Glåmdal Renhold AS"))
-            // The outcome feeds the programme's ending: listed there, and "completed, work" proposed as the reason.
+            // The outcome feeds the programme's ending: listed there, and "completed, work" proposed as the reason
+            // while the programme has not ended (the demo participant picked may have ended it: reopened here).
+            let part = try #require(try await PersonProgramme.query(on: app.db).filter(\.$person.$id == id).first())
+            part.endDate = nil
+            part.endReason = nil
+            try await part.update(on: app.db)
             let programme = try await b.send(.GET, "/persons/\(id)/programme").body.string
             let listed = try #require(programme.range(of: "id=\"practice-outcomes\""))
             #expect(programme[listed.upperBound...].prefix(600).contains("Glåmdal Renhold AS"))
