@@ -21,10 +21,19 @@ package enum WorkService {
 
     /// Decided, allocated and in use, counted by aggregate queries.
     package static func figures(_ db: any Database, _ m: Kommunenummer, today: LocalDate) async throws -> PlaceFigures {
-        let decided = try await WorkAgreement.query(on: db).filter(\.$municipality == m).sum(\.$places) ?? 0
+        // SUM of an integer column is numeric on PostgreSQL: cast, so both databases answer a whole number.
+        struct Sum: Decodable { var n: Int }
+        let sql = db as! any SQLDatabase
+        let decided =
+            try await sql.raw(
+                "SELECT CAST(COALESCE(SUM(places), 0) AS BIGINT) AS n FROM \(ident: WorkAgreement.schema)"
+                    + " WHERE municipality = \(bind: m.value)"
+            ).first(decoding: Sum.self)?.n ?? 0
         let allocated =
-            try await WorkPlace.query(on: db).filter(\.$municipality == m).filter(\.$status != .closed)
-            .sum(\.$capacity) ?? 0
+            try await sql.raw(
+                "SELECT CAST(COALESCE(SUM(capacity), 0) AS BIGINT) AS n FROM \(ident: WorkPlace.schema)"
+                    + " WHERE municipality = \(bind: m.value) AND status <> 'closed'"
+            ).first(decoding: Sum.self)?.n ?? 0
         let inUse = try await activePlacements(db).filter(\.$municipality == m).filter(\.$from <= today).count()
         return PlaceFigures(decided: decided, allocated: allocated, inUse: inUse)
     }
@@ -53,8 +62,8 @@ package enum WorkService {
         """
         SELECT p.id, p.name, p.org_number, p.trade, CASE WHEN p.municipal THEN 1 ELSE 0 END AS municipal_flag,
         p.municipality, p.location, p.contact_name,
-        COALESCE((SELECT SUM(w.capacity) FROM \(ident: WorkPlace.schema) w WHERE w.provider_id = p.id
-        AND w.status <> 'closed'), 0) AS capacity,
+        CAST(COALESCE((SELECT SUM(w.capacity) FROM \(ident: WorkPlace.schema) w WHERE w.provider_id = p.id
+        AND w.status <> 'closed'), 0) AS BIGINT) AS capacity,
         (SELECT COUNT(*) FROM \(ident: WorkPlacement.schema) x JOIN \(ident: WorkPlace.schema) w2 ON w2.id = x.place_id
         WHERE w2.provider_id = p.id AND x.ended_on IS NULL) AS in_use
         FROM \(ident: WorkProvider.schema) p WHERE p.municipality IN (\(binds: codes.map(\.value)))
