@@ -47,11 +47,6 @@ package struct HousingFeature: Feature {
     package var deadlineSources: [any DeadlineSource] { [InspectionsDue()] }
     package var indicators: [any IndicatorDefinition] { [OwnHomeWithin3Years()] }
 
-    package func deletionLosses(_ req: Request, _ person: Person) async throws -> [String] {
-        // Tenancies belong to the household: deleting one member's file removes none of them.
-        []
-    }
-
     package func seedDemo(_ demo: DemoContext) async throws { try await HousingDemo.seed(demo) }
 }
 

@@ -203,10 +203,11 @@ package enum HousingService {
     /// The housing part of a household's file: the integration service, and the housing sector when every member is
     /// shared with it (as for the household itself).
     package static func part(_ h: Household) -> Resource {
-        let members = h.$members.value ?? []
-        let shared =
-            members.isEmpty ? [] : members.map(\.activeSectors).reduce(Set(Sector.allCases)) { $0.intersection($1) }
-        return .sectorPart(municipality: h.$municipality.id, sharedWith: shared, sector: .housing)
+        // The household's own sharing (`HouseholdService.resource`), narrowed to the housing sector's part.
+        guard case .personalData(let m, let shared) = HouseholdService.resource(h) else {
+            return .sectorPart(municipality: h.$municipality.id, sharedWith: [], sector: .housing)
+        }
+        return .sectorPart(municipality: m, sharedWith: shared, sector: .housing)
     }
 
     /// The household's need as the room rule reads it, on `day`.
