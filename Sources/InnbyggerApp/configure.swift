@@ -37,7 +37,10 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         } catch {
             throw ConfigurationError("cannot create data directory \(dir)")
         }
-        app.databases.use(.sqlite(.file(file), sqlLogLevel: .trace), as: .sqlite)
+        // One connection per core, and a large import holds its core's connection for its whole transaction (the
+        // rows, their audit entries and their deadlines commit together): a page asked for meanwhile waits for it
+        // rather than failing after the driver's default 10 seconds.
+        app.databases.use(.sqlite(.file(file), connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
     }
     if settings.databaseURL == nil {
         // Write-ahead log: readers and the one writer do not block each other, and a killed process loses only
