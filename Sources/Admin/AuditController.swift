@@ -130,10 +130,9 @@ package struct AuditController: RouteCollection {
         let f = try req.query.decode(Filter.self)
         let names = try await req.municipalityNames()
         var rows: [[XLSX.Cell]] = []
-        var window = PageWindow(after: nil, size: 1000)
-        while true {
-            let fetched = try await window.rows(try await filtered(req, f, codes), Self.order)
-            let batch = Array(fetched.prefix(window.size))
+        try await PageWindow.forEachBatch(cursor: { Cursor([.number($0.id!)]) }) {
+            try await $0.rows(try await filtered(req, f, codes), Self.order)
+        } each: { batch in
             let users = try await usernames(req, batch)
             rows += batch.map {
                 [
@@ -147,8 +146,6 @@ package struct AuditController: RouteCollection {
             guard rows.count <= exportLimit else {
                 throw ValidationFailure(field: "from", "audit.export_too_many", String(exportLimit))
             }
-            guard let next = window.next(fetched, cursor: { Cursor([.number($0.id!)]) }) else { break }
-            window = PageWindow(after: next, size: 1000)
         }
         for m in codes { try await req.audit("export", recordType: "audit_log", recordID: nil, municipality: m) }
         return try Export.response(

@@ -106,14 +106,8 @@ package struct GrantLedgerController: RouteCollection {
         let header: [String]
         var rows: [[XLSX.Cell]] = []
         if first.showNames {
-            var found: [LedgerRow] = []
-            // By keyset, a thousand at a time, so a late batch costs what the first did.
-            while true {
-                let window = PageWindow(after: found.last.map(LedgerRow.place), size: 1000)
-                let batch = try await GrantLedgerPage.rows(
-                    ctx, m, first.year, differencesOnly: first.differencesOnly, window)
-                found += batch.prefix(window.size)
-                if batch.count <= window.size { break }
+            let found = try await PageWindow.all(cursor: LedgerRow.place) {
+                try await GrantLedgerPage.rows(ctx, m, first.year, differencesOnly: first.differencesOnly, $0)
             }
             header = ["person_id", "family_name", "given_name", "year", "expected", "received", "difference", "cause"]
             rows = found.map { r in

@@ -148,23 +148,18 @@ struct HousingController: RouteCollection {
     static func exportDwellings(_ req: Request, _ format: Export.Format) async throws -> Response {
         let f = try req.query.decode(HousingLists.DwellingFilter.self)
         let codes = try await HousingLists.dwellingScope(req.context, f.municipality)
-        var rows: [[XLSX.Cell]] = []
-        var cursor: Cursor? = nil
-        repeat {
-            let window = PageWindow(after: cursor, size: 1000)
-            let batch = try await window.rows(
-                try HousingLists.dwellingQuery(req.context, f, codes), HousingLists.dwellingOrder)
-            for d in batch.prefix(1000) {
-                rows.append([
-                    .text(d.address), .text(d.$municipality.id.value), .text(d.owner.rawValue), .number(d.rooms),
-                    d.sizeM2.map { .number($0) } ?? .text(""), d.floor.map { .number($0) } ?? .text(""),
-                    .text(d.stepFree ? "ja" : "nei"), .text(d.furnished ? "ja" : "nei"), .number(d.rent),
-                    d.deposit.map { .number($0) } ?? .text(""), .text(d.status.rawValue), .text(d.landlord ?? ""),
-                    .text(d.leaseTo?.iso ?? ""),
-                ])
-            }
-            cursor = window.next(batch) { Cursor([.text($0.address), .id($0.id!)]) }
-        } while cursor != nil && rows.count < 50_000
+        let dwellings = try await PageWindow.all(cap: 50_000, cursor: { Cursor([.text($0.address), .id($0.id!)]) }) {
+            try await $0.rows(try HousingLists.dwellingQuery(req.context, f, codes), HousingLists.dwellingOrder)
+        }
+        let rows: [[XLSX.Cell]] = dwellings.map { d in
+            [
+                .text(d.address), .text(d.$municipality.id.value), .text(d.owner.rawValue), .number(d.rooms),
+                d.sizeM2.map { .number($0) } ?? .text(""), d.floor.map { .number($0) } ?? .text(""),
+                .text(d.stepFree ? "ja" : "nei"), .text(d.furnished ? "ja" : "nei"), .number(d.rent),
+                d.deposit.map { .number($0) } ?? .text(""), .text(d.status.rawValue), .text(d.landlord ?? ""),
+                .text(d.leaseTo?.iso ?? ""),
+            ]
+        }
         for m in codes {
             try await req.context.audit("export", recordType: "dwellings", recordID: nil, municipality: m)
         }

@@ -181,14 +181,8 @@ package enum HousingLists {
     package static func allTenancies(_ ctx: ServiceContext, _ f: TenancyFilter) async throws -> [TenancyRow] {
         let sql = try await tenancySQL(ctx, f)
         let db = ctx.db as! any SQLDatabase
-        var out: [TenancyRow] = []
-        var cursor: Cursor? = nil
-        repeat {
-            let window = PageWindow(after: cursor, size: 1000)
-            let batch = try await window.rows(db, sql, tenancyOrder, decoding: TenancyRow.self)
-            out += batch.prefix(1000)
-            cursor = window.next(batch) { Cursor([.text($0.household), .id($0.id)]) }
-        } while cursor != nil && out.count < 50_000
-        return out
+        return try await PageWindow.all(cap: 50_000, cursor: { Cursor([.text($0.household), .id($0.id)]) }) {
+            try await $0.rows(db, sql, tenancyOrder, decoding: TenancyRow.self)
+        }
     }
 }

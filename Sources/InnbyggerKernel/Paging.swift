@@ -302,3 +302,33 @@ package struct PageWindow: Sendable {
         return cursor(fetched[size - 1])
     }
 }
+
+extension PageWindow {
+    /// A whole keyset list read in batches of `size` (an export): each batch starts after the last row of the one
+    /// before, so a late batch costs what the first did (issue #12). `each` gets every batch in the list's order,
+    /// at most `size` rows; reading stops at the list's end or once `cap` rows are read.
+    package static func forEachBatch<Row>(
+        size: Int = 1000, cap: Int = .max, cursor: (Row) -> Cursor, read: (PageWindow) async throws -> [Row],
+        each: ([Row]) async throws -> Void
+    ) async throws {
+        var window = PageWindow(after: nil, size: size)
+        var count = 0
+        while true {
+            let fetched = try await read(window)
+            let batch = Array(fetched.prefix(size))
+            try await each(batch)
+            count += batch.count
+            guard count < cap, let next = window.next(fetched, cursor: cursor) else { return }
+            window = PageWindow(after: next, size: size)
+        }
+    }
+
+    /// Every row of a keyset list, read in batches of `size` up to `cap` rows (see `forEachBatch`).
+    package static func all<Row>(
+        size: Int = 1000, cap: Int = .max, cursor: (Row) -> Cursor, read: (PageWindow) async throws -> [Row]
+    ) async throws -> [Row] {
+        var rows: [Row] = []
+        try await forEachBatch(size: size, cap: cap, cursor: cursor, read: read) { rows += $0 }
+        return rows
+    }
+}

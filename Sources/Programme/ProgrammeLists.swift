@@ -338,15 +338,16 @@ package enum ProgrammeLists {
         let names = try await req.municipalityNames()
         let tr = req.application.translations
         var rows: [[XLSX.Cell]] = []
-        var window = PageWindow(after: nil, size: 500)
-        while true {
-            let fetched = try await window.rows(
-                ctx.db as! any SQLDatabase,
-                """
-                SELECT s.id, s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status,
-                s.start_date, s.planned_end, s.next_review, s.nir_missing
-                """ + " " + summaries(codes) + listedOnly, order, decoding: ListedRow.self)
-            let batch = Array(fetched.prefix(window.size))
+        let query: SQLQueryString =
+            """
+            SELECT s.id, s.person_id, s.municipality, p.family_name, p.given_name, p.advisor_id, s.status,
+            s.start_date, s.planned_end, s.next_review, s.nir_missing
+            """ + " " + summaries(codes) + listedOnly
+        try await PageWindow.forEachBatch(
+            size: 500, cursor: { (r: ListedRow) in Cursor([.text(r.family_name), .text(r.given_name), .id(r.id)]) }
+        ) {
+            try await $0.rows(ctx.db as! any SQLDatabase, query, order, decoding: ListedRow.self)
+        } each: { batch in
             try await ctx.auditList("programme", records: audited(batch))
             rows += batch.map { r in
                 [
@@ -356,11 +357,6 @@ package enum ProgrammeLists {
                     .text(r.planned_end ?? ""), .text(r.next_review ?? ""), .text(r.nir_missing),
                 ]
             }
-            guard
-                let next = window.next(
-                    fetched, cursor: { Cursor([.text($0.family_name), .text($0.given_name), .id($0.id)]) })
-            else { break }
-            window = PageWindow(after: next, size: 500)
         }
         return try Export.response(
             format, name: "deltakere-\(LocalDate.today.iso)", sheet: "Deltakere",
@@ -490,12 +486,7 @@ package enum ProgrammeLists {
                 try await payoutLines(ctx, codes, month, window), total: totals?.n ?? 0, base: base,
                 cursor: PayoutRow.place)
         } else {
-            while true {
-                let batch = PageWindow(after: rows.last.map(PayoutRow.place), size: 1000)
-                let read = try await payoutLines(ctx, codes, month, batch)
-                rows += read.prefix(batch.size)
-                if read.count <= batch.size { break }
-            }
+            rows = try await PageWindow.all(cursor: PayoutRow.place) { try await payoutLines(ctx, codes, month, $0) }
         }
         try await ctx.auditList(
             "programme_payouts",

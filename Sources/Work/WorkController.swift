@@ -485,22 +485,19 @@ enum WorkExports {
         let codes = try await ctx.scope(where: .list, requested: try? req.query.get(String.self, at: "municipality")) {
             WorkService.register($0)
         }
-        var rows: [[XLSX.Cell]] = []
-        var cursor: Cursor? = nil
-        while true {
-            let window = PageWindow(after: cursor, size: 500)
-            let fetched = try await window.rows(
+        let providers = try await PageWindow.all(
+            size: 500, cursor: { (r: WorkService.ProviderRow) in Cursor([.text(r.name), .id(r.id)]) }
+        ) {
+            try await $0.rows(
                 ctx.db as! any SQLDatabase, WorkService.providerQuery(codes), WorkService.providerOrder,
                 decoding: WorkService.ProviderRow.self)
-            for r in fetched.prefix(500) {
-                rows.append([
-                    .text(r.municipality), .text(r.org_number), .text(r.name), .text(r.trade),
-                    .text(r.municipal_flag == 1 ? "municipal" : "private"), .text(r.location ?? ""),
-                    .text(r.contact_name ?? ""), .number(r.capacity), .number(r.in_use),
-                ])
-            }
-            guard let next = window.next(fetched, cursor: { Cursor([.text($0.name), .id($0.id)]) }) else { break }
-            cursor = next
+        }
+        let rows: [[XLSX.Cell]] = providers.map { r in
+            [
+                .text(r.municipality), .text(r.org_number), .text(r.name), .text(r.trade),
+                .text(r.municipal_flag == 1 ? "municipal" : "private"), .text(r.location ?? ""),
+                .text(r.contact_name ?? ""), .number(r.capacity), .number(r.in_use),
+            ]
         }
         try await ctx.auditList("work_providers", municipalities: codes)
         return try Export.response(
@@ -541,24 +538,19 @@ enum WorkExports {
             JOIN \(ident: WorkProvider.schema) w ON w.id = pl.provider_id
             WHERE x.municipality IN (\(binds: codes.map(\.value)))
             """
-        var rows: [[XLSX.Cell]] = []
-        var records: [(id: UUID, municipality: Kommunenummer)] = []
-        var cursor: Cursor? = nil
-        while true {
-            let window = PageWindow(after: cursor, size: 500)
-            let fetched = try await window.rows(ctx.db as! any SQLDatabase, query, order, decoding: PlacementRow.self)
-            for r in fetched.prefix(500) {
-                rows.append([
-                    .text(r.municipality), .text(r.family_name), .text(r.given_name), .text(r.provider), .text(r.kind),
-                    .text(r.from_date), .text(r.to_date), .text(r.ended_on ?? ""), .text(r.outcome ?? ""),
-                ])
-                if let m = Kommunenummer(r.municipality) { records.append((r.person_id, m)) }
-            }
-            guard
-                let next = window.next(
-                    fetched, cursor: { Cursor([.text($0.family_name), .text($0.given_name), .id($0.id)]) })
-            else { break }
-            cursor = next
+        let placements = try await PageWindow.all(
+            size: 500, cursor: { (r: PlacementRow) in Cursor([.text(r.family_name), .text(r.given_name), .id(r.id)]) }
+        ) {
+            try await $0.rows(ctx.db as! any SQLDatabase, query, order, decoding: PlacementRow.self)
+        }
+        let rows: [[XLSX.Cell]] = placements.map { r in
+            [
+                .text(r.municipality), .text(r.family_name), .text(r.given_name), .text(r.provider), .text(r.kind),
+                .text(r.from_date), .text(r.to_date), .text(r.ended_on ?? ""), .text(r.outcome ?? ""),
+            ]
+        }
+        let records = placements.compactMap { r in
+            Kommunenummer(r.municipality).map { (id: r.person_id, municipality: $0) }
         }
         try await ctx.auditList("work", records: records)
         return try Export.response(
