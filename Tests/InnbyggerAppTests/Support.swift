@@ -18,23 +18,41 @@ import VaporTesting
 @testable import Settlement
 @testable import Worklist
 
-/// Runs `body` against a fresh app: in-memory SQLite, or the PostgreSQL in `DATABASE_URL`
-/// (emptied and migrated anew), with the demo loaded.
+/// Runs `body` against a fresh app with the demo loaded: a copy of a template database that was migrated and
+/// loaded once per test process, on SQLite (a file of its own in a temporary directory) or on the PostgreSQL in
+/// `DATABASE_URL` (a database of its own, `CREATE DATABASE … TEMPLATE`). Migrating 46 migrations and loading 14
+/// features' demo for every test cost most of the suite's time (issue #29); a copy costs milliseconds.
 func withDemoApp(_ body: (Application) async throws -> Void) async throws {
-    // One PostgreSQL database serves every test, so those tests take turns; in-memory SQLite runs in parallel.
-    if Settings.testing().databaseURL != nil {
-        await sharedDatabaseLock.acquire()
-        do { try await runDemoApp(body) } catch {
-            await sharedDatabaseLock.release()
-            throw error
-        }
-        await sharedDatabaseLock.release()
-    } else {
-        try await runDemoApp(body)
+    await TestSlots.shared.acquire()
+    do { try await runDemoApp(body) } catch {
+        await TestSlots.shared.release()
+        throw error
     }
+    await TestSlots.shared.release()
 }
 
-let sharedDatabaseLock = SerialLock()
+/// At most `INNBYGGER_TEST_WIDTH` apps (default 4) at once: Swift Testing starts every test together, and hundreds of
+/// apps loading pages on two cores only wait for each other (and each holds a PostgreSQL pool).
+actor TestSlots {
+    static let shared = TestSlots(
+        width: ProcessInfo.processInfo.environment["INNBYGGER_TEST_WIDTH"].flatMap { Int($0) }.map { max(1, $0) } ?? 4)
+    private var free: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { free = width }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { free += 1 } else { waiters.removeFirst().resume() }
+    }
+}
 
 /// The application's strings, for tests that call services without an app.
 let testTranslations = try! Translations.load(
@@ -45,17 +63,31 @@ let testTranslations = try! Translations.load(
 /// The day every app test runs on, so the demo and the rules give the same answers whatever the date: a Monday.
 let testDay = LocalDate(iso: "2026-11-16")!
 
+/// One audit key for the templates and their copies, so a copy's chain verifies.
+let templateAuditKey = Secrets.hex([UInt8].random(count: 32))
+
 private func runDemoApp(_ body: (Application) async throws -> Void) async throws {
-    // The day is fixed before the PostgreSQL template's demo is made too.
+    // The day is fixed before the template's demo is made too.
     ServiceClock.fix(testDay)
     var settings = Settings.testing()
     settings.autoDemo = true
+    settings.auditKey = templateAuditKey
+    let cleanUp: () async -> Void
     if let url = settings.databaseURL {
-        // PostgreSQL: a copy of the migrated demo database, made once per test run (callers hold the shared lock).
-        settings.databaseURL = try await PostgresTemplate.shared.freshCopy(from: url)
-        settings.auditKey = PostgresTemplate.auditKey
+        let name = try await PostgresTemplate.shared.freshCopy(from: url)
+        settings.databaseURL = PostgresTemplate.url(url, database: name)
+        cleanUp = { await PostgresTemplate.shared.drop(name, from: url) }
+    } else {
+        let dir = try await SQLiteTemplate.shared.freshCopy()
+        settings.inMemory = false
+        settings.dataDirectory = dir
+        cleanUp = { try? FileManager.default.removeItem(atPath: dir) }
     }
-    try await runApp(settings, body)
+    do { try await runApp(settings, body) } catch {
+        await cleanUp()
+        throw error
+    }
+    await cleanUp()
 }
 
 /// Runs `body` against an app configured with `settings` on the test day, migrated (and with the demo if asked).
@@ -75,17 +107,75 @@ func runApp(_ settings: Settings, _ body: (Application) async throws -> Void) as
     try await app.asyncShutdown()
 }
 
-/// The migrated demo database as a PostgreSQL template: migrating and loading the demo once, then copying it for
-/// each test (`CREATE DATABASE … TEMPLATE`), takes a fraction of the time of doing both for every test.
+/// Migrates and loads the demo into a database described by `settings`, then shuts the app down.
+private func makeTemplate(_ settings: Settings) async throws {
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
+    do {
+        try await configure(app, settings: settings)
+        try await prepareDatabase(app)
+        if settings.databaseURL == nil {
+            // Everything into the main file, so that copying the file copies the database.
+            try await (app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        }
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
+
+/// The migrated demo as an SQLite file, made once per test process in a temporary directory (in memory where the
+/// machine has `/dev/shm`); each test copies it into a directory of its own, removed after the test.
+actor SQLiteTemplate {
+    static let shared = SQLiteTemplate()
+    static let root: String = {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        return base + "/innbygger-tests-\(ProcessInfo.processInfo.processIdentifier)"
+    }()
+    private var making: Task<String, any Error>?
+
+    private func template() async throws -> String {
+        if making == nil {
+            making = Task {
+                let dir = Self.root + "/template"
+                try? FileManager.default.removeItem(atPath: Self.root)
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                // The directory goes with the process, also when a test fails.
+                atexit { try? FileManager.default.removeItem(atPath: SQLiteTemplate.root) }
+                var settings = Settings.testing()
+                settings.autoDemo = true
+                settings.auditKey = templateAuditKey
+                settings.inMemory = false
+                settings.dataDirectory = dir
+                try await makeTemplate(settings)
+                return dir + "/innbygger.sqlite"
+            }
+        }
+        return try await making!.value
+    }
+
+    /// A new data directory holding a copy of the template database.
+    func freshCopy() async throws -> String {
+        let file = try await template()
+        let dir = Self.root + "/" + UUID().uuidString
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.copyItem(atPath: file, toPath: dir + "/innbygger.sqlite")
+        return dir
+    }
+}
+
+/// The migrated demo database as a PostgreSQL template, made once per test process; each test gets a database of
+/// its own copied from it and dropped after the test, so tests on PostgreSQL run side by side as on SQLite.
 actor PostgresTemplate {
     static let shared = PostgresTemplate()
-    /// One audit key for the template and its copies, so a copy's chain verifies.
-    static let auditKey = Secrets.hex([UInt8].random(count: 32))
     static let template = "innbygger_test_template"
-    static let copy = "innbygger_test_run"
 
     private var admin: Application?
-    private var made = false
+    private var making: Task<Void, any Error>?
+    /// CREATE DATABASE … TEMPLATE refuses while another copy of the same template is being made.
+    private let copying = SerialLock()
 
     /// `url` with its database name replaced.
     static func url(_ url: String, database: String) -> String {
@@ -104,30 +194,37 @@ actor PostgresTemplate {
         try await (admin!.db as! any SQLDatabase).raw(SQLQueryString(sql)).run()
     }
 
-    /// A database freshly copied from the template (made on first use), and its URL.
-    func freshCopy(from url: String) async throws -> String {
-        if !made {
-            try await run("DROP DATABASE IF EXISTS \(Self.template) WITH (FORCE)", on: url)
-            try await run("CREATE DATABASE \(Self.template)", on: url)
-            let app = try await Application.make(.testing)
-            app.logger.logLevel = .warning
-            do {
+    private func template(from url: String) async throws {
+        if making == nil {
+            making = Task {
+                try await run("DROP DATABASE IF EXISTS \(Self.template) WITH (FORCE)", on: url)
+                try await run("CREATE DATABASE \(Self.template)", on: url)
                 var settings = Settings.testing()
                 settings.autoDemo = true
                 settings.databaseURL = Self.url(url, database: Self.template)
-                settings.auditKey = Self.auditKey
-                try await configure(app, settings: settings)
-                try await prepareDatabase(app)
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
+                settings.auditKey = templateAuditKey
+                try await makeTemplate(settings)
             }
-            try await app.asyncShutdown()
-            made = true
         }
-        try await run("DROP DATABASE IF EXISTS \(Self.copy) WITH (FORCE)", on: url)
-        try await run("CREATE DATABASE \(Self.copy) TEMPLATE \(Self.template)", on: url)
-        return Self.url(url, database: Self.copy)
+        try await making!.value
+    }
+
+    /// The name of a database freshly copied from the template (made on first use).
+    func freshCopy(from url: String) async throws -> String {
+        try await template(from: url)
+        let name = "innbygger_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        await copying.acquire()
+        do { try await run("CREATE DATABASE \(name) TEMPLATE \(Self.template)", on: url) } catch {
+            await copying.release()
+            throw error
+        }
+        await copying.release()
+        return name
+    }
+
+    /// Drops a test's database (its app has shut down; FORCE ends any connection left over).
+    func drop(_ name: String, from url: String) async {
+        try? await run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: url)
     }
 }
 
