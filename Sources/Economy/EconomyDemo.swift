@@ -37,7 +37,7 @@ enum EconomyDemo {
             let record = GrantRateRecord()
             record.year = year
             record.body = String(decoding: try JSONEncoder().encode(t), as: UTF8.self)
-            record.addedAt = Date()
+            record.addedAt = Oslo.now()
             record.addedBy = demo.users["sysadmin"]
             try await record.create(on: demo.db)
         }
@@ -68,7 +68,7 @@ enum EconomyDemo {
             s.name = name
             s.summary = summary
             s.firstYear = first
-            s.updatedAt = Date()
+            s.updatedAt = Oslo.now()
             s.updatedBy = demo.users["leder.tynset"]
             try await s.create(on: db)
             for (i, n) in arrivals.enumerated() {
@@ -138,7 +138,7 @@ enum EconomyDemo {
                 payment.scheme = line.scheme
                 payment.amountOre = amount
                 payment.reference = "IMDi \(year)-1"
-                payment.registeredAt = Date()
+                payment.registeredAt = Oslo.now()
                 payment.registeredBy = demo.users["saksbehandler.elverum"]
                 try await payment.create(on: db)
             }

@@ -96,7 +96,7 @@ package enum GrantPaymentService {
                 p.scheme = r.scheme
                 p.amountOre = r.amountOre
                 p.reference = r.reference
-                p.registeredAt = Date()
+                p.registeredAt = Oslo.now()
                 p.registeredBy = user.id
                 try await p.create(on: db)
                 try await ctx.audit(

@@ -48,7 +48,7 @@ package enum GrantRateStore {
             let record = existing ?? GrantRateRecord()
             record.year = table.year
             record.body = body
-            record.addedAt = Date()
+            record.addedAt = Oslo.now()
             record.addedBy = user.id
             try await record.save(on: db)
             try await ctx.audit(

@@ -328,7 +328,7 @@ package enum ScenarioService {
         s.childrenUnder6 = v.composition?.childrenUnder6
         s.children6to17 = v.composition?.children6to17
         s.unaccompaniedMinors = v.composition?.unaccompaniedMinors
-        s.updatedAt = Date()
+        s.updatedAt = Oslo.now()
         s.updatedBy = user.id
         try await ctx.write { db in
             try await s.save(on: db)

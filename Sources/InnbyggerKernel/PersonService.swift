@@ -864,7 +864,7 @@ package enum PersonService {
         guard let share = p.shares.first(where: { $0.id == shareID && $0.revokedAt == nil }) else {
             throw Abort(.notFound)
         }
-        share.revokedAt = Date()
+        share.revokedAt = Oslo.now()
         try await share.update(on: ctx.db)
         try await ctx.audit(
             "unshare_\(share.sector.rawValue)", recordType: "person", recordID: p.id?.uuidString,

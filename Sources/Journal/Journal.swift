@@ -163,7 +163,7 @@ package enum JournalService {
         old.shared = e.shared
         old.text = e.text
         old.authorID = e.authorID
-        old.replacedAt = Date()
+        old.replacedAt = Oslo.now()
         try await ctx.write { tx in
             try await old.create(on: tx)
             e.date = d

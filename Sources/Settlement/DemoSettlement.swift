@@ -38,7 +38,7 @@ package enum DemoSettlement {
             try await y.create(on: db)
         }
 
-        let now = Date()
+        let now = Oslo.now()
         let hour = 3600.0
         let urgent = Double(d.answerHours.urgent.value) * hour
         let ordinary = Double(d.answerHours.ordinary.value) * hour

@@ -136,7 +136,7 @@ package struct IncomingDTO: Content {
     package var decidedAt: Date?
     package var householdId: UUID?
 
-    package init(_ h: IncomingHousehold, now: Date = Date()) {
+    package init(_ h: IncomingHousehold, now: Date = Oslo.now()) {
         id = h.id!
         municipality = h.$municipality.id
         imdiReference = h.imdiReference
@@ -247,7 +247,7 @@ package enum IncomingService {
         let settings = try await SettlementSettings.settings(for: v.municipality, ctx)
         let h = IncomingHousehold()
         h.$municipality.id = v.municipality
-        h.receivedAt = Date()
+        h.receivedAt = Oslo.now()
         h.receivedOn = Oslo.day(h.receivedAt)
         h.urgent = v.urgent
         h.answerDueAt = h.receivedAt.addingTimeInterval(
@@ -411,7 +411,7 @@ package enum IncomingService {
             throw APIError(.conflict, "already_answered", "the proposal is already answered")
         }
         h.decisionReason = reason
-        h.answer(decision, at: Date())
+        h.answer(decision, at: Oslo.now())
         try await h.update(on: ctx.db)
         try await ctx.audit(
             "decide_\(decision.rawValue)", recordType: "incoming_household", recordID: h.id?.uuidString,

@@ -131,7 +131,7 @@ package struct SettlementController: RouteCollection {
         }
         var incomingRows: [OverviewView.IncomingRow] = []
         if !listCodes.isEmpty {
-            let now = Date()
+            let now = Oslo.now()
             for h in try await IncomingService.list(
                 req.context, municipality: municipality.flatMap { m in listCodes.contains { $0.value == m } ? m : nil })
             where h.householdID == nil || Oslo.day(h.receivedAt).year == year {
@@ -439,7 +439,7 @@ package struct SettlementController: RouteCollection {
 
     package func incomingView(_ req: Request, _ h: IncomingHousehold, error: String? = nil) async throws -> View {
         let names = try await req.municipalityNames()
-        let clock = AnswerClock(h, now: Date())
+        let clock = AnswerClock(h, now: Oslo.now())
         let pending = h.decision == .pending
         let today = LocalDate.today
         return try await req.page(

@@ -97,7 +97,7 @@ package struct SettlementFeature: Feature {
         guard !codes.isEmpty else { return [] }
         let pending = try await IncomingHousehold.query(on: req.store).filter(\.$municipality.$id ~~ codes)
             .filter(\.$decision == .pending).all()
-        let now = Date()
+        let now = Oslo.now()
         let clocks = pending.map { AnswerClock($0, now: now).status }
         var out: [WorkItem] = []
         for (status, key) in [(AnswerClock.Status.overdue, "home.imdi_overdue"), (.soon, "home.imdi_soon")] {

@@ -86,7 +86,7 @@ package struct AnsweredInTimeUrgent: IndicatorDefinition {
             where: """
                 urgent = \(bind: true)
                 AND received_on >= \(bind: period.from.iso) AND received_on <= \(bind: period.to.iso)
-                AND (answered_in_time IS NOT NULL OR (decided_at IS NULL AND answer_due_at < \(bind: Date())))
+                AND (answered_in_time IS NOT NULL OR (decided_at IS NULL AND answer_due_at < \(bind: Oslo.now())))
                 """, threshold: threshold)
     }
 }

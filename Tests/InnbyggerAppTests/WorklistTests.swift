@@ -222,7 +222,7 @@ struct StartPageTests {
             let h = try #require(
                 try await IncomingHousehold.query(on: app.db).filter(\.$municipality.$id == "3420")
                     .filter(\.$decision == .pending).first())
-            h.answerDueAt = Date().addingTimeInterval(-60)
+            h.answerDueAt = Oslo.now().addingTimeInterval(-60)
             try await h.update(on: app.db)
             #expect(try await b.send(.GET, "/").body.string.contains("Svar til IMDi over fristen"))
             // The programme advisor sees plan reviews due; a leader sees no work list at all.
