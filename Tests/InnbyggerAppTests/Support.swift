@@ -31,11 +31,11 @@ func withDemoApp(_ body: (Application) async throws -> Void) async throws {
     await TestSlots.shared.release()
 }
 
-/// At most `INNBYGGER_TEST_WIDTH` apps (default 4) at once: Swift Testing starts every test together, and hundreds of
+/// At most `INNBYGGER_TEST_WIDTH` apps (default 8) at once: Swift Testing starts every test together, and hundreds of
 /// apps loading pages on two cores only wait for each other (and each holds a PostgreSQL pool).
 actor TestSlots {
     static let shared = TestSlots(
-        width: ProcessInfo.processInfo.environment["INNBYGGER_TEST_WIDTH"].flatMap { Int($0) }.map { max(1, $0) } ?? 4)
+        width: ProcessInfo.processInfo.environment["INNBYGGER_TEST_WIDTH"].flatMap { Int($0) }.map { max(1, $0) } ?? 8)
     private var free: Int
     private var waiters: [CheckedContinuation<Void, Never>] = []
 

@@ -476,6 +476,7 @@ def ms(us):
 
 def cmd_report(a):
     failed = False
+    routes = bad_routes = 0
     for path in a.files:
         with open(path) as f:
             r = json.load(f)
@@ -493,6 +494,7 @@ def cmd_report(a):
             head += ["one request", "raw SQL", "ratio to SQL"]
         lines = [head]
         for row in r["routes"]:
+            was_failed, failed = failed, False
             if row.get("timed_out"):
                 cells = [row["route"], "1", "timed out", f"> {r.get('timeout', a.timeout)}", "–", "–", "0", "–"]
                 failed = True
@@ -525,6 +527,9 @@ def cmd_report(a):
                               f"{row['single_ms'] / row['sql_ms']:.0f}×"]
                 else:
                     cells += ["", "", ""]
+            routes += 1
+            bad_routes += 1 if failed else 0
+            failed = failed or was_failed
             lines.append(cells)
         widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(lines[0], widths)) + " |")
@@ -547,10 +552,15 @@ def cmd_report(a):
         if imp.get("seconds"):
             print(f"import: {imp['rows']} persons through POST /api/v1/imports/persons in {imp['seconds']:.2f} s "
                   f"({imp['persons_per_second']:.0f} persons/s, HTTP {imp['status']})")
+            routes += 1
             if imp.get("status", 0) // 100 != 2:
                 failed = True
+                bad_routes += 1
         print(f"audit entries after the run: {r.get('audit_entries')} "
               "(audit/req: entries appended per request served, reads append theirs by group commit)")
+    if a.strict:
+        # One check a measured route and the import: the closing count that scripts/test reads.
+        print(f"\nbench smoke: {routes - bad_routes} passed, {bad_routes} failed")
     if a.strict and failed:
         print("\nbench: a route answered outside 2xx, timed out or failed", file=sys.stderr)
         return 1
