@@ -59,7 +59,7 @@ package struct GrantsRulesController: RouteCollection {
     package static func input(_ b: Body) throws -> (GrantPerson, Int) {
         func date(_ s: String?, _ field: String) throws -> LocalDate {
             guard let s else { throw ValidationFailure(field: field, "invalid.required") }
-            guard let d = LocalDate(iso: s), d.year >= 1900 else {
+            guard let d = LocalDate(iso: s), d.isInput else {
                 throw ValidationFailure(field: field, "invalid.date")
             }
             return d

@@ -61,7 +61,7 @@ package struct ScenarioResult: Sendable {
         let norm = try await ctx.app.sharedFacts.caseloadNorm(s.municipality, ctx.db)
         guard
             var assumptions = ctx.app.scenarioParameters.assumptions(
-                on: LocalDate(year: s.firstYear, month: 1, day: 1)!, participantsPerAdvisor: norm?.0)
+                on: .clamped(year: s.firstYear, month: 1, day: 1), participantsPerAdvisor: norm?.0)
         else { throw Abort(.internalServerError, reason: "Resources/Parameters/scenarios.json has no values yet") }
         if let norm { assumptions.references["participantsPerAdvisor"] = norm.1 }
         let needs = ScenarioNeeds.compute(

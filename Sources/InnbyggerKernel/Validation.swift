@@ -104,7 +104,7 @@ package enum Validate {
     /// An optional real date (ISO or dd.mm.åååå); absent stays nil, anything else must parse.
     package static func optionalDate(_ value: String?, _ field: String) throws -> LocalDate? {
         guard let value else { return nil }
-        guard let d = LocalDate(parsing: value) else {
+        guard let d = LocalDate(input: value) else {
             throw ValidationFailure(field: field, "invalid.date")
         }
         return d
@@ -156,15 +156,16 @@ package enum Validate {
 
 extension Request {
     /// Decodes a JSON API body and refuses any top-level field the resource does not have, naming it: a typo such
-    /// as `decisonDate` must not pass as "field left out" and clear the stored value. Other content types (forms)
-    /// decode as before.
+    /// as `decisonDate` must not pass as "field left out" and clear the stored value. A body that is not a JSON
+    /// object — another content type, a form, a number out of range such as `1e999999` — is a 400 naming `body` and
+    /// changes nothing (issue #30: such a `PUT …/programme` decoded as an empty document and cleared the programme).
     package func json<T: Decodable>(_ type: T.Type) throws -> T {
-        let value = try content.decode(T.self)
         guard headers.contentType == .json, let buffer = body.data,
-            let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any]
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: buffer))) as? [String: Any]
         else {
-            return value
+            throw ValidationFailure(field: "body", "invalid.json_object")
         }
+        let value = try content.decode(T.self)
         // The input types are plain structs whose stored properties are their JSON keys.
         let known = Set(Mirror(reflecting: value).children.compactMap(\.label))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {

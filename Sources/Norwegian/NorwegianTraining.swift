@@ -125,7 +125,7 @@ package enum NorwegianService {
         -> Person
     {
         let p = try await person(ctx, id, for: .update)
-        guard let m = input.month, let month = YearMonth(iso: m), month <= YearMonth(.today) else {
+        guard let m = input.month, let month = YearMonth(input: m), month <= YearMonth(.today) else {
             throw ValidationFailure(field: "month", "invalid.month_past")
         }
         let minutes = try Validate.hoursToMinutes(input.hours, "hours", max: 300, required: true)!

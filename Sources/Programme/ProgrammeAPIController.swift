@@ -132,7 +132,7 @@ package struct ProgrammeAPIController: RouteCollection {
             // The API is strict where the page's filter form sends empty values for "all".
             let f = try req.query.decode(ProgrammeLists.Filter.self)
             if let m = f.municipality { _ = try Validate.municipality(m) }
-            if let m = f.month, YearMonth(iso: m) == nil {
+            if let m = f.month, YearMonth(input: m) == nil {
                 throw ValidationFailure(field: "month", "invalid.month")
             }
             return try await ProgrammeLists.payoutList(req.context, f).payouts

@@ -399,7 +399,7 @@ package enum ProgrammeLists {
     /// The month a payout filter names (this month when none), or 400 "month".
     static func month(_ f: Filter) throws -> YearMonth {
         guard let m = f.month, !m.isEmpty else { return YearMonth(LocalDate.today) }
-        guard let ym = YearMonth(iso: m) else { throw ValidationFailure(field: "month", "invalid.month") }
+        guard let ym = YearMonth(input: m) else { throw ValidationFailure(field: "month", "invalid.month") }
         return ym
     }
 

@@ -500,7 +500,7 @@ package enum ProgrammeService {
         -> BenefitDeduction
     {
         try await add(ctx, personID, audit: "add_deduction") { _, part in
-            guard let m = input.month, let month = YearMonth(iso: m) else {
+            guard let m = input.month, let month = YearMonth(input: m) else {
                 throw ValidationFailure(field: "month", "invalid.month")
             }
             guard let kr = input.amount, kr.isFinite, kr > 0, kr <= 1_000_000 else {

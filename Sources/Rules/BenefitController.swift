@@ -81,13 +81,13 @@ package struct BenefitController: RouteCollection {
                 if required { throw ValidationFailure(field: field, "invalid.required") }
                 return nil
             }
-            guard let d = LocalDate(iso: s) else {
+            guard let d = LocalDate(iso: s), d.isInput else {
                 throw ValidationFailure(field: field, "invalid.date")
             }
             return d
         }
         guard let m = b.month else { throw ValidationFailure(field: "month", "invalid.required") }
-        guard let month = YearMonth(iso: m) else {
+        guard let month = YearMonth(input: m) else {
             throw ValidationFailure(field: "month", "invalid.month")
         }
         guard let participant = b.participant else {

@@ -44,7 +44,7 @@ package struct RulesController: RouteCollection {
                 if required { throw ValidationFailure(field: field, "invalid.required") }
                 return nil
             }
-            guard let d = LocalDate(iso: s) else {
+            guard let d = LocalDate(iso: s), d.isInput else {
                 throw ValidationFailure(field: field, "invalid.date")
             }
             return d

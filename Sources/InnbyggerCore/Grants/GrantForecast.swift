@@ -121,8 +121,8 @@ public struct GrantForecast: Sendable {
     /// for the year-1 rules, and 16 puts an unaccompanied minor's special grant in the "through 16" band in year 1
     /// and "from 17" after.
     static func model(_ category: WritableKeyPath<ArrivalComposition, Int>, arriving year: Int) -> GrantPerson {
-        let settled = LocalDate(year: year, month: 7, day: 1)!
-        func born(_ age: Int) -> LocalDate { LocalDate(year: year - age, month: 1, day: 1)! }
+        let settled = LocalDate.clamped(year: year, month: 7, day: 1)
+        func born(_ age: Int) -> LocalDate { .clamped(year: year - age, month: 1, day: 1) }
         switch category {
         case \.singleAdults:
             return GrantPerson(

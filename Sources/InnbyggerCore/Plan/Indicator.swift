@@ -143,7 +143,7 @@ public struct IndicatorPeriod: Sendable, Equatable {
 
     /// A calendar year.
     public static func year(_ y: Int) -> IndicatorPeriod {
-        IndicatorPeriod(from: LocalDate(year: y, month: 1, day: 1)!, to: LocalDate(year: y, month: 12, day: 31)!)
+        IndicatorPeriod(from: .clamped(year: y, month: 1, day: 1), to: .clamped(year: y, month: 12, day: 31))
     }
 }
 

@@ -186,7 +186,7 @@ public struct ProgrammeParameters: Codable, Sendable {
     /// administrator adds the new one. Returns the newest G's date then, nil while the table is current.
     public func staleGrunnbelop(for month: YearMonth) -> LocalDate? {
         guard let newest = grunnbelopKroner.entries.last else { return nil }
-        var expected = LocalDate(year: newest.from.year, month: 5, day: 1)!
+        var expected = LocalDate.clamped(year: newest.from.year, month: 5, day: 1)
         if expected <= newest.from { expected = expected.adding(years: 1) }
         return month.firstDay >= expected ? newest.from : nil
     }

@@ -24,6 +24,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(d)
     }
 
+    /// `init?(iso:)` within `LocalDate.inputRange`: a month as a form or a request gives it.
+    public init?(input text: String) {
+        guard let m = YearMonth(iso: text), m.firstDay.isInput else { return nil }
+        self = m
+    }
+
     public var firstDay: LocalDate { LocalDate(year: year, month: month, day: 1)! }
     public var lastDay: LocalDate { LocalDate(year: year, month: month, day: numberOfDays)! }
     public var numberOfDays: Int { LocalDate.daysIn(month: month, year: year) }

@@ -585,7 +585,7 @@ public struct RulesEngine: Sendable {
                     out.append(
                         Deadline(
                             kind: .integrationGrantEnd,
-                            due: LocalDate(year: settled.year + y.value - 1, month: 12, day: 31)!,
+                            due: LocalDate.clamped(year: settled.year + y.value - 1, month: 12, day: 31),
                             reference: y.reference, basis: "31.12 of settlement year + \(y.value - 1)"))
                 }
             }
