@@ -11,8 +11,12 @@ package struct ScenarioController: RouteCollection {
         scenarios.get("new", use: new)
         scenarios.gated(.create, .planning).post(use: create)
         scenarios.get("compare", use: compare)
-        scenarios.get("compare.csv") { req in try await Self.export(req, xlsx: false) }
-        scenarios.get("compare.xlsx") { req in try await Self.export(req, xlsx: true) }
+        scenarios.get("compare.csv") { req in
+            try await Export.audited(req, "scenarios", aggregate: true) { try await Self.export(req, xlsx: false) }
+        }
+        scenarios.get("compare.xlsx") { req in
+            try await Export.audited(req, "scenarios", aggregate: true) { try await Self.export(req, xlsx: true) }
+        }
         scenarios.get(":scenarioID", use: show)
         scenarios.get(":scenarioID", "edit", use: edit)
         scenarios.gated(.update, .planning).post(":scenarioID", use: update)

@@ -58,15 +58,31 @@ package enum Export {
         }
     }
 
-    /// Registers `GET <path>.csv` and `GET <path>.xlsx` on one handler.
+    /// Registers `GET <path>.csv` and `GET <path>.xlsx` on one handler. A refused export is audited (issue #30:
+    /// a 403 on an export left no trace), and so is an `aggregate` one, whose handler reads no personal data and
+    /// writes no entry of its own; the handlers of personal lists audit their exports per municipality.
     package static func routes(
-        _ routes: any RoutesBuilder, _ path: [PathComponent], last: String,
+        _ routes: any RoutesBuilder, _ path: [PathComponent], last: String, aggregate: Bool = false,
         _ handler: @escaping @Sendable (Request, Format) async throws -> Response
     ) {
         for format in [Format.csv, .xlsx] {
             routes.get(path + [PathComponent(stringLiteral: "\(last).\(format.rawValue)")]) { req in
-                try await handler(req, format)
+                try await audited(req, last, aggregate: aggregate) { try await handler(req, format) }
             }
+        }
+    }
+
+    /// Runs an export's handler, auditing its refusal, and its success when it is an aggregate.
+    package static func audited(
+        _ req: Request, _ recordType: String, aggregate: Bool, _ body: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            let res = try await body()
+            if aggregate { try await req.audit("export", recordType: recordType, recordID: nil, municipality: nil) }
+            return res
+        } catch let e as any AbortError where e.status == .forbidden {
+            try await req.auditRefusal("denied_export", recordType: recordType, recordID: nil, municipality: nil)
+            throw e
         }
     }
 }

@@ -59,4 +59,40 @@ extension ServiceContext {
     package func readableSections(of p: Person) -> Set<String> {
         Set(app.sectionTable.sections.filter { mayRead(section: $0, of: p) })
     }
+
+    /// Whether the user may read `section` of any file in `codes` (one shared with every sector): an export or a
+    /// list has a column for a section only then, and leaves the cell empty in a row whose file withholds it.
+    package func mayEverRead(section: String, in codes: [Kommunenummer]) -> Bool {
+        let readers = app.sectionTable.readers(section)
+        return codes.contains { m in
+            may(.read, .fileSection(municipality: m, sharedWith: Set(Sector.allCases), readers: readers))
+        }
+    }
+}
+
+/// A column of an export or a list and the section of the file it shows (docs/privacy.md): minimisation for lists
+/// reads the same table as the person page (issue #30: the list exports gave partners what the page withholds).
+package struct SectionColumns<Row> {
+    package struct Column {
+        package var header: String
+        package var section: String
+        package var cell: (Row) -> XLSX.Cell
+        package init(_ header: String, _ section: String, _ cell: @escaping (Row) -> XLSX.Cell) {
+            self.header = header
+            self.section = section
+            self.cell = cell
+        }
+    }
+    package var columns: [Column]
+    package init(_ columns: [Column]) { self.columns = columns }
+
+    /// The columns the user may ever read in `codes`.
+    package func allowed(_ ctx: ServiceContext, in codes: [Kommunenummer]) -> [Column] {
+        columns.filter { ctx.mayEverRead(section: $0.section, in: codes) }
+    }
+
+    /// A row's cells for `allowed` columns, empty where `readable` (the row's readable sections) withholds one.
+    package static func cells(_ row: Row, _ allowed: [Column], readable: Set<String>) -> [XLSX.Cell] {
+        allowed.map { readable.contains($0.section) ? $0.cell(row) : .text("") }
+    }
 }

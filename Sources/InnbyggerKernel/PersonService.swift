@@ -82,7 +82,7 @@ package struct PersonInput: Content {
                 return nil
             }
             let t = v.trimmingCharacters(in: .whitespaces)
-            guard let d = LocalDate(parsing: t) else {
+            guard let d = LocalDate(input: t) else {
                 throw ValidationFailure(field: field, "invalid.date")
             }
             return d
@@ -537,7 +537,9 @@ package struct PersonDTO: Content {
             phone = p.phone
             email = p.email
             contactPreference = p.contactPreference
-            advisorId = p.advisorID
+            // The programme advisor is the integration service's own assignment: partners' pages do not show it, so
+            // their responses leave it out too (README; issue #30). The case worker is their contact.
+            advisorId = fullIdentity ? p.advisorID : nil
             caseWorkerId = p.caseWorkerID
         }
         if sections.contains("background") {

@@ -31,6 +31,26 @@ package struct PersonsController: RouteCollection {
         households.get(":householdID", use: showHousehold)
     }
 
+    /// The person list's export: each column shows a section of the file, and a user gets only the columns of the
+    /// sections it may read (`SectionColumns`, the person page's table), empty in a row whose file withholds one.
+    static func personColumns(_ names: [Kommunenummer: String], _ tr: Translations, _ language: String)
+        -> SectionColumns<Person>
+    {
+        let name = FileSections.name
+        return SectionColumns<Person>([
+            .init("person_id", name) { .text($0.id!.uuidString) },
+            .init("family_name", name) { .text($0.familyName) },
+            .init("given_name", name) { .text($0.givenName) },
+            .init("birth_date", "identity") { .text($0.birthDate.iso) },
+            .init("municipality", name) { .text(names[$0.$municipality.id] ?? $0.$municipality.id.value) },
+            .init("citizenship", "background") { .text($0.citizenship) },
+            .init("residence_ground", "residence") { .text(tr.text($0.residenceGround.labelKey, language)) },
+            .init("settlement_date", "residence") { .text($0.settlementDate?.iso ?? "") },
+            .init("moved_out_on", "residence") { .text($0.movedOutOn?.iso ?? "") },
+            .init("moved_to", "residence") { .text($0.movedTo?.value ?? "") },
+        ])
+    }
+
     /// The person list with its filter, every row, read 200 at a time by keyset (each page audited as the list
     /// is, with the ids it returned), as CSV or XLSX.
     static func exportPersons(_ req: Request, _ format: Export.Format) async throws -> Response {
@@ -38,57 +58,61 @@ package struct PersonsController: RouteCollection {
         if query.municipality?.isEmpty == true { query.municipality = nil }
         query.page = nil
         query.limit = 200
-        let names = try await req.municipalityNames()
-        let tr = req.application.translations
-        var rows: [[XLSX.Cell]] = []
+        let ctx = req.context
+        let table = personColumns(try await req.municipalityNames(), req.application.translations, req.language)
+        var persons: [(Person, Set<String>)] = []
         var codes: [Kommunenummer] = []
         while true {
-            let r = try await PersonService.list(req.context, query)
+            let r = try await PersonService.list(ctx, query)
             codes = r.municipalities
-            rows += r.persons.map { p in
-                [
-                    .text(p.id!.uuidString), .text(p.familyName), .text(p.givenName), .text(p.birthDate.iso),
-                    .text(names[p.$municipality.id] ?? p.$municipality.id.value), .text(p.citizenship),
-                    .text(tr.text(p.residenceGround.labelKey, req.language)), .text(p.settlementDate?.iso ?? ""),
-                    .text(p.movedOutOn?.iso ?? ""), .text(p.movedTo?.value ?? ""),
-                ]
-            }
+            persons += r.persons.map { ($0, ctx.readableSections(of: $0)) }
             guard let next = r.next else { break }
             query.cursor = next.token
         }
+        let allowed = table.allowed(ctx, in: codes)
         for m in codes { try await req.audit("export", recordType: "person", recordID: nil, municipality: m) }
         return try Export.response(
-            format, name: "personer-\(LocalDate.today.iso)", sheet: "Personer",
-            header: [
-                "person_id", "family_name", "given_name", "birth_date", "municipality", "citizenship",
-                "residence_ground", "settlement_date", "moved_out_on", "moved_to",
-            ], rows: rows)
+            format, name: "personer-\(LocalDate.today.iso)", sheet: "Personer", header: allowed.map(\.header),
+            rows: persons.map { SectionColumns.cells($0.0, allowed, readable: $0.1) })
+    }
+
+    /// The household list's export: the name, address and size are the `household` section of the members' files
+    /// (docs/privacy.md); a user who may not read it gets the household's id and municipality only.
+    static func householdColumns(_ names: [Kommunenummer: String]) -> SectionColumns<Household> {
+        SectionColumns<Household>([
+            .init("household_id", FileSections.name) { .text($0.id!.uuidString) },
+            .init("name", "household") { .text($0.name) },
+            .init("address", "household") { .text($0.address ?? "") },
+            .init("municipality", FileSections.name) { .text(names[$0.$municipality.id] ?? $0.$municipality.id.value) },
+            .init("members", "household") { .number($0.members.count) },
+        ])
     }
 
     /// The household list, every row, read 200 at a time by keyset, as CSV or XLSX.
     static func exportHouseholds(_ req: Request, _ format: Export.Format) async throws -> Response {
-        let names = try await req.municipalityNames()
-        var rows: [[XLSX.Cell]] = []
+        let ctx = req.context
+        let table = householdColumns(try await req.municipalityNames())
+        var households: [(Household, Set<String>)] = []
         var after: Cursor? = nil
         var seen: Set<Kommunenummer> = []
         while true {
-            let r = try await HouseholdService.list(req.context, PageWindow(after: after, size: 200))
-            rows += r.households.map { h in
+            let r = try await HouseholdService.list(ctx, PageWindow(after: after, size: 200))
+            households += r.households.map { h in
                 seen.insert(h.$municipality.id)
-                return [
-                    .text(h.id!.uuidString), .text(h.name), .text(h.address ?? ""),
-                    .text(names[h.$municipality.id] ?? h.$municipality.id.value), .number(h.members.count),
-                ]
+                // A household shows what every member's file lets the user read: the sections all of them share.
+                let sections = h.members.map { ctx.readableSections(of: $0) }
+                return (h, sections.dropFirst().reduce(sections.first ?? []) { $0.intersection($1) })
             }
             guard let next = r.next else { break }
             after = next
         }
+        let allowed = table.allowed(ctx, in: seen.sorted())
         for m in seen.sorted() {
             try await req.audit("export", recordType: "household", recordID: nil, municipality: m)
         }
         return try Export.response(
-            format, name: "husstander-\(LocalDate.today.iso)", sheet: "Husstander",
-            header: ["household_id", "name", "address", "municipality", "members"], rows: rows)
+            format, name: "husstander-\(LocalDate.today.iso)", sheet: "Husstander", header: allowed.map(\.header),
+            rows: households.map { SectionColumns.cells($0.0, allowed, readable: $0.1) })
     }
 
     package struct ListView: Encodable {

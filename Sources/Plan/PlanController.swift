@@ -29,7 +29,7 @@ package struct PlanController: RouteCollection {
         routes.get("plans", ":planID", "report", use: report)
         routes.get("plans", ":planID", "revise", use: reviseForm)
         routes.grouped("plans", ":planID").gated(.update, .planning).post("revise", use: revise)
-        Export.routes(routes, ["plans", ":planID"], last: "measures") { req, format in
+        Export.routes(routes, ["plans", ":planID"], last: "measures", aggregate: true) { req, format in
             try await Self.exportMeasures(req, format)
         }
         routes.get("plans", ":planID", "report.pdf", use: reportPDF)

@@ -10,7 +10,7 @@ package struct TeamController: RouteCollection {
         routes.get("teams", use: list)
         routes.grouped("teams").gated(.create, .planning).post(use: create)
         routes.get("teams", ":teamID", use: show)
-        Export.routes(routes, ["teams", ":teamID"], last: "meetings") { req, format in
+        Export.routes(routes, ["teams", ":teamID"], last: "meetings", aggregate: true) { req, format in
             try await Self.exportMeetings(req, format)
         }
         let writes = routes.grouped("teams", ":teamID").gated(.update, .planning)

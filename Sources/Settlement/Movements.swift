@@ -84,7 +84,7 @@ package enum Movements {
 struct MovementsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("settlement", "movements", use: page)
-        Export.routes(routes, ["settlement"], last: "movements") { req, format in
+        Export.routes(routes, ["settlement"], last: "movements", aggregate: true) { req, format in
             try await Self.export(req, format)
         }
     }

@@ -44,6 +44,57 @@ struct ExportTests {
             let leader = Browser(app)
             try await leader.login("leder.elverum")
             #expect(try await leader.send(.GET, "/persons.csv").status == .forbidden)
+            // … and the refusal is audited (issue #30), as is an aggregate export the leader may take.
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "denied_export")
+                    .filter(\.$recordType == "persons").count() == 1)
+            #expect(try await leader.send(.GET, "/settlement/movements.csv").status == .ok)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "export")
+                    .filter(\.$recordType == "movements").count() == 1)
+        }
+    }
+
+    /// Each export column and the section of the file it shows (docs/privacy.md), as the test reads the table.
+    static let personColumns: [(String, String)] = [
+        ("person_id", "name"), ("family_name", "name"), ("given_name", "name"), ("birth_date", "identity"),
+        ("municipality", "name"), ("citizenship", "background"), ("residence_ground", "residence"),
+        ("settlement_date", "residence"), ("moved_out_on", "residence"), ("moved_to", "residence"),
+    ]
+    static let householdColumns: [(String, String)] = [
+        ("household_id", "name"), ("name", "household"), ("address", "household"), ("municipality", "name"),
+        ("members", "household"),
+    ]
+
+    @Test(
+        "Every partner's list exports carry exactly the columns its sector may read, as the person page",
+        arguments: [
+            ("nav.elverum", Sector.nav), ("helse.elverum", .health), ("skole.elverum", .school),
+            ("barnehage.elverum", .kindergarten), ("bolig.elverum", .housing),
+            ("voksenopplaering.tynset", .adultEducation), ("frivillig.elverum", .volunteer),
+        ])
+    func partnerColumns(_ user: String, _ sector: Sector) async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login(user)
+            for (path, columns) in [("/persons", Self.personColumns), ("/households", Self.householdColumns)] {
+                let expected = columns.filter { app.sectionTable.readers($0.1).contains(sector) }.map(\.0)
+                let csv = try await b.send(.GET, path + ".csv")
+                #expect(csv.status == .ok, "\(user) \(path)")
+                let lines = csv.body.string.dropFirst().split(separator: "\r\n").map {
+                    $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+                }
+                #expect(lines.first == expected, "\(user) \(path)")
+                #expect(lines.count > 1, "\(user) \(path): the demo shares files with every partner")
+                let xlsx = try await b.send(.GET, path + ".xlsx")
+                let archive = try Archive(data: Data(buffer: xlsx.body), accessMode: .read)
+                var xml = Data()
+                _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { xml.append($0) }
+                let sheet = String(decoding: xml, as: UTF8.self)
+                for (column, _) in columns where !expected.contains(column) {
+                    #expect(!sheet.contains(">\(column)<"), "\(user) \(path).xlsx has \(column)")
+                }
+            }
         }
     }
 
