@@ -167,8 +167,8 @@ package struct AdminController: RouteCollection {
         }
         let user = User(
             username: username, displayName: display, passwordHash: try await req.password.async.hash(f.password ?? ""))
-        // A role that opens person files takes effect only when a second person approves it.
-        let pending = role.readsPersonalData
+        // A role that opens person files or approves such roles takes effect only when a second person approves it.
+        let pending = role.needsApproval
         try await user.create(on: req.store)
         let assignment = RoleAssignment(
             user: user.id!, role: role, municipality: m, unit: unitID, pending: pending,
@@ -284,10 +284,21 @@ package struct AdminController: RouteCollection {
         guard let a = try await RoleAssignment.find(id, on: req.store), a.pending
         else { throw Abort(.notFound) }
         try await req.authorize(.update, .roleApproval(municipality: a.$municipality.id))
-        // Four eyes: whoever asked for the grant cannot be the one who approves it.
-        guard a.requestedBy != req.currentUser?.id else {
+        // Four eyes: whoever asked for the grant cannot be the one who approves it …
+        let approver = req.currentUser?.id
+        guard a.requestedBy != approver else {
             throw APIError(
                 .forbidden, "same_person", "a grant is approved by someone other than the person who asked for it")
+        }
+        // … nor someone whose own roles the requester asked for or approved: the second pair of eyes must not be the
+        // requester's own making (issue #30: an administrator made a leader, and as it approved its case workers).
+        if let requester = a.requestedBy, let approver {
+            let mine = try await RoleAssignment.query(on: req.store).filter(\.$user.$id == approver).all()
+            if mine.contains(where: { $0.requestedBy == requester || $0.approvedBy == requester }) {
+                throw APIError(
+                    .forbidden, "requester_made_approver",
+                    "a grant is approved by someone whose own roles the person who asked for it did not give")
+            }
         }
         return a
     }

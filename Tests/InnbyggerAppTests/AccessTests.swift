@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import Testing
 import VaporTesting
 
@@ -132,6 +133,86 @@ struct AccessTests {
             let s = try stats.content.decode(Statistics.self)
             #expect(s.municipalities.map(\.code) == ["3420"])
             for p in names { #expect(!stats.body.string.contains(p.familyName)) }
+        }
+    }
+
+    @Test(
+        "A partner's person JSON has exactly the keys of its sections, as the case worker's less the rest",
+        arguments: [
+            ("nav.elverum", Sector.nav), ("helse.elverum", .health), ("skole.elverum", .school),
+            ("barnehage.elverum", .kindergarten), ("bolig.elverum", .housing), ("frivillig.elverum", .volunteer),
+        ])
+    func partnerKeys(_ user: String, _ sector: Sector) async throws {
+        try await withDemoApp { app in
+            let p = try await person(in: "3420", app, sharedWith: sector)
+            // An advisor on the file, so that a leak of advisorId would show.
+            let advisor = try #require(
+                try await User.query(on: app.db).filter(\.$username == "veileder.elverum").first())
+            p.advisorID = advisor.id
+            try await p.update(on: app.db)
+            func keys(_ username: String) async throws -> Set<String> {
+                let res = try await api(
+                    app, .GET, "/api/v1/persons/\(p.id!)", token: try await token(app, for: username))
+                #expect(res.status == .ok, "\(username)")
+                let object = try JSONSerialization.jsonObject(with: Data(res.body.string.utf8)) as? [String: Any]
+                return Set(try #require(object).keys)
+            }
+            let readable = app.sectionTable.sections.filter { app.sectionTable.readers($0).contains(sector) }
+            let allowed = Set(["id", "municipality", "givenName", "familyName", "sections"])
+                .union(readable.flatMap { PersonDTO.fields[$0] ?? [] }).subtracting(["advisorId"])
+            let full = try await keys("saksbehandler.elverum")
+            #expect(full.contains("advisorId"))
+            #expect(try await keys(user) == full.intersection(allowed), "\(user)")
+        }
+    }
+
+    @Test(
+        "Four eyes hold: a leader the administrator makes is pending, and once approved it cannot approve the administrator's grants"
+    )
+    func fourEyes() async throws {
+        try await withDemoApp { app in
+            let admin = Browser(app)
+            try await admin.login("admin.elverum")
+            func create(_ username: String, _ role: String) async throws -> RoleAssignment {
+                let res = try await admin.send(
+                    .POST, "/admin/users",
+                    form: [
+                        "_csrf": try await admin.csrf(), "username": username, "displayName": "Ny Bruker",
+                        "password": "Et langt passord 2026", "role": role, "municipality": "3420", "unit": "",
+                    ])
+                #expect(res.headers.first(name: .location) == "/admin/users?notice=pending", "\(role)")
+                let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
+                return try #require(try await RoleAssignment.query(on: app.db).filter(\.$user.$id == user.id!).first())
+            }
+            let leaderGrant = try await create("ny.leder", "leader")
+            let caseWorkerGrant = try await create("ny.saksbehandler", "case_worker")
+            #expect(leaderGrant.pending && caseWorkerGrant.pending)
+            // Pending, the new leader has no approvals page and approves nothing.
+            let newLeader = Browser(app)
+            #expect(try await newLeader.login("ny.leder", password: "Et langt passord 2026").status == .seeOther)
+            let approve = { (b: Browser, g: RoleAssignment) in
+                try await b.send(.POST, "/admin/approvals/\(g.id!)/approve", form: ["_csrf": try await b.csrf()])
+            }
+            #expect(try await approve(newLeader, caseWorkerGrant).status == .forbidden)
+            // Another person (the demo's leader) approves the new leader …
+            let leader = Browser(app)
+            try await leader.login("leder.elverum")
+            #expect(try await approve(leader, leaderGrant).status == .seeOther)
+            #expect(try await RoleAssignment.find(leaderGrant.id, on: app.db)?.pending == false)
+            // … who still cannot approve what the administrator that made it asked for.
+            let approved = Browser(app)
+            #expect(try await approved.login("ny.leder", password: "Et langt passord 2026").status == .seeOther)
+            #expect(try await approved.send(.GET, "/admin/approvals").status == .ok)
+            #expect(try await approve(approved, caseWorkerGrant).status == .forbidden)
+            #expect(try await RoleAssignment.find(caseWorkerGrant.id, on: app.db)?.pending == true)
+            let cw = Browser(app)
+            #expect(try await cw.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
+            #expect(try await cw.send(.GET, "/persons").status == .forbidden)
+            // The demo's leader, whom the administrator did not make, can.
+            #expect(try await approve(leader, caseWorkerGrant).status == .seeOther)
+            let cwAgain = Browser(app)
+            #expect(try await cwAgain.login("ny.saksbehandler", password: "Et langt passord 2026").status == .seeOther)
+            #expect(try await cwAgain.send(.GET, "/persons").status == .ok)
         }
     }
 

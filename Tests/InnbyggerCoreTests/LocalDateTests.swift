@@ -101,8 +101,13 @@ struct FormatTests {
             ("Sommer2026!!", "x", [.common]),
             ("Passord 2026 !!", "x", [.common]),
             ("Kari Nordmann 2026", "kari.n", [.containsName]),
-            (String(repeating: "Blåbærsyltetøy på brødskiva ", count: 3), "ola", [.tooLong]),
+            (String(repeating: "Blåbærsyltetøy på brødskiva ", count: 3) + "!", "ola", [.tooLong]),
             ("x9#2@k!7$m1&", "ola", []),
+            // Issue #30: runs of digits, keys and letters, and passwords padded with spaces.
+            ("123456789012", "x", [.sequence]), ("qwertyuiopas", "x", [.sequence]),
+            ("zyxwvutsrqpo", "ola", [.sequence]), ("0987654321ab", "x", [.sequence]),
+            ("     abcde  ", "x", [.spaces]), ("ab          cd", "x", [.spaces]),
+            (" Fjellvann-Tretopp", "x", [.spaces]),
         ])
     func passwords(_ pw: String, _ user: String, _ expected: [PasswordPolicy.Problem]) {
         let policy = PasswordPolicy(common: ["password", "passord", "sommer", "qwerty"])

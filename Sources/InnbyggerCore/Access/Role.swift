@@ -47,6 +47,11 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     /// Roles that open person files: granting one needs a second person's approval.
     public var readsPersonalData: Bool { isIntegrationStaff || partnerSector != nil }
 
+    /// A role that opens person files, or approves such roles (the leader), takes effect only when a second person
+    /// approves it: otherwise an administrator could make a leader and through it approve its own case workers
+    /// (issue #30).
+    public var needsApproval: Bool { readsPersonalData || self == .leader }
+
     /// Roles over the whole service, not a municipality: their assignment row's municipality means nothing.
     public var isSystemRole: Bool { self == .systemAdmin }
 }
