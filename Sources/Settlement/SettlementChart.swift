@@ -17,6 +17,9 @@ package struct SettlementFigures {
     /// Nil without a decision.
     package var remaining: Shown?
     package var decided: Int?
+    /// How many more persons were counted than the council decided, when the count is shown: "0 remaining" alone
+    /// would hide that the decision was passed (issue #30).
+    package var overDecision: Int?
     /// Counts under this are suppressed.
     package var threshold: Int
 
@@ -49,6 +52,7 @@ package struct SettlementFigures {
         notByAgreement = s.shown(other)
         remaining = remainingCell.map(s.shown)
         decided = p.decided
+        if let decided = p.decided, let shown = counted.value, shown > decided { overDecision = shown - decided }
         threshold = rule.threshold
     }
 }

@@ -52,6 +52,7 @@ package struct SettlementController: RouteCollection {
             package var decisionReference: String?
             package var counted: DisclosureControl.Shown
             package var remaining: DisclosureControl.Shown?
+            package var overDecision: Int?
             package var familyReunified: DisclosureControl.Shown
             package var notByAgreement: DisclosureControl.Shown
             package var canEdit: Bool
@@ -118,7 +119,7 @@ package struct SettlementController: RouteCollection {
                         requestedMinors: y.requestedMinors, decided: y.decided,
                         decidedMinors: y.decidedMinors.map { "settlement.minors_\($0)" } ?? "persons.unknown",
                         decisionDate: y.decisionDate?.iso, decisionReference: y.decisionReference, counted: f.counted,
-                        remaining: f.remaining,
+                        remaining: f.remaining, overDecision: f.overDecision,
                         familyReunified: f.familyReunified, notByAgreement: f.notByAgreement,
                         canEdit: req.may(.update, .settlementPlan(municipality: y.$municipality.id)),
                         chart: SettlementChart(f, monthLabels: months),

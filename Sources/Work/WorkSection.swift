@@ -12,6 +12,8 @@ package struct PlacementView: Encodable {
     var from: String
     var to: String
     var active: Bool
+    /// Not yet begun: shown as planned, not as going on (issue #30).
+    var planned: Bool
     var outcomeKey: String?
     var endedOn: String?
     var mentor: String?
@@ -34,6 +36,7 @@ package struct PlacementView: Encodable {
         from = pl.from.iso
         to = pl.to.iso
         active = pl.endedOn == nil
+        planned = active && pl.from > today
         outcomeKey = pl.outcome?.labelKey
         endedOn = pl.endedOn?.iso
         mentor = pl.mentor

@@ -25,6 +25,27 @@ struct SettlementPageTests {
         return b
     }
 
+    @Test("More persons counted than the council decided is a warning, not just 0 remaining")
+    func overDecision() async throws {
+        try await withDemoApp { app in
+            let y = try #require(
+                try await SettlementYear.query(on: app.db).filter(\.$municipality.$id == "3420")
+                    .filter(\.$year == testDay.year).first())
+            let b = Browser(app)
+            try await b.login("saksbehandler.elverum")
+            let before = try await b.send(.GET, "/settlement?year=\(testDay.year)").body.string
+            #expect(!before.contains("flere er bosatt enn kommunestyrets vedtak"))
+            y.decided = 1
+            try await y.update(on: app.db)
+            let page = try await b.send(.GET, "/settlement?year=\(testDay.year)").body.string
+            let counted = try await SettlementYearService.progress(
+                ServiceContext(app: app, user: nil, route: "test"), y
+            ).counted
+            #expect(counted > 1)
+            #expect(page.contains("\(counted - 1) flere er bosatt enn kommunestyrets vedtak om 1."))
+        }
+    }
+
     @Test("Editing and deleting a settlement year")
     func yearPages() async throws {
         try await withDemoApp { app in

@@ -213,6 +213,14 @@ struct WorkTests {
             let view = try await b.send(.GET, "/practice/placements/\(pl.id!)")
             #expect(view.status == .ok)
             #expect(view.body.string.contains("Renhold av kontorer"))
+            #expect(view.body.string.contains("<dd>Pågår"))
+            // A placement that starts next month is planned, not going on (issue #30).
+            pl.from = LocalDate(iso: "2026-12-14")!
+            try await pl.update(on: app.db)
+            let planned = try await b.send(.GET, "/practice/placements/\(pl.id!)").body.string
+            #expect(planned.contains("<dd>Planlagt") && !planned.contains("<dd>Pågår"))
+            pl.from = LocalDate(iso: "2026-11-16")!
+            try await pl.update(on: app.db)
             // A follow-up visit: notes are required.
             let noNotes = try await b.send(
                 .POST, "/practice/placements/\(pl.id!)/followups",
