@@ -72,8 +72,28 @@ package struct AccountController: RouteCollection {
         try await req.authorize(.update, .ownAccount)
         let f = try req.content.decode(PasswordForm.self)
         guard let user = try await User.find(me.id, on: req.store) else { throw Abort(.unauthorized) }
+        // Guessing the current password here is throttled as the login is, on the same failures of the username: each
+        // try is counted before the check, so parallel guesses see the ones before them (issue #30).
+        let settings = req.application.settings
+        let now = Date()
+        let attempt = LoginAttempt(
+            username: user.username, succeeded: false, at: now, source: req.remoteAddress?.ipAddress ?? "unknown")
+        try await req.write { tx in try await attempt.create(on: tx) }
+        let failures = try await LoginAttempt.query(on: req.store).filter(\.$username == user.username)
+            .filter(\.$succeeded == false).filter(\.$at > now.addingTimeInterval(-settings.loginWindow)).count()
+        if failures > settings.loginMaxFailures {
+            try await req.write { tx in try await attempt.delete(on: tx) }
+            let minutes = String(Int(settings.loginWindow / 60))
+            return try await view(req, passwordErrors: [req.t("login.throttled", minutes)], status: .tooManyRequests)
+        }
         guard (try? await req.password.async.verify(f.current ?? "", created: user.passwordHash)) == true else {
+            try await req.audit(
+                "password_change_failed", recordType: "user", recordID: me.id.uuidString, municipality: nil)
             return try await view(req, passwordErrors: [req.t("password.wrong_current")], status: .badRequest)
+        }
+        try await req.write { tx in
+            attempt.succeeded = true
+            try await attempt.update(on: tx)
         }
         let new = f.new ?? ""
         var problems = req.application.passwordPolicy.problems(

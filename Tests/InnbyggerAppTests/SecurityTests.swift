@@ -128,6 +128,31 @@ struct SecurityTests {
             #expect(try await Browser(app).login("veileder.elverum", password: good).status == .seeOther)
         }
     }
+
+    @Test("Guessing the current password on the change form is throttled as the login is")
+    func passwordChangeThrottled() async throws {
+        try await withDemoApp { app in
+            let b = Browser(app)
+            try await b.login("veileder.elverum")
+            let good = "Lang nok setning for passord"
+            func change(_ current: String) async throws -> HTTPStatus {
+                try await b.send(
+                    .POST, "/account/password",
+                    form: ["_csrf": try await b.csrf(), "current": current, "new": good, "repeatNew": good]
+                ).status
+            }
+            var statuses: [HTTPStatus] = []
+            for i in 0..<(app.settings.loginMaxFailures + 2) { statuses.append(try await change("gjetning-\(i)")) }
+            #expect(statuses.prefix(app.settings.loginMaxFailures).allSatisfy { $0 == .badRequest })
+            #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests })
+            // Locked: even the right password waits, here and at the login.
+            #expect(try await change(DemoData.password) == .tooManyRequests)
+            #expect(try await Browser(app).login("veileder.elverum").status == .tooManyRequests)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "password_change_failed").count()
+                    == app.settings.loginMaxFailures)
+        }
+    }
 }
 
 @Suite("Audit log", .serialized)
