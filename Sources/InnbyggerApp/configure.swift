@@ -48,6 +48,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode = WAL").run()
     }
     app.auditLog = AuditLog(key: try AuditKey.load(settings))
+    app.lifecycle.use(AuditAnchoring())
     app.auditBatcher = AuditBatcher()
     app.deadlineIndex = DeadlineIndex()
     app.municipalityCache = MunicipalityCache()

@@ -110,8 +110,9 @@ package struct AuditLog: Sendable {
 }
 
 /// Where the chain's key comes from: `INNBYGGER_AUDIT_KEY` (at least 32 bytes, hex or base64), else the file
-/// `audit.key` in the data directory, created with mode 0600 on first start. Tests on an in-memory database
-/// get a fresh random key.
+/// `Settings.keyFile` (`INNBYGGER_AUDIT_KEY_FILE`, default beside the data directory, not in it), created with
+/// mode 0600 on first start. A key left in the data directory by an earlier version is still read, with a warning
+/// to move it. Tests on an in-memory database get a fresh random key.
 package enum AuditKey {
     package static let fileName = "audit.key"
 
@@ -123,8 +124,16 @@ package enum AuditKey {
             return SymmetricKey(data: bytes)
         }
         if settings.inMemory { return SymmetricKey(size: .bits256) }
-        let path = settings.dataDirectory + "/" + fileName
         let fm = FileManager.default
+        let legacy = settings.dataDirectory + "/" + fileName
+        var path = settings.keyFile
+        if !fm.fileExists(atPath: path) && settings.auditKeyFile == nil && fm.fileExists(atPath: legacy) {
+            // Kept where earlier versions put it; whoever copies the data directory gets it too.
+            Logger(label: "innbygger.audit").warning(
+                "the audit key is in the data directory (\(legacy)); move it to \(path) or set INNBYGGER_AUDIT_KEY_FILE"
+            )
+            path = legacy
+        }
         if let data = fm.contents(atPath: path) {
             guard let text = String(data: data, encoding: .utf8), let bytes = decode(text), bytes.count >= 32 else {
                 throw ConfigurationError("\(path) does not hold an audit key (64 hex digits)")
@@ -133,11 +142,11 @@ package enum AuditKey {
         }
         let key = SymmetricKey(size: .bits256)
         let hex = key.withUnsafeBytes { Secrets.hex($0) }
-        // On PostgreSQL nothing else may have made the data directory yet.
-        if !fm.fileExists(atPath: settings.dataDirectory) {
+        // The key's own directory may not exist yet (on PostgreSQL, not even the data directory).
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && !fm.fileExists(atPath: parent) {
             try? fm.createDirectory(
-                atPath: settings.dataDirectory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+                atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         guard fm.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {

@@ -116,7 +116,24 @@ package struct AuditCommand: AsyncCommand {
                     )
                 }
             }
-            context.console.print("audit chain intact: \(checked) entries" + (expected == nil ? "" : ", anchor held"))
+            // The server's own anchors (AuditAnchors): every one must still be in the chain, unchanged.
+            var held = ""
+            if let path = app.settings.auditAnchorFile {
+                if let anchors = AuditAnchors.read(path) {
+                    if let broken = try await AuditAnchors.firstBroken(anchors, on: app.db) {
+                        throw CommandFailure(
+                            "audit chain does not hold the server's anchor \(broken.sequence) from \(path): entry "
+                                + "\(broken.sequence) is missing or has another MAC "
+                                + "(the log was cut, wiped or rewritten)"
+                        )
+                    }
+                    held = ", \(anchors.count) server anchors held"
+                } else {
+                    held = " (no server anchors at \(path) yet)"
+                }
+            }
+            context.console.print(
+                "audit chain intact: \(checked) entries" + (expected == nil ? "" : ", anchor held") + held)
         default:
             throw CommandFailure("unknown audit action '\(signature.action)'; use: audit verify, audit anchor")
         }

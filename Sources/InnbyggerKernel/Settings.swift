@@ -25,9 +25,16 @@ public struct Settings: Sendable {
     public var autoDemo: Bool = true
     /// How long a write waits for its turn before it is answered 503 (`INNBYGGER_WRITE_WAIT_SECONDS`).
     public var writeWaitSeconds: Int = 10
-    /// The audit chain's key (`INNBYGGER_AUDIT_KEY`, hex or base64); nil means the file `audit.key` in the data
-    /// directory, made on first start.
+    /// The audit chain's key (`INNBYGGER_AUDIT_KEY`, hex or base64); nil means the file `auditKeyFile`, made on
+    /// first start.
     public var auditKey: String?
+    /// Where the audit key is kept (`INNBYGGER_AUDIT_KEY_FILE`, default `<data directory>.audit.key`): outside the
+    /// data directory, so that a copy of the directory does not carry the key that could rewrite its chain.
+    public var auditKeyFile: String?
+    /// Where the server appends the audit chain's anchors — its head's sequence and MAC, at start, every day and at
+    /// shutdown (`INNBYGGER_AUDIT_ANCHORS`, default `<data directory>.audit-anchors`; nil: none). `audit verify`
+    /// checks that the chain still holds every one, so a cut tail or a wiped log is found without a manual anchor.
+    public var auditAnchorFile: String?
     /// `/metrics` answers only requests with `Authorization: Bearer <this>` (`INNBYGGER_METRICS_TOKEN`); unset, it
     /// is closed (404), so request counts by route are never public.
     public var metricsToken: String?
@@ -38,6 +45,19 @@ public struct Settings: Sendable {
         self.databaseURL = databaseURL
         self.dataDirectory = dataDirectory
     }
+
+    /// The data directory's path without a trailing slash, for the files kept beside it.
+    private var besideData: String {
+        var d = dataDirectory
+        while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
+        return d
+    }
+
+    /// `auditKeyFile`, or the default beside the data directory.
+    public var keyFile: String { auditKeyFile ?? besideData + ".audit.key" }
+
+    /// The default anchor file, beside the data directory.
+    public var defaultAnchorFile: String { besideData + ".audit-anchors" }
 
     /// `INNBYGGER_TODAY`: the day the service runs on (yyyy-mm-dd), for a demo, a bench or a replay; unset is the
     /// wall clock.
@@ -59,6 +79,8 @@ public struct Settings: Sendable {
             dataDirectory: env["INNBYGGER_DATA_DIR"] ?? "./data")
         s.secureCookies = env["INNBYGGER_SECURE_COOKIES"] == "1"
         s.auditKey = env["INNBYGGER_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        s.auditKeyFile = env["INNBYGGER_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        s.auditAnchorFile = env["INNBYGGER_AUDIT_ANCHORS"].map { $0.isEmpty ? nil : $0 } ?? s.defaultAnchorFile
         s.metricsToken = env["INNBYGGER_METRICS_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
         s.hsts = env["INNBYGGER_HSTS"] == "1"
         s.fixedDay = env["INNBYGGER_TODAY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -276,16 +276,19 @@ struct ReliabilityTests {
         }
     }
 
-    @Test("The audit key comes from the environment or a 0600 file in the data directory")
+    @Test("The audit key comes from the environment or a 0600 file beside the data directory")
     func auditKeyFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("innbygger-key-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: dir + ".audit.key")
+        }
         let settings = Settings(databaseURL: nil, dataDirectory: dir)
         let first = try AuditKey.load(settings)
         let second = try AuditKey.load(settings)
         #expect(first == second)
-        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/audit.key")[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + ".audit.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         var short = settings
         short.auditKey = "abcd"
