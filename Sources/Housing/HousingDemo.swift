@@ -279,5 +279,24 @@ enum HousingDemo {
             let visited = n % 2 == 0 ? today.adding(months: -2) : today.adding(days: -15)
             try await tenancy(stock[n], h, settled: settled, start: settled, visitedUntil: visited, steps: n == 0)
         }
+        // Whatever day the demo is loaded on, Elverum has a visit due within the worklist's window: on some days no
+        // scheduled visit falls there, and the housing office's list of visits due would be empty (the journey on
+        // 08.12.2026 found none). Then the oldest tenancy's next visit is planned a week ahead.
+        let soon = today.adding(days: Deadlines.soonDays)
+        let open = try await Tenancy.query(on: db).filter(\.$municipality.$id == elverum).filter(\.$endedOn == nil)
+            .sort(\.$start).all()
+        // The housing office sees a tenancy when every member of the household is shared with it.
+        var visible: [Tenancy] = []
+        for t in open {
+            let members = try await Person.query(on: db).filter(\.$household.$id == t.$household.id).with(\.$shares)
+                .all()
+            if !members.isEmpty && members.allSatisfy({ $0.activeSectors.contains(.housing) }) { visible.append(t) }
+        }
+        let candidates = visible.isEmpty ? open : visible
+        if !candidates.contains(where: { ($0.nextInspection ?? .latest) <= soon }), let first = candidates.first {
+            first.nextInspection = today.adding(days: 7)
+            first.nextInspectionYear = first.nextInspectionYear ?? 1
+            try await first.update(on: db)
+        }
     }
 }
